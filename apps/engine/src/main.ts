@@ -1,0 +1,2 @@
+import { SystemClock } from '@lethe/clock';
+console.log(new SystemClock().now().toISOString());
