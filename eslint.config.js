@@ -19,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', 'test/**', 'libs/clock/src/system-clock.ts', 'libs/testing/**', '**/*.js'],
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.contract.ts', '**/*.fixture.ts', 'test/**', 'libs/clock/src/system-clock.ts', 'libs/testing/**', '**/*.js'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

@@ -1,2 +1,9 @@
+import { Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { SystemClock } from '@lethe/clock';
-console.log(new SystemClock().now().toISOString());
+@Injectable() class A { v = new SystemClock(); }
+@Injectable() class B { constructor(readonly a: A) {} }
+@Module({ providers: [A, B] }) class M {}
+const app = await NestFactory.createApplicationContext(M, { logger: false });
+console.log(app.get(B).a.v.now().toISOString());
+await app.close();

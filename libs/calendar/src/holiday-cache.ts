@@ -1,0 +1,110 @@
+/**
+ * Caches holiday dates per (jurisdiction, year) and excluded-date sets per (jurisdiction, year, excluded
+ * types), so that `date-holidays` (several ms per getHolidays call) runs once per jurisdiction and year.
+ * The cache only grows; it holds a few dozen short strings per jurisdiction and year.
+ */
+import { DateTime } from 'luxon';
+import { dateHolidaysSource, type HolidaySource, type HolidaySourceFactory } from './holiday-source.js';
+import { normalizeExcludedTypes, type HolidayType } from './holiday-type.js';
+import { parseJurisdiction, timeZoneOf } from './jurisdiction.js';
+import { addDays, MAX_YEAR, MIN_YEAR, type LocalDate } from './local-date.js';
+import { zoneOf } from './zoned-time.js';
+
+/** One local calendar date on which a holiday falls. */
+export interface HolidayDate {
+  readonly date: LocalDate;
+  readonly type: HolidayType;
+}
+
+/** Guard against broken data; the longest span in date-holidays 3.37 is a 17-day school holiday. */
+const MAX_SPAN_DAYS = 366;
+
+/**
+ * The local dates a holiday covers: its own date (the date part of `date`) and every further local date
+ * up to the one its end falls on (exclusive end), read in the zone the source computed it in. A holiday
+ * that starts on the eve (date-holidays writes '2024-04-10 00:00:00 -0600' for a sunset start) covers its
+ * own date onwards, not the eve; one that starts at 14:00 (DE Heiliger Abend) covers its whole date.
+ */
+export function datesOf(holiday: { date: string; end: Date }, timeZone: string): LocalDate[] {
+  const first = holiday.date.slice(0, 10);
+  const dates = [first];
+  const endMs = holiday.end instanceof Date ? holiday.end.getTime() : Number.NaN;
+  if (Number.isNaN(endMs)) return dates;
+  const last = DateTime.fromMillis(endMs - 1, { zone: zoneOf(timeZone) }).toISODate();
+  if (last === null) return dates;
+  for (let date = addDays(first, 1); date <= last && dates.length < MAX_SPAN_DAYS; date = addDays(date, 1)) {
+    dates.push(date);
+  }
+  return dates;
+}
+
+function assertYear(year: number): void {
+  if (!Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR) {
+    throw new RangeError(`year must be an integer between ${MIN_YEAR} and ${MAX_YEAR}, got ${year}`);
+  }
+}
+
+export class HolidayCache {
+  private readonly sources = new Map<string, { source: HolidaySource; timeZone: string }>();
+  /** Key `${jurisdiction}|${year}`: dates of the holidays date-holidays lists for that year (may spill into the next). */
+  private readonly dates = new Map<string, readonly HolidayDate[]>();
+  /** Key `${jurisdiction}|${year}|${types}`. */
+  private readonly excluded = new Map<string, ReadonlySet<LocalDate>>();
+
+  constructor(private readonly sourceFactory: HolidaySourceFactory = dateHolidaysSource) {}
+
+  /**
+   * The local dates in `year` on which `jurisdiction` has a holiday of one of `types`, substitute days
+   * included. A holiday's dates count in the year they fall in, whichever year's rules produce them (a US
+   * New Year's Day observed on the previous 31 December, a multi-day holiday crossing New Year).
+   * @throws UnknownJurisdictionError, RangeError for a bad year or type.
+   */
+  excludedDates(jurisdiction: string, year: number, types: readonly HolidayType[]): ReadonlySet<LocalDate> {
+    // Hot path (once per day walked): look up by the types as given; validate only on a miss.
+    const key = `${jurisdiction}|${year}|${types.join(',')}`;
+    let set = this.excluded.get(key);
+    if (!set) {
+      const normalized = normalizeExcludedTypes(types);
+      assertYear(year);
+      const prefix = `${year}-`;
+      const found = new Set<LocalDate>();
+      for (const ruleYear of [year - 1, year, year + 1]) {
+        if (ruleYear < MIN_YEAR || ruleYear > MAX_YEAR) continue;
+        for (const { date, type } of this.holidayDates(jurisdiction, ruleYear)) {
+          if (date.startsWith(prefix) && normalized.includes(type)) found.add(date);
+        }
+      }
+      set = found;
+      this.excluded.set(key, set);
+    }
+    return set;
+  }
+
+  /** Dates of the holidays (of every type) that `date-holidays` lists for `year`; cached. */
+  holidayDates(jurisdiction: string, year: number): readonly HolidayDate[] {
+    const key = `${jurisdiction}|${year}`;
+    let dates = this.dates.get(key);
+    if (!dates) {
+      assertYear(year);
+      const { source, timeZone } = this.sourceOf(jurisdiction);
+      dates = Object.freeze(
+        source.getHolidays(year).flatMap((holiday) => datesOf(holiday, timeZone).map((date) => Object.freeze({ date, type: holiday.type }))),
+      );
+      this.dates.set(key, dates);
+    }
+    return dates;
+  }
+
+  private sourceOf(jurisdiction: string): { source: HolidaySource; timeZone: string } {
+    let entry = this.sources.get(jurisdiction);
+    if (!entry) {
+      const timeZone = timeZoneOf(jurisdiction);
+      entry = { source: this.sourceFactory(parseJurisdiction(jurisdiction), timeZone), timeZone };
+      this.sources.set(jurisdiction, entry);
+    }
+    return entry;
+  }
+}
+
+/** Shared by the default calendars. */
+export const defaultHolidayCache = new HolidayCache();

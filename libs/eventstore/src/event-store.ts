@@ -1,0 +1,75 @@
+// The event store port. Shaped after EventStoreDB (expected revisions, per-stream revisions, one
+// global position) so that its adapter fits the same contract tests as the PostgreSQL one.
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** What the caller expects the stream to look like before the append. */
+export type ExpectedRevision = 'no-stream' | 'any' | 'exists' | bigint;
+
+export interface EventToAppend {
+  /** A UUID. Derive it from the cause so a retried command appends nothing new. */
+  readonly id: string;
+  readonly type: string;
+  readonly data: JsonValue;
+  readonly metadata?: Readonly<Record<string, JsonValue>>;
+}
+
+export interface RecordedEvent {
+  readonly id: string;
+  readonly streamId: string;
+  /** 0-based position within the stream. */
+  readonly revision: bigint;
+  /** Position in the global log; strictly increasing in read order, may have gaps. */
+  readonly position: bigint;
+  readonly type: string;
+  readonly data: JsonValue;
+  readonly metadata: Readonly<Record<string, JsonValue>>;
+  readonly recordedAt: Date;
+}
+
+export interface AppendResult {
+  /** Revision of the last event of the stream after the append. */
+  readonly nextRevision: bigint;
+  /** Global positions of the appended (or, for a replay, the already stored) events. */
+  readonly positions: readonly bigint[];
+}
+
+export interface ReadStreamOptions {
+  /** First revision to return (inclusive). Default 0. */
+  readonly fromRevision?: bigint;
+  readonly limit?: number;
+}
+
+/** The global log starts after position 0. */
+export const START: bigint = 0n;
+
+export type EventHandler = (event: RecordedEvent) => Promise<void>;
+
+export interface SubscribeOptions {
+  /** Called once when the subscription has delivered everything stored when it started. */
+  readonly onCaughtUp?: () => void;
+  /** Called when the handler throws; the subscription stops after it. */
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface Subscription {
+  /** Stops after the event in hand; resolves once the handler is idle. */
+  stop(): Promise<void>;
+  /** Position of the last event handled. */
+  readonly position: bigint;
+  /** Resolves when the subscription stops (by stop() or because the handler threw). */
+  readonly done: Promise<void>;
+}
+
+export interface EventStore {
+  append(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
+  /** Events of one stream in revision order; empty for a stream that does not exist. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Events of the global log strictly after `after`, in global order, never passing an in-flight append. */
+  readAll(after: bigint, limit: number): Promise<RecordedEvent[]>;
+  /** Catch-up from `after`, then live; one event at a time, in global order. */
+  subscribe(after: bigint, handler: EventHandler, options?: SubscribeOptions): Subscription;
+}
+
+/** Nest injection token for the EventStore port. */
+export const EVENT_STORE = Symbol('EventStore');

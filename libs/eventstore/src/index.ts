@@ -1,0 +1,5 @@
+export * from './event-store.js';
+export { WrongExpectedRevisionError, DuplicateEventIdError, InvalidAppendError, type ActualRevision } from './errors.js';
+export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store.js';
+export { eventStoreMigrations } from './postgres/migrations.js';
+export { eventStoreContract, type ContractSubject } from './contract/event-store.contract.js';

@@ -1,0 +1,82 @@
+// One LISTEN connection per store, shared by its subscriptions. It only wakes readers early: if the
+// connection drops, readers keep polling on their interval until it is back.
+import pg from 'pg';
+
+export class PgNotifier {
+  private client: pg.Client | undefined;
+  private connecting: Promise<void> | undefined;
+  private closed = false;
+  private version = 0;
+  private waiters = new Set<() => void>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly channel: string,
+  ) {
+    this.ensureConnected();
+  }
+
+  /** A counter that grows with every notification; read it before a read, wait on it after. */
+  get seen(): number {
+    return this.version;
+  }
+
+  /** Resolves when a notification newer than `since` arrives, after `timeoutMs`, or on `cancel`. */
+  wait(since: number, timeoutMs: number, cancel: Promise<void>): Promise<void> {
+    if (this.version > since) return Promise.resolve();
+    this.ensureConnected();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.waiters.add(done);
+      void cancel.then(done);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const w of [...this.waiters]) w();
+    await this.connecting?.catch(() => undefined);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private ensureConnected(): void {
+    if (this.closed || this.client || this.connecting) return;
+    this.connecting = this.connect().finally(() => {
+      this.connecting = undefined;
+    });
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client(this.pool.options);
+    client.on('notification', () => {
+      this.version++;
+      for (const w of [...this.waiters]) w();
+    });
+    client.on('error', () => {
+      // Dropped: forget it; the next wait reconnects, polling covers the gap.
+      if (this.client === client) this.client = undefined;
+      void client.end().catch(() => undefined);
+    });
+    try {
+      await client.connect();
+      await client.query(`listen ${this.channel}`);
+      if (this.closed) {
+        await client.end();
+        return;
+      }
+      this.client = client;
+      // Something may have been committed while we were not listening.
+      this.version++;
+      for (const w of [...this.waiters]) w();
+    } catch {
+      await client.end().catch(() => undefined);
+    }
+  }
+}

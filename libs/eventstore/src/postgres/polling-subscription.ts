@@ -1,0 +1,73 @@
+// Catch-up then live delivery over readAll: page through the log, and when nothing is left, sleep
+// until a notification or the poll interval, whichever comes first.
+import type { EventHandler, RecordedEvent, SubscribeOptions, Subscription } from '../event-store.js';
+import type { PgNotifier } from './pg-notifier.js';
+
+export interface PollingOptions extends SubscribeOptions {
+  readonly batchSize: number;
+  readonly pollIntervalMs: number;
+}
+
+export class PollingSubscription implements Subscription {
+  readonly done: Promise<void>;
+  private current: bigint;
+  private stopping = false;
+  private wakeForStop!: () => void;
+  private readonly stopped = new Promise<void>((resolve) => (this.wakeForStop = resolve));
+
+  constructor(
+    private readonly read: (after: bigint, limit: number) => Promise<{ events: RecordedEvent[]; blocked: boolean }>,
+    private readonly notifier: PgNotifier,
+    after: bigint,
+    private readonly handler: EventHandler,
+    private readonly options: PollingOptions,
+  ) {
+    this.current = after;
+    this.done = this.run();
+  }
+
+  get position(): bigint {
+    return this.current;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeForStop();
+    await this.done;
+  }
+
+  private async run(): Promise<void> {
+    let caughtUp = false;
+    let holeWaitMs = 1;
+    try {
+      while (!this.stopping) {
+        const seen = this.notifier.seen;
+        const { events: batch, blocked } = await this.read(this.current, this.options.batchSize);
+        for (const event of batch) {
+          if (this.stopping) return;
+          await this.handler(event);
+          this.current = event.position;
+        }
+        if (batch.length === this.options.batchSize) continue;
+        if (blocked) {
+          // Stopped at a hole that an in-flight append may fill, or that will prove final once the
+          // transactions around it end: look again soon, without waiting for a notification.
+          holeWaitMs = Math.min(holeWaitMs * 2, 100);
+          await this.notifier.wait(Number.MAX_SAFE_INTEGER, holeWaitMs, this.stopped);
+          continue;
+        }
+        holeWaitMs = 1;
+        if (!caughtUp) {
+          caughtUp = true;
+          this.options.onCaughtUp?.();
+        }
+        if (batch.length > 0) continue;
+        await this.notifier.wait(seen, this.options.pollIntervalMs, this.stopped);
+      }
+    } catch (error) {
+      this.stopping = true;
+      if (this.options.onError) this.options.onError(error);
+      else throw error;
+    }
+  }
+}

@@ -1,0 +1,312 @@
+// PostgreSQL adapter of the EventStore port.
+// One statement per append: it reads the stream's current revision, checks the expectation and
+// inserts, so an append costs a single round trip. Concurrent writers to one stream meet at the
+// (stream_id, stream_revision) unique constraint: exactly one wins each revision.
+import pg from 'pg';
+import type {
+  AppendResult,
+  EventHandler,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  JsonValue,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../event-store.js';
+import { DuplicateEventIdError, InvalidAppendError, WrongExpectedRevisionError } from '../errors.js';
+import { PgNotifier } from './pg-notifier.js';
+import { PollingSubscription } from './polling-subscription.js';
+import { ReadHorizon } from './read-horizon.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UNIQUE_VIOLATION = '23505';
+
+type Mode = 'exact' | 'no-stream' | 'exists' | 'any';
+
+const CONDITION: Record<Mode, string> = {
+  exact: 'cur.rev = $6::bigint',
+  'no-stream': 'cur.rev = -1',
+  exists: 'cur.rev >= 0',
+  any: 'true',
+};
+
+// The xid is taken in a materialised CTE, before any position is drawn from the sequence, so an
+// event's transaction id is never younger than its position (readers rely on that ordering).
+function appendSql(mode: Mode): string {
+  return `
+    with tx as materialized (select pg_current_xact_id() as xid),
+    cur as (select coalesce(max(stream_revision), -1) as rev from lethe_events where stream_id = $1)
+    insert into lethe_events (transaction_id, stream_id, stream_revision, event_id, event_type, data, metadata)
+    select tx.xid, $1, cur.rev + e.ord, e.id, e.type, e.data, e.metadata
+      from tx, cur, unnest($2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[]) with ordinality as e(id, type, data, metadata, ord)
+     where ${CONDITION[mode]}
+    returning global_position, stream_revision`;
+}
+
+const SELECT_COLUMNS = `global_position, stream_id, stream_revision, event_id, event_type, data, metadata, recorded_at`;
+
+interface EventRow {
+  global_position: string;
+  stream_id: string;
+  stream_revision: string;
+  event_id: string;
+  event_type: string;
+  data: JsonValue;
+  metadata: Record<string, JsonValue>;
+  recorded_at: Date;
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    streamId: row.stream_id,
+    revision: BigInt(row.stream_revision),
+    position: BigInt(row.global_position),
+    type: row.event_type,
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recorded_at,
+  };
+}
+
+export interface PostgresEventStoreOptions {
+  /** How often a live subscription looks for events when no notification arrives. */
+  readonly pollIntervalMs?: number;
+  /** Page size of catch-up reads. */
+  readonly batchSize?: number;
+}
+
+/** Anything that runs a query: the pool, or one client inside a transaction. */
+export interface Queryable {
+  query: pg.Pool['query'];
+}
+
+export class PostgresEventStore implements EventStore {
+  private notifier: PgNotifier | undefined;
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly db: Queryable;
+  private readonly horizon = new ReadHorizon();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: PostgresEventStoreOptions = {},
+    db?: Queryable,
+  ) {
+    this.db = db ?? pool;
+  }
+
+  /**
+   * The same store, appending and reading through one client, so a processor's or saga's appends
+   * commit with its own writes. Inside a transaction a conflict aborts it: 'any' is not retried.
+   */
+  inTransaction(client: pg.PoolClient): PostgresEventStore {
+    return new PostgresEventStore(this.pool, this.options, client);
+  }
+
+  async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    validate(streamId, events, expected);
+    if (events.length === 0) return this.emptyAppend(streamId, expected);
+    const mode: Mode = typeof expected === 'bigint' ? 'exact' : expected;
+    const values: unknown[] = [
+      streamId,
+      events.map((e) => e.id),
+      events.map((e) => e.type),
+      events.map((e) => JSON.stringify(e.data)),
+      events.map((e) => JSON.stringify(e.metadata ?? {})),
+    ];
+    if (mode === 'exact') values.push((expected as bigint).toString());
+    for (;;) {
+      try {
+        const res = await this.db.query<{ global_position: string; stream_revision: string }>({
+          name: `lethe_append_${mode}`,
+          text: appendSql(mode),
+          values,
+        });
+        if (res.rowCount === events.length) {
+          const rows = res.rows.sort((a, b) => Number(BigInt(a.stream_revision) - BigInt(b.stream_revision)));
+          return {
+            nextRevision: BigInt(rows[rows.length - 1].stream_revision),
+            positions: rows.map((r) => BigInt(r.global_position)),
+          };
+        }
+        return await this.explainRejection(streamId, events, expected);
+      } catch (error) {
+        if (!(error instanceof pg.DatabaseError) || error.code !== UNIQUE_VIOLATION) throw error;
+        if (error.constraint === 'lethe_events_event_id') return await this.explainRejection(streamId, events, expected);
+        // Another writer took the revision first.
+        const replay = await this.findReplay(streamId, events);
+        if (replay) return replay;
+        if (mode === 'any' && this.db === this.pool) continue;
+        throw new WrongExpectedRevisionError(streamId, expected, await this.currentRevision(streamId));
+      }
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const from = options.fromRevision ?? 0n;
+    const limit = options.limit ?? 2_147_483_647;
+    const res = await this.db.query<EventRow>({
+      name: 'lethe_read_stream',
+      text: `select ${SELECT_COLUMNS} from lethe_events
+              where stream_id = $1 and stream_revision >= $2 order by stream_revision limit $3`,
+      values: [streamId, from.toString(), limit],
+    });
+    return res.rows.map(toRecorded);
+  }
+
+  async readAll(after: bigint, limit: number): Promise<RecordedEvent[]> {
+    return (await this.readPage(after, limit)).events;
+  }
+
+  /** A page of the global log, and whether it stopped early at a hole that may still fill. */
+  async readPage(after: bigint, limit: number): Promise<{ events: RecordedEvent[]; blocked: boolean }> {
+    if (after < 0n) throw new InvalidAppendError('after', 'must be >= 0');
+    if (!Number.isInteger(limit) || limit < 1) throw new InvalidAppendError('limit', 'must be a positive integer');
+    for (let attempt = 0; ; attempt++) {
+      // The watermark must be settled before the rows are read: a hole it declares final was
+      // final before this read, so an append that filled it is in these rows.
+      const watermark = this.horizon.finalUpTo;
+      const res = await this.db.query<EventRow>({
+        name: 'lethe_read_all',
+        text: `select ${SELECT_COLUMNS} from lethe_events where global_position > $1 order by global_position limit $2`,
+        values: [after.toString(), limit],
+      });
+      const rows = res.rows;
+      const count = this.horizon.deliverable(after, rows.map((r) => BigInt(r.global_position)), watermark);
+      if (count < rows.length && attempt === 0) {
+        // Stopped by a hole: learn whether it is final (see read-horizon.ts), and if the
+        // watermark moved, read again.
+        await this.observeHorizon();
+        if (this.horizon.finalUpTo > watermark) continue;
+      }
+      const out = new Array<RecordedEvent>(count);
+      for (let i = 0; i < count; i++) out[i] = toRecorded(rows[i]);
+      return { events: out, blocked: count < rows.length };
+    }
+  }
+
+  /**
+   * One round trip, in this order: a snapshot's xmin (settles earlier observations), the
+   * sequence's last value, then an xid of our own. The xid costs a commit record, taken only when
+   * a reader is stopped by a hole.
+   */
+  private async observeHorizon(): Promise<void> {
+    const results = (await this.pool.query(
+      `select pg_snapshot_xmin(pg_current_snapshot())::text as xmin;
+       select pg_sequence_last_value('lethe_events_global_position_seq')::text as last_value;
+       select pg_current_xact_id()::text as xid`,
+    )) as unknown as [pg.QueryResult<{ xmin: string }>, pg.QueryResult<{ last_value: string | null }>, pg.QueryResult<{ xid: string }>];
+    const [snap, seq, own] = results;
+    this.horizon.observe(BigInt(snap.rows[0].xmin), {
+      lastValue: BigInt(seq.rows[0].last_value ?? '0'),
+      xid: BigInt(own.rows[0].xid),
+    });
+  }
+
+  subscribe(after: bigint, handler: EventHandler, options: SubscribeOptions = {}): Subscription {
+    this.notifier ??= new PgNotifier(this.pool, 'lethe_events');
+    const subscription = new PollingSubscription(
+      (from, limit) => this.readPage(from, limit),
+      this.notifier,
+      after,
+      handler,
+      { batchSize: this.options.batchSize ?? 1000, pollIntervalMs: this.options.pollIntervalMs ?? 500, ...options },
+    );
+    this.subscriptions.add(subscription);
+    void subscription.done.finally(() => this.subscriptions.delete(subscription));
+    return subscription;
+  }
+
+  /** Stops every subscription and the notification listener; the pool is the caller's to end. */
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.notifier?.close();
+    this.notifier = undefined;
+  }
+
+  /** Highest stored global position (committed or not yet readable); for metrics and lag. */
+  async headPosition(): Promise<bigint> {
+    const res = await this.db.query<{ head: string | null }>('select max(global_position) as head from lethe_events');
+    return BigInt(res.rows[0].head ?? '0');
+  }
+
+  private async emptyAppend(streamId: string, expected: ExpectedRevision): Promise<AppendResult> {
+    const actual = await this.currentRevision(streamId);
+    if (!satisfies(expected, actual)) throw new WrongExpectedRevisionError(streamId, expected, actual);
+    return { nextRevision: actual === 'no-stream' ? -1n : actual, positions: [] };
+  }
+
+  private async currentRevision(streamId: string): Promise<bigint | 'no-stream'> {
+    const res = await this.pool.query<{ rev: string | null }>(
+      'select max(stream_revision) as rev from lethe_events where stream_id = $1',
+      [streamId],
+    );
+    return res.rows[0].rev === null ? 'no-stream' : BigInt(res.rows[0].rev);
+  }
+
+  /** The append was rejected: either it is a replay of one already stored, or a real conflict. */
+  private async explainRejection(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    const replay = await this.findReplay(streamId, events);
+    if (replay) return replay;
+    throw new WrongExpectedRevisionError(streamId, expected, await this.currentRevision(streamId));
+  }
+
+  /**
+   * A retried command re-appends the events it appended before (same ids, same order). That is a
+   * no-op that answers like the first append. Ids used by other events are an error.
+   */
+  private async findReplay(streamId: string, events: readonly EventToAppend[]): Promise<AppendResult | undefined> {
+    // On the pool, not the transaction: after a failed statement the transaction is aborted.
+    const res = await this.pool.query<{ event_id: string; stream_id: string; stream_revision: string; global_position: string }>(
+      `select event_id, stream_id, stream_revision, global_position from lethe_events where event_id = any($1::uuid[])`,
+      [events.map((e) => e.id)],
+    );
+    if (res.rowCount === 0) return undefined;
+    const byId = new Map(res.rows.map((r) => [r.event_id.toLowerCase(), r]));
+    const stored = events.map((e) => byId.get(e.id.toLowerCase()));
+    const first = stored[0];
+    const consecutive =
+      first !== undefined &&
+      stored.every(
+        (r, i) => r !== undefined && r.stream_id === streamId && BigInt(r.stream_revision) === BigInt(first.stream_revision) + BigInt(i),
+      );
+    if (!consecutive) {
+      const clash = events.find((e) => byId.has(e.id.toLowerCase())) ?? events[0];
+      throw new DuplicateEventIdError(streamId, clash.id);
+    }
+    return {
+      nextRevision: BigInt(stored[stored.length - 1]!.stream_revision),
+      positions: stored.map((r) => BigInt(r!.global_position)),
+    };
+  }
+}
+
+function satisfies(expected: ExpectedRevision, actual: bigint | 'no-stream'): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no-stream') return actual === 'no-stream';
+  if (expected === 'exists') return actual !== 'no-stream';
+  return actual === expected;
+}
+
+function validate(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): void {
+  if (typeof streamId !== 'string' || streamId.length === 0 || streamId.length > 500) {
+    throw new InvalidAppendError('streamId', 'must be a non-empty string of at most 500 characters');
+  }
+  if (typeof expected === 'bigint' && expected < 0n) {
+    throw new InvalidAppendError('expectedRevision', "must be >= 0, 'no-stream', 'exists' or 'any'");
+  }
+  const seen = new Set<string>();
+  events.forEach((e, i) => {
+    if (typeof e.id !== 'string' || !UUID.test(e.id)) throw new InvalidAppendError(`events[${i}].id`, 'must be a UUID');
+    if (seen.has(e.id.toLowerCase())) throw new InvalidAppendError(`events[${i}].id`, 'must be unique within the append');
+    seen.add(e.id.toLowerCase());
+    if (typeof e.type !== 'string' || e.type.length === 0) throw new InvalidAppendError(`events[${i}].type`, 'must be a non-empty string');
+    if (e.data === undefined) throw new InvalidAppendError(`events[${i}].data`, 'must be JSON');
+  });
+}

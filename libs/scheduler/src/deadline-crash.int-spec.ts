@@ -1,0 +1,146 @@
+// Durability across kill -9: two real processes poll one table; one is SIGKILLed while it is inside
+// a handler. The claim (row lock + transaction) dies with it, so the survivor fires that deadline,
+// and every deadline's committed effect exists exactly once.
+import pg from 'pg';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { SystemClock } from '@lethe/clock';
+import { runMigrations } from '@lethe/postgres';
+import { createTestDatabase, type TestDatabase } from '@lethe/testing';
+import { PostgresDeadlineStore, schedulerMigrations } from './index.js';
+
+const FIXTURE = fileURLToPath(new URL('../test-support/poller-child.fixture.ts', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const VICTIM = 'crash-victim';
+
+interface Child {
+  readonly process: ChildProcess;
+  readonly pid: number;
+  readonly output: string[];
+  readonly exited: Promise<NodeJS.Signals | number | null>;
+}
+
+let db: TestDatabase;
+let pool: pg.Pool;
+const children: Child[] = [];
+
+function startChild(hangOnVictim: boolean): Child {
+  const { NODE_OPTIONS: _ignored, ...env } = process.env;
+  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', FIXTURE], {
+    cwd: REPO_ROOT,
+    env: {
+      ...env,
+      LETHE_FIXTURE_DB_URL: db.url,
+      LETHE_FIXTURE_VICTIM_ID: VICTIM,
+      LETHE_FIXTURE_HANG_ON_VICTIM: hangOnVictim ? '1' : '0',
+      LETHE_FIXTURE_HANDLER_DELAY_MS: '15',
+    },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk) => output.push(String(chunk)));
+  child.stderr?.on('data', (chunk) => output.push(String(chunk)));
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+  if (child.pid === undefined) throw new Error('could not spawn the poller child');
+  const handle = { process: child, pid: child.pid, output, exited };
+  children.push(handle);
+  return handle;
+}
+
+/** Polls until check() is truthy; fails with a description (and the children's output) after timeoutMs. */
+async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) {
+      const logs = children.map((c) => `--- child ${c.pid}:\n${c.output.join('')}`).join('\n');
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${logs}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function count(sql: string, values: unknown[] = []): Promise<number> {
+  const r = await pool.query<{ n: number }>(sql, values);
+  return r.rows[0]!.n;
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await runMigrations(db.url, [...schedulerMigrations]);
+  pool = new pg.Pool({ connectionString: db.url, max: 3 });
+  await pool.query(`create table handler_started (seq bigserial primary key, deadline_id text not null, pid int not null)`);
+  await pool.query(`create table fired_log (seq bigserial primary key, deadline_id text not null, pid int not null)`);
+});
+
+afterAll(async () => {
+  for (const child of children) {
+    if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise((resolve) => (timer = setTimeout(resolve, 5000)));
+  await Promise.race([Promise.all(children.map((c) => c.exited)), bound]);
+  clearTimeout(timer);
+  await pool?.end();
+  await db?.drop();
+});
+
+it('a deadline whose instance is killed -9 mid-handler is fired by the surviving instance, every effect exactly once', async () => {
+  const clock = new SystemClock();
+  const store = new PostgresDeadlineStore(pool, clock);
+  const base = new Date(clock.now().getTime() - 3_600_000); // all due already
+  const at = (offsetMs: number) => new Date(base.getTime() + offsetMs);
+  // Due order: early-00..09, then the victim, then late-00..29. The first instance fires the early
+  // ones, then claims the victim and hangs in its handler.
+  const early = Array.from({ length: 10 }, (_, i) => `early-${String(i).padStart(2, '0')}`);
+  const late = Array.from({ length: 30 }, (_, i) => `late-${String(i).padStart(2, '0')}`);
+  for (const [i, id] of early.entries()) await store.schedule(id, at(i), 'crash', { i });
+  await store.schedule(VICTIM, at(100), 'crash', { victim: true });
+  for (const [i, id] of late.entries()) await store.schedule(id, at(200 + i), 'crash', { i });
+  const all = [...early, VICTIM, ...late];
+
+  const doomed = startChild(true);
+  await waitFor('the first instance to be inside the victim handler', async () =>
+    (await count('select count(*)::int as n from handler_started where deadline_id = $1 and pid = $2', [VICTIM, doomed.pid])) > 0,
+  );
+  expect((await store.get(VICTIM))!.status).toBe('pending'); // claimed, not fired
+
+  const survivor = startChild(false);
+  // The survivor works around the locked victim while the first instance still holds it.
+  await waitFor('the survivor to fire deadlines while the victim is held', async () =>
+    (await count('select count(*)::int as n from fired_log where pid = $1', [survivor.pid])) >= 3,
+  );
+  expect((await store.get(VICTIM))!.status).toBe('pending');
+
+  const killedAt = clock.now();
+  doomed.process.kill('SIGKILL');
+  expect(await doomed.exited).toBe('SIGKILL');
+
+  await waitFor('every deadline to be fired', async () => (await store.countByStatus()).pending === 0);
+  const counts = await store.countByStatus();
+  expect(counts).toEqual({ pending: 0, fired: all.length, cancelled: 0, failed: 0 });
+
+  // The victim: started by the killed instance, then fired by the survivor after the kill.
+  const victim = await store.get(VICTIM);
+  expect(victim).toMatchObject({ status: 'fired', attempts: 0, lastError: null }); // a crash is not a failed attempt
+  expect(victim!.firedAt!.getTime()).toBeGreaterThanOrEqual(killedAt.getTime());
+  const victimStarts = await pool.query<{ pid: number }>('select pid from handler_started where deadline_id = $1 order by seq', [VICTIM]);
+  expect(victimStarts.rows.map((r) => r.pid)).toEqual([doomed.pid, survivor.pid]);
+
+  // Committed effects: exactly one per deadline; the killed instance's victim write died with its claim.
+  const log = await pool.query<{ deadline_id: string; pid: number }>('select deadline_id, pid from fired_log order by deadline_id');
+  expect(log.rows.map((r) => r.deadline_id)).toEqual([...all].sort());
+  expect(log.rows.find((r) => r.deadline_id === VICTIM)!.pid).toBe(survivor.pid);
+  const byPid = new Set(log.rows.map((r) => r.pid));
+  expect(byPid).toEqual(new Set([doomed.pid, survivor.pid])); // both instances really fired deadlines
+  for (const id of early) expect(log.rows.find((r) => r.deadline_id === id)!.pid).toBe(doomed.pid);
+
+  // Without a crash, a claim is exclusive: every other handler ran exactly once.
+  const starts = await pool.query<{ deadline_id: string; n: number }>(
+    'select deadline_id, count(*)::int as n from handler_started where deadline_id <> $1 group by deadline_id',
+    [VICTIM],
+  );
+  expect(starts.rows).toHaveLength(all.length - 1);
+  expect(starts.rows.every((r) => r.n === 1)).toBe(true);
+});

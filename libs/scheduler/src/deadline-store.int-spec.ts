@@ -1,0 +1,224 @@
+import pg from 'pg';
+import { ManualClock } from '@lethe/clock';
+import { runMigrations } from '@lethe/postgres';
+import { createTestDatabase, type TestDatabase } from '@lethe/testing';
+import { DeadlinePoller, DeadlineKindMismatchError, PostgresDeadlineStore, schedulerMigrations, type Deadline } from './index.js';
+
+const T0 = new Date('2026-03-02T09:00:00.000Z');
+const HOUR = 3_600_000;
+
+let db: TestDatabase;
+let pool: pg.Pool;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  expect(await runMigrations(db.url, [...schedulerMigrations])).toEqual(['CreateDeadlines1764400000000']);
+  pool = new pg.Pool({ connectionString: db.url, max: 4 });
+});
+
+// Pollers claim any due row, so each test starts from an empty table.
+beforeEach(async () => {
+  await pool.query('delete from lethe_deadlines');
+});
+
+afterAll(async () => {
+  await pool?.end();
+  await db?.drop();
+});
+
+let seq = 0;
+/** Each test works on its own ids and kind, so tests never see each other's rows. */
+function fresh() {
+  seq += 1;
+  const clock = new ManualClock(T0);
+  const store = new PostgresDeadlineStore(pool, clock);
+  const kind = `kind-${seq}`;
+  const seen: Deadline[] = [];
+  const poller = new DeadlinePoller(pool, clock, {
+    [kind]: async (deadline) => {
+      seen.push(deadline);
+    },
+  });
+  return { clock, store, kind, seen, poller, id: (name: string) => `t${seq}-${name}` };
+}
+
+describe('PostgresDeadlineStore', () => {
+  it('schedules a deadline and round-trips its payload (objects, arrays, scalars, unicode)', async () => {
+    const { store, kind, id } = fresh();
+    const payloads: unknown[] = [
+      { tenantId: 'ten-1', nested: { versions: [1, 2, 3], ok: true, none: null }, note: 'Grüße — 🔑' },
+      ['a', 'b'],
+      'just a string',
+      42,
+      null,
+    ];
+    for (const [i, payload] of payloads.entries()) {
+      const result = await store.schedule(id(`p${i}`), new Date(T0.getTime() + HOUR), kind, payload);
+      expect(result.outcome).toBe('scheduled');
+      expect(result.deadline.payload).toEqual(payload);
+      const read = await store.get(id(`p${i}`));
+      expect(read).toMatchObject({
+        id: id(`p${i}`),
+        kind,
+        status: 'pending',
+        attempts: 0,
+        lastError: null,
+        nextAttemptAt: null,
+        firedAt: null,
+        createdAt: T0,
+        updatedAt: T0,
+      });
+      expect(read!.dueAt.toISOString()).toBe('2026-03-02T10:00:00.000Z');
+      expect(read!.payload).toEqual(payload);
+    }
+    expect(await store.get(id('missing'))).toBeNull();
+  });
+
+  it('a deadline not yet due does not fire; it fires once when the clock reaches it, and never again', async () => {
+    const { clock, store, kind, id, seen, poller } = fresh();
+    await store.schedule(id('d'), new Date(T0.getTime() + HOUR), kind, { n: 1 });
+
+    expect(await poller.tick()).toEqual({ fired: 0, failed: 0, parked: 0 });
+    clock.advance(HOUR - 1);
+    expect(await poller.tick()).toEqual({ fired: 0, failed: 0, parked: 0 });
+    expect(seen).toHaveLength(0);
+
+    clock.advance(1); // exactly at dueAt
+    expect(await poller.tick()).toEqual({ fired: 1, failed: 0, parked: 0 });
+    expect(seen.map((d) => [d.id, d.payload])).toEqual([[id('d'), { n: 1 }]]);
+
+    clock.advance(HOUR);
+    expect(await poller.tick()).toEqual({ fired: 0, failed: 0, parked: 0 });
+    expect(seen).toHaveLength(1);
+    const fired = await store.get(id('d'));
+    expect(fired).toMatchObject({ status: 'fired', attempts: 0, nextAttemptAt: null });
+    expect(fired!.firedAt!.toISOString()).toBe(new Date(T0.getTime() + HOUR).toISOString());
+  });
+
+  it('rescheduling a pending deadline replaces its due time and payload; the same values are a no-op', async () => {
+    const { clock, store, kind, id, seen, poller } = fresh();
+    await store.schedule(id('r'), new Date(T0.getTime() + HOUR), kind, { v: 1 });
+    clock.advance(60_000);
+
+    const same = await store.schedule(id('r'), new Date(T0.getTime() + HOUR), kind, { v: 1 });
+    expect(same.outcome).toBe('unchanged');
+    expect(same.deadline.updatedAt).toEqual(T0);
+
+    const moved = await store.schedule(id('r'), new Date(T0.getTime() + 3 * HOUR), kind, { v: 2 });
+    expect(moved.outcome).toBe('rescheduled');
+    expect(moved.deadline).toMatchObject({ status: 'pending', payload: { v: 2 }, createdAt: T0, updatedAt: clock.now() });
+
+    clock.set(new Date(T0.getTime() + 2 * HOUR)); // the old due time has passed: nothing fires
+    expect((await poller.tick()).fired).toBe(0);
+    clock.set(new Date(T0.getTime() + 3 * HOUR));
+    expect((await poller.tick()).fired).toBe(1);
+    expect(seen.map((d) => d.payload)).toEqual([{ v: 2 }]);
+
+    // Moving a deadline earlier works too.
+    await store.schedule(id('e'), new Date(clock.now().getTime() + 5 * HOUR), kind, null);
+    expect((await store.schedule(id('e'), clock.now(), kind, null)).outcome).toBe('rescheduled');
+    expect((await poller.tick()).fired).toBe(1);
+  });
+
+  it('never revives a fired or cancelled deadline, and refuses a kind change', async () => {
+    const { clock, store, kind, id, seen, poller } = fresh();
+    await store.schedule(id('f'), T0, kind, { v: 1 });
+    await poller.tick();
+    expect(seen).toHaveLength(1);
+
+    clock.advance(HOUR);
+    const again = await store.schedule(id('f'), new Date(T0.getTime() + 2 * HOUR), kind, { v: 2 });
+    expect(again.outcome).toBe('already-fired');
+    expect(again.deadline).toMatchObject({ status: 'fired', payload: { v: 1 } });
+    clock.advance(2 * HOUR);
+    expect((await poller.tick()).fired).toBe(0);
+
+    await store.schedule(id('c'), new Date(T0.getTime() + 10 * HOUR), kind, null);
+    await store.cancel(id('c'));
+    const revived = await store.schedule(id('c'), new Date(T0.getTime() + 10 * HOUR), kind, null);
+    expect(revived.outcome).toBe('already-cancelled');
+    expect(revived.deadline.status).toBe('cancelled');
+
+    await store.schedule(id('k'), new Date(T0.getTime() + 10 * HOUR), kind, null);
+    await expect(store.schedule(id('k'), new Date(T0.getTime() + 10 * HOUR), 'another-kind', null)).rejects.toBeInstanceOf(
+      DeadlineKindMismatchError,
+    );
+  });
+
+  it('cancels a pending deadline, which then never fires; cancel reports what it found otherwise', async () => {
+    const { clock, store, kind, id, seen, poller } = fresh();
+    await store.schedule(id('c'), new Date(T0.getTime() + HOUR), kind, null);
+    clock.advance(1000);
+    const cancelled = await store.cancel(id('c'));
+    expect(cancelled.outcome).toBe('cancelled');
+    expect(cancelled.deadline).toMatchObject({ status: 'cancelled', updatedAt: clock.now() });
+    expect((await store.cancel(id('c'))).outcome).toBe('already-cancelled');
+    expect(await store.cancel(id('nope'))).toEqual({ outcome: 'not-found', deadline: null });
+
+    clock.advance(2 * HOUR);
+    expect((await poller.tick()).fired).toBe(0);
+    expect(seen).toHaveLength(0);
+
+    await store.schedule(id('f'), clock.now(), kind, null);
+    await poller.tick();
+    expect((await store.cancel(id('f'))).outcome).toBe('already-fired');
+    expect((await store.get(id('f')))!.status).toBe('fired');
+  });
+
+  it('scheduleInTx and cancelInTx commit and roll back with the caller transaction', async () => {
+    const { store, kind, id } = fresh();
+    await store.schedule(id('existing'), new Date(T0.getTime() + HOUR), kind, null);
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      expect((await store.scheduleInTx(client, id('tx'), T0, kind, { a: 1 })).outcome).toBe('scheduled');
+      expect((await store.cancelInTx(client, id('existing'))).outcome).toBe('cancelled');
+      await client.query('rollback');
+      expect(await store.get(id('tx'))).toBeNull();
+      expect((await store.get(id('existing')))!.status).toBe('pending');
+
+      await client.query('begin');
+      await store.scheduleInTx(client, id('tx'), T0, kind, { a: 1 });
+      await store.cancelInTx(client, id('existing'));
+      await client.query('commit');
+    } finally {
+      client.release();
+    }
+    expect((await store.get(id('tx')))!.payload).toEqual({ a: 1 });
+    expect((await store.get(id('existing')))!.status).toBe('cancelled');
+  });
+
+  it('lists for ops, counts by status, and tells the next due time', async () => {
+    const { clock, store, kind, id, poller } = fresh();
+    expect(await store.list({ kind })).toEqual([]);
+    await store.schedule(id('b'), new Date(T0.getTime() + 2 * HOUR), kind, null);
+    await store.schedule(id('a'), new Date(T0.getTime() + HOUR), kind, null);
+    await store.schedule(id('c'), new Date(T0.getTime() + 3 * HOUR), kind, null);
+    await store.cancel(id('c'));
+
+    expect((await store.list({ kind })).map((d) => d.id)).toEqual([id('a'), id('b'), id('c')]);
+    expect((await store.list({ kind, status: 'pending' })).map((d) => d.id)).toEqual([id('a'), id('b')]);
+    expect((await store.list({ kind, limit: 1 })).map((d) => d.id)).toEqual([id('a')]);
+    await expect(store.list({ status: 'bogus' as never })).rejects.toThrow(TypeError);
+    await expect(store.list({ limit: 0 })).rejects.toThrow(RangeError);
+
+    expect(await store.nextDueAt()).toEqual(new Date(T0.getTime() + HOUR));
+
+    clock.set(new Date(T0.getTime() + HOUR));
+    await poller.tick();
+    expect(await store.countByStatus()).toEqual({ pending: 1, fired: 1, cancelled: 1, failed: 0 });
+    expect(await store.nextDueAt()).toEqual(new Date(T0.getTime() + 2 * HOUR));
+    await store.cancel(id('b'));
+    expect(await store.nextDueAt()).toBeNull();
+  });
+
+  it('rejects bad input before touching the table', async () => {
+    const { store, kind, id } = fresh();
+    await expect(store.schedule('', T0, kind)).rejects.toThrow(TypeError);
+    await expect(store.schedule(id('x'), new Date('nope'), kind)).rejects.toThrow(TypeError);
+    await expect(store.schedule(id('x'), T0, '')).rejects.toThrow(TypeError);
+    await expect(store.schedule(id('x'), T0, kind, { big: BigInt(1) })).rejects.toThrow();
+    await expect(store.schedule(id('x'), T0, kind, () => 1)).rejects.toThrow(TypeError);
+    expect(await store.get(id('x'))).toBeNull();
+  });
+});

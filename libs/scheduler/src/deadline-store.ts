@@ -1,0 +1,224 @@
+// Writes and reads of the deadlines table. Firing is the poller's job (deadline-poller.ts).
+//
+// Semantics, by the status of the row with that id:
+//   none       schedule → inserted ('scheduled')
+//   pending    schedule → due time and payload replaced, attempts/backoff reset ('rescheduled'),
+//              or 'unchanged' when both are equal (a replayed schedule keeps its retry state);
+//              a different kind is a programming error (DeadlineKindMismatchError).
+//              cancel → 'cancelled'
+//   fired      schedule/cancel change nothing and say so ('already-fired'): a timer that went off is
+//              never revived by a replayed or late command. Use a new id for a new timer.
+//   cancelled  likewise ('already-cancelled').
+//   failed     likewise ('already-failed'); ops bring it back with requeue().
+// While a poller is firing a row it holds the row lock, so schedule/cancel of that id wait for the
+// handler to finish and then report the outcome that really happened (a cancel either wins before
+// the claim or returns 'already-fired'; it never "succeeds" while the handler runs).
+import type pg from 'pg';
+import type { Clock } from '@lethe/clock';
+import {
+  DEADLINE_COLUMNS,
+  isDeadlineStatus,
+  toDeadline,
+  type Deadline,
+  type DeadlineRow,
+  type DeadlineStatus,
+  type Queryable,
+} from './deadline.js';
+
+export type ScheduleOutcome =
+  | 'scheduled'
+  | 'rescheduled'
+  | 'unchanged'
+  | 'already-fired'
+  | 'already-cancelled'
+  | 'already-failed';
+
+export interface ScheduleResult {
+  readonly outcome: ScheduleOutcome;
+  /** The row as it is after the call. */
+  readonly deadline: Deadline;
+}
+
+export type CancelOutcome = 'cancelled' | 'not-found' | 'already-fired' | 'already-cancelled' | 'already-failed';
+
+export interface CancelResult {
+  readonly outcome: CancelOutcome;
+  readonly deadline: Deadline | null;
+}
+
+export type RequeueOutcome = 'requeued' | 'not-found' | 'not-failed';
+
+export interface RequeueResult {
+  readonly outcome: RequeueOutcome;
+  readonly deadline: Deadline | null;
+}
+
+export interface ListDeadlinesFilter {
+  readonly status?: DeadlineStatus;
+  readonly kind?: string;
+  /** Default 100, at most 1000. Ordered by due time, then id. */
+  readonly limit?: number;
+}
+
+export class DeadlineKindMismatchError extends Error {
+  constructor(readonly deadlineId: string, readonly existingKind: string, readonly requestedKind: string) {
+    super(`deadline ${deadlineId} is pending with kind '${existingKind}', cannot reschedule it as '${requestedKind}'`);
+    this.name = 'DeadlineKindMismatchError';
+  }
+}
+
+const ALREADY: Record<Exclude<DeadlineStatus, 'pending'>, 'already-fired' | 'already-cancelled' | 'already-failed'> = {
+  fired: 'already-fired',
+  cancelled: 'already-cancelled',
+  failed: 'already-failed',
+};
+
+export class PostgresDeadlineStore {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Schedules (or reschedules a pending) deadline; see the table at the top of this file. */
+  schedule(id: string, dueAt: Date, kind: string, payload: unknown = null): Promise<ScheduleResult> {
+    return this.scheduleWith(this.pool, id, dueAt, kind, payload);
+  }
+
+  /**
+   * schedule() on the caller's connection, typically inside the transaction that also writes a
+   * processor's checkpoint, so the timer exists exactly when the checkpoint says the event was handled.
+   */
+  scheduleInTx(client: pg.ClientBase, id: string, dueAt: Date, kind: string, payload: unknown = null): Promise<ScheduleResult> {
+    return this.scheduleWith(client, id, dueAt, kind, payload);
+  }
+
+  /** pending → cancelled; anything else is left alone and reported. */
+  cancel(id: string): Promise<CancelResult> {
+    return this.cancelWith(this.pool, id);
+  }
+
+  cancelInTx(client: pg.ClientBase, id: string): Promise<CancelResult> {
+    return this.cancelWith(client, id);
+  }
+
+  /** Ops: failed → pending with a fresh attempt budget, due at once (last_error is kept). */
+  async requeue(id: string): Promise<RequeueResult> {
+    const now = this.clock.now();
+    const updated = await this.pool.query<DeadlineRow>(
+      `update lethe_deadlines
+          set status = 'pending', attempts = 0, next_attempt_at = null, updated_at = $2
+        where id = $1 and status = 'failed'
+        returning ${DEADLINE_COLUMNS}`,
+      [id, now],
+    );
+    if (updated.rows[0]) return { outcome: 'requeued', deadline: toDeadline(updated.rows[0]) };
+    const existing = await this.get(id);
+    return { outcome: existing ? 'not-failed' : 'not-found', deadline: existing };
+  }
+
+  async get(id: string): Promise<Deadline | null> {
+    return getWith(this.pool, id);
+  }
+
+  async list(filter: ListDeadlinesFilter = {}): Promise<Deadline[]> {
+    if (filter.status !== undefined && !isDeadlineStatus(filter.status)) {
+      throw new TypeError(`unknown deadline status: ${String(filter.status)}`);
+    }
+    const limit = filter.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new RangeError('limit must be an integer in 1..1000');
+    const result = await this.pool.query<DeadlineRow>(
+      `select ${DEADLINE_COLUMNS} from lethe_deadlines
+        where ($1::text is null or status = $1) and ($2::text is null or kind = $2)
+        order by due_at, id
+        limit $3`,
+      [filter.status ?? null, filter.kind ?? null, limit],
+    );
+    return result.rows.map((r) => toDeadline(r));
+  }
+
+  /** Earliest instant at which a pending deadline becomes due (its retry time if it failed), or null. */
+  async nextDueAt(): Promise<Date | null> {
+    const result = await this.pool.query<{ next: Date | null }>(
+      `select min(coalesce(next_attempt_at, due_at)) as next from lethe_deadlines where status = 'pending'`,
+    );
+    return result.rows[0]?.next ?? null;
+  }
+
+  /** Number of rows per status, e.g. for a gauge and an alert on 'failed' > 0. */
+  async countByStatus(): Promise<Record<DeadlineStatus, number>> {
+    const result = await this.pool.query<{ status: DeadlineStatus; n: string }>(
+      `select status, count(*) as n from lethe_deadlines group by status`,
+    );
+    const counts: Record<DeadlineStatus, number> = { pending: 0, fired: 0, cancelled: 0, failed: 0 };
+    for (const row of result.rows) counts[row.status] = Number(row.n);
+    return counts;
+  }
+
+  private async scheduleWith(q: Queryable, id: string, dueAt: Date, kind: string, payload: unknown): Promise<ScheduleResult> {
+    validateId(id);
+    if (typeof kind !== 'string' || kind === '') throw new TypeError('deadline kind must be a non-empty string');
+    if (!(dueAt instanceof Date) || Number.isNaN(dueAt.getTime())) throw new TypeError('dueAt must be a valid Date');
+    const json = toJson(payload);
+    const now = this.clock.now();
+
+    const inserted = await q.query<DeadlineRow>(
+      `insert into lethe_deadlines (id, kind, due_at, payload, status, attempts, created_at, updated_at)
+       values ($1, $2, $3, $4::jsonb, 'pending', 0, $5, $5)
+       on conflict (id) do nothing
+       returning ${DEADLINE_COLUMNS}`,
+      [id, kind, dueAt, json, now],
+    );
+    if (inserted.rows[0]) return { outcome: 'scheduled', deadline: toDeadline(inserted.rows[0]) };
+
+    // The id exists. Only a pending row of the same kind is rescheduled; the status is re-checked
+    // under the row lock, so this waits for (and then respects) a firing in progress.
+    const rescheduled = await q.query<DeadlineRow>(
+      `update lethe_deadlines
+          set due_at = $2, payload = $4::jsonb, attempts = 0, last_error = null, next_attempt_at = null, updated_at = $5
+        where id = $1 and status = 'pending' and kind = $3
+          and (due_at is distinct from $2 or payload is distinct from $4::jsonb)
+        returning ${DEADLINE_COLUMNS}`,
+      [id, dueAt, kind, json, now],
+    );
+    if (rescheduled.rows[0]) return { outcome: 'rescheduled', deadline: toDeadline(rescheduled.rows[0]) };
+
+    const existing = await getWith(q, id);
+    if (!existing) throw new Error(`deadline ${id} vanished while being scheduled`); // rows are never deleted
+    if (existing.status !== 'pending') return { outcome: ALREADY[existing.status], deadline: existing };
+    if (existing.kind !== kind) throw new DeadlineKindMismatchError(id, existing.kind, kind);
+    return { outcome: 'unchanged', deadline: existing };
+  }
+
+  private async cancelWith(q: Queryable, id: string): Promise<CancelResult> {
+    validateId(id);
+    const now = this.clock.now();
+    const updated = await q.query<DeadlineRow>(
+      `update lethe_deadlines set status = 'cancelled', next_attempt_at = null, updated_at = $2
+        where id = $1 and status = 'pending'
+        returning ${DEADLINE_COLUMNS}`,
+      [id, now],
+    );
+    if (updated.rows[0]) return { outcome: 'cancelled', deadline: toDeadline(updated.rows[0]) };
+    const existing = await getWith(q, id);
+    if (!existing) return { outcome: 'not-found', deadline: null };
+    // Pending here means the row was inserted after the update's snapshot was taken: try again.
+    if (existing.status === 'pending') return this.cancelWith(q, id);
+    return { outcome: ALREADY[existing.status], deadline: existing };
+  }
+}
+
+async function getWith(q: Queryable, id: string): Promise<Deadline | null> {
+  const result = await q.query<DeadlineRow>(`select ${DEADLINE_COLUMNS} from lethe_deadlines where id = $1`, [id]);
+  return result.rows[0] ? toDeadline(result.rows[0]) : null;
+}
+
+function validateId(id: string): void {
+  if (typeof id !== 'string' || id === '') throw new TypeError('deadline id must be a non-empty string');
+}
+
+/** JSON text for a jsonb parameter (pg would turn a JS array into a PostgreSQL array literal). */
+function toJson(payload: unknown): string {
+  const json = JSON.stringify(payload ?? null);
+  if (json === undefined) throw new TypeError('deadline payload must be JSON-serialisable');
+  return json;
+}

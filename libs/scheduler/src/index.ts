@@ -1,0 +1,32 @@
+// Durable deadlines (ARCHITECTURE.md §4): timers live in PostgreSQL, fire exactly once per commit
+// across instances, and survive crashes. The engine owns the ticking (@nestjs/schedule → tick()).
+export {
+  DEADLINE_STATUSES,
+  type Deadline,
+  type DeadlineStatus,
+} from './deadline.js';
+export { CreateDeadlines1764400000000, schedulerMigrations } from './migrations.js';
+export {
+  PostgresDeadlineStore,
+  DeadlineKindMismatchError,
+  type ScheduleOutcome,
+  type ScheduleResult,
+  type CancelOutcome,
+  type CancelResult,
+  type RequeueOutcome,
+  type RequeueResult,
+  type ListDeadlinesFilter,
+} from './deadline-store.js';
+export {
+  DeadlinePoller,
+  UnknownDeadlineKindError,
+  DeadlineHandlerTimeoutError,
+  backoffDelayMs,
+  type DeadlineHandler,
+  type DeadlineHandlers,
+  type DeadlineFireContext,
+  type DeadlineLogger,
+  type DeadlineBackoff,
+  type DeadlinePollerOptions,
+  type TickResult,
+} from './deadline-poller.js';
