@@ -188,7 +188,7 @@ const scenario = jurisdiction.chain((code) => fc.record({ code: fc.constant(code
 // ---- properties --------------------------------------------------------------------------------------
 
 const calendar = new WorkingDayCalendar({ holidayCache: new HolidayCache(sharedSource) });
-const NUM_RUNS = 400;
+const NUM_RUNS = 300;
 
 describe('addWorkingDays (properties, 2020–2035)', () => {
   it('ends at 23:59:59.999 local on a working day, exactly n working days after the local date of the instant', () => {

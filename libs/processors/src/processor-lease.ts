@@ -1,0 +1,128 @@
+// One owner per processor across instances: a session advisory lock on a dedicated connection.
+// If the owner dies, PostgreSQL drops its connection and the lock with it. If the owner hangs
+// with its connection open, its heartbeat goes stale and a standby terminates that backend.
+// Correctness never rests on the lease alone: checkpoint writes are compare-and-set (fencing).
+import pg from 'pg';
+import type { ProcessorLogger } from './processor.js';
+
+const LOCK_CLASS = 4242;
+
+export interface LeaseOptions {
+  readonly owner: string;
+  readonly heartbeatMs: number;
+  readonly staleAfterMs: number;
+  readonly logger: ProcessorLogger;
+}
+
+export class ProcessorLease {
+  private client: pg.Client | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private lostResolve: (() => void) | undefined;
+  /** Resolves when a held lease is lost (connection dropped, heartbeat failed). */
+  lost: Promise<void> = new Promise(() => undefined);
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly processor: string,
+    private readonly options: LeaseOptions,
+  ) {}
+
+  get held(): boolean {
+    return this.client !== undefined;
+  }
+
+  async tryAcquire(): Promise<boolean> {
+    const client = new pg.Client(this.pool.options);
+    client.on('error', () => this.markLost(client));
+    await client.connect();
+    try {
+      let got = await this.tryLock(client);
+      if (!got && (await this.takeOverStale())) got = await this.tryLock(client);
+      if (!got) {
+        await client.end();
+        return false;
+      }
+      await client.query(
+        `insert into lethe_processor_leases (processor, owner, backend_pid) values ($1, $2, pg_backend_pid())
+         on conflict (processor) do update
+           set owner = excluded.owner, backend_pid = excluded.backend_pid, acquired_at = now(), heartbeat_at = now()`,
+        [this.processor, this.options.owner],
+      );
+      this.client = client;
+      this.lost = new Promise((resolve) => (this.lostResolve = resolve));
+      this.heartbeat = setInterval(() => void this.beat(client), this.options.heartbeatMs);
+      this.heartbeat.unref();
+      return true;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async release(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.stopHeartbeat();
+    this.client = undefined;
+    try {
+      await client.query('delete from lethe_processor_leases where processor = $1 and owner = $2', [this.processor, this.options.owner]);
+      await client.query('select pg_advisory_unlock($1, hashtext($2))', [LOCK_CLASS, this.processor]);
+    } catch {
+      // The connection is gone, and the lock with it.
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private async tryLock(client: pg.Client): Promise<boolean> {
+    const res = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [LOCK_CLASS, this.processor]);
+    return res.rows[0].ok;
+  }
+
+  /** Ends the backend of an owner whose heartbeat is stale, if it still holds the lock. */
+  private async takeOverStale(): Promise<boolean> {
+    const res = await this.pool.query<{ pid: number; owner: string }>(
+      `select l.backend_pid as pid, l.owner from lethe_processor_leases l
+        where l.processor = $1 and l.heartbeat_at < now() - make_interval(secs => $2::float8 / 1000)
+          and exists (select 1 from pg_locks k
+                       where k.locktype = 'advisory' and k.classid = $3 and k.objid = hashtext($1)::oid and k.pid = l.backend_pid and k.granted)`,
+      [this.processor, this.options.staleAfterMs, LOCK_CLASS],
+    );
+    if (res.rowCount === 0) return false;
+    const { pid, owner } = res.rows[0];
+    this.options.logger.warn({ processor: this.processor, staleOwner: owner }, 'taking over a processor lease whose heartbeat is stale');
+    try {
+      await this.pool.query('select pg_terminate_backend($1, 5000)', [pid]);
+      return true;
+    } catch (error) {
+      this.options.logger.error({ processor: this.processor, err: (error as Error).message }, 'could not end the stale lease holder');
+      return false;
+    }
+  }
+
+  private async beat(client: pg.Client): Promise<void> {
+    try {
+      const res = await client.query('update lethe_processor_leases set heartbeat_at = now() where processor = $1 and owner = $2', [
+        this.processor,
+        this.options.owner,
+      ]);
+      if (res.rowCount !== 1) this.markLost(client);
+    } catch {
+      this.markLost(client);
+    }
+  }
+
+  private markLost(client: pg.Client): void {
+    if (this.client !== client) return;
+    this.stopHeartbeat();
+    this.client = undefined;
+    void client.end().catch(() => undefined);
+    this.options.logger.warn({ processor: this.processor }, 'processor lease lost');
+    this.lostResolve?.();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+}

@@ -1,0 +1,141 @@
+import pg from 'pg';
+import { randomUUID } from 'node:crypto';
+import { PostgresEventStore, eventStoreMigrations, type RecordedEvent } from '@lethe/eventstore';
+import { runMigrations } from '@lethe/postgres';
+import { createTestDatabase, type TestDatabase } from '@lethe/testing';
+import { processorMigrations } from './migrations.js';
+import { ProcessorRunner } from './processor-runner.js';
+import type { Processor } from './processor.js';
+
+let db: TestDatabase;
+let pool: pg.Pool;
+let store: PostgresEventStore;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await runMigrations(db.url, [...eventStoreMigrations, ...processorMigrations]);
+  pool = new pg.Pool({ connectionString: db.url, max: 12 });
+  store = new PostgresEventStore(pool, { pollIntervalMs: 50 });
+  await pool.query('create table projected (processor text, event_id uuid, n int)');
+});
+
+afterAll(async () => {
+  await store.close();
+  await pool.end();
+  await db.drop();
+});
+
+/** A projection that records each event it sees into `projected`, in the processor's transaction. */
+function projection(name: string, stream: string, fail?: (event: RecordedEvent, attempt: number) => boolean): Processor {
+  const attempts = new Map<string, number>();
+  return {
+    name,
+    async handle(event, tx) {
+      if (event.streamId !== stream) return;
+      const attempt = (attempts.get(event.id) ?? 0) + 1;
+      attempts.set(event.id, attempt);
+      await tx.query('insert into projected (processor, event_id, n) values ($1, $2, $3)', [name, event.id, (event.data as { n: number }).n]);
+      if (fail?.(event, attempt)) throw new Error(`cannot project event ${(event.data as { n: number }).n}`);
+    },
+  };
+}
+
+async function appendNumbered(stream: string, from: number, count: number): Promise<void> {
+  const events = Array.from({ length: count }, (_, i) => ({ id: randomUUID(), type: 'Numbered', data: { n: from + i } }));
+  await store.append(stream, events, 'any');
+}
+
+async function projectedCounts(name: string): Promise<Map<number, number>> {
+  const res = await pool.query<{ n: number; c: string }>('select n, count(*) as c from projected where processor = $1 group by n', [name]);
+  return new Map(res.rows.map((r) => [r.n, Number(r.c)]));
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const fast = { retryBaseMs: 5, retryMaxMs: 20, leaseRetryMs: 50, heartbeatMs: 100 };
+
+it('projects every event once, and resumes from its checkpoint after a restart', async () => {
+  const name = `p-${randomUUID()}`;
+  const stream = `s-${randomUUID()}`;
+  await appendNumbered(stream, 0, 50);
+  const first = new ProcessorRunner(pool, store, projection(name, stream), { owner: 'one', ...fast });
+  first.start();
+  await waitFor(async () => (await projectedCounts(name)).size === 50);
+  await first.stop();
+  await appendNumbered(stream, 50, 25);
+  const second = new ProcessorRunner(pool, store, projection(name, stream), { owner: 'two', ...fast });
+  second.start();
+  await waitFor(async () => (await projectedCounts(name)).size === 75);
+  await second.stop();
+  const counts = await projectedCounts(name);
+  expect([...counts.values()].every((c) => c === 1)).toBe(true);
+  const cp = await pool.query('select position from lethe_checkpoints where processor = $1', [name]);
+  const last = (await store.readStream(stream)).at(-1)!;
+  expect(BigInt(cp.rows[0].position)).toBe(last.position);
+});
+
+it('retries a failing event with backoff; its failed attempts leave nothing behind', async () => {
+  const name = `p-${randomUUID()}`;
+  const stream = `s-${randomUUID()}`;
+  await appendNumbered(stream, 0, 5);
+  const runner = new ProcessorRunner(pool, store, projection(name, stream, (e, attempt) => (e.data as { n: number }).n === 2 && attempt < 3), {
+    owner: 'one',
+    ...fast,
+  });
+  runner.start();
+  await waitFor(async () => (await projectedCounts(name)).size === 5);
+  await runner.stop();
+  expect([...(await projectedCounts(name)).values()]).toEqual([1, 1, 1, 1, 1]);
+  const dead = await pool.query('select * from lethe_dead_letters where processor = $1', [name]);
+  expect(dead.rowCount).toBe(0);
+});
+
+it('parks an event that keeps failing as a dead letter, reports it, and goes on', async () => {
+  const name = `p-${randomUUID()}`;
+  const stream = `s-${randomUUID()}`;
+  await appendNumbered(stream, 0, 4);
+  const parked: string[] = [];
+  const errors: object[] = [];
+  const runner = new ProcessorRunner(pool, store, projection(name, stream, (e) => (e.data as { n: number }).n === 1), {
+    owner: 'one',
+    ...fast,
+    maxAttempts: 3,
+    onDeadLetter: (_p, e) => parked.push(e.id),
+    logger: { info: () => undefined, warn: () => undefined, error: (o) => errors.push(o) },
+  });
+  runner.start();
+  await waitFor(async () => (await projectedCounts(name)).size === 3);
+  await runner.stop();
+  const counts = await projectedCounts(name);
+  expect([...counts.keys()].sort()).toEqual([0, 2, 3]);
+  const dead = await pool.query('select event_id, attempts, last_error from lethe_dead_letters where processor = $1', [name]);
+  expect(dead.rows).toEqual([{ event_id: parked[0], attempts: 3, last_error: 'Error: cannot project event 1' }]);
+  expect(errors).toContainEqual(expect.objectContaining({ processor: name, eventId: parked[0], attempts: 3 }));
+});
+
+it('lets one of two instances own a processor, and the other take over when it stops', async () => {
+  const name = `p-${randomUUID()}`;
+  const stream = `s-${randomUUID()}`;
+  const a = new ProcessorRunner(pool, store, projection(name, stream), { owner: 'a', ...fast });
+  const b = new ProcessorRunner(pool, store, projection(name, stream), { owner: 'b', ...fast });
+  a.start();
+  await waitFor(async () => a.status.state === 'running');
+  b.start();
+  await appendNumbered(stream, 0, 30);
+  await waitFor(async () => (await projectedCounts(name)).size === 30);
+  expect(b.status.state).toBe('standby');
+  const lease = await pool.query('select owner from lethe_processor_leases where processor = $1', [name]);
+  expect(lease.rows[0].owner).toBe('a');
+  await a.stop();
+  await waitFor(async () => b.status.state === 'running');
+  await appendNumbered(stream, 30, 30);
+  await waitFor(async () => (await projectedCounts(name)).size === 60);
+  await b.stop();
+  expect([...(await projectedCounts(name)).values()].every((c) => c === 1)).toBe(true);
+});
