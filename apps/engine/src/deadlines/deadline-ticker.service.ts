@@ -1,0 +1,60 @@
+// Ticks the durable deadline poller on an interval (when this instance's roles include `poller`).
+// The interval only wakes the poller; what is due lives in PostgreSQL (libs/scheduler).
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { CLOCK, type Clock } from '@lethe/clock';
+import { DeadlinePoller, type DeadlineHandlers } from '@lethe/scheduler';
+import { ENGINE_CONFIG, type EngineConfig } from '../config/engine-config.js';
+import { PG_POOL } from '../infrastructure/database.js';
+import { ROOT_LOGGER } from '../logging/tokens.js';
+
+/** Nest injection token for the deadline handlers, by deadline kind. */
+export const DEADLINE_HANDLERS = Symbol('DeadlineHandlers');
+
+const INTERVAL_NAME = 'lethe-deadline-poller';
+
+@Injectable()
+export class DeadlineTicker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private poller: DeadlinePoller | undefined;
+  private ticking = false;
+
+  constructor(
+    @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(DEADLINE_HANDLERS) private readonly handlers: DeadlineHandlers,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    private readonly registry: SchedulerRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.roles.has('poller')) return;
+    const logger = this.logger.child({ component: 'deadlines' });
+    this.poller = new DeadlinePoller(this.pool, this.clock, this.handlers, { logger });
+    this.registry.addInterval(INTERVAL_NAME, setInterval(() => void this.tick(), this.config.deadlinePollMs));
+  }
+
+  /** Fires whatever is due now; also called after the manual clock moves. */
+  async tick(): Promise<void> {
+    if (!this.poller || this.ticking) return;
+    this.ticking = true;
+    try {
+      // Drain: a full batch means more may be due.
+      for (;;) {
+        const result = await this.poller.tick();
+        if (result.fired + result.failed === 0) break;
+      }
+    } catch (error) {
+      this.logger.warn({ component: 'deadlines', err: (error as Error).message }, 'deadline tick failed');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.registry.doesExist('interval', INTERVAL_NAME)) this.registry.deleteInterval(INTERVAL_NAME);
+    await this.poller?.stop();
+  }
+}

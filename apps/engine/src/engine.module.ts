@@ -1,0 +1,71 @@
+// The engine's composition root: infrastructure built at boot (pool, event store, clock, logger)
+// is handed in as values; Nest wires the services that use them.
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { CLOCK, type Clock } from '@lethe/clock';
+import { EVENT_STORE, type PostgresEventStore } from '@lethe/eventstore';
+import type { Processor } from '@lethe/processors';
+import { EventTypeCountsProjection, readModelEntities } from '@lethe/readmodel';
+import type { DeadlineHandlers } from '@lethe/scheduler';
+import { ENGINE_CONFIG, type EngineConfig } from './config/engine-config.js';
+import { DEADLINE_HANDLERS, DeadlineTicker } from './deadlines/deadline-ticker.service.js';
+import { HealthController } from './health/health.controller.js';
+import { PG_POOL } from './infrastructure/database.js';
+import { ROOT_LOGGER } from './logging/tokens.js';
+import { ProcessorHost, PROCESSORS } from './processors/processor-host.service.js';
+
+export interface EngineRuntime {
+  readonly config: EngineConfig;
+  readonly databaseUrl: string;
+  readonly pool: pg.Pool;
+  readonly store: PostgresEventStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+@Module({})
+export class EngineModule {
+  static forRuntime(runtime: EngineRuntime): DynamicModule {
+    const processors: Processor[] = [new EventTypeCountsProjection()];
+    const deadlineHandlers: DeadlineHandlers = {};
+    return {
+      module: EngineModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            logger: runtime.logger,
+            // Health probes every few seconds would drown the log.
+            autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+          },
+        }),
+        ScheduleModule.forRoot(),
+        TerminusModule.forRoot({ logger: false }),
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: runtime.databaseUrl,
+          entities: readModelEntities,
+          synchronize: false,
+          migrationsRun: false,
+          extra: { max: 5 },
+        }),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: ENGINE_CONFIG, useValue: runtime.config },
+        { provide: PG_POOL, useValue: runtime.pool },
+        { provide: EVENT_STORE, useValue: runtime.store },
+        { provide: CLOCK, useValue: runtime.clock },
+        { provide: ROOT_LOGGER, useValue: runtime.logger },
+        { provide: PROCESSORS, useValue: processors },
+        { provide: DEADLINE_HANDLERS, useValue: deadlineHandlers },
+        ProcessorHost,
+        DeadlineTicker,
+      ],
+    };
+  }
+}

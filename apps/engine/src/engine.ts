@@ -1,0 +1,64 @@
+// Boots the engine from a validated configuration: database (embedded or DATABASE_URL),
+// migrations, event store, clock, then the Nest application. Used by main.ts and the e2e tests.
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import { ManualClock, SystemClock, type Clock } from '@lethe/clock';
+import { PostgresEventStore } from '@lethe/eventstore';
+import type { EngineConfig } from './config/engine-config.js';
+import { EngineModule } from './engine.module.js';
+import { openDatabase } from './infrastructure/database.js';
+import { createLogger } from './logging/logger.js';
+
+export interface RunningEngine {
+  readonly url: string;
+  readonly app: NestExpressApplication;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Graceful: stop taking requests, let processors finish the event in hand, release leases. */
+  close(): Promise<void>;
+}
+
+export async function startEngine(config: EngineConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningEngine> {
+  const database = await openDatabase(config, logger);
+  const store = new PostgresEventStore(database.pool);
+  const clock: Clock =
+    config.clock.kind === 'manual' ? new ManualClock(config.clock.start ?? new SystemClock().now()) : new SystemClock();
+  const app = await NestFactory.create<NestExpressApplication>(
+    EngineModule.forRuntime({ config, databaseUrl: database.url, pool: database.pool, store, clock, logger }),
+    { bufferLogs: true },
+  );
+  app.useLogger(app.get(NestPinoLogger));
+  app.disable('x-powered-by');
+  // HSTS on every response, with the rest of helmet's defaults.
+  app.use(helmet({ strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true } }));
+  const roles = [...config.roles];
+  if (config.roles.has('api')) {
+    await app.listen(config.port, config.host);
+  } else {
+    await app.init();
+  }
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host}:${port}`;
+  logger.info({ url: config.roles.has('api') ? url : undefined, roles, instance: config.instanceId, clock: config.clock.kind }, 'Lethe engine started');
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    app,
+    logger,
+    clock,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await store.close();
+        await database.close();
+        logger.info({ instance: config.instanceId }, 'Lethe engine stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,34 @@
+// Structured JSON logs. Besides pino's path redaction of request headers, every logged object is
+// walked and any field named like a key, secret, token or password is replaced, however deep.
+import pino, { type Logger } from 'pino';
+
+// `masterKey`, `dataKey`, `api_key` are redacted; `keyVersionId` is an identifier and is not.
+const SENSITIVE_NAME = /(key|keys|material)$|secret|token|password|passphrase|authorization|cookie|credential|private/i;
+const CENSOR = '[redacted]';
+
+export function redactDeep(value: unknown, depth = 0): unknown {
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) return { type: value.name, message: value.message };
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = SENSITIVE_NAME.test(k) ? CENSOR : redactDeep(v, depth + 1);
+  return out;
+}
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'lethe-engine' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]'],
+        censor: CENSOR,
+      },
+      formatters: {
+        log: (object) => redactDeep(object) as Record<string, unknown>,
+      },
+    },
+    destination,
+  );
+}
