@@ -1,0 +1,18 @@
+// @lethe/domain: events, commands, deciders and saga workflows. Pure: no framework, no I/O.
+export { DomainError, fold, type Decider, type DomainEvent } from './shared/decider.js';
+export type { CalendarInputs, WorkingDays } from './shared/working-days.js';
+export * from './tenant/tenant.events.js';
+export type * from './tenant/tenant.commands.js';
+export {
+  evolveTenant,
+  initialTenantState,
+  tenantStatus,
+  triggerKey,
+  type ShredState,
+  type ShredStatus,
+  type TenantState,
+  type TenantStatus,
+} from './tenant/tenant.state.js';
+export { DELETION_WORKING_DAYS, decideTenant, shredIdOf, tenantDecider, type TenantContext } from './tenant/tenant.decider.js';
+export { nextShredAction, shredRetryDelayMs, type ShredAction } from './tenant/shred.workflow.js';
+export * from './contract/contract.events.js';

@@ -1,0 +1,75 @@
+import type { BackupKeyMode, KeyCustody, ProbeOutcome, ShredStep, ShredTrigger } from './tenant.events.js';
+
+export interface OnboardTenant {
+  readonly type: 'OnboardTenant';
+  readonly data: {
+    readonly tenantId: string;
+    readonly jurisdiction: string;
+    readonly timeZone: string;
+    readonly excludedHolidayTypes: readonly string[];
+    readonly keyCustody: KeyCustody;
+    readonly backupKeyMode: BackupKeyMode;
+    readonly databases: readonly { readonly databaseId: string }[];
+    readonly shredGraceWorkingDays: number;
+    /** Created in the vault (idempotently) before the decision. */
+    readonly key: { readonly keyId: string; readonly keyVersionId: string };
+  };
+}
+
+export interface ScheduleShred {
+  readonly type: 'ScheduleShred';
+  readonly data: { readonly trigger: ShredTrigger; readonly effectiveAt: string; readonly receivedAt: string };
+}
+
+export interface CancelShred {
+  readonly type: 'CancelShred';
+  readonly data: { readonly reason: string };
+}
+
+export interface StartShredExecution {
+  readonly type: 'StartShredExecution';
+  readonly data: { readonly shredId: string };
+}
+
+export interface RecordKeyDestroyed {
+  readonly type: 'RecordKeyDestroyed';
+  readonly data: {
+    readonly shredId: string;
+    readonly keyId: string;
+    readonly versions: readonly { readonly keyVersionId: string; readonly unusableAt: string; readonly purgedAt: string | null }[];
+  };
+}
+
+export interface RecordAssetsPurged {
+  readonly type: 'RecordAssetsPurged';
+  readonly data: { readonly shredId: string; readonly assets: readonly { readonly kind: string; readonly id: string; readonly purgedAt: string }[] };
+}
+
+export interface RecordShredStepFailure {
+  readonly type: 'RecordShredStepFailure';
+  readonly data: { readonly shredId: string; readonly step: ShredStep; readonly error: string };
+}
+
+export interface RecordProbe {
+  readonly type: 'RecordProbe';
+  readonly data: {
+    readonly shredId: string;
+    readonly results: readonly { readonly databaseId: string; readonly outcome: ProbeOutcome; readonly detail: string }[];
+  };
+}
+
+export interface CheckShredDeadline {
+  readonly type: 'CheckShredDeadline';
+  readonly data: { readonly shredId: string };
+}
+
+export type TenantCommand =
+  | OnboardTenant
+  | ScheduleShred
+  | CancelShred
+  | StartShredExecution
+  | RecordKeyDestroyed
+  | RecordAssetsPurged
+  | RecordShredStepFailure
+  | RecordProbe
+  | CheckShredDeadline;

@@ -1,0 +1,201 @@
+// What the tenant aggregate remembers, folded from its events. JSON-safe (instants are ISO
+// strings), so read models can keep it as is.
+import type { BreachCause, BackupKeyMode, KeyCustody, ProbeOutcome, ShredStep, ShredTrigger, TenantEvent } from './tenant.events.js';
+import type { CalendarInputs } from '../shared/working-days.js';
+
+export type ShredStatus = 'scheduled' | 'shredding' | 'shredded' | 'verified' | 'cancelled';
+
+export interface ShredState {
+  readonly shredId: string;
+  readonly trigger: ShredTrigger;
+  readonly effectiveAt: string;
+  readonly receivedAt: string;
+  readonly deadline: string;
+  readonly executeAt: string;
+  readonly calendar: CalendarInputs;
+  readonly status: ShredStatus;
+  readonly cancelledAt: string | null;
+  readonly cancelReason: string | null;
+  readonly executedAt: string | null;
+  readonly keysDestroyedAt: string | null;
+  readonly destroyedKeyVersions: readonly { readonly keyVersionId: string; readonly unusableAt: string; readonly purgedAt: string | null }[];
+  readonly assetsPurgedAt: string | null;
+  readonly purgedAssets: readonly { readonly kind: string; readonly id: string; readonly purgedAt: string }[];
+  readonly probes: readonly { readonly attempt: number; readonly outcome: ProbeOutcome; readonly at: string }[];
+  /** Consecutive failures of the current step (reset when a step succeeds). */
+  readonly failures: { readonly step: ShredStep; readonly count: number; readonly lastAt: string } | null;
+  readonly verifiedAt: string | null;
+  readonly breaches: readonly { readonly cause: BreachCause; readonly at: string }[];
+}
+
+export interface TenantState {
+  readonly exists: boolean;
+  readonly tenantId: string | null;
+  readonly jurisdiction: string | null;
+  readonly timeZone: string | null;
+  readonly excludedHolidayTypes: readonly string[];
+  readonly keyCustody: KeyCustody | null;
+  readonly backupKeyMode: BackupKeyMode | null;
+  readonly shredGraceWorkingDays: number;
+  readonly onboardedAt: string | null;
+  readonly keyId: string | null;
+  readonly keyVersions: readonly { readonly keyVersionId: string; readonly createdAt: string }[];
+  readonly databases: readonly { readonly databaseId: string; readonly keyVersionId: string | null }[];
+  /** Trigger ids seen, so a replayed trigger is recognised whatever happened since. */
+  readonly triggers: readonly string[];
+  readonly shred: ShredState | null;
+  /** Once keys are destroyed the tenant can never come back. */
+  readonly shredded: boolean;
+}
+
+export const initialTenantState: TenantState = {
+  exists: false,
+  tenantId: null,
+  jurisdiction: null,
+  timeZone: null,
+  excludedHolidayTypes: [],
+  keyCustody: null,
+  backupKeyMode: null,
+  shredGraceWorkingDays: 2,
+  onboardedAt: null,
+  keyId: null,
+  keyVersions: [],
+  databases: [],
+  triggers: [],
+  shred: null,
+  shredded: false,
+};
+
+export function triggerKey(trigger: ShredTrigger): string {
+  return trigger.kind === 'termination' ? `termination:${trigger.terminationId}` : `deletion-request:${trigger.requestId}`;
+}
+
+function updateShred(state: TenantState, shredId: string, change: (s: ShredState) => ShredState): TenantState {
+  if (!state.shred || state.shred.shredId !== shredId) return state;
+  return { ...state, shred: change(state.shred) };
+}
+
+export function evolveTenant(state: TenantState, event: TenantEvent): TenantState {
+  switch (event.type) {
+    case 'TenantOnboarded': {
+      const d = event.data;
+      return {
+        ...state,
+        exists: true,
+        tenantId: d.tenantId,
+        jurisdiction: d.jurisdiction,
+        timeZone: d.timeZone,
+        excludedHolidayTypes: d.excludedHolidayTypes,
+        keyCustody: d.keyCustody,
+        backupKeyMode: d.backupKeyMode,
+        shredGraceWorkingDays: d.shredGraceWorkingDays,
+        onboardedAt: d.at,
+        databases: d.databases.map((db) => ({ databaseId: db.databaseId, keyVersionId: null })),
+      };
+    }
+    case 'TenantKeyCreated':
+      return {
+        ...state,
+        keyId: event.data.keyId,
+        keyVersions: [...state.keyVersions, { keyVersionId: event.data.keyVersionId, createdAt: event.data.at }],
+      };
+    case 'DatabaseProtected':
+      return {
+        ...state,
+        databases: state.databases.map((db) =>
+          db.databaseId === event.data.databaseId ? { ...db, keyVersionId: event.data.keyVersionId } : db,
+        ),
+      };
+    case 'DeletionRequested':
+      return state;
+    case 'ShredScheduled': {
+      const d = event.data;
+      return {
+        ...state,
+        triggers: [...state.triggers, triggerKey(d.trigger)],
+        shred: {
+          shredId: d.shredId,
+          trigger: d.trigger,
+          effectiveAt: d.effectiveAt,
+          receivedAt: d.receivedAt,
+          deadline: d.deadline,
+          executeAt: d.executeAt,
+          calendar: d.calendar,
+          status: 'scheduled',
+          cancelledAt: null,
+          cancelReason: null,
+          executedAt: null,
+          keysDestroyedAt: null,
+          destroyedKeyVersions: [],
+          assetsPurgedAt: null,
+          purgedAssets: [],
+          probes: [],
+          failures: null,
+          verifiedAt: null,
+          breaches: [],
+        },
+      };
+    }
+    case 'ShredCancelled':
+      return updateShred(state, event.data.shredId, (s) => ({
+        ...s,
+        status: 'cancelled',
+        cancelledAt: event.data.at,
+        cancelReason: event.data.reason,
+      }));
+    case 'ShredExecutionStarted':
+      return updateShred(state, event.data.shredId, (s) => ({ ...s, status: 'shredding', executedAt: event.data.at }));
+    case 'KeyDestroyed':
+      return {
+        ...updateShred(state, event.data.shredId, (s) => ({
+          ...s,
+          keysDestroyedAt: event.data.at,
+          destroyedKeyVersions: event.data.versions,
+          failures: null,
+        })),
+        shredded: true,
+      };
+    case 'AssetsPurged':
+      return updateShred(state, event.data.shredId, (s) => ({
+        ...s,
+        status: 'shredded',
+        assetsPurgedAt: event.data.at,
+        purgedAssets: event.data.assets,
+        failures: null,
+      }));
+    case 'ShredStepFailed':
+      return updateShred(state, event.data.shredId, (s) => ({
+        ...s,
+        failures: { step: event.data.step, count: event.data.failure, lastAt: event.data.at },
+      }));
+    case 'ShredProbeRecorded':
+      return updateShred(state, event.data.shredId, (s) => ({
+        ...s,
+        probes: [...s.probes, { attempt: event.data.attempt, outcome: event.data.outcome, at: event.data.at }],
+        failures: null,
+      }));
+    case 'ShredVerified':
+      return updateShred(state, event.data.shredId, (s) => ({ ...s, status: 'verified', verifiedAt: event.data.at }));
+    case 'ShredVerificationFailed':
+      return state;
+    case 'ShredDeadlineBreached':
+      return updateShred(state, event.data.shredId, (s) => ({
+        ...s,
+        breaches: [...s.breaches, { cause: event.data.cause, at: event.data.at }],
+      }));
+  }
+}
+
+/** The tenant's lifecycle status as ops see it (GET /v1/tenants/{id}). */
+export type TenantStatus = 'active' | 'shred-scheduled' | 'shredding' | 'shredded' | 'verified' | 'breached' | 'cancelled';
+
+export function tenantStatus(state: TenantState): TenantStatus {
+  const s = state.shred;
+  if (!s) return 'active';
+  if (s.status === 'verified') return 'verified';
+  if (s.status === 'cancelled') return 'cancelled';
+  // Not verified and past its promise: that is what ops must see first.
+  if (s.breaches.length > 0) return 'breached';
+  if (s.status === 'scheduled') return 'shred-scheduled';
+  return s.status;
+}
