@@ -50,7 +50,7 @@ function decideSchedule(state: TenantState, trigger: ShredTrigger, effectiveAt: 
   if (trigger.kind === 'deletion-request') {
     events.push({
       type: 'DeletionRequested',
-      data: { requestId: trigger.requestId, requestedAt: iso(effectiveAt), receivedAt: iso(receivedAt) },
+      data: { requestId: trigger.requestId, requestedAt: trigger.requestedAt ?? iso(effectiveAt), receivedAt: iso(receivedAt) },
     });
   }
   events.push({

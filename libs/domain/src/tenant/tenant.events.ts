@@ -8,7 +8,7 @@ export type BackupKeyMode = 'customer' | 'platform';
 
 export type ShredTrigger =
   | { readonly kind: 'termination'; readonly terminationId: string; readonly contractId: string; readonly reason?: string }
-  | { readonly kind: 'deletion-request'; readonly requestId: string };
+  | { readonly kind: 'deletion-request'; readonly requestId: string; readonly requestedAt?: string };
 
 export type ProbeOutcome = 'key-destroyed' | 'readable' | 'inconclusive';
 export type BreachCause = 'late-notification' | 'not-verified-by-deadline';

@@ -1,0 +1,11 @@
+// Names and kinds of the shred saga's durable timers (rows in lethe_deadlines).
+export const SHRED_STEP = 'shred-step';
+export const SHRED_DEADLINE = 'shred-deadline';
+
+export interface ShredTimerPayload {
+  readonly tenantId: string;
+  readonly shredId: string;
+}
+
+export const shredStepId = (tenantId: string, shredId: string) => `${SHRED_STEP}:${tenantId}:${shredId}`;
+export const shredDeadlineId = (tenantId: string, shredId: string) => `${SHRED_DEADLINE}:${tenantId}:${shredId}`;

@@ -1,0 +1,130 @@
+// Runs the shred's next steps when its timer fires: start, destroy every key version, purge the
+// assets the key does not protect, probe. Each step is recorded as an event before the next is
+// chosen (nextShredAction), so after a crash the re-fired timer resumes exactly where it stopped.
+// External calls are idempotent (destroying a destroyed key is a no-op) and recorded after success.
+import type { Logger } from 'pino';
+import type { Clock } from '@lethe/clock';
+import { DomainError, nextShredAction, type TenantState } from '@lethe/domain';
+import type { DeadlineFireContext, PostgresDeadlineStore } from '@lethe/scheduler';
+import type { Deadline } from '@lethe/scheduler';
+import type { TenantRepository } from '../tenants/tenant-repository.js';
+import { SHRED_STEP, type ShredTimerPayload } from './shred-deadlines.js';
+import type { ShredDataPlane, ShredProbe, ShredVault } from './shred-ports.js';
+
+const MAX_STEPS_PER_FIRE = 12;
+
+/** The error's class name only: messages from adapters are not ours to put into events. */
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'UnknownError';
+}
+
+export class ShredStepHandler {
+  constructor(
+    private readonly tenants: TenantRepository,
+    private readonly deadlines: PostgresDeadlineStore,
+    private readonly vault: ShredVault,
+    private readonly dataPlane: ShredDataPlane,
+    private readonly probe: ShredProbe,
+    private readonly clock: Clock,
+    private readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>,
+  ) {}
+
+  readonly handle = async (deadline: Deadline, context: DeadlineFireContext): Promise<void> => {
+    const { tenantId, shredId } = deadline.payload as ShredTimerPayload;
+    const log = { tenantId, shredId };
+    for (let i = 0; i < MAX_STEPS_PER_FIRE; i++) {
+      const { state } = await this.tenants.load(tenantId);
+      if (!state.shred || state.shred.shredId !== shredId) return;
+      const action = nextShredAction(state, this.clock.now());
+      switch (action.kind) {
+        case 'none':
+          return;
+        case 'wait':
+          // Keep this timer and move it: it stays pending and fires again then.
+          await this.deadlines.scheduleInTx(context.client, deadline.id, new Date(action.until), SHRED_STEP, deadline.payload);
+          return;
+        case 'start':
+          await this.tenants.execute(tenantId, { type: 'StartShredExecution', data: { shredId } }, `${deadline.id}:start`);
+          this.logger.info(log, 'shred execution started');
+          break;
+        case 'destroy-keys':
+          await this.step(state, 'destroy-keys', async () => {
+            const versions = await this.vault.destroyKey(state.keyId!);
+            await this.tenants.execute(
+              tenantId,
+              {
+                type: 'RecordKeyDestroyed',
+                data: {
+                  shredId,
+                  keyId: state.keyId!,
+                  versions: versions.map((v) => ({
+                    keyVersionId: v.versionId,
+                    unusableAt: v.unusableAt.toISOString(),
+                    purgedAt: v.purgedAt ? v.purgedAt.toISOString() : null,
+                  })),
+                },
+              },
+              `${deadline.id}:destroy-keys`,
+            );
+            this.logger.info({ ...log, versions: versions.length }, 'tenant key destroyed');
+          });
+          break;
+        case 'purge-assets':
+          await this.step(state, 'purge-assets', async () => {
+            const assets = await this.dataPlane.purgeAssets(tenantId);
+            await this.tenants.execute(
+              tenantId,
+              {
+                type: 'RecordAssetsPurged',
+                data: { shredId, assets: assets.map((a) => ({ kind: a.kind, id: a.id, purgedAt: a.purgedAt.toISOString() })) },
+              },
+              `${deadline.id}:purge-assets`,
+            );
+            this.logger.info({ ...log, assets: assets.length }, 'assets not protected by the tenant key purged');
+          });
+          break;
+        case 'probe': {
+          const results = [];
+          for (const db of state.databases) {
+            let result: { outcome: 'key-destroyed' | 'readable' | 'inconclusive'; detail: string };
+            try {
+              result = await this.probe.probe(tenantId, db.databaseId);
+            } catch (error) {
+              result = { outcome: 'inconclusive', detail: `probe failed: ${errorName(error)}` };
+            }
+            results.push({ databaseId: db.databaseId, outcome: result.outcome, detail: result.detail });
+          }
+          const { appended } = await this.tenants.execute(
+            tenantId,
+            { type: 'RecordProbe', data: { shredId, results } },
+            `${deadline.id}:probe:${action.attempt}`,
+          );
+          const outcome = appended.find((e) => e.type === 'ShredProbeRecorded');
+          if (appended.some((e) => e.type === 'ShredVerified')) this.logger.info({ ...log, attempt: action.attempt }, 'shred verified');
+          else if (appended.some((e) => e.type === 'ShredVerificationFailed'))
+            this.logger.error({ ...log, attempt: action.attempt }, 'ALERT: tenant data still readable after its key was destroyed');
+          else if (outcome) this.logger.warn({ ...log, attempt: action.attempt }, 'shred probe inconclusive; will retry');
+          break;
+        }
+      }
+    }
+  };
+
+  private async step(state: TenantState, step: 'destroy-keys' | 'purge-assets', run: () => Promise<void>): Promise<void> {
+    const shred = state.shred!;
+    try {
+      await run();
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      const failures = shred.failures && shred.failures.step === step ? shred.failures.count + 1 : 1;
+      this.logger.warn({ tenantId: state.tenantId, shredId: shred.shredId, step, failures, error: errorName(error) }, 'shred step failed; will retry');
+      await this.tenants.execute(
+        state.tenantId!,
+        { type: 'RecordShredStepFailure', data: { shredId: shred.shredId, step, error: errorName(error) } },
+        `${shredStepCause(shred.shredId, step)}:failure:${failures}`,
+      );
+    }
+  }
+}
+
+const shredStepCause = (shredId: string, step: string) => `${SHRED_STEP}:${shredId}:${step}`;

@@ -1,0 +1,141 @@
+// Read model of tenants and their shreds (GET /v1/tenants/{id}, GET /v1/shreds). The projection
+// folds each tenant event into the aggregate's own state with the domain's evolve, and keeps
+// the state beside the view, so the read side can never disagree with the deciders.
+import type pg from 'pg';
+import { Column, Entity, Index, PrimaryColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { evolveTenant, initialTenantState, tenantStatus, type TenantEvent, type TenantState, type TenantStatus } from '@lethe/domain';
+import type { RecordedEvent } from '@lethe/eventstore';
+import type { Processor } from '@lethe/processors';
+
+export interface ShredView {
+  readonly shredId: string;
+  readonly trigger: TenantState['shred'] extends infer S ? (S extends { trigger: infer T } ? T : never) : never;
+  readonly effectiveAt: string;
+  readonly deadline: string;
+  readonly executeAt: string;
+  readonly executedAt: string | null;
+  readonly keysDestroyedAt: string | null;
+  readonly assetsPurgedAt: string | null;
+  readonly verifiedAt: string | null;
+  readonly cancelledAt: string | null;
+  readonly probeAttempts: number;
+  readonly breaches: readonly { readonly cause: string; readonly at: string }[];
+}
+
+@Entity({ name: 'rm_tenants' })
+export class TenantView {
+  @PrimaryColumn({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
+  @Index()
+  @Column({ type: 'text' })
+  status!: TenantStatus;
+
+  @Column({ type: 'text' })
+  jurisdiction!: string;
+
+  @Column({ name: 'time_zone', type: 'text' })
+  timeZone!: string;
+
+  @Column({ name: 'key_custody', type: 'text' })
+  keyCustody!: string;
+
+  @Column({ name: 'backup_key_mode', type: 'text' })
+  backupKeyMode!: string;
+
+  @Column({ name: 'shred_grace_working_days', type: 'int' })
+  shredGraceWorkingDays!: number;
+
+  @Column({ type: 'jsonb' })
+  databases!: { databaseId: string; keyVersionId: string | null }[];
+
+  @Column({ type: 'jsonb', nullable: true })
+  shred!: ShredView | null;
+
+  @Column({ name: 'onboarded_at', type: 'timestamptz' })
+  onboardedAt!: Date;
+
+  @Column({ name: 'last_position', type: 'bigint' })
+  lastPosition!: string;
+}
+
+export class CreateTenantView1764400000011 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      create table rm_tenants (
+        tenant_id                text primary key,
+        status                   text not null,
+        jurisdiction             text not null,
+        time_zone                text not null,
+        key_custody              text not null,
+        backup_key_mode          text not null,
+        shred_grace_working_days int not null,
+        databases                jsonb not null,
+        shred                    jsonb,
+        onboarded_at             timestamptz not null,
+        last_position            bigint not null,
+        state                    jsonb not null
+      )`);
+    await q.query('create index rm_tenants_status on rm_tenants (status)');
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('drop table rm_tenants');
+  }
+}
+
+export function shredView(state: TenantState): ShredView | null {
+  const s = state.shred;
+  if (!s) return null;
+  return {
+    shredId: s.shredId,
+    trigger: s.trigger,
+    effectiveAt: s.effectiveAt,
+    deadline: s.deadline,
+    executeAt: s.executeAt,
+    executedAt: s.executedAt,
+    keysDestroyedAt: s.keysDestroyedAt,
+    assetsPurgedAt: s.assetsPurgedAt,
+    verifiedAt: s.verifiedAt,
+    cancelledAt: s.cancelledAt,
+    probeAttempts: s.probes.length,
+    breaches: s.breaches,
+  };
+}
+
+const TENANT_PREFIX = 'tenant-';
+
+export class TenantsProjection implements Processor {
+  readonly name = 'projection:tenants';
+
+  async handle(event: RecordedEvent, tx: pg.PoolClient): Promise<void> {
+    if (!event.streamId.startsWith(TENANT_PREFIX)) return;
+    const tenantId = event.streamId.slice(TENANT_PREFIX.length);
+    const current = await tx.query<{ state: TenantState }>('select state from rm_tenants where tenant_id = $1 for update', [tenantId]);
+    const before = current.rows[0]?.state ?? initialTenantState;
+    const state = evolveTenant(before, { type: event.type, data: event.data } as TenantEvent);
+    if (!state.exists) return;
+    await tx.query(
+      `insert into rm_tenants (tenant_id, status, jurisdiction, time_zone, key_custody, backup_key_mode, shred_grace_working_days,
+                               databases, shred, onboarded_at, last_position, state)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       on conflict (tenant_id) do update set
+         status = excluded.status, databases = excluded.databases, shred = excluded.shred,
+         last_position = excluded.last_position, state = excluded.state`,
+      [
+        tenantId,
+        tenantStatus(state),
+        state.jurisdiction,
+        state.timeZone,
+        state.keyCustody,
+        state.backupKeyMode,
+        state.shredGraceWorkingDays,
+        JSON.stringify(state.databases),
+        JSON.stringify(shredView(state)),
+        state.onboardedAt,
+        event.position.toString(),
+        JSON.stringify(state),
+      ],
+    );
+  }
+}
