@@ -1,0 +1,79 @@
+// The DataPlane and ReadProbe ports (ARCHITECTURE.md §4). The data plane holds each tenant database's
+// data key wrapped by a tenant key version (TDE-style) and the assets the customer key does not protect
+// (platform-key backups, staging blobs). The probe tells, after a shred, whether a database's data can
+// still be read, and fails *in the expected way* only when the key version is destroyed (P5).
+
+export type AssetKind = 'staging' | 'platform-backup';
+
+export interface Asset {
+  readonly kind: AssetKind;
+  readonly id: string;
+}
+
+export interface PurgedAsset extends Asset {
+  readonly purgedAt: Date;
+}
+
+export interface ProtectedDatabase {
+  readonly databaseId: string;
+  readonly keyVersionId: string;
+}
+
+export interface DataPlane {
+  /**
+   * Protects the database with the tenant key version: the first call creates the database's random data
+   * key, stores it wrapped by the version (through the KeyVault) with an encrypted sentinel record.
+   * Idempotent with the same version; DatabaseAlreadyProtectedError when protected by another version
+   * (use reprotectDatabase). Vault errors (destroyed, disabled, unknown version) pass through.
+   */
+  protectDatabase(tenantId: string, databaseId: string, keyVersionId: string): Promise<void>;
+
+  /**
+   * Re-wraps the database's data key from one version to another (the data key and data are unchanged).
+   * Idempotent: already on `toVersionId` is a no-op. UnknownDatabaseError; DatabaseKeyVersionMismatchError
+   * when the database is on neither version. Vault errors pass through.
+   */
+  reprotectDatabase(tenantId: string, databaseId: string, fromVersionId: string, toVersionId: string): Promise<void>;
+
+  /** The tenant's live (not purged) assets that the customer key does not protect, by kind then id. */
+  listAssets(tenantId: string): Promise<Asset[]>;
+
+  /** Records a staging blob (encrypted with the platform key). Idempotent; AssetPurgedError once purged. */
+  addStagingAsset(tenantId: string, assetId: string): Promise<void>;
+
+  /**
+   * Records a backup of the database encrypted with the platform key. Idempotent; AssetPurgedError once
+   * purged; AssetConflictError when the id is taken by a backup of another database.
+   */
+  addPlatformBackup(tenantId: string, backupId: string, databaseId: string): Promise<void>;
+
+  /**
+   * Erases the content of every live asset of the tenant and returns every asset of the tenant purged so
+   * far (this call's and earlier ones') with its first purge instant, by kind then id. So a retry returns
+   * the same list: idempotent, and a crash between purge and recording the result loses no evidence.
+   */
+  purgeAssets(tenantId: string): Promise<PurgedAsset[]>;
+
+  /** The tenant's databases and the key version protecting each, by database id. */
+  databasesOf(tenantId: string): Promise<ProtectedDatabase[]>;
+}
+
+/**
+ * - 'key-destroyed': the read failed the expected way: the vault says the key version is destroyed, so
+ *   the data key cannot be unwrapped and the data is unreadable. The only verdict that verifies a shred.
+ * - 'readable': the data key unwrapped and the sentinel decrypted: the data can still be read (alert).
+ * - 'inconclusive': anything else (timeout, connection error, disabled-not-destroyed version, unknown
+ *   database or version, corrupt record, unexpected error). Never a pass; retry.
+ * `detail` names ids and error classes/codes only, never key material or data.
+ */
+export type ProbeResult =
+  | { readonly outcome: 'key-destroyed'; readonly detail: string }
+  | { readonly outcome: 'readable'; readonly detail: string }
+  | { readonly outcome: 'inconclusive'; readonly detail: string };
+
+export type ProbeOutcome = ProbeResult['outcome'];
+
+export interface ReadProbe {
+  /** Never rejects: every failure is a ProbeResult. */
+  probe(tenantId: string, databaseId: string): Promise<ProbeResult>;
+}

@@ -1,0 +1,185 @@
+// The `local` data plane: real envelope encryption in PostgreSQL, so a crypto-shred can be proven.
+// - protectDatabase: random 32-byte data key → vault.wrap(version, key) stored in dataplane_databases
+//   with the sentinel AES-256-GCM-sealed by the data key. The plain data key never touches the database.
+// - reprotectDatabase: vault.unwrap(from) → vault.wrap(to), compare-and-set on the stored version.
+// - assets: content sealed with the platform key (platformKeyFrom(masterKey)); purge nulls the content and
+//   keeps the row as the record (see DataPlane.purgeAssets).
+import type pg from 'pg';
+import type { Clock } from '@lethe/clock';
+import { SecretKey, type KeyVault } from '@lethe/vault';
+import type { Asset, AssetKind, DataPlane, ProtectedDatabase, PurgedAsset } from '../data-plane.js';
+import {
+  AssetConflictError,
+  AssetPurgedError,
+  DatabaseAlreadyProtectedError,
+  DatabaseKeyVersionMismatchError,
+  UnknownAssetError,
+  UnknownDatabaseError,
+} from '../errors.js';
+import { assetContext, assetPlaintext, sentinelContext, sentinelPlaintext } from './envelope.js';
+
+function requireId(name: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string`);
+}
+
+export class LocalDataPlane implements DataPlane {
+  readonly #platformKey: SecretKey;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly vault: KeyVault,
+    platformKey: SecretKey,
+    private readonly clock: Clock,
+  ) {
+    this.#platformKey = platformKey;
+  }
+
+  async protectDatabase(tenantId: string, databaseId: string, keyVersionId: string): Promise<void> {
+    requireId('tenantId', tenantId);
+    requireId('databaseId', databaseId);
+    requireId('keyVersionId', keyVersionId);
+    const existing = await this.currentVersion(tenantId, databaseId);
+    if (existing !== null) {
+      if (existing === keyVersionId) return;
+      throw new DatabaseAlreadyProtectedError(tenantId, databaseId, existing, keyVersionId);
+    }
+    const dataKey = SecretKey.generate();
+    const raw = dataKey.exportBytes();
+    let wrapped: Buffer;
+    try {
+      wrapped = await this.vault.wrap(keyVersionId, raw);
+    } finally {
+      raw.fill(0);
+    }
+    const sentinel = dataKey.seal(sentinelPlaintext(tenantId, databaseId), sentinelContext(tenantId, databaseId));
+    const inserted = await this.pool.query(
+      `insert into dataplane_databases (tenant_id, database_id, key_version_id, wrapped_data_key, sentinel, protected_at)
+       values ($1, $2, $3, $4, $5, $6) on conflict (tenant_id, database_id) do nothing`,
+      [tenantId, databaseId, keyVersionId, wrapped, sentinel, this.clock.now()],
+    );
+    if (inserted.rowCount === 1) return;
+    // A concurrent call protected it first: same version is fine, another is a conflict.
+    const winner = await this.currentVersion(tenantId, databaseId);
+    if (winner !== keyVersionId) throw new DatabaseAlreadyProtectedError(tenantId, databaseId, winner ?? '(none)', keyVersionId);
+  }
+
+  async reprotectDatabase(tenantId: string, databaseId: string, fromVersionId: string, toVersionId: string): Promise<void> {
+    requireId('tenantId', tenantId);
+    requireId('databaseId', databaseId);
+    requireId('fromVersionId', fromVersionId);
+    requireId('toVersionId', toVersionId);
+    const row = await this.pool.query<{ key_version_id: string; wrapped_data_key: Buffer }>(
+      'select key_version_id, wrapped_data_key from dataplane_databases where tenant_id = $1 and database_id = $2',
+      [tenantId, databaseId],
+    );
+    if (row.rowCount === 0) throw new UnknownDatabaseError(tenantId, databaseId);
+    const current = row.rows[0].key_version_id;
+    if (current === toVersionId) return;
+    if (current !== fromVersionId) throw new DatabaseKeyVersionMismatchError(tenantId, databaseId, fromVersionId, current);
+    const raw = await this.vault.unwrap(fromVersionId, row.rows[0].wrapped_data_key);
+    let rewrapped: Buffer;
+    try {
+      rewrapped = await this.vault.wrap(toVersionId, raw);
+    } finally {
+      raw.fill(0);
+    }
+    const updated = await this.pool.query(
+      `update dataplane_databases set key_version_id = $4, wrapped_data_key = $5, reprotected_at = $6
+        where tenant_id = $1 and database_id = $2 and key_version_id = $3`,
+      [tenantId, databaseId, fromVersionId, toVersionId, rewrapped, this.clock.now()],
+    );
+    if (updated.rowCount === 1) return;
+    // Someone moved it meanwhile: done if to the same version.
+    const now = await this.currentVersion(tenantId, databaseId);
+    if (now !== toVersionId) throw new DatabaseKeyVersionMismatchError(tenantId, databaseId, fromVersionId, now ?? '(none)');
+  }
+
+  async listAssets(tenantId: string): Promise<Asset[]> {
+    requireId('tenantId', tenantId);
+    const rows = await this.pool.query<{ kind: AssetKind; asset_id: string }>(
+      'select kind, asset_id from dataplane_assets where tenant_id = $1 and purged_at is null order by kind, asset_id',
+      [tenantId],
+    );
+    return rows.rows.map((r) => ({ kind: r.kind, id: r.asset_id }));
+  }
+
+  async addStagingAsset(tenantId: string, assetId: string): Promise<void> {
+    requireId('tenantId', tenantId);
+    requireId('assetId', assetId);
+    await this.addAsset(tenantId, 'staging', assetId, null);
+  }
+
+  async addPlatformBackup(tenantId: string, backupId: string, databaseId: string): Promise<void> {
+    requireId('tenantId', tenantId);
+    requireId('backupId', backupId);
+    requireId('databaseId', databaseId);
+    await this.addAsset(tenantId, 'platform-backup', backupId, databaseId);
+  }
+
+  async purgeAssets(tenantId: string): Promise<PurgedAsset[]> {
+    requireId('tenantId', tenantId);
+    // One statement: the CTE purges the live rows; the outer select (same snapshot, before the update)
+    // adds the rows purged by earlier calls. Together: every purged asset, each once.
+    const rows = await this.pool.query<{ kind: AssetKind; asset_id: string; purged_at: Date }>(
+      `with purged as (
+         update dataplane_assets set sealed_content = null, purged_at = $2
+          where tenant_id = $1 and purged_at is null
+          returning kind, asset_id, purged_at)
+       select kind, asset_id, purged_at from purged
+       union all
+       select kind, asset_id, purged_at from dataplane_assets where tenant_id = $1 and purged_at is not null
+       order by kind, asset_id`,
+      [tenantId, this.clock.now()],
+    );
+    return rows.rows.map((r) => ({ kind: r.kind, id: r.asset_id, purgedAt: r.purged_at }));
+  }
+
+  async databasesOf(tenantId: string): Promise<ProtectedDatabase[]> {
+    requireId('tenantId', tenantId);
+    const rows = await this.pool.query<{ database_id: string; key_version_id: string }>(
+      'select database_id, key_version_id from dataplane_databases where tenant_id = $1 order by database_id',
+      [tenantId],
+    );
+    return rows.rows.map((r) => ({ databaseId: r.database_id, keyVersionId: r.key_version_id }));
+  }
+
+  /**
+   * Local adapter only (not part of the port): decrypts an asset's content with the platform key, the
+   * way anyone holding the platform key could. UnknownAssetError, AssetPurgedError.
+   */
+  async readAsset(tenantId: string, kind: AssetKind, assetId: string): Promise<Buffer> {
+    const row = await this.pool.query<{ sealed_content: Buffer | null }>(
+      'select sealed_content from dataplane_assets where tenant_id = $1 and kind = $2 and asset_id = $3',
+      [tenantId, kind, assetId],
+    );
+    if (row.rowCount === 0) throw new UnknownAssetError(tenantId, kind, assetId);
+    const sealed = row.rows[0].sealed_content;
+    if (sealed === null) throw new AssetPurgedError(tenantId, kind, assetId);
+    return this.#platformKey.open(sealed, assetContext(tenantId, kind, assetId));
+  }
+
+  private async addAsset(tenantId: string, kind: AssetKind, assetId: string, databaseId: string | null): Promise<void> {
+    const sealed = this.#platformKey.seal(assetPlaintext(tenantId, kind, assetId, databaseId), assetContext(tenantId, kind, assetId));
+    const inserted = await this.pool.query(
+      `insert into dataplane_assets (tenant_id, kind, asset_id, database_id, sealed_content, created_at)
+       values ($1, $2, $3, $4, $5, $6) on conflict (tenant_id, kind, asset_id) do nothing`,
+      [tenantId, kind, assetId, databaseId, sealed, this.clock.now()],
+    );
+    if (inserted.rowCount === 1) return;
+    const existing = await this.pool.query<{ database_id: string | null; purged_at: Date | null }>(
+      'select database_id, purged_at from dataplane_assets where tenant_id = $1 and kind = $2 and asset_id = $3',
+      [tenantId, kind, assetId],
+    );
+    const row = existing.rows[0];
+    if (row.purged_at !== null) throw new AssetPurgedError(tenantId, kind, assetId);
+    if (row.database_id !== databaseId) throw new AssetConflictError(tenantId, kind, assetId);
+  }
+
+  private async currentVersion(tenantId: string, databaseId: string): Promise<string | null> {
+    const row = await this.pool.query<{ key_version_id: string }>(
+      'select key_version_id from dataplane_databases where tenant_id = $1 and database_id = $2',
+      [tenantId, databaseId],
+    );
+    return row.rowCount === 0 ? null : row.rows[0].key_version_id;
+  }
+}

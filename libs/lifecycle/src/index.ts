@@ -1,0 +1,19 @@
+// @lethe/lifecycle: the tenant lifecycle wired from the domain, the adapters and the processors.
+export { createLifecycle, type Lifecycle, type LifecycleDependencies } from './lifecycle.js';
+export { TenantService, type OnboardInput, type TerminationInput, type DeletionRequestInput, type ShredAnswer } from './tenants/tenant.service.js';
+export { TenantRepository, asTenantEvent } from './tenants/tenant-repository.js';
+export { CalendarWorkingDays } from './tenants/working-days.adapter.js';
+export { CertificateService } from './certificate/certificate.service.js';
+export {
+  buildCertificate,
+  signCertificate,
+  verifyCertificate,
+  publicKeyId,
+  CERTIFICATE_FORMAT,
+  type DeletionCertificate,
+  type SignedCertificate,
+  type VerificationResult,
+} from './certificate/deletion-certificate.js';
+export { canonicalJson } from './certificate/canonical-json.js';
+export { causedEventId } from './event-ids.js';
+export { SHRED_STEP, SHRED_DEADLINE } from './shred/shred-deadlines.js';

@@ -1,0 +1,152 @@
+// What the API asks of tenants: onboard, report a termination or a deletion request, cancel a
+// pending shred. Each call decides through the tenant aggregate and answers from its state.
+import type { Clock } from '@lethe/clock';
+import { contractStream, DomainError, type BackupKeyMode, type KeyCustody, type TenantState } from '@lethe/domain';
+import type { EventStore } from '@lethe/eventstore';
+import { KeyTombstonedError, type KeyVault } from '@lethe/vault';
+import { causedEventId } from '../event-ids.js';
+import type { TenantRepository } from './tenant-repository.js';
+
+export interface OnboardInput {
+  readonly tenantId: string;
+  readonly jurisdiction: string;
+  readonly timeZone: string;
+  readonly excludedHolidayTypes: readonly string[];
+  readonly keyCustody: KeyCustody;
+  readonly backupKeyMode: BackupKeyMode;
+  readonly databases: readonly { readonly databaseId: string }[];
+  readonly shredGraceWorkingDays: number;
+}
+
+export interface TerminationInput {
+  readonly terminationId: string;
+  readonly contractId: string;
+  readonly effectiveAt: string;
+  readonly reason?: string;
+}
+
+export interface DeletionRequestInput {
+  readonly requestId: string;
+  readonly requestedAt?: string;
+}
+
+export interface ProtectingDataPlane {
+  protectDatabase(tenantId: string, databaseId: string, keyVersionId: string): Promise<void>;
+}
+
+/** The answer to a termination or deletion request. */
+export interface ShredAnswer {
+  readonly outcome: 'scheduled' | 'already-scheduled' | 'already-shredded' | 'replayed';
+  readonly shredId: string;
+  readonly deadline: string;
+  readonly executeAt: string;
+  readonly lateNotification: boolean;
+}
+
+export class TenantService {
+  constructor(
+    private readonly tenants: TenantRepository,
+    private readonly store: EventStore,
+    private readonly vault: Pick<KeyVault, 'createKey'>,
+    private readonly dataPlane: ProtectingDataPlane,
+    private readonly clock: Clock,
+  ) {}
+
+  async onboard(input: OnboardInput): Promise<TenantState> {
+    const { state } = await this.tenants.load(input.tenantId);
+    if (state.shredded) throw new DomainError('tenant-shredded', 'this tenant was shredded and can never be provisioned again');
+    if (state.exists) throw new DomainError('tenant-exists', 'tenant already exists');
+    let key;
+    try {
+      // Idempotent in the vault: a retried onboarding finds the key it created.
+      key = await this.vault.createKey(input.tenantId);
+    } catch (error) {
+      if (error instanceof KeyTombstonedError) throw new DomainError('tenant-shredded', 'this tenant was shredded and can never be provisioned again');
+      throw error;
+    }
+    for (const db of input.databases) await this.dataPlane.protectDatabase(input.tenantId, db.databaseId, key.versionId);
+    const { state: after } = await this.tenants.execute(
+      input.tenantId,
+      { type: 'OnboardTenant', data: { ...input, key: { keyId: key.keyId, keyVersionId: key.versionId } } },
+      `onboard:${input.tenantId}`,
+    );
+    return after;
+  }
+
+  async terminate(tenantId: string, input: TerminationInput): Promise<ShredAnswer> {
+    await this.requireTenant(tenantId);
+    const receivedAt = this.clock.now().toISOString();
+    // The contract stream is the record of what the contract system said; the saga follows it too.
+    const stream = contractStream(tenantId);
+    await this.store.append(
+      stream,
+      [
+        {
+          id: causedEventId(stream, `termination:${input.terminationId}`, 0),
+          type: 'ContractTerminated',
+          data: { terminationId: input.terminationId, contractId: input.contractId, effectiveAt: input.effectiveAt, ...(input.reason ? { reason: input.reason } : {}) },
+          metadata: { schemaVersion: 1, receivedAt, source: 'http' },
+        },
+      ],
+      'any',
+    );
+    const { state, appended } = await this.tenants.execute(
+      tenantId,
+      {
+        type: 'ScheduleShred',
+        data: {
+          trigger: { kind: 'termination', terminationId: input.terminationId, contractId: input.contractId, ...(input.reason ? { reason: input.reason } : {}) },
+          effectiveAt: input.effectiveAt,
+          receivedAt,
+        },
+      },
+      `termination:${input.terminationId}`,
+    );
+    return answer(state, `termination:${input.terminationId}`, appended.length > 0);
+  }
+
+  async requestDeletion(tenantId: string, input: DeletionRequestInput): Promise<ShredAnswer> {
+    await this.requireTenant(tenantId);
+    const now = this.clock.now().toISOString();
+    const { state, appended } = await this.tenants.execute(
+      tenantId,
+      {
+        type: 'ScheduleShred',
+        // A request starts its clock when received (ARCHITECTURE §2), whatever requestedAt says.
+        data: { trigger: { kind: 'deletion-request', requestId: input.requestId, ...(input.requestedAt ? { requestedAt: input.requestedAt } : {}) }, effectiveAt: now, receivedAt: now },
+      },
+      `deletion-request:${input.requestId}`,
+    );
+    return answer(state, `deletion-request:${input.requestId}`, appended.length > 0);
+  }
+
+  async cancelShred(tenantId: string, reason: string, requestId: string): Promise<TenantState> {
+    await this.requireTenant(tenantId);
+    const { state } = await this.tenants.execute(tenantId, { type: 'CancelShred', data: { reason } }, `cancel:${requestId}`);
+    return state;
+  }
+
+  private async requireTenant(tenantId: string): Promise<void> {
+    const { state } = await this.tenants.load(tenantId);
+    if (!state.exists) throw new DomainError('tenant-not-found', 'tenant not found');
+  }
+}
+
+function answer(state: TenantState, triggerShredId: string, appended: boolean): ShredAnswer {
+  const s = state.shred!;
+  const mine = s.shredId === triggerShredId;
+  const outcome: ShredAnswer['outcome'] = appended
+    ? 'scheduled'
+    : mine
+      ? 'replayed'
+      : s.status === 'scheduled' || s.status === 'shredding'
+        ? 'already-scheduled'
+        : 'already-shredded';
+  return {
+    outcome,
+    shredId: s.shredId,
+    deadline: s.deadline,
+    executeAt: s.executeAt,
+    lateNotification: s.breaches.some((b) => b.cause === 'late-notification'),
+  };
+}

@@ -1,0 +1,101 @@
+// Typed errors of the KeyVault port and the key loaders. Callers (the read probe, the sagas)
+// classify failures by class, never by message. Messages name ids, settings and files only: no key
+// material, wrapped or plain, in any encoding, and no secret setting's value (ARCHITECTURE.md P6).
+
+/** Base of every error a KeyVault adapter throws on purpose. `code` is stable for logs and metrics. */
+export abstract class KeyVaultError extends Error {
+  abstract readonly code: string;
+}
+
+/** No key with this id exists in the vault. */
+export class UnknownKeyError extends KeyVaultError {
+  readonly code = 'UNKNOWN_KEY';
+  constructor(readonly keyId: string) {
+    super(`unknown key ${keyId}`);
+    this.name = 'UnknownKeyError';
+  }
+}
+
+/** No key version with this id exists in the vault. */
+export class UnknownKeyVersionError extends KeyVaultError {
+  readonly code = 'UNKNOWN_KEY_VERSION';
+  constructor(readonly versionId: string) {
+    super(`unknown key version ${versionId}`);
+    this.name = 'UnknownKeyVersionError';
+  }
+}
+
+/** The version was disabled (retired): it can neither wrap nor unwrap. Its material still exists. */
+export class KeyVersionDisabledError extends KeyVaultError {
+  readonly code = 'KEY_VERSION_DISABLED';
+  constructor(readonly versionId: string) {
+    super(`key version ${versionId} is disabled`);
+    this.name = 'KeyVersionDisabledError';
+  }
+}
+
+/** The version was destroyed: it can never wrap or unwrap again. The read probe's expected failure. */
+export class KeyVersionDestroyedError extends KeyVaultError {
+  readonly code = 'KEY_VERSION_DESTROYED';
+  constructor(readonly versionId: string, readonly unusableAt: Date | null = null) {
+    super(`key version ${versionId} is destroyed`);
+    this.name = 'KeyVersionDestroyedError';
+  }
+}
+
+/** Authenticated decryption failed: the input was not wrapped by this version, or was altered. */
+export class UnwrapFailedError extends KeyVaultError {
+  readonly code = 'UNWRAP_FAILED';
+  constructor(readonly versionId: string) {
+    super(`unwrap with key version ${versionId} failed: the input was not wrapped by this version or was altered`);
+    this.name = 'UnwrapFailedError';
+  }
+}
+
+/**
+ * The key was destroyed (tenant shredded): it can get no new version, and the tenant can never get a
+ * key again (resurrection guard).
+ */
+export class KeyTombstonedError extends KeyVaultError {
+  readonly code = 'KEY_TOMBSTONED';
+  constructor(readonly keyId: string, readonly tenantId: string) {
+    super(`key ${keyId} of tenant ${tenantId} was destroyed: the tenant can never get a key again`);
+    this.name = 'KeyTombstonedError';
+  }
+}
+
+/** Raised by SecretKey.open when authenticated decryption fails (wrong key, wrong context, altered input). */
+export class DecryptionFailedError extends Error {
+  readonly code = 'DECRYPTION_FAILED';
+  constructor(readonly context: string) {
+    super(`authenticated decryption failed (${context})`);
+    this.name = 'DecryptionFailedError';
+  }
+}
+
+/** A key setting (environment variable) has an unusable value. The value itself is never shown. */
+export class InvalidKeySettingError extends Error {
+  readonly code = 'INVALID_KEY_SETTING';
+  constructor(readonly setting: string, readonly rule: string) {
+    super(`${setting}: ${rule} (the value is not shown)`);
+    this.name = 'InvalidKeySettingError';
+  }
+}
+
+/** A key file is readable by other users than its owner: refused, whatever it holds. */
+export class KeyFilePermissionError extends Error {
+  readonly code = 'KEY_FILE_PERMISSIONS';
+  constructor(readonly path: string, readonly foundMode: string) {
+    super(`refusing key file ${path}: its mode is ${foundMode}, it must be 0600 (owner read/write only); run: chmod 600 ${path}`);
+    this.name = 'KeyFilePermissionError';
+  }
+}
+
+/** A key file exists but does not hold a usable key. Its content is never shown. */
+export class InvalidKeyFileError extends Error {
+  readonly code = 'INVALID_KEY_FILE';
+  constructor(readonly path: string, readonly rule: string) {
+    super(`key file ${path}: ${rule} (the content is not shown)`);
+    this.name = 'InvalidKeyFileError';
+  }
+}

@@ -1,0 +1,37 @@
+// The KeyVault port, its `local` adapter (PostgreSQL + master key), the master/signing key loaders and
+// the contract suite every adapter must pass. See libs/vault/README.md.
+export type {
+  KeyVault,
+  KeyVaultCapabilities,
+  KeyVersionState,
+  KeyVersionInfo,
+  CreatedKey,
+  CreatedKeyVersion,
+  DestroyResult,
+  DestroyedKeyVersion,
+} from './key-vault.js';
+export {
+  KeyVaultError,
+  UnknownKeyError,
+  UnknownKeyVersionError,
+  KeyVersionDisabledError,
+  KeyVersionDestroyedError,
+  UnwrapFailedError,
+  KeyTombstonedError,
+  DecryptionFailedError,
+  InvalidKeySettingError,
+  KeyFilePermissionError,
+  InvalidKeyFileError,
+} from './errors.js';
+export { SecretKey, MasterKey, KEY_BYTES, type KeySource } from './secret-key.js';
+export { loadMasterKey, decodeBase64Key, MASTER_KEY_SETTING, MASTER_KEY_FILE, type LoadMasterKeyOptions } from './master-key.js';
+export {
+  loadOrCreateSigningKey,
+  SIGNING_KEY_SETTING,
+  SIGNING_KEY_FILE,
+  type LoadSigningKeyOptions,
+  type SigningKeyPair,
+} from './signing-key.js';
+export { LocalKeyVault, MasterKeyMismatchError } from './local/local-key-vault.js';
+export { vaultMigrations, CreateVaultTables1764400000020 } from './local/migrations.js';
+export { keyVaultContract, looksLikeKeyMaterial, type KeyVaultContractSubject } from './contract/key-vault.contract.js';

@@ -1,0 +1,156 @@
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { ManualClock } from '@lethe/clock';
+import { runMigrations } from '@lethe/postgres';
+import { createTestDatabase, type TestDatabase } from '@lethe/testing';
+import {
+  KeyTombstonedError,
+  KeyVersionDestroyedError,
+  KeyVersionDisabledError,
+  LocalKeyVault,
+  MasterKey,
+  MasterKeyMismatchError,
+  UnwrapFailedError,
+  keyVaultContract,
+  vaultMigrations,
+} from '../index.js';
+import { MATERIAL_PURPOSE, materialContext } from './local-key-vault.js';
+
+const T0 = new Date('2026-03-02T09:00:00.000Z');
+
+let db: TestDatabase;
+let pool: pg.Pool;
+const masterKey = MasterKey.generate();
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  expect(await runMigrations(db.url, [...vaultMigrations])).toEqual(['CreateVaultTables1764400000020']);
+  pool = new pg.Pool({ connectionString: db.url, max: 6 });
+});
+
+afterAll(async () => {
+  await pool?.end();
+  await db?.drop();
+});
+
+keyVaultContract('local', async () => ({
+  vault: new LocalKeyVault(pool, masterKey, new ManualClock(T0)),
+  dispose: async () => undefined,
+}));
+
+describe('LocalKeyVault', () => {
+  const clock = new ManualClock(T0);
+  let vault: LocalKeyVault;
+  let seq = 0;
+  const tenant = () => `local-tenant-${++seq}`;
+
+  beforeAll(() => {
+    vault = new LocalKeyVault(pool, masterKey, clock);
+  });
+
+  /** The version's raw material, read the way only the adapter (holding the master key) can. */
+  async function materialOf(versionId: string): Promise<Buffer> {
+    const row = await pool.query<{ wrapped_material: Buffer }>('select wrapped_material from vault_key_versions where version_id = $1', [versionId]);
+    return masterKey.derive(MATERIAL_PURPOSE).open(row.rows[0].wrapped_material, materialContext(versionId));
+  }
+
+  it('declares local capabilities and names ids vk-/vkv-<uuid>', async () => {
+    expect(vault.capabilities).toEqual({ kind: 'local', softDeleteOnly: false, minPurgeDelayDays: 0 });
+    const key = await vault.createKey(tenant());
+    expect(key.keyId).toMatch(/^vk-[0-9a-f-]{36}$/);
+    expect(key.versionId).toMatch(/^vkv-[0-9a-f-]{36}$/);
+  });
+
+  it('stores 32-byte material only sealed by the master key, and takes its instants from the clock', async () => {
+    clock.set(new Date('2026-03-03T10:00:00.000Z'));
+    const key = await vault.createKey(tenant());
+    expect(key.createdAt).toEqual(clock.now());
+    const material = await materialOf(key.versionId);
+    expect(material).toHaveLength(32);
+    const row = await pool.query<{ wrapped_material: Buffer; created_at: Date }>(
+      'select wrapped_material, created_at from vault_key_versions where version_id = $1',
+      [key.versionId],
+    );
+    expect(row.rows[0].wrapped_material.includes(material)).toBe(false);
+    expect(row.rows[0].created_at).toEqual(clock.now());
+    // No column anywhere holds the master key.
+    const dump = await pool.query<{ t: string }>(`select (select string_agg(encode(wrapped_material, 'hex'), '') from vault_key_versions) as t`);
+    expect(dump.rows[0].t).not.toContain(masterKey.exportBytes().toString('hex'));
+
+    clock.advance(60_000);
+    const destroyed = await vault.destroy(key.versionId);
+    expect(destroyed).toEqual({ outcome: 'destroyed', unusableAt: clock.now(), purgedAt: clock.now() });
+    const after = await pool.query('select state, wrapped_material, unusable_at, purged_at from vault_key_versions where version_id = $1', [key.versionId]);
+    expect(after.rows[0]).toEqual({ state: 'destroyed', wrapped_material: null, unusable_at: clock.now(), purged_at: clock.now() });
+  });
+
+  it('a vault with another master key cannot use the versions', async () => {
+    const key = await vault.createKey(tenant());
+    const wrapped = await vault.wrap(key.versionId, randomBytes(32));
+    const impostor = new LocalKeyVault(pool, MasterKey.generate(), clock);
+    await expect(impostor.unwrap(key.versionId, wrapped)).rejects.toBeInstanceOf(MasterKeyMismatchError);
+    await expect(impostor.wrap(key.versionId, randomBytes(32))).rejects.toBeInstanceOf(MasterKeyMismatchError);
+  });
+
+  it('the database itself refuses to revive a destroyed version or forget a tombstone', async () => {
+    const key = await vault.createKey(tenant());
+    await vault.destroyKey(key.keyId);
+    await expect(pool.query(`update vault_key_versions set state = 'enabled', wrapped_material = '\\x00' where key_id = $1`, [key.keyId])).rejects.toThrow(/destroyed/);
+    await expect(pool.query('update vault_keys set tombstoned_at = null where key_id = $1', [key.keyId])).rejects.toThrow(/tombstoned/);
+    await expect(pool.query('delete from vault_key_versions where key_id = $1', [key.keyId])).rejects.toThrow(/never deleted/);
+    await expect(pool.query('delete from vault_keys where key_id = $1', [key.keyId])).rejects.toThrow(/never deleted/);
+    await expect(
+      pool.query(`insert into vault_key_versions (version_id, key_id, state, wrapped_material, created_at) values ('vkv-x', $1, 'enabled', '\\x00', now())`, [key.keyId]),
+    ).rejects.toThrow(/tombstoned/);
+  });
+
+  it('errors never carry the material, the master key, the plaintext or the wrapped blob in any encoding', async () => {
+    const key = await vault.createKey(tenant());
+    const v2 = await vault.createVersion(key.keyId);
+    const material = await materialOf(key.versionId);
+    const plaintext = randomBytes(32);
+    const wrapped = await vault.wrap(key.versionId, plaintext);
+    const errors: Error[] = [];
+    const collect = (p: Promise<unknown>) =>
+      p.then(
+        () => {
+          throw new Error('expected a rejection');
+        },
+        (e: Error) => errors.push(e),
+      );
+    await collect(vault.unwrap(v2.versionId, wrapped));
+    await collect(new LocalKeyVault(pool, MasterKey.generate(), clock).unwrap(key.versionId, wrapped));
+    await vault.disable(key.versionId);
+    await collect(vault.unwrap(key.versionId, wrapped));
+    await vault.destroyKey(key.keyId);
+    await collect(vault.unwrap(key.versionId, wrapped));
+    await collect(vault.wrap(key.versionId, plaintext));
+    await collect(vault.createKey((await pool.query('select tenant_id from vault_keys where key_id = $1', [key.keyId])).rows[0].tenant_id));
+    expect(errors.map((e) => e.constructor)).toEqual([
+      UnwrapFailedError,
+      MasterKeyMismatchError,
+      KeyVersionDisabledError,
+      KeyVersionDestroyedError,
+      KeyVersionDestroyedError,
+      KeyTombstonedError,
+    ]);
+    const secrets = [material, masterKey.exportBytes(), plaintext, wrapped];
+    const encodings = secrets.flatMap((s) => [s.toString('hex'), s.toString('base64'), s.toString('base64url'), s.toString('latin1')]);
+    for (const error of errors) {
+      const text = `${error.message}\n${error.stack}\n${JSON.stringify(error)}`;
+      for (const encoded of encodings) expect(text).not.toContain(encoded.slice(0, 16));
+    }
+  });
+
+  it('concurrent createKey calls for a new tenant from separate pools agree', async () => {
+    const t = tenant();
+    const pools = [new pg.Pool({ connectionString: db.url, max: 2 }), new pg.Pool({ connectionString: db.url, max: 2 })];
+    try {
+      const results = await Promise.all(pools.flatMap((p) => [0, 1, 2].map(() => new LocalKeyVault(p, masterKey, clock).createKey(t))));
+      expect(new Set(results.map((r) => r.keyId)).size).toBe(1);
+      expect(new Set(results.map((r) => r.versionId)).size).toBe(1);
+    } finally {
+      await Promise.all(pools.map((p) => p.end()));
+    }
+  });
+});

@@ -1,0 +1,277 @@
+// The `local` KeyVault: AES-256 key versions in PostgreSQL, each version's 32 random bytes sealed by a
+// sub-key of the master key (HKDF purpose MATERIAL_PURPOSE, context = the version id), so neither the
+// material nor the master key is ever readable from the database alone.
+//
+// - Ids: keys `vk-<uuid v4>`, versions `vkv-<uuid v4>`. Version ids are globally unique.
+// - wrap/unwrap: AES-256-GCM with the version's material, random IV, SecretKey's self-describing
+//   format; the version id is authenticated, so a blob wrapped by one version never unwraps with another.
+// - destroy: in one statement the state becomes 'destroyed' and wrapped_material null, so the version
+//   can never wrap or unwrap again; unusableAt = purgedAt = clock.now() (local purges at once).
+//   Unknown version → { outcome: 'unknown', nulls }; already destroyed → the first call's instants.
+// - destroyKey: in one transaction, tombstones the key and destroys every version. The tombstone row is
+//   kept for ever (a trigger refuses to delete or clear it): createKey for that tenant then throws
+//   KeyTombstonedError, and createVersion refuses too.
+// - createKey for a tenant with an active key returns the key and its newest version (whatever its state).
+// Row locks on the key serialise createVersion with destroyKey, so no version is born after a tombstone.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { Clock } from '@lethe/clock';
+import {
+  DecryptionFailedError,
+  KeyTombstonedError,
+  KeyVaultError,
+  KeyVersionDestroyedError,
+  KeyVersionDisabledError,
+  UnknownKeyError,
+  UnknownKeyVersionError,
+  UnwrapFailedError,
+} from '../errors.js';
+import type {
+  CreatedKey,
+  CreatedKeyVersion,
+  DestroyResult,
+  DestroyedKeyVersion,
+  KeyVault,
+  KeyVaultCapabilities,
+  KeyVersionInfo,
+  KeyVersionState,
+} from '../key-vault.js';
+import { KEY_BYTES, SecretKey, type MasterKey } from '../secret-key.js';
+
+/** HKDF purpose of the sub-key that seals key-version material. Changing it orphans every version. */
+export const MATERIAL_PURPOSE = 'lethe/vault/local/key-material/v1';
+/** Authenticated context of a version's sealed material. */
+export const materialContext = (versionId: string) => `lethe/vault/local/material:${versionId}`;
+/** Authenticated context of a blob wrapped by a version. */
+const wrapContext = (versionId: string) => `lethe/vault/local/wrap:${versionId}`;
+
+/** The master key does not open a version's stored material: wrong LETHE_MASTER_KEY, or a tampered row. */
+export class MasterKeyMismatchError extends KeyVaultError {
+  readonly code = 'MASTER_KEY_MISMATCH';
+  constructor(readonly versionId: string) {
+    super(`the master key cannot open the material of key version ${versionId} (wrong master key or altered row)`);
+    this.name = 'MasterKeyMismatchError';
+  }
+}
+
+interface VersionRow {
+  version_id: string;
+  state: KeyVersionState;
+  wrapped_material: Buffer | null;
+  created_at: Date;
+  unusable_at: Date | null;
+  purged_at: Date | null;
+}
+
+function requireId(name: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string`);
+}
+
+export class LocalKeyVault implements KeyVault {
+  readonly capabilities: KeyVaultCapabilities = Object.freeze({ kind: 'local', softDeleteOnly: false, minPurgeDelayDays: 0 });
+  readonly #materialKey: SecretKey;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    masterKey: MasterKey,
+    private readonly clock: Clock,
+  ) {
+    this.#materialKey = masterKey.derive(MATERIAL_PURPOSE);
+  }
+
+  async createKey(tenantId: string): Promise<CreatedKey> {
+    requireId('tenantId', tenantId);
+    return this.inTransaction(async (client) => {
+      const now = this.clock.now();
+      const keyId = `vk-${randomUUID()}`;
+      const inserted = await client.query(
+        `insert into vault_keys (key_id, tenant_id, created_at) values ($1, $2, $3)
+         on conflict (tenant_id) do nothing returning key_id`,
+        [keyId, tenantId, now],
+      );
+      if (inserted.rowCount === 1) {
+        const version = await this.insertVersion(client, keyId, now);
+        return { keyId, versionId: version.versionId, createdAt: version.createdAt };
+      }
+      // The tenant has a key (possibly committed by a concurrent call that we waited for).
+      const key = await client.query<{ key_id: string; tombstoned_at: Date | null }>(
+        'select key_id, tombstoned_at from vault_keys where tenant_id = $1',
+        [tenantId],
+      );
+      const row = key.rows[0];
+      if (row.tombstoned_at) throw new KeyTombstonedError(row.key_id, tenantId);
+      const newest = await client.query<{ version_id: string; created_at: Date }>(
+        'select version_id, created_at from vault_key_versions where key_id = $1 order by seq desc limit 1',
+        [row.key_id],
+      );
+      return { keyId: row.key_id, versionId: newest.rows[0].version_id, createdAt: newest.rows[0].created_at };
+    });
+  }
+
+  async createVersion(keyId: string): Promise<CreatedKeyVersion> {
+    requireId('keyId', keyId);
+    return this.inTransaction(async (client) => {
+      const key = await client.query<{ tenant_id: string; tombstoned_at: Date | null }>(
+        'select tenant_id, tombstoned_at from vault_keys where key_id = $1 for update',
+        [keyId],
+      );
+      if (key.rowCount === 0) throw new UnknownKeyError(keyId);
+      if (key.rows[0].tombstoned_at) throw new KeyTombstonedError(keyId, key.rows[0].tenant_id);
+      return this.insertVersion(client, keyId, this.clock.now());
+    });
+  }
+
+  async listVersions(keyId: string): Promise<KeyVersionInfo[]> {
+    requireId('keyId', keyId);
+    const result = await this.pool.query<VersionRow & { key_exists: boolean }>(
+      `select k.key_id is not null as key_exists, v.version_id, v.state, v.created_at, v.unusable_at, v.purged_at
+         from (select $1::text as id) q
+         left join vault_keys k on k.key_id = q.id
+         left join vault_key_versions v on v.key_id = k.key_id
+        order by v.seq`,
+      [keyId],
+    );
+    if (!result.rows[0].key_exists) throw new UnknownKeyError(keyId);
+    return result.rows
+      .filter((r) => r.version_id !== null)
+      .map((r) => ({ versionId: r.version_id, createdAt: r.created_at, state: r.state, unusableAt: r.unusable_at, purgedAt: r.purged_at }));
+  }
+
+  async wrap(versionId: string, plaintext: Buffer): Promise<Buffer> {
+    requireId('versionId', versionId);
+    if (!Buffer.isBuffer(plaintext)) throw new TypeError('plaintext must be a Buffer');
+    const key = await this.usableKey(versionId);
+    return key.seal(plaintext, wrapContext(versionId));
+  }
+
+  async unwrap(versionId: string, wrapped: Buffer): Promise<Buffer> {
+    requireId('versionId', versionId);
+    if (!Buffer.isBuffer(wrapped)) throw new TypeError('wrapped must be a Buffer');
+    const key = await this.usableKey(versionId);
+    try {
+      return key.open(wrapped, wrapContext(versionId));
+    } catch (error) {
+      if (error instanceof DecryptionFailedError) throw new UnwrapFailedError(versionId);
+      throw error;
+    }
+  }
+
+  async disable(versionId: string): Promise<void> {
+    requireId('versionId', versionId);
+    const result = await this.pool.query(
+      `update vault_key_versions set state = 'disabled', disabled_at = $2 where version_id = $1 and state = 'enabled'`,
+      [versionId, this.clock.now()],
+    );
+    if (result.rowCount === 1) return;
+    const exists = await this.pool.query('select 1 from vault_key_versions where version_id = $1', [versionId]);
+    if (exists.rowCount === 0) throw new UnknownKeyVersionError(versionId);
+    // Already disabled, or destroyed (which it stays): nothing to do.
+  }
+
+  async destroy(versionId: string): Promise<DestroyResult> {
+    requireId('versionId', versionId);
+    const now = this.clock.now();
+    const updated = await this.pool.query<{ unusable_at: Date; purged_at: Date | null }>(
+      `update vault_key_versions
+          set state = 'destroyed', wrapped_material = null, unusable_at = $2, purged_at = $2
+        where version_id = $1 and state <> 'destroyed'
+        returning unusable_at, purged_at`,
+      [versionId, now],
+    );
+    if (updated.rowCount === 1) {
+      return { outcome: 'destroyed', unusableAt: updated.rows[0].unusable_at, purgedAt: updated.rows[0].purged_at };
+    }
+    const earlier = await this.pool.query<{ unusable_at: Date; purged_at: Date | null }>(
+      `select unusable_at, purged_at from vault_key_versions where version_id = $1 and state = 'destroyed'`,
+      [versionId],
+    );
+    if (earlier.rowCount === 0) return { outcome: 'unknown', unusableAt: null, purgedAt: null };
+    return { outcome: 'already-destroyed', unusableAt: earlier.rows[0].unusable_at, purgedAt: earlier.rows[0].purged_at };
+  }
+
+  async destroyKey(keyId: string): Promise<DestroyedKeyVersion[]> {
+    requireId('keyId', keyId);
+    return this.inTransaction(async (client) => {
+      const now = this.clock.now();
+      const key = await client.query<{ tombstoned_at: Date | null }>(
+        'select tombstoned_at from vault_keys where key_id = $1 for update',
+        [keyId],
+      );
+      if (key.rowCount === 0) throw new UnknownKeyError(keyId);
+      if (!key.rows[0].tombstoned_at) {
+        await client.query('update vault_keys set tombstoned_at = $2 where key_id = $1', [keyId, now]);
+      }
+      const destroyedNow = await client.query<{ version_id: string }>(
+        `update vault_key_versions
+            set state = 'destroyed', wrapped_material = null, unusable_at = $2, purged_at = $2
+          where key_id = $1 and state <> 'destroyed'
+          returning version_id`,
+        [keyId, now],
+      );
+      const fresh = new Set(destroyedNow.rows.map((r) => r.version_id));
+      const all = await client.query<{ version_id: string; unusable_at: Date; purged_at: Date | null }>(
+        'select version_id, unusable_at, purged_at from vault_key_versions where key_id = $1 order by seq',
+        [keyId],
+      );
+      return all.rows.map((r) => ({
+        versionId: r.version_id,
+        outcome: fresh.has(r.version_id) ? ('destroyed' as const) : ('already-destroyed' as const),
+        unusableAt: r.unusable_at,
+        purgedAt: r.purged_at,
+      }));
+    });
+  }
+
+  /** The version's AES key, if the version may be used; the typed error otherwise. */
+  private async usableKey(versionId: string): Promise<SecretKey> {
+    const result = await this.pool.query<VersionRow>(
+      'select version_id, state, wrapped_material, unusable_at from vault_key_versions where version_id = $1',
+      [versionId],
+    );
+    if (result.rowCount === 0) throw new UnknownKeyVersionError(versionId);
+    const row = result.rows[0];
+    if (row.state === 'destroyed' || row.wrapped_material === null) throw new KeyVersionDestroyedError(versionId, row.unusable_at);
+    if (row.state === 'disabled') throw new KeyVersionDisabledError(versionId);
+    let material: Buffer;
+    try {
+      material = this.#materialKey.open(row.wrapped_material, materialContext(versionId));
+    } catch {
+      throw new MasterKeyMismatchError(versionId);
+    }
+    try {
+      return SecretKey.fromBytes(material);
+    } finally {
+      material.fill(0);
+    }
+  }
+
+  private async insertVersion(client: pg.PoolClient, keyId: string, now: Date): Promise<CreatedKeyVersion> {
+    const versionId = `vkv-${randomUUID()}`;
+    const raw = randomBytes(KEY_BYTES);
+    const sealed = this.#materialKey.seal(raw, materialContext(versionId));
+    raw.fill(0);
+    await client.query(
+      `insert into vault_key_versions (version_id, key_id, state, wrapped_material, created_at) values ($1, $2, 'enabled', $3, $4)`,
+      [versionId, keyId, sealed, now],
+    );
+    return { versionId, createdAt: now };
+  }
+
+  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('begin');
+      const result = await work(client);
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
