@@ -32,6 +32,8 @@ async function main(): Promise<void> {
   const admin = new pg.Pool({ connectionString: db.url, max: 1 });
   const seqPool = new pg.Pool({ connectionString: db.url, max: 1 });
   const concPool = new pg.Pool({ connectionString: db.url, max: CONCURRENCY });
+  // An idle client's error (e.g. its session ending at teardown) must not crash the run.
+  for (const pool of [admin, seqPool, concPool]) pool.on('error', () => undefined);
   const seqStore = new PostgresEventStore(seqPool);
   const concStore = new PostgresEventStore(concPool);
   const readStore = new PostgresEventStore(seqPool, { batchSize: PAGE });

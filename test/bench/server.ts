@@ -72,7 +72,11 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
       url: withDatabase(adminUrl, database),
       async dispose() {
         try {
-          await adminQuery(adminUrl, `drop database if exists ${database} with (force)`);
+          // pg's Pool.end() resolves before its sockets are closed; a plain drop waits (up to 5 s)
+          // for those sessions to go, instead of killing them mid-goodbye.
+          await adminQuery(adminUrl, `drop database if exists ${database}`).catch(() =>
+            adminQuery(adminUrl, `drop database if exists ${database} with (force)`),
+          );
         } finally {
           await stopServer();
         }

@@ -10,14 +10,20 @@ import type { Logger } from 'pino';
 import { CLOCK, type Clock } from '@lethe/clock';
 import { EVENT_STORE, type PostgresEventStore } from '@lethe/eventstore';
 import type { Processor } from '@lethe/processors';
-import { EventTypeCountsProjection, readModelEntities } from '@lethe/readmodel';
-import type { DeadlineHandlers } from '@lethe/scheduler';
+import type { Lifecycle } from '@lethe/lifecycle';
+import { EventTypeCountsProjection, readModelEntities, TenantView } from '@lethe/readmodel';
 import { ENGINE_CONFIG, type EngineConfig } from './config/engine-config.js';
 import { DEADLINE_HANDLERS, DeadlineTicker } from './deadlines/deadline-ticker.service.js';
 import { HealthController } from './health/health.controller.js';
 import { PG_POOL } from './infrastructure/database.js';
 import { ROOT_LOGGER } from './logging/tokens.js';
 import { ProcessorHost, PROCESSORS } from './processors/processor-host.service.js';
+import { AdminClockController } from './api/admin-clock.controller.js';
+import { CertificateKeyController } from './api/certificate-key.controller.js';
+import { LIFECYCLE } from './api/lifecycle.token.js';
+import { ShredsController } from './api/shreds.controller.js';
+import { TenantsController } from './api/tenants.controller.js';
+import { httpProviders } from './http/index.js';
 
 export interface EngineRuntime {
   readonly config: EngineConfig;
@@ -26,13 +32,16 @@ export interface EngineRuntime {
   readonly store: PostgresEventStore;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly lifecycle: Lifecycle;
 }
 
 @Module({})
 export class EngineModule {
   static forRuntime(runtime: EngineRuntime): DynamicModule {
-    const processors: Processor[] = [new EventTypeCountsProjection()];
-    const deadlineHandlers: DeadlineHandlers = {};
+    const processors: Processor[] = [new EventTypeCountsProjection(), ...runtime.lifecycle.processors];
+    const controllers: (new (...args: never[]) => unknown)[] = [HealthController, TenantsController, ShredsController, CertificateKeyController];
+    // The time-control route exists only with the manual clock (404 otherwise).
+    if (runtime.config.clock.kind === 'manual') controllers.push(AdminClockController);
     return {
       module: EngineModule,
       imports: [
@@ -53,8 +62,9 @@ export class EngineModule {
           migrationsRun: false,
           extra: { max: 5 },
         }),
+        TypeOrmModule.forFeature([TenantView]),
       ],
-      controllers: [HealthController],
+      controllers,
       providers: [
         { provide: ENGINE_CONFIG, useValue: runtime.config },
         { provide: PG_POOL, useValue: runtime.pool },
@@ -62,9 +72,11 @@ export class EngineModule {
         { provide: CLOCK, useValue: runtime.clock },
         { provide: ROOT_LOGGER, useValue: runtime.logger },
         { provide: PROCESSORS, useValue: processors },
-        { provide: DEADLINE_HANDLERS, useValue: deadlineHandlers },
+        { provide: DEADLINE_HANDLERS, useValue: runtime.lifecycle.deadlineHandlers },
+        { provide: LIFECYCLE, useValue: runtime.lifecycle },
         ProcessorHost,
         DeadlineTicker,
+        ...httpProviders,
       ],
     };
   }

@@ -7,7 +7,12 @@ import helmet from 'helmet';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { ManualClock, SystemClock, type Clock } from '@lethe/clock';
+import { LocalDataPlane, LocalReadProbe, platformKeyFrom } from '@lethe/dataplane';
 import { PostgresEventStore } from '@lethe/eventstore';
+import { createLifecycle } from '@lethe/lifecycle';
+import { PostgresDeadlineStore } from '@lethe/scheduler';
+import { LocalKeyVault, loadMasterKey, loadOrCreateSigningKey } from '@lethe/vault';
+import { loadHttpsOptions } from './http/index.js';
 import type { EngineConfig } from './config/engine-config.js';
 import { EngineModule } from './engine.module.js';
 import { openDatabase } from './infrastructure/database.js';
@@ -23,13 +28,28 @@ export interface RunningEngine {
 }
 
 export async function startEngine(config: EngineConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningEngine> {
+  const httpsOptions = await loadHttpsOptions(config.tls);
+  // Keys first: a bad key setting should stop the engine before it touches the database.
+  const masterKey = await loadMasterKey({ env: config.masterKey, dataDir: config.dataDir });
+  const signing = await loadOrCreateSigningKey({ env: config.signingKey, dataDir: config.dataDir });
   const database = await openDatabase(config, logger);
   const store = new PostgresEventStore(database.pool);
   const clock: Clock =
     config.clock.kind === 'manual' ? new ManualClock(config.clock.start ?? new SystemClock().now()) : new SystemClock();
+  const vault = new LocalKeyVault(database.pool, masterKey, clock);
+  const lifecycle = createLifecycle({
+    store,
+    clock,
+    deadlines: new PostgresDeadlineStore(database.pool, clock),
+    vault,
+    dataPlane: new LocalDataPlane(database.pool, vault, platformKeyFrom(masterKey), clock),
+    probe: new LocalReadProbe(database.pool, vault),
+    signing,
+    logger: logger.child({ component: 'lifecycle' }),
+  });
   const app = await NestFactory.create<NestExpressApplication>(
-    EngineModule.forRuntime({ config, databaseUrl: database.url, pool: database.pool, store, clock, logger }),
-    { bufferLogs: true },
+    EngineModule.forRuntime({ config, databaseUrl: database.url, pool: database.pool, store, clock, logger, lifecycle }),
+    { bufferLogs: true, ...(httpsOptions ? { httpsOptions } : {}) },
   );
   app.useLogger(app.get(NestPinoLogger));
   app.disable('x-powered-by');
@@ -43,7 +63,7 @@ export async function startEngine(config: EngineConfig, logger: Logger = createL
   }
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host}:${port}`;
+  const url = `${httpsOptions ? 'https' : 'http'}://${config.host}:${port}`;
   logger.info({ url: config.roles.has('api') ? url : undefined, roles, instance: config.instanceId, clock: config.clock.kind }, 'Lethe engine started');
   let closing: Promise<void> | undefined;
   return {

@@ -34,7 +34,11 @@ async function main(): Promise<void> {
   }
 }
 
+// Settings read after loadConfig (TLS files, key files and values) fail with these: exit 2 too.
+const SETTING_ERRORS = new Set(['ConfigError', 'TlsConfigError', 'InvalidKeySettingError', 'KeyFilePermissionError', 'InvalidKeyFileError']);
+
 main().catch((error: unknown) => {
-  process.stderr.write(`Lethe failed to start: ${(error as Error).message}\n`);
-  process.exit(1);
+  const setting = error instanceof ConfigError || SETTING_ERRORS.has((error as Error).name);
+  process.stderr.write(`Lethe ${setting ? 'refuses' : 'failed'} to start: ${(error as Error).message}\n`);
+  process.exit(setting ? 2 : 1);
 });

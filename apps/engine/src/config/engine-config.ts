@@ -26,6 +26,11 @@ export interface EngineConfig {
   readonly instanceId: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly deadlinePollMs: number;
+  /** Base64 of 32 bytes; unset: a 0600 file generated in the data folder. Never logged. */
+  readonly masterKey: string | undefined;
+  /** Ed25519 private key (PKCS8 PEM or base64 DER); unset: a 0600 file in the data folder. */
+  readonly signingKey: string | undefined;
+  readonly tls: { readonly certFile?: string; readonly keyFile?: string };
 }
 
 export class ConfigError extends Error {
@@ -86,6 +91,10 @@ const schema = z.object({
     .transform(Number)
     .refine((n) => n >= 50 && n <= 60_000, { message: 'must be a whole number of milliseconds from 50 to 60000' })
     .default(1000),
+  LETHE_MASTER_KEY: z.string().optional(),
+  LETHE_SIGNING_KEY: z.string().optional(),
+  LETHE_TLS_CERT_FILE: z.string().trim().min(1).optional(),
+  LETHE_TLS_KEY_FILE: z.string().trim().min(1).optional(),
 });
 
 /** Tokens are `role:token` pairs. A token is at least 16 characters; it is never echoed in errors. */
@@ -135,6 +144,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
     instanceId: c.LETHE_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     logLevel: c.LETHE_LOG_LEVEL,
     deadlinePollMs: c.LETHE_DEADLINE_POLL_MS,
+    masterKey: c.LETHE_MASTER_KEY,
+    signingKey: c.LETHE_SIGNING_KEY,
+    tls: {
+      ...(c.LETHE_TLS_CERT_FILE ? { certFile: c.LETHE_TLS_CERT_FILE } : {}),
+      ...(c.LETHE_TLS_KEY_FILE ? { keyFile: c.LETHE_TLS_KEY_FILE } : {}),
+    },
   };
 }
 

@@ -18,7 +18,7 @@ const INTERVAL_NAME = 'lethe-deadline-poller';
 @Injectable()
 export class DeadlineTicker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private poller: DeadlinePoller | undefined;
-  private ticking = false;
+  private ticking: Promise<void> | undefined;
 
   constructor(
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
@@ -36,20 +36,27 @@ export class DeadlineTicker implements OnApplicationBootstrap, BeforeApplication
     this.registry.addInterval(INTERVAL_NAME, setInterval(() => void this.tick(), this.config.deadlinePollMs));
   }
 
-  /** Fires whatever is due now; also called after the manual clock moves. */
-  async tick(): Promise<void> {
-    if (!this.poller || this.ticking) return;
-    this.ticking = true;
+  /** Fires whatever is due now; also called after the manual clock moves. Returns how many fired. */
+  async tick(): Promise<number> {
+    if (!this.poller) return 0;
+    // One drain at a time per instance; a caller arriving meanwhile waits for it and drains again.
+    while (this.ticking) await this.ticking;
+    let fired = 0;
+    let done!: () => void;
+    this.ticking = new Promise((resolve) => (done = resolve));
     try {
-      // Drain: a full batch means more may be due.
       for (;;) {
         const result = await this.poller.tick();
+        fired += result.fired;
         if (result.fired + result.failed === 0) break;
       }
+      return fired;
     } catch (error) {
       this.logger.warn({ component: 'deadlines', err: (error as Error).message }, 'deadline tick failed');
+      return fired;
     } finally {
-      this.ticking = false;
+      this.ticking = undefined;
+      done();
     }
   }
 

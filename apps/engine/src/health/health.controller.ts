@@ -6,7 +6,9 @@ import pg from 'pg';
 import { pendingMigrations } from '@lethe/postgres';
 import { ENGINE_MIGRATIONS, PG_POOL } from '../infrastructure/database.js';
 import { ProcessorHost } from '../processors/processor-host.service.js';
+import { Public } from '../http/index.js';
 
+@Public()
 @Controller()
 export class HealthController {
   constructor(

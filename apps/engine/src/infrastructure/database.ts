@@ -7,6 +7,9 @@ import { runMigrations, startEmbeddedPostgres, type EmbeddedServer, type Migrati
 import { processorMigrations } from '@lethe/processors';
 import { readModelMigrations } from '@lethe/readmodel';
 import { schedulerMigrations } from '@lethe/scheduler';
+import { vaultMigrations } from '@lethe/vault';
+import { dataplaneMigrations } from '@lethe/dataplane';
+import { idempotencyMigrations } from '../http/idempotency/idempotency.migrations.js';
 import type { Logger } from 'pino';
 import type { EngineConfig } from '../config/engine-config.js';
 
@@ -15,6 +18,9 @@ export const ENGINE_MIGRATIONS: readonly MigrationClass[] = [
   ...processorMigrations,
   ...schedulerMigrations,
   ...readModelMigrations,
+  ...vaultMigrations,
+  ...dataplaneMigrations,
+  ...idempotencyMigrations,
 ];
 
 export interface Database {

@@ -1,0 +1,84 @@
+// Request bodies of the tenant API, with the rules a caller is told when it breaks one.
+import { HOLIDAY_TYPES, parseJurisdiction, timeZoneOf } from '@lethe/calendar';
+import { z } from 'zod';
+
+const ID_RULE = 'must be 1-63 lowercase letters, digits or hyphens, starting with a letter or digit';
+export const idSchema = z.string({ message: 'is required' }).regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: ID_RULE });
+const externalId = z
+  .string({ message: 'is required' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, { message: 'must be 1-128 letters, digits or . _ : - , starting with a letter or digit' });
+const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant with a time zone, e.g. 2026-12-24T12:00:00Z' });
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function knownJurisdiction(code: string): boolean {
+  try {
+    parseJurisdiction(code);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const onboardTenantSchema = z
+  .strictObject({
+    tenantId: idSchema,
+    jurisdiction: z
+      .string({ message: 'is required' })
+      .refine(knownJurisdiction, { message: 'must be a jurisdiction date-holidays knows: an ISO 3166 country, optionally with a subdivision (GB, GB-SCT, DE-BY, US-NY)' }),
+    timeZone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone, e.g. Europe/London' }).optional(),
+    keyCustody: z.enum(['managed', 'client'], { message: "must be 'managed' or 'client'" }),
+    backupKeyMode: z.enum(['customer', 'platform'], { message: "must be 'customer' or 'platform'" }),
+    databases: z
+      .array(z.strictObject({ databaseId: idSchema }), { message: 'must be a list of {databaseId}' })
+      .min(1, { message: 'must list at least 1 database' })
+      .max(50, { message: 'must list at most 50 databases' })
+      .superRefine((dbs, ctx) => {
+        const seen = new Set<string>();
+        dbs.forEach((db, i) => {
+          if (seen.has(db.databaseId)) ctx.addIssue({ code: 'custom', path: [i, 'databaseId'], message: 'must be unique within the tenant' });
+          seen.add(db.databaseId);
+        });
+      }),
+    shredGraceWorkingDays: z
+      .number({ message: 'must be a whole number from 0 to 4' })
+      .int({ message: 'must be a whole number from 0 to 4' })
+      .min(0, { message: 'must be a whole number from 0 to 4' })
+      .max(4, { message: 'must be a whole number from 0 to 4' })
+      .default(2),
+    excludedHolidayTypes: z
+      .array(z.enum(HOLIDAY_TYPES as unknown as [string, ...string[]], { message: `must be one of ${HOLIDAY_TYPES.join(', ')}` }))
+      .min(1, { message: 'must list at least one holiday type' })
+      .default(['public', 'bank']),
+  })
+  .transform((t) => ({ ...t, timeZone: t.timeZone ?? timeZoneOf(t.jurisdiction) }));
+
+export const terminationSchema = z.strictObject({
+  terminationId: externalId,
+  contractId: externalId,
+  effectiveAt: instant,
+  reason: z.string().max(500, { message: 'must be at most 500 characters' }).optional(),
+});
+
+export const deletionRequestSchema = z.strictObject({
+  requestId: externalId,
+  requestedAt: instant.optional(),
+});
+
+export const cancelShredSchema = z.strictObject({
+  reason: z.string({ message: 'is required' }).trim().min(1, { message: 'must not be empty' }).max(500, { message: 'must be at most 500 characters' }),
+});
+
+export const SHRED_STATUSES = ['shred-scheduled', 'shredding', 'shredded', 'verified', 'breached', 'cancelled'] as const;
+export const listShredsQuery = z.strictObject({
+  status: z.enum(SHRED_STATUSES, { message: `must be one of ${SHRED_STATUSES.join(', ')}` }).optional(),
+});
+
+export const setClockSchema = z.strictObject({ now: instant });

@@ -1,0 +1,124 @@
+// /v1/tenants: onboarding, termination and deletion reports, shred cancellation, the tenant's
+// status and its deletion certificate.
+import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import { tenantStatus, type TenantState } from '@lethe/domain';
+import type { Lifecycle } from '@lethe/lifecycle';
+import { TenantView } from '@lethe/readmodel';
+import { Idempotent, ProblemException, Roles, ZodBody, ZodParam } from '../http/index.js';
+import { answering } from './domain-errors.js';
+import { LIFECYCLE } from './lifecycle.token.js';
+import { cancelShredSchema, deletionRequestSchema, idSchema, onboardTenantSchema, terminationSchema } from './tenant.schemas.js';
+import type { z } from 'zod';
+
+export function tenantBody(state: TenantState) {
+  return {
+    tenantId: state.tenantId,
+    status: tenantStatus(state),
+    jurisdiction: state.jurisdiction,
+    timeZone: state.timeZone,
+    keyCustody: state.keyCustody,
+    backupKeyMode: state.backupKeyMode,
+    shredGraceWorkingDays: state.shredGraceWorkingDays,
+    excludedHolidayTypes: state.excludedHolidayTypes,
+    databases: state.databases.map((d) => ({ databaseId: d.databaseId })),
+    onboardedAt: state.onboardedAt,
+  };
+}
+
+export function viewBody(view: TenantView) {
+  const s = view.shred;
+  return {
+    tenantId: view.tenantId,
+    status: view.status,
+    jurisdiction: view.jurisdiction,
+    timeZone: view.timeZone,
+    keyCustody: view.keyCustody,
+    backupKeyMode: view.backupKeyMode,
+    shredGraceWorkingDays: view.shredGraceWorkingDays,
+    databases: view.databases.map((d) => ({ databaseId: d.databaseId })),
+    onboardedAt: view.onboardedAt.toISOString(),
+    shred: s
+      ? {
+          shredId: s.shredId,
+          trigger: s.trigger,
+          effectiveAt: s.effectiveAt,
+          deadline: s.deadline,
+          executeAt: s.executeAt,
+          executedAt: s.executedAt,
+          keysDestroyedAt: s.keysDestroyedAt,
+          assetsPurgedAt: s.assetsPurgedAt,
+          verifiedAt: s.verifiedAt,
+          cancelledAt: s.cancelledAt,
+          probeAttempts: s.probeAttempts,
+          breaches: s.breaches,
+        }
+      : null,
+  };
+}
+
+@Controller('v1/tenants')
+export class TenantsController {
+  constructor(
+    @Inject(LIFECYCLE) private readonly lifecycle: Lifecycle,
+    @InjectRepository(TenantView) private readonly views: Repository<TenantView>,
+  ) {}
+
+  @Post()
+  @Roles('operator')
+  @HttpCode(201)
+  async onboard(@ZodBody(onboardTenantSchema) body: z.output<typeof onboardTenantSchema>) {
+    const state = await answering(() => this.lifecycle.tenants.onboard(body));
+    return tenantBody(state);
+  }
+
+  @Get(':tenantId')
+  @Roles('ops-reader')
+  async get(@ZodParam('tenantId', idSchema) tenantId: string) {
+    const view = await this.views.findOneBy({ tenantId });
+    if (view) return viewBody(view);
+    // Just onboarded and not yet projected: answer from the aggregate rather than a false 404.
+    const { state } = await this.lifecycle.repository.load(tenantId);
+    if (!state.exists) throw ProblemException.notFound('tenant not found');
+    return { ...tenantBody(state), shred: null };
+  }
+
+  @Post(':tenantId/terminations')
+  @Roles('contract-system')
+  @HttpCode(202)
+  @Idempotent({ key: (body) => (body as { terminationId?: unknown } | undefined)?.terminationId, keyName: 'terminationId' })
+  async terminate(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(terminationSchema) body: z.output<typeof terminationSchema>) {
+    return answering(() => this.lifecycle.tenants.terminate(tenantId, body));
+  }
+
+  @Post(':tenantId/deletion-requests')
+  @Roles('contract-system')
+  @HttpCode(202)
+  @Idempotent({ key: (body) => (body as { requestId?: unknown } | undefined)?.requestId, keyName: 'requestId' })
+  async requestDeletion(
+    @ZodParam('tenantId', idSchema) tenantId: string,
+    @ZodBody(deletionRequestSchema) body: z.output<typeof deletionRequestSchema>,
+  ) {
+    return answering(() => this.lifecycle.tenants.requestDeletion(tenantId, body));
+  }
+
+  @Post(':tenantId/shred/cancel')
+  @Roles('operator')
+  @HttpCode(200)
+  @Idempotent({ key: 'header' })
+  async cancel(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(cancelShredSchema) body: z.output<typeof cancelShredSchema>) {
+    const state = await answering(() => this.lifecycle.tenants.cancelShred(tenantId, body.reason, randomUUID()));
+    return { tenantId, status: tenantStatus(state), cancelledAt: state.shred?.cancelledAt ?? null };
+  }
+
+  @Get(':tenantId/deletion-certificate')
+  @Roles('ops-reader')
+  async certificate(@ZodParam('tenantId', idSchema) tenantId: string) {
+    const signed = await this.lifecycle.certificates.certificateFor(tenantId);
+    if (!signed) throw ProblemException.notFound('no verified shred for this tenant (yet): the certificate exists once the shred is verified');
+    return signed;
+  }
+}
+

@@ -1,0 +1,25 @@
+// The providers that put the HTTP building blocks in force for every controller of the module
+// (and of modules it imports): spread into EngineModule's providers. They need ENGINE_CONFIG
+// (auth), and PG_POOL and CLOCK (idempotency) from the same module.
+import type { Provider } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ENGINE_CONFIG, type EngineConfig } from '../config/engine-config.js';
+import { BearerAuthenticator } from './auth/bearer-authenticator.js';
+import { RolesGuard } from './auth/roles.guard.js';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
+import { IdempotencyStore } from './idempotency/idempotency.store.js';
+import { ProblemDetailsFilter } from './problem/problem-details.filter.js';
+
+/** problem+json for every error, including 404 for unknown routes and body-parser failures. */
+export const problemProviders: Provider[] = [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }];
+
+/** Bearer tokens from EngineConfig.tokens; @Roles / @Public on every route. */
+export const authProviders: Provider[] = [
+  { provide: BearerAuthenticator, useFactory: (config: EngineConfig) => new BearerAuthenticator(config.tokens), inject: [ENGINE_CONFIG] },
+  { provide: APP_GUARD, useClass: RolesGuard },
+];
+
+/** @Idempotent routes, backed by lethe_idempotency (idempotencyMigrations). */
+export const idempotencyProviders: Provider[] = [IdempotencyStore, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }];
+
+export const httpProviders: Provider[] = [...problemProviders, ...authProviders, ...idempotencyProviders];

@@ -1,0 +1,38 @@
+// The engine's HTTP building blocks, shared by every /v1 controller: bearer-token roles,
+// problem+json errors, zod validation, idempotent requests, TLS options.
+export type { CallerContext, HttpRequest, HttpResponse } from './http-types.js';
+export { httpProviders, problemProviders, authProviders, idempotencyProviders } from './http-providers.js';
+
+export { Roles, Public, Caller, ROLES_KEY, PUBLIC_KEY } from './auth/decorators.js';
+export { RolesGuard } from './auth/roles.guard.js';
+export { BearerAuthenticator, type Authentication } from './auth/bearer-authenticator.js';
+export { roleAllows, grantedRoles } from './auth/roles.js';
+
+export {
+  ProblemException,
+  ProblemTypes,
+  PROBLEM_CONTENT_TYPE,
+  problemTitle,
+  statusText,
+  type ProblemDetails,
+  type ProblemInit,
+  type FieldError,
+} from './problem/problem.js';
+export { ProblemDetailsFilter, problemFor, type ProblemResponse } from './problem/problem-details.filter.js';
+
+export { ZodValidationPipe, ZodBody, ZodParam, ZodQuery, parseOrThrow, type InputLocation, type InputSource } from './validation/zod-validation.pipe.js';
+export { fieldErrors, formatPath, plainRule, plainErrorMap } from './validation/zod-issues.js';
+
+export { Idempotent, IDEMPOTENT_KEY, IDEMPOTENCY_KEY_HEADER, type IdempotentOptions } from './idempotency/idempotent.decorator.js';
+export { IdempotencyInterceptor, defaultScope } from './idempotency/idempotency.interceptor.js';
+export {
+  IdempotencyStore,
+  IDEMPOTENCY_OPTIONS,
+  type IdempotencyOptions,
+  type IdempotencyClaim,
+  type BeginOutcome,
+} from './idempotency/idempotency.store.js';
+export { CreateIdempotency1764400000040, idempotencyMigrations } from './idempotency/idempotency.migrations.js';
+export { canonicalJson, requestFingerprint } from './idempotency/canonical-json.js';
+
+export { loadHttpsOptions, TlsConfigError, type TlsSettings, type HttpsOptions } from './tls.js';

@@ -1,0 +1,62 @@
+import { BadRequestException, ForbiddenException, HttpException, ServiceUnavailableException } from '@nestjs/common';
+import { ProblemException, ProblemTypes } from './problem.js';
+import { problemFor } from './problem-details.filter.js';
+
+const req = { method: 'GET', path: '/v1/x', route: { path: '/v1/x' } };
+
+describe('problemFor', () => {
+  it('maps a plain HttpException to about:blank with the status text as title and its message as detail', () => {
+    expect(problemFor(new BadRequestException('tenantId must be lowercase'), req)).toEqual({
+      body: { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'tenantId must be lowercase', instance: '/v1/x' },
+      headers: {},
+      log: false,
+    });
+    expect(problemFor(new ForbiddenException(), req).body).toMatchObject({ status: 403, title: 'Forbidden', detail: 'Forbidden' });
+    expect(problemFor(new HttpException('gone', 410), req).body).toMatchObject({ status: 410, title: 'Gone', detail: 'gone' });
+  });
+
+  it('joins a list of messages', () => {
+    expect(problemFor(new BadRequestException(['a is bad', 'b is bad']), req).body.detail).toBe('a is bad; b is bad');
+  });
+
+  it('keeps a custom object body as extension members (e.g. the health report of a 503) and logs 5xx', () => {
+    const report = { status: 'error', info: { database: { status: 'up' } }, error: { migrations: { status: 'down' } }, details: {} };
+    const problem = problemFor(new ServiceUnavailableException(report), req);
+    expect(problem.body).toEqual({
+      type: 'about:blank',
+      title: 'Service Unavailable',
+      status: 503,
+      detail: 'Service Unavailable',
+      instance: '/v1/x',
+      info: report.info,
+      error: report.error,
+      details: {},
+    });
+    expect(problem.log).toBe(true);
+  });
+
+  it('takes type, title and detail from an HttpException body written as a problem', () => {
+    const e = new HttpException({ type: 'urn:lethe:problem:shred-pending', title: 'Shred pending', detail: 'Cancel it first.' }, 409);
+    expect(problemFor(e, req).body).toEqual({ type: 'urn:lethe:problem:shred-pending', title: 'Shred pending', status: 409, detail: 'Cancel it first.', instance: '/v1/x' });
+  });
+
+  it('puts ProblemException extensions under the reserved members, which they cannot override', () => {
+    const e = new ProblemException({ status: 409, detail: 'd', type: ProblemTypes.idempotencyKeyReused, extensions: { status: 200, tenantId: 't' } });
+    expect(problemFor(e, req).body).toEqual({ type: ProblemTypes.idempotencyKeyReused, title: 'Idempotency key reused', status: 409, detail: 'd', instance: '/v1/x', tenantId: 't' });
+  });
+
+  it('hides anything that is not an HttpException behind a generic 500 and marks it for the log', () => {
+    for (const thrown of [new Error('password=hunter2'), 'a string', undefined, { message: 'secret' }]) {
+      const problem = problemFor(thrown, { ...req, id: 42 });
+      expect(problem.log).toBe(true);
+      expect(problem.body).toEqual({
+        type: 'about:blank',
+        title: 'Internal Server Error',
+        status: 500,
+        detail: 'The server could not complete the request. The error has been logged.',
+        instance: '/v1/x',
+        requestId: '42',
+      });
+    }
+  });
+});

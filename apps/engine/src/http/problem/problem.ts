@@ -1,0 +1,91 @@
+// RFC 9457 problem details: the one error format of the HTTP API. Throw a ProblemException (or
+// any Nest HttpException) from a guard, pipe, interceptor or handler; ProblemDetailsFilter turns
+// it into an `application/problem+json` response.
+import { HttpException } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+/** One bad input: `field` in dotted/bracket form (`databases[1].databaseId`), `rule` in plain words. */
+export interface FieldError {
+  readonly field: string;
+  readonly rule: string;
+}
+
+export interface ProblemDetails {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly instance?: string;
+  readonly errors?: readonly FieldError[];
+  /** RFC 9457 extension members. */
+  readonly [extension: string]: unknown;
+}
+
+/**
+ * Problem types of Lethe. `about:blank` means "nothing more than the HTTP status" (its title is the
+ * status text); the others name a problem a client may want to tell apart. They are URNs, not
+ * links: clients compare them, they do not fetch them.
+ */
+export const ProblemTypes = {
+  blank: 'about:blank',
+  validation: 'urn:lethe:problem:validation',
+  idempotencyKeyReused: 'urn:lethe:problem:idempotency-key-reused',
+  requestInProgress: 'urn:lethe:problem:request-in-progress',
+} as const;
+
+const TITLES: Readonly<Record<string, string>> = {
+  [ProblemTypes.validation]: 'Invalid request',
+  [ProblemTypes.idempotencyKeyReused]: 'Idempotency key reused',
+  [ProblemTypes.requestInProgress]: 'Request in progress',
+};
+
+/** The title of a problem type: the one given, the type's own, or the HTTP status text. */
+export function problemTitle(type: string, status: number, title?: string): string {
+  return title ?? TITLES[type] ?? statusText(status);
+}
+
+export interface ProblemInit {
+  readonly status: number;
+  readonly detail: string;
+  /** Default `about:blank`. */
+  readonly type?: string;
+  /** Default: the title of a known `type`, else the HTTP status text, e.g. `Bad Request`. */
+  readonly title?: string;
+  readonly errors?: readonly FieldError[];
+  /** Response headers, e.g. `WWW-Authenticate` or `Retry-After`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Extension members, e.g. `{ tenantId }`. Must not hold secrets: they are sent to the client. */
+  readonly extensions?: Readonly<Record<string, unknown>>;
+  readonly cause?: unknown;
+}
+
+export function statusText(status: number): string {
+  return STATUS_CODES[status] ?? 'Error';
+}
+
+export class ProblemException extends HttpException {
+  readonly problem: ProblemInit;
+
+  constructor(problem: ProblemInit) {
+    super(problem.detail, problem.status, problem.cause === undefined ? undefined : { cause: problem.cause });
+    this.problem = problem;
+  }
+
+  static badRequest(detail: string, errors?: readonly FieldError[]): ProblemException {
+    return new ProblemException({
+      status: 400,
+      detail,
+      ...(errors ? { type: ProblemTypes.validation, errors } : {}),
+    });
+  }
+
+  static notFound(detail: string, extensions?: Readonly<Record<string, unknown>>): ProblemException {
+    return new ProblemException({ status: 404, detail, extensions });
+  }
+
+  static conflict(detail: string, type: string = ProblemTypes.blank, extensions?: Readonly<Record<string, unknown>>): ProblemException {
+    return new ProblemException({ status: 409, detail, type, extensions });
+  }
+}
