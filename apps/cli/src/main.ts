@@ -4,12 +4,16 @@ import { ConfigError, loadConfig } from '../../engine/src/config/engine-config.j
 import { ENGINE_MIGRATIONS } from '../../engine/src/infrastructure/database.js';
 import { runMigrations, startEmbeddedPostgres } from '@lethe/postgres';
 import { join } from 'node:path';
+import { verifyCertificateFile } from './certificate-verify.js';
 
 const USAGE = `usage: lethe <command>
 
 commands:
-  migrate     apply the engine's migrations to DATABASE_URL (or the embedded PostgreSQL in LETHE_DATA_DIR)
-  help        this text
+  migrate                                         apply the engine's migrations to DATABASE_URL
+                                                  (or the embedded PostgreSQL in LETHE_DATA_DIR)
+  certificate verify <file> [--public-key <pem>]  check a deletion certificate's signature; exits 0 when
+                                                  valid, 1 when not (saying why), 2 on bad usage
+  help                                            this text
 `;
 
 async function migrate(): Promise<number> {
@@ -27,10 +31,21 @@ async function migrate(): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: { 'public-key': { type: 'string' } },
+  });
   switch (positionals[0]) {
     case 'migrate':
       return migrate();
+    case 'certificate':
+      if (positionals[1] !== 'verify' || !positionals[2]) {
+        process.stderr.write(`usage: lethe certificate verify <file> [--public-key <pem file>]\n`);
+        return 2;
+      }
+      return verifyCertificateFile(positionals[2], typeof values['public-key'] === 'string' ? values['public-key'] : undefined);
     case undefined:
     case 'help':
       process.stdout.write(USAGE);

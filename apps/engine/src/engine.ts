@@ -11,7 +11,7 @@ import { LocalDataPlane, LocalReadProbe, platformKeyFrom } from '@lethe/dataplan
 import { PostgresEventStore } from '@lethe/eventstore';
 import { createLifecycle } from '@lethe/lifecycle';
 import { PostgresDeadlineStore } from '@lethe/scheduler';
-import { LocalKeyVault, loadMasterKey, loadOrCreateSigningKey } from '@lethe/vault';
+import { LocalKeyVault, loadMasterKey, loadOrCreateSigningKey, type KeyVault } from '@lethe/vault';
 import { loadHttpsOptions } from './http/index.js';
 import type { EngineConfig } from './config/engine-config.js';
 import { EngineModule } from './engine.module.js';
@@ -27,7 +27,17 @@ export interface RunningEngine {
   close(): Promise<void>;
 }
 
-export async function startEngine(config: EngineConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningEngine> {
+export interface EngineOptions {
+  readonly logger?: Logger;
+  /**
+   * Wraps the vault adapter: fault injection at the vault boundary in end-to-end tests (a vault
+   * that fails, then recovers). The real local vault is still what does the work.
+   */
+  readonly decorateVault?: (vault: KeyVault) => KeyVault;
+}
+
+export async function startEngine(config: EngineConfig, options: EngineOptions = {}): Promise<RunningEngine> {
+  const logger = options.logger ?? createLogger(config.logLevel);
   const httpsOptions = await loadHttpsOptions(config.tls);
   // Keys first: a bad key setting should stop the engine before it touches the database.
   const masterKey = await loadMasterKey({ env: config.masterKey, dataDir: config.dataDir });
@@ -36,7 +46,8 @@ export async function startEngine(config: EngineConfig, logger: Logger = createL
   const store = new PostgresEventStore(database.pool);
   const clock: Clock =
     config.clock.kind === 'manual' ? new ManualClock(config.clock.start ?? new SystemClock().now()) : new SystemClock();
-  const vault = new LocalKeyVault(database.pool, masterKey, clock);
+  const localVault = new LocalKeyVault(database.pool, masterKey, clock);
+  const vault = options.decorateVault ? options.decorateVault(localVault) : localVault;
   const lifecycle = createLifecycle({
     store,
     clock,
@@ -55,6 +66,11 @@ export async function startEngine(config: EngineConfig, logger: Logger = createL
   app.disable('x-powered-by');
   // HSTS on every response, with the rest of helmet's defaults.
   app.use(helmet({ strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true } }));
+  // Longer than the idle timeouts of common load balancers and HTTP clients, so a kept-alive
+  // connection is never closed by us at the moment a client reuses it (ECONNRESET).
+  const server = app.getHttpServer();
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const roles = [...config.roles];
   if (config.roles.has('api')) {
     await app.listen(config.port, config.host);

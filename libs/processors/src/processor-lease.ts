@@ -82,10 +82,12 @@ export class ProcessorLease {
   /** Ends the backend of an owner whose heartbeat is stale, if it still holds the lock. */
   private async takeOverStale(): Promise<boolean> {
     const res = await this.pool.query<{ pid: number; owner: string }>(
+      // pg_locks spans the whole server: match this database, or a reused pid elsewhere could be hit.
       `select l.backend_pid as pid, l.owner from lethe_processor_leases l
         where l.processor = $1 and l.heartbeat_at < now() - make_interval(secs => $2::float8 / 1000)
           and exists (select 1 from pg_locks k
-                       where k.locktype = 'advisory' and k.classid = $3 and k.objid = hashtext($1)::oid and k.pid = l.backend_pid and k.granted)`,
+                       where k.locktype = 'advisory' and k.database = (select oid from pg_database where datname = current_database())
+                         and k.classid = $3 and k.objid = hashtext($1)::oid and k.objsubid = 2 and k.pid = l.backend_pid and k.granted)`,
       [this.processor, this.options.staleAfterMs, LOCK_CLASS],
     );
     if (res.rowCount === 0) return false;

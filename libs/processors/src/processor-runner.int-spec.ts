@@ -15,6 +15,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   await runMigrations(db.url, [...eventStoreMigrations, ...processorMigrations]);
   pool = new pg.Pool({ connectionString: db.url, max: 12 });
+  pool.on('error', () => undefined);
   store = new PostgresEventStore(pool, { pollIntervalMs: 50 });
   await pool.query('create table projected (processor text, event_id uuid, n int)');
 });

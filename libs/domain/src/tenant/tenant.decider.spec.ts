@@ -305,6 +305,11 @@ describe('tenant decider: executing, cancelling and verifying', () => {
     given([...purged(), { type: 'ShredVerified', data: { shredId, attempt: 1, at: '2026-12-05T00:00:03.000Z' } }]).when(check, at('2026-12-11T00:00:00.000Z')).thenNothing();
   });
 
+  it('records no second breach at the deadline when the notice itself was late', () => {
+    const late: TenantEvent[] = [...purged(), { type: 'ShredDeadlineBreached', data: { shredId, cause: 'late-notification', deadline: '2026-12-09T23:59:59.999Z', at: '2026-12-10T09:00:00.000Z' } }];
+    given(late).when({ type: 'CheckShredDeadline', data: { shredId } }, at('2026-12-11T00:00:00.000Z')).thenNothing();
+  });
+
   it('counts consecutive failures of a step', () => {
     const fail = { type: 'RecordShredStepFailure' as const, data: { shredId, step: 'destroy-keys' as const, error: 'VaultUnavailableError' } };
     const once = given(started()).when(fail, at('2026-12-05T00:01:00.000Z')).produced();

@@ -160,7 +160,8 @@ export function decideTenant(command: TenantCommand, state: TenantState, ctx: Te
       const s = currentShred(state, command.data.shredId);
       if (s.status === 'verified' || s.status === 'cancelled') return [];
       if (ctx.now.getTime() <= new Date(s.deadline).getTime()) return [];
-      if (s.breaches.some((b) => b.cause === 'not-verified-by-deadline')) return [];
+      // One breach per shred: a late notice has already recorded why the deadline was missed.
+      if (s.breaches.length > 0) return [];
       return [{ type: 'ShredDeadlineBreached', data: { shredId: s.shredId, cause: 'not-verified-by-deadline', deadline: s.deadline, at: now } }];
     }
   }

@@ -1,9 +1,10 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The event log. `transaction_id` lets readers stop below the oldest in-flight transaction
- * (positions come from a sequence and commit out of order). The statement-level trigger
- * wakes live subscribers; NOTIFY is delivered at commit, so a woken reader can see the event.
+ * The event log. `transaction_id` and the sequence let readers prove a hole final (see
+ * read-horizon.ts). There is deliberately no NOTIFY trigger: a transaction that notifies takes a
+ * server-wide lock through its commit flush, which serialised concurrent appends (measured at
+ * 0.41 of raw inserts at 8 connections). The store notifies after appends instead, coalesced.
  */
 export class CreateEventStore1764400000001 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
@@ -21,20 +22,10 @@ export class CreateEventStore1764400000001 implements MigrationInterface {
         constraint lethe_events_stream_revision unique (stream_id, stream_revision),
         constraint lethe_events_event_id unique (event_id)
       )`);
-    await q.query(`
-      create function lethe_events_notify() returns trigger language plpgsql as $$
-      begin
-        perform pg_notify('lethe_events', '');
-        return null;
-      end $$`);
-    await q.query(`
-      create trigger lethe_events_notify after insert on lethe_events
-      for each statement execute function lethe_events_notify()`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query('drop table lethe_events');
-    await q.query('drop function lethe_events_notify');
   }
 }
 

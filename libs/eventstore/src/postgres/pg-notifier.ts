@@ -37,6 +37,12 @@ export class PgNotifier {
     });
   }
 
+  /** Wakes this process's own readers at once (an append here needs no round trip to learn of it). */
+  wakeLocal(): void {
+    this.version++;
+    for (const w of [...this.waiters]) w();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const w of [...this.waiters]) w();

@@ -45,6 +45,21 @@ function appendSql(mode: Mode): string {
     returning global_position, stream_revision`;
 }
 
+// The common case, one event at a known revision, without arrays: revisions are dense from 0, so
+// the unique (stream_id, stream_revision) constraint is the check once the previous revision is
+// known to exist. Measured ~10% cheaper than the general statement on 2 cores.
+const SINGLE_NO_STREAM = `
+    with tx as materialized (select pg_current_xact_id() as xid)
+    insert into lethe_events (transaction_id, stream_id, stream_revision, event_id, event_type, data, metadata)
+    select tx.xid, $1, 0, $2::uuid, $3, $4::jsonb, $5::jsonb from tx
+    returning global_position, stream_revision`;
+const SINGLE_EXACT = `
+    with tx as materialized (select pg_current_xact_id() as xid)
+    insert into lethe_events (transaction_id, stream_id, stream_revision, event_id, event_type, data, metadata)
+    select tx.xid, $1, $6::bigint + 1, $2::uuid, $3, $4::jsonb, $5::jsonb from tx
+     where exists (select 1 from lethe_events where stream_id = $1 and stream_revision = $6::bigint)
+    returning global_position, stream_revision`;
+
 const SELECT_COLUMNS = `global_position, stream_id, stream_revision, event_id, event_type, data, metadata, recorded_at`;
 
 interface EventRow {
@@ -86,6 +101,8 @@ export interface Queryable {
 export class PostgresEventStore implements EventStore {
   private notifier: PgNotifier | undefined;
   private readonly subscriptions = new Set<Subscription>();
+  private notifyTimer: NodeJS.Timeout | undefined;
+  private closed = false;
   private readonly db: Queryable;
   private readonly horizon = new ReadHorizon();
 
@@ -109,23 +126,26 @@ export class PostgresEventStore implements EventStore {
     validate(streamId, events, expected);
     if (events.length === 0) return this.emptyAppend(streamId, expected);
     const mode: Mode = typeof expected === 'bigint' ? 'exact' : expected;
-    const values: unknown[] = [
-      streamId,
-      events.map((e) => e.id),
-      events.map((e) => e.type),
-      events.map((e) => JSON.stringify(e.data)),
-      events.map((e) => JSON.stringify(e.metadata ?? {})),
-    ];
+    const single = events.length === 1 && (mode === 'exact' || mode === 'no-stream');
+    const values: unknown[] = single
+      ? [streamId, events[0].id, events[0].type, JSON.stringify(events[0].data), JSON.stringify(events[0].metadata ?? {})]
+      : [
+          streamId,
+          events.map((e) => e.id),
+          events.map((e) => e.type),
+          events.map((e) => JSON.stringify(e.data)),
+          events.map((e) => JSON.stringify(e.metadata ?? {})),
+        ];
     if (mode === 'exact') values.push((expected as bigint).toString());
+    const statement = single
+      ? { name: `lethe_append_one_${mode}`, text: mode === 'exact' ? SINGLE_EXACT : SINGLE_NO_STREAM }
+      : { name: `lethe_append_${mode}`, text: appendSql(mode) };
     for (;;) {
       try {
-        const res = await this.db.query<{ global_position: string; stream_revision: string }>({
-          name: `lethe_append_${mode}`,
-          text: appendSql(mode),
-          values,
-        });
+        const res = await this.db.query<{ global_position: string; stream_revision: string }>({ ...statement, values });
         if (res.rowCount === events.length) {
           const rows = res.rows.sort((a, b) => Number(BigInt(a.stream_revision) - BigInt(b.stream_revision)));
+          this.announce();
           return {
             nextRevision: BigInt(rows[rows.length - 1].stream_revision),
             positions: rows.map((r) => BigInt(r.global_position)),
@@ -219,8 +239,28 @@ export class PostgresEventStore implements EventStore {
     return subscription;
   }
 
+  /**
+   * Tells readers that events were appended: this process's subscriptions at once, other
+   * processes by one NOTIFY per few milliseconds at most, outside the append's transaction.
+   * Appends inside a caller's transaction are found by polling (or the next notification).
+   */
+  private announce(): void {
+    if (this.db !== this.pool || this.closed) return;
+    this.notifier?.wakeLocal();
+    if (this.notifyTimer) return;
+    this.notifyTimer = setTimeout(() => {
+      this.notifyTimer = undefined;
+      if (this.closed) return;
+      this.pool.query(`select pg_notify('lethe_events', '')`).catch(() => undefined);
+    }, 3);
+    this.notifyTimer.unref();
+  }
+
   /** Stops every subscription and the notification listener; the pool is the caller's to end. */
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.notifyTimer) clearTimeout(this.notifyTimer);
+    this.notifyTimer = undefined;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await this.notifier?.close();
     this.notifier = undefined;

@@ -84,16 +84,17 @@ export class ShredStepHandler {
           });
           break;
         case 'probe': {
-          const results = [];
-          for (const db of state.databases) {
-            let result: { outcome: 'key-destroyed' | 'readable' | 'inconclusive'; detail: string };
-            try {
-              result = await this.probe.probe(tenantId, db.databaseId);
-            } catch (error) {
-              result = { outcome: 'inconclusive', detail: `probe failed: ${errorName(error)}` };
-            }
-            results.push({ databaseId: db.databaseId, outcome: result.outcome, detail: result.detail });
-          }
+          // All databases at once: one hung data plane must not eat the timer's time limit.
+          const results = await Promise.all(
+            state.databases.map(async (db) => {
+              try {
+                const r = await this.probe.probe(tenantId, db.databaseId);
+                return { databaseId: db.databaseId, outcome: r.outcome, detail: r.detail };
+              } catch (error) {
+                return { databaseId: db.databaseId, outcome: 'inconclusive' as const, detail: `probe failed: ${errorName(error)}` };
+              }
+            }),
+          );
           const { appended } = await this.tenants.execute(
             tenantId,
             { type: 'RecordProbe', data: { shredId, results } },

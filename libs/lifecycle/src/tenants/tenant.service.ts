@@ -36,7 +36,7 @@ export interface ProtectingDataPlane {
 
 /** The answer to a termination or deletion request. */
 export interface ShredAnswer {
-  readonly outcome: 'scheduled' | 'already-scheduled' | 'already-shredded' | 'replayed';
+  readonly outcome: 'scheduled' | 'already-scheduled' | 'already-shredded';
   readonly shredId: string;
   readonly deadline: string;
   readonly executeAt: string;
@@ -76,7 +76,20 @@ export class TenantService {
   async terminate(tenantId: string, input: TerminationInput): Promise<ShredAnswer> {
     await this.requireTenant(tenantId);
     const receivedAt = this.clock.now().toISOString();
-    // The contract stream is the record of what the contract system said; the saga follows it too.
+    const trigger = {
+      kind: 'termination' as const,
+      terminationId: input.terminationId,
+      contractId: input.contractId,
+      ...(input.reason ? { reason: input.reason } : {}),
+    };
+    // Decide first, so the answer is this request's own; then record what the contract system
+    // said in the contract stream. The saga follows that stream too (for terminations appended
+    // there directly); for this one it finds the trigger already known and does nothing.
+    const { state } = await this.tenants.execute(
+      tenantId,
+      { type: 'ScheduleShred', data: { trigger, effectiveAt: input.effectiveAt, receivedAt } },
+      `termination:${input.terminationId}`,
+    );
     const stream = contractStream(tenantId);
     await this.store.append(
       stream,
@@ -90,25 +103,13 @@ export class TenantService {
       ],
       'any',
     );
-    const { state, appended } = await this.tenants.execute(
-      tenantId,
-      {
-        type: 'ScheduleShred',
-        data: {
-          trigger: { kind: 'termination', terminationId: input.terminationId, contractId: input.contractId, ...(input.reason ? { reason: input.reason } : {}) },
-          effectiveAt: input.effectiveAt,
-          receivedAt,
-        },
-      },
-      `termination:${input.terminationId}`,
-    );
-    return answer(state, `termination:${input.terminationId}`, appended.length > 0);
+    return answer(state, `termination:${input.terminationId}`);
   }
 
   async requestDeletion(tenantId: string, input: DeletionRequestInput): Promise<ShredAnswer> {
     await this.requireTenant(tenantId);
     const now = this.clock.now().toISOString();
-    const { state, appended } = await this.tenants.execute(
+    const { state } = await this.tenants.execute(
       tenantId,
       {
         type: 'ScheduleShred',
@@ -117,7 +118,7 @@ export class TenantService {
       },
       `deletion-request:${input.requestId}`,
     );
-    return answer(state, `deletion-request:${input.requestId}`, appended.length > 0);
+    return answer(state, `deletion-request:${input.requestId}`);
   }
 
   async cancelShred(tenantId: string, reason: string, requestId: string): Promise<TenantState> {
@@ -132,16 +133,11 @@ export class TenantService {
   }
 }
 
-function answer(state: TenantState, triggerShredId: string, appended: boolean): ShredAnswer {
+function answer(state: TenantState, triggerShredId: string): ShredAnswer {
   const s = state.shred!;
-  const mine = s.shredId === triggerShredId;
-  const outcome: ShredAnswer['outcome'] = appended
-    ? 'scheduled'
-    : mine
-      ? 'replayed'
-      : s.status === 'scheduled' || s.status === 'shredding'
-        ? 'already-scheduled'
-        : 'already-shredded';
+  // This trigger's shred (first time or a replay: the same answer), or another one already under way.
+  const outcome: ShredAnswer['outcome'] =
+    s.shredId === triggerShredId ? 'scheduled' : s.status === 'scheduled' || s.status === 'shredding' ? 'already-scheduled' : 'already-shredded';
   return {
     outcome,
     shredId: s.shredId,
