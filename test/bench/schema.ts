@@ -1,23 +1,12 @@
 // Both tables in the bench database: Lethe's own (through its migrations) and `raw_events`, a copy
-// of the lethe_events DDL without the notify trigger, for the hand-written baseline.
+// of the lethe_events table, for the hand-written baseline.
 import { eventStoreMigrations } from '@lethe/eventstore';
 import { runMigrations } from '@lethe/postgres';
 import type pg from 'pg';
 
-const RAW_EVENTS_DDL = `
-  create table raw_events (
-    global_position bigint generated always as identity primary key,
-    transaction_id  xid8        not null,
-    stream_id       text        not null,
-    stream_revision bigint      not null,
-    event_id        uuid        not null,
-    event_type      text        not null,
-    data            jsonb       not null,
-    metadata        jsonb       not null default '{}'::jsonb,
-    recorded_at     timestamptz not null default now(),
-    constraint raw_events_stream_revision unique (stream_id, stream_revision),
-    constraint raw_events_event_id unique (event_id)
-  )`;
+// `like ... including all` copies columns, defaults, identity, constraints and indexes, so the
+// baseline table can never drift from the real one (it has no triggers either way).
+const RAW_EVENTS_DDL = 'create table raw_events (like lethe_events including all)';
 
 export async function createSchema(url: string, admin: pg.Pool): Promise<void> {
   await runMigrations(url, eventStoreMigrations);

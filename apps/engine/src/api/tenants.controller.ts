@@ -29,7 +29,6 @@ export function tenantBody(state: TenantState) {
 }
 
 export function viewBody(view: TenantView) {
-  const s = view.shred;
   return {
     tenantId: view.tenantId,
     status: view.status,
@@ -40,22 +39,7 @@ export function viewBody(view: TenantView) {
     shredGraceWorkingDays: view.shredGraceWorkingDays,
     databases: view.databases.map((d) => ({ databaseId: d.databaseId })),
     onboardedAt: view.onboardedAt.toISOString(),
-    shred: s
-      ? {
-          shredId: s.shredId,
-          trigger: s.trigger,
-          effectiveAt: s.effectiveAt,
-          deadline: s.deadline,
-          executeAt: s.executeAt,
-          executedAt: s.executedAt,
-          keysDestroyedAt: s.keysDestroyedAt,
-          assetsPurgedAt: s.assetsPurgedAt,
-          verifiedAt: s.verifiedAt,
-          cancelledAt: s.cancelledAt,
-          probeAttempts: s.probeAttempts,
-          breaches: s.breaches,
-        }
-      : null,
+    shred: view.shred,
   };
 }
 

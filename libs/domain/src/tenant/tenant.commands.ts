@@ -1,16 +1,8 @@
-import type { BackupKeyMode, KeyCustody, ProbeOutcome, ShredStep, ShredTrigger } from './tenant.events.js';
+import type { ProbeOutcome, ShredStep, ShredTrigger, TenantProfile } from './tenant.events.js';
 
 export interface OnboardTenant {
   readonly type: 'OnboardTenant';
-  readonly data: {
-    readonly tenantId: string;
-    readonly jurisdiction: string;
-    readonly timeZone: string;
-    readonly excludedHolidayTypes: readonly string[];
-    readonly keyCustody: KeyCustody;
-    readonly backupKeyMode: BackupKeyMode;
-    readonly databases: readonly { readonly databaseId: string }[];
-    readonly shredGraceWorkingDays: number;
+  readonly data: TenantProfile & {
     /** Created in the vault (idempotently) before the decision. */
     readonly key: { readonly keyId: string; readonly keyVersionId: string };
   };

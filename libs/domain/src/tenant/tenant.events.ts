@@ -14,20 +14,19 @@ export type ProbeOutcome = 'key-destroyed' | 'readable' | 'inconclusive';
 export type BreachCause = 'late-notification' | 'not-verified-by-deadline';
 export type ShredStep = 'destroy-keys' | 'purge-assets' | 'probe';
 
-export type TenantOnboarded = DomainEvent<
-  'TenantOnboarded',
-  {
-    readonly tenantId: string;
-    readonly jurisdiction: string;
-    readonly timeZone: string;
-    readonly excludedHolidayTypes: readonly string[];
-    readonly keyCustody: KeyCustody;
-    readonly backupKeyMode: BackupKeyMode;
-    readonly databases: readonly { readonly databaseId: string }[];
-    readonly shredGraceWorkingDays: number;
-    readonly at: string;
-  }
->;
+/** What a tenant is onboarded with: who it is, where (calendar), and how its data is protected. */
+export interface TenantProfile {
+  readonly tenantId: string;
+  readonly jurisdiction: string;
+  readonly timeZone: string;
+  readonly excludedHolidayTypes: readonly string[];
+  readonly keyCustody: KeyCustody;
+  readonly backupKeyMode: BackupKeyMode;
+  readonly databases: readonly { readonly databaseId: string }[];
+  readonly shredGraceWorkingDays: number;
+}
+
+export type TenantOnboarded = DomainEvent<'TenantOnboarded', TenantProfile & { readonly at: string }>;
 export type TenantKeyCreated = DomainEvent<
   'TenantKeyCreated',
   { readonly keyId: string; readonly keyVersionId: string; readonly source: 'onboarding'; readonly at: string }

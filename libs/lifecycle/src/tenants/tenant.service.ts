@@ -1,22 +1,13 @@
 // What the API asks of tenants: onboard, report a termination or a deletion request, cancel a
 // pending shred. Each call decides through the tenant aggregate and answers from its state.
 import type { Clock } from '@lethe/clock';
-import { contractStream, DomainError, type BackupKeyMode, type KeyCustody, type TenantState } from '@lethe/domain';
+import { contractStream, DomainError, type TenantProfile, type TenantState } from '@lethe/domain';
 import type { EventStore } from '@lethe/eventstore';
 import { KeyTombstonedError, type KeyVault } from '@lethe/vault';
 import { causedEventId } from '../event-ids.js';
 import type { TenantRepository } from './tenant-repository.js';
 
-export interface OnboardInput {
-  readonly tenantId: string;
-  readonly jurisdiction: string;
-  readonly timeZone: string;
-  readonly excludedHolidayTypes: readonly string[];
-  readonly keyCustody: KeyCustody;
-  readonly backupKeyMode: BackupKeyMode;
-  readonly databases: readonly { readonly databaseId: string }[];
-  readonly shredGraceWorkingDays: number;
-}
+export type OnboardInput = TenantProfile;
 
 export interface TerminationInput {
   readonly terminationId: string;
