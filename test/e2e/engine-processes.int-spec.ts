@@ -2,7 +2,7 @@
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { PostgresEventStore } from '@lethe/eventstore';
-import { createTestDatabase, type TestDatabase } from '@lethe/testing';
+import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
 import { spawnEngine, waitUntil, type EngineProcess } from '../support/engine-process.js';
 
 const PROJECTION = 'projection:event-type-counts';
@@ -14,6 +14,7 @@ const engines: EngineProcess[] = [];
 beforeAll(async () => {
   db = await createTestDatabase();
   pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  pool.on('error', reportIdleError);
 });
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyCertificate } from '@lethe/lifecycle';
-import { createTestDatabase, type TestDatabase } from '@lethe/testing';
+import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
 import { spawnEngine, waitUntil, type EngineProcess } from '../support/engine-process.js';
 
 const TENANT = 'acme';
@@ -34,6 +34,7 @@ const engines: EngineProcess[] = [];
 beforeAll(async () => {
   db = await createTestDatabase();
   pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  pool.on('error', reportIdleError);
   dataDir = mkdtempSync(join(tmpdir(), 'lethe-shred-crash-'));
 });
 

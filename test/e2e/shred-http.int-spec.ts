@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { PostgresEventStore } from '@lethe/eventstore';
 import { verifyCertificate } from '@lethe/lifecycle';
-import { createTestDatabase, type TestDatabase } from '@lethe/testing';
+import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
 import { LocalKeyVault, loadMasterKey, type KeyVault } from '@lethe/vault';
 import { ManualClock } from '@lethe/clock';
 import { loadConfig } from '../../apps/engine/src/config/engine-config.js';
@@ -68,6 +68,7 @@ function flakyVault(inner: KeyVault): KeyVault {
 beforeAll(async () => {
   db = await createTestDatabase();
   pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  pool.on('error', reportIdleError);
   const dataDir = mkdtempSync(join(tmpdir(), 'lethe-e2e-'));
   const config = loadConfig({
     DATABASE_URL: db.url,

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { PostgresEventStore, eventStoreMigrations, type RecordedEvent } from '@lethe/eventstore';
 import { runMigrations } from '@lethe/postgres';
-import { createTestDatabase, type TestDatabase } from '@lethe/testing';
+import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
 import { processorMigrations } from './migrations.js';
 import { ProcessorRunner } from './processor-runner.js';
 import type { Processor } from './processor.js';
@@ -15,7 +15,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   await runMigrations(db.url, [...eventStoreMigrations, ...processorMigrations]);
   pool = new pg.Pool({ connectionString: db.url, max: 12 });
-  pool.on('error', () => undefined);
+  pool.on('error', reportIdleError);
   store = new PostgresEventStore(pool, { pollIntervalMs: 50 });
   await pool.query('create table projected (processor text, event_id uuid, n int)');
 });

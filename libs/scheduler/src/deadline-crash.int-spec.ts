@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SystemClock } from '@lethe/clock';
 import { runMigrations } from '@lethe/postgres';
-import { createTestDatabase, type TestDatabase } from '@lethe/testing';
+import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
 import { PostgresDeadlineStore, schedulerMigrations } from './index.js';
 
 const FIXTURE = fileURLToPath(new URL('../test-support/poller-child.fixture.ts', import.meta.url));
@@ -70,6 +70,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   await runMigrations(db.url, [...schedulerMigrations]);
   pool = new pg.Pool({ connectionString: db.url, max: 3 });
+  pool.on('error', reportIdleError);
   await pool.query(`create table handler_started (seq bigserial primary key, deadline_id text not null, pid int not null)`);
   await pool.query(`create table fired_log (seq bigserial primary key, deadline_id text not null, pid int not null)`);
 });

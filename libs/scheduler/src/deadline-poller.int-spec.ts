@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { ManualClock } from '@lethe/clock';
 import { runMigrations } from '@lethe/postgres';
-import { createTestDatabase, type TestDatabase } from '@lethe/testing';
+import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
 import {
   DeadlinePoller,
   PostgresDeadlineStore,
@@ -21,6 +21,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   await runMigrations(db.url, [...schedulerMigrations]);
   pool = new pg.Pool({ connectionString: db.url, max: 6 });
+  pool.on('error', reportIdleError);
   await pool.query('create table side_effects (deadline_id text not null, note text not null)');
 });
 

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { ManualClock } from '@lethe/clock';
 import { runMigrations } from '@lethe/postgres';
-import { createTestDatabase, type TestDatabase } from '@lethe/testing';
+import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
 import { DeadlinePoller, DeadlineKindMismatchError, PostgresDeadlineStore, schedulerMigrations, type Deadline } from './index.js';
 
 const T0 = new Date('2026-03-02T09:00:00.000Z');
@@ -14,6 +14,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   expect(await runMigrations(db.url, [...schedulerMigrations])).toEqual(['CreateDeadlines1764400000000']);
   pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  pool.on('error', reportIdleError);
 });
 
 // Pollers claim any due row, so each test starts from an empty table.

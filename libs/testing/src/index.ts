@@ -1,1 +1,1 @@
-export { createTestDatabase, type TestDatabase } from './test-database.js';
+export { createTestDatabase, reportIdleError, type TestDatabase } from './test-database.js';

@@ -32,3 +32,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/**
+ * For test pools: an idle client whose connection the server ends must not crash the test file
+ * (pg emits 'error' on the pool); say so on stderr instead, so it is seen.
+ */
+export function reportIdleError(error: Error): void {
+  process.stderr.write(`[test pool] idle connection ended: ${error.message}\n`);
+}

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { ManualClock } from '@lethe/clock';
 import { runMigrations } from '@lethe/postgres';
-import { createTestDatabase, type TestDatabase } from '@lethe/testing';
+import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
 import { KeyVersionDestroyedError, LocalKeyVault, MasterKey, vaultMigrations } from '@lethe/vault';
 import {
   AssetConflictError,
@@ -33,6 +33,7 @@ beforeAll(async () => {
     'CreateDataPlaneTables1764400000025',
   ]);
   pool = new pg.Pool({ connectionString: db.url, max: 6 });
+  pool.on('error', reportIdleError);
   vault = new LocalKeyVault(pool, masterKey, clock);
   plane = new LocalDataPlane(pool, vault, platformKeyFrom(masterKey), clock);
   probe = new LocalReadProbe(pool, vault);

@@ -2,7 +2,7 @@ import pg from 'pg';
 import net from 'node:net';
 import { ManualClock } from '@lethe/clock';
 import { runMigrations } from '@lethe/postgres';
-import { createTestDatabase, type TestDatabase } from '@lethe/testing';
+import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
 import { LocalKeyVault, MasterKey, looksLikeKeyMaterial, vaultMigrations, type KeyVault } from '@lethe/vault';
 import { LocalDataPlane, LocalReadProbe, dataplaneMigrations, platformKeyFrom, type ProbeResult } from '../index.js';
 
@@ -25,6 +25,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   await runMigrations(db.url, [...vaultMigrations, ...dataplaneMigrations]);
   pool = new pg.Pool({ connectionString: db.url, max: 6 });
+  pool.on('error', reportIdleError);
   vault = new LocalKeyVault(pool, masterKey, clock);
   plane = new LocalDataPlane(pool, vault, platformKeyFrom(masterKey), clock);
   probe = new LocalReadProbe(pool, vault);
@@ -105,6 +106,7 @@ describe('LocalReadProbe', () => {
   it('a pool on a closed port is inconclusive', async () => {
     const { t } = await protectedTenant();
     const broken = new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:${await closedPort()}/none`, connectionTimeoutMillis: 2000 });
+    broken.on('error', reportIdleError);
     broken.on('error', () => undefined);
     try {
       const result = await probeWith(new LocalReadProbe(broken, vault), t, 'db');
@@ -119,6 +121,7 @@ describe('LocalReadProbe', () => {
     const { t, key } = await protectedTenant();
     await vault.destroy(key.versionId); // even when the key *is* destroyed, no verdict without evidence
     const ended = new pg.Pool({ connectionString: db.url, max: 1 });
+    ended.on('error', reportIdleError);
     await ended.end();
     expect((await probeWith(new LocalReadProbe(ended, vault), t, 'db')).outcome).toBe('inconclusive');
     const blindVault = new LocalKeyVault(ended, masterKey, clock);

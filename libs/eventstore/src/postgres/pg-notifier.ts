@@ -37,6 +37,19 @@ export class PgNotifier {
     });
   }
 
+  /**
+   * Sends one NOTIFY on the listening connection (not a pool slot, so writers never wait for it).
+   * Dropped while disconnected: readers elsewhere then find the events by polling.
+   */
+  publish(): void {
+    const client = this.client;
+    if (!client || this.closed) {
+      this.ensureConnected();
+      return;
+    }
+    client.query(`select pg_notify('${this.channel}', '')`).catch(() => undefined);
+  }
+
   /** Wakes this process's own readers at once (an append here needs no round trip to learn of it). */
   wakeLocal(): void {
     this.version++;

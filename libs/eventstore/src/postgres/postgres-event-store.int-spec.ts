@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { runMigrations } from '@lethe/postgres';
-import { createTestDatabase, type TestDatabase } from '@lethe/testing';
+import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
 import { eventStoreContract } from '../contract/event-store.contract.js';
 import { eventStoreMigrations } from './migrations.js';
 import { PostgresEventStore } from './postgres-event-store.js';
@@ -12,6 +12,7 @@ eventStoreContract('PostgreSQL', async () => {
   const stores: PostgresEventStore[] = [];
   const open = () => {
     const pool = new pg.Pool({ connectionString: db.url, max: 10 });
+    pool.on('error', reportIdleError);
     const store = new PostgresEventStore(pool, { pollIntervalMs: 100 });
     pools.push(pool);
     stores.push(store);

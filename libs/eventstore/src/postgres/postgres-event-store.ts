@@ -246,13 +246,13 @@ export class PostgresEventStore implements EventStore {
    */
   private announce(): void {
     if (this.db !== this.pool || this.closed) return;
-    this.notifier?.wakeLocal();
+    this.notifier ??= new PgNotifier(this.pool, 'lethe_events');
+    this.notifier.wakeLocal();
     if (this.notifyTimer) return;
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = undefined;
-      if (this.closed) return;
-      this.pool.query(`select pg_notify('lethe_events', '')`).catch(() => undefined);
-    }, 3);
+      if (!this.closed) this.notifier?.publish();
+    }, 5);
     this.notifyTimer.unref();
   }
 

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { ManualClock } from '@lethe/clock';
 import { runMigrations } from '@lethe/postgres';
-import { createTestDatabase, type TestDatabase } from '@lethe/testing';
+import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
 import {
   KeyTombstonedError,
   KeyVersionDestroyedError,
@@ -26,6 +26,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   expect(await runMigrations(db.url, [...vaultMigrations])).toEqual(['CreateVaultTables1764400000020']);
   pool = new pg.Pool({ connectionString: db.url, max: 6 });
+  pool.on('error', reportIdleError);
 });
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import request from 'supertest';
 import { z } from 'zod';
 import { CLOCK, ManualClock } from '@lethe/clock';
 import { runMigrations } from '@lethe/postgres';
-import { createTestDatabase, type TestDatabase } from '@lethe/testing';
+import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
 import { ENGINE_CONFIG, loadConfig } from '../../config/engine-config.js';
 import { PG_POOL } from '../../infrastructure/database.js';
 import {
@@ -32,6 +32,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   expect(await runMigrations(db.url, [...idempotencyMigrations])).toEqual(['CreateIdempotency1764400000040']);
   pool = new pg.Pool({ connectionString: db.url, max: 10 });
+  pool.on('error', reportIdleError);
 });
 
 afterAll(async () => {
