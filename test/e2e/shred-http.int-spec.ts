@@ -13,6 +13,7 @@ import { verifyCertificate } from '@lethe/lifecycle';
 import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
 import { LocalKeyVault, loadMasterKey, type KeyVault } from '@lethe/vault';
 import { ManualClock } from '@lethe/clock';
+import { LocalDataPlane, platformKeyFrom } from '@lethe/dataplane';
 import { loadConfig } from '../../apps/engine/src/config/engine-config.js';
 import { startEngine, type RunningEngine } from '../../apps/engine/src/engine.js';
 import { createLogger } from '../../apps/engine/src/logging/logger.js';
@@ -96,6 +97,13 @@ afterAll(async () => {
   await pool?.end();
   await db?.drop();
 });
+
+/** The data plane as the engine has it (same database, same master key), to add assets to. */
+async function platformDataPlane(): Promise<LocalDataPlane> {
+  const masterKey = await loadMasterKey({ env: MASTER_KEY.toString('base64'), dataDir: mkdtempSync(join(tmpdir(), 'lethe-k-')) });
+  const clock = new ManualClock(new Date('2026-12-22T00:00:00Z'));
+  return new LocalDataPlane(pool, new LocalKeyVault(pool, masterKey, clock), platformKeyFrom(masterKey), clock);
+}
 
 const onboard = (tenantId: string, extra: Record<string, unknown> = {}) =>
   api('POST', '/v1/tenants', TOKENS.operator, {
@@ -188,6 +196,11 @@ describe('the shred, from termination to certificate', () => {
   it('runs at executeAt after a holiday weekend, is verified, and certified', async () => {
     // Effective Wed 23 Dec 2026, London. Working days after it: Thu 24; Fri 25 Christmas, Mon 28
     // Boxing Day (substitute); Tue 29 (2nd: executeAt), Wed 30, Thu 31; Fri 1 Jan; Mon 4 (5th).
+    // Assets the tenant key does not protect: a staging blob and a backup under the platform key.
+    const dataPlane = await platformDataPlane();
+    await dataPlane.addStagingAsset('acme', 'export-2026-12');
+    await dataPlane.addPlatformBackup('acme', 'nightly-2026-12-22', 'db-1');
+    expect((await dataPlane.readAsset('acme', 'staging', 'export-2026-12')).length).toBeGreaterThan(0);
     const body = { terminationId: 'term-acme-1', contractId: 'contract-7', effectiveAt: '2026-12-23T17:00:00Z', reason: 'contract ended' };
     const first = await terminate('acme', body);
     expect(first.status).toBe(202);
@@ -241,6 +254,13 @@ describe('the shred, from termination to certificate', () => {
     expect(verifyCertificate(cert.body, createPublicKey(publicKey.pem))).toEqual({ valid: true, keyPinned: true });
     expect(cert.body.certificate).toMatchObject({ tenantId: 'acme', verifiedWithinDeadline: true, trigger: { terminationId: 'term-acme-1' } });
     expect(cert.body.certificate.destroyedKeyVersions).toHaveLength(1);
+    // Deleting the key does not make platform-key assets unreadable: they were purged instead.
+    expect(cert.body.certificate.purgedAssets.map((a: { kind: string; id: string }) => `${a.kind}:${a.id}`).sort()).toEqual([
+      'platform-backup:nightly-2026-12-22',
+      'staging:export-2026-12',
+    ]);
+    await expect(dataPlane.readAsset('acme', 'staging', 'export-2026-12')).rejects.toThrow();
+    await expect(dataPlane.readAsset('acme', 'platform-backup', 'nightly-2026-12-22')).rejects.toThrow();
     expect(cert.body.certificate.probes).toEqual([
       { attempt: 1, outcome: 'key-destroyed', at: '2026-12-30T12:00:00.000Z', results: [{ databaseId: 'db-1', outcome: 'key-destroyed' }, { databaseId: 'db-2', outcome: 'key-destroyed' }] },
     ]);
