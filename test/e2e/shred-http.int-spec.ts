@@ -149,6 +149,18 @@ describe('access', () => {
     expect(none.headers.get('strict-transport-security')).toContain('max-age=');
   });
 
+  it('describes the API in OpenAPI at /docs, with request bodies from the validation schemas', async () => {
+    const doc = await api('GET', '/docs/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/tenants', '/v1/tenants/{tenantId}/terminations', '/v1/shreds']));
+    const onboardBody = doc.body.paths['/v1/tenants'].post.requestBody.content['application/json'].schema;
+    expect(onboardBody.required).toEqual(expect.arrayContaining(['tenantId', 'jurisdiction', 'keyCustody', 'backupKeyMode', 'databases']));
+    expect(onboardBody.properties.databases.maxItems).toBe(50);
+    const ui = await api('GET', '/docs');
+    expect(ui.status).toBe(200);
+    expect(ui.text).toContain('swagger');
+  });
+
   it('serves the certificate public key to anyone', async () => {
     const key = await api('GET', '/v1/certificate-key');
     expect(key.status).toBe(200);

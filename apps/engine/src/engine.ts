@@ -12,7 +12,7 @@ import { PostgresEventStore } from '@lethe/eventstore';
 import { createLifecycle } from '@lethe/lifecycle';
 import { PostgresDeadlineStore } from '@lethe/scheduler';
 import { LocalKeyVault, loadMasterKey, loadOrCreateSigningKey, type KeyVault } from '@lethe/vault';
-import { loadHttpsOptions } from './http/index.js';
+import { loadHttpsOptions, setupOpenApi } from './http/index.js';
 import type { EngineConfig } from './config/engine-config.js';
 import { EngineModule } from './engine.module.js';
 import { openDatabase } from './infrastructure/database.js';
@@ -66,6 +66,7 @@ export async function startEngine(config: EngineConfig, options: EngineOptions =
   app.disable('x-powered-by');
   // HSTS on every response, with the rest of helmet's defaults.
   app.use(helmet({ strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true } }));
+  setupOpenApi(app);
   // Longer than the idle timeouts of common load balancers and HTTP clients, so a kept-alive
   // connection is never closed by us at the moment a client reuses it (ECONNRESET).
   const server = app.getHttpServer();

@@ -36,3 +36,5 @@ export { CreateIdempotency1764400000040, idempotencyMigrations } from './idempot
 export { canonicalJson, requestFingerprint } from './idempotency/canonical-json.js';
 
 export { loadHttpsOptions, TlsConfigError, type TlsSettings, type HttpsOptions } from './tls.js';
+
+export { setupOpenApi, openApiSchema } from './openapi.js';

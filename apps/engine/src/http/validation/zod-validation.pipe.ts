@@ -2,7 +2,9 @@
 // Use the decorators: `@ZodBody(schema) body: T`, `@ZodParam('tenantId', schema) tenantId: string`,
 // `@ZodQuery(schema) query: Q`; or `new ZodValidationPipe(schema)` with Nest's own @Body/@Param.
 import { Body, Param, Query, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+import { ApiBody } from '@nestjs/swagger';
 import type { z } from 'zod';
+import { openApiSchema } from '../openapi.js';
 import { ProblemException } from '../problem/problem.js';
 import { fieldErrors, plainErrorMap } from './zod-issues.js';
 
@@ -54,7 +56,14 @@ export class ZodValidationPipe<S extends z.ZodType = z.ZodType> implements PipeT
 }
 
 /** The request body, parsed by `schema`. */
-export const ZodBody = (schema: z.ZodType): ParameterDecorator => Body(new ZodValidationPipe(schema));
+export const ZodBody =
+  (schema: z.ZodType): ParameterDecorator =>
+  (target, key, index) => {
+    Body(new ZodValidationPipe(schema))(target, key, index);
+    // The same schema documents the body in the OpenAPI description (/docs), so they never drift.
+    const descriptor = key === undefined ? undefined : Object.getOwnPropertyDescriptor(target, key);
+    if (descriptor) ApiBody({ schema: openApiSchema(schema) })(target, key!, descriptor);
+  };
 
 /** One path parameter, parsed by `schema`; errors name the parameter (`tenantId`). */
 export const ZodParam = (name: string, schema: z.ZodType): ParameterDecorator => Param(name, new ZodValidationPipe(schema));
