@@ -19,6 +19,36 @@ export interface ProtectedDatabase {
   readonly keyVersionId: string;
 }
 
+/**
+ * Why a customer-key backup cannot be restored:
+ * - 'key-version-destroyed' / 'key-version-disabled': the vault refused the backup's key version as
+ *   destroyed / disabled (by error class);
+ * - 'key-version-retired': the version is unusable and the vault does not say how (adapters that cannot
+ *   tell disabled from destroyed; the local adapter never returns it);
+ * - 'backup-deleted': deleteBackup erased its wrapped key copy; 'unknown-backup': never recorded;
+ * - 'corrupt': the wrapped key copy did not unwrap, or the sentinel did not decrypt to the expected text;
+ * - 'inconclusive': anything else (database or vault connection, unknown version, unexpected error).
+ */
+export type RestoreFailureReason =
+  | 'key-version-retired'
+  | 'key-version-destroyed'
+  | 'key-version-disabled'
+  | 'backup-deleted'
+  | 'unknown-backup'
+  | 'corrupt'
+  | 'inconclusive';
+
+/** restoreCheck's verdict. `detail` names ids and error classes/codes only, never key material or a foreign message. */
+export type RestoreCheckResult =
+  | { readonly restorable: true; readonly keyVersionId: string }
+  | {
+      readonly restorable: false;
+      /** The backup's key version; null for an unknown backup. */
+      readonly keyVersionId: string | null;
+      readonly reason: RestoreFailureReason;
+      readonly detail: string;
+    };
+
 export interface DataPlane {
   /**
    * Protects the database with the tenant key version: the first call creates the database's random data
@@ -48,7 +78,8 @@ export interface DataPlane {
   addPlatformBackup(tenantId: string, backupId: string, databaseId: string): Promise<void>;
 
   /**
-   * Erases the content of every live asset of the tenant and returns every asset of the tenant purged so
+   * Erases the content of every live asset of the tenant (customer-key backups are not assets: they are
+   * left alone, destroying the tenant key shreds them) and returns every asset of the tenant purged so
    * far (this call's and earlier ones') with its first purge instant, by kind then id. So a retry returns
    * the same list: idempotent, and a crash between purge and recording the result loses no evidence.
    */
@@ -56,6 +87,31 @@ export interface DataPlane {
 
   /** The tenant's databases and the key version protecting each, by database id. */
   databasesOf(tenantId: string): Promise<ProtectedDatabase[]>;
+
+  /**
+   * Records a customer-key backup of the database taken under `keyVersionId`: stores a copy of the
+   * database's data key wrapped by that version and a sentinel sealed with the data key. When the
+   * version differs from the database's current one (a backup taken before a rotation), the data key is
+   * unwrapped with the current version and re-wrapped with `keyVersionId`.
+   * Idempotent for the same (backupId, databaseId, keyVersionId), with no vault call.
+   * UnknownDatabaseError; BackupConflictError when the id is recorded with another version or database;
+   * BackupDeletedError when the id was deleted; KeyVersionUnusableError when the vault refuses a needed
+   * version as disabled or destroyed (nothing stored). Other vault errors pass through.
+   */
+  recordBackup(tenantId: string, backupId: string, databaseId: string, keyVersionId: string): Promise<void>;
+
+  /**
+   * Checks that the backup could be restored: unwraps its data key copy with its key version and decrypts
+   * its sentinel. Restores nothing, changes nothing. Never rejects (except a TypeError for an empty id):
+   * every failure is a verdict.
+   */
+  restoreCheck(tenantId: string, backupId: string): Promise<RestoreCheckResult>;
+
+  /**
+   * Erases the backup's wrapped data key copy and sentinel, keeping its row (ids, deleted instant) as the
+   * record; restoreCheck then says 'backup-deleted'. Idempotent. UnknownBackupError.
+   */
+  deleteBackup(tenantId: string, backupId: string): Promise<void>;
 }
 
 /**

@@ -67,3 +67,55 @@ export class AssetConflictError extends DataPlaneError {
     this.name = 'AssetConflictError';
   }
 }
+
+export class UnknownBackupError extends DataPlaneError {
+  readonly code = 'UNKNOWN_BACKUP';
+  constructor(readonly tenantId: string, readonly backupId: string) {
+    super(`no customer-key backup ${backupId} for tenant ${tenantId}`);
+    this.name = 'UnknownBackupError';
+  }
+}
+
+/** recordBackup with a backup id already recorded for another key version or database. */
+export class BackupConflictError extends DataPlaneError {
+  readonly code = 'BACKUP_CONFLICT';
+  constructor(
+    readonly tenantId: string,
+    readonly backupId: string,
+    readonly recorded: { readonly databaseId: string; readonly keyVersionId: string },
+    readonly requested: { readonly databaseId: string; readonly keyVersionId: string },
+  ) {
+    super(
+      `customer-key backup ${backupId} of tenant ${tenantId} is recorded for database ${recorded.databaseId} under key version ${recorded.keyVersionId}, not database ${requested.databaseId} under ${requested.keyVersionId}`,
+    );
+    this.name = 'BackupConflictError';
+  }
+}
+
+/** recordBackup with a backup id that was deleted (a deleted backup does not come back). */
+export class BackupDeletedError extends DataPlaneError {
+  readonly code = 'BACKUP_DELETED';
+  constructor(readonly tenantId: string, readonly backupId: string) {
+    super(`customer-key backup ${backupId} of tenant ${tenantId} was deleted`);
+    this.name = 'BackupDeletedError';
+  }
+}
+
+/**
+ * recordBackup needed a key version the vault refuses: the database's current version (to unwrap its data
+ * key) or the backup's version (to wrap the copy) is disabled or destroyed. Nothing was stored. `cause` is
+ * the vault's error.
+ */
+export class KeyVersionUnusableError extends DataPlaneError {
+  readonly code = 'KEY_VERSION_UNUSABLE';
+  constructor(
+    readonly tenantId: string,
+    readonly backupId: string,
+    readonly versionId: string,
+    readonly state: 'disabled' | 'destroyed',
+    options?: { cause?: unknown },
+  ) {
+    super(`key version ${versionId} is ${state}: customer-key backup ${backupId} of tenant ${tenantId} cannot be recorded`, options);
+    this.name = 'KeyVersionUnusableError';
+  }
+}

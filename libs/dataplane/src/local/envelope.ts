@@ -34,3 +34,11 @@ export const assetPlaintext = (tenantId: string, kind: AssetKind, assetId: strin
       : `lethe-staging:${tenantId}:${assetId}`,
     'utf8',
   );
+
+/** The known plaintext of a customer-key backup's sentinel (not secret: it proves a decryption). */
+export const backupSentinelPlaintext = (tenantId: string, backupId: string, databaseId: string): Buffer =>
+  Buffer.from(`lethe-backup-sentinel:${JSON.stringify([tenantId, backupId, databaseId])}`, 'utf8');
+
+/** Binds a customer-key backup's sentinel to the backup and its database. */
+export const backupSentinelContext = (tenantId: string, backupId: string, databaseId: string): string =>
+  `lethe/dataplane/local/backup-sentinel:${JSON.stringify([tenantId, backupId, databaseId])}`;

@@ -18,6 +18,7 @@ import {
   type KeyVault,
 } from '@lethe/vault';
 import type { ProbeResult, ReadProbe } from '../data-plane.js';
+import { describeError } from './describe-error.js';
 import { sentinelContext, sentinelPlaintext } from './envelope.js';
 
 export interface LocalReadProbeOptions {
@@ -26,15 +27,6 @@ export interface LocalReadProbeOptions {
 }
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 5_000;
-
-/** The class and code of an error, safe to put in a detail (never its message). */
-function describeError(error: unknown): string {
-  // Duck-typed: errors from node internals or another realm are not `instanceof Error` here.
-  const { name, code } = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; code?: unknown };
-  const safe = (v: unknown): v is string => typeof v === 'string' && /^[A-Za-z0-9_.-]{1,60}$/.test(v);
-  const label = safe(name) ? name : `a non-error value (${typeof error})`;
-  return safe(code) ? `${label} (${code})` : label;
-}
 
 const inconclusive = (detail: string): ProbeResult => ({ outcome: 'inconclusive', detail });
 

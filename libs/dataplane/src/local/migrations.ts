@@ -44,5 +44,39 @@ export class CreateDataPlaneTables1764400000025 implements MigrationInterface {
   }
 }
 
+/**
+ * Customer-key backups: each keeps a copy of its database's data key wrapped by the tenant key version
+ * that protected the database when the backup was taken, and a sentinel sealed with the data key, so a
+ * restore check proves both unwrap and decrypt. Deleting a backup nulls both and keeps the row (ids and
+ * instants) as the record. Not touched by purgeAssets: destroying the key version shreds them.
+ */
+export class AddDataPlaneBackups1764400000026 implements MigrationInterface {
+  name = 'AddDataPlaneBackups1764400000026';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      create table dataplane_key_backups (
+        tenant_id        text        not null,
+        backup_id        text        not null,
+        database_id      text        not null,
+        key_version_id   text        not null,
+        wrapped_data_key bytea,
+        sentinel         bytea,
+        recorded_at      timestamptz not null,
+        deleted_at       timestamptz,
+        primary key (tenant_id, backup_id),
+        constraint dataplane_key_backups_deleted_check check (
+          (deleted_at is null) = (wrapped_data_key is not null) and (deleted_at is null) = (sentinel is not null)),
+        constraint dataplane_key_backups_ids_check check (
+          tenant_id <> '' and backup_id <> '' and database_id <> '' and key_version_id <> '')
+      )`);
+    await queryRunner.query(`create index dataplane_key_backups_version_idx on dataplane_key_backups (key_version_id)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('drop table if exists dataplane_key_backups');
+  }
+}
+
 /** Every migration of libs/dataplane, in order; pass to runMigrations of @lethe/postgres. */
-export const dataplaneMigrations = [CreateDataPlaneTables1764400000025] as const;
+export const dataplaneMigrations = [CreateDataPlaneTables1764400000025, AddDataPlaneBackups1764400000026] as const;

@@ -1,0 +1,72 @@
+// Loads an aggregate's state from its stream, runs a decision and appends the result with an
+// optimistic check; a concurrent writer makes it reload and decide again. Event ids derive from
+// the cause, so running the same cause twice appends nothing the second time.
+import type { Clock } from '@lethe/clock';
+import type { DomainEvent } from '@lethe/domain';
+import { WrongExpectedRevisionError, type EventStore, type JsonValue, type RecordedEvent } from '@lethe/eventstore';
+import { causedEventId } from './event-ids.js';
+
+export const SCHEMA_VERSION = 1;
+
+export interface AggregateType<C, E extends DomainEvent, S, X> {
+  readonly stream: (id: string) => string;
+  readonly initialState: S;
+  evolve(state: S, event: E): S;
+  decide(command: C, state: S, context: X): readonly E[];
+  /** The decision context at `now` (the calendar, …). */
+  context(now: Date): X;
+}
+
+export interface Loaded<S> {
+  readonly state: S;
+  readonly revision: bigint | 'no-stream';
+  readonly events: readonly RecordedEvent[];
+}
+
+export interface Executed<E, S> {
+  readonly state: S;
+  readonly appended: readonly E[];
+  readonly positions: readonly bigint[];
+}
+
+export function asDomainEvent<E extends DomainEvent>(e: RecordedEvent): E {
+  return { type: e.type, data: e.data } as E;
+}
+
+export class AggregateRepository<C, E extends DomainEvent, S, X> {
+  constructor(
+    private readonly store: EventStore,
+    private readonly clock: Clock,
+    private readonly type: AggregateType<C, E, S, X>,
+  ) {}
+
+  async load(id: string): Promise<Loaded<S>> {
+    const events = await this.store.readStream(this.type.stream(id));
+    const state = events.reduce((s, e) => this.type.evolve(s, asDomainEvent<E>(e)), this.type.initialState);
+    return { state, events, revision: events.length === 0 ? 'no-stream' : events[events.length - 1].revision };
+  }
+
+  /** Decides `command` against the current state and appends what it decided. */
+  async execute(id: string, command: C, causeId: string, extraMetadata: Record<string, JsonValue> = {}): Promise<Executed<E, S>> {
+    const stream = this.type.stream(id);
+    for (let attempt = 1; ; attempt++) {
+      const { state, revision } = await this.load(id);
+      const now = this.clock.now();
+      const decided = this.type.decide(command, state, this.type.context(now));
+      if (decided.length === 0) return { state, appended: [], positions: [] };
+      const events = decided.map((e, i) => ({
+        id: causedEventId(stream, causeId, i),
+        type: e.type,
+        data: e.data as unknown as JsonValue,
+        metadata: { schemaVersion: SCHEMA_VERSION, causationId: causeId, occurredAt: now.toISOString(), ...extraMetadata },
+      }));
+      try {
+        const result = await this.store.append(stream, events, revision);
+        return { state: decided.reduce((s, e) => this.type.evolve(s, e), state), appended: decided, positions: result.positions };
+      } catch (error) {
+        if (error instanceof WrongExpectedRevisionError && attempt < 5) continue;
+        throw error;
+      }
+    }
+  }
+}
