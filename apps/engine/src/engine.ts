@@ -57,7 +57,9 @@ export async function startEngine(config: EngineConfig, options: EngineOptions =
     probe: new LocalReadProbe(database.pool, vault),
     signing,
     logger: logger.child({ component: 'lifecycle' }),
+    keyDetectionIntervalMs: config.keyDetectionMs,
   });
+  if (config.roles.has('poller')) await lifecycle.keyDetection.ensureScheduled();
   const app = await NestFactory.create<NestExpressApplication>(
     EngineModule.forRuntime({ config, databaseUrl: database.url, pool: database.pool, store, clock, logger, lifecycle }),
     { bufferLogs: true, ...(httpsOptions ? { httpsOptions } : {}) },

@@ -9,6 +9,8 @@ export type {
   AssetKind,
   PurgedAsset,
   ProtectedDatabase,
+  RestoreCheckResult,
+  RestoreFailureReason,
 } from './data-plane.js';
 export {
   DataPlaneError,
@@ -18,8 +20,12 @@ export {
   AssetPurgedError,
   UnknownAssetError,
   AssetConflictError,
+  UnknownBackupError,
+  BackupConflictError,
+  BackupDeletedError,
+  KeyVersionUnusableError,
 } from './errors.js';
 export { LocalDataPlane } from './local/local-data-plane.js';
 export { LocalReadProbe, DEFAULT_PROBE_TIMEOUT_MS, type LocalReadProbeOptions } from './local/local-read-probe.js';
 export { platformKeyFrom, PLATFORM_KEY_PURPOSE } from './local/envelope.js';
-export { dataplaneMigrations, CreateDataPlaneTables1764400000025 } from './local/migrations.js';
+export { dataplaneMigrations, CreateDataPlaneTables1764400000025, AddDataPlaneBackups1764400000026 } from './local/migrations.js';

@@ -16,3 +16,26 @@ export {
 export { DELETION_WORKING_DAYS, decideTenant, shredIdOf, tenantDecider, type TenantContext } from './tenant/tenant.decider.js';
 export { nextShredAction, shredRetryDelayMs, type ShredAction } from './tenant/shred.workflow.js';
 export * from './contract/contract.events.js';
+export * from './keys/keys.events.js';
+export type * from './keys/keys.commands.js';
+export {
+  DEFAULT_ROTATION_PERIOD_DAYS,
+  MAX_ROTATION_PERIOD_DAYS,
+  currentVersionOf,
+  databasesBehind,
+  evolveKeys,
+  initialKeysState,
+  newestVersion,
+  rotationDueAt,
+  versionProtectingAt,
+  versionStatus,
+  versionsProtecting,
+  type BackupState,
+  type DatabaseProtection,
+  type KeysState,
+  type KeyVersionState,
+  type KeyVersionStatus,
+  type ProtectionInterval,
+} from './keys/keys.state.js';
+export { decideKeys, keysDecider, type KeysContext } from './keys/keys.decider.js';
+export { backupsHolding, isLive, isRetirable, lastUse, retainUntil, retentionTimers } from './keys/retention.js';

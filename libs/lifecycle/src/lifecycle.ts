@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '@lethe/clock';
 import type { EventStore } from '@lethe/eventstore';
 import type { Processor } from '@lethe/processors';
-import { TenantsProjection } from '@lethe/readmodel';
+import { KeyRingsProjection, TenantsProjection } from '@lethe/readmodel';
 import type { DeadlineHandlers, PostgresDeadlineStore } from '@lethe/scheduler';
 import type { KeyVault } from '@lethe/vault';
 import { CertificateService } from './certificate/certificate.service.js';
@@ -17,13 +17,22 @@ import { ShredSaga } from './shred/shred.saga.js';
 import { TenantRepository } from './tenants/tenant-repository.js';
 import { TenantService, type ProtectingDataPlane } from './tenants/tenant.service.js';
 import { CalendarWorkingDays } from './tenants/working-days.adapter.js';
+import { KeyDetection, KEY_DETECTION } from './keys/key-detection.js';
+import { KeyRingHandlers } from './keys/key-ring.handlers.js';
+import { KeyRingRepository } from './keys/key-ring-repository.js';
+import { KeyRingSaga } from './keys/key-ring.saga.js';
+import { KEY_REPROTECT, KEY_REPROTECT_OVERDUE, KEY_RETIRE, KEY_ROTATION } from './keys/key-timers.js';
+import { KeysService, type BackupDataPlane } from './keys/keys.service.js';
+import type { ReprotectingDataPlane } from './keys/key-ring.handlers.js';
 
 export interface LifecycleDependencies {
   readonly store: EventStore;
   readonly clock: Clock;
   readonly deadlines: PostgresDeadlineStore;
   readonly vault: KeyVault;
-  readonly dataPlane: ShredDataPlane & ProtectingDataPlane;
+  readonly dataPlane: ShredDataPlane & ProtectingDataPlane & BackupDataPlane & ReprotectingDataPlane;
+  /** How often the vault is asked for versions created outside Lethe. */
+  readonly keyDetectionIntervalMs: number;
   readonly probe: ShredProbe;
   readonly signing: { readonly privateKey: KeyObject; readonly publicKey: KeyObject };
   readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -32,6 +41,9 @@ export interface LifecycleDependencies {
 export interface Lifecycle {
   readonly tenants: TenantService;
   readonly repository: TenantRepository;
+  readonly keys: KeysService;
+  readonly keyRings: KeyRingRepository;
+  readonly keyDetection: KeyDetection;
   readonly certificates: CertificateService;
   readonly processors: readonly Processor[];
   readonly deadlineHandlers: DeadlineHandlers;
@@ -39,13 +51,33 @@ export interface Lifecycle {
 
 export function createLifecycle(deps: LifecycleDependencies): Lifecycle {
   const repository = new TenantRepository(deps.store, deps.clock, new CalendarWorkingDays());
+  const keyRings = new KeyRingRepository(deps.store, deps.clock);
+  const keys = new KeysService(keyRings, deps.vault, deps.dataPlane, deps.clock);
+  const keyHandlers = new KeyRingHandlers(keyRings, deps.deadlines, deps.vault, deps.dataPlane, deps.clock, deps.logger);
+  const keyDetection = new KeyDetection(keys, deps.deadlines, deps.clock, deps.keyDetectionIntervalMs, deps.logger);
   const step = new ShredStepHandler(repository, deps.deadlines, deps.vault, deps.dataPlane, deps.probe, deps.clock, deps.logger);
   const deadline = new ShredDeadlineHandler(repository);
   return {
     repository,
-    tenants: new TenantService(repository, deps.store, deps.vault, deps.dataPlane, deps.clock),
+    keys,
+    keyRings,
+    keyDetection,
+    tenants: new TenantService(repository, keyRings, deps.store, deps.vault, deps.dataPlane, deps.clock),
     certificates: new CertificateService(deps.store, deps.signing),
-    processors: [new TenantsProjection(), new ShredSaga(repository, deps.deadlines, deps.clock)],
-    deadlineHandlers: { [SHRED_STEP]: step.handle, [SHRED_DEADLINE]: deadline.handle },
+    processors: [
+      new TenantsProjection(),
+      new KeyRingsProjection(deps.store),
+      new ShredSaga(repository, deps.deadlines, deps.clock),
+      new KeyRingSaga(keyRings, deps.deadlines, deps.clock),
+    ],
+    deadlineHandlers: {
+      [SHRED_STEP]: step.handle,
+      [SHRED_DEADLINE]: deadline.handle,
+      [KEY_ROTATION]: keyHandlers.rotate,
+      [KEY_REPROTECT]: keyHandlers.reprotect,
+      [KEY_REPROTECT_OVERDUE]: keyHandlers.flagOverdue,
+      [KEY_RETIRE]: keyHandlers.retire,
+      [KEY_DETECTION]: keyDetection.handle,
+    },
   };
 }

@@ -2,7 +2,15 @@
 import { DomainError } from '@lethe/domain';
 import { ProblemException } from '../http/index.js';
 
-const NOT_FOUND = new Set(['tenant-not-found', 'shred-not-found']);
+const NOT_FOUND = new Set(['tenant-not-found', 'shred-not-found', 'key-ring-not-found', 'backup-not-found']);
+
+/** Rules about the request's own fields: 400, naming the field. */
+const BAD_FIELD: Record<string, string> = {
+  'unknown-database': 'databaseId',
+  'backup-expiry-before-taken': 'expiresAt',
+  'backup-window-invalid': 'coveredFrom',
+  'invalid-rotation-period': 'rotationPeriodDays',
+};
 
 export async function answering<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -10,6 +18,8 @@ export async function answering<T>(work: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof DomainError) {
       if (NOT_FOUND.has(error.code)) throw ProblemException.notFound(error.message, { code: error.code });
+      const field = BAD_FIELD[error.code];
+      if (field) throw ProblemException.badRequest('The request breaks a rule.', [{ field, rule: error.message }]);
       throw ProblemException.conflict(error.message, `urn:lethe:problem:${error.code}`, { code: error.code });
     }
     throw error;

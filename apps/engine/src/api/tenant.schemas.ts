@@ -53,6 +53,12 @@ export const onboardTenantSchema = z
       .min(0, { message: 'must be a whole number from 0 to 4' })
       .max(4, { message: 'must be a whole number from 0 to 4' })
       .default(2),
+    rotationPeriodDays: z
+      .number({ message: 'must be a whole number of days from 1 to 730' })
+      .int({ message: 'must be a whole number of days from 1 to 730' })
+      .min(1, { message: 'must be a whole number of days from 1 to 730' })
+      .max(730, { message: 'must be at most 730 days (a key version may never be older than 2 years)' })
+      .default(365),
     excludedHolidayTypes: z
       .array(z.enum(HOLIDAY_TYPES as unknown as [string, ...string[]], { message: `must be one of ${HOLIDAY_TYPES.join(', ')}` }))
       .min(1, { message: 'must list at least one holiday type' })
@@ -82,3 +88,25 @@ export const listShredsQuery = z.strictObject({
 });
 
 export const setClockSchema = z.strictObject({ now: instant });
+
+const rotationPeriodDays = z
+  .number({ message: 'must be a whole number of days from 1 to 730' })
+  .int({ message: 'must be a whole number of days from 1 to 730' })
+  .min(1, { message: 'must be a whole number of days from 1 to 730' })
+  .max(730, { message: 'must be at most 730 days (a key version may never be older than 2 years)' });
+
+export const patchTenantSchema = z.strictObject({ rotationPeriodDays });
+
+export const addDatabaseSchema = z.strictObject({ databaseId: idSchema });
+
+export const backupSchema = z.strictObject({
+  backupId: externalId,
+  databaseId: idSchema,
+  kind: z.enum(['pitr', 'full', 'ltr'], { message: "must be 'pitr', 'full' or 'ltr'" }),
+  coveredFrom: instant,
+  takenAt: instant,
+  expiresAt: instant,
+});
+
+export const backupRetentionSchema = z.strictObject({ expiresAt: instant });
+export const backupIdSchema = externalId;

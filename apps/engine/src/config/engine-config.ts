@@ -26,6 +26,8 @@ export interface EngineConfig {
   readonly instanceId: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly deadlinePollMs: number;
+  /** How often the vault is listed for key versions created outside Lethe. */
+  readonly keyDetectionMs: number;
   /** Base64 of 32 bytes; unset: a 0600 file generated in the data folder. Never logged. */
   readonly masterKey: string | undefined;
   /** Ed25519 private key (PKCS8 PEM or base64 DER); unset: a 0600 file in the data folder. */
@@ -91,6 +93,12 @@ const schema = z.object({
     .transform(Number)
     .refine((n) => n >= 50 && n <= 60_000, { message: 'must be a whole number of milliseconds from 50 to 60000' })
     .default(1000),
+  LETHE_KEY_DETECTION_MS: z
+    .string()
+    .regex(/^\d+$/, { message: 'must be a whole number of milliseconds from 1000 to 86400000' })
+    .transform(Number)
+    .refine((n) => n >= 1000 && n <= 86_400_000, { message: 'must be a whole number of milliseconds from 1000 to 86400000' })
+    .default(900_000),
   LETHE_MASTER_KEY: z.string().optional(),
   LETHE_SIGNING_KEY: z.string().optional(),
   LETHE_TLS_CERT_FILE: z.string().trim().min(1).optional(),
@@ -144,6 +152,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
     instanceId: c.LETHE_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     logLevel: c.LETHE_LOG_LEVEL,
     deadlinePollMs: c.LETHE_DEADLINE_POLL_MS,
+    keyDetectionMs: c.LETHE_KEY_DETECTION_MS,
     masterKey: c.LETHE_MASTER_KEY,
     signingKey: c.LETHE_SIGNING_KEY,
     tls: {

@@ -31,6 +31,7 @@ beforeAll(async () => {
   expect(await runMigrations(db.url, [...vaultMigrations, ...dataplaneMigrations])).toEqual([
     'CreateVaultTables1764400000020',
     'CreateDataPlaneTables1764400000025',
+    'AddDataPlaneBackups1764400000026',
   ]);
   pool = new pg.Pool({ connectionString: db.url, max: 6 });
   pool.on('error', reportIdleError);

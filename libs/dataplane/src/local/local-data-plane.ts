@@ -4,19 +4,49 @@
 // - reprotectDatabase: vault.unwrap(from) → vault.wrap(to), compare-and-set on the stored version.
 // - assets: content sealed with the platform key (platformKeyFrom(masterKey)); purge nulls the content and
 //   keeps the row as the record (see DataPlane.purgeAssets).
+// - customer-key backups (dataplane_key_backups): a copy of the data key wrapped by the backup's key
+//   version and a sentinel sealed with the data key; restoreCheck unwraps and decrypts; deleteBackup
+//   nulls both. purgeAssets leaves them alone (the tenant key shred makes them unreadable).
 import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
-import { SecretKey, type KeyVault } from '@lethe/vault';
-import type { Asset, AssetKind, DataPlane, ProtectedDatabase, PurgedAsset } from '../data-plane.js';
+import {
+  DecryptionFailedError,
+  KeyVersionDestroyedError,
+  KeyVersionDisabledError,
+  SecretKey,
+  UnwrapFailedError,
+  type KeyVault,
+} from '@lethe/vault';
+import type { Asset, AssetKind, DataPlane, ProtectedDatabase, PurgedAsset, RestoreCheckResult, RestoreFailureReason } from '../data-plane.js';
 import {
   AssetConflictError,
   AssetPurgedError,
+  BackupConflictError,
+  BackupDeletedError,
   DatabaseAlreadyProtectedError,
   DatabaseKeyVersionMismatchError,
+  KeyVersionUnusableError,
   UnknownAssetError,
+  UnknownBackupError,
   UnknownDatabaseError,
 } from '../errors.js';
-import { assetContext, assetPlaintext, sentinelContext, sentinelPlaintext } from './envelope.js';
+import { describeError } from './describe-error.js';
+import {
+  assetContext,
+  assetPlaintext,
+  backupSentinelContext,
+  backupSentinelPlaintext,
+  sentinelContext,
+  sentinelPlaintext,
+} from './envelope.js';
+
+interface BackupRow {
+  database_id: string;
+  key_version_id: string;
+  wrapped_data_key: Buffer | null;
+  sentinel: Buffer | null;
+  deleted_at: Date | null;
+}
 
 function requireId(name: string, value: unknown): asserts value is string {
   if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string`);
@@ -143,6 +173,133 @@ export class LocalDataPlane implements DataPlane {
     return rows.rows.map((r) => ({ databaseId: r.database_id, keyVersionId: r.key_version_id }));
   }
 
+  async recordBackup(tenantId: string, backupId: string, databaseId: string, keyVersionId: string): Promise<void> {
+    requireId('tenantId', tenantId);
+    requireId('backupId', backupId);
+    requireId('databaseId', databaseId);
+    requireId('keyVersionId', keyVersionId);
+    const requested = { databaseId, keyVersionId };
+    const already = await this.backupRow(tenantId, backupId);
+    if (already) {
+      this.checkSameBackup(tenantId, backupId, already, requested);
+      return;
+    }
+    const db = await this.pool.query<{ key_version_id: string; wrapped_data_key: Buffer; sentinel: Buffer }>(
+      'select key_version_id, wrapped_data_key, sentinel from dataplane_databases where tenant_id = $1 and database_id = $2',
+      [tenantId, databaseId],
+    );
+    if (db.rowCount === 0) throw new UnknownDatabaseError(tenantId, databaseId);
+    const current = db.rows[0];
+
+    const unusable = (error: unknown): unknown => {
+      if (error instanceof KeyVersionDisabledError) return new KeyVersionUnusableError(tenantId, backupId, error.versionId, 'disabled', { cause: error });
+      if (error instanceof KeyVersionDestroyedError) return new KeyVersionUnusableError(tenantId, backupId, error.versionId, 'destroyed', { cause: error });
+      return error;
+    };
+    let raw: Buffer;
+    try {
+      raw = await this.vault.unwrap(current.key_version_id, current.wrapped_data_key);
+    } catch (error) {
+      throw unusable(error);
+    }
+    let wrapped: Buffer;
+    let sentinel: Buffer;
+    try {
+      const dataKey = SecretKey.fromBytes(raw);
+      // The data key must be the database's: its sentinel decrypts (DecryptionFailedError otherwise).
+      dataKey.open(current.sentinel, sentinelContext(tenantId, databaseId));
+      sentinel = dataKey.seal(backupSentinelPlaintext(tenantId, backupId, databaseId), backupSentinelContext(tenantId, backupId, databaseId));
+      try {
+        wrapped = await this.vault.wrap(keyVersionId, raw);
+      } catch (error) {
+        throw unusable(error);
+      }
+    } finally {
+      raw.fill(0);
+    }
+    const inserted = await this.pool.query(
+      `insert into dataplane_key_backups (tenant_id, backup_id, database_id, key_version_id, wrapped_data_key, sentinel, recorded_at)
+       values ($1, $2, $3, $4, $5, $6, $7) on conflict (tenant_id, backup_id) do nothing`,
+      [tenantId, backupId, databaseId, keyVersionId, wrapped, sentinel, this.clock.now()],
+    );
+    if (inserted.rowCount === 1) return;
+    // A concurrent call recorded it first: same attributes are fine.
+    const winner = await this.backupRow(tenantId, backupId);
+    if (!winner) throw new UnknownBackupError(tenantId, backupId); // unreachable: rows are never removed
+    this.checkSameBackup(tenantId, backupId, winner, requested);
+  }
+
+  async restoreCheck(tenantId: string, backupId: string): Promise<RestoreCheckResult> {
+    requireId('tenantId', tenantId);
+    requireId('backupId', backupId);
+    const where = `customer-key backup ${backupId} of tenant ${tenantId}`;
+    const fail = (keyVersionId: string | null, reason: RestoreFailureReason, detail: string): RestoreCheckResult => ({
+      restorable: false,
+      keyVersionId,
+      reason,
+      detail,
+    });
+    let row: BackupRow | undefined;
+    try {
+      row = await this.backupRow(tenantId, backupId);
+    } catch (error) {
+      return fail(null, 'inconclusive', `could not read the record of ${where}: ${describeError(error)}`);
+    }
+    if (!row) return fail(null, 'unknown-backup', `${where} is not recorded`);
+    const version = row.key_version_id;
+    if (row.deleted_at !== null || row.wrapped_data_key === null || row.sentinel === null) {
+      return fail(version, 'backup-deleted', `${where} (key version ${version}) was deleted: its data key copy is erased`);
+    }
+    let raw: Buffer;
+    try {
+      raw = await this.vault.unwrap(version, row.wrapped_data_key);
+    } catch (error) {
+      if (error instanceof KeyVersionDestroyedError) {
+        return fail(version, 'key-version-destroyed', `key version ${version} of ${where} is destroyed: its data key cannot be unwrapped`);
+      }
+      if (error instanceof KeyVersionDisabledError) {
+        return fail(version, 'key-version-disabled', `key version ${version} of ${where} is disabled: its data key cannot be unwrapped now`);
+      }
+      if (error instanceof UnwrapFailedError) {
+        return fail(version, 'corrupt', `the data key copy of ${where} did not unwrap with key version ${version} (altered record?)`);
+      }
+      return fail(version, 'inconclusive', `the vault could not unwrap the data key copy of ${where} with key version ${version}: ${describeError(error)}`);
+    }
+    let dataKey: SecretKey;
+    try {
+      dataKey = SecretKey.fromBytes(raw);
+    } catch {
+      return fail(version, 'corrupt', `the unwrapped data key of ${where} has the wrong length`);
+    } finally {
+      raw.fill(0);
+    }
+    const databaseId = row.database_id;
+    let plaintext: Buffer;
+    try {
+      plaintext = dataKey.open(row.sentinel, backupSentinelContext(tenantId, backupId, databaseId));
+    } catch (error) {
+      if (error instanceof DecryptionFailedError) return fail(version, 'corrupt', `the sentinel of ${where} did not decrypt with its data key (altered record?)`);
+      return fail(version, 'inconclusive', `the sentinel of ${where} could not be decrypted: ${describeError(error)}`);
+    }
+    if (!plaintext.equals(backupSentinelPlaintext(tenantId, backupId, databaseId))) {
+      return fail(version, 'corrupt', `the sentinel of ${where} decrypted to something unexpected`);
+    }
+    return { restorable: true, keyVersionId: version };
+  }
+
+  async deleteBackup(tenantId: string, backupId: string): Promise<void> {
+    requireId('tenantId', tenantId);
+    requireId('backupId', backupId);
+    const updated = await this.pool.query(
+      `update dataplane_key_backups set wrapped_data_key = null, sentinel = null, deleted_at = $3
+        where tenant_id = $1 and backup_id = $2 and deleted_at is null`,
+      [tenantId, backupId, this.clock.now()],
+    );
+    if (updated.rowCount === 1) return;
+    if (!(await this.backupRow(tenantId, backupId))) throw new UnknownBackupError(tenantId, backupId);
+    // Already deleted: nothing to do (the first deleted_at stays).
+  }
+
   /**
    * Local adapter only (not part of the port): decrypts an asset's content with the platform key, the
    * way anyone holding the platform key could. UnknownAssetError, AssetPurgedError.
@@ -173,6 +330,27 @@ export class LocalDataPlane implements DataPlane {
     const row = existing.rows[0];
     if (row.purged_at !== null) throw new AssetPurgedError(tenantId, kind, assetId);
     if (row.database_id !== databaseId) throw new AssetConflictError(tenantId, kind, assetId);
+  }
+
+  private async backupRow(tenantId: string, backupId: string): Promise<BackupRow | undefined> {
+    const row = await this.pool.query<BackupRow>(
+      `select database_id, key_version_id, wrapped_data_key, sentinel, deleted_at
+         from dataplane_key_backups where tenant_id = $1 and backup_id = $2`,
+      [tenantId, backupId],
+    );
+    return row.rows[0];
+  }
+
+  private checkSameBackup(
+    tenantId: string,
+    backupId: string,
+    row: BackupRow,
+    requested: { databaseId: string; keyVersionId: string },
+  ): void {
+    if (row.database_id !== requested.databaseId || row.key_version_id !== requested.keyVersionId) {
+      throw new BackupConflictError(tenantId, backupId, { databaseId: row.database_id, keyVersionId: row.key_version_id }, requested);
+    }
+    if (row.deleted_at !== null) throw new BackupDeletedError(tenantId, backupId);
   }
 
   private async currentVersion(tenantId: string, databaseId: string): Promise<string | null> {

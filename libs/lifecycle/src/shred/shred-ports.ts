@@ -4,6 +4,8 @@ import type { KeyVault } from '@lethe/vault';
 export type ShredVault = Pick<KeyVault, 'destroyKey'>;
 
 export interface ShredDataPlane {
+  /** Every database the data plane protects for the tenant, including ones added after onboarding. */
+  databasesOf(tenantId: string): Promise<ReadonlyArray<{ readonly databaseId: string }>>;
   purgeAssets(tenantId: string): Promise<ReadonlyArray<{ readonly kind: string; readonly id: string; readonly purgedAt: Date }>>;
 }
 

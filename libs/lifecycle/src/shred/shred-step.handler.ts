@@ -85,8 +85,10 @@ export class ShredStepHandler {
           break;
         case 'probe': {
           // All databases at once: one hung data plane must not eat the timer's time limit.
+          // Ask the data plane which databases exist: it also knows those added after onboarding.
+          const databases = await this.dataPlane.databasesOf(tenantId).catch(() => state.databases);
           const results = await Promise.all(
-            state.databases.map(async (db) => {
+            databases.map(async (db) => {
               try {
                 const r = await this.probe.probe(tenantId, db.databaseId);
                 return { databaseId: db.databaseId, outcome: r.outcome, detail: r.detail };

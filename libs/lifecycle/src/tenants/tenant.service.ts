@@ -6,8 +6,9 @@ import type { EventStore } from '@lethe/eventstore';
 import { KeyTombstonedError, type KeyVault } from '@lethe/vault';
 import { causedEventId } from '../event-ids.js';
 import type { TenantRepository } from './tenant-repository.js';
+import type { KeyRingRepository } from '../keys/key-ring-repository.js';
 
-export type OnboardInput = TenantProfile;
+export type OnboardInput = TenantProfile & { readonly rotationPeriodDays: number };
 
 export interface TerminationInput {
   readonly terminationId: string;
@@ -37,6 +38,7 @@ export interface ShredAnswer {
 export class TenantService {
   constructor(
     private readonly tenants: TenantRepository,
+    private readonly keyRings: KeyRingRepository,
     private readonly store: EventStore,
     private readonly vault: Pick<KeyVault, 'createKey'>,
     private readonly dataPlane: ProtectingDataPlane,
@@ -56,9 +58,26 @@ export class TenantService {
       throw error;
     }
     for (const db of input.databases) await this.dataPlane.protectDatabase(input.tenantId, db.databaseId, key.versionId);
+    const { rotationPeriodDays, ...profile } = input;
     const { state: after } = await this.tenants.execute(
       input.tenantId,
-      { type: 'OnboardTenant', data: { ...input, key: { keyId: key.keyId, keyVersionId: key.versionId } } },
+      { type: 'OnboardTenant', data: { ...profile, key: { keyId: key.keyId, keyVersionId: key.versionId } } },
+      `onboard:${input.tenantId}`,
+    );
+    // The key ring: versions, where each database stands, backups and retention (P1–P3).
+    await this.keyRings.execute(
+      input.tenantId,
+      {
+        type: 'OpenKeyRing',
+        data: {
+          tenantId: input.tenantId,
+          keyId: key.keyId,
+          keyCustody: input.keyCustody,
+          rotationPeriodDays,
+          version: { keyVersionId: key.versionId, createdAt: key.createdAt.toISOString() },
+          databases: input.databases.map((d) => d.databaseId),
+        },
+      },
       `onboard:${input.tenantId}`,
     );
     return after;

@@ -1,0 +1,90 @@
+import type { KeyCustody } from '../tenant/tenant.events.js';
+import type { BackupKind, KeyVersionSource } from './keys.events.js';
+
+export interface OpenKeyRing {
+  readonly type: 'OpenKeyRing';
+  readonly data: {
+    readonly tenantId: string;
+    readonly keyId: string;
+    readonly keyCustody: KeyCustody;
+    readonly rotationPeriodDays: number;
+    readonly version: { readonly keyVersionId: string; readonly createdAt: string };
+    readonly databases: readonly string[];
+  };
+}
+
+export interface AddKeyVersion {
+  readonly type: 'AddKeyVersion';
+  readonly data: { readonly keyVersionId: string; readonly source: KeyVersionSource; readonly createdAt: string };
+}
+
+export interface RecordReprotection {
+  readonly type: 'RecordReprotection';
+  readonly data: { readonly databaseId: string; readonly fromKeyVersionId: string; readonly toKeyVersionId: string };
+}
+
+export interface AddDatabase {
+  readonly type: 'AddDatabase';
+  readonly data: { readonly databaseId: string };
+}
+
+export interface FlagOverdueDatabases {
+  readonly type: 'FlagOverdueDatabases';
+  readonly data: { readonly keyVersionId: string; readonly dueBy: string };
+}
+
+export interface ChangeRotationPeriod {
+  readonly type: 'ChangeRotationPeriod';
+  readonly data: { readonly rotationPeriodDays: number };
+}
+
+export interface RaiseRotationDue {
+  readonly type: 'RaiseRotationDue';
+  readonly data: Record<string, never>;
+}
+
+export interface RecordBackup {
+  readonly type: 'RecordBackup';
+  readonly data: {
+    readonly backupId: string;
+    readonly databaseId: string;
+    readonly kind: BackupKind;
+    readonly coveredFrom: string;
+    readonly takenAt: string;
+    readonly expiresAt: string;
+  };
+}
+
+export interface ChangeBackupRetention {
+  readonly type: 'ChangeBackupRetention';
+  readonly data: { readonly backupId: string; readonly expiresAt: string };
+}
+
+export interface DeleteBackup {
+  readonly type: 'DeleteBackup';
+  readonly data: { readonly backupId: string };
+}
+
+export interface RetireKeyVersion {
+  readonly type: 'RetireKeyVersion';
+  readonly data: { readonly keyVersionId: string };
+}
+
+export interface DestroyKeyRing {
+  readonly type: 'DestroyKeyRing';
+  readonly data: Record<string, never>;
+}
+
+export type KeysCommand =
+  | OpenKeyRing
+  | AddKeyVersion
+  | RecordReprotection
+  | AddDatabase
+  | FlagOverdueDatabases
+  | ChangeRotationPeriod
+  | RaiseRotationDue
+  | RecordBackup
+  | ChangeBackupRetention
+  | DeleteBackup
+  | RetireKeyVersion
+  | DestroyKeyRing;

@@ -1,0 +1,473 @@
+import { specFor } from '../shared/given-when-then.js';
+import type { KeysCommand, RecordBackup } from './keys.commands.js';
+import { keysDecider, type KeysContext } from './keys.decider.js';
+import { KEYS_EVENT_TYPES, keysStream, type KeysEvent } from './keys.events.js';
+import {
+  currentVersionOf,
+  databasesBehind,
+  newestVersion,
+  rotationDueAt,
+  versionProtectingAt,
+  versionsProtecting,
+  versionStatus,
+  type KeysState,
+} from './keys.state.js';
+import { backupsHolding, isLive, retainUntil, retentionTimers } from './retention.js';
+
+const at = (iso: string): KeysContext => ({ now: new Date(iso) });
+const given = specFor(keysDecider, () => at('2026-03-01T00:00:00.000Z'));
+const fold = (events: readonly KeysEvent[]): KeysState => events.reduce(keysDecider.evolve, keysDecider.initialState);
+
+const T0 = '2026-01-01T00:00:00.000Z';
+const opened = (over: Partial<Extract<KeysEvent, { type: 'KeyRingOpened' }>['data']> = {}): KeysEvent => ({
+  type: 'KeyRingOpened',
+  data: {
+    tenantId: 'acme',
+    keyId: 'key-1',
+    keyCustody: 'managed',
+    rotationPeriodDays: 365,
+    version: { keyVersionId: 'kv-1', createdAt: T0 },
+    databases: ['db-1', 'db-2'],
+    at: T0,
+    ...over,
+  },
+});
+const added = (keyVersionId: string, when: string, source: 'policy' | 'manual' | 'detected' = 'policy'): KeysEvent => ({
+  type: 'KeyVersionAdded',
+  data: { keyVersionId, source, createdAt: when, at: when },
+});
+const reprotected = (databaseId: string, from: string, to: string, when: string): KeysEvent => ({
+  type: 'DatabaseReprotected',
+  data: { databaseId, fromKeyVersionId: from, toKeyVersionId: to, at: when },
+});
+/** kv-2 created Feb 1; db-1 moves at Feb 1 10:00, db-2 at Feb 2 00:00. */
+const rotated: KeysEvent[] = [
+  opened(),
+  added('kv-2', '2026-02-01T00:00:00.000Z'),
+  reprotected('db-1', 'kv-1', 'kv-2', '2026-02-01T10:00:00.000Z'),
+  reprotected('db-2', 'kv-1', 'kv-2', '2026-02-02T00:00:00.000Z'),
+];
+const backup = (over: Partial<RecordBackup['data']> = {}): RecordBackup => ({
+  type: 'RecordBackup',
+  data: {
+    backupId: 'b-1',
+    databaseId: 'db-1',
+    kind: 'pitr',
+    coveredFrom: '2026-01-25T00:00:00.000Z',
+    takenAt: '2026-02-05T00:00:00.000Z',
+    expiresAt: '2026-04-01T00:00:00.000Z',
+    ...over,
+  },
+});
+/** Decide against the history and append what came out (to build longer histories). */
+function then(history: readonly KeysEvent[], command: KeysCommand, when: string): KeysEvent[] {
+  return [...history, ...keysDecider.decide(command, fold(history), at(when))];
+}
+const retire = (keyVersionId: string): KeysCommand => ({ type: 'RetireKeyVersion', data: { keyVersionId } });
+
+describe('key ring: stream and event types', () => {
+  it('names its stream after the tenant and lists every event type', () => {
+    expect(keysStream('acme')).toBe('keys-acme');
+    expect(KEYS_EVENT_TYPES).toHaveLength(12);
+  });
+});
+
+describe('key ring: opening', () => {
+  it('opens the ring with its first version protecting every database', () => {
+    const open: KeysCommand = {
+      type: 'OpenKeyRing',
+      data: {
+        tenantId: 'acme',
+        keyId: 'key-1',
+        keyCustody: 'client',
+        rotationPeriodDays: 90,
+        version: { keyVersionId: 'kv-1', createdAt: '2025-12-31T23:00:00Z' },
+        databases: ['db-1'],
+      },
+    };
+    given([])
+      .when(open, at(T0))
+      .then([
+        {
+          type: 'KeyRingOpened',
+          data: {
+            tenantId: 'acme',
+            keyId: 'key-1',
+            keyCustody: 'client',
+            rotationPeriodDays: 90,
+            version: { keyVersionId: 'kv-1', createdAt: '2025-12-31T23:00:00.000Z' },
+            databases: ['db-1'],
+            at: T0,
+          },
+        },
+      ]);
+    const s = fold([opened()]);
+    expect(s.databases[0]).toEqual({ databaseId: 'db-1', intervals: [{ keyVersionId: 'kv-1', from: T0, to: null }] });
+    expect(s.versions).toEqual([{ keyVersionId: 'kv-1', createdAt: T0, source: 'onboarding', retiredAt: null }]);
+  });
+
+  it('refuses a ring that exists', () => {
+    given([opened()])
+      .when({ type: 'OpenKeyRing', data: { tenantId: 'acme' } } as unknown as KeysCommand)
+      .thenRejects('key-ring-exists');
+  });
+
+  it('refuses a rotation period over two years and a database listed twice', () => {
+    const data = { tenantId: 'acme', keyId: 'k', keyCustody: 'managed' as const, version: { keyVersionId: 'kv-1', createdAt: T0 } };
+    given([]).when({ type: 'OpenKeyRing', data: { ...data, rotationPeriodDays: 731, databases: [] } }).thenRejects('invalid-rotation-period');
+    given([]).when({ type: 'OpenKeyRing', data: { ...data, rotationPeriodDays: 365, databases: ['a', 'a'] } }).thenRejects('database-exists');
+  });
+
+  it('refuses commands on a ring that was never opened', () => {
+    given([]).when({ type: 'AddKeyVersion', data: { keyVersionId: 'kv-2', source: 'manual', createdAt: T0 } }).thenRejects('key-ring-not-found');
+    given([]).when(backup()).thenRejects('key-ring-not-found');
+    given([]).when(retire('kv-1')).thenRejects('key-ring-not-found');
+    given([]).when({ type: 'DestroyKeyRing', data: {} }).thenRejects('key-ring-not-found');
+  });
+});
+
+describe('key ring: versions and re-protection', () => {
+  it('adds a version once', () => {
+    const add: KeysCommand = { type: 'AddKeyVersion', data: { keyVersionId: 'kv-2', source: 'detected', createdAt: '2026-02-28T12:00:00Z' } };
+    given([opened()])
+      .when(add)
+      .then([{ type: 'KeyVersionAdded', data: { keyVersionId: 'kv-2', source: 'detected', createdAt: '2026-02-28T12:00:00.000Z', at: '2026-03-01T00:00:00.000Z' } }]);
+    given(rotated).when(add).thenNothing();
+  });
+
+  it('refuses a new version after the ring was destroyed, but a known one is still idempotent', () => {
+    const destroyed = [...rotated, { type: 'KeyRingDestroyed', data: { at: '2026-02-10T00:00:00.000Z' } } as KeysEvent];
+    given(destroyed).when({ type: 'AddKeyVersion', data: { keyVersionId: 'kv-3', source: 'policy', createdAt: T0 } }).thenRejects('key-ring-destroyed');
+    given(destroyed).when({ type: 'AddKeyVersion', data: { keyVersionId: 'kv-2', source: 'policy', createdAt: T0 } }).thenNothing();
+  });
+
+  it('records a database moving to the new version, and only once', () => {
+    const history = [opened(), added('kv-2', '2026-02-01T00:00:00.000Z')];
+    const cmd: KeysCommand = { type: 'RecordReprotection', data: { databaseId: 'db-1', fromKeyVersionId: 'kv-1', toKeyVersionId: 'kv-2' } };
+    given(history).when(cmd).then([reprotected('db-1', 'kv-1', 'kv-2', '2026-03-01T00:00:00.000Z')]);
+    given(rotated).when(cmd).thenNothing();
+  });
+
+  it('refuses an unknown database, an unknown version and a database on another version', () => {
+    const history = [opened(), added('kv-2', '2026-02-01T00:00:00.000Z'), added('kv-3', '2026-02-02T00:00:00.000Z')];
+    const rp = (databaseId: string, from: string, to: string): KeysCommand => ({
+      type: 'RecordReprotection',
+      data: { databaseId, fromKeyVersionId: from, toKeyVersionId: to },
+    });
+    given(history).when(rp('db-9', 'kv-1', 'kv-2')).thenRejects('unknown-database');
+    given(history).when(rp('db-1', 'kv-1', 'kv-9')).thenRejects('unknown-key-version');
+    given(history).when(rp('db-1', 'kv-9', 'kv-2')).thenRejects('unknown-key-version');
+    given(history).when(rp('db-1', 'kv-2', 'kv-3')).thenRejects('database-not-on-version');
+  });
+
+  it('refuses to move a database onto a retired version', () => {
+    const history = then(
+      [opened({ databases: ['db-1'] }), added('kv-2', '2026-02-01T00:00:00.000Z'), added('kv-3', '2026-02-02T00:00:00.000Z')],
+      retire('kv-2'),
+      '2026-02-03T00:00:00.000Z',
+    );
+    expect(versionStatus(fold(history), 'kv-2')).toBe('retired');
+    given(history)
+      .when({ type: 'RecordReprotection', data: { databaseId: 'db-1', fromKeyVersionId: 'kv-1', toKeyVersionId: 'kv-2' } })
+      .thenRejects('key-version-retired');
+  });
+
+  it('keeps the protection history as intervals', () => {
+    const s = fold(rotated);
+    expect(s.databases[0]!.intervals).toEqual([
+      { keyVersionId: 'kv-1', from: T0, to: '2026-02-01T10:00:00.000Z' },
+      { keyVersionId: 'kv-2', from: '2026-02-01T10:00:00.000Z', to: null },
+    ]);
+    expect(currentVersionOf(s, 'db-1')).toBe('kv-2');
+    expect(currentVersionOf(s, 'db-9')).toBeNull();
+    expect(versionProtectingAt(s, 'db-1', '2026-02-01T09:59:59.999Z')).toBe('kv-1');
+    expect(versionProtectingAt(s, 'db-1', '2026-02-01T10:00:00.000Z')).toBe('kv-2');
+    expect(versionsProtecting(s, 'db-1', '2026-01-20T00:00:00.000Z', '2026-02-01T10:00:00.000Z')).toEqual(['kv-1', 'kv-2']);
+    expect(versionsProtecting(s, 'db-1', '2026-02-01T10:00:00.000Z', '2026-02-05T00:00:00.000Z')).toEqual(['kv-2']);
+    expect(versionsProtecting(s, 'db-1', '2026-01-20T00:00:00.000Z', '2026-02-01T09:00:00.000Z')).toEqual(['kv-1']);
+  });
+
+  it('tells which databases are behind the newest version', () => {
+    const history = [opened(), added('kv-2', '2026-02-01T00:00:00.000Z'), reprotected('db-2', 'kv-1', 'kv-2', '2026-02-01T01:00:00.000Z')];
+    expect(databasesBehind(fold(history))).toEqual(['db-1']);
+    expect(databasesBehind(fold(rotated))).toEqual([]);
+  });
+});
+
+describe('key ring: databases', () => {
+  it('adds a database on the newest version', () => {
+    given(rotated)
+      .when({ type: 'AddDatabase', data: { databaseId: 'db-3' } })
+      .then([{ type: 'DatabaseAdded', data: { databaseId: 'db-3', keyVersionId: 'kv-2', at: '2026-03-01T00:00:00.000Z' } }]);
+  });
+
+  it('refuses a database that exists', () => {
+    given(rotated).when({ type: 'AddDatabase', data: { databaseId: 'db-1' } }).thenRejects('database-exists');
+  });
+});
+
+describe('key ring: P2 overdue re-protection', () => {
+  const behind = [opened(), added('kv-2', '2026-02-01T00:00:00.000Z'), reprotected('db-2', 'kv-1', 'kv-2', '2026-02-01T01:00:00.000Z')];
+  const flag: KeysCommand = { type: 'FlagOverdueDatabases', data: { keyVersionId: 'kv-2', dueBy: '2026-02-02T00:00:00Z' } };
+
+  it('flags each database still on an older version once the 24 hours are up', () => {
+    given(behind)
+      .when(flag, at('2026-02-02T00:00:00.000Z'))
+      .then([
+        {
+          type: 'DatabaseRotationOverdue',
+          data: { databaseId: 'db-1', keyVersionId: 'kv-2', dueBy: '2026-02-02T00:00:00.000Z', at: '2026-02-02T00:00:00.000Z' },
+        },
+      ]);
+  });
+
+  it('flags nothing before the deadline, nothing twice, nothing when every database moved', () => {
+    given(behind).when(flag, at('2026-02-01T23:59:59.999Z')).thenNothing();
+    given(then(behind, flag, '2026-02-02T00:00:00.000Z')).when(flag, at('2026-02-03T00:00:00.000Z')).thenNothing();
+    given(rotated).when(flag, at('2026-02-03T00:00:00.000Z')).thenNothing();
+  });
+
+  it('does not flag a database already on a newer version', () => {
+    const history = [...rotated, added('kv-3', '2026-02-10T00:00:00.000Z')];
+    given(history).when(flag, at('2026-02-12T00:00:00.000Z')).thenNothing();
+  });
+
+  it('refuses an unknown version', () => {
+    given(behind).when({ type: 'FlagOverdueDatabases', data: { keyVersionId: 'kv-9', dueBy: T0 } }).thenRejects('unknown-key-version');
+  });
+});
+
+describe('key ring: P1 rotation period', () => {
+  it('changes the period, and a same value changes nothing', () => {
+    given([opened()])
+      .when({ type: 'ChangeRotationPeriod', data: { rotationPeriodDays: 90 } })
+      .then([{ type: 'RotationPeriodChanged', data: { rotationPeriodDays: 90, at: '2026-03-01T00:00:00.000Z' } }]);
+    given([opened()]).when({ type: 'ChangeRotationPeriod', data: { rotationPeriodDays: 365 } }).thenNothing();
+  });
+
+  it.each([0, 731, 1.5, -1, Number.NaN])('refuses a period of %s days', (rotationPeriodDays) => {
+    given([opened()]).when({ type: 'ChangeRotationPeriod', data: { rotationPeriodDays } }).thenRejects('invalid-rotation-period');
+  });
+
+  it('accepts the bounds 1 and 730', () => {
+    expect(given([opened()]).when({ type: 'ChangeRotationPeriod', data: { rotationPeriodDays: 1 } }).produced()).toHaveLength(1);
+    expect(given([opened()]).when({ type: 'ChangeRotationPeriod', data: { rotationPeriodDays: 730 } }).produced()).toHaveLength(1);
+  });
+
+  it('computes when the newest version is due from its vault creation time', () => {
+    expect(rotationDueAt(fold(rotated))).toBe('2027-02-01T00:00:00.000Z');
+    expect(rotationDueAt(fold([...rotated, { type: 'RotationPeriodChanged', data: { rotationPeriodDays: 30, at: T0 } }]))).toBe(
+      '2026-03-03T00:00:00.000Z',
+    );
+  });
+
+  it('raises rotation-due for a client-held key, once per version, when the period is up', () => {
+    const client = [opened({ keyCustody: 'client', rotationPeriodDays: 30 })];
+    const raise: KeysCommand = { type: 'RaiseRotationDue', data: {} };
+    given(client).when(raise, at('2026-01-30T23:59:59.999Z')).thenNothing();
+    given(client)
+      .when(raise, at('2026-01-31T00:00:00.000Z'))
+      .then([{ type: 'KeyRotationDue', data: { keyVersionId: 'kv-1', dueAt: '2026-01-31T00:00:00.000Z', at: '2026-01-31T00:00:00.000Z' } }]);
+    const raised = then(client, raise, '2026-01-31T00:00:00.000Z');
+    given(raised).when(raise, at('2026-02-15T00:00:00.000Z')).thenNothing();
+    // The client rotates late; the next period counts from the new version.
+    const rotatedLate = [...raised, added('kv-2', '2026-02-20T00:00:00.000Z', 'detected')];
+    given(rotatedLate).when(raise, at('2026-03-21T00:00:00.000Z')).thenNothing();
+    given(rotatedLate)
+      .when(raise, at('2026-03-22T00:00:00.000Z'))
+      .then([{ type: 'KeyRotationDue', data: { keyVersionId: 'kv-2', dueAt: '2026-03-22T00:00:00.000Z', at: '2026-03-22T00:00:00.000Z' } }]);
+  });
+
+  it('never raises rotation-due for a managed key (Lethe rotates it itself)', () => {
+    given([opened({ rotationPeriodDays: 30 })]).when({ type: 'RaiseRotationDue', data: {} }, at('2027-01-01T00:00:00.000Z')).thenNothing();
+  });
+});
+
+describe('key ring: backups', () => {
+  it('records a backup whose window straddles a rotation as needing both versions', () => {
+    given(rotated)
+      .when(backup({ coveredFrom: '2026-01-25T00:00:00Z', takenAt: '2026-02-05T00:00:00Z' }))
+      .then([
+        {
+          type: 'BackupRecorded',
+          data: {
+            backupId: 'b-1',
+            databaseId: 'db-1',
+            kind: 'pitr',
+            coveredFrom: '2026-01-25T00:00:00.000Z',
+            takenAt: '2026-02-05T00:00:00.000Z',
+            expiresAt: '2026-04-01T00:00:00.000Z',
+            keyVersionIds: ['kv-1', 'kv-2'],
+            restoreKeyVersionId: 'kv-2',
+            at: '2026-03-01T00:00:00.000Z',
+          },
+        },
+      ]);
+  });
+
+  it('records a backup within one version as needing that version only', () => {
+    const [e] = given(rotated).when(backup({ coveredFrom: '2026-01-10T00:00:00Z', takenAt: '2026-01-20T00:00:00Z', kind: 'full' })).produced();
+    expect(e).toMatchObject({ data: { keyVersionIds: ['kv-1'], restoreKeyVersionId: 'kv-1' } });
+    const [f] = given(rotated).when(backup({ coveredFrom: '2026-02-03T00:00:00Z', takenAt: '2026-02-04T00:00:00Z' })).produced();
+    expect(f).toMatchObject({ data: { keyVersionIds: ['kv-2'], restoreKeyVersionId: 'kv-2' } });
+  });
+
+  it('pins a backup from before the database existed to its first version', () => {
+    const history = [...rotated, added('kv-3', '2026-02-10T00:00:00.000Z'), { type: 'DatabaseAdded', data: { databaseId: 'db-3', keyVersionId: 'kv-3', at: '2026-02-10T00:00:00.000Z' } } as KeysEvent];
+    const [e] = given(history).when(backup({ databaseId: 'db-3', coveredFrom: '2026-02-01T00:00:00Z', takenAt: '2026-02-05T00:00:00Z' })).produced();
+    expect(e).toMatchObject({ data: { keyVersionIds: ['kv-3'], restoreKeyVersionId: 'kv-3' } });
+    const [f] = given(history).when(backup({ databaseId: 'db-3', coveredFrom: '2026-02-05T00:00:00Z', takenAt: '2026-02-11T00:00:00Z' })).produced();
+    expect(f).toMatchObject({ data: { keyVersionIds: ['kv-3'], restoreKeyVersionId: 'kv-3' } });
+  });
+
+  it('is idempotent for the same backup, and refuses the same id with other data', () => {
+    const recorded = then(rotated, backup(), '2026-02-05T00:00:00.000Z');
+    given(recorded).when(backup({ takenAt: '2026-02-05T00:00:00Z' })).thenNothing();
+    given(recorded).when(backup({ expiresAt: '2026-05-01T00:00:00.000Z' })).thenRejects('backup-exists');
+  });
+
+  it('refuses an unknown database, an expiry before the backup, a window starting after it, a destroyed ring', () => {
+    given(rotated).when(backup({ databaseId: 'db-9' })).thenRejects('unknown-database');
+    given(rotated).when(backup({ expiresAt: '2026-02-05T00:00:00.000Z' })).thenRejects('backup-expiry-before-taken');
+    given(rotated).when(backup({ coveredFrom: '2026-02-05T00:00:00.001Z' })).thenRejects('backup-window-invalid');
+    given([...rotated, { type: 'KeyRingDestroyed', data: { at: T0 } }]).when(backup()).thenRejects('key-ring-destroyed');
+    given(rotated).when(backup({ takenAt: 'yesterday' })).thenRejects('invalid-instant');
+  });
+
+  it('changes a retention (longer or shorter), a same value changes nothing', () => {
+    const recorded = then(rotated, backup(), '2026-02-05T00:00:00.000Z');
+    const patch = (expiresAt: string): KeysCommand => ({ type: 'ChangeBackupRetention', data: { backupId: 'b-1', expiresAt } });
+    given(recorded)
+      .when(patch('2026-06-01T00:00:00Z'))
+      .then([{ type: 'BackupRetentionChanged', data: { backupId: 'b-1', expiresAt: '2026-06-01T00:00:00.000Z', at: '2026-03-01T00:00:00.000Z' } }]);
+    given(recorded).when(patch('2026-04-01T00:00:00.000Z')).thenNothing();
+    given(recorded).when(patch('2026-02-05T00:00:00.000Z')).thenRejects('backup-expiry-before-taken');
+    given(recorded).when({ type: 'ChangeBackupRetention', data: { backupId: 'b-9', expiresAt: '2026-06-01T00:00:00Z' } }).thenRejects('backup-not-found');
+    const deleted = then(recorded, { type: 'DeleteBackup', data: { backupId: 'b-1' } }, '2026-02-06T00:00:00.000Z');
+    given(deleted).when(patch('2026-06-01T00:00:00Z')).thenRejects('backup-not-found');
+  });
+
+  it('deletes a backup once', () => {
+    const recorded = then(rotated, backup(), '2026-02-05T00:00:00.000Z');
+    const del: KeysCommand = { type: 'DeleteBackup', data: { backupId: 'b-1' } };
+    given(recorded).when(del).then([{ type: 'BackupDeleted', data: { backupId: 'b-1', at: '2026-03-01T00:00:00.000Z' } }]);
+    given(then(recorded, del, '2026-02-06T00:00:00.000Z')).when(del).thenNothing();
+    given(recorded).when({ type: 'DeleteBackup', data: { backupId: 'b-9' } }).thenRejects('backup-not-found');
+  });
+
+  it('tells which backups hold a version and which are live', () => {
+    const s = fold(then(rotated, backup(), '2026-02-05T00:00:00.000Z'));
+    expect(backupsHolding(s, 'kv-1')).toEqual(['b-1']);
+    expect(backupsHolding(s, 'kv-1', new Date('2026-04-01T00:00:00.000Z'))).toEqual([]);
+    expect(isLive(s.backups[0]!, new Date('2026-03-31T23:59:59.999Z'))).toBe(true);
+    expect(isLive(s.backups[0]!, new Date('2026-04-01T00:00:00.000Z'))).toBe(false);
+    const deleted = fold(then(then(rotated, backup(), '2026-02-05T00:00:00.000Z'), { type: 'DeleteBackup', data: { backupId: 'b-1' } }, '2026-02-06T00:00:00.000Z'));
+    expect(backupsHolding(deleted, 'kv-1')).toEqual([]);
+    expect(isLive(deleted.backups[0]!, new Date('2026-02-07T00:00:00.000Z'))).toBe(false);
+  });
+});
+
+describe('key ring: P3 retention and retirement', () => {
+  const withBackup = then(rotated, backup(), '2026-02-05T00:00:00.000Z');
+
+  it('needs the newest version, and a version a database is still on, indefinitely', () => {
+    const half = [opened(), added('kv-2', '2026-02-01T00:00:00.000Z'), reprotected('db-1', 'kv-1', 'kv-2', '2026-02-01T10:00:00.000Z')];
+    expect(retainUntil(fold(half), 'kv-1')).toBeNull();
+    expect(retainUntil(fold(half), 'kv-2')).toBeNull();
+    given(half).when(retire('kv-1'), at('2030-01-01T00:00:00.000Z')).thenNothing();
+    given(half).when(retire('kv-2'), at('2030-01-01T00:00:00.000Z')).thenNothing();
+  });
+
+  it('keeps a superseded version until its last use when no backup needs it', () => {
+    expect(retainUntil(fold(rotated), 'kv-1')).toBe('2026-02-02T00:00:00.000Z');
+    given(rotated).when(retire('kv-1'), at('2026-02-01T23:59:59.999Z')).thenNothing();
+    given(rotated)
+      .when(retire('kv-1'), at('2026-02-02T00:00:00.000Z'))
+      .then([{ type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: '2026-02-02T00:00:00.000Z', at: '2026-02-02T00:00:00.000Z' } }]);
+  });
+
+  it('keeps it until the latest of its last use and the expiry of the backups that need it', () => {
+    expect(retainUntil(fold(withBackup), 'kv-1')).toBe('2026-04-01T00:00:00.000Z');
+    given(withBackup).when(retire('kv-1'), at('2026-03-31T23:59:59.999Z')).thenNothing();
+    given(withBackup)
+      .when(retire('kv-1'), at('2026-04-01T00:00:00.000Z'))
+      .then([{ type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: '2026-04-01T00:00:00.000Z', at: '2026-04-01T00:00:00.000Z' } }]);
+    // A backup that expired before the last use does not hold the version past it.
+    const early = then(rotated, backup({ backupId: 'b-2', coveredFrom: T0, takenAt: '2026-01-10T00:00:00Z', expiresAt: '2026-01-20T00:00:00Z' }), '2026-01-10T00:00:00.000Z');
+    expect(retainUntil(fold(early), 'kv-1')).toBe('2026-02-02T00:00:00.000Z');
+  });
+
+  it('moves the date when a retention is extended or shortened', () => {
+    const longer = then(withBackup, { type: 'ChangeBackupRetention', data: { backupId: 'b-1', expiresAt: '2026-09-01T00:00:00Z' } }, '2026-03-01T00:00:00.000Z');
+    expect(retainUntil(fold(longer), 'kv-1')).toBe('2026-09-01T00:00:00.000Z');
+    given(longer).when(retire('kv-1'), at('2026-04-01T00:00:00.000Z')).thenNothing();
+    const shorter = then(withBackup, { type: 'ChangeBackupRetention', data: { backupId: 'b-1', expiresAt: '2026-02-20T00:00:00Z' } }, '2026-02-10T00:00:00.000Z');
+    expect(retainUntil(fold(shorter), 'kv-1')).toBe('2026-02-20T00:00:00.000Z');
+    expect(given(shorter).when(retire('kv-1'), at('2026-02-20T00:00:00.000Z')).produced()).toHaveLength(1);
+  });
+
+  it('retires at the last use once the only backup needing the version is deleted', () => {
+    const deleted = then(withBackup, { type: 'DeleteBackup', data: { backupId: 'b-1' } }, '2026-02-10T00:00:00.000Z');
+    expect(retainUntil(fold(deleted), 'kv-1')).toBe('2026-02-02T00:00:00.000Z');
+    given(deleted)
+      .when(retire('kv-1'), at('2026-02-10T00:00:00.000Z'))
+      .then([{ type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: '2026-02-02T00:00:00.000Z', at: '2026-02-10T00:00:00.000Z' } }]);
+  });
+
+  it('retires a version that never protected anything once it was superseded', () => {
+    const skipped = [...rotated, added('kv-3', '2026-02-10T00:00:00.000Z'), added('kv-4', '2026-02-11T00:00:00.000Z')];
+    expect(retainUntil(fold(skipped), 'kv-3')).toBe('2026-02-11T00:00:00.000Z');
+    expect(retainUntil(fold(skipped), 'kv-2')).toBeNull(); // both databases are still on it
+  });
+
+  it('never brings a retired version back', () => {
+    const retired = then(rotated, retire('kv-1'), '2026-02-03T00:00:00.000Z');
+    given(retired).when(retire('kv-1'), at('2026-02-04T00:00:00.000Z')).thenNothing();
+    const s = fold(retired);
+    expect(s.versions[0]!.retiredAt).toBe('2026-02-03T00:00:00.000Z');
+    expect(retentionTimers(s)).toEqual([]);
+  });
+
+  it('refuses to retire an unknown version', () => {
+    given(rotated).when(retire('kv-9')).thenRejects('unknown-key-version');
+  });
+
+  it('lists the retention timers the lifecycle should hold', () => {
+    expect(retentionTimers(fold(withBackup))).toEqual([{ keyVersionId: 'kv-1', retainUntil: '2026-04-01T00:00:00.000Z' }]);
+    expect(retentionTimers(fold([opened()]))).toEqual([]);
+  });
+
+  it('moves a version through active, superseded, retired; everything is destroyed after a shred', () => {
+    expect(versionStatus(fold([opened()]), 'kv-1')).toBe('active');
+    const s1 = fold([opened(), added('kv-2', '2026-02-01T00:00:00.000Z')]);
+    expect([versionStatus(s1, 'kv-1'), versionStatus(s1, 'kv-2')]).toEqual(['superseded', 'active']);
+    const retired = then(rotated, retire('kv-1'), '2026-02-03T00:00:00.000Z');
+    expect(versionStatus(fold(retired), 'kv-1')).toBe('retired');
+    const destroyed = then(retired, { type: 'DestroyKeyRing', data: {} }, '2026-02-04T00:00:00.000Z');
+    expect([versionStatus(fold(destroyed), 'kv-1'), versionStatus(fold(destroyed), 'kv-2')]).toEqual(['destroyed', 'destroyed']);
+    expect(newestVersion(fold(destroyed))?.keyVersionId).toBe('kv-2');
+  });
+});
+
+describe('key ring: destruction', () => {
+  it('destroys the ring once', () => {
+    given(rotated)
+      .when({ type: 'DestroyKeyRing', data: {} })
+      .then([{ type: 'KeyRingDestroyed', data: { at: '2026-03-01T00:00:00.000Z' } }]);
+    given([...rotated, { type: 'KeyRingDestroyed', data: { at: T0 } }]).when({ type: 'DestroyKeyRing', data: {} }).thenNothing();
+  });
+
+  it('retires nothing, raises nothing and adds nothing after a shred', () => {
+    const destroyed: KeysEvent[] = [...rotated, { type: 'KeyRingDestroyed', data: { at: '2026-02-03T00:00:00.000Z' } }];
+    given(destroyed).when(retire('kv-1'), at('2027-01-01T00:00:00.000Z')).thenNothing();
+    expect(retainUntil(fold(destroyed), 'kv-1')).toBeNull();
+    given(destroyed).when({ type: 'AddDatabase', data: { databaseId: 'db-3' } }).thenRejects('key-ring-destroyed');
+    given(destroyed).when({ type: 'RaiseRotationDue', data: {} }, at('2030-01-01T00:00:00.000Z')).thenNothing();
+    given(destroyed)
+      .when({ type: 'FlagOverdueDatabases', data: { keyVersionId: 'kv-2', dueBy: T0 } }, at('2030-01-01T00:00:00.000Z'))
+      .thenNothing();
+    given([opened(), added('kv-2', '2026-02-01T00:00:00.000Z'), { type: 'KeyRingDestroyed', data: { at: T0 } }])
+      .when({ type: 'RecordReprotection', data: { databaseId: 'db-1', fromKeyVersionId: 'kv-1', toKeyVersionId: 'kv-2' } })
+      .thenRejects('key-ring-destroyed');
+  });
+});

@@ -1,0 +1,227 @@
+// Decisions of the key ring aggregate (ARCHITECTURE P1–P3, §3 "Key versions"): versions are added,
+// databases re-protected, backups recorded with the versions they need, and superseded versions
+// retired once nothing needs them. `now` comes from the context; command instants are normalised to
+// ISO strings with milliseconds before they are stored.
+import { DomainError, type Decider } from '../shared/decider.js';
+import type { KeysCommand } from './keys.commands.js';
+import type { KeysEvent } from './keys.events.js';
+import {
+  MAX_ROTATION_PERIOD_DAYS,
+  currentVersionOf,
+  evolveKeys,
+  findBackup,
+  findDatabase,
+  findVersion,
+  initialKeysState,
+  newestVersion,
+  overdueKey,
+  rotationDueAt,
+  versionIndex,
+  versionProtectingAt,
+  versionsProtecting,
+  type KeysState,
+} from './keys.state.js';
+import { retainUntil } from './retention.js';
+
+export interface KeysContext {
+  readonly now: Date;
+}
+
+const iso = (d: Date) => d.toISOString();
+
+/** A command instant as stored: ISO 8601 UTC with milliseconds. */
+function instant(value: string, field: string): string {
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw new DomainError('invalid-instant', `${field} is not an ISO 8601 instant`);
+  return new Date(t).toISOString();
+}
+
+function requireRing(state: KeysState): void {
+  if (!state.exists) throw new DomainError('key-ring-not-found', 'key ring not found');
+}
+
+function requireNotDestroyed(state: KeysState): void {
+  if (state.destroyed) throw new DomainError('key-ring-destroyed', 'the key ring was destroyed');
+}
+
+function requireRotationPeriod(days: number): void {
+  if (!Number.isInteger(days) || days < 1 || days > MAX_ROTATION_PERIOD_DAYS) {
+    throw new DomainError('invalid-rotation-period', `the rotation period must be a whole number of days from 1 to ${MAX_ROTATION_PERIOD_DAYS}`);
+  }
+}
+
+function requireVersion(state: KeysState, keyVersionId: string): void {
+  if (!findVersion(state, keyVersionId)) throw new DomainError('unknown-key-version', `unknown key version ${keyVersionId}`);
+}
+
+function requireDatabase(state: KeysState, databaseId: string): void {
+  if (!findDatabase(state, databaseId)) throw new DomainError('unknown-database', `unknown database ${databaseId}`);
+}
+
+function decideRecordBackup(command: Extract<KeysCommand, { type: 'RecordBackup' }>, state: KeysState, now: string): KeysEvent[] {
+  requireRing(state);
+  const d = {
+    backupId: command.data.backupId,
+    databaseId: command.data.databaseId,
+    kind: command.data.kind,
+    coveredFrom: instant(command.data.coveredFrom, 'coveredFrom'),
+    takenAt: instant(command.data.takenAt, 'takenAt'),
+    expiresAt: instant(command.data.expiresAt, 'expiresAt'),
+  };
+  const existing = findBackup(state, d.backupId);
+  if (existing) {
+    const same =
+      existing.databaseId === d.databaseId &&
+      existing.kind === d.kind &&
+      existing.coveredFrom === d.coveredFrom &&
+      existing.takenAt === d.takenAt &&
+      existing.expiresAt === d.expiresAt;
+    if (same) return [];
+    throw new DomainError('backup-exists', `backup ${d.backupId} is already recorded with other data`);
+  }
+  requireNotDestroyed(state);
+  requireDatabase(state, d.databaseId);
+  if (Date.parse(d.expiresAt) <= Date.parse(d.takenAt)) {
+    throw new DomainError('backup-expiry-before-taken', `backup ${d.backupId} would expire before it was taken`);
+  }
+  if (Date.parse(d.coveredFrom) > Date.parse(d.takenAt)) {
+    throw new DomainError('backup-window-invalid', `backup ${d.backupId} covers a window that starts after it was taken`);
+  }
+  const db = findDatabase(state, d.databaseId)!;
+  const first = db.intervals[0]!.keyVersionId;
+  const atTaken = versionProtectingAt(state, d.databaseId, d.takenAt);
+  const protecting = versionsProtecting(state, d.databaseId, d.coveredFrom, d.takenAt);
+  // A window wholly before the database existed (clock skew, or a restore-seeded database) needs
+  // the version the database started on.
+  const keyVersionIds = protecting.length > 0 ? protecting : [atTaken ?? first];
+  return [{ type: 'BackupRecorded', data: { ...d, keyVersionIds, restoreKeyVersionId: atTaken ?? first, at: now } }];
+}
+
+export function decideKeys(command: KeysCommand, state: KeysState, ctx: KeysContext): KeysEvent[] {
+  const now = iso(ctx.now);
+  switch (command.type) {
+    case 'OpenKeyRing': {
+      if (state.exists) throw new DomainError('key-ring-exists', 'key ring already exists');
+      const d = command.data;
+      requireRotationPeriod(d.rotationPeriodDays);
+      const dup = d.databases.find((id, i) => d.databases.indexOf(id) !== i);
+      if (dup !== undefined) throw new DomainError('database-exists', `database ${dup} is listed twice`);
+      return [
+        {
+          type: 'KeyRingOpened',
+          data: {
+            tenantId: d.tenantId,
+            keyId: d.keyId,
+            keyCustody: d.keyCustody,
+            rotationPeriodDays: d.rotationPeriodDays,
+            version: { keyVersionId: d.version.keyVersionId, createdAt: instant(d.version.createdAt, 'createdAt') },
+            databases: [...d.databases],
+            at: now,
+          },
+        },
+      ];
+    }
+    case 'AddKeyVersion': {
+      requireRing(state);
+      const d = command.data;
+      if (findVersion(state, d.keyVersionId)) return [];
+      requireNotDestroyed(state);
+      return [{ type: 'KeyVersionAdded', data: { keyVersionId: d.keyVersionId, source: d.source, createdAt: instant(d.createdAt, 'createdAt'), at: now } }];
+    }
+    case 'RecordReprotection': {
+      requireRing(state);
+      const d = command.data;
+      requireDatabase(state, d.databaseId);
+      requireVersion(state, d.fromKeyVersionId);
+      requireVersion(state, d.toKeyVersionId);
+      const current = currentVersionOf(state, d.databaseId);
+      if (current === d.toKeyVersionId) return [];
+      requireNotDestroyed(state);
+      if (current !== d.fromKeyVersionId) {
+        throw new DomainError('database-not-on-version', `database ${d.databaseId} is not protected by ${d.fromKeyVersionId}`);
+      }
+      if (findVersion(state, d.toKeyVersionId)!.retiredAt) {
+        throw new DomainError('key-version-retired', `key version ${d.toKeyVersionId} is retired`);
+      }
+      return [{ type: 'DatabaseReprotected', data: { ...d, at: now } }];
+    }
+    case 'AddDatabase': {
+      requireRing(state);
+      requireNotDestroyed(state);
+      const { databaseId } = command.data;
+      if (findDatabase(state, databaseId)) throw new DomainError('database-exists', `database ${databaseId} already exists`);
+      return [{ type: 'DatabaseAdded', data: { databaseId, keyVersionId: newestVersion(state)!.keyVersionId, at: now } }];
+    }
+    case 'FlagOverdueDatabases': {
+      requireRing(state);
+      const { keyVersionId } = command.data;
+      requireVersion(state, keyVersionId);
+      const dueBy = instant(command.data.dueBy, 'dueBy');
+      if (state.destroyed || ctx.now.getTime() < Date.parse(dueBy)) return [];
+      const target = versionIndex(state, keyVersionId);
+      return state.databases
+        .filter((db) => versionIndex(state, currentVersionOf(state, db.databaseId)!) < target)
+        .filter((db) => !state.overdueRaised.includes(overdueKey(db.databaseId, keyVersionId)))
+        .map((db): KeysEvent => ({ type: 'DatabaseRotationOverdue', data: { databaseId: db.databaseId, keyVersionId, dueBy, at: now } }));
+    }
+    case 'ChangeRotationPeriod': {
+      requireRing(state);
+      const { rotationPeriodDays } = command.data;
+      requireRotationPeriod(rotationPeriodDays);
+      if (rotationPeriodDays === state.rotationPeriodDays) return [];
+      requireNotDestroyed(state);
+      return [{ type: 'RotationPeriodChanged', data: { rotationPeriodDays, at: now } }];
+    }
+    case 'RaiseRotationDue': {
+      requireRing(state);
+      if (state.destroyed || state.keyCustody !== 'client') return [];
+      const newest = newestVersion(state)!;
+      const dueAt = rotationDueAt(state);
+      if (ctx.now.getTime() < Date.parse(dueAt) || state.rotationDueRaised.includes(newest.keyVersionId)) return [];
+      return [{ type: 'KeyRotationDue', data: { keyVersionId: newest.keyVersionId, dueAt, at: now } }];
+    }
+    case 'RecordBackup':
+      return decideRecordBackup(command, state, now);
+    case 'ChangeBackupRetention': {
+      requireRing(state);
+      const { backupId } = command.data;
+      const backup = findBackup(state, backupId);
+      if (!backup || backup.deletedAt) throw new DomainError('backup-not-found', `backup ${backupId} not found`);
+      const expiresAt = instant(command.data.expiresAt, 'expiresAt');
+      if (Date.parse(expiresAt) <= Date.parse(backup.takenAt)) {
+        throw new DomainError('backup-expiry-before-taken', `backup ${backupId} would expire before it was taken`);
+      }
+      if (expiresAt === backup.expiresAt) return [];
+      return [{ type: 'BackupRetentionChanged', data: { backupId, expiresAt, at: now } }];
+    }
+    case 'DeleteBackup': {
+      requireRing(state);
+      const { backupId } = command.data;
+      const backup = findBackup(state, backupId);
+      if (!backup) throw new DomainError('backup-not-found', `backup ${backupId} not found`);
+      if (backup.deletedAt) return [];
+      return [{ type: 'BackupDeleted', data: { backupId, at: now } }];
+    }
+    case 'RetireKeyVersion': {
+      requireRing(state);
+      const { keyVersionId } = command.data;
+      requireVersion(state, keyVersionId);
+      // Fired from a timer set earlier: re-check the live state, never trust the old date.
+      if (state.destroyed || findVersion(state, keyVersionId)!.retiredAt) return [];
+      const until = retainUntil(state, keyVersionId, ctx.now);
+      if (until === null || ctx.now.getTime() < Date.parse(until)) return [];
+      return [{ type: 'KeyVersionRetired', data: { keyVersionId, retainUntil: until, at: now } }];
+    }
+    case 'DestroyKeyRing': {
+      requireRing(state);
+      if (state.destroyed) return [];
+      return [{ type: 'KeyRingDestroyed', data: { at: now } }];
+    }
+  }
+}
+
+export const keysDecider: Decider<KeysCommand, KeysEvent, KeysState, KeysContext> = {
+  initialState: initialKeysState,
+  evolve: evolveKeys,
+  decide: decideKeys,
+};

@@ -1,0 +1,230 @@
+// What the key ring remembers, folded from its events, and the pure queries over it. JSON-safe
+// (instants are ISO strings). Protection history is kept as intervals per database, so "which
+// versions protected this database during [from, to]" can be answered for any past window.
+import type { KeyCustody } from '../tenant/tenant.events.js';
+import type { BackupKind, KeysEvent, KeyVersionSource } from './keys.events.js';
+
+export interface KeyVersionState {
+  readonly keyVersionId: string;
+  /** When the vault created it. */
+  readonly createdAt: string;
+  readonly source: 'onboarding' | KeyVersionSource;
+  readonly retiredAt: string | null;
+}
+
+/** The version protected the database during [from, to); `to` null = still does. */
+export interface ProtectionInterval {
+  readonly keyVersionId: string;
+  readonly from: string;
+  readonly to: string | null;
+}
+
+export interface DatabaseProtection {
+  readonly databaseId: string;
+  /** Chronological; the last one is open. */
+  readonly intervals: readonly ProtectionInterval[];
+}
+
+export interface BackupState {
+  readonly backupId: string;
+  readonly databaseId: string;
+  readonly kind: BackupKind;
+  readonly coveredFrom: string;
+  readonly takenAt: string;
+  readonly expiresAt: string;
+  readonly deletedAt: string | null;
+  readonly keyVersionIds: readonly string[];
+  readonly restoreKeyVersionId: string;
+}
+
+export interface KeysState {
+  readonly exists: boolean;
+  readonly tenantId: string | null;
+  readonly keyId: string | null;
+  readonly keyCustody: KeyCustody | null;
+  readonly rotationPeriodDays: number;
+  /** Crypto-shredded: every version counts as destroyed, nothing can be created or retired. */
+  readonly destroyed: boolean;
+  /** In the order added; the newest is last. */
+  readonly versions: readonly KeyVersionState[];
+  readonly databases: readonly DatabaseProtection[];
+  readonly backups: readonly BackupState[];
+  /** `databaseId:keyVersionId` pairs already flagged overdue. */
+  readonly overdueRaised: readonly string[];
+  /** Version ids whose rotation-due was already raised. */
+  readonly rotationDueRaised: readonly string[];
+}
+
+export const DEFAULT_ROTATION_PERIOD_DAYS = 365;
+export const MAX_ROTATION_PERIOD_DAYS = 730;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export const initialKeysState: KeysState = {
+  exists: false,
+  tenantId: null,
+  keyId: null,
+  keyCustody: null,
+  rotationPeriodDays: DEFAULT_ROTATION_PERIOD_DAYS,
+  destroyed: false,
+  versions: [],
+  databases: [],
+  backups: [],
+  overdueRaised: [],
+  rotationDueRaised: [],
+};
+
+export const overdueKey = (databaseId: string, keyVersionId: string) => `${databaseId}:${keyVersionId}`;
+
+function switchDatabase(db: DatabaseProtection, keyVersionId: string, at: string): DatabaseProtection {
+  return {
+    ...db,
+    intervals: [...db.intervals.map((i) => (i.to === null ? { ...i, to: at } : i)), { keyVersionId, from: at, to: null }],
+  };
+}
+
+function updateBackup(state: KeysState, backupId: string, change: (b: BackupState) => BackupState): KeysState {
+  return { ...state, backups: state.backups.map((b) => (b.backupId === backupId ? change(b) : b)) };
+}
+
+export function evolveKeys(state: KeysState, event: KeysEvent): KeysState {
+  switch (event.type) {
+    case 'KeyRingOpened': {
+      const d = event.data;
+      return {
+        ...state,
+        exists: true,
+        tenantId: d.tenantId,
+        keyId: d.keyId,
+        keyCustody: d.keyCustody,
+        rotationPeriodDays: d.rotationPeriodDays,
+        versions: [{ keyVersionId: d.version.keyVersionId, createdAt: d.version.createdAt, source: 'onboarding', retiredAt: null }],
+        databases: d.databases.map((databaseId) => ({
+          databaseId,
+          intervals: [{ keyVersionId: d.version.keyVersionId, from: d.at, to: null }],
+        })),
+      };
+    }
+    case 'KeyVersionAdded': {
+      const d = event.data;
+      return {
+        ...state,
+        versions: [...state.versions, { keyVersionId: d.keyVersionId, createdAt: d.createdAt, source: d.source, retiredAt: null }],
+      };
+    }
+    case 'DatabaseReprotected':
+      return {
+        ...state,
+        databases: state.databases.map((db) =>
+          db.databaseId === event.data.databaseId ? switchDatabase(db, event.data.toKeyVersionId, event.data.at) : db,
+        ),
+      };
+    case 'DatabaseAdded':
+      return {
+        ...state,
+        databases: [
+          ...state.databases,
+          { databaseId: event.data.databaseId, intervals: [{ keyVersionId: event.data.keyVersionId, from: event.data.at, to: null }] },
+        ],
+      };
+    case 'DatabaseRotationOverdue':
+      return { ...state, overdueRaised: [...state.overdueRaised, overdueKey(event.data.databaseId, event.data.keyVersionId)] };
+    case 'RotationPeriodChanged':
+      return { ...state, rotationPeriodDays: event.data.rotationPeriodDays };
+    case 'KeyRotationDue':
+      return { ...state, rotationDueRaised: [...state.rotationDueRaised, event.data.keyVersionId] };
+    case 'BackupRecorded': {
+      const { at: _at, ...d } = event.data;
+      return { ...state, backups: [...state.backups, { ...d, deletedAt: null }] };
+    }
+    case 'BackupRetentionChanged':
+      return updateBackup(state, event.data.backupId, (b) => ({ ...b, expiresAt: event.data.expiresAt }));
+    case 'BackupDeleted':
+      return updateBackup(state, event.data.backupId, (b) => ({ ...b, deletedAt: event.data.at }));
+    case 'KeyVersionRetired':
+      return {
+        ...state,
+        versions: state.versions.map((v) => (v.keyVersionId === event.data.keyVersionId ? { ...v, retiredAt: event.data.at } : v)),
+      };
+    case 'KeyRingDestroyed':
+      return { ...state, destroyed: true };
+  }
+}
+
+// ---- pure queries -------------------------------------------------------------------------------
+
+const ms = (instant: string) => Date.parse(instant);
+
+export function addDays(instant: string, days: number): string {
+  return new Date(ms(instant) + days * DAY_MS).toISOString();
+}
+
+export function newestVersion(state: KeysState): KeyVersionState | null {
+  return state.versions[state.versions.length - 1] ?? null;
+}
+
+export function findVersion(state: KeysState, keyVersionId: string): KeyVersionState | null {
+  return state.versions.find((v) => v.keyVersionId === keyVersionId) ?? null;
+}
+
+/** Position in the order added (-1 when unknown): a higher index is a newer version. */
+export function versionIndex(state: KeysState, keyVersionId: string): number {
+  return state.versions.findIndex((v) => v.keyVersionId === keyVersionId);
+}
+
+export function findDatabase(state: KeysState, databaseId: string): DatabaseProtection | null {
+  return state.databases.find((d) => d.databaseId === databaseId) ?? null;
+}
+
+export function findBackup(state: KeysState, backupId: string): BackupState | null {
+  return state.backups.find((b) => b.backupId === backupId) ?? null;
+}
+
+/** The version protecting the database now, or null for an unknown database. */
+export function currentVersionOf(state: KeysState, databaseId: string): string | null {
+  const db = findDatabase(state, databaseId);
+  return db?.intervals[db.intervals.length - 1]?.keyVersionId ?? null;
+}
+
+/** The version protecting the database at an instant, or null if it did not exist yet. */
+export function versionProtectingAt(state: KeysState, databaseId: string, at: string): string | null {
+  const t = ms(at);
+  const db = findDatabase(state, databaseId);
+  const hit = db?.intervals.find((i) => ms(i.from) <= t && (i.to === null || ms(i.to) > t));
+  return hit?.keyVersionId ?? null;
+}
+
+/**
+ * Versions whose protection interval [from_i, to_i) meets the closed window [from, to], in the
+ * order the versions were added.
+ */
+export function versionsProtecting(state: KeysState, databaseId: string, from: string, to: string): string[] {
+  const db = findDatabase(state, databaseId);
+  if (!db) return [];
+  const a = ms(from);
+  const b = ms(to);
+  const hit = new Set(db.intervals.filter((i) => ms(i.from) <= b && (i.to === null || ms(i.to) > a)).map((i) => i.keyVersionId));
+  return state.versions.map((v) => v.keyVersionId).filter((id) => hit.has(id));
+}
+
+export type KeyVersionStatus = 'active' | 'superseded' | 'retired' | 'destroyed';
+
+export function versionStatus(state: KeysState, keyVersionId: string): KeyVersionStatus {
+  const v = findVersion(state, keyVersionId);
+  if (!v) throw new Error(`unknown key version ${keyVersionId}`);
+  if (state.destroyed) return 'destroyed';
+  if (v.retiredAt) return 'retired';
+  return newestVersion(state)?.keyVersionId === keyVersionId ? 'active' : 'superseded';
+}
+
+/** P1: the newest version must be replaced by then (its vault creation + the rotation period). */
+export function rotationDueAt(state: KeysState): string {
+  const newest = newestVersion(state);
+  if (!newest) throw new Error('the key ring is not open');
+  return addDays(newest.createdAt, state.rotationPeriodDays);
+}
+
+/** Databases not yet re-protected with the newest version (P2), in the order added. */
+export function databasesBehind(state: KeysState): string[] {
+  const newest = newestVersion(state)?.keyVersionId;
+  return state.databases.filter((db) => currentVersionOf(state, db.databaseId) !== newest).map((db) => db.databaseId);
+}

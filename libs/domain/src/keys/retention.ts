@@ -1,0 +1,68 @@
+// Version retention (P3): a superseded version stays usable exactly as long as a database or an
+// unexpired backup still needs it, then it is retired — never earlier. Pure functions of the key
+// ring's state; the lifecycle keeps a timer at each version's `retainUntil` and sends
+// RetireKeyVersion then, which re-checks the live state.
+import { findVersion, newestVersion, type BackupState, type KeysState } from './keys.state.js';
+
+const ms = (instant: string) => Date.parse(instant);
+const latest = (instants: readonly string[]) => instants.reduce<string | null>((m, x) => (m === null || ms(x) > ms(m) ? x : m), null);
+
+/** A backup can still be restored: not deleted and not yet expired. */
+export function isLive(backup: BackupState, now: Date): boolean {
+  return backup.deletedAt === null && ms(backup.expiresAt) > now.getTime();
+}
+
+/**
+ * Backups (ids) that list the version among the ones they need and were not deleted; with `now`,
+ * only those that have not expired either.
+ */
+export function backupsHolding(state: KeysState, keyVersionId: string, now?: Date): string[] {
+  return state.backups
+    .filter((b) => b.deletedAt === null && b.keyVersionIds.includes(keyVersionId) && (!now || isLive(b, now)))
+    .map((b) => b.backupId);
+}
+
+/** The moment the version stopped protecting its last database, or null if it never protected one. */
+export function lastUse(state: KeysState, keyVersionId: string): string | null {
+  const ends = state.databases.flatMap((db) => db.intervals.filter((i) => i.keyVersionId === keyVersionId).map((i) => i.to ?? ''));
+  return latest(ends.filter((x) => x !== ''));
+}
+
+/**
+ * Until when the version must stay usable. Null = indefinitely (it is the newest, or a database is
+ * still on it) or not applicable (unknown version, destroyed ring). Otherwise the latest of: the
+ * moment it stopped protecting its last database, the expiry of every non-deleted backup that needs
+ * it, and — for a version that never protected anything — the creation of the version that
+ * superseded it. Expired backups are included (their expiry is in the past anyway), so the answer is
+ * a function of the history alone: `now` does not change it.
+ */
+export function retainUntil(state: KeysState, keyVersionId: string, _now?: Date): string | null {
+  if (state.destroyed) return null;
+  const index = state.versions.findIndex((v) => v.keyVersionId === keyVersionId);
+  if (index < 0 || newestVersion(state)?.keyVersionId === keyVersionId) return null;
+  const stillOn = state.databases.some((db) => db.intervals[db.intervals.length - 1]?.keyVersionId === keyVersionId);
+  if (stillOn) return null;
+  const needs = [
+    lastUse(state, keyVersionId) ?? state.versions[index + 1]!.createdAt,
+    ...state.backups.filter((b) => b.deletedAt === null && b.keyVersionIds.includes(keyVersionId)).map((b) => b.expiresAt),
+  ];
+  return latest(needs);
+}
+
+/** The timers the lifecycle should hold: every version not yet retired whose retainUntil is known. */
+export function retentionTimers(state: KeysState): { readonly keyVersionId: string; readonly retainUntil: string }[] {
+  if (state.destroyed) return [];
+  return state.versions.flatMap((v) => {
+    if (v.retiredAt) return [];
+    const until = retainUntil(state, v.keyVersionId);
+    return until ? [{ keyVersionId: v.keyVersionId, retainUntil: until }] : [];
+  });
+}
+
+/** Whether RetireKeyVersion would retire the version at `now`. */
+export function isRetirable(state: KeysState, keyVersionId: string, now: Date): boolean {
+  const v = findVersion(state, keyVersionId);
+  if (!v || v.retiredAt || state.destroyed) return false;
+  const until = retainUntil(state, keyVersionId);
+  return until !== null && now.getTime() >= ms(until);
+}

@@ -1,0 +1,17 @@
+// The key ring aggregate's repository (stream `keys-<tenantId>`): versions, protection history, backups.
+import type { Clock } from '@lethe/clock';
+import { decideKeys, evolveKeys, initialKeysState, keysStream, type KeysCommand, type KeysContext, type KeysEvent, type KeysState } from '@lethe/domain';
+import type { EventStore } from '@lethe/eventstore';
+import { AggregateRepository } from '../aggregate-repository.js';
+
+export class KeyRingRepository extends AggregateRepository<KeysCommand, KeysEvent, KeysState, KeysContext> {
+  constructor(store: EventStore, clock: Clock) {
+    super(store, clock, {
+      stream: keysStream,
+      initialState: initialKeysState,
+      evolve: evolveKeys,
+      decide: decideKeys,
+      context: (now) => ({ now }),
+    });
+  }
+}
