@@ -94,7 +94,7 @@ export class KeysController {
   @Roles('ops-reader')
   async listBackups(@ZodParam('tenantId', idSchema) tenantId: string) {
     if (!(await this.rings.existsBy({ tenantId }))) throw ProblemException.notFound('tenant not found');
-    const rows = await this.backups.find({ where: { tenantId }, order: { takenAt: 'ASC' } });
+    const rows = await this.backups.find({ where: { tenantId }, order: { takenAt: 'ASC', backupId: 'ASC' } });
     return { backups: rows.map(backupBody) };
   }
 
