@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the tests read JSON answers field by field */
 // Key versions end to end over HTTP with the manual clock: rotation (policy, manual, detected),
 // re-protection within 24 hours, databases added later, backups and retention, restore checks,
 // compliance, and a shred overriding retention.
