@@ -244,6 +244,7 @@ describe('backups and retention', () => {
     await advance(60_000);
     keys = await keysMatch('backed', (b) => b.versions[0].status === 'retired', 'retirement at retainUntil');
     expect(keys.versions[0].retiredAt).toBe(iso(t1 + 10 * DAY));
+    expect(keys.versions[0].retainUntil).toBe(iso(t1 + 10 * DAY));
     const expired = await api('POST', '/v1/tenants/backed/backups/pitr-1/restore-check', T.op);
     expect(expired.body).toMatchObject({ restorable: false, reason: 'key-version-destroyed' });
     // A backup taken after the rotation restores with the new version, which is still live.

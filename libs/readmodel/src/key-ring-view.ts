@@ -85,6 +85,10 @@ export class KeyRingsProjection implements Processor {
     // The ring as of this event (not later ones), so replaying the projection gives the same rows.
     const events = await this.store.readStream(keysStream(tenantId), { limit: Number(event.revision) + 1 });
     const state = events.map((e) => ({ type: e.type, data: e.data }) as KeysEvent).reduce(evolveKeys, initialKeysState);
+    // A retired version keeps showing the retainUntil it was retired at (the evidence).
+    const retiredAt = new Map(
+      events.filter((e) => e.type === 'KeyVersionRetired').map((e) => [(e.data as { keyVersionId: string }).keyVersionId, (e.data as { retainUntil: string }).retainUntil]),
+    );
     const newest = newestVersion(state);
     if (!state.exists || !newest) return;
     await tx.query(
@@ -121,7 +125,7 @@ export class KeyRingsProjection implements Processor {
           versionStatus(state, v.keyVersionId),
           v.source,
           v.createdAt,
-          state.destroyed || v.retiredAt ? null : retainUntil(state, v.keyVersionId),
+          v.retiredAt ? (retiredAt.get(v.keyVersionId) ?? null) : state.destroyed ? null : retainUntil(state, v.keyVersionId),
           v.retiredAt,
           JSON.stringify(backupsHolding(state, v.keyVersionId)),
         ],
