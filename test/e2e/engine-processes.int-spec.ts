@@ -48,7 +48,11 @@ it('starts on its own embedded PostgreSQL in a fresh data folder, serves /readyz
   const engine = spawnEngine({ LETHE_DATA_DIR: dataDir, PORT: '0', LETHE_INSTANCE_ID: 'embedded' });
   engines.push(engine);
   let url: string | undefined;
-  await waitUntil(() => (url = /listening on (http:\/\/\S+)/.exec(engine.output())?.[1]) !== undefined || engine.child.exitCode !== null, 60_000, 'the engine to listen');
+  await waitUntil(() => (url = /listening on (http:\/\/\S+)/.exec(engine.output())?.[1]) !== undefined || engine.child.exitCode !== null, 150_000, 'the engine to listen').catch(
+    (error: Error) => {
+      throw new Error(`${error.message}; its output so far:\n${engine.output()}`);
+    },
+  );
   expect(url).toBeDefined();
   let ready: Response | undefined;
   await waitUntil(async () => (ready = await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200, 30_000, '/readyz to answer 200');
@@ -58,7 +62,7 @@ it('starts on its own embedded PostgreSQL in a fresh data folder, serves /readyz
   engine.kill('SIGTERM');
   expect((await engine.exited).code).toBe(0);
   rmSync(dataDir, { recursive: true, force: true });
-}, 90_000);
+}, 200_000);
 
 it('refuses to start on a bad setting, naming it', async () => {
   const engine = start('bad', { PORT: 'eighty', LETHE_ROLES: 'api' });
