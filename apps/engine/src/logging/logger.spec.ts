@@ -21,6 +21,19 @@ describe('logger', () => {
     expect(typeof entry.time).toBe('string');
   });
 
+  it('leaves class instances (requests, responses) to the serializers', () => {
+    const { lines, logger } = capture();
+    class Response {
+      statusCode = 201;
+      get headersSent() {
+        return true;
+      }
+    }
+    const res = new Response();
+    logger.info({ res }, 'done');
+    expect(JSON.parse(lines[0]).res.statusCode).toBe(201);
+  });
+
   it('redacts authorization headers and any field named like a key, secret or token, at any depth', () => {
     const { lines, logger } = capture();
     logger.info(

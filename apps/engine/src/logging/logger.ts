@@ -10,6 +10,10 @@ export function redactDeep(value: unknown, depth = 0): unknown {
   if (depth > 8 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) return { type: value.name, message: value.message };
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
+  // Requests, responses and other class instances are left to pino's serializers (which only
+  // pick known fields; the header paths above are redacted there).
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = SENSITIVE_NAME.test(k) ? CENSOR : redactDeep(v, depth + 1);
   return out;
