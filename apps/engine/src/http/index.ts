@@ -33,7 +33,7 @@ export {
   type BeginOutcome,
 } from './idempotency/idempotency.store.js';
 export { CreateIdempotency1764400000040, idempotencyMigrations } from './idempotency/idempotency.migrations.js';
-export { canonicalJson, requestFingerprint } from './idempotency/canonical-json.js';
+export { requestFingerprint } from './idempotency/request-fingerprint.js';
 
 export { loadHttpsOptions, TlsConfigError, type TlsSettings, type HttpsOptions } from './tls.js';
 

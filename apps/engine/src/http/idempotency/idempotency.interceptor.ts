@@ -8,7 +8,7 @@ import { Reflector } from '@nestjs/core';
 import { defer, lastValueFrom, type Observable } from 'rxjs';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { ProblemException, ProblemTypes } from '../problem/problem.js';
-import { requestFingerprint } from './canonical-json.js';
+import { requestFingerprint } from './request-fingerprint.js';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_KEY, type IdempotentOptions } from './idempotent.decorator.js';
 import { IdempotencyStore, type IdempotencyClaim } from './idempotency.store.js';
 
