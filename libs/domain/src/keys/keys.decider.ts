@@ -21,7 +21,7 @@ import {
   versionsProtecting,
   type KeysState,
 } from './keys.state.js';
-import { retainUntil } from './retention.js';
+import { isRetirable, retainUntil } from './retention.js';
 
 export interface KeysContext {
   readonly now: Date;
@@ -207,10 +207,8 @@ export function decideKeys(command: KeysCommand, state: KeysState, ctx: KeysCont
       const { keyVersionId } = command.data;
       requireVersion(state, keyVersionId);
       // Fired from a timer set earlier: re-check the live state, never trust the old date.
-      if (state.destroyed || findVersion(state, keyVersionId)!.retiredAt) return [];
-      const until = retainUntil(state, keyVersionId, ctx.now);
-      if (until === null || ctx.now.getTime() < Date.parse(until)) return [];
-      return [{ type: 'KeyVersionRetired', data: { keyVersionId, retainUntil: until, at: now } }];
+      if (!isRetirable(state, keyVersionId, ctx.now)) return [];
+      return [{ type: 'KeyVersionRetired', data: { keyVersionId, retainUntil: retainUntil(state, keyVersionId)!, at: now } }];
     }
     case 'DestroyKeyRing': {
       requireRing(state);

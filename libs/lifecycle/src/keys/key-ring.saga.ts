@@ -4,7 +4,7 @@
 // Timers are written in the processor's transaction; handlers re-check the live state when they fire.
 import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
-import { newestVersion, retainUntil, rotationDueAt, type KeysState } from '@lethe/domain';
+import { retentionTimers, rotationDueAt, type KeysState } from '@lethe/domain';
 import type { RecordedEvent } from '@lethe/eventstore';
 import type { Processor } from '@lethe/processors';
 import type { PostgresDeadlineStore } from '@lethe/scheduler';
@@ -57,15 +57,8 @@ export class KeyRingSaga implements Processor {
 
   /** One timer per superseded version, at the moment its last need ends (re-checked when it fires). */
   private async scheduleRetirements(tenantId: string, state: KeysState, tx: pg.PoolClient): Promise<void> {
-    const newest = newestVersion(state)?.keyVersionId;
-    for (const v of state.versions) {
-      if (v.retiredAt || v.keyVersionId === newest) continue;
-      const until = retainUntil(state, v.keyVersionId);
-      if (until === null) continue;
-      await this.deadlines.scheduleInTx(tx, retireTimerId(tenantId, v.keyVersionId), new Date(until), KEY_RETIRE, {
-        tenantId,
-        keyVersionId: v.keyVersionId,
-      });
+    for (const { keyVersionId, retainUntil } of retentionTimers(state)) {
+      await this.deadlines.scheduleInTx(tx, retireTimerId(tenantId, keyVersionId), new Date(retainUntil), KEY_RETIRE, { tenantId, keyVersionId });
     }
   }
 
