@@ -1,7 +1,7 @@
 // @lethe/lifecycle: the tenant lifecycle wired from the domain, the adapters and the processors.
 export { createLifecycle, type Lifecycle, type LifecycleDependencies } from './lifecycle.js';
 export { TenantService, type OnboardInput, type TerminationInput, type DeletionRequestInput, type ShredAnswer } from './tenants/tenant.service.js';
-export { TenantRepository, asTenantEvent } from './tenants/tenant-repository.js';
+export { TenantRepository } from './tenants/tenant-repository.js';
 export { CalendarWorkingDays } from './tenants/working-days.adapter.js';
 export { CertificateService } from './certificate/certificate.service.js';
 export {

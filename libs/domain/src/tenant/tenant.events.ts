@@ -112,21 +112,4 @@ export type TenantEvent =
   | ShredVerificationFailed
   | ShredDeadlineBreached;
 
-export const TENANT_EVENT_TYPES: readonly TenantEvent['type'][] = [
-  'TenantOnboarded',
-  'TenantKeyCreated',
-  'DatabaseProtected',
-  'DeletionRequested',
-  'ShredScheduled',
-  'ShredCancelled',
-  'ShredExecutionStarted',
-  'KeyDestroyed',
-  'AssetsPurged',
-  'ShredStepFailed',
-  'ShredProbeRecorded',
-  'ShredVerified',
-  'ShredVerificationFailed',
-  'ShredDeadlineBreached',
-];
-
 export const tenantStream = (tenantId: string) => `tenant-${tenantId}`;

@@ -266,12 +266,6 @@ export class PostgresEventStore implements EventStore {
     this.notifier = undefined;
   }
 
-  /** Highest stored global position (committed or not yet readable); for metrics and lag. */
-  async headPosition(): Promise<bigint> {
-    const res = await this.db.query<{ head: string | null }>('select max(global_position) as head from lethe_events');
-    return BigInt(res.rows[0].head ?? '0');
-  }
-
   private async emptyAppend(streamId: string, expected: ExpectedRevision): Promise<AppendResult> {
     const actual = await this.currentRevision(streamId);
     if (!satisfies(expected, actual)) throw new WrongExpectedRevisionError(streamId, expected, actual);

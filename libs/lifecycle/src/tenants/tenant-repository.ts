@@ -11,12 +11,8 @@ import {
   type TenantState,
   type WorkingDays,
 } from '@lethe/domain';
-import type { EventStore, RecordedEvent } from '@lethe/eventstore';
-import { AggregateRepository, asDomainEvent } from '../aggregate-repository.js';
-
-export function asTenantEvent(e: RecordedEvent): TenantEvent {
-  return asDomainEvent<TenantEvent>(e);
-}
+import type { EventStore } from '@lethe/eventstore';
+import { AggregateRepository } from '../aggregate-repository.js';
 
 export class TenantRepository extends AggregateRepository<TenantCommand, TenantEvent, TenantState, TenantContext> {
   constructor(store: EventStore, clock: Clock, calendar: WorkingDays) {

@@ -83,8 +83,9 @@ export class TenantService {
     return after;
   }
 
+  // Terminations, deletion requests and cancellations need no existence check of their own: the
+  // tenant decider refuses an unknown tenant (tenant-not-found) before anything is written.
   async terminate(tenantId: string, input: TerminationInput): Promise<ShredAnswer> {
-    await this.requireTenant(tenantId);
     const receivedAt = this.clock.now().toISOString();
     const trigger = {
       kind: 'termination' as const,
@@ -117,7 +118,6 @@ export class TenantService {
   }
 
   async requestDeletion(tenantId: string, input: DeletionRequestInput): Promise<ShredAnswer> {
-    await this.requireTenant(tenantId);
     const now = this.clock.now().toISOString();
     const { state } = await this.tenants.execute(
       tenantId,
@@ -132,14 +132,8 @@ export class TenantService {
   }
 
   async cancelShred(tenantId: string, reason: string, requestId: string): Promise<TenantState> {
-    await this.requireTenant(tenantId);
     const { state } = await this.tenants.execute(tenantId, { type: 'CancelShred', data: { reason } }, `cancel:${requestId}`);
     return state;
-  }
-
-  private async requireTenant(tenantId: string): Promise<void> {
-    const { state } = await this.tenants.load(tenantId);
-    if (!state.exists) throw new DomainError('tenant-not-found', 'tenant not found');
   }
 }
 
