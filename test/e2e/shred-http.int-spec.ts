@@ -174,7 +174,11 @@ describe('onboarding', () => {
     const res = await onboard('acme');
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ tenantId: 'acme', status: 'active', timeZone: 'Europe/London', shredGraceWorkingDays: 2 });
-    expect((await eventsOf('acme')).map((e) => e.type)).toEqual(['TenantOnboarded', 'TenantKeyCreated', 'DatabaseProtected', 'DatabaseProtected']);
+    expect(res.body.databases).toEqual([{ databaseId: 'db-1' }, { databaseId: 'db-2' }]);
+    // The tenant stream records the tenant; its key and databases belong to the key ring.
+    expect((await eventsOf('acme')).map((e) => e.type)).toEqual(['TenantOnboarded']);
+    const ring = await new PostgresEventStore(pool).readStream('keys-acme');
+    expect(ring.map((e) => e.type)).toEqual(['KeyRingOpened']);
   });
 
   it('names every bad field in a 400 and stores nothing', async () => {
@@ -197,8 +201,13 @@ describe('onboarding', () => {
     expect((await tenant('nodbs')).status).toBe(404);
   });
 
-  it('refuses a tenant that exists (409) and answers 404 for an unknown one', async () => {
-    expect((await onboard('acme')).status).toBe(409);
+  it('refuses a tenant that exists with another body (409), answers the same body again, and 404 for an unknown one', async () => {
+    const again = await onboard('acme');
+    expect(again.status).toBe(201);
+    expect(again.body.databases).toEqual([{ databaseId: 'db-1' }, { databaseId: 'db-2' }]);
+    const other = await api('POST', '/v1/tenants', TOKENS.operator, { tenantId: 'acme', jurisdiction: 'FR', keyCustody: 'managed', backupKeyMode: 'customer', databases: [{ databaseId: 'db-x' }] });
+    expect(other.status).toBe(409);
+    expect(other.body.code).toBe('tenant-exists');
     expect((await tenant('nobody')).status).toBe(404);
     expect((await terminate('nobody', { terminationId: 't-x', contractId: 'c', effectiveAt: '2026-12-22T00:00:00Z' })).status).toBe(404);
   });
@@ -250,8 +259,10 @@ describe('the shred, from termination to certificate', () => {
       verifiedAt: '2026-12-30T12:00:00.000Z',
       breaches: [],
     });
-    expect((await eventsOf('acme')).map((e) => e.type).slice(4)).toEqual([
+    expect((await eventsOf('acme')).map((e) => e.type).slice(1)).toEqual([
       'ShredScheduled',
+      // term-acme-2 joined the scheduled shred (a cancel would have withdrawn it too).
+      'ShredTriggerRecorded',
       'ShredExecutionStarted',
       'KeyDestroyed',
       'AssetsPurged',

@@ -11,7 +11,7 @@ import { CLOCK, type Clock } from '@lethe/clock';
 import { EVENT_STORE, type PostgresEventStore } from '@lethe/eventstore';
 import type { Processor } from '@lethe/processors';
 import type { Lifecycle } from '@lethe/lifecycle';
-import { BackupView, EventTypeCountsProjection, KeyRingView, KeyVersionView, readModelEntities, TenantView } from '@lethe/readmodel';
+import { BackupView, EventTypeCountsProjection, KeyRingView, KeyVersionView, readModelEntities, RejectedEventView, TenantView } from '@lethe/readmodel';
 import { ENGINE_CONFIG, type EngineConfig } from './config/engine-config.js';
 import { DEADLINE_HANDLERS, DeadlineTicker } from './deadlines/deadline-ticker.service.js';
 import { HealthController } from './health/health.controller.js';
@@ -25,6 +25,7 @@ import { ShredsController } from './api/shreds.controller.js';
 import { TenantsController } from './api/tenants.controller.js';
 import { KeysController } from './api/keys.controller.js';
 import { ComplianceController } from './api/compliance.controller.js';
+import { RejectedEventsController } from './api/rejected-events.controller.js';
 import { httpProviders } from './http/index.js';
 
 export interface EngineRuntime {
@@ -41,7 +42,7 @@ export interface EngineRuntime {
 export class EngineModule {
   static forRuntime(runtime: EngineRuntime): DynamicModule {
     const processors: Processor[] = [new EventTypeCountsProjection(), ...runtime.lifecycle.processors];
-    const controllers: (new (...args: never[]) => unknown)[] = [HealthController, TenantsController, KeysController, ShredsController, ComplianceController, CertificateKeyController];
+    const controllers: (new (...args: never[]) => unknown)[] = [HealthController, TenantsController, KeysController, ShredsController, ComplianceController, CertificateKeyController, RejectedEventsController];
     // The time-control route exists only with the manual clock (404 otherwise).
     if (runtime.config.clock.kind === 'manual') controllers.push(AdminClockController);
     return {
@@ -64,7 +65,7 @@ export class EngineModule {
           migrationsRun: false,
           extra: { max: 5 },
         }),
-        TypeOrmModule.forFeature([TenantView, KeyRingView, KeyVersionView, BackupView]),
+        TypeOrmModule.forFeature([TenantView, KeyRingView, KeyVersionView, BackupView, RejectedEventView]),
       ],
       controllers,
       providers: [

@@ -16,6 +16,10 @@ export {
 export { DELETION_WORKING_DAYS, decideTenant, shredIdOf, tenantDecider, type TenantContext } from './tenant/tenant.decider.js';
 export { nextShredAction, shredRetryDelayMs, type ShredAction } from './tenant/shred.workflow.js';
 export * from './contract/contract.events.js';
+export { contractTerminatedSchema, contractEventMetadataSchema } from './contract/contract-terminated.schema.js';
+export { externalIdSchema, instantSchema } from './validation/field-rules.js';
+export { fieldErrors, formatPath, plainErrorMap, plainRule, validate, type FieldError } from './validation/field-errors.js';
+export { sameJson } from './shared/same-json.js';
 export * from './keys/keys.events.js';
 export type * from './keys/keys.commands.js';
 export {

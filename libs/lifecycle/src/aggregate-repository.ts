@@ -1,10 +1,13 @@
 // Loads an aggregate's state from its stream, runs a decision and appends the result with an
-// optimistic check; a concurrent writer makes it reload and decide again. Event ids derive from
+// optimistic check; a concurrent writer makes it reload and decide again (bounded, with jittered
+// backoff), and one that keeps losing answers ConcurrentModificationError. Event ids derive from
 // the cause, so running the same cause twice appends nothing the second time.
 import type { Clock } from '@lethe/clock';
 import type { DomainEvent } from '@lethe/domain';
 import { WrongExpectedRevisionError, type EventStore, type JsonValue, type RecordedEvent } from '@lethe/eventstore';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { causedEventId } from './event-ids.js';
+import { ConcurrentModificationError, MAX_COMMAND_ATTEMPTS, conflictBackoffMs } from './concurrent-modification.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -46,7 +49,10 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
     return { state, events, revision: events.length === 0 ? 'no-stream' : events[events.length - 1].revision };
   }
 
-  /** Decides `command` against the current state and appends what it decided. */
+  /**
+   * Decides `command` against the current state and appends what it decided.
+   * Throws the decider's DomainError, or ConcurrentModificationError after MAX_COMMAND_ATTEMPTS lost races.
+   */
   async execute(id: string, command: C, causeId: string, extraMetadata: Record<string, JsonValue> = {}): Promise<Executed<E, S>> {
     const stream = this.type.stream(id);
     for (let attempt = 1; ; attempt++) {
@@ -64,8 +70,9 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
         const result = await this.store.append(stream, events, revision);
         return { state: decided.reduce((s, e) => this.type.evolve(s, e), state), appended: decided, positions: result.positions };
       } catch (error) {
-        if (error instanceof WrongExpectedRevisionError && attempt < 5) continue;
-        throw error;
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (attempt >= MAX_COMMAND_ATTEMPTS) throw new ConcurrentModificationError(stream, attempt, 1);
+        await sleep(conflictBackoffMs(attempt));
       }
     }
   }

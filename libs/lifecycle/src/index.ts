@@ -17,3 +17,4 @@ export {
 export { canonicalJson } from './certificate/canonical-json.js';
 export { causedEventId } from './event-ids.js';
 export { SHRED_STEP, SHRED_DEADLINE } from './shred/shred-deadlines.js';
+export { ConcurrentModificationError } from './concurrent-modification.js';

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '@lethe/clock';
 import type { EventStore } from '@lethe/eventstore';
 import type { Processor } from '@lethe/processors';
-import { KeyRingsProjection, TenantsProjection } from '@lethe/readmodel';
+import { KeyRingsProjection, RejectedEventsProjection, TenantsProjection } from '@lethe/readmodel';
 import type { DeadlineHandlers, PostgresDeadlineStore } from '@lethe/scheduler';
 import type { KeyVault } from '@lethe/vault';
 import { CertificateService } from './certificate/certificate.service.js';
@@ -15,13 +15,14 @@ import type { ShredDataPlane, ShredProbe } from './shred/shred-ports.js';
 import { ShredStepHandler } from './shred/shred-step.handler.js';
 import { ShredSaga } from './shred/shred.saga.js';
 import { TenantRepository } from './tenants/tenant-repository.js';
-import { TenantService, type ProtectingDataPlane } from './tenants/tenant.service.js';
+import { TenantService } from './tenants/tenant.service.js';
 import { CalendarWorkingDays } from './tenants/working-days.adapter.js';
 import { KeyDetection, KEY_DETECTION } from './keys/key-detection.js';
 import { KeyRingHandlers } from './keys/key-ring.handlers.js';
 import { KeyRingRepository } from './keys/key-ring-repository.js';
 import { KeyRingSaga } from './keys/key-ring.saga.js';
-import { KEY_REPROTECT, KEY_REPROTECT_OVERDUE, KEY_RETIRE, KEY_ROTATION } from './keys/key-timers.js';
+import { KEY_REPROTECT, KEY_REPROTECT_OVERDUE, KEY_RETIRE, KEY_RING_OPEN, KEY_ROTATION } from './keys/key-timers.js';
+import { KeyRingOpener, type ProtectingDataPlane } from './keys/key-ring-opener.js';
 import { KeysService, type BackupDataPlane } from './keys/keys.service.js';
 import type { ReprotectingDataPlane } from './keys/key-ring.handlers.js';
 
@@ -55,19 +56,21 @@ export function createLifecycle(deps: LifecycleDependencies): Lifecycle {
   const keys = new KeysService(keyRings, deps.vault, deps.dataPlane, deps.clock);
   const keyHandlers = new KeyRingHandlers(keyRings, deps.deadlines, deps.vault, deps.dataPlane, deps.clock, deps.logger);
   const keyDetection = new KeyDetection(keys, deps.deadlines, deps.clock, deps.keyDetectionIntervalMs, deps.logger);
-  const step = new ShredStepHandler(repository, deps.deadlines, deps.vault, deps.dataPlane, deps.probe, deps.clock, deps.logger);
+  const opener = new KeyRingOpener(repository, keyRings, deps.vault, deps.dataPlane);
+  const step = new ShredStepHandler(repository, keyRings, deps.deadlines, deps.vault, deps.dataPlane, deps.probe, deps.clock, deps.logger);
   const deadline = new ShredDeadlineHandler(repository);
   return {
     repository,
     keys,
     keyRings,
     keyDetection,
-    tenants: new TenantService(repository, keyRings, deps.store, deps.vault, deps.dataPlane, deps.clock),
+    tenants: new TenantService(repository, opener, deps.store, deps.clock),
     certificates: new CertificateService(deps.store, deps.signing),
     processors: [
       new TenantsProjection(),
       new KeyRingsProjection(deps.store),
-      new ShredSaga(repository, deps.deadlines, deps.clock),
+      new RejectedEventsProjection(),
+      new ShredSaga(repository, deps.deadlines, deps.store, deps.clock),
       new KeyRingSaga(keyRings, deps.deadlines, deps.clock),
     ],
     deadlineHandlers: {
@@ -78,6 +81,7 @@ export function createLifecycle(deps: LifecycleDependencies): Lifecycle {
       [KEY_REPROTECT_OVERDUE]: keyHandlers.flagOverdue,
       [KEY_RETIRE]: keyHandlers.retire,
       [KEY_DETECTION]: keyDetection.handle,
+      [KEY_RING_OPEN]: opener.handle,
     },
   };
 }

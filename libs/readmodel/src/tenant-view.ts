@@ -46,9 +46,6 @@ export class TenantView {
   @Column({ name: 'shred_grace_working_days', type: 'int' })
   shredGraceWorkingDays!: number;
 
-  @Column({ type: 'jsonb' })
-  databases!: { databaseId: string; keyVersionId: string | null }[];
-
   @Column({ type: 'jsonb', nullable: true })
   shred!: ShredView | null;
 
@@ -57,6 +54,10 @@ export class TenantView {
 
   @Column({ name: 'last_position', type: 'bigint' })
   lastPosition!: string;
+
+  /** The aggregate's own state, folded with the domain's evolve. */
+  @Column({ type: 'jsonb' })
+  state!: TenantState;
 }
 
 export class CreateTenantView1764400000011 implements MigrationInterface {
@@ -81,6 +82,17 @@ export class CreateTenantView1764400000011 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query('drop table rm_tenants');
+  }
+}
+
+/** The key ring owns a tenant's databases (one owner per fact): the tenant view no longer copies them. */
+export class DropTenantViewDatabases1764400000020 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query('alter table rm_tenants drop column databases');
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`alter table rm_tenants add column databases jsonb not null default '[]'`);
   }
 }
 
@@ -117,10 +129,10 @@ export class TenantsProjection implements Processor {
     if (!state.exists) return;
     await tx.query(
       `insert into rm_tenants (tenant_id, status, jurisdiction, time_zone, key_custody, backup_key_mode, shred_grace_working_days,
-                               databases, shred, onboarded_at, last_position, state)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                               shred, onboarded_at, last_position, state)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        on conflict (tenant_id) do update set
-         status = excluded.status, databases = excluded.databases, shred = excluded.shred,
+         status = excluded.status, shred = excluded.shred,
          last_position = excluded.last_position, state = excluded.state`,
       [
         tenantId,
@@ -130,7 +142,6 @@ export class TenantsProjection implements Processor {
         state.keyCustody,
         state.backupKeyMode,
         state.shredGraceWorkingDays,
-        JSON.stringify(state.databases),
         JSON.stringify(shredView(state)),
         state.onboardedAt,
         event.position.toString(),

@@ -1,5 +1,6 @@
 // Turns a rule the domain refused into the HTTP answer a caller can act on.
 import { DomainError } from '@lethe/domain';
+import { ConcurrentModificationError } from '@lethe/lifecycle';
 import { ProblemException } from '../http/index.js';
 
 const NOT_FOUND = new Set(['tenant-not-found', 'shred-not-found', 'key-ring-not-found', 'backup-not-found']);
@@ -21,6 +22,16 @@ export async function answering<T>(work: () => Promise<T>): Promise<T> {
       const field = BAD_FIELD[error.code];
       if (field) throw ProblemException.badRequest('The request breaks a rule.', [{ field, rule: error.message }]);
       throw ProblemException.conflict(error.message, `urn:lethe:problem:${error.code}`, { code: error.code });
+    }
+    if (error instanceof ConcurrentModificationError) {
+      // Others kept writing this aggregate; nothing of this request was stored, so a retry is safe.
+      throw new ProblemException({
+        status: 409,
+        detail: 'the tenant was changed by concurrent requests; nothing was stored, try again',
+        type: `urn:lethe:problem:${error.code}`,
+        headers: { 'Retry-After': String(error.retryAfterSeconds) },
+        extensions: { code: error.code },
+      });
     }
     throw error;
   }

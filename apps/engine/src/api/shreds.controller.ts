@@ -5,7 +5,6 @@ import { In, Not, IsNull, type Repository } from 'typeorm';
 import { TenantView } from '@lethe/readmodel';
 import { Roles, ZodQuery } from '../http/index.js';
 import { listShredsQuery, SHRED_STATUSES } from './tenant.schemas.js';
-import { viewBody } from './tenants.controller.js';
 import type { z } from 'zod';
 
 @Controller('v1/shreds')
@@ -20,6 +19,6 @@ export class ShredsController {
       order: { tenantId: 'ASC' },
       take: 1000,
     });
-    return { shreds: rows.map((v) => ({ tenantId: v.tenantId, status: v.status, ...viewBody(v).shred })) };
+    return { shreds: rows.map((v) => ({ tenantId: v.tenantId, status: v.status, ...v.shred })) };
   }
 }

@@ -1,13 +1,12 @@
 // Request bodies of the tenant API, with the rules a caller is told when it breaks one.
 import { HOLIDAY_TYPES, parseJurisdiction, timeZoneOf } from '@lethe/calendar';
+import { contractTerminatedSchema, externalIdSchema, instantSchema } from '@lethe/domain';
 import { z } from 'zod';
 
 const ID_RULE = 'must be 1-63 lowercase letters, digits or hyphens, starting with a letter or digit';
 export const idSchema = z.string({ message: 'is required' }).regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: ID_RULE });
-const externalId = z
-  .string({ message: 'is required' })
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, { message: 'must be 1-128 letters, digits or . _ : - , starting with a letter or digit' });
-const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant with a time zone, e.g. 2026-12-24T12:00:00Z' });
+const externalId = externalIdSchema;
+const instant = instantSchema;
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -66,12 +65,8 @@ export const onboardTenantSchema = z
   })
   .transform((t) => ({ ...t, timeZone: t.timeZone ?? timeZoneOf(t.jurisdiction) }));
 
-export const terminationSchema = z.strictObject({
-  terminationId: externalId,
-  contractId: externalId,
-  effectiveAt: instant,
-  reason: z.string().max(500, { message: 'must be at most 500 characters' }).optional(),
-});
+/** The same schema checks a ContractTerminated appended straight into the contract stream. */
+export const terminationSchema = contractTerminatedSchema;
 
 export const deletionRequestSchema = z.strictObject({
   requestId: externalId,

@@ -4,16 +4,25 @@ import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { randomUUID } from 'node:crypto';
-import { tenantStatus, type TenantState } from '@lethe/domain';
+import { tenantStatus, type KeysState, type TenantState } from '@lethe/domain';
 import type { Lifecycle } from '@lethe/lifecycle';
-import { TenantView } from '@lethe/readmodel';
+import { KeyRingView, TenantView } from '@lethe/readmodel';
 import { Idempotent, ProblemException, Roles, ZodBody, ZodParam } from '../http/index.js';
 import { answering } from './domain-errors.js';
 import { LIFECYCLE } from './lifecycle.token.js';
 import { cancelShredSchema, deletionRequestSchema, idSchema, onboardTenantSchema, terminationSchema } from './tenant.schemas.js';
 import type { z } from 'zod';
 
-export function tenantBody(state: TenantState) {
+/**
+ * The databases to show for a tenant: the key ring's (their owner), or, while the ring is still being
+ * opened, the ones onboarding asked for.
+ */
+function databasesOf(tenant: TenantState, ring: Pick<KeysState, 'exists' | 'databases'> | null): { databaseId: string }[] {
+  if (ring?.exists) return ring.databases.map((d) => ({ databaseId: d.databaseId }));
+  return (tenant.profile?.databases ?? []).map((d) => ({ databaseId: d.databaseId }));
+}
+
+export function tenantBody(state: TenantState, ring: Pick<KeysState, 'exists' | 'databases'> | null) {
   return {
     tenantId: state.tenantId,
     status: tenantStatus(state),
@@ -23,12 +32,12 @@ export function tenantBody(state: TenantState) {
     backupKeyMode: state.backupKeyMode,
     shredGraceWorkingDays: state.shredGraceWorkingDays,
     excludedHolidayTypes: state.excludedHolidayTypes,
-    databases: state.databases.map((d) => ({ databaseId: d.databaseId })),
+    databases: databasesOf(state, ring),
     onboardedAt: state.onboardedAt,
   };
 }
 
-export function viewBody(view: TenantView) {
+export function viewBody(view: TenantView, ring: KeyRingView | null) {
   return {
     tenantId: view.tenantId,
     status: view.status,
@@ -37,7 +46,7 @@ export function viewBody(view: TenantView) {
     keyCustody: view.keyCustody,
     backupKeyMode: view.backupKeyMode,
     shredGraceWorkingDays: view.shredGraceWorkingDays,
-    databases: view.databases.map((d) => ({ databaseId: d.databaseId })),
+    databases: ring ? ring.databases.map((d) => ({ databaseId: d.databaseId })) : databasesOf(view.state, null),
     onboardedAt: view.onboardedAt.toISOString(),
     shred: view.shred,
   };
@@ -48,25 +57,28 @@ export class TenantsController {
   constructor(
     @Inject(LIFECYCLE) private readonly lifecycle: Lifecycle,
     @InjectRepository(TenantView) private readonly views: Repository<TenantView>,
+    @InjectRepository(KeyRingView) private readonly rings: Repository<KeyRingView>,
   ) {}
 
   @Post()
   @Roles('operator')
   @HttpCode(201)
   async onboard(@ZodBody(onboardTenantSchema) body: z.output<typeof onboardTenantSchema>) {
-    const state = await answering(() => this.lifecycle.tenants.onboard(body));
-    return tenantBody(state);
+    const { tenant, keyRing } = await answering(() => this.lifecycle.tenants.onboard(body));
+    return tenantBody(tenant, keyRing);
   }
 
   @Get(':tenantId')
   @Roles('ops-reader')
   async get(@ZodParam('tenantId', idSchema) tenantId: string) {
     const view = await this.views.findOneBy({ tenantId });
-    if (view) return viewBody(view);
-    // Just onboarded and not yet projected: answer from the aggregate rather than a false 404.
+    const ring = await this.rings.findOneBy({ tenantId });
+    if (view) return viewBody(view, ring);
+    // Just onboarded and not yet projected: answer from the aggregates rather than a false 404.
     const { state } = await this.lifecycle.repository.load(tenantId);
     if (!state.exists) throw ProblemException.notFound('tenant not found');
-    return { ...tenantBody(state), shred: null };
+    const { state: keyRing } = await this.lifecycle.keyRings.load(tenantId);
+    return { ...tenantBody(state, keyRing), shred: null };
   }
 
   @Post(':tenantId/terminations')

@@ -21,7 +21,7 @@ export {
 export { ProblemDetailsFilter, problemFor, type ProblemResponse } from './problem/problem-details.filter.js';
 
 export { ZodValidationPipe, ZodBody, ZodParam, ZodQuery, parseOrThrow, type InputLocation, type InputSource } from './validation/zod-validation.pipe.js';
-export { fieldErrors, formatPath, plainRule, plainErrorMap } from './validation/zod-issues.js';
+export { fieldErrors, formatPath, plainRule, plainErrorMap } from '@lethe/domain';
 
 export { Idempotent, IDEMPOTENT_KEY, IDEMPOTENCY_KEY_HEADER, type IdempotentOptions } from './idempotency/idempotent.decorator.js';
 export { IdempotencyInterceptor, defaultScope } from './idempotency/idempotency.interceptor.js';

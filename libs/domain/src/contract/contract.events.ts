@@ -13,7 +13,23 @@ export type ContractTerminated = DomainEvent<
   }
 >;
 
-export type ContractEvent = ContractTerminated;
+/**
+ * A contract-stream event Lethe refused: its data broke a rule, or it names no tenant. Recorded in the
+ * same stream (so ops see it beside what was sent) and never triggers a shred. It names each bad field
+ * and rule, never the values sent.
+ */
+export type ContractEventRejected = DomainEvent<
+  'ContractEventRejected',
+  {
+    readonly eventId: string;
+    readonly eventType: string;
+    readonly revision: number;
+    readonly errors: readonly { readonly field: string; readonly rule: string }[];
+    readonly at: string;
+  }
+>;
+
+export type ContractEvent = ContractTerminated | ContractEventRejected;
 
 export const contractStream = (tenantId: string) => `contract-${tenantId}`;
 export const CONTRACT_STREAM_PREFIX = 'contract-';

@@ -15,6 +15,7 @@ const history: TenantEvent[] = [
       backupKeyMode: 'platform',
       databases: [{ databaseId: 'db-1' }],
       shredGraceWorkingDays: 2,
+      rotationPeriodDays: 365,
       at: '2026-11-01T00:00:00.000Z',
     },
   },

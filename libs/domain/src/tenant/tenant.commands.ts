@@ -1,21 +1,32 @@
 import type { ProbeOutcome, ShredStep, ShredTrigger, TenantProfile } from './tenant.events.js';
 
+/** Onboarding records the tenant only; its key ring (key, databases) is opened after, from this event. */
 export interface OnboardTenant {
   readonly type: 'OnboardTenant';
-  readonly data: TenantProfile & {
-    /** Created in the vault (idempotently) before the decision. */
-    readonly key: { readonly keyId: string; readonly keyVersionId: string };
-  };
+  readonly data: TenantProfile;
 }
 
 export interface ScheduleShred {
   readonly type: 'ScheduleShred';
-  readonly data: { readonly trigger: ShredTrigger; readonly effectiveAt: string; readonly receivedAt: string };
+  readonly data: {
+    readonly trigger: ShredTrigger;
+    readonly effectiveAt: string;
+    readonly receivedAt: string;
+    /**
+     * Set when the trigger was read from the contract stream by a processor (not decided when
+     * received): its revision there, so a cancel decided after it was stored withdraws it.
+     */
+    readonly contractRevision?: number;
+  };
 }
 
 export interface CancelShred {
   readonly type: 'CancelShred';
-  readonly data: { readonly reason: string };
+  readonly data: {
+    readonly reason: string;
+    /** The contract stream's last revision when the cancel was received (null: no such stream). */
+    readonly contractRevision: number | null;
+  };
 }
 
 export interface StartShredExecution {
@@ -46,6 +57,8 @@ export interface RecordProbe {
   readonly type: 'RecordProbe';
   readonly data: {
     readonly shredId: string;
+    /** Every database the key ring knows: the shred is verified only when each of them was probed key-destroyed. */
+    readonly databases: readonly string[];
     readonly results: readonly { readonly databaseId: string; readonly outcome: ProbeOutcome; readonly detail: string }[];
   };
 }

@@ -27,7 +27,7 @@ function onboarded(over: Partial<OnboardTenant['data']> = {}): TenantEvent[] {
     backupKeyMode: 'platform' as const,
     databases: [{ databaseId: 'db-1' }, { databaseId: 'db-2' }],
     shredGraceWorkingDays: 2,
-    key: { keyId: 'key-1', keyVersionId: 'kv-1' },
+    rotationPeriodDays: 365,
     ...over,
   };
   return [...tenantDecider.decide({ type: 'OnboardTenant', data: d }, tenantDecider.initialState, at('2026-11-01T10:00:00.000Z'))];
@@ -45,7 +45,7 @@ function scheduled(events: readonly TenantEvent[]): ShredScheduled['data'] {
 }
 
 describe('tenant decider: onboarding', () => {
-  it('records the tenant, its key and each protected database', () => {
+  it('records the tenant and the databases its key ring is to protect (the ring records the key)', () => {
     given([])
       .when(
         {
@@ -59,7 +59,7 @@ describe('tenant decider: onboarding', () => {
             backupKeyMode: 'customer',
             databases: [{ databaseId: 'db-1' }],
             shredGraceWorkingDays: 0,
-            key: { keyId: 'key-9', keyVersionId: 'kv-9' },
+            rotationPeriodDays: 90,
           },
         },
         at('2026-11-02T08:00:00.000Z'),
@@ -76,17 +76,19 @@ describe('tenant decider: onboarding', () => {
             backupKeyMode: 'customer',
             databases: [{ databaseId: 'db-1' }],
             shredGraceWorkingDays: 0,
+            rotationPeriodDays: 90,
             at: '2026-11-02T08:00:00.000Z',
           },
         },
-        { type: 'TenantKeyCreated', data: { keyId: 'key-9', keyVersionId: 'kv-9', source: 'onboarding', at: '2026-11-02T08:00:00.000Z' } },
-        { type: 'DatabaseProtected', data: { databaseId: 'db-1', keyVersionId: 'kv-9', at: '2026-11-02T08:00:00.000Z' } },
       ]);
   });
 
-  it('refuses a tenant that exists', () => {
-    const onboard = { type: 'OnboardTenant', data: { tenantId: 'acme' } } as unknown as TenantCommand;
-    given(onboarded()).when(onboard).thenRejects('tenant-exists');
+  it('refuses a tenant that exists with another profile, and answers the same request again with nothing new', () => {
+    const profile = (onboarded()[0] as Extract<TenantEvent, { type: 'TenantOnboarded' }>).data;
+    const { at: _at, ...same } = profile;
+    given(onboarded()).when({ type: 'OnboardTenant', data: { ...same, databases: [...same.databases].map((d) => ({ ...d })) } }).thenNothing();
+    given(onboarded()).when({ type: 'OnboardTenant', data: { ...same, jurisdiction: 'FR' } }).thenRejects('tenant-exists');
+    given(onboarded()).when({ type: 'OnboardTenant', data: { ...same, databases: [{ databaseId: 'db-9' }] } }).thenRejects('tenant-exists');
   });
 
   it('refuses, forever, a tenant whose key was destroyed', () => {
@@ -198,8 +200,22 @@ describe('tenant decider: scheduling a shred', () => {
     given(first()).when(terminate('2026-12-02T10:00:00.000Z', '2026-12-01T09:00:00.000Z')).thenNothing();
   });
 
-  it('changes nothing for a second, distinct trigger while a shred is scheduled', () => {
-    given(first()).when(terminate('2026-12-03T10:00:00.000Z', '2026-12-01T09:00:00.000Z', 'term-2')).thenNothing();
+  it('records a second, distinct trigger as joining the scheduled shred, and schedules nothing', () => {
+    given(first())
+      .when(terminate('2026-12-03T10:00:00.000Z', '2026-12-01T09:30:00.000Z', 'term-2'), at('2026-12-01T09:30:00.000Z'))
+      .then([
+        {
+          type: 'ShredTriggerRecorded',
+          data: {
+            trigger: { kind: 'termination', terminationId: 'term-2', contractId: 'c-1' },
+            effectiveAt: '2026-12-03T10:00:00.000Z',
+            receivedAt: '2026-12-01T09:30:00.000Z',
+            disposition: 'already-scheduled',
+            shredId: 'termination:term-1',
+            at: '2026-12-01T09:30:00.000Z',
+          },
+        },
+      ]);
   });
 
   it('refuses a tenant that does not exist', () => {
@@ -207,10 +223,49 @@ describe('tenant decider: scheduling a shred', () => {
   });
 
   it('schedules again after a cancellation, for a new trigger only', () => {
-    const cancelled: TenantEvent[] = [...first(), { type: 'ShredCancelled', data: { shredId: 'termination:term-1', reason: 'sent in error', at: '2026-12-01T10:00:00.000Z' } }];
+    const cancelled: TenantEvent[] = [
+      ...first(),
+      { type: 'ShredCancelled', data: { shredId: 'termination:term-1', reason: 'sent in error', withdrawsContractRevision: 0, at: '2026-12-01T10:00:00.000Z' } },
+    ];
     given(cancelled).when(terminate('2026-12-02T10:00:00.000Z', '2026-12-01T09:00:00.000Z')).thenNothing();
     const again = given(cancelled).when(terminate('2026-12-03T10:00:00.000Z', '2026-12-01T11:00:00.000Z', 'term-2')).produced();
     expect(scheduled(again).shredId).toBe('termination:term-2');
+  });
+
+  describe('a cancel withdraws every trigger received before it (P4), whenever it is processed', () => {
+    const fromContract = (terminationId: string, revision: number, receivedAt: string): ScheduleShred => ({
+      type: 'ScheduleShred',
+      data: { trigger: { kind: 'termination', terminationId, contractId: 'c-1' }, effectiveAt: '2026-12-03T10:00:00.000Z', receivedAt, contractRevision: revision },
+    });
+    const cancel = (contractRevision: number | null) =>
+      ({ type: 'ShredCancelled', data: { shredId: 'termination:term-1', reason: 'renewed', withdrawsContractRevision: contractRevision, at: '2026-12-01T10:00:00.000Z' } }) as const;
+
+    it('given term-2 joined the shred before the cancel, when its contract event is processed after it, then nothing is scheduled', () => {
+      const joined = given(first()).when(terminate('2026-12-03T10:00:00.000Z', '2026-12-01T09:30:00.000Z', 'term-2')).produced();
+      given([...first(), ...joined, cancel(1)]).when(fromContract('term-2', 1, '2026-12-01T09:30:00.000Z'), at('2026-12-01T10:00:05.000Z')).thenNothing();
+    });
+
+    it('given term-2 was stored in the contract stream before the cancel but not yet processed, then it is recorded as withdrawn', () => {
+      const events = given([...first(), cancel(1)]).when(fromContract('term-2', 1, '2026-12-01T10:00:05.000Z'), at('2026-12-01T10:00:05.000Z')).produced();
+      expect(events).toEqual([
+        expect.objectContaining({ type: 'ShredTriggerRecorded', data: expect.objectContaining({ disposition: 'withdrawn', shredId: null }) }),
+      ]);
+    });
+
+    it('given the notice says it was received before the cancel, then it is withdrawn even if stored after', () => {
+      const events = given([...first(), cancel(0)]).when(fromContract('term-2', 1, '2026-12-01T09:59:59.999Z')).produced();
+      expect(events.map((e) => e.type)).toEqual(['ShredTriggerRecorded']);
+    });
+
+    it('given a trigger stored and received after the cancel, then it schedules a new shred', () => {
+      const events = given([...first(), cancel(0)]).when(fromContract('term-2', 1, '2026-12-01T10:00:00.000Z'), at('2026-12-01T10:00:01.000Z')).produced();
+      expect(scheduled(events).shredId).toBe('termination:term-2');
+    });
+
+    it('given a cancel of a tenant with no contract stream, then a later contract event schedules', () => {
+      const events = given([...first(), cancel(null)]).when(fromContract('term-2', 0, '2026-12-01T11:00:00.000Z')).produced();
+      expect(scheduled(events).shredId).toBe('termination:term-2');
+    });
   });
 });
 
@@ -230,13 +285,13 @@ describe('tenant decider: executing, cancelling and verifying', () => {
 
   it('cancels a scheduled shred', () => {
     given(base())
-      .when({ type: 'CancelShred', data: { reason: 'contract renewed' } }, at('2026-12-03T09:00:00.000Z'))
-      .then([{ type: 'ShredCancelled', data: { shredId, reason: 'contract renewed', at: '2026-12-03T09:00:00.000Z' } }]);
+      .when({ type: 'CancelShred', data: { reason: 'contract renewed', contractRevision: 3 } }, at('2026-12-03T09:00:00.000Z'))
+      .then([{ type: 'ShredCancelled', data: { shredId, reason: 'contract renewed', withdrawsContractRevision: 3, at: '2026-12-03T09:00:00.000Z' } }]);
   });
 
   it('refuses to cancel once execution has started, and when nothing is scheduled', () => {
-    given(started()).when({ type: 'CancelShred', data: { reason: 'too late' } }).thenRejects('shred-already-executed');
-    given(onboarded()).when({ type: 'CancelShred', data: { reason: 'nothing' } }).thenRejects('no-shred-scheduled');
+    given(started()).when({ type: 'CancelShred', data: { reason: 'too late', contractRevision: null } }).thenRejects('shred-already-executed');
+    given(onboarded()).when({ type: 'CancelShred', data: { reason: 'nothing', contractRevision: null } }).thenRejects('no-shred-scheduled');
   });
 
   it('starts execution only at executeAt, once', () => {
@@ -257,7 +312,7 @@ describe('tenant decider: executing, cancelling and verifying', () => {
   it('verifies when every database fails to read because the key is destroyed', () => {
     given(purged())
       .when(
-        { type: 'RecordProbe', data: { shredId, results: [{ databaseId: 'db-1', outcome: 'key-destroyed', detail: 'key version destroyed' }, { databaseId: 'db-2', outcome: 'key-destroyed', detail: 'key version destroyed' }] } },
+        { type: 'RecordProbe', data: { shredId, databases: ['db-1', 'db-2'], results: [{ databaseId: 'db-1', outcome: 'key-destroyed', detail: 'key version destroyed' }, { databaseId: 'db-2', outcome: 'key-destroyed', detail: 'key version destroyed' }] } },
         at('2026-12-05T00:00:03.000Z'),
       )
       .then([
@@ -280,18 +335,34 @@ describe('tenant decider: executing, cancelling and verifying', () => {
 
   it('never counts an inconclusive probe as a pass, and alerts when data is still readable', () => {
     const inconclusive = given(purged())
-      .when({ type: 'RecordProbe', data: { shredId, results: [{ databaseId: 'db-1', outcome: 'key-destroyed', detail: '' }, { databaseId: 'db-2', outcome: 'inconclusive', detail: 'timeout' }] } })
+      .when({ type: 'RecordProbe', data: { shredId, databases: ['db-1', 'db-2'], results: [{ databaseId: 'db-1', outcome: 'key-destroyed', detail: '' }, { databaseId: 'db-2', outcome: 'inconclusive', detail: 'timeout' }] } })
       .produced();
     expect(inconclusive.map((e) => e.type)).toEqual(['ShredProbeRecorded']);
     const readable = given([...purged(), ...inconclusive])
-      .when({ type: 'RecordProbe', data: { shredId, results: [{ databaseId: 'db-1', outcome: 'key-destroyed', detail: '' }, { databaseId: 'db-2', outcome: 'readable', detail: 'sentinel decrypted' }] } })
+      .when({ type: 'RecordProbe', data: { shredId, databases: ['db-1', 'db-2'], results: [{ databaseId: 'db-1', outcome: 'key-destroyed', detail: '' }, { databaseId: 'db-2', outcome: 'readable', detail: 'sentinel decrypted' }] } })
       .produced();
     expect(readable.map((e) => e.type)).toEqual(['ShredProbeRecorded', 'ShredVerificationFailed']);
     expect(readable[1]).toMatchObject({ data: { attempt: 2, readableDatabases: ['db-2'] } });
   });
 
   it('refuses a probe before the key is destroyed and assets purged', () => {
-    given(destroyed()).when({ type: 'RecordProbe', data: { shredId, results: [] } }).thenRejects('shred-not-executed');
+    given(destroyed()).when({ type: 'RecordProbe', data: { shredId, databases: ['db-1'], results: [] } }).thenRejects('shred-not-executed');
+  });
+
+  it('verifies only when every database the key ring knows was probed key-destroyed (one added after onboarding included)', () => {
+    const probe = (results: { databaseId: string; outcome: 'key-destroyed' }[]) =>
+      given(purged())
+        .when({ type: 'RecordProbe', data: { shredId, databases: ['db-1', 'db-2', 'db-added-later'], results: results.map((r) => ({ ...r, detail: '' })) } })
+        .produced()
+        .map((e) => e.type);
+    expect(probe([{ databaseId: 'db-1', outcome: 'key-destroyed' }, { databaseId: 'db-2', outcome: 'key-destroyed' }])).toEqual(['ShredProbeRecorded']);
+    expect(
+      probe([
+        { databaseId: 'db-1', outcome: 'key-destroyed' },
+        { databaseId: 'db-2', outcome: 'key-destroyed' },
+        { databaseId: 'db-added-later', outcome: 'key-destroyed' },
+      ]),
+    ).toEqual(['ShredProbeRecorded', 'ShredVerified']);
   });
 
   it('records a breach when the deadline passes unverified, once', () => {

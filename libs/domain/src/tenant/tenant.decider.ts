@@ -2,8 +2,9 @@
 // Deadlines are computed here, once, and stored in ShredScheduled with the calendar inputs used.
 import { DomainError, type Decider } from '../shared/decider.js';
 import type { WorkingDays } from '../shared/working-days.js';
-import type { TenantCommand } from './tenant.commands.js';
-import type { ProbeOutcome, ShredTrigger, TenantEvent } from './tenant.events.js';
+import { sameJson } from '../shared/same-json.js';
+import type { OnboardTenant, ScheduleShred, TenantCommand } from './tenant.commands.js';
+import type { ProbeOutcome, ShredTrigger, TenantEvent, TenantProfile, TriggerDisposition } from './tenant.events.js';
 import { evolveTenant, initialTenantState, triggerKey, type ShredState, type TenantState } from './tenant.state.js';
 
 /** The deletion promise: key versions gone within this many working days (P4). */
@@ -30,11 +31,36 @@ export function shredIdOf(trigger: ShredTrigger): string {
   return triggerKey(trigger);
 }
 
-function decideSchedule(state: TenantState, trigger: ShredTrigger, effectiveAt: Date, receivedAt: Date, ctx: TenantContext): TenantEvent[] {
+/**
+ * Whether a cancel already withdrew this trigger (P4: a cancel withdraws every trigger received before
+ * it). Only a trigger read from the contract stream can be decided after a cancel that followed it:
+ * it is withdrawn when it was stored there before the cancel was decided, or says it was received
+ * before the cancel. A trigger decided when received is ordered by the tenant stream itself.
+ */
+function withdrawnByCancel(state: TenantState, contractRevision: number | undefined, receivedAt: Date): boolean {
+  const cancel = state.lastCancel;
+  if (contractRevision === undefined || !cancel) return false;
+  if (cancel.contractRevision !== null && contractRevision <= cancel.contractRevision) return true;
+  return receivedAt.getTime() < new Date(cancel.at).getTime();
+}
+
+function decideSchedule(state: TenantState, command: ScheduleShred['data'], ctx: TenantContext): TenantEvent[] {
   requireTenant(state);
-  // A replayed trigger, or a new one while a shred is pending or done, changes nothing.
+  const { trigger, contractRevision } = command;
+  const effectiveAt = new Date(command.effectiveAt);
+  const receivedAt = new Date(command.receivedAt);
+  // A replayed trigger changes nothing, whatever happened since.
   if (state.triggers.includes(triggerKey(trigger))) return [];
-  if (state.shred && state.shred.status !== 'cancelled') return [];
+  const recorded = (disposition: TriggerDisposition, shredId: string | null): TenantEvent[] => [
+    {
+      type: 'ShredTriggerRecorded',
+      data: { trigger, effectiveAt: iso(effectiveAt), receivedAt: iso(receivedAt), disposition, shredId, at: iso(ctx.now) },
+    },
+  ];
+  if (withdrawnByCancel(state, contractRevision, receivedAt)) return recorded('withdrawn', null);
+  // A new trigger while a shred is pending or done joins it: a cancel of that shred withdraws it too.
+  const s = state.shred;
+  if (s && s.status !== 'cancelled') return recorded(s.status === 'scheduled' || s.status === 'shredding' ? 'already-scheduled' : 'already-shredded', s.shredId);
   const calendar = {
     jurisdiction: state.jurisdiction!,
     timeZone: state.timeZone!,
@@ -73,10 +99,31 @@ function decideSchedule(state: TenantState, trigger: ShredTrigger, effectiveAt: 
   return events;
 }
 
-function probeOutcome(results: readonly { outcome: ProbeOutcome }[]): ProbeOutcome {
+/**
+ * The probe's verdict (P5): readable anywhere is a failure; verified only when every database the key
+ * ring knows was probed and found key-destroyed; anything else (a timeout, a database not probed) is
+ * inconclusive.
+ */
+function probeOutcome(results: readonly { databaseId: string; outcome: ProbeOutcome }[], databases: readonly string[]): ProbeOutcome {
   if (results.some((r) => r.outcome === 'readable')) return 'readable';
-  if (results.length > 0 && results.every((r) => r.outcome === 'key-destroyed')) return 'key-destroyed';
+  const destroyed = new Set(results.filter((r) => r.outcome === 'key-destroyed').map((r) => r.databaseId));
+  if (databases.length > 0 && databases.every((db) => destroyed.has(db))) return 'key-destroyed';
   return 'inconclusive';
+}
+
+/** The onboarding request as stored (also what a repeated request is compared with). */
+function profileOf(d: OnboardTenant['data']): TenantProfile {
+  return {
+    tenantId: d.tenantId,
+    jurisdiction: d.jurisdiction,
+    timeZone: d.timeZone,
+    excludedHolidayTypes: d.excludedHolidayTypes,
+    keyCustody: d.keyCustody,
+    backupKeyMode: d.backupKeyMode,
+    databases: d.databases.map((db) => ({ databaseId: db.databaseId })),
+    shredGraceWorkingDays: d.shredGraceWorkingDays,
+    rotationPeriodDays: d.rotationPeriodDays,
+  };
 }
 
 export function decideTenant(command: TenantCommand, state: TenantState, ctx: TenantContext): TenantEvent[] {
@@ -84,37 +131,24 @@ export function decideTenant(command: TenantCommand, state: TenantState, ctx: Te
   switch (command.type) {
     case 'OnboardTenant': {
       if (state.shredded) throw new DomainError('tenant-shredded', 'this tenant was shredded and can never be provisioned again');
-      if (state.exists) throw new DomainError('tenant-exists', 'tenant already exists');
-      const d = command.data;
-      return [
-        {
-          type: 'TenantOnboarded',
-          data: {
-            tenantId: d.tenantId,
-            jurisdiction: d.jurisdiction,
-            timeZone: d.timeZone,
-            excludedHolidayTypes: d.excludedHolidayTypes,
-            keyCustody: d.keyCustody,
-            backupKeyMode: d.backupKeyMode,
-            databases: d.databases.map((db) => ({ databaseId: db.databaseId })),
-            shredGraceWorkingDays: d.shredGraceWorkingDays,
-            at: now,
-          },
-        },
-        { type: 'TenantKeyCreated', data: { keyId: d.key.keyId, keyVersionId: d.key.keyVersionId, source: 'onboarding', at: now } },
-        ...d.databases.map(
-          (db): TenantEvent => ({ type: 'DatabaseProtected', data: { databaseId: db.databaseId, keyVersionId: d.key.keyVersionId, at: now } }),
-        ),
-      ];
+      const profile = profileOf(command.data);
+      // The same request again (a retry, or a racing duplicate) gets the same answer; another body loses.
+      if (state.exists) {
+        if (state.profile && sameJson(state.profile, profile)) return [];
+        throw new DomainError('tenant-exists', 'tenant already exists');
+      }
+      return [{ type: 'TenantOnboarded', data: { ...profile, at: now } }];
     }
     case 'ScheduleShred':
-      return decideSchedule(state, command.data.trigger, new Date(command.data.effectiveAt), new Date(command.data.receivedAt), ctx);
+      return decideSchedule(state, command.data, ctx);
     case 'CancelShred': {
       requireTenant(state);
       const s = state.shred;
       if (!s || s.status === 'cancelled') throw new DomainError('no-shred-scheduled', 'no shred is scheduled for this tenant');
       if (s.status !== 'scheduled') throw new DomainError('shred-already-executed', 'the shred has already been executed and cannot be cancelled');
-      return [{ type: 'ShredCancelled', data: { shredId: s.shredId, reason: command.data.reason, at: now } }];
+      return [
+        { type: 'ShredCancelled', data: { shredId: s.shredId, reason: command.data.reason, withdrawsContractRevision: command.data.contractRevision, at: now } },
+      ];
     }
     case 'StartShredExecution': {
       const s = currentShred(state, command.data.shredId);
@@ -145,7 +179,7 @@ export function decideTenant(command: TenantCommand, state: TenantState, ctx: Te
       if (!s.assetsPurgedAt) throw new DomainError('shred-not-executed', 'a probe runs after the key is destroyed and assets are purged');
       if (s.status === 'verified') return [];
       const attempt = s.probes.length + 1;
-      const outcome = probeOutcome(command.data.results);
+      const outcome = probeOutcome(command.data.results, command.data.databases);
       const events: TenantEvent[] = [
         { type: 'ShredProbeRecorded', data: { shredId: s.shredId, attempt, outcome, results: command.data.results, at: now } },
       ];

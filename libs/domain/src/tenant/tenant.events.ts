@@ -14,7 +14,11 @@ export type ProbeOutcome = 'key-destroyed' | 'readable' | 'inconclusive';
 export type BreachCause = 'late-notification' | 'not-verified-by-deadline';
 export type ShredStep = 'destroy-keys' | 'purge-assets' | 'probe';
 
-/** What a tenant is onboarded with: who it is, where (calendar), and how its data is protected. */
+/**
+ * What a tenant is onboarded with: who it is, where (calendar), and how its data is protected.
+ * `databases` are the ones to protect when the key ring is opened; from then on the key ring owns
+ * the tenant's databases (ARCHITECTURE §4: one owner per fact).
+ */
 export interface TenantProfile {
   readonly tenantId: string;
   readonly jurisdiction: string;
@@ -24,17 +28,29 @@ export interface TenantProfile {
   readonly backupKeyMode: BackupKeyMode;
   readonly databases: readonly { readonly databaseId: string }[];
   readonly shredGraceWorkingDays: number;
+  /** The key ring's rotation policy (P1), applied when the ring is opened. */
+  readonly rotationPeriodDays: number;
 }
 
 export type TenantOnboarded = DomainEvent<'TenantOnboarded', TenantProfile & { readonly at: string }>;
-export type TenantKeyCreated = DomainEvent<
-  'TenantKeyCreated',
-  { readonly keyId: string; readonly keyVersionId: string; readonly source: 'onboarding'; readonly at: string }
+/**
+ * A trigger that did not schedule a shred of its own: the tenant's shred was already scheduled or
+ * done (`shredId` names it; a cancel of that shred withdraws this trigger too), or a cancel recorded
+ * after it was received had already withdrawn it (P4). Recorded so a trigger counts once, in the
+ * order it was received, whenever a processor gets to it.
+ */
+export type ShredTriggerRecorded = DomainEvent<
+  'ShredTriggerRecorded',
+  {
+    readonly trigger: ShredTrigger;
+    readonly effectiveAt: string;
+    readonly receivedAt: string;
+    readonly disposition: TriggerDisposition;
+    readonly shredId: string | null;
+    readonly at: string;
+  }
 >;
-export type DatabaseProtected = DomainEvent<
-  'DatabaseProtected',
-  { readonly databaseId: string; readonly keyVersionId: string; readonly at: string }
->;
+export type TriggerDisposition = 'already-scheduled' | 'already-shredded' | 'withdrawn';
 export type DeletionRequested = DomainEvent<
   'DeletionRequested',
   { readonly requestId: string; readonly requestedAt: string; readonly receivedAt: string }
@@ -53,7 +69,15 @@ export type ShredScheduled = DomainEvent<
     readonly calendar: CalendarInputs;
   }
 >;
-export type ShredCancelled = DomainEvent<'ShredCancelled', { readonly shredId: string; readonly reason: string; readonly at: string }>;
+/**
+ * A cancel withdraws the shred and every trigger received before it (P4): those already known to the
+ * tenant, and those in the contract stream up to `withdrawsContractRevision` (the stream's last
+ * revision when the cancel was decided; null when it had none) that a processor has not handled yet.
+ */
+export type ShredCancelled = DomainEvent<
+  'ShredCancelled',
+  { readonly shredId: string; readonly reason: string; readonly withdrawsContractRevision: number | null; readonly at: string }
+>;
 export type ShredExecutionStarted = DomainEvent<'ShredExecutionStarted', { readonly shredId: string; readonly at: string }>;
 export type KeyDestroyed = DomainEvent<
   'KeyDestroyed',
@@ -98,10 +122,9 @@ export type ShredDeadlineBreached = DomainEvent<
 
 export type TenantEvent =
   | TenantOnboarded
-  | TenantKeyCreated
-  | DatabaseProtected
   | DeletionRequested
   | ShredScheduled
+  | ShredTriggerRecorded
   | ShredCancelled
   | ShredExecutionStarted
   | KeyDestroyed

@@ -1,6 +1,6 @@
 // What the tenant aggregate remembers, folded from its events. JSON-safe (instants are ISO
 // strings), so read models can keep it as is.
-import type { BreachCause, BackupKeyMode, KeyCustody, ProbeOutcome, ShredStep, ShredTrigger, TenantEvent } from './tenant.events.js';
+import type { BreachCause, BackupKeyMode, KeyCustody, ProbeOutcome, ShredStep, ShredTrigger, TenantEvent, TenantProfile } from './tenant.events.js';
 import type { CalendarInputs } from '../shared/working-days.js';
 
 export type ShredStatus = 'scheduled' | 'shredding' | 'shredded' | 'verified' | 'cancelled';
@@ -38,11 +38,12 @@ export interface TenantState {
   readonly backupKeyMode: BackupKeyMode | null;
   readonly shredGraceWorkingDays: number;
   readonly onboardedAt: string | null;
-  readonly keyId: string | null;
-  readonly keyVersions: readonly { readonly keyVersionId: string; readonly createdAt: string }[];
-  readonly databases: readonly { readonly databaseId: string; readonly keyVersionId: string | null }[];
+  /** The onboarding request as recorded: what opening the key ring needs, and what a repeated request is compared with. */
+  readonly profile: TenantProfile | null;
   /** Trigger ids seen, so a replayed trigger is recognised whatever happened since. */
   readonly triggers: readonly string[];
+  /** The last cancel: contract-stream triggers up to this revision, or received before `at`, are withdrawn. */
+  readonly lastCancel: { readonly contractRevision: number | null; readonly at: string } | null;
   readonly shred: ShredState | null;
   /** Once keys are destroyed the tenant can never come back. */
   readonly shredded: boolean;
@@ -58,16 +59,20 @@ export const initialTenantState: TenantState = {
   backupKeyMode: null,
   shredGraceWorkingDays: 2,
   onboardedAt: null,
-  keyId: null,
-  keyVersions: [],
-  databases: [],
+  profile: null,
   triggers: [],
+  lastCancel: null,
   shred: null,
   shredded: false,
 };
 
 export function triggerKey(trigger: ShredTrigger): string {
   return trigger.kind === 'termination' ? `termination:${trigger.terminationId}` : `deletion-request:${trigger.requestId}`;
+}
+
+function profileWithoutInstant(d: TenantProfile & { readonly at: string }): TenantProfile {
+  const { at: _at, ...profile } = d;
+  return profile;
 }
 
 function updateShred(state: TenantState, shredId: string, change: (s: ShredState) => ShredState): TenantState {
@@ -90,24 +95,13 @@ export function evolveTenant(state: TenantState, event: TenantEvent): TenantStat
         backupKeyMode: d.backupKeyMode,
         shredGraceWorkingDays: d.shredGraceWorkingDays,
         onboardedAt: d.at,
-        databases: d.databases.map((db) => ({ databaseId: db.databaseId, keyVersionId: null })),
+        profile: profileWithoutInstant(d),
       };
     }
-    case 'TenantKeyCreated':
-      return {
-        ...state,
-        keyId: event.data.keyId,
-        keyVersions: [...state.keyVersions, { keyVersionId: event.data.keyVersionId, createdAt: event.data.at }],
-      };
-    case 'DatabaseProtected':
-      return {
-        ...state,
-        databases: state.databases.map((db) =>
-          db.databaseId === event.data.databaseId ? { ...db, keyVersionId: event.data.keyVersionId } : db,
-        ),
-      };
     case 'DeletionRequested':
       return state;
+    case 'ShredTriggerRecorded':
+      return { ...state, triggers: [...state.triggers, triggerKey(event.data.trigger)] };
     case 'ShredScheduled': {
       const d = event.data;
       return {
@@ -137,12 +131,15 @@ export function evolveTenant(state: TenantState, event: TenantEvent): TenantStat
       };
     }
     case 'ShredCancelled':
-      return updateShred(state, event.data.shredId, (s) => ({
-        ...s,
-        status: 'cancelled',
-        cancelledAt: event.data.at,
-        cancelReason: event.data.reason,
-      }));
+      return {
+        ...updateShred(state, event.data.shredId, (s) => ({
+          ...s,
+          status: 'cancelled',
+          cancelledAt: event.data.at,
+          cancelReason: event.data.reason,
+        })),
+        lastCancel: { contractRevision: event.data.withdrawsContractRevision ?? null, at: event.data.at },
+      };
     case 'ShredExecutionStarted':
       return updateShred(state, event.data.shredId, (s) => ({ ...s, status: 'shredding', executedAt: event.data.at }));
     case 'KeyDestroyed':
@@ -183,6 +180,10 @@ export function evolveTenant(state: TenantState, event: TenantEvent): TenantStat
         ...s,
         breaches: [...s.breaches, { cause: event.data.cause, at: event.data.at }],
       }));
+    default:
+      // Event types this version no longer writes (e.g. the key and database events that moved to
+      // the key ring) are kept in old streams; they change nothing here.
+      return state;
   }
 }
 

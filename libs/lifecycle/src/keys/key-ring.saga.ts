@@ -1,4 +1,5 @@
-// The key lifecycle's inbox: keeps the durable timers in step with the key ring. Rotation at the
+// The key lifecycle's inbox: keeps the durable timers in step with the key ring. Opening the ring
+// after onboarding, rotation at the
 // newest version's age limit, re-protection of every database when a version appears (and the
 // 24-hour overdue check), and one retirement timer per superseded version at its retainUntil.
 // Timers are written in the processor's transaction; handlers re-check the live state when they fire.
@@ -13,7 +14,9 @@ import {
   KEY_REPROTECT,
   KEY_REPROTECT_OVERDUE,
   KEY_RETIRE,
+  KEY_RING_OPEN,
   KEY_ROTATION,
+  keyRingOpenTimerId,
   REPROTECT_WITHIN_MS,
   overdueTimerId,
   reprotectTimerId,
@@ -34,6 +37,13 @@ export class KeyRingSaga implements Processor {
   ) {}
 
   async handle(event: RecordedEvent, tx: pg.PoolClient): Promise<void> {
+    if (event.type === 'TenantOnboarded' && event.streamId.startsWith('tenant-')) {
+      // Onboarding opens the ring itself; this timer finishes the job if it was cut short (a crash,
+      // a vault outage), and finds the ring open otherwise.
+      const tenantId = event.streamId.slice('tenant-'.length);
+      await this.deadlines.scheduleInTx(tx, keyRingOpenTimerId(tenantId), this.clock.now(), KEY_RING_OPEN, { tenantId });
+      return;
+    }
     if (event.type === 'KeyDestroyed' && event.streamId.startsWith('tenant-')) {
       await this.onShredded(event.streamId.slice('tenant-'.length), event, tx);
       return;

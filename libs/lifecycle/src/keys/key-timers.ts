@@ -3,6 +3,7 @@ export const KEY_ROTATION = 'key-rotation';
 export const KEY_REPROTECT = 'key-reprotect';
 export const KEY_REPROTECT_OVERDUE = 'key-reprotect-overdue';
 export const KEY_RETIRE = 'key-retire';
+export const KEY_RING_OPEN = 'key-ring-open';
 
 /** A database must be on a new version within this long of the version appearing (P2). */
 export const REPROTECT_WITHIN_MS = 24 * 60 * 60 * 1000;
@@ -16,3 +17,4 @@ export const rotationTimerId = (tenantId: string) => `${KEY_ROTATION}:${tenantId
 export const reprotectTimerId = (tenantId: string, keyVersionId: string) => `${KEY_REPROTECT}:${tenantId}:${keyVersionId}`;
 export const overdueTimerId = (tenantId: string, keyVersionId: string) => `${KEY_REPROTECT_OVERDUE}:${tenantId}:${keyVersionId}`;
 export const retireTimerId = (tenantId: string, keyVersionId: string) => `${KEY_RETIRE}:${tenantId}:${keyVersionId}`;
+export const keyRingOpenTimerId = (tenantId: string) => `${KEY_RING_OPEN}:${tenantId}`;

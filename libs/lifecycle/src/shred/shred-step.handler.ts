@@ -7,6 +7,7 @@ import type { Clock } from '@lethe/clock';
 import { DomainError, nextShredAction, type TenantState } from '@lethe/domain';
 import type { DeadlineFireContext, PostgresDeadlineStore } from '@lethe/scheduler';
 import type { Deadline } from '@lethe/scheduler';
+import type { KeyRingRepository } from '../keys/key-ring-repository.js';
 import type { TenantRepository } from '../tenants/tenant-repository.js';
 import { SHRED_STEP, type ShredTimerPayload } from './shred-deadlines.js';
 import type { ShredDataPlane, ShredProbe, ShredVault } from './shred-ports.js';
@@ -21,6 +22,7 @@ function errorName(error: unknown): string {
 export class ShredStepHandler {
   constructor(
     private readonly tenants: TenantRepository,
+    private readonly keyRings: KeyRingRepository,
     private readonly deadlines: PostgresDeadlineStore,
     private readonly vault: ShredVault,
     private readonly dataPlane: ShredDataPlane,
@@ -49,14 +51,15 @@ export class ShredStepHandler {
           break;
         case 'destroy-keys':
           await this.step(state, 'destroy-keys', async () => {
-            const versions = await this.vault.destroyKey(state.keyId!);
+            const keyId = await this.keyIdOf(tenantId);
+            const versions = await this.vault.destroyKey(keyId);
             await this.tenants.execute(
               tenantId,
               {
                 type: 'RecordKeyDestroyed',
                 data: {
                   shredId,
-                  keyId: state.keyId!,
+                  keyId,
                   versions: versions.map((v) => ({
                     keyVersionId: v.versionId,
                     unusableAt: v.unusableAt.toISOString(),
@@ -84,22 +87,23 @@ export class ShredStepHandler {
           });
           break;
         case 'probe': {
-          // All databases at once: one hung data plane must not eat the timer's time limit.
-          // Ask the data plane which databases exist: it also knows those added after onboarding.
-          const databases = await this.dataPlane.databasesOf(tenantId).catch(() => state.databases);
+          // Every database the key ring knows (it owns them, those added later included); the shred
+          // is verified only when each of them is. All at once: one hung database must not eat the
+          // timer's time limit.
+          const databases = await this.databasesOf(tenantId, state);
           const results = await Promise.all(
-            databases.map(async (db) => {
+            databases.map(async (databaseId) => {
               try {
-                const r = await this.probe.probe(tenantId, db.databaseId);
-                return { databaseId: db.databaseId, outcome: r.outcome, detail: r.detail };
+                const r = await this.probe.probe(tenantId, databaseId);
+                return { databaseId, outcome: r.outcome, detail: r.detail };
               } catch (error) {
-                return { databaseId: db.databaseId, outcome: 'inconclusive' as const, detail: `probe failed: ${errorName(error)}` };
+                return { databaseId, outcome: 'inconclusive' as const, detail: `probe failed: ${errorName(error)}` };
               }
             }),
           );
           const { appended } = await this.tenants.execute(
             tenantId,
-            { type: 'RecordProbe', data: { shredId, results } },
+            { type: 'RecordProbe', data: { shredId, databases, results } },
             `${deadline.id}:probe:${action.attempt}`,
           );
           const outcome = appended.find((e) => e.type === 'ShredProbeRecorded');
@@ -112,6 +116,22 @@ export class ShredStepHandler {
       }
     }
   };
+
+  /**
+   * The tenant key's id, from the key ring. A tenant shredded before its ring was opened still gets
+   * its key destroyed: the vault returns (or creates) the tenant's key, and destroying it tombstones it.
+   */
+  private async keyIdOf(tenantId: string): Promise<string> {
+    const { state: ring } = await this.keyRings.load(tenantId);
+    return ring.keyId ?? (await this.vault.createKey(tenantId)).keyId;
+  }
+
+  /** The databases to probe: the key ring's, or onboarding's when the ring was never opened. */
+  private async databasesOf(tenantId: string, tenant: TenantState): Promise<string[]> {
+    const { state: ring } = await this.keyRings.load(tenantId);
+    if (ring.exists) return ring.databases.map((d) => d.databaseId);
+    return (tenant.profile?.databases ?? []).map((d) => d.databaseId);
+  }
 
   private async step(state: TenantState, step: 'destroy-keys' | 'purge-assets', run: () => Promise<void>): Promise<void> {
     const shred = state.shred!;

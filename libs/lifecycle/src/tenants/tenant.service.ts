@@ -1,14 +1,15 @@
 // What the API asks of tenants: onboard, report a termination or a deletion request, cancel a
 // pending shred. Each call decides through the tenant aggregate and answers from its state.
+import { createHash } from 'node:crypto';
 import type { Clock } from '@lethe/clock';
-import { contractStream, DomainError, type TenantProfile, type TenantState } from '@lethe/domain';
+import { contractStream, type KeysState, type TenantProfile, type TenantState } from '@lethe/domain';
 import type { EventStore } from '@lethe/eventstore';
-import { KeyTombstonedError, type KeyVault } from '@lethe/vault';
+import { canonicalJson } from '../certificate/canonical-json.js';
 import { causedEventId } from '../event-ids.js';
+import type { KeyRingOpener } from '../keys/key-ring-opener.js';
 import type { TenantRepository } from './tenant-repository.js';
-import type { KeyRingRepository } from '../keys/key-ring-repository.js';
 
-export type OnboardInput = TenantProfile & { readonly rotationPeriodDays: number };
+export type OnboardInput = TenantProfile;
 
 export interface TerminationInput {
   readonly terminationId: string;
@@ -22,8 +23,10 @@ export interface DeletionRequestInput {
   readonly requestedAt?: string;
 }
 
-export interface ProtectingDataPlane {
-  protectDatabase(tenantId: string, databaseId: string, keyVersionId: string): Promise<void>;
+/** An onboarded tenant: what was stored, and its key ring (null only while the vault could not be reached). */
+export interface Onboarded {
+  readonly tenant: TenantState;
+  readonly keyRing: KeysState | null;
 }
 
 /** The answer to a termination or deletion request. */
@@ -38,49 +41,24 @@ export interface ShredAnswer {
 export class TenantService {
   constructor(
     private readonly tenants: TenantRepository,
-    private readonly keyRings: KeyRingRepository,
+    private readonly keyRingOpener: KeyRingOpener,
     private readonly store: EventStore,
-    private readonly vault: Pick<KeyVault, 'createKey'>,
-    private readonly dataPlane: ProtectingDataPlane,
     private readonly clock: Clock,
   ) {}
 
-  async onboard(input: OnboardInput): Promise<TenantState> {
-    const { state } = await this.tenants.load(input.tenantId);
-    if (state.shredded) throw new DomainError('tenant-shredded', 'this tenant was shredded and can never be provisioned again');
-    if (state.exists) throw new DomainError('tenant-exists', 'tenant already exists');
-    let key;
-    try {
-      // Idempotent in the vault: a retried onboarding finds the key it created.
-      key = await this.vault.createKey(input.tenantId);
-    } catch (error) {
-      if (error instanceof KeyTombstonedError) throw new DomainError('tenant-shredded', 'this tenant was shredded and can never be provisioned again');
-      throw error;
-    }
-    for (const db of input.databases) await this.dataPlane.protectDatabase(input.tenantId, db.databaseId, key.versionId);
-    const { rotationPeriodDays, ...profile } = input;
-    const { state: after } = await this.tenants.execute(
-      input.tenantId,
-      { type: 'OnboardTenant', data: { ...profile, key: { keyId: key.keyId, keyVersionId: key.versionId } } },
-      `onboard:${input.tenantId}`,
-    );
-    // The key ring: versions, where each database stands, backups and retention (P1–P3).
-    await this.keyRings.execute(
-      input.tenantId,
-      {
-        type: 'OpenKeyRing',
-        data: {
-          tenantId: input.tenantId,
-          keyId: key.keyId,
-          keyCustody: input.keyCustody,
-          rotationPeriodDays,
-          version: { keyVersionId: key.versionId, createdAt: key.createdAt.toISOString() },
-          databases: input.databases.map((d) => d.databaseId),
-        },
-      },
-      `onboard:${input.tenantId}`,
-    );
-    return after;
+  /**
+   * Records the tenant, then opens its key ring. Exactly one of several racing requests for a tenant
+   * id wins; the others get tenant-exists (409) before anything of theirs reaches the vault or the
+   * data plane. The same body again gets the same answer (and completes a ring left unopened).
+   */
+  async onboard(input: OnboardInput): Promise<Onboarded> {
+    // Event ids derive from the body, so a different body can never pass for a replay of the winner's.
+    const fingerprint = createHash('sha256').update(canonicalJson(input)).digest('hex').slice(0, 32);
+    await this.tenants.execute(input.tenantId, { type: 'OnboardTenant', data: input }, `onboard:${input.tenantId}:${fingerprint}`);
+    // Answer with what is stored (a racing duplicate of this body may have written it first).
+    const { state: tenant } = await this.tenants.load(input.tenantId);
+    const keyRing = await this.keyRingOpener.open(input.tenantId, tenant);
+    return { tenant, keyRing };
   }
 
   // Terminations, deletion requests and cancellations need no existence check of their own: the
@@ -131,8 +109,15 @@ export class TenantService {
     return answer(state, `deletion-request:${input.requestId}`);
   }
 
+  /**
+   * Cancels the pending shred. It also withdraws every trigger received before it (P4), including
+   * terminations already in the contract stream that a processor has not handled yet: the cancel
+   * records how far that stream went when it was received.
+   */
   async cancelShred(tenantId: string, reason: string, requestId: string): Promise<TenantState> {
-    const { state } = await this.tenants.execute(tenantId, { type: 'CancelShred', data: { reason } }, `cancel:${requestId}`);
+    const contract = await this.store.readStream(contractStream(tenantId));
+    const contractRevision = contract.length === 0 ? null : Number(contract[contract.length - 1].revision);
+    const { state } = await this.tenants.execute(tenantId, { type: 'CancelShred', data: { reason, contractRevision } }, `cancel:${requestId}`);
     return state;
   }
 }

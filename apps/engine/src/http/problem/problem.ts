@@ -3,14 +3,11 @@
 // it into an `application/problem+json` response.
 import { HttpException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
+import type { FieldError } from '@lethe/domain';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
-/** One bad input: `field` in dotted/bracket form (`databases[1].databaseId`), `rule` in plain words. */
-export interface FieldError {
-  readonly field: string;
-  readonly rule: string;
-}
+export type { FieldError };
 
 export interface ProblemDetails {
   readonly type: string;

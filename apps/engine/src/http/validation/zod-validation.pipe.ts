@@ -6,7 +6,7 @@ import { ApiBody } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { openApiSchema } from '../openapi.js';
 import { ProblemException } from '../problem/problem.js';
-import { fieldErrors, plainErrorMap } from './zod-issues.js';
+import { fieldErrors, plainErrorMap } from '@lethe/domain';
 
 export type InputLocation = 'body' | 'query' | 'param' | 'header' | 'custom';
 
