@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { ManualClock, SystemClock, type Clock } from '@lethe/clock';
 import { LocalDataPlane, LocalReadProbe, platformKeyFrom } from '@lethe/dataplane';
 import { PostgresEventStore } from '@lethe/eventstore';
-import { createLifecycle } from '@lethe/lifecycle';
+import { createLifecycle, killAt } from '@lethe/lifecycle';
 import { PostgresDeadlineStore } from '@lethe/scheduler';
 import { LocalKeyVault, loadMasterKey, loadOrCreateSigningKey, type KeyVault } from '@lethe/vault';
 import { loadHttpsOptions, setupOpenApi } from './http/index.js';
@@ -58,6 +58,7 @@ export async function startEngine(config: EngineConfig, options: EngineOptions =
     signing,
     logger: logger.child({ component: 'lifecycle' }),
     keyDetectionIntervalMs: config.keyDetectionMs,
+    ...(config.crashAt ? { crash: killAt(config.crashAt) } : {}),
   });
   if (config.roles.has('poller')) await lifecycle.keyDetection.ensureScheduled();
   const app = await NestFactory.create<NestExpressApplication>(

@@ -18,3 +18,4 @@ export { canonicalJson } from './certificate/canonical-json.js';
 export { causedEventId } from './event-ids.js';
 export { SHRED_STEP, SHRED_DEADLINE } from './shred/shred-deadlines.js';
 export { ConcurrentModificationError } from './concurrent-modification.js';
+export { CRASH_POINTS, killAt, noCrash, type CrashHook, type CrashPoint } from './crash-points.js';

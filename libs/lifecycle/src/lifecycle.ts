@@ -23,6 +23,7 @@ import { KeyRingRepository } from './keys/key-ring-repository.js';
 import { KeyRingSaga } from './keys/key-ring.saga.js';
 import { KEY_REPROTECT, KEY_REPROTECT_OVERDUE, KEY_RETIRE, KEY_RING_OPEN, KEY_ROTATION } from './keys/key-timers.js';
 import { KeyRingOpener, type ProtectingDataPlane } from './keys/key-ring-opener.js';
+import { noCrash, type CrashHook } from './crash-points.js';
 import { KeysService, type BackupDataPlane } from './keys/keys.service.js';
 import type { ReprotectingDataPlane } from './keys/key-ring.handlers.js';
 
@@ -37,6 +38,8 @@ export interface LifecycleDependencies {
   readonly probe: ShredProbe;
   readonly signing: { readonly privateKey: KeyObject; readonly publicKey: KeyObject };
   readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Test-only fault injection between two steps (LETHE_CRASH_AT); default: none. */
+  readonly crash?: CrashHook;
 }
 
 export interface Lifecycle {
@@ -51,12 +54,13 @@ export interface Lifecycle {
 }
 
 export function createLifecycle(deps: LifecycleDependencies): Lifecycle {
+  const crash = deps.crash ?? noCrash;
   const repository = new TenantRepository(deps.store, deps.clock, new CalendarWorkingDays());
   const keyRings = new KeyRingRepository(deps.store, deps.clock);
   const keys = new KeysService(keyRings, deps.vault, deps.dataPlane, deps.clock);
-  const keyHandlers = new KeyRingHandlers(keyRings, deps.deadlines, deps.vault, deps.dataPlane, deps.clock, deps.logger);
+  const keyHandlers = new KeyRingHandlers(keyRings, deps.deadlines, deps.vault, deps.dataPlane, deps.clock, deps.logger, crash);
   const keyDetection = new KeyDetection(keys, deps.deadlines, deps.clock, deps.keyDetectionIntervalMs, deps.logger);
-  const opener = new KeyRingOpener(repository, keyRings, deps.vault, deps.dataPlane);
+  const opener = new KeyRingOpener(repository, keyRings, deps.vault, deps.dataPlane, crash);
   const step = new ShredStepHandler(repository, keyRings, deps.deadlines, deps.vault, deps.dataPlane, deps.probe, deps.clock, deps.logger);
   const deadline = new ShredDeadlineHandler(repository);
   return {
@@ -64,7 +68,7 @@ export function createLifecycle(deps: LifecycleDependencies): Lifecycle {
     keys,
     keyRings,
     keyDetection,
-    tenants: new TenantService(repository, opener, deps.store, deps.clock),
+    tenants: new TenantService(repository, opener, deps.store, deps.clock, crash),
     certificates: new CertificateService(deps.store, deps.signing),
     processors: [
       new TenantsProjection(),

@@ -2,6 +2,7 @@
 // boot with a message naming the setting and the rule; secret values are never echoed.
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { CRASH_POINTS, type CrashPoint } from '@lethe/lifecycle';
 
 export const ENGINE_ROLES = ['api', 'processors', 'poller'] as const;
 export type EngineRole = (typeof ENGINE_ROLES)[number];
@@ -33,6 +34,8 @@ export interface EngineConfig {
   /** Ed25519 private key (PKCS8 PEM or base64 DER); unset: a 0600 file in the data folder. */
   readonly signingKey: string | undefined;
   readonly tls: { readonly certFile?: string; readonly keyFile?: string };
+  /** Test-only: kill -9 this process when the named step is reached. */
+  readonly crashAt: CrashPoint | undefined;
 }
 
 export class ConfigError extends Error {
@@ -77,6 +80,7 @@ const schema = z.object({
     })
     .optional(),
   LETHE_TOKENS: z.string().optional(),
+  LETHE_CRASH_AT: z.enum(CRASH_POINTS, { message: `must be one of ${CRASH_POINTS.join(', ')} (test-only)` }).optional(),
   LETHE_INSTANCE_ID: z
     .string()
     .trim()
@@ -159,6 +163,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
       ...(c.LETHE_TLS_CERT_FILE ? { certFile: c.LETHE_TLS_CERT_FILE } : {}),
       ...(c.LETHE_TLS_KEY_FILE ? { keyFile: c.LETHE_TLS_KEY_FILE } : {}),
     },
+    crashAt: c.LETHE_CRASH_AT,
   };
 }
 

@@ -7,6 +7,7 @@
 import { DomainError, type KeysState, type TenantState } from '@lethe/domain';
 import type { Deadline } from '@lethe/scheduler';
 import { KeyTombstonedError, type KeyVault } from '@lethe/vault';
+import type { CrashHook } from '../crash-points.js';
 import type { KeyTimerPayload } from './key-timers.js';
 import type { KeyRingRepository } from './key-ring-repository.js';
 import type { TenantRepository } from '../tenants/tenant-repository.js';
@@ -21,6 +22,7 @@ export class KeyRingOpener {
     private readonly keyRings: KeyRingRepository,
     private readonly vault: Pick<KeyVault, 'createKey'>,
     private readonly dataPlane: ProtectingDataPlane,
+    private readonly crash: CrashHook,
   ) {}
 
   /** The durable timer's handler (set when TenantOnboarded is stored): throws to be retried with backoff. */
@@ -47,6 +49,7 @@ export class KeyRingOpener {
       if (error instanceof KeyTombstonedError) return null;
       throw error;
     }
+    this.crash('onboard:key-created');
     for (const db of profile.databases) await this.dataPlane.protectDatabase(tenantId, db.databaseId, key.versionId);
     try {
       const { state } = await this.keyRings.execute(

@@ -6,6 +6,7 @@ import { currentVersionOf, databasesBehind, newestVersion, retainUntil, rotation
 import type { Deadline, DeadlineFireContext, PostgresDeadlineStore } from '@lethe/scheduler';
 import type { KeyVault } from '@lethe/vault';
 import type { KeyRingRepository } from './key-ring-repository.js';
+import type { CrashHook } from '../crash-points.js';
 import { REPROTECT_WITHIN_MS, type KeyTimerPayload } from './key-timers.js';
 
 export interface ReprotectingDataPlane {
@@ -23,6 +24,7 @@ export class KeyRingHandlers {
     private readonly dataPlane: ReprotectingDataPlane,
     private readonly clock: Clock,
     private readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>,
+    private readonly crash: CrashHook,
   ) {}
 
   private later(deadline: Deadline, context: DeadlineFireContext, at: Date): Promise<unknown> {
@@ -110,7 +112,10 @@ export class KeyRingHandlers {
       if (versionStatus(after, v) !== 'retired') return;
       this.logger.info({ tenantId, keyVersionId: v, retainUntil: until }, 'key version retired');
     }
+    // Recorded first: a crash from here on is resumed by this timer, which finds the version retired.
+    this.crash('retire:recorded');
     await this.vault.disable(v);
+    this.crash('retire:disabled');
     await this.vault.destroy(v);
   };
 }

@@ -2,10 +2,11 @@
 // pending shred. Each call decides through the tenant aggregate and answers from its state.
 import { createHash } from 'node:crypto';
 import type { Clock } from '@lethe/clock';
-import { contractStream, type KeysState, type TenantProfile, type TenantState } from '@lethe/domain';
+import { contractStream, DomainError, type KeysState, type TenantProfile, type TenantState } from '@lethe/domain';
 import type { EventStore } from '@lethe/eventstore';
 import { canonicalJson } from '../certificate/canonical-json.js';
 import { causedEventId } from '../event-ids.js';
+import type { CrashHook } from '../crash-points.js';
 import type { KeyRingOpener } from '../keys/key-ring-opener.js';
 import type { TenantRepository } from './tenant-repository.js';
 
@@ -31,7 +32,7 @@ export interface Onboarded {
 
 /** The answer to a termination or deletion request. */
 export interface ShredAnswer {
-  readonly outcome: 'scheduled' | 'already-scheduled' | 'already-shredded';
+  readonly outcome: 'scheduled' | 'already-scheduled' | 'already-shredded' | 'withdrawn';
   readonly shredId: string;
   readonly deadline: string;
   readonly executeAt: string;
@@ -44,6 +45,7 @@ export class TenantService {
     private readonly keyRingOpener: KeyRingOpener,
     private readonly store: EventStore,
     private readonly clock: Clock,
+    private readonly crash: CrashHook,
   ) {}
 
   /**
@@ -56,41 +58,43 @@ export class TenantService {
     const fingerprint = createHash('sha256').update(canonicalJson(input)).digest('hex').slice(0, 32);
     await this.tenants.execute(input.tenantId, { type: 'OnboardTenant', data: input }, `onboard:${input.tenantId}:${fingerprint}`);
     // Answer with what is stored (a racing duplicate of this body may have written it first).
+    this.crash('onboard:tenant-recorded');
     const { state: tenant } = await this.tenants.load(input.tenantId);
     const keyRing = await this.keyRingOpener.open(input.tenantId, tenant);
     return { tenant, keyRing };
   }
 
-  // Terminations, deletion requests and cancellations need no existence check of their own: the
-  // tenant decider refuses an unknown tenant (tenant-not-found) before anything is written.
+  /**
+   * A termination over HTTP takes the same path as one the contract system appends itself: first it
+   * is recorded in the contract stream (from then on the shred saga would decide it even if this
+   * process died), then decided at once so the answer is this request's own. Ordered by that stream,
+   * a termination recorded before a cancel is withdrawn by it (P4). The saga later finds it decided.
+   */
   async terminate(tenantId: string, input: TerminationInput): Promise<ShredAnswer> {
+    const { state: known } = await this.tenants.load(tenantId);
+    if (!known.exists) throw new DomainError('tenant-not-found', 'tenant not found');
     const receivedAt = this.clock.now().toISOString();
-    const trigger = {
-      kind: 'termination' as const,
-      terminationId: input.terminationId,
-      contractId: input.contractId,
-      ...(input.reason ? { reason: input.reason } : {}),
-    };
-    // Decide first, so the answer is this request's own; then record what the contract system
-    // said in the contract stream. The saga follows that stream too (for terminations appended
-    // there directly); for this one it finds the trigger already known and does nothing.
+    const notice = { terminationId: input.terminationId, contractId: input.contractId, effectiveAt: input.effectiveAt, ...(input.reason ? { reason: input.reason } : {}) };
+    const stream = contractStream(tenantId);
+    const recorded = await this.store.append(
+      stream,
+      [{ id: causedEventId(stream, `termination:${input.terminationId}`, 0), type: 'ContractTerminated', data: notice, metadata: { schemaVersion: 1, receivedAt, source: 'http' } }],
+      'any',
+    );
+    this.crash('terminate:contract-recorded');
+    const { terminationId, contractId, reason } = notice;
     const { state } = await this.tenants.execute(
       tenantId,
-      { type: 'ScheduleShred', data: { trigger, effectiveAt: input.effectiveAt, receivedAt } },
-      `termination:${input.terminationId}`,
-    );
-    const stream = contractStream(tenantId);
-    await this.store.append(
-      stream,
-      [
-        {
-          id: causedEventId(stream, `termination:${input.terminationId}`, 0),
-          type: 'ContractTerminated',
-          data: { terminationId: input.terminationId, contractId: input.contractId, effectiveAt: input.effectiveAt, ...(input.reason ? { reason: input.reason } : {}) },
-          metadata: { schemaVersion: 1, receivedAt, source: 'http' },
+      {
+        type: 'ScheduleShred',
+        data: {
+          trigger: { kind: 'termination', terminationId, contractId, ...(reason ? { reason } : {}) },
+          effectiveAt: input.effectiveAt,
+          receivedAt,
+          contractRevision: Number(recorded.nextRevision),
         },
-      ],
-      'any',
+      },
+      `termination:${input.terminationId}`,
     );
     return answer(state, `termination:${input.terminationId}`);
   }
@@ -118,6 +122,7 @@ export class TenantService {
     const contract = await this.store.readStream(contractStream(tenantId));
     const contractRevision = contract.length === 0 ? null : Number(contract[contract.length - 1].revision);
     const { state } = await this.tenants.execute(tenantId, { type: 'CancelShred', data: { reason, contractRevision } }, `cancel:${requestId}`);
+    this.crash('cancel:recorded');
     return state;
   }
 }
@@ -125,8 +130,15 @@ export class TenantService {
 function answer(state: TenantState, triggerShredId: string): ShredAnswer {
   const s = state.shred!;
   // This trigger's shred (first time or a replay: the same answer), or another one already under way.
+  // A trigger recorded before a cancel that was decided first (a race) was withdrawn by it.
   const outcome: ShredAnswer['outcome'] =
-    s.shredId === triggerShredId ? 'scheduled' : s.status === 'scheduled' || s.status === 'shredding' ? 'already-scheduled' : 'already-shredded';
+    s.shredId === triggerShredId
+      ? 'scheduled'
+      : s.status === 'cancelled'
+        ? 'withdrawn'
+        : s.status === 'scheduled' || s.status === 'shredding'
+          ? 'already-scheduled'
+          : 'already-shredded';
   return {
     outcome,
     shredId: s.shredId,
