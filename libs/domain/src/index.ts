@@ -24,6 +24,8 @@ export {
   currentVersionOf,
   databasesBehind,
   evolveKeys,
+  findBackup,
+  findStagingAsset,
   initialKeysState,
   newestVersion,
   rotationDueAt,

@@ -23,6 +23,7 @@ import { KeyRingRepository } from './keys/key-ring-repository.js';
 import { KeyRingSaga } from './keys/key-ring.saga.js';
 import { KEY_REPROTECT, KEY_REPROTECT_OVERDUE, KEY_RETIRE, KEY_ROTATION } from './keys/key-timers.js';
 import { KeysService, type BackupDataPlane } from './keys/keys.service.js';
+import { tenantFactsFrom } from './keys/tenant-facts.js';
 import type { ReprotectingDataPlane } from './keys/key-ring.handlers.js';
 
 export interface LifecycleDependencies {
@@ -52,7 +53,7 @@ export interface Lifecycle {
 export function createLifecycle(deps: LifecycleDependencies): Lifecycle {
   const repository = new TenantRepository(deps.store, deps.clock, new CalendarWorkingDays());
   const keyRings = new KeyRingRepository(deps.store, deps.clock);
-  const keys = new KeysService(keyRings, deps.vault, deps.dataPlane, deps.clock);
+  const keys = new KeysService(keyRings, deps.vault, deps.dataPlane, deps.clock, tenantFactsFrom(repository));
   const keyHandlers = new KeyRingHandlers(keyRings, deps.deadlines, deps.vault, deps.dataPlane, deps.clock, deps.logger);
   const keyDetection = new KeyDetection(keys, deps.deadlines, deps.clock, deps.keyDetectionIntervalMs, deps.logger);
   const step = new ShredStepHandler(repository, deps.deadlines, deps.vault, deps.dataPlane, deps.probe, deps.clock, deps.logger);

@@ -30,7 +30,10 @@ type Step =
       readonly lengthDays: number;
       readonly retentionDays: number;
       readonly backupKind: BackupKind;
+      /** A backup under the platform key (a tenant with backupKeyMode 'platform'). */
+      readonly platform: boolean;
     }
+  | { readonly kind: 'policy'; readonly pitrDays: number }
   | { readonly kind: 'retention'; readonly backup: number; readonly retentionDays: number }
   | { readonly kind: 'delete'; readonly backup: number }
   | { readonly kind: 'advance'; readonly days: number };

@@ -8,7 +8,7 @@ import { causedEventId } from '../event-ids.js';
 import type { TenantRepository } from './tenant-repository.js';
 import type { KeyRingRepository } from '../keys/key-ring-repository.js';
 
-export type OnboardInput = TenantProfile & { readonly rotationPeriodDays: number };
+export type OnboardInput = TenantProfile & { readonly rotationPeriodDays: number; readonly pitrRetentionDays: number };
 
 export interface TerminationInput {
   readonly terminationId: string;
@@ -58,7 +58,7 @@ export class TenantService {
       throw error;
     }
     for (const db of input.databases) await this.dataPlane.protectDatabase(input.tenantId, db.databaseId, key.versionId);
-    const { rotationPeriodDays, ...profile } = input;
+    const { rotationPeriodDays, pitrRetentionDays, ...profile } = input;
     const { state: after } = await this.tenants.execute(
       input.tenantId,
       { type: 'OnboardTenant', data: { ...profile, key: { keyId: key.keyId, keyVersionId: key.versionId } } },
@@ -74,6 +74,7 @@ export class TenantService {
           keyId: key.keyId,
           keyCustody: input.keyCustody,
           rotationPeriodDays,
+          pitrRetentionDays,
           version: { keyVersionId: key.versionId, createdAt: key.createdAt.toISOString() },
           databases: input.databases.map((d) => d.databaseId),
         },
