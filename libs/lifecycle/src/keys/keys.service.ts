@@ -63,6 +63,14 @@ export interface BackupDataPlane {
   ): Promise<{ readonly readable: true } | { readonly readable: false; readonly reason: string; readonly detail: string }>;
 }
 
+/**
+ * Whether the data plane keeps a copy of the backup's data key: only for a customer-key backup, and
+ * not when the version it would be wrapped with was already retired when the backup was recorded.
+ */
+function hasDataKeyCopy(b: Pick<BackupState, 'protection' | 'restoreKeyVersionId' | 'unrestorable'>): boolean {
+  return b.protection === 'customer-key' && b.restoreKeyVersionId !== null && !b.unrestorable?.keyVersionIds.includes(b.restoreKeyVersionId);
+}
+
 const SHRED_EXECUTED = 'the tenant was shredded: nothing can be attached to it any more';
 
 export class KeysService {
@@ -133,9 +141,7 @@ export class KeysService {
       if (facts.shredExecuted) throw new DomainError('tenant-shredded', SHRED_EXECUTED);
       const d = recorded.data;
       if (d.protection === 'platform-key') await this.dataPlane.addPlatformBackup(tenantId, d.backupId, d.databaseId);
-      else if (!d.unrestorable?.keyVersionIds.includes(d.restoreKeyVersionId!)) {
-        await this.dataPlane.recordBackup(tenantId, d.backupId, d.databaseId, d.restoreKeyVersionId!);
-      }
+      else if (hasDataKeyCopy(d)) await this.dataPlane.recordBackup(tenantId, d.backupId, d.databaseId, d.restoreKeyVersionId!);
     }
     const { state: after } = await this.keys.execute(tenantId, command, `backup:${input.backupId}`);
     return after;
@@ -152,10 +158,7 @@ export class KeysService {
     const { state } = await this.keys.execute(tenantId, { type: 'DeleteBackup', data: { backupId } }, `backup-deleted:${backupId}`);
     // Only a customer-key copy recorded in the data plane has a data key to erase. A platform-key
     // backup stays an asset until the shred purges it: we cannot prove the platform erased it.
-    const backup = findBackup(state, backupId)!;
-    if (backup.protection === 'customer-key' && backup.restoreKeyVersionId && !backup.unrestorable?.keyVersionIds.includes(backup.restoreKeyVersionId)) {
-      await this.dataPlane.deleteBackup(tenantId, backupId);
-    }
+    if (hasDataKeyCopy(findBackup(state, backupId)!)) await this.dataPlane.deleteBackup(tenantId, backupId);
     return state;
   }
 
