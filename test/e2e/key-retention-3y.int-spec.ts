@@ -1,6 +1,7 @@
 // Key retention over 3 simulated years, end to end over HTTP with the manual clock (issue #4).
 // One tenant, one database, the key rotated by policy every 365 days; a daily PITR backup kept 7
-// days, a weekly full kept 35 days and a yearly LTR kept 3×365 days. The test keeps its own record
+// days, a weekly full kept 35 days and a yearly LTR kept 3×365 days; a point-in-time window of 35
+// days (issue #7: a version outlives its last use by that window). The test keeps its own record
 // of every version (creation, protection interval) and every backup, computes retention itself
 // (no engine code) and compares, at each year's end, which versions are alive and until when.
 import { randomBytes } from 'node:crypto';
@@ -26,6 +27,8 @@ const DB = 'db-1';
 const START = '2027-01-01T00:00:00.000Z';
 const LAST_DAY = '2029-12-31';
 const ROTATION_DAYS = 365;
+/** The tenant's point-in-time retention window, sent at onboarding. */
+const PITR_RETENTION_DAYS = 35;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const ms = (instant: string) => Date.parse(instant);
@@ -100,10 +103,14 @@ function needs(b: ModelBackup, v: ModelVersion): boolean {
 const neededBy = (b: ModelBackup) => versions.filter((v) => needs(b, v)).map((v) => v.id);
 const holding = (v: ModelVersion) => backups.filter((b) => needs(b, v)).map((b) => b.backupId);
 
-/** null while it is the newest version (kept indefinitely). */
+/**
+ * null while it is the newest version (kept indefinitely). Otherwise the latest of: the end of its
+ * protection interval plus the point-in-time window (restore points were made under it until then),
+ * and the expiry of every backup that needs it.
+ */
 function expectedRetainUntil(v: ModelVersion): string | null {
   if (v === newest()) return null;
-  let until = ms(v.to!);
+  let until = ms(v.to!) + PITR_RETENTION_DAYS * DAY_MS;
   for (const b of backups) if (needs(b, v)) until = Math.max(until, ms(b.expiresAt));
   return isoOf(until);
 }
@@ -116,6 +123,7 @@ function aliveAt(t: string): string[] {
 
 interface KeysBody {
   rotationPeriodDays: number;
+  pitrRetentionDays: number;
   databases: { databaseId: string; keyVersionId: string; since: string }[];
   versions: {
     keyVersionId: string;
@@ -224,10 +232,12 @@ it('keeps each key version exactly as long as a database or an unexpired backup 
     backupKeyMode: 'customer',
     databases: [{ databaseId: DB }],
     rotationPeriodDays: ROTATION_DAYS,
+    pitrRetentionDays: PITR_RETENTION_DAYS,
   });
   expect(onboard.status).toBe(201);
   const first = await keysUntil(START, (k) => k.versions.length === 1 && k.databases.length === 1, 'the key ring read model');
   expect(first.rotationPeriodDays).toBe(ROTATION_DAYS);
+  expect(first.pitrRetentionDays).toBe(PITR_RETENTION_DAYS);
   expect(first.versions[0]).toMatchObject({ status: 'active', source: 'onboarding', createdAt: START });
   versions.push({ id: first.versions[0].keyVersionId, createdAt: first.versions[0].createdAt, from: first.databases[0].since, to: null });
   const onboardedAt = first.databases[0].since;
@@ -307,7 +317,7 @@ it('keeps each key version exactly as long as a database or an unexpired backup 
   expect(unexpired.map((b) => b.backupId)).toEqual(['ltr-2028', 'ltr-2029']);
   for (const b of unexpired) {
     const restoreVersion = versions.find((v) => ms(v.from) <= ms(b.takenAt) && (v.to === null || ms(b.takenAt) < ms(v.to)))!;
-    expect(await restoreCheck(b.backupId)).toEqual({ restorable: true, keyVersionId: restoreVersion.id });
+    expect(await restoreCheck(b.backupId)).toEqual({ restorable: true, protection: 'customer-key', keyVersionId: restoreVersion.id });
   }
   const retired = new Set(versions.filter((v) => !aliveAt(end).includes(v.id)).map((v) => v.id));
   const expiredPitr = backups.find((b) => b.kind === 'pitr' && ms(b.expiresAt) <= ms(end) && neededBy(b).every((id) => retired.has(id)))!;

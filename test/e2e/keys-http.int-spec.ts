@@ -110,7 +110,7 @@ describe('rotation', () => {
     const res = await onboard('too-long', { rotationPeriodDays: 731 });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ field: 'rotationPeriodDays', rule: expect.stringContaining('730') }]);
-    expect((await onboard('periodic', { rotationPeriodDays: 90 })).status).toBe(201);
+    expect((await onboard('periodic', { rotationPeriodDays: 90, pitrRetentionDays: 1 })).status).toBe(201);
     expect((await api('PATCH', '/v1/tenants/periodic', T.op, { rotationPeriodDays: 800 })).status).toBe(400);
     const ok = await api('PATCH', '/v1/tenants/periodic', T.op, { rotationPeriodDays: 60 });
     expect(ok.status).toBe(200);
@@ -123,17 +123,22 @@ describe('rotation', () => {
     await advance(59 * DAY);
     expect((await keysMatch('periodic', () => true, 'keys')).versions).toHaveLength(1);
     await advance(1 * DAY);
-    // No backup needs the old version: it is retired as soon as no database uses it.
-    const after = await keysMatch(
+    // No backup needs the old version: it is kept for the point-in-time window (1 day) after the
+    // last database left it, then retired.
+    const rotatedAt = now.toISOString();
+    const moved = await keysMatch(
       'periodic',
-      (b) => b.versions.length === 2 && b.databases.every((d: any) => d.keyVersionId === b.versions[1].keyVersionId) && b.versions[0].status === 'retired',
-      'a policy rotation, re-protection and retirement',
+      (b) => b.versions.length === 2 && b.databases.every((d: any) => d.keyVersionId === b.versions[1].keyVersionId) && b.versions[0].retainUntil !== null,
+      'a policy rotation and re-protection',
     );
+    expect(moved.versions[0]).toMatchObject({ status: 'superseded', retainUntil: new Date(now.getTime() + DAY).toISOString() });
+    await advance(1 * DAY);
+    const after = await keysMatch('periodic', (b) => b.versions[0].status === 'retired', 'retirement after the point-in-time window');
     expect(after.versions.map((v: any) => [v.source, v.status])).toEqual([
       ['onboarding', 'retired'],
       ['policy', 'active'],
     ]);
-    expect(after.versions[1].createdAt).toBe(now.toISOString());
+    expect(after.versions[1].createdAt).toBe(rotatedAt);
     expect(after.versions[0].retiredAt).toBe(now.toISOString());
     expect(after.versions[0].keyVersionId).toBe(before.versions[0].keyVersionId);
     expect(await eventTypes('periodic')).toEqual(['KeyRingOpened', 'RotationPeriodChanged', 'KeyVersionAdded', 'DatabaseReprotected', 'DatabaseReprotected', 'KeyVersionRetired']);
@@ -197,7 +202,8 @@ describe('backups and retention', () => {
   const backup = (tenantId: string, body: Record<string, unknown>) => api('POST', `/v1/tenants/${tenantId}/backups`, T.op, body);
 
   it('refuses bad backups with 400 naming the field, and unknown backups with 404', async () => {
-    expect((await onboard('backed')).status).toBe(201);
+    // A 1-day point-in-time window, so the backups below are what holds the old version.
+    expect((await onboard('backed', { pitrRetentionDays: 1 })).status).toBe(201);
     const t = now.toISOString();
     const bad1 = await backup('backed', { backupId: 'b-x', databaseId: 'db-1', kind: 'full', coveredFrom: t, takenAt: t, expiresAt: t });
     expect(bad1.status).toBe(400);
@@ -234,7 +240,7 @@ describe('backups and retention', () => {
     keys = await keysMatch('backed', (b) => b.versions[0].retainUntil === iso(t1 + 10 * DAY), 'retainUntil after the deletion');
     expect(keys.versions[0].backupIds).toEqual(['pitr-1', 'pitr-2']);
     // Every live backup restores; not yet retired.
-    expect((await api('POST', '/v1/tenants/backed/backups/pitr-1/restore-check', T.op)).body).toEqual({ restorable: true, keyVersionId: v1 });
+    expect((await api('POST', '/v1/tenants/backed/backups/pitr-1/restore-check', T.op)).body).toEqual({ restorable: true, protection: 'customer-key', keyVersionId: v1 });
     expect((await api('POST', '/v1/tenants/backed/backups/full-1/restore-check', T.op)).body).toMatchObject({ restorable: false, reason: 'backup-deleted' });
     // One minute before retainUntil it is still there; right after, it is retired in the vault.
     await advance(t1 + 10 * DAY - now.getTime() - 60_000);
@@ -248,7 +254,7 @@ describe('backups and retention', () => {
     const expired = await api('POST', '/v1/tenants/backed/backups/pitr-1/restore-check', T.op);
     expect(expired.body).toMatchObject({ restorable: false, reason: 'key-version-destroyed' });
     // A backup taken after the rotation restores with the new version, which is still live.
-    expect((await api('POST', '/v1/tenants/backed/backups/pitr-2/restore-check', T.op)).body).toEqual({ restorable: true, keyVersionId: rotated.body.keyVersionId });
+    expect((await api('POST', '/v1/tenants/backed/backups/pitr-2/restore-check', T.op)).body).toEqual({ restorable: true, protection: 'customer-key', keyVersionId: rotated.body.keyVersionId });
     expect((await api('GET', '/v1/compliance', T.reader)).body.P3.violations).toEqual([]);
   }, 60_000);
 

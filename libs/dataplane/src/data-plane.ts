@@ -49,6 +49,16 @@ export type RestoreCheckResult =
       readonly detail: string;
     };
 
+/**
+ * checkAsset's verdict on an asset sealed with the platform key. Not readable:
+ * - 'asset-purged': its content was erased (a shred's purge); 'unknown-asset': never added;
+ * - 'corrupt': it did not decrypt with the platform key; 'inconclusive': anything else.
+ * `detail` names ids and error classes/codes only.
+ */
+export type AssetCheckResult =
+  | { readonly readable: true }
+  | { readonly readable: false; readonly reason: 'asset-purged' | 'unknown-asset' | 'corrupt' | 'inconclusive'; readonly detail: string };
+
 export interface DataPlane {
   /**
    * Protects the database with the tenant key version: the first call creates the database's random data
@@ -76,6 +86,12 @@ export interface DataPlane {
    * purged; AssetConflictError when the id is taken by a backup of another database.
    */
   addPlatformBackup(tenantId: string, backupId: string, databaseId: string): Promise<void>;
+
+  /**
+   * Checks that the asset could be read: decrypts its content with the platform key. Restores
+   * nothing, changes nothing, never rejects (except a TypeError for an empty id).
+   */
+  checkAsset(tenantId: string, kind: AssetKind, assetId: string): Promise<AssetCheckResult>;
 
   /**
    * Erases the content of every live asset of the tenant (customer-key backups are not assets: they are

@@ -6,6 +6,7 @@ export type {
   ProbeResult,
   ProbeOutcome,
   Asset,
+  AssetCheckResult,
   AssetKind,
   PurgedAsset,
   ProtectedDatabase,

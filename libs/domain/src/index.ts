@@ -28,6 +28,8 @@ export {
   currentVersionOf,
   databasesBehind,
   evolveKeys,
+  findBackup,
+  findStagingAsset,
   initialKeysState,
   newestVersion,
   rotationDueAt,
@@ -40,6 +42,16 @@ export {
   type KeyVersionState,
   type KeyVersionStatus,
   type ProtectionInterval,
+  type StagingAssetState,
 } from './keys/keys.state.js';
 export { decideKeys, keysDecider, type KeysContext } from './keys/keys.decider.js';
-export { backupsHolding, isLive, isRetirable, lastUse, retainUntil, retentionTimers } from './keys/retention.js';
+export { backupsHolding, isLive, isRetirable, lastUse, retainUntil, retentionTimers, retiredAmong, unrestorableBackups } from './keys/retention.js';
+export {
+  DEFAULT_PITR_RETENTION_DAYS,
+  MAX_PITR_RETENTION_DAYS,
+  MIN_PITR_RETENTION_DAYS,
+  PITR_RETENTION_RULE,
+  isPitrRetentionDays,
+  type BackupProtection,
+  type Unrestorable,
+} from './keys/backup-policy.js';

@@ -25,6 +25,7 @@ import { KEY_REPROTECT, KEY_REPROTECT_OVERDUE, KEY_RETIRE, KEY_RING_OPEN, KEY_RO
 import { KeyRingOpener, type ProtectingDataPlane } from './keys/key-ring-opener.js';
 import { noCrash, type CrashHook } from './crash-points.js';
 import { KeysService, type BackupDataPlane } from './keys/keys.service.js';
+import { tenantFactsFrom } from './keys/tenant-facts.js';
 import type { ReprotectingDataPlane } from './keys/key-ring.handlers.js';
 
 export interface LifecycleDependencies {
@@ -57,7 +58,7 @@ export function createLifecycle(deps: LifecycleDependencies): Lifecycle {
   const crash = deps.crash ?? noCrash;
   const repository = new TenantRepository(deps.store, deps.clock, new CalendarWorkingDays());
   const keyRings = new KeyRingRepository(deps.store, deps.clock);
-  const keys = new KeysService(keyRings, deps.vault, deps.dataPlane, deps.clock);
+  const keys = new KeysService(keyRings, deps.vault, deps.dataPlane, deps.clock, tenantFactsFrom(repository));
   const keyHandlers = new KeyRingHandlers(keyRings, deps.deadlines, deps.vault, deps.dataPlane, deps.clock, deps.logger, crash);
   const keyDetection = new KeyDetection(keys, deps.deadlines, deps.clock, deps.keyDetectionIntervalMs, deps.logger);
   const opener = new KeyRingOpener(repository, keyRings, deps.vault, deps.dataPlane, crash);

@@ -1,10 +1,21 @@
-// Read models of each tenant's key ring: the ring (custody, period, newest version, where each
-// database stands), its versions (status, retainUntil, the backups holding each), and backups.
+// Read models of each tenant's key ring: the ring (custody, period, backup policy, newest version,
+// where each database stands), its versions (status, retainUntil, the backups holding each), and
+// backups (protection, and the flag of one recorded after a version it needs was retired).
 // The projection folds the ring's stream with the domain's own evolve and retention rules, so
 // GET /keys and /compliance show exactly what the deciders decide on.
 import type pg from 'pg';
 import { Column, Entity, PrimaryColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { backupsHolding, evolveKeys, initialKeysState, keysStream, newestVersion, retainUntil, versionStatus, type KeysEvent } from '@lethe/domain';
+import {
+  backupsHolding,
+  evolveKeys,
+  initialKeysState,
+  keysStream,
+  newestVersion,
+  retainUntil,
+  versionStatus,
+  type KeysEvent,
+  type Unrestorable,
+} from '@lethe/domain';
 import type { EventStore, RecordedEvent } from '@lethe/eventstore';
 import type { Processor } from '@lethe/processors';
 
@@ -13,6 +24,7 @@ export class KeyRingView {
   @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId!: string;
   @Column({ name: 'key_custody', type: 'text' }) keyCustody!: string;
   @Column({ name: 'rotation_period_days', type: 'int' }) rotationPeriodDays!: number;
+  @Column({ name: 'pitr_retention_days', type: 'int' }) pitrRetentionDays!: number;
   @Column({ name: 'newest_key_version_id', type: 'text' }) newestKeyVersionId!: string;
   @Column({ name: 'newest_created_at', type: 'timestamptz' }) newestCreatedAt!: Date;
   @Column({ type: 'boolean' }) destroyed!: boolean;
@@ -43,6 +55,8 @@ export class BackupView {
   @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt!: Date;
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true }) deletedAt!: Date | null;
   @Column({ name: 'key_version_ids', type: 'jsonb' }) keyVersionIds!: string[];
+  @Column({ type: 'text' }) protection!: string;
+  @Column({ type: 'jsonb', nullable: true }) unrestorable!: Unrestorable | null;
 }
 
 export class CreateKeyRingViews1764400000012 implements MigrationInterface {
@@ -72,6 +86,22 @@ export class CreateKeyRingViews1764400000012 implements MigrationInterface {
   }
 }
 
+/** The backup policy (pitrRetentionDays), backup protection and the unrestorable flag (issue 7). */
+export class AddBackupPolicyToKeyRingViews1764400000017 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    // Rings projected before the policy existed had the default window (frozen here, as migrations are).
+    await q.query('alter table rm_key_rings add column pitr_retention_days int not null default 35');
+    await q.query(`alter table rm_backups add column protection text not null default 'customer-key', add column unrestorable jsonb`);
+    await q.query('create index rm_backups_unrestorable on rm_backups (tenant_id) where unrestorable is not null');
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('drop index rm_backups_unrestorable');
+    await q.query('alter table rm_backups drop column unrestorable, drop column protection');
+    await q.query('alter table rm_key_rings drop column pitr_retention_days');
+  }
+}
+
 const BACKUP_EVENTS = new Set(['BackupRecorded', 'BackupRetentionChanged', 'BackupDeleted']);
 
 export class KeyRingsProjection implements Processor {
@@ -92,9 +122,10 @@ export class KeyRingsProjection implements Processor {
     const newest = newestVersion(state);
     if (!state.exists || !newest) return;
     await tx.query(
-      `insert into rm_key_rings (tenant_id, key_custody, rotation_period_days, newest_key_version_id, newest_created_at, destroyed, databases)
-       values ($1, $2, $3, $4, $5, $6, $7)
+      `insert into rm_key_rings (tenant_id, key_custody, rotation_period_days, newest_key_version_id, newest_created_at, destroyed, databases, pitr_retention_days)
+       values ($1, $2, $3, $4, $5, $6, $7, $8)
        on conflict (tenant_id) do update set key_custody = excluded.key_custody, rotation_period_days = excluded.rotation_period_days,
+         pitr_retention_days = excluded.pitr_retention_days,
          newest_key_version_id = excluded.newest_key_version_id, newest_created_at = excluded.newest_created_at,
          destroyed = excluded.destroyed, databases = excluded.databases`,
       [
@@ -110,6 +141,7 @@ export class KeyRingsProjection implements Processor {
             return { databaseId: db.databaseId, keyVersionId: open.keyVersionId, since: open.from };
           }),
         ),
+        state.pitrRetentionDays,
       ],
     );
     for (const [ordinal, v] of state.versions.entries()) {
@@ -135,10 +167,22 @@ export class KeyRingsProjection implements Processor {
       const b = state.backups.find((x) => x.backupId === (event.data as { backupId: string }).backupId);
       if (!b) return;
       await tx.query(
-        `insert into rm_backups (tenant_id, backup_id, database_id, kind, covered_from, taken_at, expires_at, deleted_at, key_version_ids)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        `insert into rm_backups (tenant_id, backup_id, database_id, kind, covered_from, taken_at, expires_at, deleted_at, key_version_ids, protection, unrestorable)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          on conflict (tenant_id, backup_id) do update set expires_at = excluded.expires_at, deleted_at = excluded.deleted_at`,
-        [tenantId, b.backupId, b.databaseId, b.kind, b.coveredFrom, b.takenAt, b.expiresAt, b.deletedAt, JSON.stringify(b.keyVersionIds)],
+        [
+          tenantId,
+          b.backupId,
+          b.databaseId,
+          b.kind,
+          b.coveredFrom,
+          b.takenAt,
+          b.expiresAt,
+          b.deletedAt,
+          JSON.stringify(b.keyVersionIds),
+          b.protection,
+          b.unrestorable ? JSON.stringify(b.unrestorable) : null,
+        ],
       );
     }
   }

@@ -3,7 +3,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { CLOCK, type Clock } from '@lethe/clock';
-import { KeyRingView, KeyVersionView } from '@lethe/readmodel';
+import { BackupView, KeyRingView, KeyVersionView } from '@lethe/readmodel';
 import { Roles } from '../http/index.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -17,6 +17,7 @@ export class ComplianceController {
     @Inject(CLOCK) private readonly clock: Clock,
     @InjectRepository(KeyRingView) private readonly rings: Repository<KeyRingView>,
     @InjectRepository(KeyVersionView) private readonly versions: Repository<KeyVersionView>,
+    @InjectRepository(BackupView) private readonly backups: Repository<BackupView>,
   ) {}
 
   @Get()
@@ -44,12 +45,33 @@ export class ComplianceController {
       .where(`v.status = 'superseded' and v.retain_until < :limit`, { limit: new Date(now.getTime() - RETIREMENT_SLACK_MS) })
       .orderBy('v.tenant_id')
       .getMany();
-    const p3 = late.map((v) => ({ tenantId: v.tenantId, keyVersionId: v.keyVersionId, retainUntil: v.retainUntil!.toISOString(), problem: 'kept-after-retain-until' }));
+    const p3: object[] = late.map((v) => ({ tenantId: v.tenantId, keyVersionId: v.keyVersionId, retainUntil: v.retainUntil!.toISOString(), problem: 'kept-after-retain-until' }));
+    // A backup registered after a version it needs was retired: it cannot be restored from that
+    // version. Reported until it expires or is deleted; a shred makes every backup moot.
+    const unrestorable = await this.backups
+      .createQueryBuilder('b')
+      .innerJoin(KeyRingView, 'r', 'r.tenant_id = b.tenant_id')
+      .where('not r.destroyed and b.unrestorable is not null and b.deleted_at is null and b.expires_at > :now', { now })
+      .orderBy('b.tenant_id')
+      .addOrderBy('b.backup_id')
+      .getMany();
+    for (const b of unrestorable) {
+      p3.push({
+        tenantId: b.tenantId,
+        backupId: b.backupId,
+        keyVersionIds: b.unrestorable!.keyVersionIds,
+        expiresAt: b.expiresAt.toISOString(),
+        problem: 'backup-needs-retired-key-version',
+      });
+    }
     return {
       at: now.toISOString(),
       P1: { rule: 'every active key has a version younger than its rotation period (client-held: 730 days)', violations: p1 },
       P2: { rule: 'every database is on the newest key version within 24 hours of it appearing', violations: p2 },
-      P3: { rule: 'a superseded version is retired once no database or live backup needs it', violations: p3 },
+      P3: {
+        rule: 'a superseded version is kept while a database or a live backup needs it and for the point-in-time window after its last use, then retired; no live backup needs a retired version',
+        violations: p3,
+      },
     };
   }
 }

@@ -11,6 +11,7 @@ const BAD_FIELD: Record<string, string> = {
   'backup-expiry-before-taken': 'expiresAt',
   'backup-window-invalid': 'coveredFrom',
   'invalid-rotation-period': 'rotationPeriodDays',
+  'invalid-pitr-retention': 'pitrRetentionDays',
 };
 
 export async function answering<T>(work: () => Promise<T>): Promise<T> {

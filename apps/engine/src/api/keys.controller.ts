@@ -1,5 +1,5 @@
-// /v1/tenants/{id}: the key ring — rotation period, manual rotation, versions, databases added
-// later, backups with their retention, restore checks.
+// /v1/tenants/{id}: the key ring — rotation period and backup policy, manual rotation, versions,
+// databases added later, backups with their retention, restore checks.
 import { Controller, Get, HttpCode, Inject, Patch, Post } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
@@ -22,7 +22,9 @@ function backupBody(b: BackupView) {
     takenAt: iso(b.takenAt),
     expiresAt: iso(b.expiresAt),
     deletedAt: iso(b.deletedAt),
+    protection: b.protection,
     keyVersionIds: b.keyVersionIds,
+    unrestorable: b.unrestorable,
   };
 }
 
@@ -38,8 +40,11 @@ export class KeysController {
   @Patch()
   @Roles('operator')
   async patch(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(patchTenantSchema) body: z.output<typeof patchTenantSchema>) {
-    const state = await answering(() => this.lifecycle.keys.changeRotationPeriod(tenantId, body.rotationPeriodDays));
-    return { tenantId, rotationPeriodDays: state.rotationPeriodDays };
+    const { rotationPeriodDays, pitrRetentionDays } = body;
+    let state = await answering(() => this.lifecycle.keys.state(tenantId));
+    if (rotationPeriodDays !== undefined) state = await answering(() => this.lifecycle.keys.changeRotationPeriod(tenantId, rotationPeriodDays));
+    if (pitrRetentionDays !== undefined) state = await answering(() => this.lifecycle.keys.changeBackupPolicy(tenantId, pitrRetentionDays));
+    return { tenantId, rotationPeriodDays: state.rotationPeriodDays, pitrRetentionDays: state.pitrRetentionDays };
   }
 
   @Post('keys/rotate')
@@ -59,6 +64,7 @@ export class KeysController {
       tenantId,
       keyCustody: ring.keyCustody,
       rotationPeriodDays: ring.rotationPeriodDays,
+      pitrRetentionDays: ring.pitrRetentionDays,
       databases: ring.databases,
       versions: versions.map((v) => ({
         keyVersionId: v.keyVersionId,

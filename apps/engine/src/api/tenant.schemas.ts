@@ -2,6 +2,8 @@
 import { HOLIDAY_TYPES, parseJurisdiction, timeZoneOf } from '@lethe/calendar';
 import { contractTerminatedSchema, externalIdSchema, instantSchema } from '@lethe/domain';
 import { z } from 'zod';
+import { DEFAULT_PITR_RETENTION_DAYS } from '@lethe/domain';
+import { pitrRetentionDays } from './backup-policy.schema.js';
 
 const ID_RULE = 'must be 1-63 lowercase letters, digits or hyphens, starting with a letter or digit';
 export const idSchema = z.string({ message: 'is required' }).regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: ID_RULE });
@@ -58,6 +60,7 @@ export const onboardTenantSchema = z
       .min(1, { message: 'must be a whole number of days from 1 to 730' })
       .max(730, { message: 'must be at most 730 days (a key version may never be older than 2 years)' })
       .default(365),
+    pitrRetentionDays: pitrRetentionDays.default(DEFAULT_PITR_RETENTION_DAYS),
     excludedHolidayTypes: z
       .array(z.enum(HOLIDAY_TYPES as unknown as [string, ...string[]], { message: `must be one of ${HOLIDAY_TYPES.join(', ')}` }))
       .min(1, { message: 'must list at least one holiday type' })
@@ -90,7 +93,12 @@ const rotationPeriodDays = z
   .min(1, { message: 'must be a whole number of days from 1 to 730' })
   .max(730, { message: 'must be at most 730 days (a key version may never be older than 2 years)' });
 
-export const patchTenantSchema = z.strictObject({ rotationPeriodDays });
+export const patchTenantSchema = z
+  .strictObject({ rotationPeriodDays: rotationPeriodDays.optional(), pitrRetentionDays: pitrRetentionDays.optional() })
+  .refine((p) => p.rotationPeriodDays !== undefined || p.pitrRetentionDays !== undefined, {
+    message: 'must name rotationPeriodDays, pitrRetentionDays or both',
+    path: ['rotationPeriodDays'],
+  });
 
 export const addDatabaseSchema = z.strictObject({ databaseId: idSchema });
 

@@ -163,6 +163,8 @@ describe('LocalDataPlane: platform-key assets', () => {
     ]);
     expect((await plane.readAsset(t, 'platform-backup', 'bk-1')).toString()).toContain(`lethe-sentinel:${t}:db`);
     await expect(plane.readAsset(t, 'staging', 'nope')).rejects.toBeInstanceOf(UnknownAssetError);
+    expect(await plane.checkAsset(t, 'platform-backup', 'bk-1')).toEqual({ readable: true });
+    expect(await plane.checkAsset(t, 'staging', 'nope')).toMatchObject({ readable: false, reason: 'unknown-asset' });
 
     // Shredding the tenant key makes the database unreadable, but not the platform-key assets.
     await vault.destroyKey(key.keyId);
@@ -181,6 +183,7 @@ describe('LocalDataPlane: platform-key assets', () => {
     expect(await plane.listAssets(t)).toEqual([]);
     for (const [kind, id] of [['platform-backup', 'bk-1'], ['staging', 'stage-1'], ['staging', 'stage-2']] as const) {
       await expect(plane.readAsset(t, kind, id)).rejects.toBeInstanceOf(AssetPurgedError);
+      expect(await plane.checkAsset(t, kind, id)).toEqual({ readable: false, reason: 'asset-purged', detail: `${kind} asset ${id} of tenant ${t} was purged` });
     }
     const content = await pool.query('select count(*)::int as n from dataplane_assets where tenant_id = $1 and sealed_content is not null', [t]);
     expect(content.rows[0].n).toBe(0);
@@ -205,6 +208,7 @@ describe('LocalDataPlane: platform-key assets', () => {
     await plane.addStagingAsset(t, 's');
     const impostor = new LocalDataPlane(pool, vault, platformKeyFrom(MasterKey.generate()), clock);
     await expect(impostor.readAsset(t, 'staging', 's')).rejects.toThrow(/decryption failed/);
+    expect(await impostor.checkAsset(t, 'staging', 's')).toMatchObject({ readable: false, reason: 'corrupt' });
     const stored = await pool.query('select sealed_content from dataplane_assets where tenant_id = $1', [t]);
     expect(stored.rows[0].sealed_content.includes(Buffer.from('lethe-staging'))).toBe(false);
   });

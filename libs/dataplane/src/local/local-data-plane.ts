@@ -17,7 +17,7 @@ import {
   UnwrapFailedError,
   type KeyVault,
 } from '@lethe/vault';
-import type { Asset, AssetKind, DataPlane, ProtectedDatabase, PurgedAsset, RestoreCheckResult, RestoreFailureReason } from '../data-plane.js';
+import type { Asset, AssetCheckResult, AssetKind, DataPlane, ProtectedDatabase, PurgedAsset, RestoreCheckResult, RestoreFailureReason } from '../data-plane.js';
 import {
   AssetConflictError,
   AssetPurgedError,
@@ -144,6 +144,21 @@ export class LocalDataPlane implements DataPlane {
     requireId('backupId', backupId);
     requireId('databaseId', databaseId);
     await this.addAsset(tenantId, 'platform-backup', backupId, databaseId);
+  }
+
+  async checkAsset(tenantId: string, kind: AssetKind, assetId: string): Promise<AssetCheckResult> {
+    requireId('tenantId', tenantId);
+    requireId('assetId', assetId);
+    const where = `${kind} asset ${assetId} of tenant ${tenantId}`;
+    try {
+      await this.readAsset(tenantId, kind, assetId);
+      return { readable: true };
+    } catch (error) {
+      if (error instanceof AssetPurgedError) return { readable: false, reason: 'asset-purged', detail: `${where} was purged` };
+      if (error instanceof UnknownAssetError) return { readable: false, reason: 'unknown-asset', detail: `${where} was never added` };
+      if (error instanceof DecryptionFailedError) return { readable: false, reason: 'corrupt', detail: `${where} did not decrypt with the platform key` };
+      return { readable: false, reason: 'inconclusive', detail: `${where} could not be read: ${describeError(error)}` };
+    }
   }
 
   async purgeAssets(tenantId: string): Promise<PurgedAsset[]> {

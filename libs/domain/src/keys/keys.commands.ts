@@ -1,4 +1,5 @@
 import type { KeyCustody } from '../tenant/tenant.events.js';
+import type { BackupProtection } from './backup-policy.js';
 import type { BackupKind, KeyVersionSource } from './keys.events.js';
 
 export interface OpenKeyRing {
@@ -8,6 +9,8 @@ export interface OpenKeyRing {
     readonly keyId: string;
     readonly keyCustody: KeyCustody;
     readonly rotationPeriodDays: number;
+    /** The point-in-time retention window in days (backup-policy.ts). */
+    readonly pitrRetentionDays: number;
     readonly version: { readonly keyVersionId: string; readonly createdAt: string };
     readonly databases: readonly string[];
   };
@@ -38,6 +41,11 @@ export interface ChangeRotationPeriod {
   readonly data: { readonly rotationPeriodDays: number };
 }
 
+export interface ChangeBackupPolicy {
+  readonly type: 'ChangeBackupPolicy';
+  readonly data: { readonly pitrRetentionDays: number };
+}
+
 export interface RaiseRotationDue {
   readonly type: 'RaiseRotationDue';
   readonly data: Record<string, never>;
@@ -52,6 +60,8 @@ export interface RecordBackup {
     readonly coveredFrom: string;
     readonly takenAt: string;
     readonly expiresAt: string;
+    /** From the tenant's backupKeyMode: 'platform' → 'platform-key'. */
+    readonly protection: BackupProtection;
   };
 }
 
@@ -63,6 +73,12 @@ export interface ChangeBackupRetention {
 export interface DeleteBackup {
   readonly type: 'DeleteBackup';
   readonly data: { readonly backupId: string };
+}
+
+/** A staging blob (sealed with the platform key) the shred must purge; expiresAt null = no expiry given. */
+export interface RegisterStagingAsset {
+  readonly type: 'RegisterStagingAsset';
+  readonly data: { readonly assetId: string; readonly expiresAt: string | null };
 }
 
 export interface RetireKeyVersion {
@@ -82,9 +98,11 @@ export type KeysCommand =
   | AddDatabase
   | FlagOverdueDatabases
   | ChangeRotationPeriod
+  | ChangeBackupPolicy
   | RaiseRotationDue
   | RecordBackup
   | ChangeBackupRetention
   | DeleteBackup
+  | RegisterStagingAsset
   | RetireKeyVersion
   | DestroyKeyRing;

@@ -12,7 +12,7 @@ import {
   versionStatus,
   type KeysState,
 } from './keys.state.js';
-import { backupsHolding, isLive, retainUntil, retentionTimers } from './retention.js';
+import { backupsHolding, isLive, retainUntil, retentionTimers, unrestorableBackups } from './retention.js';
 
 const at = (iso: string): KeysContext => ({ now: new Date(iso) });
 const given = specFor(keysDecider, () => at('2026-03-01T00:00:00.000Z'));
@@ -26,6 +26,7 @@ const opened = (over: Partial<Extract<KeysEvent, { type: 'KeyRingOpened' }>['dat
     keyId: 'key-1',
     keyCustody: 'managed',
     rotationPeriodDays: 365,
+    pitrRetentionDays: 1,
     version: { keyVersionId: 'kv-1', createdAt: T0 },
     databases: ['db-1', 'db-2'],
     at: T0,
@@ -56,6 +57,7 @@ const backup = (over: Partial<RecordBackup['data']> = {}): RecordBackup => ({
     coveredFrom: '2026-01-25T00:00:00.000Z',
     takenAt: '2026-02-05T00:00:00.000Z',
     expiresAt: '2026-04-01T00:00:00.000Z',
+    protection: 'customer-key',
     ...over,
   },
 });
@@ -68,7 +70,7 @@ const retire = (keyVersionId: string): KeysCommand => ({ type: 'RetireKeyVersion
 describe('key ring: stream and event types', () => {
   it('names its stream after the tenant and lists every event type', () => {
     expect(keysStream('acme')).toBe('keys-acme');
-    expect(KEYS_EVENT_TYPES).toHaveLength(12);
+    expect(KEYS_EVENT_TYPES).toHaveLength(14);
   });
 });
 
@@ -81,6 +83,7 @@ describe('key ring: opening', () => {
         keyId: 'key-1',
         keyCustody: 'client',
         rotationPeriodDays: 90,
+        pitrRetentionDays: 7,
         version: { keyVersionId: 'kv-1', createdAt: '2025-12-31T23:00:00Z' },
         databases: ['db-1'],
       },
@@ -95,6 +98,7 @@ describe('key ring: opening', () => {
             keyId: 'key-1',
             keyCustody: 'client',
             rotationPeriodDays: 90,
+            pitrRetentionDays: 7,
             version: { keyVersionId: 'kv-1', createdAt: '2025-12-31T23:00:00.000Z' },
             databases: ['db-1'],
             at: T0,
@@ -113,7 +117,7 @@ describe('key ring: opening', () => {
   });
 
   it('refuses a rotation period over two years and a database listed twice', () => {
-    const data = { tenantId: 'acme', keyId: 'k', keyCustody: 'managed' as const, version: { keyVersionId: 'kv-1', createdAt: T0 } };
+    const data = { tenantId: 'acme', keyId: 'k', keyCustody: 'managed' as const, pitrRetentionDays: 35, version: { keyVersionId: 'kv-1', createdAt: T0 } };
     given([]).when({ type: 'OpenKeyRing', data: { ...data, rotationPeriodDays: 731, databases: [] } }).thenRejects('invalid-rotation-period');
     given([]).when({ type: 'OpenKeyRing', data: { ...data, rotationPeriodDays: 365, databases: ['a', 'a'] } }).thenRejects('database-exists');
   });
@@ -297,8 +301,10 @@ describe('key ring: backups', () => {
             coveredFrom: '2026-01-25T00:00:00.000Z',
             takenAt: '2026-02-05T00:00:00.000Z',
             expiresAt: '2026-04-01T00:00:00.000Z',
+            protection: 'customer-key',
             keyVersionIds: ['kv-1', 'kv-2'],
             restoreKeyVersionId: 'kv-2',
+            unrestorable: null,
             at: '2026-03-01T00:00:00.000Z',
           },
         },
@@ -378,12 +384,24 @@ describe('key ring: P3 retention and retirement', () => {
     given(half).when(retire('kv-2'), at('2030-01-01T00:00:00.000Z')).thenNothing();
   });
 
-  it('keeps a superseded version until its last use when no backup needs it', () => {
-    expect(retainUntil(fold(rotated), 'kv-1')).toBe('2026-02-02T00:00:00.000Z');
-    given(rotated).when(retire('kv-1'), at('2026-02-01T23:59:59.999Z')).thenNothing();
+  it('keeps a superseded version until its last use plus the point-in-time window when no backup needs it', () => {
+    // Last use Feb 2 00:00 (db-2 moved), window 1 day.
+    expect(retainUntil(fold(rotated), 'kv-1')).toBe('2026-02-03T00:00:00.000Z');
+    given(rotated).when(retire('kv-1'), at('2026-02-02T23:59:59.999Z')).thenNothing();
     given(rotated)
-      .when(retire('kv-1'), at('2026-02-02T00:00:00.000Z'))
-      .then([{ type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: '2026-02-02T00:00:00.000Z', at: '2026-02-02T00:00:00.000Z' } }]);
+      .when(retire('kv-1'), at('2026-02-03T00:00:00.000Z'))
+      .then([{ type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: '2026-02-03T00:00:00.000Z', at: '2026-02-03T00:00:00.000Z' } }]);
+    // The default window is 35 days: not retired at its last use, as before the policy existed.
+    const byDefault = [opened({ pitrRetentionDays: 35 }), ...rotated.slice(1)];
+    expect(retainUntil(fold(byDefault), 'kv-1')).toBe('2026-03-09T00:00:00.000Z');
+    given(byDefault).when(retire('kv-1'), at('2026-02-02T00:00:00.000Z')).thenNothing();
+  });
+
+  it('reads a ring opened before the backup policy existed with the default window', () => {
+    const { pitrRetentionDays: _dropped, ...legacy } = (opened() as Extract<KeysEvent, { type: 'KeyRingOpened' }>).data;
+    const s = fold([{ type: 'KeyRingOpened', data: legacy } as unknown as KeysEvent, ...rotated.slice(1)]);
+    expect(s.pitrRetentionDays).toBe(35);
+    expect(retainUntil(s, 'kv-1')).toBe('2026-03-09T00:00:00.000Z');
   });
 
   it('keeps it until the latest of its last use and the expiry of the backups that need it', () => {
@@ -392,9 +410,9 @@ describe('key ring: P3 retention and retirement', () => {
     given(withBackup)
       .when(retire('kv-1'), at('2026-04-01T00:00:00.000Z'))
       .then([{ type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: '2026-04-01T00:00:00.000Z', at: '2026-04-01T00:00:00.000Z' } }]);
-    // A backup that expired before the last use does not hold the version past it.
+    // A backup that expired before the last use does not hold the version past the floor.
     const early = then(rotated, backup({ backupId: 'b-2', coveredFrom: T0, takenAt: '2026-01-10T00:00:00Z', expiresAt: '2026-01-20T00:00:00Z' }), '2026-01-10T00:00:00.000Z');
-    expect(retainUntil(fold(early), 'kv-1')).toBe('2026-02-02T00:00:00.000Z');
+    expect(retainUntil(fold(early), 'kv-1')).toBe('2026-02-03T00:00:00.000Z');
   });
 
   it('moves the date when a retention is extended or shortened', () => {
@@ -406,12 +424,23 @@ describe('key ring: P3 retention and retirement', () => {
     expect(given(shorter).when(retire('kv-1'), at('2026-02-20T00:00:00.000Z')).produced()).toHaveLength(1);
   });
 
-  it('retires at the last use once the only backup needing the version is deleted', () => {
+  it('retires at the floor once the only backup needing the version is deleted', () => {
     const deleted = then(withBackup, { type: 'DeleteBackup', data: { backupId: 'b-1' } }, '2026-02-10T00:00:00.000Z');
-    expect(retainUntil(fold(deleted), 'kv-1')).toBe('2026-02-02T00:00:00.000Z');
+    expect(retainUntil(fold(deleted), 'kv-1')).toBe('2026-02-03T00:00:00.000Z');
     given(deleted)
       .when(retire('kv-1'), at('2026-02-10T00:00:00.000Z'))
-      .then([{ type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: '2026-02-02T00:00:00.000Z', at: '2026-02-10T00:00:00.000Z' } }]);
+      .then([{ type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: '2026-02-03T00:00:00.000Z', at: '2026-02-10T00:00:00.000Z' } }]);
+  });
+
+  it('moves the floor when the point-in-time window changes', () => {
+    const longer = then(rotated, { type: 'ChangeBackupPolicy', data: { pitrRetentionDays: 20 } }, '2026-02-02T12:00:00.000Z');
+    expect(longer.at(-1)).toEqual({ type: 'BackupPolicyChanged', data: { pitrRetentionDays: 20, at: '2026-02-02T12:00:00.000Z' } });
+    expect(retainUntil(fold(longer), 'kv-1')).toBe('2026-02-22T00:00:00.000Z');
+    given(longer).when(retire('kv-1'), at('2026-02-03T00:00:00.000Z')).thenNothing();
+    const shorter = then(longer, { type: 'ChangeBackupPolicy', data: { pitrRetentionDays: 5 } }, '2026-02-03T00:00:00.000Z');
+    expect(retentionTimers(fold(shorter))).toEqual([{ keyVersionId: 'kv-1', retainUntil: '2026-02-07T00:00:00.000Z' }]);
+    // A backup still needs its versions beyond the floor.
+    expect(retainUntil(fold([...withBackup, ...shorter.slice(rotated.length)]), 'kv-1')).toBe('2026-04-01T00:00:00.000Z');
   });
 
   it('retires a version that never protected anything once it was superseded', () => {
@@ -446,6 +475,127 @@ describe('key ring: P3 retention and retirement', () => {
     const destroyed = then(retired, { type: 'DestroyKeyRing', data: {} }, '2026-02-04T00:00:00.000Z');
     expect([versionStatus(fold(destroyed), 'kv-1'), versionStatus(fold(destroyed), 'kv-2')]).toEqual(['destroyed', 'destroyed']);
     expect(newestVersion(fold(destroyed))?.keyVersionId).toBe('kv-2');
+  });
+});
+
+describe('key ring: the backup policy', () => {
+  const policy = (pitrRetentionDays: number): KeysCommand => ({ type: 'ChangeBackupPolicy', data: { pitrRetentionDays } });
+
+  it('opens with the window it is given and refuses one outside 1..35 days', () => {
+    expect(fold([opened({ pitrRetentionDays: 7 })]).pitrRetentionDays).toBe(7);
+    const data = { tenantId: 'acme', keyId: 'k', keyCustody: 'managed' as const, rotationPeriodDays: 365, version: { keyVersionId: 'kv-1', createdAt: T0 }, databases: [] };
+    for (const pitrRetentionDays of [0, 36, 2.5, Number.NaN]) {
+      given([]).when({ type: 'OpenKeyRing', data: { ...data, pitrRetentionDays } }).thenRejects('invalid-pitr-retention');
+    }
+    expect(given([]).when({ type: 'OpenKeyRing', data: { ...data, pitrRetentionDays: 35 } }).produced()).toHaveLength(1);
+  });
+
+  it('changes the window, a same value changes nothing, and refuses a bad one or a destroyed ring', () => {
+    given([opened()]).when(policy(14)).then([{ type: 'BackupPolicyChanged', data: { pitrRetentionDays: 14, at: '2026-03-01T00:00:00.000Z' } }]);
+    given([opened()]).when(policy(1)).thenNothing();
+    given([opened()]).when(policy(36)).thenRejects('invalid-pitr-retention');
+    given([opened()]).when(policy(0)).thenRejects('invalid-pitr-retention');
+    given([opened(), { type: 'KeyRingDestroyed', data: { at: T0 } }]).when(policy(14)).thenRejects('key-ring-destroyed');
+    expect(fold([opened(), { type: 'BackupPolicyChanged', data: { pitrRetentionDays: 14, at: T0 } }]).pitrRetentionDays).toBe(14);
+  });
+});
+
+describe('key ring: backups needing a retired version', () => {
+  // kv-1 retired on Feb 3 (last use Feb 2 + 1 day); then a backup of Feb 1 is registered.
+  const retired = then(rotated, retire('kv-1'), '2026-02-03T00:00:00.000Z');
+  const late = backup({ backupId: 'late', coveredFrom: '2026-02-01T06:00:00Z', takenAt: '2026-02-02T00:00:00Z', expiresAt: '2026-02-10T00:00:00Z' });
+
+  it('records it, flagged not restorable, naming the retired versions it needs', () => {
+    const [e] = given(retired).when(late, at('2026-02-04T00:00:00.000Z')).produced();
+    expect(e).toMatchObject({
+      type: 'BackupRecorded',
+      data: { backupId: 'late', keyVersionIds: ['kv-1', 'kv-2'], restoreKeyVersionId: 'kv-2', unrestorable: { reason: 'key-version-retired', keyVersionIds: ['kv-1'] } },
+    });
+    const s = fold(then(retired, late, '2026-02-04T00:00:00.000Z'));
+    expect(unrestorableBackups(s, new Date('2026-02-09T23:59:59.999Z')).map((b) => b.backupId)).toEqual(['late']);
+    // Until it expires or is deleted.
+    expect(unrestorableBackups(s, new Date('2026-02-10T00:00:00.000Z'))).toEqual([]);
+    const deleted = fold(then(then(retired, late, '2026-02-04T00:00:00.000Z'), { type: 'DeleteBackup', data: { backupId: 'late' } }, '2026-02-05T00:00:00.000Z'));
+    expect(unrestorableBackups(deleted, new Date('2026-02-05T00:00:00.000Z'))).toEqual([]);
+  });
+
+  it('does not flag a backup whose versions are all still kept', () => {
+    const [e] = given(rotated).when(late, at('2026-02-02T12:00:00.000Z')).produced();
+    expect(e).toMatchObject({ data: { keyVersionIds: ['kv-1', 'kv-2'], unrestorable: null } });
+  });
+
+  it('never brings the retired version back for it', () => {
+    const s = fold(then(retired, late, '2026-02-04T00:00:00.000Z'));
+    expect(versionStatus(s, 'kv-1')).toBe('retired');
+    expect(retentionTimers(s)).toEqual([]);
+  });
+});
+
+describe('key ring: platform-key backups', () => {
+  it('records a backup under the platform key as needing no tenant key version', () => {
+    const [e] = given(rotated).when(backup({ protection: 'platform-key' })).produced();
+    expect(e).toEqual({
+      type: 'BackupRecorded',
+      data: {
+        backupId: 'b-1',
+        databaseId: 'db-1',
+        kind: 'pitr',
+        coveredFrom: '2026-01-25T00:00:00.000Z',
+        takenAt: '2026-02-05T00:00:00.000Z',
+        expiresAt: '2026-04-01T00:00:00.000Z',
+        protection: 'platform-key',
+        keyVersionIds: [],
+        restoreKeyVersionId: null,
+        unrestorable: null,
+        at: '2026-03-01T00:00:00.000Z',
+      },
+    });
+    // It holds no version: kv-1 goes at its floor.
+    const s = fold(then(rotated, backup({ protection: 'platform-key' }), '2026-02-05T00:00:00.000Z'));
+    expect(retainUntil(s, 'kv-1')).toBe('2026-02-03T00:00:00.000Z');
+    expect(backupsHolding(s, 'kv-1')).toEqual([]);
+  });
+
+  it('is never flagged, even when the versions of its window are retired', () => {
+    const retired = then(rotated, retire('kv-1'), '2026-02-03T00:00:00.000Z');
+    const [e] = given(retired).when(backup({ protection: 'platform-key', takenAt: '2026-01-20T00:00:00Z', coveredFrom: '2026-01-19T00:00:00Z' })).produced();
+    expect(e).toMatchObject({ data: { protection: 'platform-key', unrestorable: null } });
+  });
+
+  it('reads a backup recorded before protections were told apart as a customer-key backup', () => {
+    const legacy = { type: 'BackupRecorded', data: { backupId: 'old', databaseId: 'db-1', kind: 'full', coveredFrom: T0, takenAt: T0, expiresAt: '2026-12-01T00:00:00.000Z', keyVersionIds: ['kv-1'], restoreKeyVersionId: 'kv-1', at: T0 } };
+    const s = fold([...rotated, legacy as unknown as KeysEvent]);
+    expect(s.backups[0]).toMatchObject({ protection: 'customer-key', unrestorable: null });
+    expect(retainUntil(s, 'kv-1')).toBe('2026-12-01T00:00:00.000Z');
+  });
+
+  it('treats the same backup with another protection as other data', () => {
+    given(then(rotated, backup(), '2026-02-05T00:00:00.000Z')).when(backup({ protection: 'platform-key' })).thenRejects('backup-exists');
+  });
+});
+
+describe('key ring: staging assets', () => {
+  const stage = (assetId: string, expiresAt: string | null = null): KeysCommand => ({ type: 'RegisterStagingAsset', data: { assetId, expiresAt } });
+
+  it('registers a staging blob once, with or without an expiry', () => {
+    given([opened()])
+      .when(stage('export-1', '2026-03-05T00:00:00Z'))
+      .then([{ type: 'StagingAssetRegistered', data: { assetId: 'export-1', expiresAt: '2026-03-05T00:00:00.000Z', at: '2026-03-01T00:00:00.000Z' } }]);
+    const s = fold(then([opened()], stage('export-2'), '2026-03-01T00:00:00.000Z'));
+    expect(s.stagingAssets).toEqual([{ assetId: 'export-2', expiresAt: null, registeredAt: '2026-03-01T00:00:00.000Z' }]);
+  });
+
+  it('is idempotent by asset id, and refuses the same id with another expiry', () => {
+    const registered = then([opened()], stage('export-1', '2026-03-05T00:00:00.000Z'), '2026-03-01T00:00:00.000Z');
+    given(registered).when(stage('export-1', '2026-03-05T00:00:00Z')).thenNothing();
+    given(registered).when(stage('export-1', '2026-03-06T00:00:00Z')).thenRejects('staging-asset-exists');
+    given(registered).when(stage('export-1')).thenRejects('staging-asset-exists');
+  });
+
+  it('refuses a new one after the ring was destroyed, a bad instant, and an unknown ring', () => {
+    given([opened(), { type: 'KeyRingDestroyed', data: { at: T0 } }]).when(stage('export-9')).thenRejects('key-ring-destroyed');
+    given([opened()]).when(stage('export-9', 'tomorrow')).thenRejects('invalid-instant');
+    given([]).when(stage('export-9')).thenRejects('key-ring-not-found');
   });
 });
 

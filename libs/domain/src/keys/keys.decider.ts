@@ -3,6 +3,7 @@
 // retired once nothing needs them. `now` comes from the context; command instants are normalised to
 // ISO strings with milliseconds before they are stored.
 import { DomainError, type Decider } from '../shared/decider.js';
+import { PITR_RETENTION_RULE, isPitrRetentionDays } from './backup-policy.js';
 import type { KeysCommand } from './keys.commands.js';
 import type { KeysEvent } from './keys.events.js';
 import {
@@ -11,6 +12,7 @@ import {
   evolveKeys,
   findBackup,
   findDatabase,
+  findStagingAsset,
   findVersion,
   initialKeysState,
   newestVersion,
@@ -21,7 +23,7 @@ import {
   versionsProtecting,
   type KeysState,
 } from './keys.state.js';
-import { isRetirable, retainUntil } from './retention.js';
+import { isRetirable, retainUntil, retiredAmong } from './retention.js';
 
 export interface KeysContext {
   readonly now: Date;
@@ -50,6 +52,10 @@ function requireRotationPeriod(days: number): void {
   }
 }
 
+function requirePitrRetention(days: number): void {
+  if (!isPitrRetentionDays(days)) throw new DomainError('invalid-pitr-retention', `the point-in-time retention window ${PITR_RETENTION_RULE}`);
+}
+
 function requireVersion(state: KeysState, keyVersionId: string): void {
   if (!findVersion(state, keyVersionId)) throw new DomainError('unknown-key-version', `unknown key version ${keyVersionId}`);
 }
@@ -67,6 +73,7 @@ function decideRecordBackup(command: Extract<KeysCommand, { type: 'RecordBackup'
     coveredFrom: instant(command.data.coveredFrom, 'coveredFrom'),
     takenAt: instant(command.data.takenAt, 'takenAt'),
     expiresAt: instant(command.data.expiresAt, 'expiresAt'),
+    protection: command.data.protection,
   };
   const existing = findBackup(state, d.backupId);
   if (existing) {
@@ -75,7 +82,8 @@ function decideRecordBackup(command: Extract<KeysCommand, { type: 'RecordBackup'
       existing.kind === d.kind &&
       existing.coveredFrom === d.coveredFrom &&
       existing.takenAt === d.takenAt &&
-      existing.expiresAt === d.expiresAt;
+      existing.expiresAt === d.expiresAt &&
+      existing.protection === d.protection;
     if (same) return [];
     throw new DomainError('backup-exists', `backup ${d.backupId} is already recorded with other data`);
   }
@@ -87,6 +95,10 @@ function decideRecordBackup(command: Extract<KeysCommand, { type: 'RecordBackup'
   if (Date.parse(d.coveredFrom) > Date.parse(d.takenAt)) {
     throw new DomainError('backup-window-invalid', `backup ${d.backupId} covers a window that starts after it was taken`);
   }
+  // Encrypted with a platform key: no tenant key version is needed to restore it (the shred purges it instead).
+  if (d.protection === 'platform-key') {
+    return [{ type: 'BackupRecorded', data: { ...d, keyVersionIds: [], restoreKeyVersionId: null, unrestorable: null, at: now } }];
+  }
   const db = findDatabase(state, d.databaseId)!;
   const first = db.intervals[0]!.keyVersionId;
   const atTaken = versionProtectingAt(state, d.databaseId, d.takenAt);
@@ -94,7 +106,24 @@ function decideRecordBackup(command: Extract<KeysCommand, { type: 'RecordBackup'
   // A window wholly before the database existed (clock skew, or a restore-seeded database) needs
   // the version the database started on.
   const keyVersionIds = protecting.length > 0 ? protecting : [atTaken ?? first];
-  return [{ type: 'BackupRecorded', data: { ...d, keyVersionIds, restoreKeyVersionId: atTaken ?? first, at: now } }];
+  // Registered too late: the backup exists whether we like it or not, so it is recorded — flagged,
+  // never silently counted as restorable (P3).
+  const retired = retiredAmong(state, keyVersionIds);
+  const unrestorable = retired.length > 0 ? { reason: 'key-version-retired' as const, keyVersionIds: retired } : null;
+  return [{ type: 'BackupRecorded', data: { ...d, keyVersionIds, restoreKeyVersionId: atTaken ?? first, unrestorable, at: now } }];
+}
+
+function decideRegisterStagingAsset(command: Extract<KeysCommand, { type: 'RegisterStagingAsset' }>, state: KeysState, now: string): KeysEvent[] {
+  requireRing(state);
+  const assetId = command.data.assetId;
+  const expiresAt = command.data.expiresAt === null ? null : instant(command.data.expiresAt, 'expiresAt');
+  const existing = findStagingAsset(state, assetId);
+  if (existing) {
+    if (existing.expiresAt === expiresAt) return [];
+    throw new DomainError('staging-asset-exists', `staging asset ${assetId} is already registered with other data`);
+  }
+  requireNotDestroyed(state);
+  return [{ type: 'StagingAssetRegistered', data: { assetId, expiresAt, at: now } }];
 }
 
 export function decideKeys(command: KeysCommand, state: KeysState, ctx: KeysContext): KeysEvent[] {
@@ -104,6 +133,7 @@ export function decideKeys(command: KeysCommand, state: KeysState, ctx: KeysCont
       if (state.exists) throw new DomainError('key-ring-exists', 'key ring already exists');
       const d = command.data;
       requireRotationPeriod(d.rotationPeriodDays);
+      requirePitrRetention(d.pitrRetentionDays);
       const dup = d.databases.find((id, i) => d.databases.indexOf(id) !== i);
       if (dup !== undefined) throw new DomainError('database-exists', `database ${dup} is listed twice`);
       return [
@@ -114,6 +144,7 @@ export function decideKeys(command: KeysCommand, state: KeysState, ctx: KeysCont
             keyId: d.keyId,
             keyCustody: d.keyCustody,
             rotationPeriodDays: d.rotationPeriodDays,
+            pitrRetentionDays: d.pitrRetentionDays,
             version: { keyVersionId: d.version.keyVersionId, createdAt: instant(d.version.createdAt, 'createdAt') },
             databases: [...d.databases],
             at: now,
@@ -172,6 +203,14 @@ export function decideKeys(command: KeysCommand, state: KeysState, ctx: KeysCont
       requireNotDestroyed(state);
       return [{ type: 'RotationPeriodChanged', data: { rotationPeriodDays, at: now } }];
     }
+    case 'ChangeBackupPolicy': {
+      requireRing(state);
+      const { pitrRetentionDays } = command.data;
+      requirePitrRetention(pitrRetentionDays);
+      if (pitrRetentionDays === state.pitrRetentionDays) return [];
+      requireNotDestroyed(state);
+      return [{ type: 'BackupPolicyChanged', data: { pitrRetentionDays, at: now } }];
+    }
     case 'RaiseRotationDue': {
       requireRing(state);
       if (state.destroyed || state.keyCustody !== 'client') return [];
@@ -202,6 +241,8 @@ export function decideKeys(command: KeysCommand, state: KeysState, ctx: KeysCont
       if (backup.deletedAt) return [];
       return [{ type: 'BackupDeleted', data: { backupId, at: now } }];
     }
+    case 'RegisterStagingAsset':
+      return decideRegisterStagingAsset(command, state, now);
     case 'RetireKeyVersion': {
       requireRing(state);
       const { keyVersionId } = command.data;

@@ -4,6 +4,7 @@
 // decision time. No event carries key material: versions are named by their vault ids only.
 import type { DomainEvent } from '../shared/decider.js';
 import type { KeyCustody } from '../tenant/tenant.events.js';
+import type { BackupProtection, Unrestorable } from './backup-policy.js';
 
 export type KeyVersionSource = 'policy' | 'manual' | 'detected';
 export type BackupKind = 'pitr' | 'full' | 'ltr';
@@ -15,6 +16,8 @@ export type KeyRingOpened = DomainEvent<
     readonly keyId: string;
     readonly keyCustody: KeyCustody;
     readonly rotationPeriodDays: number;
+    /** Absent in rings opened before the backup policy existed: read as the default. */
+    readonly pitrRetentionDays: number;
     readonly version: { readonly keyVersionId: string; readonly createdAt: string };
     /** Each starts protected by `version` at `at`. */
     readonly databases: readonly string[];
@@ -35,6 +38,7 @@ export type DatabaseRotationOverdue = DomainEvent<
   { readonly databaseId: string; readonly keyVersionId: string; readonly dueBy: string; readonly at: string }
 >;
 export type RotationPeriodChanged = DomainEvent<'RotationPeriodChanged', { readonly rotationPeriodDays: number; readonly at: string }>;
+export type BackupPolicyChanged = DomainEvent<'BackupPolicyChanged', { readonly pitrRetentionDays: number; readonly at: string }>;
 export type KeyRotationDue = DomainEvent<'KeyRotationDue', { readonly keyVersionId: string; readonly dueAt: string; readonly at: string }>;
 export type BackupRecorded = DomainEvent<
   'BackupRecorded',
@@ -45,15 +49,26 @@ export type BackupRecorded = DomainEvent<
     readonly coveredFrom: string;
     readonly takenAt: string;
     readonly expiresAt: string;
+    /**
+     * Absent in backups recorded before protections were told apart: 'customer-key'. A
+     * 'platform-key' backup needs no tenant key version (keyVersionIds empty, restoreKeyVersionId null).
+     */
+    readonly protection: BackupProtection;
     /** Every version that protected the database at any moment in [coveredFrom, takenAt]. */
     readonly keyVersionIds: readonly string[];
     /** The version protecting the database at takenAt: the data plane wraps the backup's data key with it. */
-    readonly restoreKeyVersionId: string;
+    readonly restoreKeyVersionId: string | null;
+    /** Null unless a needed version was already retired when it was recorded (absent in older events: null). */
+    readonly unrestorable: Unrestorable | null;
     readonly at: string;
   }
 >;
 export type BackupRetentionChanged = DomainEvent<'BackupRetentionChanged', { readonly backupId: string; readonly expiresAt: string; readonly at: string }>;
 export type BackupDeleted = DomainEvent<'BackupDeleted', { readonly backupId: string; readonly at: string }>;
+export type StagingAssetRegistered = DomainEvent<
+  'StagingAssetRegistered',
+  { readonly assetId: string; readonly expiresAt: string | null; readonly at: string }
+>;
 export type KeyVersionRetired = DomainEvent<'KeyVersionRetired', { readonly keyVersionId: string; readonly retainUntil: string; readonly at: string }>;
 export type KeyRingDestroyed = DomainEvent<'KeyRingDestroyed', { readonly at: string }>;
 
@@ -64,10 +79,12 @@ export type KeysEvent =
   | DatabaseAdded
   | DatabaseRotationOverdue
   | RotationPeriodChanged
+  | BackupPolicyChanged
   | KeyRotationDue
   | BackupRecorded
   | BackupRetentionChanged
   | BackupDeleted
+  | StagingAssetRegistered
   | KeyVersionRetired
   | KeyRingDestroyed;
 
@@ -78,10 +95,12 @@ export const KEYS_EVENT_TYPES: readonly KeysEvent['type'][] = [
   'DatabaseAdded',
   'DatabaseRotationOverdue',
   'RotationPeriodChanged',
+  'BackupPolicyChanged',
   'KeyRotationDue',
   'BackupRecorded',
   'BackupRetentionChanged',
   'BackupDeleted',
+  'StagingAssetRegistered',
   'KeyVersionRetired',
   'KeyRingDestroyed',
 ];

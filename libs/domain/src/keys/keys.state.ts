@@ -2,6 +2,7 @@
 // (instants are ISO strings). Protection history is kept as intervals per database, so "which
 // versions protected this database during [from, to]" can be answered for any past window.
 import type { KeyCustody } from '../tenant/tenant.events.js';
+import { DEFAULT_PITR_RETENTION_DAYS, type BackupProtection, type Unrestorable } from './backup-policy.js';
 import type { BackupKind, KeysEvent, KeyVersionSource } from './keys.events.js';
 
 export interface KeyVersionState {
@@ -33,8 +34,18 @@ export interface BackupState {
   readonly takenAt: string;
   readonly expiresAt: string;
   readonly deletedAt: string | null;
+  readonly protection: BackupProtection;
+  /** Empty for a platform-key backup. */
   readonly keyVersionIds: readonly string[];
-  readonly restoreKeyVersionId: string;
+  /** Null for a platform-key backup. */
+  readonly restoreKeyVersionId: string | null;
+  readonly unrestorable: Unrestorable | null;
+}
+
+export interface StagingAssetState {
+  readonly assetId: string;
+  readonly expiresAt: string | null;
+  readonly registeredAt: string;
 }
 
 export interface KeysState {
@@ -43,12 +54,16 @@ export interface KeysState {
   readonly keyId: string | null;
   readonly keyCustody: KeyCustody | null;
   readonly rotationPeriodDays: number;
+  /** Point-in-time retention window (days): the floor of every superseded version's retention. */
+  readonly pitrRetentionDays: number;
   /** Crypto-shredded: every version counts as destroyed, nothing can be created or retired. */
   readonly destroyed: boolean;
   /** In the order added; the newest is last. */
   readonly versions: readonly KeyVersionState[];
   readonly databases: readonly DatabaseProtection[];
   readonly backups: readonly BackupState[];
+  /** Staging blobs registered for the tenant, in the order registered. */
+  readonly stagingAssets: readonly StagingAssetState[];
   /** `databaseId:keyVersionId` pairs already flagged overdue. */
   readonly overdueRaised: readonly string[];
   /** Version ids whose rotation-due was already raised. */
@@ -65,10 +80,12 @@ export const initialKeysState: KeysState = {
   keyId: null,
   keyCustody: null,
   rotationPeriodDays: DEFAULT_ROTATION_PERIOD_DAYS,
+  pitrRetentionDays: DEFAULT_PITR_RETENTION_DAYS,
   destroyed: false,
   versions: [],
   databases: [],
   backups: [],
+  stagingAssets: [],
   overdueRaised: [],
   rotationDueRaised: [],
 };
@@ -97,6 +114,8 @@ export function evolveKeys(state: KeysState, event: KeysEvent): KeysState {
         keyId: d.keyId,
         keyCustody: d.keyCustody,
         rotationPeriodDays: d.rotationPeriodDays,
+        // Upcast: rings opened before the backup policy existed have the default window.
+        pitrRetentionDays: d.pitrRetentionDays ?? DEFAULT_PITR_RETENTION_DAYS,
         versions: [{ keyVersionId: d.version.keyVersionId, createdAt: d.version.createdAt, source: 'onboarding', retiredAt: null }],
         databases: d.databases.map((databaseId) => ({
           databaseId,
@@ -130,16 +149,25 @@ export function evolveKeys(state: KeysState, event: KeysEvent): KeysState {
       return { ...state, overdueRaised: [...state.overdueRaised, overdueKey(event.data.databaseId, event.data.keyVersionId)] };
     case 'RotationPeriodChanged':
       return { ...state, rotationPeriodDays: event.data.rotationPeriodDays };
+    case 'BackupPolicyChanged':
+      return { ...state, pitrRetentionDays: event.data.pitrRetentionDays };
     case 'KeyRotationDue':
       return { ...state, rotationDueRaised: [...state.rotationDueRaised, event.data.keyVersionId] };
     case 'BackupRecorded': {
       const { at: _at, ...d } = event.data;
-      return { ...state, backups: [...state.backups, { ...d, deletedAt: null }] };
+      // Upcast: backups recorded before protections were told apart were customer-key backups.
+      const backup: BackupState = { ...d, protection: d.protection ?? 'customer-key', unrestorable: d.unrestorable ?? null, deletedAt: null };
+      return { ...state, backups: [...state.backups, backup] };
     }
     case 'BackupRetentionChanged':
       return updateBackup(state, event.data.backupId, (b) => ({ ...b, expiresAt: event.data.expiresAt }));
     case 'BackupDeleted':
       return updateBackup(state, event.data.backupId, (b) => ({ ...b, deletedAt: event.data.at }));
+    case 'StagingAssetRegistered':
+      return {
+        ...state,
+        stagingAssets: [...state.stagingAssets, { assetId: event.data.assetId, expiresAt: event.data.expiresAt, registeredAt: event.data.at }],
+      };
     case 'KeyVersionRetired':
       return {
         ...state,
@@ -177,6 +205,10 @@ export function findDatabase(state: KeysState, databaseId: string): DatabaseProt
 
 export function findBackup(state: KeysState, backupId: string): BackupState | null {
   return state.backups.find((b) => b.backupId === backupId) ?? null;
+}
+
+export function findStagingAsset(state: KeysState, assetId: string): StagingAssetState | null {
+  return state.stagingAssets.find((a) => a.assetId === assetId) ?? null;
 }
 
 /** The version protecting the database now, or null for an unknown database. */

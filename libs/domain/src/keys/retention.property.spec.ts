@@ -1,10 +1,13 @@
 // P3 under random histories: rotations (re-protection now or later), new databases, backups with
-// random windows and retentions, retention changes, deletions and clock jumps, with the lifecycle's
-// retention timers simulated (poll interval: one day; every instant here is a whole day).
-// Invariants: (a) a version is never retired while a database is on it or a live backup needs it;
-// (b) every version whose retainUntil has passed is retired by the end of the step (≤ one poll late);
-// (c) the newest version is never retired. What a backup needs is recomputed here from an
-// independent model of the protection history and compared with what the decider recorded.
+// random windows, retentions and protections, retention changes, deletions, changes of the
+// point-in-time window and clock jumps, with the lifecycle's retention timers simulated (poll
+// interval: one day; every instant here is a whole day).
+// Invariants: (a) a version is never retired while a database is on it or a live backup needs it,
+// nor before its last use by any database plus the point-in-time window in force; (b) every version
+// whose retainUntil has passed is retired by the end of the step (≤ one poll late); (c) the newest
+// version is never retired; (d) a backup is flagged unrestorable exactly when it needs a version
+// already retired, naming those. What a backup needs is recomputed here from an independent model
+// of the protection history and compared with what the decider recorded.
 import fc from 'fast-check';
 import type { KeysCommand } from './keys.commands.js';
 import { keysDecider } from './keys.decider.js';
@@ -27,10 +30,16 @@ type Step =
       readonly lengthDays: number;
       readonly retentionDays: number;
       readonly backupKind: BackupKind;
+      /** A backup under the platform key (a tenant with backupKeyMode 'platform'). */
+      readonly platform: boolean;
     }
+  | { readonly kind: 'policy'; readonly pitrDays: number }
   | { readonly kind: 'retention'; readonly backup: number; readonly retentionDays: number }
   | { readonly kind: 'delete'; readonly backup: number }
   | { readonly kind: 'advance'; readonly days: number };
+
+/** Short windows too, so backups registered late meet versions already retired. */
+const pitrDays = fc.oneof(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 35 }));
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('rotate' as const), delays: fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 10 })), { minLength: 1, maxLength: 4 }) }), weight: 3 },
@@ -39,13 +48,15 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('backup' as const),
       db: fc.nat(),
-      agoDays: fc.integer({ min: 0, max: 21 }),
+      agoDays: fc.integer({ min: 0, max: 60 }),
       lengthDays: fc.integer({ min: 0, max: 21 }),
       retentionDays: fc.integer({ min: 1, max: 800 }),
       backupKind: fc.constantFrom<BackupKind>('pitr', 'full', 'ltr'),
+      platform: fc.integer({ min: 0, max: 6 }).map((n) => n === 0),
     }),
     weight: 4,
   },
+  { arbitrary: fc.record({ kind: fc.constant('policy' as const), pitrDays }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('retention' as const), backup: fc.nat(), retentionDays: fc.integer({ min: 1, max: 800 }) }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('delete' as const), backup: fc.nat() }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('advance' as const), days: fc.integer({ min: 0, max: 60 }) }), weight: 4 },
@@ -70,13 +81,28 @@ class Simulation {
   private pending: { databaseId: string; dueDay: number }[] = [];
   /** The lifecycle's retirement timers: version → day. */
   private readonly timers = new Map<string, number>();
+  /** Versions retired so far (as the decider announced them). */
+  private readonly retired = new Set<string>();
   retirements = 0;
+  flagged = 0;
 
-  constructor(databases: number) {
+  constructor(
+    databases: number,
+    /** The point-in-time window in force (days). */
+    private pitrDays: number,
+  ) {
     const ids = Array.from({ length: databases }, () => this.newDatabaseId());
     this.exec({
       type: 'OpenKeyRing',
-      data: { tenantId: 't', keyId: 'k', keyCustody: 'managed', rotationPeriodDays: 365, version: { keyVersionId: 'kv-1', createdAt: isoOf(0) }, databases: ids },
+      data: {
+        tenantId: 't',
+        keyId: 'k',
+        keyCustody: 'managed',
+        rotationPeriodDays: 365,
+        pitrRetentionDays: pitrDays,
+        version: { keyVersionId: 'kv-1', createdAt: isoOf(0) },
+        databases: ids,
+      },
     });
     for (const id of ids) this.switches.set(id, [{ version: 'kv-1', from: 0 }]);
   }
@@ -88,7 +114,10 @@ class Simulation {
   private exec(command: KeysCommand): readonly KeysEvent[] {
     const events = keysDecider.decide(command, this.state, { now: new Date(BASE + this.now * DAY) });
     for (const e of events) {
-      if (e.type === 'KeyVersionRetired') this.checkRetirement(e.data.keyVersionId);
+      if (e.type === 'KeyVersionRetired') {
+        this.checkRetirement(e.data.keyVersionId);
+        this.retired.add(e.data.keyVersionId);
+      }
       this.state = keysDecider.evolve(this.state, e);
     }
     return events;
@@ -100,6 +129,13 @@ class Simulation {
     for (const [db, sw] of this.switches) expect({ db, on: sw[sw.length - 1]!.version }).not.toEqual({ db, on: v });
     for (const b of this.backups) {
       if (!b.deleted && b.expiresDay > this.now) expect({ backup: b.id, needs: b.needs.includes(v) }).toEqual({ backup: b.id, needs: false });
+    }
+    // The floor: restore points made while v protected a database are kept pitrDays after its last use.
+    for (const [db, sw] of this.switches) {
+      sw.forEach((s, i) => {
+        const end = sw[i + 1]?.from;
+        if (s.version === v && end !== undefined) expect({ db, v, floor: end + this.pitrDays <= this.now }).toEqual({ db, v, floor: true });
+      });
     }
     this.retirements++;
   }
@@ -197,13 +233,36 @@ class Simulation {
         const id = `b-${this.backups.length + 1}`;
         const [e] = this.exec({
           type: 'RecordBackup',
-          data: { backupId: id, databaseId, kind: s.backupKind, coveredFrom: isoOf(fromDay), takenAt: isoOf(takenDay), expiresAt: isoOf(takenDay + s.retentionDays) },
+          data: {
+            backupId: id,
+            databaseId,
+            kind: s.backupKind,
+            coveredFrom: isoOf(fromDay),
+            takenAt: isoOf(takenDay),
+            expiresAt: isoOf(takenDay + s.retentionDays),
+            protection: s.platform ? 'platform-key' : 'customer-key',
+          },
         });
+        if (s.platform) {
+          // Under the platform key: needs no tenant version, holds none, never flagged.
+          expect(e).toMatchObject({ type: 'BackupRecorded', data: { keyVersionIds: [], restoreKeyVersionId: null, unrestorable: null } });
+          this.backups.push({ id, takenDay, expiresDay: takenDay + s.retentionDays, deleted: false, needs: [] });
+          break;
+        }
         const model = this.modelNeeds(databaseId, fromDay, takenDay);
-        expect(e).toMatchObject({ type: 'BackupRecorded', data: { keyVersionIds: model.needs, restoreKeyVersionId: model.restore } });
-        this.backups.push({ id, takenDay, expiresDay: takenDay + s.retentionDays, deleted: false, needs: model.needs });
+        // (d) flagged exactly when a needed version is already gone.
+        const gone = model.needs.filter((v) => this.retired.has(v));
+        const unrestorable = gone.length > 0 ? { reason: 'key-version-retired', keyVersionIds: gone } : null;
+        expect(e).toMatchObject({ type: 'BackupRecorded', data: { keyVersionIds: model.needs, restoreKeyVersionId: model.restore, unrestorable } });
+        if (unrestorable) this.flagged++;
+        // A flagged backup cannot bring its retired versions back; it still holds the others.
+        this.backups.push({ id, takenDay, expiresDay: takenDay + s.retentionDays, deleted: false, needs: model.needs.filter((v) => !this.retired.has(v)) });
         break;
       }
+      case 'policy':
+        this.exec({ type: 'ChangeBackupPolicy', data: { pitrRetentionDays: s.pitrDays } });
+        this.pitrDays = s.pitrDays;
+        break;
       case 'retention': {
         const live = this.backups.filter((b) => !b.deleted);
         if (live.length === 0) break;
@@ -234,17 +293,25 @@ class Simulation {
 }
 
 describe('key ring retention (property)', () => {
-  it('retires each version exactly when nothing needs it any more, never earlier, never the newest', () => {
+  it('retires each version exactly when nothing needs it any more, never before its floor, never the newest, and flags late backups', () => {
     let retirements = 0;
+    let flagged = 0;
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3 }), fc.array(step, { minLength: 1, maxLength: 40 }), (databases, steps) => {
-        const sim = new Simulation(databases);
-        for (const s of steps) sim.run(s);
-        retirements += sim.retirements;
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        pitrDays,
+        fc.array(step, { minLength: 1, maxLength: 40 }),
+        (databases, window, steps) => {
+          const sim = new Simulation(databases, window);
+          for (const s of steps) sim.run(s);
+          retirements += sim.retirements;
+          flagged += sim.flagged;
+        },
+      ),
       { numRuns: 300 },
     );
-    // The histories must actually exercise retirement, not just vacuously pass.
+    // The histories must actually exercise retirement and late backups, not just vacuously pass.
     expect(retirements).toBeGreaterThan(100);
+    expect(flagged).toBeGreaterThan(3);
   });
 });

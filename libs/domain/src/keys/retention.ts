@@ -1,8 +1,10 @@
 // Version retention (P3): a superseded version stays usable exactly as long as a database or an
-// unexpired backup still needs it, then it is retired — never earlier. Pure functions of the key
-// ring's state; the lifecycle keeps a timer at each version's `retainUntil` and sends
-// RetireKeyVersion then, which re-checks the live state.
-import { findVersion, newestVersion, type BackupState, type KeysState } from './keys.state.js';
+// unexpired backup still needs it — and at least its last use plus the point-in-time retention
+// window, because restore points are made continuously whether or not a backup has been
+// registered yet — then it is retired, never earlier. Pure functions of the key ring's state; the
+// lifecycle keeps a timer at each version's `retainUntil` and sends RetireKeyVersion then, which
+// re-checks the live state.
+import { addDays, findVersion, newestVersion, type BackupState, type KeysState } from './keys.state.js';
 
 const ms = (instant: string) => Date.parse(instant);
 const latest = (instants: readonly string[]) => instants.reduce<string | null>((m, x) => (m === null || ms(x) > ms(m) ? x : m), null);
@@ -31,10 +33,11 @@ export function lastUse(state: KeysState, keyVersionId: string): string | null {
 /**
  * Until when the version must stay usable. Null = indefinitely (it is the newest, or a database is
  * still on it) or not applicable (unknown version, destroyed ring). Otherwise the latest of: the
- * moment it stopped protecting its last database, the expiry of every non-deleted backup that needs
- * it, and — for a version that never protected anything — the creation of the version that
- * superseded it. Expired backups are included (their expiry is in the past anyway), so the answer is
- * a function of the history alone: `now` does not change it.
+ * moment it stopped protecting its last database plus `pitrRetentionDays` (the restore points made
+ * under it), the expiry of every non-deleted backup that needs it, and — for a version that never
+ * protected anything, so no restore point needs it — the creation of the version that superseded
+ * it. Expired backups are included (their expiry is in the past anyway), so the answer is a
+ * function of the history and the policy alone: `now` does not change it.
  */
 export function retainUntil(state: KeysState, keyVersionId: string, _now?: Date): string | null {
   if (state.destroyed) return null;
@@ -42,8 +45,9 @@ export function retainUntil(state: KeysState, keyVersionId: string, _now?: Date)
   if (index < 0 || newestVersion(state)?.keyVersionId === keyVersionId) return null;
   const stillOn = state.databases.some((db) => db.intervals[db.intervals.length - 1]?.keyVersionId === keyVersionId);
   if (stillOn) return null;
+  const last = lastUse(state, keyVersionId);
   const needs = [
-    lastUse(state, keyVersionId) ?? state.versions[index + 1]!.createdAt,
+    last === null ? state.versions[index + 1]!.createdAt : addDays(last, state.pitrRetentionDays),
     ...state.backups.filter((b) => b.deletedAt === null && b.keyVersionIds.includes(keyVersionId)).map((b) => b.expiresAt),
   ];
   return latest(needs);
@@ -65,4 +69,17 @@ export function isRetirable(state: KeysState, keyVersionId: string, now: Date): 
   if (!v || v.retiredAt || state.destroyed) return false;
   const until = retainUntil(state, keyVersionId);
   return until !== null && now.getTime() >= ms(until);
+}
+
+/**
+ * The versions a backup recorded now would need but that are already retired (in ring order):
+ * such a backup is recorded flagged, not restorable from them.
+ */
+export function retiredAmong(state: KeysState, keyVersionIds: readonly string[]): string[] {
+  return keyVersionIds.filter((id) => findVersion(state, id)?.retiredAt);
+}
+
+/** Backups flagged unrestorable that still count against P3: not deleted and not yet expired. */
+export function unrestorableBackups(state: KeysState, now: Date): BackupState[] {
+  return state.backups.filter((b) => b.unrestorable !== null && isLive(b, now));
 }

@@ -16,6 +16,7 @@ const history: TenantEvent[] = [
       databases: [{ databaseId: 'db-1' }],
       shredGraceWorkingDays: 2,
       rotationPeriodDays: 365,
+      pitrRetentionDays: 35,
       at: '2026-11-01T00:00:00.000Z',
     },
   },

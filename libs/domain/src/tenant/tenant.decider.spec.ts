@@ -28,6 +28,7 @@ function onboarded(over: Partial<OnboardTenant['data']> = {}): TenantEvent[] {
     databases: [{ databaseId: 'db-1' }, { databaseId: 'db-2' }],
     shredGraceWorkingDays: 2,
     rotationPeriodDays: 365,
+    pitrRetentionDays: 35,
     ...over,
   };
   return [...tenantDecider.decide({ type: 'OnboardTenant', data: d }, tenantDecider.initialState, at('2026-11-01T10:00:00.000Z'))];
@@ -60,6 +61,7 @@ describe('tenant decider: onboarding', () => {
             databases: [{ databaseId: 'db-1' }],
             shredGraceWorkingDays: 0,
             rotationPeriodDays: 90,
+            pitrRetentionDays: 7,
           },
         },
         at('2026-11-02T08:00:00.000Z'),
@@ -77,6 +79,7 @@ describe('tenant decider: onboarding', () => {
             databases: [{ databaseId: 'db-1' }],
             shredGraceWorkingDays: 0,
             rotationPeriodDays: 90,
+            pitrRetentionDays: 7,
             at: '2026-11-02T08:00:00.000Z',
           },
         },

@@ -123,6 +123,7 @@ function profileOf(d: OnboardTenant['data']): TenantProfile {
     databases: d.databases.map((db) => ({ databaseId: db.databaseId })),
     shredGraceWorkingDays: d.shredGraceWorkingDays,
     rotationPeriodDays: d.rotationPeriodDays,
+    pitrRetentionDays: d.pitrRetentionDays,
   };
 }
 

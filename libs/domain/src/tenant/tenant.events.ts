@@ -30,6 +30,8 @@ export interface TenantProfile {
   readonly shredGraceWorkingDays: number;
   /** The key ring's rotation policy (P1), applied when the ring is opened. */
   readonly rotationPeriodDays: number;
+  /** The key ring's point-in-time retention window (P3), applied when the ring is opened. */
+  readonly pitrRetentionDays: number;
 }
 
 export type TenantOnboarded = DomainEvent<'TenantOnboarded', TenantProfile & { readonly at: string }>;

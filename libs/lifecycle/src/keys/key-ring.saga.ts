@@ -24,7 +24,15 @@ import {
   rotationTimerId,
 } from './key-timers.js';
 
-const RETENTION_EVENTS = new Set(['KeyVersionAdded', 'DatabaseReprotected', 'DatabaseAdded', 'BackupRecorded', 'BackupRetentionChanged', 'BackupDeleted']);
+const RETENTION_EVENTS = new Set([
+  'KeyVersionAdded',
+  'DatabaseReprotected',
+  'DatabaseAdded',
+  'BackupRecorded',
+  'BackupRetentionChanged',
+  'BackupDeleted',
+  'BackupPolicyChanged',
+]);
 const ROTATION_EVENTS = new Set(['KeyRingOpened', 'KeyVersionAdded', 'RotationPeriodChanged']);
 
 export class KeyRingSaga implements Processor {
