@@ -238,3 +238,52 @@ describe('holidaysOf', () => {
     ]);
   });
 });
+
+describe('calendar v2', () => {
+  const calendar = new WorkingDayCalendar();
+
+  it('explains a deadline: counted days, weekend, partial-holiday rule and time zone', () => {
+    const result = calendar.deadline(new Date('2025-12-18T00:00:00Z'), 5, 'AU-SA');
+    expect(result).toEqual({
+      deadline: new Date('2025-12-29T13:29:59.999Z'),
+      startDate: '2025-12-18',
+      countedDays: ['2025-12-19', '2025-12-22', '2025-12-23', '2025-12-24', '2025-12-29'],
+      timeZone: 'Australia/Adelaide',
+      partialHolidays: 'working',
+      weekends: [{ days: [6, 7], from: null, until: null, source: 'CLDR' }],
+      overrideIds: [],
+    });
+    // With partial holidays off, Christmas Eve from 19:00 is a day off too.
+    expect(iso(calendar.deadline(new Date('2025-12-18T00:00:00Z'), 5, 'AU-SA', { partialHolidays: 'off' }).deadline)).toBe('2025-12-30T13:29:59.999Z');
+  });
+
+  it('lists why a day is off or working', () => {
+    expect(calendar.day('2025-12-24', 'AU-SA')).toEqual({
+      date: '2025-12-24',
+      weekday: 3,
+      working: true,
+      reasons: [{ kind: 'partial-holiday', name: 'Christmas Eve', type: 'public', counts: 'working' }],
+    });
+    expect(calendar.day('2025-12-24', 'AU-SA', { partialHolidays: 'off' }).working).toBe(false);
+    expect(calendar.day('2026-12-26', 'GB-ENG').reasons).toEqual([
+      { kind: 'weekend', weekend: [6, 7] },
+      { kind: 'holiday', name: 'Boxing Day', type: 'public' },
+    ]);
+    expect(calendar.day('2011-12-30', 'NZ', { timeZone: 'Pacific/Apia' })).toEqual({
+      date: '2011-12-30',
+      weekday: 5,
+      working: false,
+      reasons: [{ kind: 'nonexistent' }],
+    });
+    expect(calendar.day('2025-06-06', 'IL')).toEqual({ date: '2025-06-06', weekday: 5, working: false, reasons: [{ kind: 'weekend', weekend: [5, 6] }] });
+    expect(() => calendar.day('2025-06-06', 'IL', { partialHolidays: 'sometimes' as never })).toThrow(/partialHolidays/);
+  });
+
+  it('ends a day at its last existing instant where clocks change at midnight (Havana, Santiago)', () => {
+    // CU: D = Thu 6 Mar 2025: Fri 7 (-05), then Mon 10 (-04: clocks jumped from 24:00 on Sat 8 to 01:00).
+    expect(iso(calendar.addWorkingDays(new Date('2025-03-06T15:00:00Z'), 1, 'CU'))).toBe('2025-03-08T04:59:59.999Z');
+    expect(iso(calendar.addWorkingDays(new Date('2025-03-06T15:00:00Z'), 2, 'CU'))).toBe('2025-03-11T03:59:59.999Z');
+    // CL: Sat 5 Apr 2025 24:00 -03 falls back to 23:00 -04; D = Fri 4 Apr, the first working day is Mon 7 (-04).
+    expect(iso(calendar.addWorkingDays(new Date('2025-04-04T15:00:00Z'), 1, 'CL'))).toBe('2025-04-08T03:59:59.999Z');
+  });
+});
