@@ -25,6 +25,7 @@ import { ShredsController } from './api/shreds.controller.js';
 import { TenantsController } from './api/tenants.controller.js';
 import { KeysController } from './api/keys.controller.js';
 import { ComplianceController } from './api/compliance.controller.js';
+import { CalendarsController } from './api/calendars/calendars.controller.js';
 import { httpProviders } from './http/index.js';
 
 export interface EngineRuntime {
@@ -41,7 +42,7 @@ export interface EngineRuntime {
 export class EngineModule {
   static forRuntime(runtime: EngineRuntime): DynamicModule {
     const processors: Processor[] = [new EventTypeCountsProjection(), ...runtime.lifecycle.processors];
-    const controllers: (new (...args: never[]) => unknown)[] = [HealthController, TenantsController, KeysController, ShredsController, ComplianceController, CertificateKeyController];
+    const controllers: (new (...args: never[]) => unknown)[] = [HealthController, TenantsController, KeysController, ShredsController, ComplianceController, CertificateKeyController, CalendarsController];
     // The time-control route exists only with the manual clock (404 otherwise).
     if (runtime.config.clock.kind === 'manual') controllers.push(AdminClockController);
     return {

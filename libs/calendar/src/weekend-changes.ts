@@ -15,7 +15,7 @@
  * - DZ: Thursday–Friday until 13 Aug 2009; Friday–Saturday from Friday 14 Aug 2009 (Ordonnance n° 09-03
  *   of 2009 on the weekly rest, Journal officiel de la République algérienne).
  */
-import type { IsoWeekday } from './weekend.js';
+import type { IsoWeekday } from './local-date.js';
 
 export interface WeekendPeriod {
   /** First date (exclusive bound, 'YYYY-MM-DD') on which this period's weekend no longer applies. */

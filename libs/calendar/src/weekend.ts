@@ -3,11 +3,10 @@
  * (`new Intl.Locale('und-IL').weekInfo.weekend` → [5, 6], Friday–Saturday), and before a change by law the
  * weekend of the dated table in weekend-changes.ts.
  */
-import { epochDayOf, type LocalDate } from './local-date.js';
+import { epochDayOf, type IsoWeekday, type LocalDate } from './local-date.js';
 import { WEEKEND_CHANGES } from './weekend-changes.js';
 
-/** ISO weekday: 1 = Monday … 7 = Sunday (the numbering of CLDR weekInfo and luxon). */
-export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
+export type { IsoWeekday };
 
 /** The weekend in force for a period. */
 export interface WeekendRule {

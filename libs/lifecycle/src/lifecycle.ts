@@ -17,6 +17,8 @@ import { ShredSaga } from './shred/shred.saga.js';
 import { TenantRepository } from './tenants/tenant-repository.js';
 import { TenantService, type ProtectingDataPlane } from './tenants/tenant.service.js';
 import { CalendarWorkingDays } from './tenants/working-days.adapter.js';
+import { CalendarRepository } from './calendars/calendar-repository.js';
+import { CalendarService } from './calendars/calendar.service.js';
 import { KeyDetection, KEY_DETECTION } from './keys/key-detection.js';
 import { KeyRingHandlers } from './keys/key-ring.handlers.js';
 import { KeyRingRepository } from './keys/key-ring-repository.js';
@@ -45,12 +47,15 @@ export interface Lifecycle {
   readonly keyRings: KeyRingRepository;
   readonly keyDetection: KeyDetection;
   readonly certificates: CertificateService;
+  readonly calendars: CalendarService;
   readonly processors: readonly Processor[];
   readonly deadlineHandlers: DeadlineHandlers;
 }
 
 export function createLifecycle(deps: LifecycleDependencies): Lifecycle {
-  const repository = new TenantRepository(deps.store, deps.clock, new CalendarWorkingDays());
+  const workingDays = new CalendarWorkingDays();
+  const calendars = new CalendarService(new CalendarRepository(deps.store, deps.clock), workingDays, deps.clock);
+  const repository = new TenantRepository(deps.store, deps.clock, workingDays, (jurisdiction) => calendars.overrideInputsFor(jurisdiction));
   const keyRings = new KeyRingRepository(deps.store, deps.clock);
   const keys = new KeysService(keyRings, deps.vault, deps.dataPlane, deps.clock);
   const keyHandlers = new KeyRingHandlers(keyRings, deps.deadlines, deps.vault, deps.dataPlane, deps.clock, deps.logger);
@@ -64,6 +69,7 @@ export function createLifecycle(deps: LifecycleDependencies): Lifecycle {
     keyDetection,
     tenants: new TenantService(repository, keyRings, deps.store, deps.vault, deps.dataPlane, deps.clock),
     certificates: new CertificateService(deps.store, deps.signing),
+    calendars,
     processors: [
       new TenantsProjection(),
       new KeyRingsProjection(deps.store),

@@ -2,7 +2,7 @@
 import { DomainError } from '@lethe/domain';
 import { ProblemException } from '../http/index.js';
 
-const NOT_FOUND = new Set(['tenant-not-found', 'shred-not-found', 'key-ring-not-found', 'backup-not-found']);
+const NOT_FOUND = new Set(['tenant-not-found', 'shred-not-found', 'key-ring-not-found', 'backup-not-found', 'override-not-found']);
 
 /** Rules about the request's own fields: 400, naming the field. */
 const BAD_FIELD: Record<string, string> = {
@@ -10,6 +10,7 @@ const BAD_FIELD: Record<string, string> = {
   'backup-expiry-before-taken': 'expiresAt',
   'backup-window-invalid': 'coveredFrom',
   'invalid-rotation-period': 'rotationPeriodDays',
+  'override-reason-invalid': 'reason',
 };
 
 export async function answering<T>(work: () => Promise<T>): Promise<T> {

@@ -23,6 +23,7 @@ export function tenantBody(state: TenantState) {
     backupKeyMode: state.backupKeyMode,
     shredGraceWorkingDays: state.shredGraceWorkingDays,
     excludedHolidayTypes: state.excludedHolidayTypes,
+    partialHolidays: state.partialHolidays,
     databases: state.databases.map((d) => ({ databaseId: d.databaseId })),
     onboardedAt: state.onboardedAt,
   };
