@@ -27,6 +27,7 @@ import { KeysController } from './api/keys.controller.js';
 import { ComplianceController } from './api/compliance.controller.js';
 import { RejectedEventsController } from './api/rejected-events.controller.js';
 import { StagingAssetsController } from './api/staging-assets.controller.js';
+import { CalendarsController } from './api/calendars/calendars.controller.js';
 import { httpProviders } from './http/index.js';
 
 export interface EngineRuntime {
@@ -43,7 +44,7 @@ export interface EngineRuntime {
 export class EngineModule {
   static forRuntime(runtime: EngineRuntime): DynamicModule {
     const processors: Processor[] = [new EventTypeCountsProjection(), ...runtime.lifecycle.processors];
-    const controllers: (new (...args: never[]) => unknown)[] = [HealthController, TenantsController, KeysController, ShredsController, ComplianceController, CertificateKeyController, RejectedEventsController, StagingAssetsController];
+    const controllers: (new (...args: never[]) => unknown)[] = [HealthController, TenantsController, KeysController, ShredsController, ComplianceController, CertificateKeyController, RejectedEventsController, StagingAssetsController, CalendarsController];
     // The time-control route exists only with the manual clock (404 otherwise).
     if (runtime.config.clock.kind === 'manual') controllers.push(AdminClockController);
     return {

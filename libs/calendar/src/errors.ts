@@ -3,15 +3,19 @@
  * (e.g. an unknown jurisdiction is a 400 at onboarding, ARCHITECTURE.md §2).
  */
 
-/** The jurisdiction is not an ISO 3166 country (with optional subdivision) that `date-holidays` knows. */
+/** The jurisdiction is not a country, subdivision or region that `date-holidays` knows. */
 export class UnknownJurisdictionError extends Error {
   override readonly name = 'UnknownJurisdictionError';
 
   constructor(
     readonly jurisdiction: string,
     reason?: string,
+    /** Close valid codes, best first (may be empty). */
+    readonly suggestions: readonly string[] = [],
   ) {
-    super(`Unknown jurisdiction "${jurisdiction}"${reason ? `: ${reason}` : ''}`);
+    super(
+      `Unknown jurisdiction "${jurisdiction}"${reason ? `: ${reason}` : ''}${suggestions.length > 0 ? ` (close valid codes: ${suggestions.join(', ')})` : ''}`,
+    );
   }
 }
 

@@ -1,5 +1,5 @@
 import { UnknownJurisdictionError } from './errors.js';
-import { datesOf, HolidayCache } from './holiday-cache.js';
+import { datesOf, HolidayCache, isPartial } from './holiday-cache.js';
 import { dateHolidaysSource, type HolidaySourceFactory } from './holiday-source.js';
 import { WorkingDayCalendar } from './working-days.js';
 
@@ -12,7 +12,7 @@ function countingSource(): { factory: HolidaySourceFactory; calls: string[]; cre
     created.push(`${code}@${timeZone}`);
     const real = dateHolidaysSource(jurisdiction, timeZone);
     return {
-      getHolidays: (year) => {
+      getHolidays: (year: number) => {
         calls.push(`${code}:${year}`);
         return real.getHolidays(year);
       },
@@ -53,6 +53,28 @@ describe('datesOf (the local dates a date-holidays holiday covers)', () => {
   });
 });
 
+describe('isPartial (a holiday starting after local midnight of its own date)', () => {
+  it('is true for a start in the afternoon or evening', () => {
+    expect(isPartial({ date: '2025-12-24 14:00:00', start: new Date('2025-12-24T13:00:00Z') }, 'Europe/Berlin')).toBe(true);
+    expect(isPartial({ date: '2025-12-24 19:00:00', start: new Date('2025-12-24T08:30:00Z') }, 'Australia/Adelaide')).toBe(true);
+  });
+
+  it('is false for a whole day and for a holiday that begins the evening before its date', () => {
+    expect(isPartial({ date: '2025-12-25 00:00:00', start: new Date('2025-12-24T23:00:00Z') }, 'Europe/Berlin')).toBe(false);
+    // IL Pesach 2025: '2025-04-13 00:00:00 -0600' starts at 18:00 on 12 April: all of 13 April is the holiday.
+    expect(isPartial({ date: '2025-04-13 00:00:00 -0600', start: new Date('2025-04-12T15:00:00Z') }, 'Asia/Jerusalem')).toBe(false);
+    expect(isPartial({ date: '2025-04-13 00:00:00', start: new Date('nope') }, 'UTC')).toBe(false);
+  });
+
+  it('marks only the first date of such a holiday, and the evening-start holiday on its own date', () => {
+    const cache = new HolidayCache();
+    const il = cache.holidaysByDate('IL', 2025);
+    expect(il.get('2025-04-13')).toEqual([expect.objectContaining({ type: 'public', partial: false })]);
+    expect(il.has('2025-04-12')).toBe(false);
+    expect(cache.excludedDates('IL', 2025, ['public']).has('2025-04-13')).toBe(true);
+  });
+});
+
 describe('HolidayCache', () => {
   it('counts a multi-day holiday that crosses New Year in both years (SZ Incwala: six days from 28 December)', () => {
     const cache = new HolidayCache();
@@ -72,15 +94,26 @@ describe('HolidayCache', () => {
 
   it('filters by type', () => {
     const cache = new HolidayCache();
-    // DE-BY 2025: Heiliger Abend and Silvester are 'bank', Christmas 'public', Buß- und Bettag 'school'.
-    const both = cache.excludedDates('DE-BY', 2025, ['public', 'bank']);
-    const publicOnly = cache.excludedDates('DE-BY', 2025, ['public']);
+    // DE-BY 2025: Heiliger Abend and Silvester are 'bank' from 14:00 (partial), Christmas 'public',
+    // Buß- und Bettag 'school'.
+    const both = cache.excludedDates('DE-BY', 2025, ['public', 'bank'], 'off');
+    const publicOnly = cache.excludedDates('DE-BY', 2025, ['public'], 'off');
     const school = cache.excludedDates('DE-BY', 2025, ['school']);
     expect(both.has('2025-12-24') && both.has('2025-12-31') && both.has('2025-12-25')).toBe(true);
     expect(publicOnly.has('2025-12-24') || publicOnly.has('2025-12-31')).toBe(false);
     expect(publicOnly.has('2025-12-25')).toBe(true);
     expect(school.has('2025-11-19')).toBe(true);
     expect(cache.excludedDates('DE-BY', 2025, [])).toEqual(new Set());
+  });
+
+  it('leaves partial holidays out unless they count as days off (DE-BY Heiliger Abend and Silvester from 14:00)', () => {
+    const cache = new HolidayCache();
+    const working = cache.excludedDates('DE-BY', 2025, ['public', 'bank']);
+    expect(working.has('2025-12-24') || working.has('2025-12-31')).toBe(false);
+    expect(working.has('2025-12-25')).toBe(true);
+    const day = cache.holidaysByDate('DE-BY', 2025).get('2025-12-24');
+    expect(day).toEqual([{ date: '2025-12-24', type: 'bank', name: 'Heiliger Abend', partial: true }]);
+    expect(() => cache.excludedDates('DE-BY', 2025, ['public'], 'half' as never)).toThrow(/partialHolidays must be one of working, off/);
   });
 
   it('calls date-holidays once per jurisdiction and year, whatever the number of lookups or calendars', () => {

@@ -6,6 +6,9 @@
 /** A local calendar date, 'YYYY-MM-DD'. */
 export type LocalDate = string;
 
+/** ISO weekday: 1 = Monday … 7 = Sunday (the numbering of CLDR weekInfo and luxon). */
+export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
+
 /** Years a local date may have: four digits, so that 'YYYY-MM-DD' strings sort and compare as dates. */
 export const MIN_YEAR = 1000;
 export const MAX_YEAR = 9999;

@@ -75,14 +75,21 @@ describe('WorkingDayCalendar.addWorkingDays (examples)', () => {
     });
   });
 
-  describe('DE-BY around Christmas 2025 (Heiligabend Wed 24 and Silvester Wed 31 Dec are bank; 25, 26 Dec, 1 and 6 Jan public)', () => {
+  describe('DE-BY around Christmas 2025 (Heiligabend Wed 24 and Silvester Wed 31 Dec are bank from 14:00; 25, 26 Dec, 1 and 6 Jan public)', () => {
     const tuesday = at('2025-12-23T09:00:00Z'); // 10:00 CET
 
-    it('excludes the bank days by default', () => {
-      expect(iso(calendar.addWorkingDays(tuesday, 1, 'DE-BY'))).toBe('2025-12-29T22:59:59.999Z'); // Mon 29, 23:59:59.999 CET
-      expect(iso(calendar.addWorkingDays(tuesday, 3, 'DE-BY'))).toBe('2026-01-02T22:59:59.999Z'); // 29, 30, Fri 2 Jan
-      expect(iso(calendar.addWorkingDays(tuesday, 4, 'DE-BY'))).toBe('2026-01-05T22:59:59.999Z'); // Mon 5 Jan
-      expect(iso(calendar.addWorkingDays(tuesday, 5, 'DE-BY'))).toBe('2026-01-07T22:59:59.999Z'); // Wed 7 (6 Jan is off)
+    it('counts the afternoon bank holidays as working days by default (offices are open that morning)', () => {
+      expect(iso(calendar.addWorkingDays(tuesday, 1, 'DE-BY'))).toBe('2025-12-24T22:59:59.999Z'); // Wed 24
+      expect(iso(calendar.addWorkingDays(tuesday, 4, 'DE-BY'))).toBe('2025-12-31T22:59:59.999Z'); // 24, 29, 30, Wed 31
+      expect(iso(calendar.addWorkingDays(tuesday, 5, 'DE-BY'))).toBe('2026-01-02T22:59:59.999Z'); // Fri 2 Jan
+    });
+
+    it("excludes them with partialHolidays 'off'", () => {
+      const off = { partialHolidays: 'off' } as const;
+      expect(iso(calendar.addWorkingDays(tuesday, 1, 'DE-BY', undefined, off))).toBe('2025-12-29T22:59:59.999Z'); // Mon 29, 23:59:59.999 CET
+      expect(iso(calendar.addWorkingDays(tuesday, 3, 'DE-BY', undefined, off))).toBe('2026-01-02T22:59:59.999Z'); // 29, 30, Fri 2 Jan
+      expect(iso(calendar.addWorkingDays(tuesday, 4, 'DE-BY', undefined, off))).toBe('2026-01-05T22:59:59.999Z'); // Mon 5 Jan
+      expect(iso(calendar.addWorkingDays(tuesday, 5, 'DE-BY', undefined, off))).toBe('2026-01-07T22:59:59.999Z'); // Wed 7 (6 Jan is off)
     });
 
     it("counts them with excludedTypes ['public']", () => {
@@ -177,7 +184,8 @@ describe('isWorkingDay', () => {
     ['2026-04-06', 'GB-ENG', false],
     ['2026-08-03', 'GB-SCT', false], // Scottish summer bank holiday: first Monday in August
     ['2026-12-28', 'GB-ENG', false], // Boxing Day substitute
-    ['2025-12-24', 'DE-BY', false], // Heiligabend (bank)
+    ['2025-12-24', 'DE-BY', true], // Heiligabend (bank, from 14:00: a partial day)
+    ['2025-12-25', 'DE-BY', false],
     ['2025-11-19', 'DE-BY', true], // Buß- und Bettag is a school holiday in Bavaria only
     ['2026-07-03', 'US-NY', false],
     ['2026-11-27', 'US-NY', true],
@@ -188,8 +196,9 @@ describe('isWorkingDay', () => {
     expect(isWorkingDay(date, jurisdiction)).toBe(expected);
   });
 
-  it('honours excludedTypes', () => {
-    expect(isWorkingDay('2025-12-24', 'DE-BY', { excludedTypes: ['public'] })).toBe(true);
+  it('honours excludedTypes and partialHolidays', () => {
+    expect(isWorkingDay('2025-12-24', 'DE-BY', { partialHolidays: 'off' })).toBe(false);
+    expect(isWorkingDay('2025-12-24', 'DE-BY', { excludedTypes: ['public'], partialHolidays: 'off' })).toBe(true);
     expect(isWorkingDay('2026-04-03', 'IE', { excludedTypes: ['public'] })).toBe(true);
     expect(isWorkingDay('2025-11-19', 'DE-BY', { excludedTypes: ['public', 'bank', 'school'] })).toBe(false);
     expect(isWorkingDay('2026-05-25', 'GB-ENG', { excludedTypes: [] })).toBe(true);
@@ -227,5 +236,54 @@ describe('holidaysOf', () => {
       '2025-12-25',
       '2025-12-26',
     ]);
+  });
+});
+
+describe('calendar v2', () => {
+  const calendar = new WorkingDayCalendar();
+
+  it('explains a deadline: counted days, weekend, partial-holiday rule and time zone', () => {
+    const result = calendar.deadline(new Date('2025-12-18T00:00:00Z'), 5, 'AU-SA');
+    expect(result).toEqual({
+      deadline: new Date('2025-12-29T13:29:59.999Z'),
+      startDate: '2025-12-18',
+      countedDays: ['2025-12-19', '2025-12-22', '2025-12-23', '2025-12-24', '2025-12-29'],
+      timeZone: 'Australia/Adelaide',
+      partialHolidays: 'working',
+      weekends: [{ days: [6, 7], from: null, until: null, source: 'CLDR' }],
+      overrideIds: [],
+    });
+    // With partial holidays off, Christmas Eve from 19:00 is a day off too.
+    expect(iso(calendar.deadline(new Date('2025-12-18T00:00:00Z'), 5, 'AU-SA', { partialHolidays: 'off' }).deadline)).toBe('2025-12-30T13:29:59.999Z');
+  });
+
+  it('lists why a day is off or working', () => {
+    expect(calendar.day('2025-12-24', 'AU-SA')).toEqual({
+      date: '2025-12-24',
+      weekday: 3,
+      working: true,
+      reasons: [{ kind: 'partial-holiday', name: 'Christmas Eve', type: 'public', counts: 'working' }],
+    });
+    expect(calendar.day('2025-12-24', 'AU-SA', { partialHolidays: 'off' }).working).toBe(false);
+    expect(calendar.day('2026-12-26', 'GB-ENG').reasons).toEqual([
+      { kind: 'weekend', weekend: [6, 7] },
+      { kind: 'holiday', name: 'Boxing Day', type: 'public' },
+    ]);
+    expect(calendar.day('2011-12-30', 'NZ', { timeZone: 'Pacific/Apia' })).toEqual({
+      date: '2011-12-30',
+      weekday: 5,
+      working: false,
+      reasons: [{ kind: 'nonexistent' }],
+    });
+    expect(calendar.day('2025-06-06', 'IL')).toEqual({ date: '2025-06-06', weekday: 5, working: false, reasons: [{ kind: 'weekend', weekend: [5, 6] }] });
+    expect(() => calendar.day('2025-06-06', 'IL', { partialHolidays: 'sometimes' as never })).toThrow(/partialHolidays/);
+  });
+
+  it('ends a day at its last existing instant where clocks change at midnight (Havana, Santiago)', () => {
+    // CU: D = Thu 6 Mar 2025: Fri 7 (-05), then Mon 10 (-04: clocks jumped from 24:00 on Sat 8 to 01:00).
+    expect(iso(calendar.addWorkingDays(new Date('2025-03-06T15:00:00Z'), 1, 'CU'))).toBe('2025-03-08T04:59:59.999Z');
+    expect(iso(calendar.addWorkingDays(new Date('2025-03-06T15:00:00Z'), 2, 'CU'))).toBe('2025-03-11T03:59:59.999Z');
+    // CL: Sat 5 Apr 2025 24:00 -03 falls back to 23:00 -04; D = Fri 4 Apr, the first working day is Mon 7 (-04).
+    expect(iso(calendar.addWorkingDays(new Date('2025-04-04T15:00:00Z'), 1, 'CL'))).toBe('2025-04-08T03:59:59.999Z');
   });
 });

@@ -75,3 +75,48 @@ export function endOfLocalDay(date: LocalDate, timeZone: string): Date {
   }
   return new Date(end);
 }
+
+const MS_PER_DAY = 86_400_000;
+/** Key `${timeZone}|${year}`: the local dates of that year the zone skipped entirely. */
+const skipped = new Map<string, ReadonlySet<LocalDate>>();
+
+/**
+ * The local dates of `year` that never existed in `timeZone`: clocks jumped over the whole day
+ * (Pacific/Apia went from 29 Dec 2011 23:59:59 −10 to 31 Dec 2011 00:00 +14). Only an offset jump of 24
+ * hours or more can skip a whole date, so years whose offsets span less than that are answered from a
+ * weekly sample; the others are walked day by day. Cached per (zone, year).
+ */
+export function skippedDates(timeZone: string, year: number): ReadonlySet<LocalDate> {
+  const key = `${timeZone}|${year}`;
+  let set = skipped.get(key);
+  if (!set) {
+    const zone = zoneOf(timeZone);
+    const first = Date.UTC(year, 0, 1) - 2 * MS_PER_DAY;
+    const last = Date.UTC(year + 1, 0, 1) + 2 * MS_PER_DAY;
+    let [min, max] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    for (let t = first; t < last + 7 * MS_PER_DAY; t += 7 * MS_PER_DAY) {
+      const offset = zone.offset(Math.min(t, last));
+      [min, max] = [Math.min(min, offset), Math.max(max, offset)];
+    }
+    const found = new Set<LocalDate>();
+    if (max - min >= 24 * 60) {
+      for (let day = Date.UTC(year, 0, 1); day < Date.UTC(year + 1, 0, 1); day += MS_PER_DAY) {
+        const date = new Date(day).toISOString().slice(0, 10);
+        // luxon moves a wall time that does not exist forward by the gap: a skipped date lands on a later one.
+        const [y, m, d] = date.split('-').map(Number);
+        const local = DateTime.fromObject({ year: y, month: m, day: d, hour: 12 }, { zone });
+        const midnight = DateTime.fromObject({ year: y, month: m, day: d }, { zone });
+        if (local.toISODate() !== date && midnight.toISODate() !== date) found.add(date);
+      }
+    }
+    set = found;
+    skipped.set(key, set);
+  }
+  return set;
+}
+
+/** Whether the local date `date` existed (for at least a moment) in `timeZone`. */
+export function dateExists(date: LocalDate, timeZone: string): boolean {
+  assertLocalDate(date, 'date');
+  return !skippedDates(timeZone, Number(date.slice(0, 4))).has(date);
+}

@@ -1,6 +1,14 @@
 // @lethe/domain: events, commands, deciders and saga workflows. Pure: no framework, no I/O.
 export { DomainError, fold, type Decider, type DomainEvent } from './shared/decider.js';
-export type { CalendarInputs, WorkingDays } from './shared/working-days.js';
+export type {
+  CalendarInputs,
+  CalendarOverrideInput,
+  CalendarRequest,
+  PartialHolidays,
+  WeekendUsed,
+  WorkingDays,
+  WorkingDaysDeadline,
+} from './shared/working-days.js';
 export * from './tenant/tenant.events.js';
 export type * from './tenant/tenant.commands.js';
 export {
@@ -55,3 +63,7 @@ export {
   type BackupProtection,
   type Unrestorable,
 } from './keys/backup-policy.js';
+export * from './calendar/calendar.events.js';
+export type * from './calendar/calendar.commands.js';
+export { evolveCalendar, initialCalendarState, overridesOf, type CalendarOverrideState, type CalendarState } from './calendar/calendar.state.js';
+export { calendarDecider, decideCalendar, type CalendarContext } from './calendar/calendar.decider.js';

@@ -16,8 +16,11 @@ export interface AggregateType<C, E extends DomainEvent, S, X> {
   readonly initialState: S;
   evolve(state: S, event: E): S;
   decide(command: C, state: S, context: X): readonly E[];
-  /** The decision context at `now` (the calendar, …). */
-  context(now: Date): X;
+  /**
+   * The decision context at `now` (the calendar, …), given the state and command being decided; may read
+   * what the decision needs from elsewhere (the calendar overrides of the tenant's jurisdiction).
+   */
+  context(now: Date, state: S, command: C): X | Promise<X>;
 }
 
 export interface Loaded<S> {
@@ -58,7 +61,7 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
     for (let attempt = 1; ; attempt++) {
       const { state, revision } = await this.load(id);
       const now = this.clock.now();
-      const decided = this.type.decide(command, state, this.type.context(now));
+      const decided = this.type.decide(command, state, await this.type.context(now, state, command));
       if (decided.length === 0) return { state, appended: [], positions: [] };
       const events = decided.map((e, i) => ({
         id: causedEventId(stream, causeId, i),

@@ -3,6 +3,8 @@ export { createLifecycle, type Lifecycle, type LifecycleDependencies } from './l
 export { TenantService, type OnboardInput, type TerminationInput, type DeletionRequestInput, type ShredAnswer } from './tenants/tenant.service.js';
 export { TenantRepository } from './tenants/tenant-repository.js';
 export { CalendarWorkingDays } from './tenants/working-days.adapter.js';
+export { CalendarService, type CalendarPreviewOptions } from './calendars/calendar.service.js';
+export { CalendarRepository } from './calendars/calendar-repository.js';
 export { CertificateService } from './certificate/certificate.service.js';
 export {
   buildCertificate,

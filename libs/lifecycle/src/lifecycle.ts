@@ -17,6 +17,8 @@ import { ShredSaga } from './shred/shred.saga.js';
 import { TenantRepository } from './tenants/tenant-repository.js';
 import { TenantService } from './tenants/tenant.service.js';
 import { CalendarWorkingDays } from './tenants/working-days.adapter.js';
+import { CalendarRepository } from './calendars/calendar-repository.js';
+import { CalendarService } from './calendars/calendar.service.js';
 import { KeyDetection, KEY_DETECTION } from './keys/key-detection.js';
 import { KeyRingHandlers } from './keys/key-ring.handlers.js';
 import { KeyRingRepository } from './keys/key-ring-repository.js';
@@ -50,13 +52,16 @@ export interface Lifecycle {
   readonly keyRings: KeyRingRepository;
   readonly keyDetection: KeyDetection;
   readonly certificates: CertificateService;
+  readonly calendars: CalendarService;
   readonly processors: readonly Processor[];
   readonly deadlineHandlers: DeadlineHandlers;
 }
 
 export function createLifecycle(deps: LifecycleDependencies): Lifecycle {
   const crash = deps.crash ?? noCrash;
-  const repository = new TenantRepository(deps.store, deps.clock, new CalendarWorkingDays());
+  const workingDays = new CalendarWorkingDays();
+  const calendars = new CalendarService(new CalendarRepository(deps.store, deps.clock), workingDays, deps.clock);
+  const repository = new TenantRepository(deps.store, deps.clock, workingDays, (jurisdiction) => calendars.overrideInputsFor(jurisdiction));
   const keyRings = new KeyRingRepository(deps.store, deps.clock);
   const keys = new KeysService(keyRings, deps.vault, deps.dataPlane, deps.clock, tenantFactsFrom(repository));
   const keyHandlers = new KeyRingHandlers(keyRings, deps.deadlines, deps.vault, deps.dataPlane, deps.clock, deps.logger, crash);
@@ -71,6 +76,7 @@ export function createLifecycle(deps: LifecycleDependencies): Lifecycle {
     keyDetection,
     tenants: new TenantService(repository, opener, deps.store, deps.clock, crash),
     certificates: new CertificateService(deps.store, deps.signing),
+    calendars,
     processors: [
       new TenantsProjection(),
       new KeyRingsProjection(deps.store),

@@ -3,7 +3,7 @@ import { DomainError } from '@lethe/domain';
 import { ConcurrentModificationError } from '@lethe/lifecycle';
 import { ProblemException } from '../http/index.js';
 
-const NOT_FOUND = new Set(['tenant-not-found', 'shred-not-found', 'key-ring-not-found', 'backup-not-found']);
+const NOT_FOUND = new Set(['tenant-not-found', 'shred-not-found', 'key-ring-not-found', 'backup-not-found', 'override-not-found']);
 
 /** Rules about the request's own fields: 400, naming the field. */
 const BAD_FIELD: Record<string, string> = {
@@ -12,6 +12,7 @@ const BAD_FIELD: Record<string, string> = {
   'backup-window-invalid': 'coveredFrom',
   'invalid-rotation-period': 'rotationPeriodDays',
   'invalid-pitr-retention': 'pitrRetentionDays',
+  'override-reason-invalid': 'reason',
 };
 
 export async function answering<T>(work: () => Promise<T>): Promise<T> {

@@ -1,9 +1,9 @@
 // Request bodies of the tenant API, with the rules a caller is told when it breaks one.
-import { HOLIDAY_TYPES, parseJurisdiction, timeZoneOf } from '@lethe/calendar';
-import { contractTerminatedSchema, externalIdSchema, instantSchema } from '@lethe/domain';
+import { HOLIDAY_TYPES, timeZoneOf } from '@lethe/calendar';
+import { contractTerminatedSchema, DEFAULT_PITR_RETENTION_DAYS, externalIdSchema, instantSchema } from '@lethe/domain';
 import { z } from 'zod';
-import { DEFAULT_PITR_RETENTION_DAYS } from '@lethe/domain';
 import { pitrRetentionDays } from './backup-policy.schema.js';
+import { jurisdictionSchema, partialHolidaysSchema } from './calendars/calendar.schemas.js';
 
 const ID_RULE = 'must be 1-63 lowercase letters, digits or hyphens, starting with a letter or digit';
 export const idSchema = z.string({ message: 'is required' }).regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: ID_RULE });
@@ -19,21 +19,10 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-function knownJurisdiction(code: string): boolean {
-  try {
-    parseJurisdiction(code);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export const onboardTenantSchema = z
   .strictObject({
     tenantId: idSchema,
-    jurisdiction: z
-      .string({ message: 'is required' })
-      .refine(knownJurisdiction, { message: 'must be a jurisdiction date-holidays knows: an ISO 3166 country, optionally with a subdivision (GB, GB-SCT, DE-BY, US-NY)' }),
+    jurisdiction: jurisdictionSchema,
     timeZone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone, e.g. Europe/London' }).optional(),
     keyCustody: z.enum(['managed', 'client'], { message: "must be 'managed' or 'client'" }),
     backupKeyMode: z.enum(['customer', 'platform'], { message: "must be 'customer' or 'platform'" }),
@@ -65,6 +54,7 @@ export const onboardTenantSchema = z
       .array(z.enum(HOLIDAY_TYPES as unknown as [string, ...string[]], { message: `must be one of ${HOLIDAY_TYPES.join(', ')}` }))
       .min(1, { message: 'must list at least one holiday type' })
       .default(['public', 'bank']),
+    partialHolidays: partialHolidaysSchema.default('working'),
   })
   .transform((t) => ({ ...t, timeZone: t.timeZone ?? timeZoneOf(t.jurisdiction) }));
 

@@ -32,6 +32,7 @@ export function tenantBody(state: TenantState, ring: Pick<KeysState, 'exists' | 
     backupKeyMode: state.backupKeyMode,
     shredGraceWorkingDays: state.shredGraceWorkingDays,
     excludedHolidayTypes: state.excludedHolidayTypes,
+    partialHolidays: state.partialHolidays,
     databases: databasesOf(state, ring),
     onboardedAt: state.onboardedAt,
   };

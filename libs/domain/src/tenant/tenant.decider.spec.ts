@@ -7,11 +7,12 @@ import type { ShredScheduled, TenantEvent } from './tenant.events.js';
 
 const calendars = new Map<string, WorkingDayCalendar>();
 const workingDays: WorkingDays = {
-  addWorkingDays(instant, n, c) {
+  deadlineOf(instant, n, c) {
     const key = [...c.excludedHolidayTypes].sort().join(',');
     let cal = calendars.get(key);
     if (!cal) calendars.set(key, (cal = new WorkingDayCalendar({ excludedTypes: c.excludedHolidayTypes as never })));
-    return cal.addWorkingDays(instant, n, c.jurisdiction, c.timeZone);
+    const result = cal.deadline(instant, n, c.jurisdiction, { timeZone: c.timeZone, partialHolidays: c.partialHolidays, overrides: c.overrides });
+    return { deadline: result.deadline, weekends: result.weekends.map((w) => ({ from: w.from, days: w.days })), overrideIds: result.overrideIds };
   },
 };
 const at = (iso: string): TenantContext => ({ now: new Date(iso), calendar: workingDays });
@@ -74,6 +75,7 @@ describe('tenant decider: onboarding', () => {
             jurisdiction: 'DE-BY',
             timeZone: 'Europe/Berlin',
             excludedHolidayTypes: ['public', 'bank'],
+            partialHolidays: 'working',
             keyCustody: 'client',
             backupKeyMode: 'customer',
             databases: [{ databaseId: 'db-1' }],
@@ -129,19 +131,59 @@ describe('tenant decider: scheduling a shred', () => {
           executeAt: '2026-12-30T23:59:59.999Z',
           deletionWorkingDays: 5,
           graceWorkingDays: 2,
-          calendar: { jurisdiction: 'GB-ENG', timeZone: 'Europe/London', excludedHolidayTypes: ['public', 'bank'] },
+          calendar: {
+            jurisdiction: 'GB-ENG',
+            timeZone: 'Europe/London',
+            excludedHolidayTypes: ['public', 'bank'],
+            weekends: [{ from: null, days: [6, 7] }],
+            partialHolidays: 'working',
+            overrideIds: [],
+          },
         },
       },
     ]);
   });
 
-  it('follows the tenant jurisdiction and time zone (DE-BY: Dec 24 and 31 are bank holidays)', () => {
-    // D = Tue 22 Dec (Berlin). Working: Wed 23, Mon 28, Tue 29, Wed 30, Mon 4 Jan. End of Mon 4 Jan CET.
-    const events = given(onboarded({ jurisdiction: 'DE-BY', timeZone: 'Europe/Berlin' }))
+  it('follows the tenant jurisdiction and time zone (DE-BY: Dec 24 and 31 are bank holidays from 14:00)', () => {
+    // D = Tue 22 Dec (Berlin). With partial holidays off: Wed 23, Mon 28, Tue 29, Wed 30, Mon 4 Jan. End of Mon 4 Jan CET.
+    const events = given(onboarded({ jurisdiction: 'DE-BY', timeZone: 'Europe/Berlin', partialHolidays: 'off' }))
       .when(terminate('2026-12-22T09:00:00.000Z', '2026-12-22T09:00:00.000Z'), at('2026-12-22T09:00:00.000Z'))
       .produced();
     expect(scheduled(events).deadline).toBe('2027-01-04T22:59:59.999Z');
     expect(scheduled(events).executeAt).toBe('2026-12-28T22:59:59.999Z');
+  });
+
+  it('counts partial holidays as working days by default (DE-BY: Thu 24 Dec 2026 from 14:00)', () => {
+    // D = Tue 22 Dec: Wed 23, Thu 24, Mon 28, Tue 29, Wed 30.
+    const events = given(onboarded({ jurisdiction: 'DE-BY', timeZone: 'Europe/Berlin' }))
+      .when(terminate('2026-12-22T09:00:00.000Z', '2026-12-22T09:00:00.000Z'), at('2026-12-22T09:00:00.000Z'))
+      .produced();
+    expect(scheduled(events).deadline).toBe('2026-12-30T22:59:59.999Z');
+    expect(scheduled(events).executeAt).toBe('2026-12-24T22:59:59.999Z');
+    expect(scheduled(events).calendar.partialHolidays).toBe('working');
+  });
+
+  it('applies the operator overrides in the context, and stores the ids of those it met', () => {
+    // CN 2026 (issue 9): 15-23 Feb off, Sat 14 and Sat 28 Feb worked. D = Wed 11 Feb: Thu 12, Fri 13, Sat 14, Tue 24, Wed 25.
+    const off = ['15', '16', '17', '18', '19', '20', '21', '22', '23'].map((d) => ({ id: `CN:2026-02-${d}:1`, jurisdiction: 'CN', date: `2026-02-${d}`, kind: 'off' as const, reason: 'Spring Festival' }));
+    const working = ['14', '28'].map((d) => ({ id: `CN:2026-02-${d}:1`, jurisdiction: 'CN', date: `2026-02-${d}`, kind: 'working' as const, reason: 'make-up day' }));
+    const events = given(onboarded({ jurisdiction: 'CN', timeZone: 'Asia/Shanghai' }))
+      .when(terminate('2026-02-11T02:00:00.000Z', '2026-02-11T02:00:00.000Z'), { ...at('2026-02-11T02:00:00.000Z'), calendarOverrides: [...off, ...working] })
+      .produced();
+    expect(scheduled(events).deadline).toBe('2026-02-25T15:59:59.999Z');
+    expect(scheduled(events).executeAt).toBe('2026-02-13T15:59:59.999Z');
+    expect(scheduled(events).calendar.overrideIds).toEqual(['CN:2026-02-14:1', ...off.map((o) => o.id)]);
+    // Without them (a decision before they were declared) the library's calendar alone decides.
+    const before = given(onboarded({ jurisdiction: 'CN', timeZone: 'Asia/Shanghai' })).when(terminate('2026-02-11T02:00:00.000Z', '2026-02-11T02:00:00.000Z')).produced();
+    expect(scheduled(before).deadline).toBe('2026-02-23T15:59:59.999Z');
+  });
+
+  it('stores the weekend it used (IL: Friday-Saturday)', () => {
+    const events = given(onboarded({ jurisdiction: 'IL', timeZone: 'Asia/Jerusalem' }))
+      .when(terminate('2025-06-06T09:00:00.000Z', '2025-06-06T09:00:00.000Z'), at('2025-06-06T09:00:00.000Z'))
+      .produced();
+    expect(scheduled(events).deadline).toBe('2025-06-12T20:59:59.999Z');
+    expect(scheduled(events).calendar.weekends).toEqual([{ from: null, days: [5, 6] }]);
   });
 
   it('starts the clock at the local date of the effective instant, not the UTC date', () => {
@@ -175,7 +217,14 @@ describe('tenant decider: scheduling a shred', () => {
             executeAt: '2026-11-20T08:00:00.000Z',
             deletionWorkingDays: 5,
             graceWorkingDays: 2,
-            calendar: { jurisdiction: 'GB-ENG', timeZone: 'Europe/London', excludedHolidayTypes: ['public', 'bank'] },
+            calendar: {
+            jurisdiction: 'GB-ENG',
+            timeZone: 'Europe/London',
+            excludedHolidayTypes: ['public', 'bank'],
+            weekends: [{ from: null, days: [6, 7] }],
+            partialHolidays: 'working',
+            overrideIds: [],
+          },
           },
         },
         {

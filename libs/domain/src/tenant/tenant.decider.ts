@@ -1,7 +1,7 @@
 // Decisions of the tenant aggregate: onboarding and the shred lifecycle (ARCHITECTURE §2, §3).
 // Deadlines are computed here, once, and stored in ShredScheduled with the calendar inputs used.
 import { DomainError, type Decider } from '../shared/decider.js';
-import type { WorkingDays } from '../shared/working-days.js';
+import type { CalendarInputs, CalendarOverrideInput, CalendarRequest, WorkingDays } from '../shared/working-days.js';
 import { sameJson } from '../shared/same-json.js';
 import type { OnboardTenant, ScheduleShred, TenantCommand } from './tenant.commands.js';
 import type { ProbeOutcome, ShredTrigger, TenantEvent, TenantProfile, TriggerDisposition } from './tenant.events.js';
@@ -13,6 +13,8 @@ export const DELETION_WORKING_DAYS = 5;
 export interface TenantContext {
   readonly now: Date;
   readonly calendar: WorkingDays;
+  /** Operator overrides in force for the tenant's jurisdiction at decision time (default none). */
+  readonly calendarOverrides?: readonly CalendarOverrideInput[];
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -61,16 +63,28 @@ function decideSchedule(state: TenantState, command: ScheduleShred['data'], ctx:
   // A new trigger while a shred is pending or done joins it: a cancel of that shred withdraws it too.
   const s = state.shred;
   if (s && s.status !== 'cancelled') return recorded(s.status === 'scheduled' || s.status === 'shredding' ? 'already-scheduled' : 'already-shredded', s.shredId);
-  const calendar = {
+  const request: CalendarRequest = {
     jurisdiction: state.jurisdiction!,
     timeZone: state.timeZone!,
     excludedHolidayTypes: state.excludedHolidayTypes,
+    partialHolidays: state.partialHolidays,
+    overrides: ctx.calendarOverrides ?? [],
   };
   const grace = state.shredGraceWorkingDays;
-  const deadline = ctx.calendar.addWorkingDays(effectiveAt, DELETION_WORKING_DAYS, calendar);
+  const decided = ctx.calendar.deadlineOf(effectiveAt, DELETION_WORKING_DAYS, request);
+  const deadline = decided.deadline;
+  // The grace days are among the deadline's days, so the deadline's weekends and overrides cover them.
+  const calendar: CalendarInputs = {
+    jurisdiction: request.jurisdiction,
+    timeZone: request.timeZone,
+    excludedHolidayTypes: request.excludedHolidayTypes,
+    weekends: decided.weekends,
+    partialHolidays: request.partialHolidays,
+    overrideIds: decided.overrideIds,
+  };
   // Late: the notice itself arrived after the deadline. Execute at once and record why.
   const late = receivedAt.getTime() > deadline.getTime();
-  const executeAt = late ? receivedAt : grace === 0 ? effectiveAt : ctx.calendar.addWorkingDays(effectiveAt, grace, calendar);
+  const executeAt = late ? receivedAt : grace === 0 ? effectiveAt : ctx.calendar.deadlineOf(effectiveAt, grace, request).deadline;
   const shredId = shredIdOf(trigger);
   const events: TenantEvent[] = [];
   if (trigger.kind === 'deletion-request') {
@@ -118,6 +132,7 @@ function profileOf(d: OnboardTenant['data']): TenantProfile {
     jurisdiction: d.jurisdiction,
     timeZone: d.timeZone,
     excludedHolidayTypes: d.excludedHolidayTypes,
+    partialHolidays: d.partialHolidays ?? 'working',
     keyCustody: d.keyCustody,
     backupKeyMode: d.backupKeyMode,
     databases: d.databases.map((db) => ({ databaseId: db.databaseId })),

@@ -1,7 +1,7 @@
 // Events of the tenant aggregate (stream `tenant-<tenantId>`). Instants are ISO 8601 UTC strings
 // with milliseconds. No event carries key material: keys are named by their vault ids only.
 import type { DomainEvent } from '../shared/decider.js';
-import type { CalendarInputs } from '../shared/working-days.js';
+import type { CalendarInputs, PartialHolidays } from '../shared/working-days.js';
 
 export type KeyCustody = 'managed' | 'client';
 export type BackupKeyMode = 'customer' | 'platform';
@@ -24,6 +24,8 @@ export interface TenantProfile {
   readonly jurisdiction: string;
   readonly timeZone: string;
   readonly excludedHolidayTypes: readonly string[];
+  /** How partial holidays count; absent in events before calendar v2 (then 'working'). */
+  readonly partialHolidays?: PartialHolidays;
   readonly keyCustody: KeyCustody;
   readonly backupKeyMode: BackupKeyMode;
   readonly databases: readonly { readonly databaseId: string }[];

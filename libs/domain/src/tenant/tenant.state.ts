@@ -1,7 +1,7 @@
 // What the tenant aggregate remembers, folded from its events. JSON-safe (instants are ISO
 // strings), so read models can keep it as is.
 import type { BreachCause, BackupKeyMode, KeyCustody, ProbeOutcome, ShredStep, ShredTrigger, TenantEvent, TenantProfile } from './tenant.events.js';
-import type { CalendarInputs } from '../shared/working-days.js';
+import type { CalendarInputs, PartialHolidays } from '../shared/working-days.js';
 
 export type ShredStatus = 'scheduled' | 'shredding' | 'shredded' | 'verified' | 'cancelled';
 
@@ -34,6 +34,7 @@ export interface TenantState {
   readonly jurisdiction: string | null;
   readonly timeZone: string | null;
   readonly excludedHolidayTypes: readonly string[];
+  readonly partialHolidays: PartialHolidays;
   readonly keyCustody: KeyCustody | null;
   readonly backupKeyMode: BackupKeyMode | null;
   readonly shredGraceWorkingDays: number;
@@ -55,6 +56,7 @@ export const initialTenantState: TenantState = {
   jurisdiction: null,
   timeZone: null,
   excludedHolidayTypes: [],
+  partialHolidays: 'working',
   keyCustody: null,
   backupKeyMode: null,
   shredGraceWorkingDays: 2,
@@ -91,6 +93,7 @@ export function evolveTenant(state: TenantState, event: TenantEvent): TenantStat
         jurisdiction: d.jurisdiction,
         timeZone: d.timeZone,
         excludedHolidayTypes: d.excludedHolidayTypes,
+        partialHolidays: d.partialHolidays ?? 'working',
         keyCustody: d.keyCustody,
         backupKeyMode: d.backupKeyMode,
         shredGraceWorkingDays: d.shredGraceWorkingDays,

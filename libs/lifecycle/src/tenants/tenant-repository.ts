@@ -10,18 +10,28 @@ import {
   type TenantEvent,
   type TenantState,
   type WorkingDays,
+  type CalendarOverrideInput,
 } from '@lethe/domain';
 import type { EventStore } from '@lethe/eventstore';
 import { AggregateRepository } from '../aggregate-repository.js';
 
+/** The operator overrides in force for a jurisdiction, read at decision time. */
+export type CalendarOverridesSource = (jurisdiction: string) => Promise<readonly CalendarOverrideInput[]>;
+
 export class TenantRepository extends AggregateRepository<TenantCommand, TenantEvent, TenantState, TenantContext> {
-  constructor(store: EventStore, clock: Clock, calendar: WorkingDays) {
+  constructor(store: EventStore, clock: Clock, calendar: WorkingDays, overrides: CalendarOverridesSource = async () => []) {
     super(store, clock, {
       stream: tenantStream,
       initialState: initialTenantState,
       evolve: evolveTenant,
       decide: decideTenant,
-      context: (now) => ({ now, calendar }),
+      // Only a shred schedule computes a deadline: read the jurisdiction's overrides for it alone, at
+      // decision time (each retry after a concurrent write reads them again).
+      context: async (now, state, command) => ({
+        now,
+        calendar,
+        calendarOverrides: command.type === 'ScheduleShred' && state.jurisdiction ? await overrides(state.jurisdiction) : [],
+      }),
     });
   }
 }

@@ -1,0 +1,26 @@
+// A jurisdiction's calendar aggregate (stream `calendar-<jurisdiction>`): operator overrides.
+import type { Clock } from '@lethe/clock';
+import {
+  calendarStream,
+  decideCalendar,
+  evolveCalendar,
+  initialCalendarState,
+  type CalendarCommand,
+  type CalendarContext,
+  type CalendarEvent,
+  type CalendarState,
+} from '@lethe/domain';
+import type { EventStore } from '@lethe/eventstore';
+import { AggregateRepository } from '../aggregate-repository.js';
+
+export class CalendarRepository extends AggregateRepository<CalendarCommand, CalendarEvent, CalendarState, CalendarContext> {
+  constructor(store: EventStore, clock: Clock) {
+    super(store, clock, {
+      stream: calendarStream,
+      initialState: initialCalendarState,
+      evolve: evolveCalendar,
+      decide: decideCalendar,
+      context: (now) => ({ now }),
+    });
+  }
+}
