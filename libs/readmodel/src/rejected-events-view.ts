@@ -17,7 +17,7 @@ export class RejectedEventView {
   @Column({ type: 'bigint' }) position!: string;
 }
 
-export class CreateRejectedEventsView1764400000021 implements MigrationInterface {
+export class CreateRejectedEventsView1764400000024 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       create table rm_rejected_events (
