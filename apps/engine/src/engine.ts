@@ -12,6 +12,7 @@ import { PostgresEventStore } from '@lethe/eventstore';
 import { createLifecycle } from '@lethe/lifecycle';
 import { PostgresDeadlineStore } from '@lethe/scheduler';
 import { LocalKeyVault, loadMasterKey, loadOrCreateSigningKey, type KeyVault } from '@lethe/vault';
+import { verifyMasterKeyAtBoot } from './infrastructure/master-key-at-boot.js';
 import { loadHttpsOptions, setupOpenApi } from './http/index.js';
 import type { EngineConfig } from './config/engine-config.js';
 import { EngineModule } from './engine.module.js';
@@ -43,6 +44,7 @@ export async function startEngine(config: EngineConfig, options: EngineOptions =
   const masterKey = await loadMasterKey({ env: config.masterKey, dataDir: config.dataDir });
   const signing = await loadOrCreateSigningKey({ env: config.signingKey, dataDir: config.dataDir });
   const database = await openDatabase(config, logger);
+  await verifyMasterKeyAtBoot(database, masterKey, config.dataDir, logger);
   const store = new PostgresEventStore(database.pool);
   const clock: Clock =
     config.clock.kind === 'manual' ? new ManualClock(config.clock.start ?? new SystemClock().now()) : new SystemClock();

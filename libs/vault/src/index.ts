@@ -22,6 +22,7 @@ export {
   InvalidKeySettingError,
   KeyFilePermissionError,
   InvalidKeyFileError,
+  MasterKeyCheckError,
 } from './errors.js';
 export { SecretKey, MasterKey, KEY_BYTES, type KeySource } from './secret-key.js';
 export { loadMasterKey, decodeBase64Key, MASTER_KEY_SETTING, MASTER_KEY_FILE, type LoadMasterKeyOptions } from './master-key.js';
@@ -33,5 +34,6 @@ export {
   type SigningKeyPair,
 } from './signing-key.js';
 export { LocalKeyVault, MasterKeyMismatchError } from './local/local-key-vault.js';
-export { vaultMigrations, CreateVaultTables1764400000020 } from './local/migrations.js';
+export { vaultMigrations, CreateVaultTables1764400000020, CreateMasterKeyCheck1764400000021 } from './local/migrations.js';
+export { checkMasterKey, masterKeyCheckValue, KEY_CHECK_SCHEME, type MasterKeyCheckOutcome } from './local/master-key-check.js';
 export { keyVaultContract, looksLikeKeyMaterial, type KeyVaultContractSubject } from './contract/key-vault.contract.js';
