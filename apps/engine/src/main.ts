@@ -35,7 +35,7 @@ async function main(): Promise<void> {
 }
 
 // Settings read after loadConfig (TLS files, key files and values, a master key that is not the
-// database's) fail with these: exit 2 too.
+// database's, a signing key retired since) fail with these: exit 2 too.
 const SETTING_ERRORS = new Set([
   'ConfigError',
   'TlsConfigError',
@@ -43,6 +43,7 @@ const SETTING_ERRORS = new Set([
   'KeyFilePermissionError',
   'InvalidKeyFileError',
   'MasterKeyCheckError',
+  'RetiredSigningKeyError',
 ]);
 
 main().catch((error: unknown) => {

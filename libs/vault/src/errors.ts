@@ -128,3 +128,18 @@ export class MasterKeyCheckError extends Error {
     this.name = 'MasterKeyCheckError';
   }
 }
+
+/**
+ * A signing key that was retired (superseded by a newer one) may never sign again: an instance still
+ * configured with it (an old LETHE_SIGNING_KEY or signing.key) must be given the current key.
+ */
+export class RetiredSigningKeyError extends Error {
+  readonly code = 'SIGNING_KEY_RETIRED';
+  constructor(readonly keyId: string, readonly retiredAt: string) {
+    super(
+      `signing key ${keyId} was retired at ${retiredAt} and may not sign again: give this instance the current key ` +
+        '(LETHE_SIGNING_KEY, or signing.key in its data folder LETHE_DATA_DIR)',
+    );
+    this.name = 'RetiredSigningKeyError';
+  }
+}
