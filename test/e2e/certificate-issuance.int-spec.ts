@@ -212,4 +212,4 @@ it('issues the certificate once at verification, serves the same bytes after a k
   expect(unpinned.status).toBe(2);
   expect(unpinned.stdout).not.toContain('VALID');
   expect(unpinned.stderr).toContain('refusing to verify without a trusted key');
-}, 240_000);
+}, 300_000);
