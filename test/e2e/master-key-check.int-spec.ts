@@ -50,6 +50,19 @@ async function listening(engine: EngineProcess): Promise<string> {
   return url!;
 }
 
+/** The exit code of an engine expected to refuse to start; fails as soon as it serves instead. */
+async function refusal(engine: EngineProcess): Promise<number | null> {
+  await waitUntil(
+    () => {
+      if (/listening on/.test(engine.output())) throw new Error(`the engine started instead of refusing:\n${engine.output()}`);
+      return engine.child.exitCode !== null;
+    },
+    60_000,
+    'the engine to exit',
+  );
+  return (await engine.exited).code;
+}
+
 it('refuses to start with a fresh data folder or another LETHE_MASTER_KEY on a database whose vault holds keys', async () => {
   const original = dataDir();
   const first = start(original);
@@ -67,17 +80,16 @@ it('refuses to start with a fresh data folder or another LETHE_MASTER_KEY on a d
   // A fresh data folder: no master.key, so one would be generated.
   const fresh = dataDir();
   const lost = start(fresh);
-  expect((await lost.exited).code).toBe(2);
+  expect(await refusal(lost)).toBe(2);
   expect(lost.output()).toContain('Lethe refuses to start');
   expect(lost.output()).toContain('LETHE_MASTER_KEY');
   expect(lost.output()).toContain(`LETHE_DATA_DIR=${fresh}`);
-  expect(lost.output()).not.toContain('listening on');
   // The key it generated is gone again, so the next start says the same thing.
   expect(existsSync(join(fresh, 'master.key'))).toBe(false);
 
   // Another key in LETHE_MASTER_KEY, with the original data folder.
   const other = start(original, { LETHE_MASTER_KEY: randomBytes(32).toString('base64') });
-  expect((await other.exited).code).toBe(2);
+  expect(await refusal(other)).toBe(2);
   expect(other.output()).toContain('LETHE_MASTER_KEY is set to another master key');
   expect(other.output()).toContain(`LETHE_DATA_DIR=${original}`);
 
