@@ -250,7 +250,8 @@ describe('the shred, from termination to certificate', () => {
       verifiedAt: '2026-12-30T12:00:00.000Z',
       breaches: [],
     });
-    expect((await eventsOf('acme')).map((e) => e.type).slice(4)).toEqual([
+    // (DeletionCertificateIssued follows, once the certificate is issued: checked below.)
+    expect((await eventsOf('acme')).map((e) => e.type).slice(4, 10)).toEqual([
       'ShredScheduled',
       'ShredExecutionStarted',
       'KeyDestroyed',
@@ -264,6 +265,9 @@ describe('the shred, from termination to certificate', () => {
     let cert: ApiResponse | undefined;
     await waitUntil(async () => (cert = await api('GET', '/v1/tenants/acme/deletion-certificate', TOKENS.reader)).status === 200, 10_000, 'the certificate');
     cert = cert!;
+    expect((await eventsOf('acme')).filter((e) => e.type === 'DeletionCertificateIssued').map((e) => e.data)).toEqual([
+      expect.objectContaining({ shredId: 'termination:term-acme-1', certificateId: cert.body.certificate.certificateId, keyId: cert.body.signature.keyId }),
+    ]);
     const publicKey = (await api('GET', '/v1/certificate-key')).body;
     expect(verifyCertificate(cert.body, createPublicKey(publicKey.pem))).toEqual({ valid: true, keyId: publicKey.keyId });
     expect(cert.body.certificate).toMatchObject({ tenantId: 'acme', verifiedWithinDeadline: true, trigger: { terminationId: 'term-acme-1' } });
