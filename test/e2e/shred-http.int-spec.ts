@@ -259,7 +259,8 @@ describe('the shred, from termination to certificate', () => {
       verifiedAt: '2026-12-30T12:00:00.000Z',
       breaches: [],
     });
-    expect((await eventsOf('acme')).map((e) => e.type).slice(1)).toEqual([
+    // (DeletionCertificateIssued follows, once the certificate is issued: checked below.)
+    expect((await eventsOf('acme')).map((e) => e.type).slice(1, 8)).toEqual([
       'ShredScheduled',
       // term-acme-2 joined the scheduled shred (a cancel would have withdrawn it too).
       'ShredTriggerRecorded',
@@ -271,10 +272,15 @@ describe('the shred, from termination to certificate', () => {
     ]);
 
     // The certificate verifies with the published key, in the library and with the CLI.
-    const cert = await api('GET', '/v1/tenants/acme/deletion-certificate', TOKENS.reader);
-    expect(cert.status).toBe(200);
+    // Issued once the stored ShredVerified is processed (asynchronously).
+    let cert: ApiResponse | undefined;
+    await waitUntil(async () => (cert = await api('GET', '/v1/tenants/acme/deletion-certificate', TOKENS.reader)).status === 200, 10_000, 'the certificate');
+    cert = cert!;
+    expect((await eventsOf('acme')).filter((e) => e.type === 'DeletionCertificateIssued').map((e) => e.data)).toEqual([
+      expect.objectContaining({ shredId: 'termination:term-acme-1', certificateId: cert.body.certificate.certificateId, keyId: cert.body.signature.keyId }),
+    ]);
     const publicKey = (await api('GET', '/v1/certificate-key')).body;
-    expect(verifyCertificate(cert.body, createPublicKey(publicKey.pem))).toEqual({ valid: true, keyPinned: true });
+    expect(verifyCertificate(cert.body, createPublicKey(publicKey.pem))).toEqual({ valid: true, keyId: publicKey.keyId });
     expect(cert.body.certificate).toMatchObject({ tenantId: 'acme', verifiedWithinDeadline: true, trigger: { terminationId: 'term-acme-1' } });
     expect(cert.body.certificate.destroyedKeyVersions).toHaveLength(1);
     // Deleting the key does not make platform-key assets unreadable: they were purged instead.

@@ -5,14 +5,19 @@ import { ENGINE_MIGRATIONS } from '../../engine/src/infrastructure/database.js';
 import { runMigrations, startEmbeddedPostgres } from '@lethe/postgres';
 import { join } from 'node:path';
 import { verifyCertificateFile } from './certificate-verify.js';
+import { rotateSigningKey } from './signing-key-rotate.js';
 
 const USAGE = `usage: lethe <command>
 
 commands:
   migrate                                         apply the engine's migrations to DATABASE_URL
                                                   (or the embedded PostgreSQL in LETHE_DATA_DIR)
-  certificate verify <file> [--public-key <pem>]  check a deletion certificate's signature; exits 0 when
-                                                  valid, 1 when not (saying why), 2 on bad usage
+  certificate verify <file> --keys <keys.json>    check a deletion certificate against the keys of
+  certificate verify <file> --public-key <key>    GET /v1/certificate-keys (picked by key id) or one pinned
+                                                  key (PEM or GET /v1/certificate-key JSON); exits 0 when
+                                                  valid, 1 when not (saying why), 2 on bad usage or no key
+  signing-key rotate                              a new certificate signing key in $LETHE_DATA_DIR/signing.key;
+                                                  engines use it from their next start
   help                                            this text
 `;
 
@@ -35,17 +40,26 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: false,
-    options: { 'public-key': { type: 'string' } },
+    options: { 'public-key': { type: 'string' }, keys: { type: 'string' } },
   });
   switch (positionals[0]) {
     case 'migrate':
       return migrate();
     case 'certificate':
       if (positionals[1] !== 'verify' || !positionals[2]) {
-        process.stderr.write(`usage: lethe certificate verify <file> [--public-key <pem file>]\n`);
+        process.stderr.write(`usage: lethe certificate verify <file> (--keys <keys.json> | --public-key <pem or json>)\n`);
         return 2;
       }
-      return verifyCertificateFile(positionals[2], typeof values['public-key'] === 'string' ? values['public-key'] : undefined);
+      return verifyCertificateFile(positionals[2], {
+        ...(typeof values['public-key'] === 'string' ? { publicKey: values['public-key'] } : {}),
+        ...(typeof values.keys === 'string' ? { keys: values.keys } : {}),
+      });
+    case 'signing-key':
+      if (positionals[1] !== 'rotate') {
+        process.stderr.write('usage: lethe signing-key rotate\n');
+        return 2;
+      }
+      return rotateSigningKey(loadConfig(process.env));
     case undefined:
     case 'help':
       process.stdout.write(USAGE);

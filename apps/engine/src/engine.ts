@@ -11,7 +11,8 @@ import { LocalDataPlane, LocalReadProbe, platformKeyFrom } from '@lethe/dataplan
 import { PostgresEventStore } from '@lethe/eventstore';
 import { createLifecycle, killAt } from '@lethe/lifecycle';
 import { PostgresDeadlineStore } from '@lethe/scheduler';
-import { LocalKeyVault, loadMasterKey, loadOrCreateSigningKey, type KeyVault } from '@lethe/vault';
+import { LocalKeyVault, PostgresSigningKeyRegistry, SigningKeyring, loadMasterKey, loadOrCreateSigningKey, type KeyVault } from '@lethe/vault';
+import { verifyMasterKeyAtBoot } from './infrastructure/master-key-at-boot.js';
 import { loadHttpsOptions, setupOpenApi } from './http/index.js';
 import type { EngineConfig } from './config/engine-config.js';
 import { EngineModule } from './engine.module.js';
@@ -41,11 +42,19 @@ export async function startEngine(config: EngineConfig, options: EngineOptions =
   const httpsOptions = await loadHttpsOptions(config.tls);
   // Keys first: a bad key setting should stop the engine before it touches the database.
   const masterKey = await loadMasterKey({ env: config.masterKey, dataDir: config.dataDir });
-  const signing = await loadOrCreateSigningKey({ env: config.signingKey, dataDir: config.dataDir });
+  const loadSigningKey = () => loadOrCreateSigningKey({ env: config.signingKey, dataDir: config.dataDir });
+  const signing = await loadSigningKey();
   const database = await openDatabase(config, logger);
+  await verifyMasterKeyAtBoot(database, masterKey, config.dataDir, logger);
   const store = new PostgresEventStore(database.pool);
   const clock: Clock =
     config.clock.kind === 'manual' ? new ManualClock(config.clock.start ?? new SystemClock().now()) : new SystemClock();
+  // This instance's signing key becomes the current one (a new key closes the previous key's validity
+  // now); a key retired since refuses to start (RetiredSigningKeyError).
+  const signingKeys = new PostgresSigningKeyRegistry(database.pool);
+  const keyring = new SigningKeyring(signingKeys, loadSigningKey, clock, signing);
+  const signingKey = await keyring.activate();
+  logger.info({ keyId: signingKey.keyId, validFrom: signingKey.validFrom, source: signing.source }, 'certificate signing key');
   const localVault = new LocalKeyVault(database.pool, masterKey, clock);
   const vault = options.decorateVault ? options.decorateVault(localVault) : localVault;
   const lifecycle = createLifecycle({
@@ -55,7 +64,9 @@ export async function startEngine(config: EngineConfig, options: EngineOptions =
     vault,
     dataPlane: new LocalDataPlane(database.pool, vault, platformKeyFrom(masterKey), clock),
     probe: new LocalReadProbe(database.pool, vault),
-    signing,
+    pool: database.pool,
+    signing: keyring,
+    signingKeys,
     logger: logger.child({ component: 'lifecycle' }),
     keyDetectionIntervalMs: config.keyDetectionMs,
     ...(config.crashAt ? { crash: killAt(config.crashAt) } : {}),

@@ -34,8 +34,17 @@ async function main(): Promise<void> {
   }
 }
 
-// Settings read after loadConfig (TLS files, key files and values) fail with these: exit 2 too.
-const SETTING_ERRORS = new Set(['ConfigError', 'TlsConfigError', 'InvalidKeySettingError', 'KeyFilePermissionError', 'InvalidKeyFileError']);
+// Settings read after loadConfig (TLS files, key files and values, a master key that is not the
+// database's, a signing key retired since) fail with these: exit 2 too.
+const SETTING_ERRORS = new Set([
+  'ConfigError',
+  'TlsConfigError',
+  'InvalidKeySettingError',
+  'KeyFilePermissionError',
+  'InvalidKeyFileError',
+  'MasterKeyCheckError',
+  'RetiredSigningKeyError',
+]);
 
 main().catch((error: unknown) => {
   const setting = error instanceof ConfigError || SETTING_ERRORS.has((error as Error).name);

@@ -6,14 +6,21 @@ export { CalendarWorkingDays } from './tenants/working-days.adapter.js';
 export { CalendarService, type CalendarPreviewOptions } from './calendars/calendar.service.js';
 export { CalendarRepository } from './calendars/calendar-repository.js';
 export { CertificateService } from './certificate/certificate.service.js';
+export { CertificateIssuer, certificateIdOf } from './certificate/certificate-issuer.js';
+export { PostgresCertificateStore, type StoredCertificate } from './certificate/certificate-store.js';
+export { certificateMigrations } from './certificate/certificate.migrations.js';
 export {
   buildCertificate,
   signCertificate,
   verifyCertificate,
+  certificateSha256,
+  certificateBytes,
   publicKeyId,
   CERTIFICATE_FORMAT,
+  type CertificateIssuance,
   type DeletionCertificate,
   type SignedCertificate,
+  type TrustedSigningKey,
   type VerificationResult,
 } from './certificate/deletion-certificate.js';
 export { canonicalJson } from './certificate/canonical-json.js';

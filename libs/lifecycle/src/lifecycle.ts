@@ -1,13 +1,15 @@
 // Wires the tenant lifecycle together: the aggregate's repository, the application services the
 // API calls, the processors that follow the log and the handlers of durable timers.
-import type { KeyObject } from 'node:crypto';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Clock } from '@lethe/clock';
 import type { EventStore } from '@lethe/eventstore';
 import type { Processor } from '@lethe/processors';
 import { KeyRingsProjection, RejectedEventsProjection, TenantsProjection } from '@lethe/readmodel';
 import type { DeadlineHandlers, PostgresDeadlineStore } from '@lethe/scheduler';
-import type { KeyVault } from '@lethe/vault';
+import type { KeyVault, PostgresSigningKeyRegistry, SigningKeyring } from '@lethe/vault';
+import { CertificateIssuer } from './certificate/certificate-issuer.js';
+import { PostgresCertificateStore } from './certificate/certificate-store.js';
 import { CertificateService } from './certificate/certificate.service.js';
 import { SHRED_DEADLINE, SHRED_STEP } from './shred/shred-deadlines.js';
 import { ShredDeadlineHandler } from './shred/shred-deadline.handler.js';
@@ -39,7 +41,11 @@ export interface LifecycleDependencies {
   /** How often the vault is asked for versions created outside Lethe. */
   readonly keyDetectionIntervalMs: number;
   readonly probe: ShredProbe;
-  readonly signing: { readonly privateKey: KeyObject; readonly publicKey: KeyObject };
+  /** Where issued certificates are stored (lethe_certificates). */
+  readonly pool: pg.Pool;
+  /** The key this instance signs certificates with, and the registry of every public key. */
+  readonly signing: SigningKeyring;
+  readonly signingKeys: PostgresSigningKeyRegistry;
   readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Test-only fault injection between two steps (LETHE_CRASH_AT); default: none. */
   readonly crash?: CrashHook;
@@ -69,13 +75,14 @@ export function createLifecycle(deps: LifecycleDependencies): Lifecycle {
   const opener = new KeyRingOpener(repository, keyRings, deps.vault, deps.dataPlane, crash);
   const step = new ShredStepHandler(repository, keyRings, deps.deadlines, deps.vault, deps.dataPlane, deps.probe, deps.clock, deps.logger);
   const deadline = new ShredDeadlineHandler(repository);
+  const certificateStore = new PostgresCertificateStore(deps.pool);
   return {
     repository,
     keys,
     keyRings,
     keyDetection,
     tenants: new TenantService(repository, opener, deps.store, deps.clock, crash),
-    certificates: new CertificateService(deps.store, deps.signing),
+    certificates: new CertificateService(certificateStore, deps.signingKeys),
     calendars,
     processors: [
       new TenantsProjection(),
@@ -83,6 +90,7 @@ export function createLifecycle(deps: LifecycleDependencies): Lifecycle {
       new RejectedEventsProjection(),
       new ShredSaga(repository, deps.deadlines, deps.store, deps.clock),
       new KeyRingSaga(keyRings, deps.deadlines, deps.clock),
+      new CertificateIssuer(deps.store, repository, certificateStore, deps.signing, deps.clock, deps.logger),
     ],
     deadlineHandlers: {
       [SHRED_STEP]: step.handle,

@@ -99,3 +99,47 @@ export class InvalidKeyFileError extends Error {
     this.name = 'InvalidKeyFileError';
   }
 }
+
+/**
+ * At boot, the master key is not the one this database's vault was sealed with (its key check value
+ * differs, or it cannot open a stored version): a lost or replaced LETHE_MASTER_KEY / master.key.
+ * Starting anyway would leave every tenant key unreadable. The message names the setting and the data
+ * folder, never a key or check value.
+ */
+export class MasterKeyCheckError extends Error {
+  readonly code = 'MASTER_KEY_CHECK_FAILED';
+  constructor(
+    /** Where the key that failed came from. */
+    readonly source: 'env' | 'file' | 'generated',
+    /** The data folder (LETHE_DATA_DIR) that was searched for master.key. */
+    readonly dataDir: string,
+  ) {
+    const found =
+      source === 'env'
+        ? 'LETHE_MASTER_KEY is set to another master key'
+        : source === 'file'
+          ? `${dataDir}/master.key holds another master key`
+          : `no master key was found (LETHE_MASTER_KEY is unset and the data folder ${dataDir} has no master.key), so a new one was generated`;
+    super(
+      `the master key does not match the one this database's key vault was sealed with: ${found}. ` +
+        `Set LETHE_MASTER_KEY to the original key, or restore the original master.key into the data folder (LETHE_DATA_DIR=${dataDir}). ` +
+        'Starting with another key would leave every tenant key unreadable.',
+    );
+    this.name = 'MasterKeyCheckError';
+  }
+}
+
+/**
+ * A signing key that was retired (superseded by a newer one) may never sign again: an instance still
+ * configured with it (an old LETHE_SIGNING_KEY or signing.key) must be given the current key.
+ */
+export class RetiredSigningKeyError extends Error {
+  readonly code = 'SIGNING_KEY_RETIRED';
+  constructor(readonly keyId: string, readonly retiredAt: string) {
+    super(
+      `signing key ${keyId} was retired at ${retiredAt} and may not sign again: give this instance the current key ` +
+        '(LETHE_SIGNING_KEY, or signing.key in its data folder LETHE_DATA_DIR)',
+    );
+    this.name = 'RetiredSigningKeyError';
+  }
+}

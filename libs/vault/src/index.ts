@@ -1,5 +1,5 @@
-// The KeyVault port, its `local` adapter (PostgreSQL + master key), the master/signing key loaders and
-// the contract suite every adapter must pass. See libs/vault/README.md.
+// The KeyVault port, its `local` adapter (PostgreSQL + master key), the master/signing key loaders,
+// the registry of public signing keys and the contract suite every adapter must pass. See libs/vault/README.md.
 export type {
   KeyVault,
   KeyVaultCapabilities,
@@ -22,16 +22,24 @@ export {
   InvalidKeySettingError,
   KeyFilePermissionError,
   InvalidKeyFileError,
+  MasterKeyCheckError,
+  RetiredSigningKeyError,
 } from './errors.js';
 export { SecretKey, MasterKey, KEY_BYTES, type KeySource } from './secret-key.js';
 export { loadMasterKey, decodeBase64Key, MASTER_KEY_SETTING, MASTER_KEY_FILE, type LoadMasterKeyOptions } from './master-key.js';
 export {
   loadOrCreateSigningKey,
+  signingKeyId,
   SIGNING_KEY_SETTING,
   SIGNING_KEY_FILE,
   type LoadSigningKeyOptions,
   type SigningKeyPair,
 } from './signing-key.js';
+export { PostgresSigningKeyRegistry, type PublicSigningKey } from './signing/signing-key-registry.js';
+export { SigningKeyring, type ActiveSigningKey } from './signing/signing-keyring.js';
+export { rotateSigningKeyFile, type RotateSigningKeyOptions, type RotatedSigningKey } from './signing/signing-key-rotation.js';
+export { signingKeyMigrations, CreateSigningKeys1764400000022 } from './signing/migrations.js';
 export { LocalKeyVault, MasterKeyMismatchError } from './local/local-key-vault.js';
-export { vaultMigrations, CreateVaultTables1764400000020 } from './local/migrations.js';
+export { vaultMigrations, CreateVaultTables1764400000020, CreateMasterKeyCheck1764400000021 } from './local/migrations.js';
+export { checkMasterKey, masterKeyCheckValue, KEY_CHECK_SCHEME, type MasterKeyCheckOutcome } from './local/master-key-check.js';
 export { keyVaultContract, looksLikeKeyMaterial, type KeyVaultContractSubject } from './contract/key-vault.contract.js';

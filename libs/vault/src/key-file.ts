@@ -11,7 +11,7 @@
 // - The data folder is created (mode 0700) when missing.
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidKeyFileError, KeyFilePermissionError } from './errors.js';
 
@@ -75,4 +75,37 @@ export async function loadOrCreateKeyFile<T>(spec: KeyFileSpec<T>): Promise<Load
   } finally {
     await unlink(tmp).catch(() => undefined);
   }
+}
+
+/**
+ * Replaces (or creates) a key file atomically: the new content is written to a private temporary file
+ * (mode 0600, fsynced) and renamed over the old one, so a reader sees the old file or the new one,
+ * never a mix. The old content is gone afterwards. The data folder is created (0700) when missing.
+ * @returns the file's path.
+ */
+export async function replaceKeyFile(dataDir: string, file: string, content: Buffer): Promise<string> {
+  const path = join(dataDir, file);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const tmp = join(dataDir, `.${file}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
+  try {
+    try {
+      await handle.chmod(0o600);
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+  // The rename itself must survive a crash too.
+  const dir = await open(dataDir, constants.O_RDONLY);
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+  return path;
 }

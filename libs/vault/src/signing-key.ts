@@ -4,7 +4,7 @@
 //   2. <dataDir>/signing.key (PKCS#8 PEM), owner-only permissions;
 //   3. generated on first start into <dataDir>/signing.key with mode 0600.
 // Only Ed25519 keys are accepted. Node's KeyObject never prints or serialises its material.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { InvalidKeySettingError } from './errors.js';
 import { loadOrCreateKeyFile } from './key-file.js';
 import type { KeySource } from './secret-key.js';
@@ -24,6 +24,17 @@ export interface SigningKeyPair {
   readonly privateKey: KeyObject;
   readonly publicKey: KeyObject;
   readonly source: KeySource;
+}
+
+/** A public key's id: the first 32 hex digits of the SHA-256 of its SPKI DER encoding. */
+export function signingKeyId(publicKey: KeyObject): string {
+  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 32);
+}
+
+/** A new Ed25519 private key as PKCS#8 PEM, the format of signing.key. */
+export function generateSigningKeyPem(): { pem: string; privateKey: KeyObject } {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return { pem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), privateKey };
 }
 
 /** Parses a PKCS#8 PEM or base64 DER Ed25519 private key; returns a rule violated, or the key. */
@@ -56,8 +67,7 @@ export async function loadOrCreateSigningKey(options: LoadSigningKeyOptions): Pr
     dataDir: options.dataDir,
     file: options.file ?? SIGNING_KEY_FILE,
     create() {
-      const { privateKey } = generateKeyPairSync('ed25519');
-      const pem = privateKey.export({ format: 'pem', type: 'pkcs8' });
+      const { pem, privateKey } = generateSigningKeyPem();
       return { content: Buffer.from(pem), value: privateKey };
     },
     parse(content, invalid) {

@@ -1,16 +1,26 @@
-// The public half of the certificate signing key, for anyone who must check a certificate.
+// The public signing keys, for anyone who must check a certificate: the current one
+// (/v1/certificate-key) and every one ever used, with its validity (/v1/certificate-keys).
 import { Controller, Get, Inject } from '@nestjs/common';
 import type { Lifecycle } from '@lethe/lifecycle';
-import { Public } from '../http/index.js';
+import { ProblemException, Public } from '../http/index.js';
 import { LIFECYCLE } from './lifecycle.token.js';
 
 @Public()
-@Controller('v1/certificate-key')
+@Controller('v1')
 export class CertificateKeyController {
   constructor(@Inject(LIFECYCLE) private readonly lifecycle: Lifecycle) {}
 
-  @Get()
-  get() {
-    return this.lifecycle.certificates.publicKey();
+  /** The key certificates are signed with now: {algorithm, keyId, pem, validFrom, validUntil: null}. */
+  @Get('certificate-key')
+  async current() {
+    const key = await this.lifecycle.certificates.currentPublicKey();
+    if (!key) throw ProblemException.notFound('no signing key is registered yet: an engine registers its key when it starts');
+    return key;
+  }
+
+  /** Every key, oldest first: {keys: [{algorithm, keyId, pem, validFrom, validUntil | null}]}. */
+  @Get('certificate-keys')
+  async all() {
+    return { keys: await this.lifecycle.certificates.publicKeys() };
   }
 }

@@ -1,6 +1,6 @@
 // /v1/tenants: onboarding, termination and deletion reports, shred cancellation, the tenant's
 // status and its deletion certificate.
-import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, StreamableFile } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { randomUUID } from 'node:crypto';
@@ -113,9 +113,10 @@ export class TenantsController {
   @Get(':tenantId/deletion-certificate')
   @Roles('ops-reader')
   async certificate(@ZodParam('tenantId', idSchema) tenantId: string) {
-    const signed = await this.lifecycle.certificates.certificateFor(tenantId);
-    if (!signed) throw ProblemException.notFound('no verified shred for this tenant (yet): the certificate exists once the shred is verified');
-    return signed;
+    // The bytes stored at issuance, as they are: never rebuilt or re-signed.
+    const issued = await this.lifecycle.certificates.certificateFor(tenantId);
+    if (!issued) throw ProblemException.notFound('no deletion certificate for this tenant (yet): it is issued once the shred is verified');
+    return new StreamableFile(issued, { type: 'application/json', length: issued.length });
   }
 }
 

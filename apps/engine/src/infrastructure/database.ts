@@ -7,7 +7,8 @@ import { runMigrations, startEmbeddedPostgres, type EmbeddedServer, type Migrati
 import { processorMigrations } from '@lethe/processors';
 import { readModelMigrations } from '@lethe/readmodel';
 import { schedulerMigrations } from '@lethe/scheduler';
-import { vaultMigrations } from '@lethe/vault';
+import { signingKeyMigrations, vaultMigrations } from '@lethe/vault';
+import { certificateMigrations } from '@lethe/lifecycle';
 import { dataplaneMigrations } from '@lethe/dataplane';
 import { idempotencyMigrations } from '../http/idempotency/idempotency.migrations.js';
 import type { Logger } from 'pino';
@@ -21,6 +22,8 @@ export const ENGINE_MIGRATIONS: readonly MigrationClass[] = [
   ...vaultMigrations,
   ...dataplaneMigrations,
   ...idempotencyMigrations,
+  ...signingKeyMigrations,
+  ...certificateMigrations,
 ];
 
 export interface Database {

@@ -30,6 +30,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   expect(await runMigrations(db.url, [...vaultMigrations, ...dataplaneMigrations])).toEqual([
     'CreateVaultTables1764400000020',
+    'CreateMasterKeyCheck1764400000021',
     'CreateDataPlaneTables1764400000025',
     'AddDataPlaneBackups1764400000026',
   ]);

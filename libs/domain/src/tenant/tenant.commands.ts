@@ -68,6 +68,11 @@ export interface CheckShredDeadline {
   readonly data: { readonly shredId: string };
 }
 
+export interface RecordCertificateIssued {
+  readonly type: 'RecordCertificateIssued';
+  readonly data: { readonly shredId: string; readonly certificateId: string; readonly sha256: string; readonly keyId: string; readonly issuedAt: string };
+}
+
 export type TenantCommand =
   | OnboardTenant
   | ScheduleShred
@@ -77,4 +82,5 @@ export type TenantCommand =
   | RecordAssetsPurged
   | RecordShredStepFailure
   | RecordProbe
-  | CheckShredDeadline;
+  | CheckShredDeadline
+  | RecordCertificateIssued;

@@ -5,6 +5,7 @@ import type { CalendarInputs, CalendarOverrideInput, CalendarRequest, WorkingDay
 import { sameJson } from '../shared/same-json.js';
 import type { OnboardTenant, ScheduleShred, TenantCommand } from './tenant.commands.js';
 import type { ProbeOutcome, ShredTrigger, TenantEvent, TenantProfile, TriggerDisposition } from './tenant.events.js';
+import { decideCertificateIssued } from './certificate.decision.js';
 import { evolveTenant, initialTenantState, triggerKey, type ShredState, type TenantState } from './tenant.state.js';
 
 /** The deletion promise: key versions gone within this many working days (P4). */
@@ -214,6 +215,8 @@ export function decideTenant(command: TenantCommand, state: TenantState, ctx: Te
       if (s.breaches.length > 0) return [];
       return [{ type: 'ShredDeadlineBreached', data: { shredId: s.shredId, cause: 'not-verified-by-deadline', deadline: s.deadline, at: now } }];
     }
+    case 'RecordCertificateIssued':
+      return decideCertificateIssued(currentShred(state, command.data.shredId), command.data);
   }
 }
 

@@ -124,6 +124,16 @@ export type ShredDeadlineBreached = DomainEvent<
   { readonly shredId: string; readonly cause: BreachCause; readonly deadline: string; readonly at: string }
 >;
 
+/**
+ * The deletion certificate of a verified shred was issued, once: its signed bytes are stored outside
+ * the stream; here are its id, the SHA-256 (hex) of the canonical bytes its signature covers, and the
+ * id of the signing key. Never the certificate's content or any key material.
+ */
+export type DeletionCertificateIssued = DomainEvent<
+  'DeletionCertificateIssued',
+  { readonly shredId: string; readonly certificateId: string; readonly sha256: string; readonly keyId: string; readonly at: string }
+>;
+
 export type TenantEvent =
   | TenantOnboarded
   | DeletionRequested
@@ -137,6 +147,7 @@ export type TenantEvent =
   | ShredProbeRecorded
   | ShredVerified
   | ShredVerificationFailed
-  | ShredDeadlineBreached;
+  | ShredDeadlineBreached
+  | DeletionCertificateIssued;
 
 export const tenantStream = (tenantId: string) => `tenant-${tenantId}`;

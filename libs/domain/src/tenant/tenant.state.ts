@@ -26,6 +26,15 @@ export interface ShredState {
   readonly failures: { readonly step: ShredStep; readonly count: number; readonly lastAt: string } | null;
   readonly verifiedAt: string | null;
   readonly breaches: readonly { readonly cause: BreachCause; readonly at: string }[];
+  /** The deletion certificate, once issued (absent before). */
+  readonly certificate?: IssuedCertificate;
+}
+
+export interface IssuedCertificate {
+  readonly certificateId: string;
+  readonly sha256: string;
+  readonly keyId: string;
+  readonly issuedAt: string;
 }
 
 export interface TenantState {
@@ -183,6 +192,10 @@ export function evolveTenant(state: TenantState, event: TenantEvent): TenantStat
         ...s,
         breaches: [...s.breaches, { cause: event.data.cause, at: event.data.at }],
       }));
+    case 'DeletionCertificateIssued': {
+      const { certificateId, sha256, keyId, at } = event.data;
+      return updateShred(state, event.data.shredId, (s) => ({ ...s, certificate: { certificateId, sha256, keyId, issuedAt: at } }));
+    }
     default:
       // Event types this version no longer writes (e.g. the key and database events that moved to
       // the key ring) are kept in old streams; they change nothing here.

@@ -1,23 +1,26 @@
-// Serves signed deletion certificates, built on request from the tenant's stream.
-import type { KeyObject } from 'node:crypto';
-import { tenantStream } from '@lethe/domain';
-import type { EventStore } from '@lethe/eventstore';
-import { buildCertificate, publicKeyId, signCertificate, type SignedCertificate } from './deletion-certificate.js';
+// Serves issued deletion certificates (the stored bytes, never re-signed) and the public signing
+// keys that verify them.
+import type { PostgresSigningKeyRegistry, PublicSigningKey } from '@lethe/vault';
+import type { PostgresCertificateStore } from './certificate-store.js';
 
 export class CertificateService {
   constructor(
-    private readonly store: EventStore,
-    private readonly signing: { readonly privateKey: KeyObject; readonly publicKey: KeyObject },
+    private readonly certificates: PostgresCertificateStore,
+    private readonly keys: PostgresSigningKeyRegistry,
   ) {}
 
-  /** The signed certificate, or undefined while the tenant has no verified shred. */
-  async certificateFor(tenantId: string): Promise<SignedCertificate | undefined> {
-    const events = await this.store.readStream(tenantStream(tenantId));
-    const certificate = buildCertificate(tenantId, events);
-    return certificate ? signCertificate(certificate, this.signing.privateKey, this.signing.publicKey) : undefined;
+  /** The tenant's signed certificate exactly as issued (JSON, UTF-8), or undefined until it is issued. */
+  async certificateFor(tenantId: string): Promise<Buffer | undefined> {
+    return (await this.certificates.latestFor(tenantId))?.document;
   }
 
-  publicKey(): { algorithm: 'Ed25519'; keyId: string; pem: string } {
-    return { algorithm: 'Ed25519', keyId: publicKeyId(this.signing.publicKey), pem: this.signing.publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  /** Every public key that has signed or signs certificates, oldest first, with its validity. */
+  async publicKeys(): Promise<PublicSigningKey[]> {
+    return this.keys.list();
+  }
+
+  /** The key certificates are signed with now (undefined before any engine has started). */
+  async currentPublicKey(): Promise<PublicSigningKey | undefined> {
+    return this.keys.current();
   }
 }

@@ -1,16 +1,23 @@
 // The signed proof handed to a customer after a verified shred: what triggered it, the promise
 // (deadline) and when each step happened, which key versions were destroyed, which assets were
 // purged, every probe and its outcome, and the positions of the events that record all of it.
-// Built from the tenant's stream only, so it is the same document every time it is asked for.
+// Issued once, when the shred is verified (certificate-issuer.ts), from the tenant's events up to
+// ShredVerified; it names its id, issue instant and signing key id inside the signed bytes.
 import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { evolveTenant, initialTenantState, tenantStream, type TenantEvent } from '@lethe/domain';
 import type { RecordedEvent } from '@lethe/eventstore';
+import { signingKeyId } from '@lethe/vault';
 import { canonicalJson } from './canonical-json.js';
 
-export const CERTIFICATE_FORMAT = 'lethe-deletion-certificate/v1';
+export const CERTIFICATE_FORMAT = 'lethe-deletion-certificate/v2';
+/** Certificates served before issuance was stored (signed on each request); still verifiable. */
+const LEGACY_FORMAT = 'lethe-deletion-certificate/v1';
 
 export interface DeletionCertificate {
   readonly format: typeof CERTIFICATE_FORMAT;
+  readonly certificateId: string;
+  readonly issuedAt: string;
+  readonly signingKeyId: string;
   readonly tenantId: string;
   readonly stream: string;
   readonly shredId: string;
@@ -35,7 +42,15 @@ export interface DeletionCertificate {
 
 export interface SignedCertificate {
   readonly certificate: DeletionCertificate;
-  readonly signature: { readonly algorithm: 'Ed25519'; readonly keyId: string; readonly publicKey: string; readonly value: string };
+  /** Ed25519 over canonicalJson(certificate); `keyId` names the key, as `certificate.signingKeyId` does. */
+  readonly signature: { readonly algorithm: 'Ed25519'; readonly keyId: string; readonly value: string };
+}
+
+/** What issuance adds to the certificate: its id, when it was issued, and by which key. */
+export interface CertificateIssuance {
+  readonly certificateId: string;
+  readonly issuedAt: string;
+  readonly signingKeyId: string;
 }
 
 const SHRED_EVENTS = new Set([
@@ -51,8 +66,12 @@ const SHRED_EVENTS = new Set([
   'ShredDeadlineBreached',
 ]);
 
-/** The certificate for a verified shred, or undefined while there is none. */
-export function buildCertificate(tenantId: string, recorded: readonly RecordedEvent[]): DeletionCertificate | undefined {
+/**
+ * The certificate for the tenant's verified shred, from its stream's events (pass them up to and
+ * including ShredVerified, so the document never depends on what came after), or undefined while the
+ * shred is not verified.
+ */
+export function buildCertificate(tenantId: string, recorded: readonly RecordedEvent[], issuance: CertificateIssuance): DeletionCertificate | undefined {
   const state = recorded.map((e) => ({ type: e.type, data: e.data }) as TenantEvent).reduce(evolveTenant, initialTenantState);
   const s = state.shred;
   if (!s || s.status !== 'verified' || !s.verifiedAt || !s.executedAt || !s.keysDestroyedAt || !s.assetsPurgedAt) return undefined;
@@ -65,6 +84,9 @@ export function buildCertificate(tenantId: string, recorded: readonly RecordedEv
     });
   return {
     format: CERTIFICATE_FORMAT,
+    certificateId: issuance.certificateId,
+    issuedAt: issuance.issuedAt,
+    signingKeyId: issuance.signingKeyId,
     tenantId,
     stream: tenantStream(tenantId),
     shredId: s.shredId,
@@ -88,41 +110,76 @@ export function buildCertificate(tenantId: string, recorded: readonly RecordedEv
   };
 }
 
-export function publicKeyId(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 32);
+/** A public key's id, as certificates and GET /v1/certificate-keys name it. */
+export const publicKeyId = signingKeyId;
+
+/** The signed bytes of a certificate: its canonical JSON. */
+export function certificateBytes(certificate: DeletionCertificate): Buffer {
+  return Buffer.from(canonicalJson(certificate), 'utf8');
 }
 
-export function signCertificate(certificate: DeletionCertificate, privateKey: KeyObject, publicKey: KeyObject): SignedCertificate {
-  const value = sign(null, Buffer.from(canonicalJson(certificate)), privateKey).toString('base64');
-  return {
-    certificate,
-    signature: {
-      algorithm: 'Ed25519',
-      keyId: publicKeyId(publicKey),
-      publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
-      value,
-    },
-  };
+/** SHA-256 (hex) of the bytes the signature covers: what DeletionCertificateIssued records. */
+export function certificateSha256(certificate: DeletionCertificate): string {
+  return createHash('sha256').update(certificateBytes(certificate)).digest('hex');
 }
 
-export type VerificationResult = { readonly valid: true; readonly keyPinned: boolean } | { readonly valid: false; readonly reason: string };
+/** Signs with `key`, which must be the key `certificate.signingKeyId` names. */
+export function signCertificate(certificate: DeletionCertificate, key: { readonly keyId: string; readonly privateKey: KeyObject }): SignedCertificate {
+  if (certificate.signingKeyId !== key.keyId) throw new Error(`the certificate names signing key ${certificate.signingKeyId}, not ${key.keyId}`);
+  const value = sign(null, certificateBytes(certificate), key.privateKey).toString('base64');
+  return { certificate, signature: { algorithm: 'Ed25519', keyId: key.keyId, value } };
+}
+
+/** A public key a verifier trusts: a pinned key, or one entry of GET /v1/certificate-keys. */
+export interface TrustedSigningKey {
+  /** SPKI PEM; its id is computed from it, never taken on trust. */
+  readonly pem: string;
+  /** When given, the certificate must have been issued within [validFrom, validUntil]. */
+  readonly validFrom?: string;
+  readonly validUntil?: string | null;
+}
+
+export type VerificationResult = { readonly valid: true; readonly keyId: string } | { readonly valid: false; readonly reason: string };
+
+const invalid = (reason: string): VerificationResult => ({ valid: false, reason });
 
 /**
- * Checks a signed certificate. With `trustedKey` the signature must be by that key; without it the
- * key embedded in the document is used, which proves integrity but not origin (keyPinned: false).
+ * Checks a signed certificate against trusted keys: one pinned key, or a list (GET /v1/certificate-keys)
+ * from which the key is picked by the certificate's key id. There is no verification without a trusted
+ * key: the document cannot vouch for its own signer. With a validity window, the certificate must have
+ * been issued while its key was current.
  */
-export function verifyCertificate(document: unknown, trustedKey?: KeyObject): VerificationResult {
+export function verifyCertificate(document: unknown, trusted: KeyObject | readonly TrustedSigningKey[]): VerificationResult {
   const doc = document as Partial<SignedCertificate> | null;
-  if (!doc || typeof doc !== 'object' || !doc.certificate || !doc.signature) return { valid: false, reason: 'not a signed certificate: certificate and signature are required' };
-  if (doc.certificate.format !== CERTIFICATE_FORMAT) return { valid: false, reason: `unknown certificate format (expected ${CERTIFICATE_FORMAT})` };
-  if (doc.signature.algorithm !== 'Ed25519') return { valid: false, reason: 'unsupported signature algorithm (expected Ed25519)' };
-  let key: KeyObject;
+  if (!doc || typeof doc !== 'object' || !doc.certificate || !doc.signature) return invalid('not a signed certificate: certificate and signature are required');
+  const certificate = doc.certificate as Partial<DeletionCertificate> & { format?: string };
+  if (certificate.format !== CERTIFICATE_FORMAT && certificate.format !== LEGACY_FORMAT) return invalid(`unknown certificate format (expected ${CERTIFICATE_FORMAT})`);
+  if (doc.signature.algorithm !== 'Ed25519') return invalid('unsupported signature algorithm (expected Ed25519)');
+  const keyId = String(doc.signature.keyId);
+  if (certificate.format === CERTIFICATE_FORMAT && certificate.signingKeyId !== keyId) return invalid('the certificate and its signature name different signing keys');
+  const candidates: { key: KeyObject; validFrom?: string; validUntil?: string | null }[] = [];
   try {
-    key = trustedKey ?? createPublicKey({ key: Buffer.from(String(doc.signature.publicKey), 'base64'), format: 'der', type: 'spki' });
+    if (Array.isArray(trusted)) for (const t of trusted) candidates.push({ key: createPublicKey(t.pem), validFrom: t.validFrom, validUntil: t.validUntil });
+    else candidates.push({ key: trusted as KeyObject });
   } catch {
-    return { valid: false, reason: 'the embedded public key is malformed' };
+    return invalid('a trusted key is not a PEM (SPKI) public key');
   }
-  if (trustedKey && doc.signature.keyId !== publicKeyId(trustedKey)) return { valid: false, reason: 'signed by a different key than the one trusted' };
-  const ok = verify(null, Buffer.from(canonicalJson(doc.certificate)), key, Buffer.from(String(doc.signature.value), 'base64'));
-  return ok ? { valid: true, keyPinned: trustedKey !== undefined } : { valid: false, reason: 'signature does not match the certificate: it was altered or signed by another key' };
+  const match = candidates.find((c) => signingKeyId(c.key) === keyId);
+  if (!match) {
+    return invalid(
+      candidates.length === 1 ? `signed by key ${keyId}, not by the trusted key ${signingKeyId(candidates[0].key)}` : `signed by key ${keyId}, which is not among the trusted keys`,
+    );
+  }
+  if (!verify(null, Buffer.from(canonicalJson(certificate)), match.key, Buffer.from(String(doc.signature.value), 'base64'))) {
+    return invalid('signature does not match the certificate: it was altered or signed by another key');
+  }
+  if (certificate.format === CERTIFICATE_FORMAT && match.validFrom !== undefined) {
+    const issued = Date.parse(String(certificate.issuedAt));
+    const tooEarly = issued < Date.parse(match.validFrom);
+    const tooLate = match.validUntil !== null && match.validUntil !== undefined && issued > Date.parse(match.validUntil);
+    if (Number.isNaN(issued) || tooEarly || tooLate) {
+      return invalid(`issued at ${String(certificate.issuedAt)}, outside its key's validity (${match.validFrom} to ${match.validUntil ?? 'now'})`);
+    }
+  }
+  return { valid: true, keyId };
 }

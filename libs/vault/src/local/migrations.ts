@@ -85,5 +85,29 @@ export class CreateVaultTables1764400000020 implements MigrationInterface {
   }
 }
 
+/**
+ * The master key's check value (one row; see master-key-check.ts). Never the key: an HMAC under a
+ * sub-key of it, enough to tell at boot that LETHE_MASTER_KEY / master.key is not this vault's.
+ */
+export class CreateMasterKeyCheck1764400000021 implements MigrationInterface {
+  name = 'CreateMasterKeyCheck1764400000021';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      create table vault_master_key_check (
+        id          boolean     primary key default true,
+        scheme      text        not null,
+        check_value bytea       not null,
+        created_at  timestamptz not null default now(),
+        constraint vault_master_key_check_single check (id),
+        constraint vault_master_key_check_length check (octet_length(check_value) = 32)
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('drop table if exists vault_master_key_check');
+  }
+}
+
 /** Every migration of libs/vault, in order; pass to runMigrations of @lethe/postgres. */
-export const vaultMigrations = [CreateVaultTables1764400000020] as const;
+export const vaultMigrations = [CreateVaultTables1764400000020, CreateMasterKeyCheck1764400000021] as const;

@@ -1,0 +1,97 @@
+// Binds a database's local vault to its master key, so a lost or replaced master key stops the
+// engine at boot instead of surfacing later as unreadable key versions (re-protection retrying for
+// ever, backups answering 500).
+//
+// The check value (KCV) is HMAC-SHA256 of a fixed label under an HKDF sub-key of the master key
+// (purpose KEY_CHECK_PURPOSE). It is independent of every other sub-key, so it reveals nothing about
+// the master key or the material it seals; it only tells "same key" from "another key". It is kept in
+// `vault_master_key_check` (one row) and compared in constant time.
+//
+// Decision at boot (checkMasterKey):
+// - a stored KCV: it must match, else MasterKeyCheckError;
+// - no KCV, but the vault holds sealed material (a database from before the check existed): the key
+//   must open the newest sealed version (AES-GCM authenticates, so only the right key does), then the
+//   KCV is stored; else MasterKeyCheckError;
+// - no KCV and no sealed material (an empty database, or every version destroyed): the KCV is stored.
+// Instances booting together agree: the KCV is inserted once (on conflict do nothing) and each one
+// compares against the stored row.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type pg from 'pg';
+import { MasterKeyCheckError } from '../errors.js';
+import type { MasterKey } from '../secret-key.js';
+import { MATERIAL_PURPOSE, materialContext } from './local-key-vault.js';
+
+/** HKDF purpose of the sub-key under which the check value is computed. */
+export const KEY_CHECK_PURPOSE = 'lethe/vault/local/key-check/v1';
+const KEY_CHECK_LABEL = 'lethe master key check value';
+/** Names how the stored value was computed, so a future scheme can tell its rows apart. */
+export const KEY_CHECK_SCHEME = 'hkdf-sha256+hmac-sha256/v1';
+
+/** The master key's check value: 32 bytes, safe to store (never the key, nor material it seals). */
+export function masterKeyCheckValue(masterKey: MasterKey): Buffer {
+  const sub = masterKey.derive(KEY_CHECK_PURPOSE).exportBytes();
+  try {
+    return createHmac('sha256', sub).update(KEY_CHECK_LABEL, 'utf8').digest();
+  } finally {
+    sub.fill(0);
+  }
+}
+
+export type MasterKeyCheckOutcome =
+  /** The stored check value matches. */
+  | 'matched'
+  /** No check value yet and nothing sealed: this key's value was stored (first boot). */
+  | 'stored'
+  /** No check value yet: the key opened the vault's newest sealed version, and its value was stored. */
+  | 'adopted';
+
+/**
+ * Checks `masterKey` against the database's vault (see the file comment), storing the check value
+ * when there is none. Needs the vault migrations applied.
+ * @throws MasterKeyCheckError naming the key's source and `dataDir` when the key is not the vault's.
+ */
+export async function checkMasterKey(pool: pg.Pool, masterKey: MasterKey, dataDir: string): Promise<MasterKeyCheckOutcome> {
+  const kcv = masterKeyCheckValue(masterKey);
+  const stored = await storedCheckValue(pool);
+  let outcome: MasterKeyCheckOutcome = 'matched';
+  if (!stored) {
+    const sealed = await newestSealedVersion(pool);
+    if (sealed && !opens(masterKey, sealed)) throw new MasterKeyCheckError(masterKey.source, dataDir);
+    outcome = sealed ? 'adopted' : 'stored';
+    await pool.query(
+      `insert into vault_master_key_check (id, scheme, check_value) values (true, $1, $2) on conflict (id) do nothing`,
+      [KEY_CHECK_SCHEME, kcv],
+    );
+  }
+  // Compare with what is stored now: a concurrent first boot with another key may have won the insert.
+  const now = await storedCheckValue(pool);
+  if (!now || now.length !== kcv.length || !timingSafeEqual(now, kcv)) throw new MasterKeyCheckError(masterKey.source, dataDir);
+  return outcome;
+}
+
+async function storedCheckValue(pool: pg.Pool): Promise<Buffer | undefined> {
+  const res = await pool.query<{ check_value: Buffer }>('select check_value from vault_master_key_check where id');
+  return res.rows[0]?.check_value;
+}
+
+interface SealedVersion {
+  readonly version_id: string;
+  readonly wrapped_material: Buffer;
+}
+
+async function newestSealedVersion(pool: pg.Pool): Promise<SealedVersion | undefined> {
+  const res = await pool.query<SealedVersion>(
+    'select version_id, wrapped_material from vault_key_versions where wrapped_material is not null order by seq desc limit 1',
+  );
+  return res.rows[0];
+}
+
+/** AES-GCM authenticates: only the master key that sealed the material opens it. */
+function opens(masterKey: MasterKey, version: SealedVersion): boolean {
+  try {
+    masterKey.derive(MATERIAL_PURPOSE).open(version.wrapped_material, materialContext(version.version_id)).fill(0);
+    return true;
+  } catch {
+    return false;
+  }
+}
