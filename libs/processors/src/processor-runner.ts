@@ -110,6 +110,9 @@ export class ProcessorRunner {
       onError: (error) => (failure = error),
     });
     this.subscription = subscription;
+    // A stop() that ran while this was still reading its checkpoint found no subscription to stop:
+    // stop this one now, or an idle log would keep it (and shutdown) waiting forever.
+    if (this.stopping) await subscription.stop();
     await Promise.race([subscription.done, this.lease.lost]);
     await subscription.stop();
     this.subscription = undefined;
