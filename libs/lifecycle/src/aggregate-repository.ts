@@ -23,10 +23,19 @@ export interface AggregateType<C, E extends DomainEvent, S, X> {
   context(now: Date, state: S, command: C): X | Promise<X>;
 }
 
+/** An aggregate's state and the stream revision it was folded up to ('no-stream' before its first event). */
 export interface Loaded<S> {
   readonly state: S;
   readonly revision: bigint | 'no-stream';
-  readonly events: readonly RecordedEvent[];
+}
+
+export interface ExecuteOptions<S> {
+  /**
+   * The state the caller already loaded (and acted on: a vault or data-plane call between deciding
+   * and appending). The first attempt decides against it and appends at its revision, so a command
+   * costs one read; a concurrent write makes the retry load again.
+   */
+  readonly loaded?: Loaded<S>;
 }
 
 export interface Executed<E, S> {
@@ -49,17 +58,17 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
   async load(id: string): Promise<Loaded<S>> {
     const events = await this.store.readStream(this.type.stream(id));
     const state = events.reduce((s, e) => this.type.evolve(s, asDomainEvent<E>(e)), this.type.initialState);
-    return { state, events, revision: events.length === 0 ? 'no-stream' : events[events.length - 1].revision };
+    return { state, revision: events.length === 0 ? 'no-stream' : events[events.length - 1].revision };
   }
 
   /**
    * Decides `command` against the current state and appends what it decided.
    * Throws the decider's DomainError, or ConcurrentModificationError after MAX_COMMAND_ATTEMPTS lost races.
    */
-  async execute(id: string, command: C, causeId: string, extraMetadata: Record<string, JsonValue> = {}): Promise<Executed<E, S>> {
+  async execute(id: string, command: C, causeId: string, options: ExecuteOptions<S> = {}): Promise<Executed<E, S>> {
     const stream = this.type.stream(id);
     for (let attempt = 1; ; attempt++) {
-      const { state, revision } = await this.load(id);
+      const { state, revision } = attempt === 1 && options.loaded ? options.loaded : await this.load(id);
       const now = this.clock.now();
       const decided = this.type.decide(command, state, await this.type.context(now, state, command));
       if (decided.length === 0) return { state, appended: [], positions: [] };
@@ -67,7 +76,7 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
         id: causedEventId(stream, causeId, i),
         type: e.type,
         data: e.data as unknown as JsonValue,
-        metadata: { schemaVersion: SCHEMA_VERSION, causationId: causeId, occurredAt: now.toISOString(), ...extraMetadata },
+        metadata: { schemaVersion: SCHEMA_VERSION, causationId: causeId, occurredAt: now.toISOString() },
       }));
       try {
         const result = await this.store.append(stream, events, revision);
