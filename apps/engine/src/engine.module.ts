@@ -28,7 +28,7 @@ import { ComplianceController } from './api/compliance.controller.js';
 import { RejectedEventsController } from './api/rejected-events.controller.js';
 import { StagingAssetsController } from './api/staging-assets.controller.js';
 import { CalendarsController } from './api/calendars/calendars.controller.js';
-import { httpProviders } from './http/index.js';
+import { httpProviders, READ_MODEL_PROGRESS, type ReadModelProgress } from './http/index.js';
 
 export interface EngineRuntime {
   readonly config: EngineConfig;
@@ -77,6 +77,7 @@ export class EngineModule {
         { provide: CLOCK, useValue: runtime.clock },
         { provide: ROOT_LOGGER, useValue: runtime.logger },
         { provide: PROCESSORS, useValue: processors },
+        { provide: READ_MODEL_PROGRESS, useValue: readModelProgress(runtime.pool, processors) },
         { provide: DEADLINE_HANDLERS, useValue: runtime.lifecycle.deadlineHandlers },
         { provide: LIFECYCLE, useValue: runtime.lifecycle },
         ProcessorHost,
@@ -85,4 +86,9 @@ export class EngineModule {
       ],
     };
   }
+}
+
+/** The read models a read-your-writes request waits for: every projection (sagas are not read). */
+function readModelProgress(pool: pg.Pool, processors: readonly Processor[]): ReadModelProgress {
+  return { db: pool, projections: processors.filter((p) => p.name.startsWith('projection:')).map((p) => p.name) };
 }
