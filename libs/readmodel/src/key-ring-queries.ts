@@ -208,7 +208,10 @@ export class KeyRingQueries {
     // The keyset walks the index of the table it reads: the version's backups, or the tenant's.
     const keyed = query.keyVersionId === undefined ? 'b' : 'k';
     if (after) where.push(`(${keyed}.taken_at, ${keyed}.backup_id) > (${param(after[0])}::timestamptz, ${param(after[1])})`);
-    if (query.status) where.push(STATUS_SQL[query.status].replaceAll('$now', param(query.now)));
+    if (query.status) {
+      const condition = STATUS_SQL[query.status];
+      where.push(condition.includes('$now') ? condition.replaceAll('$now', param(query.now)) : condition);
+    }
     const from =
       query.keyVersionId === undefined
         ? 'rm_backups b where b.tenant_id = $1'
