@@ -11,7 +11,7 @@ import { CLOCK, type Clock } from '@lethe/clock';
 import { EVENT_STORE, type PostgresEventStore } from '@lethe/eventstore';
 import type { Processor } from '@lethe/processors';
 import type { Lifecycle } from '@lethe/lifecycle';
-import { BackupView, EventTypeCountsProjection, KeyRingView, KeyVersionView, readModelEntities, RejectedEventView, TenantView } from '@lethe/readmodel';
+import { BackupView, EventTypeCountsProjection, KeyRingQueries, KeyRingView, KeyVersionView, readModelEntities, RejectedEventView, TenantView } from '@lethe/readmodel';
 import { ENGINE_CONFIG, type EngineConfig } from './config/engine-config.js';
 import { DEADLINE_HANDLERS, DeadlineTicker } from './deadlines/deadline-ticker.service.js';
 import { HealthController } from './health/health.controller.js';
@@ -80,6 +80,7 @@ export class EngineModule {
         { provide: READ_MODEL_PROGRESS, useValue: readModelProgress(runtime.pool, processors) },
         { provide: DEADLINE_HANDLERS, useValue: runtime.lifecycle.deadlineHandlers },
         { provide: LIFECYCLE, useValue: runtime.lifecycle },
+        { provide: KeyRingQueries, useValue: new KeyRingQueries(runtime.pool) },
         ProcessorHost,
         DeadlineTicker,
         ...httpProviders,
