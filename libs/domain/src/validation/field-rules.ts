@@ -108,7 +108,8 @@ export function instantInRange(value: string, range: InstantRange, now: Date): b
 export function instantSchema(range: InstantRange, now: Date) {
   return z
     .iso.datetime({ offset: true, error: (issue) => (issue.input === undefined ? 'is required' : INSTANT_FORMAT_RULE) })
-    .refine((value) => instantInRange(value, range, now), { message: instantRangeRule(range) });
+    // Piped: the range is checked only once the format holds (one rule per field).
+    .pipe(z.string().refine((value) => instantInRange(value, range, now), { message: instantRangeRule(range) }));
 }
 
 /** A local calendar date ('YYYY-MM-DD') in `range` around `now` (dates count from EARLIEST_INSTANT's date). */
