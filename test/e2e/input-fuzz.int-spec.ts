@@ -17,7 +17,7 @@ interface Route {
 }
 
 let e: InProcessEngine;
-let routes: Route[] = [];
+const routes: Route[] = [];
 
 beforeAll(async () => {
   e = await startInProcessEngine(NOW);
