@@ -13,7 +13,7 @@ import { createLifecycle, killAt } from '@lethe/lifecycle';
 import { PostgresDeadlineStore } from '@lethe/scheduler';
 import { LocalKeyVault, PostgresSigningKeyRegistry, SigningKeyring, loadMasterKey, loadOrCreateSigningKey, type KeyVault } from '@lethe/vault';
 import { verifyMasterKeyAtBoot } from './infrastructure/master-key-at-boot.js';
-import { loadHttpsOptions, setupOpenApi } from './http/index.js';
+import { loadHttpsOptions, setupOpenApi, useJsonBodies } from './http/index.js';
 import type { EngineConfig } from './config/engine-config.js';
 import { EngineModule } from './engine.module.js';
 import { openDatabase } from './infrastructure/database.js';
@@ -74,12 +74,14 @@ export async function startEngine(config: EngineConfig, options: EngineOptions =
   if (config.roles.has('poller')) await lifecycle.keyDetection.ensureScheduled();
   const app = await NestFactory.create<NestExpressApplication>(
     EngineModule.forRuntime({ config, databaseUrl: database.url, pool: database.pool, store, clock, logger, lifecycle }),
-    { bufferLogs: true, ...(httpsOptions ? { httpsOptions } : {}) },
+    // Bodies are JSON only, parsed by useJsonBodies (415 for other media types, 400 for deep nesting).
+    { bufferLogs: true, bodyParser: false, ...(httpsOptions ? { httpsOptions } : {}) },
   );
   app.useLogger(app.get(NestPinoLogger));
   app.disable('x-powered-by');
   // HSTS on every response, with the rest of helmet's defaults.
   app.use(helmet({ strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true } }));
+  useJsonBodies(app);
   setupOpenApi(app);
   // Longer than the idle timeouts of common load balancers and HTTP clients, so a kept-alive
   // connection is never closed by us at the moment a client reuses it (ECONNRESET).

@@ -27,3 +27,21 @@ export class UnknownTimeZoneError extends Error {
     super(`Unknown time zone "${timeZone}"`);
   }
 }
+
+/**
+ * A date or instant outside the years the calendar covers (MIN_YEAR..MAX_YEAR, see local-date.ts), or a
+ * deadline that would run past them. A RangeError, so callers that catch those keep working; callers that
+ * answer requests map it to their own "out of range" refusal naming the field.
+ */
+export class OutsideCalendarYearsError extends RangeError {
+  override readonly name = 'OutsideCalendarYearsError';
+
+  constructor(
+    message: string,
+    /** The years the calendar covers, inclusive. */
+    readonly minYear: number,
+    readonly maxYear: number,
+  ) {
+    super(message);
+  }
+}

@@ -4,6 +4,7 @@
  * The cache only grows; it holds a few dozen short strings per jurisdiction and year.
  */
 import { DateTime } from 'luxon';
+import { OutsideCalendarYearsError } from './errors.js';
 import { dateHolidaysSource, type HolidaySource, type HolidaySourceFactory } from './holiday-source.js';
 import { normalizeExcludedTypes, type HolidayType } from './holiday-type.js';
 import { parseJurisdiction, timeZoneOf } from './jurisdiction.js';
@@ -60,7 +61,7 @@ export function isPartial(holiday: { date: string; start: Date }, timeZone: stri
 
 function assertYear(year: number): void {
   if (!Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR) {
-    throw new RangeError(`year must be an integer between ${MIN_YEAR} and ${MAX_YEAR}, got ${year}`);
+    throw new OutsideCalendarYearsError(`year must be an integer between ${MIN_YEAR} and ${MAX_YEAR}, got ${year}`, MIN_YEAR, MAX_YEAR);
   }
 }
 

@@ -1,5 +1,5 @@
 // @lethe/calendar: working-day arithmetic over date-holidays (ARCHITECTURE.md §2). Pure: no framework, no I/O.
-export { UnknownJurisdictionError, UnknownTimeZoneError } from './errors.js';
+export { OutsideCalendarYearsError, UnknownJurisdictionError, UnknownTimeZoneError } from './errors.js';
 export { type HolidayType, HOLIDAY_TYPES, DEFAULT_EXCLUDED_TYPES, isHolidayType } from './holiday-type.js';
 export {
   type Jurisdiction,
@@ -11,7 +11,7 @@ export {
   timeZoneOf,
   FALLBACK_TIME_ZONE,
 } from './jurisdiction.js';
-export { type LocalDate, isLocalDate } from './local-date.js';
+export { type LocalDate, isLocalDate, MIN_YEAR as CALENDAR_MIN_YEAR, MAX_YEAR as CALENDAR_MAX_YEAR } from './local-date.js';
 export { type SourceHoliday, type HolidaySource, type HolidaySourceFactory, dateHolidaysSource } from './holiday-source.js';
 export { HolidayCache, type HolidayDate, type PartialHolidayRule, PARTIAL_HOLIDAY_RULES } from './holiday-cache.js';
 export { type IsoWeekday, type WeekendRule, cldrWeekend, weekendOn } from './weekend.js';

@@ -3,7 +3,7 @@
  * the runtime's ICU time-zone data). No hand-written offset tables.
  */
 import { DateTime, IANAZone } from 'luxon';
-import { UnknownTimeZoneError } from './errors.js';
+import { OutsideCalendarYearsError, UnknownTimeZoneError } from './errors.js';
 import { assertLocalDate, MAX_YEAR, MIN_YEAR, type LocalDate } from './local-date.js';
 
 const MS_PER_HOUR = 3_600_000;
@@ -43,7 +43,7 @@ export function localDateOf(instant: Date, timeZone: string): LocalDate {
   assertInstant(instant);
   const local = DateTime.fromJSDate(instant, { zone: zoneOf(timeZone) });
   if (local.year < MIN_YEAR || local.year > MAX_YEAR) {
-    throw new RangeError(`instant ${instant.toISOString()} is outside the supported years ${MIN_YEAR}-${MAX_YEAR}`);
+    throw new OutsideCalendarYearsError(`instant ${instant.toISOString()} is outside the supported years ${MIN_YEAR}-${MAX_YEAR}`, MIN_YEAR, MAX_YEAR);
   }
   return local.toISODate() as LocalDate;
 }

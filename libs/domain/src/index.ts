@@ -25,7 +25,26 @@ export { decideTenant, shredIdOf, tenantDecider, type TenantContext } from './te
 export { nextShredAction, shredRetryDelayMs, type ShredAction } from './tenant/shred.workflow.js';
 export * from './contract/contract.events.js';
 export { contractTerminatedSchema, contractEventMetadataSchema } from './contract/contract-terminated.schema.js';
-export { externalIdSchema, instantSchema } from './validation/field-rules.js';
+export {
+  CLOCK_SKEW_MS,
+  EARLIEST_INSTANT,
+  externalIdSchema,
+  INSTANT_RANGES,
+  instantInRange,
+  instantRangeRule,
+  instantSchema,
+  isStorableText,
+  localDateInRange,
+  localDateRangeRule,
+  MAX_TEXT_LENGTH,
+  NO_NUL_RULE,
+  stringRule,
+  stringSchema,
+  textRuleBroken,
+  textSchema,
+  WELL_FORMED_RULE,
+  type InstantRange,
+} from './validation/field-rules.js';
 export { fieldErrors, formatPath, plainErrorMap, plainRule, validate, type FieldError } from './validation/field-errors.js';
 export { sameJson } from './shared/same-json.js';
 export * from './keys/keys.events.js';

@@ -17,7 +17,7 @@ export class AdminClockController {
   @Post()
   @Roles('admin')
   @HttpCode(200)
-  async set(@ZodBody(setClockSchema) body: z.output<typeof setClockSchema>) {
+  async set(@ZodBody(setClockSchema) body: z.output<ReturnType<typeof setClockSchema>>) {
     if (!(this.clock instanceof ManualClock)) throw ProblemException.notFound('the clock is not manual');
     try {
       this.clock.set(new Date(body.now));

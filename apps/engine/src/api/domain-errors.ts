@@ -21,7 +21,7 @@ export async function answering<T>(work: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof DomainError) {
       if (NOT_FOUND.has(error.code)) throw ProblemException.notFound(error.message, { code: error.code });
-      const field = BAD_FIELD[error.code];
+      const field = error.field ?? BAD_FIELD[error.code];
       if (field) throw ProblemException.badRequest('The request breaks a rule.', [{ field, rule: error.message }]);
       throw ProblemException.conflict(error.message, `urn:lethe:problem:${error.code}`, { code: error.code });
     }

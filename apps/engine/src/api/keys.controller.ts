@@ -58,7 +58,7 @@ export class KeysController {
   @Post('backups')
   @Roles('operator')
   @HttpCode(201)
-  async recordBackup(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(backupSchema) body: z.output<typeof backupSchema>) {
+  async recordBackup(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(backupSchema) body: z.output<ReturnType<typeof backupSchema>>) {
     const state = await answering(() => this.lifecycle.keys.recordBackup(tenantId, body));
     const b = state.backups.find((x) => x.backupId === body.backupId)!;
     return { ...b };
@@ -76,7 +76,7 @@ export class KeysController {
   async changeRetention(
     @ZodParam('tenantId', idSchema) tenantId: string,
     @ZodParam('backupId', backupIdSchema) backupId: string,
-    @ZodBody(backupRetentionSchema) body: z.output<typeof backupRetentionSchema>,
+    @ZodBody(backupRetentionSchema) body: z.output<ReturnType<typeof backupRetentionSchema>>,
   ) {
     const state = await answering(() => this.lifecycle.keys.changeBackupRetention(tenantId, backupId, body.expiresAt));
     return { ...state.backups.find((x) => x.backupId === backupId)! };

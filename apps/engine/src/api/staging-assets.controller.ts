@@ -18,7 +18,7 @@ export class StagingAssetsController {
   @Post()
   @Roles('operator')
   @HttpCode(201)
-  register(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(stagingAssetSchema) body: z.output<typeof stagingAssetSchema>) {
+  register(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(stagingAssetSchema) body: z.output<ReturnType<typeof stagingAssetSchema>>) {
     return answering(() => this.lifecycle.keys.registerStagingAsset(tenantId, { assetId: body.assetId, expiresAt: body.expiresAt ?? null }));
   }
 

@@ -1,29 +1,28 @@
 // Request bodies of the tenant API, with the rules a caller is told when it breaks one.
 import { HOLIDAY_TYPES, timeZoneOf } from '@lethe/calendar';
-import { contractTerminatedSchema, DEFAULT_PITR_RETENTION_DAYS, DEFAULT_ROTATION_PERIOD_DAYS, externalIdSchema, instantSchema } from '@lethe/domain';
+import {
+  contractTerminatedSchema,
+  DEFAULT_PITR_RETENTION_DAYS,
+  DEFAULT_ROTATION_PERIOD_DAYS,
+  externalIdSchema,
+  instantSchema,
+  INSTANT_RANGES,
+  stringSchema,
+  textSchema,
+} from '@lethe/domain';
 import { z } from 'zod';
 import { pitrRetentionDays, rotationPeriodDays } from './key-policy.schemas.js';
-import { jurisdictionSchema, partialHolidaysSchema } from './calendars/calendar.schemas.js';
+import { jurisdictionSchema, partialHolidaysSchema, timeZoneSchema } from './calendars/calendar.schemas.js';
 
 const ID_RULE = 'must be 1-63 lowercase letters, digits or hyphens, starting with a letter or digit';
-export const idSchema = z.string({ message: 'is required' }).regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: ID_RULE });
+export const idSchema = stringSchema().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: ID_RULE });
 const externalId = externalIdSchema;
-const instant = instantSchema;
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export const onboardTenantSchema = z
   .strictObject({
     tenantId: idSchema,
     jurisdiction: jurisdictionSchema,
-    timeZone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone, e.g. Europe/London' }).optional(),
+    timeZone: timeZoneSchema.optional(),
     keyCustody: z.enum(['managed', 'client'], { message: "must be 'managed' or 'client'" }),
     backupKeyMode: z.enum(['customer', 'platform'], { message: "must be 'customer' or 'platform'" }),
     databases: z
@@ -53,24 +52,26 @@ export const onboardTenantSchema = z
   })
   .transform((t) => ({ ...t, timeZone: t.timeZone ?? timeZoneOf(t.jurisdiction) }));
 
+// Schemas holding an instant are built from the clock's now of the request (see field-rules.ts).
+
 /** The same schema checks a ContractTerminated appended straight into the contract stream. */
 export const terminationSchema = contractTerminatedSchema;
 
-export const deletionRequestSchema = z.strictObject({
-  requestId: externalId,
-  requestedAt: instant.optional(),
-});
+/** `requestedAt`: when the tenant asked, so not in the future. */
+export const deletionRequestSchema = (now: Date) =>
+  z.strictObject({
+    requestId: externalId,
+    requestedAt: instantSchema(INSTANT_RANGES.past, now).optional(),
+  });
 
-export const cancelShredSchema = z.strictObject({
-  reason: z.string({ message: 'is required' }).trim().min(1, { message: 'must not be empty' }).max(500, { message: 'must be at most 500 characters' }),
-});
+export const cancelShredSchema = z.strictObject({ reason: textSchema({ nonEmpty: true }) });
 
 export const SHRED_STATUSES = ['shred-scheduled', 'shredding', 'shredded', 'verified', 'breached', 'cancelled'] as const;
 export const listShredsQuery = z.strictObject({
   status: z.enum(SHRED_STATUSES, { message: `must be one of ${SHRED_STATUSES.join(', ')}` }).optional(),
 });
 
-export const setClockSchema = z.strictObject({ now: instant });
+export const setClockSchema = (now: Date) => z.strictObject({ now: instantSchema(INSTANT_RANGES.horizon, now) });
 
 export const patchTenantSchema = z
   .strictObject({ rotationPeriodDays: rotationPeriodDays.optional(), pitrRetentionDays: pitrRetentionDays.optional() })
@@ -81,14 +82,19 @@ export const patchTenantSchema = z
 
 export const addDatabaseSchema = z.strictObject({ databaseId: idSchema });
 
-export const backupSchema = z.strictObject({
-  backupId: externalId,
-  databaseId: idSchema,
-  kind: z.enum(['pitr', 'full', 'ltr'], { message: "must be 'pitr', 'full' or 'ltr'" }),
-  coveredFrom: instant,
-  takenAt: instant,
-  expiresAt: instant,
-});
+/**
+ * A backup already taken: `coveredFrom` and `takenAt` are not in the future; `expiresAt` at most a
+ * century ahead. The order coveredFrom <= takenAt <= expiresAt is the key ring's rule (400 naming the field).
+ */
+export const backupSchema = (now: Date) =>
+  z.strictObject({
+    backupId: externalId,
+    databaseId: idSchema,
+    kind: z.enum(['pitr', 'full', 'ltr'], { message: "must be 'pitr', 'full' or 'ltr'" }),
+    coveredFrom: instantSchema(INSTANT_RANGES.past, now),
+    takenAt: instantSchema(INSTANT_RANGES.past, now),
+    expiresAt: instantSchema(INSTANT_RANGES.horizon, now),
+  });
 
-export const backupRetentionSchema = z.strictObject({ expiresAt: instant });
+export const backupRetentionSchema = (now: Date) => z.strictObject({ expiresAt: instantSchema(INSTANT_RANGES.horizon, now) });
 export const backupIdSchema = externalId;

@@ -86,7 +86,7 @@ export class TenantsController {
   @Roles('contract-system')
   @HttpCode(202)
   @Idempotent({ key: (body) => (body as { terminationId?: unknown } | undefined)?.terminationId, keyName: 'terminationId' })
-  async terminate(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(terminationSchema) body: z.output<typeof terminationSchema>) {
+  async terminate(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(terminationSchema) body: z.output<ReturnType<typeof terminationSchema>>) {
     return answering(() => this.lifecycle.tenants.terminate(tenantId, body));
   }
 
@@ -96,7 +96,7 @@ export class TenantsController {
   @Idempotent({ key: (body) => (body as { requestId?: unknown } | undefined)?.requestId, keyName: 'requestId' })
   async requestDeletion(
     @ZodParam('tenantId', idSchema) tenantId: string,
-    @ZodBody(deletionRequestSchema) body: z.output<typeof deletionRequestSchema>,
+    @ZodBody(deletionRequestSchema) body: z.output<ReturnType<typeof deletionRequestSchema>>,
   ) {
     return answering(() => this.lifecycle.tenants.requestDeletion(tenantId, body));
   }

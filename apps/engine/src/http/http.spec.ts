@@ -296,7 +296,7 @@ describe('problem details', () => {
   it('answers 404 problem+json for an unknown route, without echoing the query string', async () => {
     const res = await request(server()).get('/v1/nowhere?token=abc').set(bearer(TOKENS.admin));
     expectProblem(res, 404);
-    expect(res.body).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'No route matches GET /v1/nowhere.', instance: '/v1/nowhere' });
+    expect(res.body).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, code: 'not-found', detail: 'No route matches GET /v1/nowhere.', instance: '/v1/nowhere' });
     expect(res.text).not.toContain('abc');
     expectProblem(await request(server()).get('/nowhere'), 404);
   });
@@ -304,7 +304,7 @@ describe('problem details', () => {
   it('passes a handler problem through with its extension members', async () => {
     const res = await request(server()).get('/v1/tenants/ghost').set(bearer(TOKENS.reader));
     expectProblem(res, 404);
-    expect(res.body).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'No tenant ghost.', instance: '/v1/tenants/ghost', tenantId: 'ghost' });
+    expect(res.body).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, code: 'not-found', detail: 'No tenant ghost.', instance: '/v1/tenants/ghost', tenantId: 'ghost' });
   });
 
   it('sets the headers a problem asks for', async () => {

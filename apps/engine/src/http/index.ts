@@ -22,14 +22,16 @@ export {
   ProblemTypes,
   PROBLEM_CONTENT_TYPE,
   problemTitle,
+  problemCode,
   statusText,
   type ProblemDetails,
+  type UncodedProblem,
   type ProblemInit,
   type FieldError,
 } from './problem/problem.js';
 export { ProblemDetailsFilter, problemFor, type ProblemResponse } from './problem/problem-details.filter.js';
 
-export { ZodValidationPipe, ZodBody, ZodParam, ZodQuery, parseOrThrow, type InputLocation, type InputSource } from './validation/zod-validation.pipe.js';
+export { ZodValidationPipe, ZodBody, ZodParam, ZodQuery, zodPipe, parseOrThrow, type InputLocation, type InputSource, type SchemaSource } from './validation/zod-validation.pipe.js';
 export { fieldErrors, formatPath, plainRule, plainErrorMap } from '@lethe/domain';
 
 export { Idempotent, IDEMPOTENT_KEY, IDEMPOTENCY_KEY_HEADER, type IdempotentOptions } from './idempotency/idempotent.decorator.js';
@@ -47,3 +49,4 @@ export { requestFingerprint } from './idempotency/request-fingerprint.js';
 export { loadHttpsOptions, TlsConfigError, type TlsSettings, type HttpsOptions } from './tls.js';
 
 export { setupOpenApi, openApiSchema } from './openapi.js';
+export { useJsonBodies, refuseNonJsonBodies, refuseDeepBodies, tooDeepPath, mediaTypeOf, MAX_BODY_DEPTH, MAX_BODY_BYTES, DEPTH_RULE } from './body/json-bodies.js';

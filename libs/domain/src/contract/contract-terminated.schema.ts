@@ -3,16 +3,19 @@
 // `contract-<tenantId>` are checked by this one schema (ARCHITECTURE §4, "every way in is checked
 // the same"). An invalid notice never triggers a shred.
 import { z } from 'zod';
-import { externalIdSchema, instantSchema } from '../validation/field-rules.js';
+import { externalIdSchema, instantSchema, INSTANT_RANGES, textSchema } from '../validation/field-rules.js';
 
-export const contractTerminatedSchema = z.strictObject({
-  terminationId: externalIdSchema,
-  contractId: externalIdSchema,
-  effectiveAt: instantSchema,
-  reason: z.string({ message: 'must be a string' }).max(500, { message: 'must be at most 500 characters' }).optional(),
-});
+/** The notice, its instants checked against `now` (the clock when it is received or handled). */
+export const contractTerminatedSchema = (now: Date) =>
+  z.strictObject({
+    terminationId: externalIdSchema,
+    contractId: externalIdSchema,
+    effectiveAt: instantSchema(INSTANT_RANGES.effective, now),
+    reason: textSchema().optional(),
+  });
 
 /** The metadata a contract system may set on a ContractTerminated it appends itself. */
-export const contractEventMetadataSchema = z.looseObject({
-  receivedAt: instantSchema.optional(),
-});
+export const contractEventMetadataSchema = (now: Date) =>
+  z.looseObject({
+    receivedAt: instantSchema(INSTANT_RANGES.past, now).optional(),
+  });

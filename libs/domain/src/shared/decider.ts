@@ -12,11 +12,15 @@ export interface Decider<C, E, S, X> {
   decide(command: C, state: S, context: X): readonly E[];
 }
 
-/** A rule the command broke. `code` is stable (HTTP maps it), `message` names ids only. */
+/**
+ * A rule the command broke. `code` is stable (HTTP maps it), `message` names ids only. `field`, when
+ * set, names the command field that broke it (HTTP answers 400 naming it, with `message` as the rule).
+ */
 export class DomainError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly field?: string,
   ) {
     super(message);
     this.name = 'DomainError';

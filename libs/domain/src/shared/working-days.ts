@@ -51,6 +51,10 @@ export interface WorkingDaysDeadline {
 
 /** The calendar as the domain needs it; libs/calendar implements it. */
 export interface WorkingDays {
-  /** End of the nth working day after the local date of `instant` (ARCHITECTURE §2), with what decided it. */
+  /**
+   * End of the nth working day after the local date of `instant` (ARCHITECTURE §2), with what decided it.
+   * @throws OutsideCalendarYearsError (@lethe/calendar) for an instant, or a deadline, outside the years
+   *   the calendar covers.
+   */
   deadlineOf(instant: Date, n: number, calendar: CalendarRequest): WorkingDaysDeadline;
 }

@@ -270,6 +270,21 @@ describe('tenant decider: scheduling a shred', () => {
       ]);
   });
 
+  it.each(['9999-12-31T23:59:59Z', '1000-01-01T00:00:00Z', '0000-01-01T00:00:00Z'])(
+    'refuses an effective instant the calendar does not cover (%s), naming effectiveAt, instead of throwing a RangeError',
+    (effectiveAt) => {
+      const outcome = given(onboarded()).when(terminate(effectiveAt, '2026-12-01T09:00:00.000Z'));
+      outcome.thenRejects('instant-outside-calendar');
+      let field: string | undefined;
+      try {
+        outcome.produced();
+      } catch (error) {
+        field = (error as { field?: string }).field;
+      }
+      expect(field).toBe('effectiveAt');
+    },
+  );
+
   it('refuses a tenant that does not exist', () => {
     given([]).when(terminate('2026-12-02T10:00:00.000Z', '2026-12-01T09:00:00.000Z')).thenRejects('tenant-not-found');
   });

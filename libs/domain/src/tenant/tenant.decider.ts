@@ -1,5 +1,6 @@
 // Decisions of the tenant aggregate: onboarding and the shred lifecycle (ARCHITECTURE §2, §3).
 // Deadlines are computed here, once, and stored in ShredScheduled with the calendar inputs used.
+import { OutsideCalendarYearsError } from '@lethe/calendar';
 import { DomainError, type Decider } from '../shared/decider.js';
 import type { CalendarInputs, CalendarOverrideInput, CalendarRequest, WorkingDays } from '../shared/working-days.js';
 import { sameJson } from '../shared/same-json.js';
@@ -18,6 +19,23 @@ export interface TenantContext {
 }
 
 const iso = (d: Date) => d.toISOString();
+
+/**
+ * The deadline of `n` working days from `effectiveAt`; an effective instant the calendar does not cover
+ * (years outside it, or a deadline running past them) is the caller's error, naming the field.
+ */
+function deadlineFrom(ctx: TenantContext, effectiveAt: Date, n: number, request: CalendarRequest) {
+  try {
+    return ctx.calendar.deadlineOf(effectiveAt, n, request);
+  } catch (error) {
+    if (!(error instanceof OutsideCalendarYearsError)) throw error;
+    throw new DomainError(
+      'instant-outside-calendar',
+      `must be an instant the working-day calendar covers (years ${error.minYear} to ${error.maxYear}, with room for ${n} working days)`,
+      'effectiveAt',
+    );
+  }
+}
 
 function requireTenant(state: TenantState): void {
   if (!state.exists) throw new DomainError('tenant-not-found', 'tenant not found');
@@ -71,7 +89,7 @@ function decideSchedule(state: TenantState, command: ScheduleShred['data'], ctx:
     overrides: ctx.calendarOverrides ?? [],
   };
   const grace = state.shredGraceWorkingDays;
-  const decided = ctx.calendar.deadlineOf(effectiveAt, DELETION_WORKING_DAYS, request);
+  const decided = deadlineFrom(ctx, effectiveAt, DELETION_WORKING_DAYS, request);
   const deadline = decided.deadline;
   // The grace days are among the deadline's days, so the deadline's weekends and overrides cover them.
   const calendar: CalendarInputs = {
@@ -84,7 +102,7 @@ function decideSchedule(state: TenantState, command: ScheduleShred['data'], ctx:
   };
   // Late: the notice itself arrived after the deadline. Execute at once and record why.
   const late = receivedAt.getTime() > deadline.getTime();
-  const executeAt = late ? receivedAt : grace === 0 ? effectiveAt : ctx.calendar.deadlineOf(effectiveAt, grace, request).deadline;
+  const executeAt = late ? receivedAt : grace === 0 ? effectiveAt : deadlineFrom(ctx, effectiveAt, grace, request).deadline;
   const shredId = shredIdOf(trigger);
   const events: TenantEvent[] = [];
   if (trigger.kind === 'deletion-request') {

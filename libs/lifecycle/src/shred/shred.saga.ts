@@ -59,8 +59,9 @@ export class ShredSaga implements Processor {
     if (event.type !== 'ContractTerminated') {
       return this.reject(event, [{ field: 'type', rule: 'must be ContractTerminated' }]);
     }
-    const data = validate(contractTerminatedSchema, event.data, '', '(data)');
-    const metadata = validate(contractEventMetadataSchema, event.metadata, 'metadata', 'metadata');
+    const now = this.clock.now();
+    const data = validate(contractTerminatedSchema(now), event.data, '', '(data)');
+    const metadata = validate(contractEventMetadataSchema(now), event.metadata, 'metadata', 'metadata');
     const errors = [...(data.ok ? [] : data.errors), ...(metadata.ok ? [] : metadata.errors)];
     if (!data.ok || !metadata.ok) return this.reject(event, errors);
     const d = data.value;
@@ -84,6 +85,9 @@ export class ShredSaga implements Processor {
       if (error instanceof DomainError && error.code === 'tenant-not-found') {
         return this.reject(event, [{ field: 'streamId', rule: `must name an onboarded tenant (${CONTRACT_STREAM_PREFIX}<tenantId>)` }]);
       }
+      // A rule about the notice's own fields (e.g. an effective instant the calendar does not cover):
+      // refused like a schema error, never retried into a dead letter.
+      if (error instanceof DomainError && error.field !== undefined) return this.reject(event, [{ field: error.field, rule: error.message }]);
       throw error;
     }
   }

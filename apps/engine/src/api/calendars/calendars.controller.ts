@@ -21,7 +21,7 @@ export class CalendarsController {
 
   @Get()
   @Roles('ops-reader')
-  async days(@ZodParam('jurisdiction', jurisdictionSchema) jurisdiction: string, @ZodQuery(calendarDaysQuery) query: z.output<typeof calendarDaysQuery>) {
+  async days(@ZodParam('jurisdiction', jurisdictionSchema) jurisdiction: string, @ZodQuery(calendarDaysQuery) query: z.output<ReturnType<typeof calendarDaysQuery>>) {
     const calendars = this.lifecycle.calendars;
     const [days, overrides] = await Promise.all([calendars.days(jurisdiction, query.from, query.to, query), calendars.overridesFor(jurisdiction)]);
     return {
@@ -37,7 +37,7 @@ export class CalendarsController {
 
   @Get('deadline')
   @Roles('ops-reader')
-  async deadline(@ZodParam('jurisdiction', jurisdictionSchema) jurisdiction: string, @ZodQuery(deadlineQuery) query: z.output<typeof deadlineQuery>) {
+  async deadline(@ZodParam('jurisdiction', jurisdictionSchema) jurisdiction: string, @ZodQuery(deadlineQuery) query: z.output<ReturnType<typeof deadlineQuery>>) {
     const result = await this.lifecycle.calendars.deadline(jurisdiction, new Date(query.from), query.workingDays, query);
     return {
       jurisdiction,

@@ -7,7 +7,7 @@ const req = { method: 'GET', path: '/v1/x', route: { path: '/v1/x' } };
 describe('problemFor', () => {
   it('maps a plain HttpException to about:blank with the status text as title and its message as detail', () => {
     expect(problemFor(new BadRequestException('tenantId must be lowercase'), req)).toEqual({
-      body: { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'tenantId must be lowercase', instance: '/v1/x' },
+      body: { type: 'about:blank', title: 'Bad Request', status: 400, code: 'bad-request', detail: 'tenantId must be lowercase', instance: '/v1/x' },
       headers: {},
       log: false,
     });
@@ -26,6 +26,7 @@ describe('problemFor', () => {
       type: 'about:blank',
       title: 'Service Unavailable',
       status: 503,
+      code: 'service-unavailable',
       detail: 'Service Unavailable',
       instance: '/v1/x',
       info: report.info,
@@ -37,12 +38,12 @@ describe('problemFor', () => {
 
   it('takes type, title and detail from an HttpException body written as a problem', () => {
     const e = new HttpException({ type: 'urn:lethe:problem:shred-pending', title: 'Shred pending', detail: 'Cancel it first.' }, 409);
-    expect(problemFor(e, req).body).toEqual({ type: 'urn:lethe:problem:shred-pending', title: 'Shred pending', status: 409, detail: 'Cancel it first.', instance: '/v1/x' });
+    expect(problemFor(e, req).body).toEqual({ type: 'urn:lethe:problem:shred-pending', title: 'Shred pending', status: 409, code: 'shred-pending', detail: 'Cancel it first.', instance: '/v1/x' });
   });
 
   it('puts ProblemException extensions under the reserved members, which they cannot override', () => {
     const e = new ProblemException({ status: 409, detail: 'd', type: ProblemTypes.idempotencyKeyReused, extensions: { status: 200, tenantId: 't' } });
-    expect(problemFor(e, req).body).toEqual({ type: ProblemTypes.idempotencyKeyReused, title: 'Idempotency key reused', status: 409, detail: 'd', instance: '/v1/x', tenantId: 't' });
+    expect(problemFor(e, req).body).toEqual({ type: ProblemTypes.idempotencyKeyReused, title: 'Idempotency key reused', status: 409, code: 'idempotency-key-reused', detail: 'd', instance: '/v1/x', tenantId: 't' });
   });
 
   it('hides anything that is not an HttpException behind a generic 500 and marks it for the log', () => {
@@ -53,10 +54,19 @@ describe('problemFor', () => {
         type: 'about:blank',
         title: 'Internal Server Error',
         status: 500,
+        code: 'internal-server-error',
         detail: 'The server could not complete the request. The error has been logged.',
         instance: '/v1/x',
         requestId: '42',
       });
     }
+  });
+
+  it('gives every problem a stable code: the one set as an extension, the Lethe type name, or the status in kebab case', () => {
+    expect(problemFor(new ProblemException({ status: 409, detail: 'd', type: 'urn:lethe:problem:tenant-exists', extensions: { code: 'tenant-exists' } }), req).body.code).toBe('tenant-exists');
+    expect(problemFor(ProblemException.conflict('d', 'urn:lethe:problem:clock-backwards'), req).body.code).toBe('clock-backwards');
+    expect(problemFor(new ProblemException({ status: 415, detail: 'd' }), req).body.code).toBe('unsupported-media-type');
+    expect(problemFor(ProblemException.badRequest('d', [{ field: 'a', rule: 'b' }]), req).body.code).toBe('validation');
+    expect(problemFor(new HttpException('x', 401), req).body.code).toBe('unauthorized');
   });
 });

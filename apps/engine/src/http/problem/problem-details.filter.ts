@@ -4,7 +4,7 @@
 // and logged with their stack.
 import { Catch, HttpException, Logger, NotFoundException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
-import { PROBLEM_CONTENT_TYPE, ProblemException, ProblemTypes, problemTitle, statusText, type ProblemDetails } from './problem.js';
+import { PROBLEM_CONTENT_TYPE, problemCode, ProblemException, ProblemTypes, problemTitle, statusText, type ProblemDetails, type UncodedProblem } from './problem.js';
 
 export interface ProblemResponse {
   readonly body: ProblemDetails;
@@ -46,8 +46,20 @@ function detailOf(message: unknown, status: number): string {
   return statusText(status);
 }
 
-/** Maps any thrown value to the problem to send. Pure: the filter adds logging and writing. */
+/**
+ * Maps any thrown value to the problem to send. Pure: the filter adds logging and writing. Every
+ * problem has a `code`: one the thrower set as an extension, else problemCode of its type and status.
+ */
 export function problemFor(exception: unknown, request: Pick<HttpRequest, 'method' | 'path' | 'route' | 'id'>): ProblemResponse {
+  const problem = problemWithoutCode(exception, request);
+  const { code, ...body } = problem.body;
+  const stable = typeof code === 'string' && code !== '' ? code : problemCode(problem.body.type, problem.body.status);
+  return { ...problem, body: { ...body, code: stable } as ProblemDetails };
+}
+
+type Uncoded = { readonly body: UncodedProblem; readonly headers: Readonly<Record<string, string>>; readonly log: boolean };
+
+function problemWithoutCode(exception: unknown, request: Pick<HttpRequest, 'method' | 'path' | 'route' | 'id'>): Uncoded {
   const instance = request.path;
   if (exception instanceof ProblemException) {
     const p = exception.problem;

@@ -9,7 +9,8 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
 export type { FieldError };
 
-export interface ProblemDetails {
+/** A problem as thrown and mapped, before the filter gives it its `code`. */
+export interface UncodedProblem {
   readonly type: string;
   readonly title: string;
   readonly status: number;
@@ -18,6 +19,11 @@ export interface ProblemDetails {
   readonly errors?: readonly FieldError[];
   /** RFC 9457 extension members. */
   readonly [extension: string]: unknown;
+}
+
+export interface ProblemDetails extends UncodedProblem {
+  /** Stable, machine-readable: what a client branches on (see problemCode). */
+  readonly code: string;
 }
 
 /**
@@ -39,6 +45,20 @@ const TITLES: Readonly<Record<string, string>> = {
   [ProblemTypes.requestInProgress]: 'Request in progress',
   [ProblemTypes.readModelBehind]: 'Read model not there yet',
 };
+
+const LETHE_TYPE_PREFIX = 'urn:lethe:problem:';
+
+/**
+ * The stable code of a problem: the name of a Lethe problem type (`urn:lethe:problem:tenant-exists` →
+ * `tenant-exists`), else the HTTP status text in kebab case (`unsupported-media-type`, `not-found`).
+ */
+export function problemCode(type: string, status: number): string {
+  if (type.startsWith(LETHE_TYPE_PREFIX) && type.length > LETHE_TYPE_PREFIX.length) return type.slice(LETHE_TYPE_PREFIX.length);
+  return statusText(status)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+}
 
 /** The title of a problem type: the one given, the type's own, or the HTTP status text. */
 export function problemTitle(type: string, status: number, title?: string): string {

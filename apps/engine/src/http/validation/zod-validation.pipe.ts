@@ -1,9 +1,12 @@
 // Validation of request input with zod, before the handler runs (so nothing is stored on a 400).
 // Use the decorators: `@ZodBody(schema) body: T`, `@ZodParam('tenantId', schema) tenantId: string`,
 // `@ZodQuery(schema) query: Q`; or `new ZodValidationPipe(schema)` with Nest's own @Body/@Param.
-import { Body, Param, Query, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+// Each decorator also takes `(now) => schema`: a schema whose rules depend on the time (an instant at
+// most N years ahead), built per request from the engine's clock (CLOCK must be provided).
+import { Body, Inject, Injectable, Param, Query, type ArgumentMetadata, type PipeTransform, type Type } from '@nestjs/common';
 import { ApiBody } from '@nestjs/swagger';
 import type { z } from 'zod';
+import { CLOCK, type Clock } from '@lethe/clock';
 import { openApiSchema } from '../openapi.js';
 import { ProblemException } from '../problem/problem.js';
 import { fieldErrors, plainErrorMap } from '@lethe/domain';
@@ -55,22 +58,51 @@ export class ZodValidationPipe<S extends z.ZodType = z.ZodType> implements PipeT
   }
 }
 
+/** A schema, or a schema built from the clock's now of the request (rules about instants). */
+export type SchemaSource = z.ZodType | ((now: Date) => z.ZodType);
+
+const isFactory = (source: SchemaSource): source is (now: Date) => z.ZodType => typeof source === 'function';
+
+/** The schema of `source` at `now`. */
+export const schemaAt = (source: SchemaSource, now: Date): z.ZodType => (isFactory(source) ? source(now) : source);
+
+/**
+ * The pipe for `source`: a plain instance for a fixed schema; for a factory, a class Nest constructs
+ * with the clock (pipes given as classes are resolved by the module's injector).
+ */
+export function zodPipe(source: SchemaSource, name?: string): PipeTransform | Type<PipeTransform> {
+  if (!isFactory(source)) return new ZodValidationPipe(source, name);
+  const schemaFor = source;
+  @Injectable()
+  class ClockedZodValidationPipe implements PipeTransform<unknown, Promise<unknown>> {
+    constructor(@Inject(CLOCK) private readonly clock: Clock) {}
+
+    transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+      return new ZodValidationPipe(schemaFor(this.clock.now()), name).transform(value, metadata);
+    }
+  }
+  return ClockedZodValidationPipe;
+}
+
+/** Any instant serves to describe a time-dependent schema: JSON Schema cannot state its refinements. */
+const DESCRIBED_AT = new Date(0);
+
 /** The request body, parsed by `schema`. */
 export const ZodBody =
-  (schema: z.ZodType): ParameterDecorator =>
+  (schema: SchemaSource): ParameterDecorator =>
   (target, key, index) => {
-    Body(new ZodValidationPipe(schema))(target, key, index);
+    Body(zodPipe(schema))(target, key, index);
     // The same schema documents the body in the OpenAPI description (/docs), so they never drift.
     const descriptor = key === undefined ? undefined : Object.getOwnPropertyDescriptor(target, key);
-    if (descriptor) ApiBody({ schema: openApiSchema(schema) })(target, key!, descriptor);
+    if (descriptor) ApiBody({ schema: openApiSchema(schemaAt(schema, DESCRIBED_AT)) })(target, key!, descriptor);
   };
 
 /** One path parameter, parsed by `schema`; errors name the parameter (`tenantId`). */
-export const ZodParam = (name: string, schema: z.ZodType): ParameterDecorator => Param(name, new ZodValidationPipe(schema));
+export const ZodParam = (name: string, schema: SchemaSource): ParameterDecorator => Param(name, zodPipe(schema));
 
 /** The whole query (an object schema), or one query parameter when `name` is given. */
-export function ZodQuery(schema: z.ZodType): ParameterDecorator;
-export function ZodQuery(name: string, schema: z.ZodType): ParameterDecorator;
-export function ZodQuery(nameOrSchema: string | z.ZodType, schema?: z.ZodType): ParameterDecorator {
-  return typeof nameOrSchema === 'string' ? Query(nameOrSchema, new ZodValidationPipe(schema as z.ZodType)) : Query(new ZodValidationPipe(nameOrSchema));
+export function ZodQuery(schema: SchemaSource): ParameterDecorator;
+export function ZodQuery(name: string, schema: SchemaSource): ParameterDecorator;
+export function ZodQuery(nameOrSchema: string | SchemaSource, schema?: SchemaSource): ParameterDecorator {
+  return typeof nameOrSchema === 'string' ? Query(nameOrSchema, zodPipe(schema as SchemaSource)) : Query(zodPipe(nameOrSchema));
 }

@@ -1,0 +1,80 @@
+// The engine started in this process on a fresh database, with the manual clock and one token per
+// role: for end-to-end tests that talk HTTP to it and read its tables.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pg from 'pg';
+import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
+import { loadConfig } from '../../apps/engine/src/config/engine-config.js';
+import { startEngine, type RunningEngine } from '../../apps/engine/src/engine.js';
+import { createLogger } from '../../apps/engine/src/logging/logger.js';
+import { apiClient } from './http-client.js';
+
+export const ROLES = ['contract-system', 'ops-reader', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface InProcessEngine {
+  readonly engine: RunningEngine;
+  readonly db: TestDatabase;
+  readonly pool: pg.Pool;
+  readonly tokens: Readonly<Record<Role, string>>;
+  readonly api: ReturnType<typeof apiClient>;
+  readonly logLines: string[];
+  /** The number of stored events. */
+  eventCount(): Promise<number>;
+  /** The number of stored events once processors and timers stopped adding any (stable for `quietMs`). */
+  settledEventCount(quietMs?: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startInProcessEngine(clockStart: string): Promise<InProcessEngine> {
+  const db = await createTestDatabase();
+  const pool = new pg.Pool({ connectionString: db.url, max: 3 });
+  pool.on('error', reportIdleError);
+  const tokens = Object.fromEntries(ROLES.map((r) => [r, `${r.slice(0, 2)}-${randomBytes(12).toString('hex')}`])) as Record<Role, string>;
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    PORT: '0',
+    LETHE_DATA_DIR: mkdtempSync(join(tmpdir(), 'lethe-e2e-')),
+    LETHE_CLOCK: 'manual',
+    LETHE_CLOCK_START: clockStart,
+    LETHE_DEADLINE_POLL_MS: '100',
+    LETHE_MASTER_KEY: randomBytes(32).toString('base64'),
+    LETHE_INSTANCE_ID: 'e2e',
+    LETHE_TOKENS: ROLES.map((r) => `${r}:${tokens[r]}`).join(','),
+  });
+  const logLines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logLines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const engine = await startEngine(config, { logger: createLogger('info', sink) });
+  const eventCount = async () => Number((await pool.query<{ n: string }>('select count(*) as n from lethe_events')).rows[0].n);
+  return {
+    eventCount,
+    async settledEventCount(quietMs = 250) {
+      let last = await eventCount();
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, quietMs));
+        const now = await eventCount();
+        if (now === last) return now;
+        last = now;
+      }
+    },
+    engine,
+    db,
+    pool,
+    tokens,
+    api: apiClient(engine.url),
+    logLines,
+    async stop() {
+      await engine.close();
+      await pool.end();
+      await db.drop();
+    },
+  };
+}
