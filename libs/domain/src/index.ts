@@ -12,6 +12,7 @@ export type {
 export * from './tenant/tenant.events.js';
 export type * from './tenant/tenant.commands.js';
 export {
+  TENANT_STATE_VERSION,
   evolveTenant,
   initialTenantState,
   tenantStatus,
@@ -32,6 +33,7 @@ export * from './keys/keys.events.js';
 export type * from './keys/keys.commands.js';
 export {
   DEFAULT_ROTATION_PERIOD_DAYS,
+  KEYS_STATE_VERSION,
   MAX_ROTATION_PERIOD_DAYS,
   currentVersionOf,
   databasesBehind,
@@ -65,5 +67,5 @@ export {
 } from './keys/backup-policy.js';
 export * from './calendar/calendar.events.js';
 export type * from './calendar/calendar.commands.js';
-export { evolveCalendar, initialCalendarState, overridesOf, type CalendarOverrideState, type CalendarState } from './calendar/calendar.state.js';
+export { CALENDAR_STATE_VERSION, evolveCalendar, initialCalendarState, overridesOf, type CalendarOverrideState, type CalendarState } from './calendar/calendar.state.js';
 export { calendarDecider, decideCalendar, type CalendarContext } from './calendar/calendar.decider.js';

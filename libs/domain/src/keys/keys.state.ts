@@ -74,6 +74,12 @@ export const DEFAULT_ROTATION_PERIOD_DAYS = 365;
 export const MAX_ROTATION_PERIOD_DAYS = 730;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * The version of KeysState's shape and of evolveKeys: raise it with either, so stored snapshots of
+ * the old shape are ignored.
+ */
+export const KEYS_STATE_VERSION = 1;
+
 export const initialKeysState: KeysState = {
   exists: false,
   tenantId: null,
