@@ -63,6 +63,8 @@ export interface ExecuteOptions<S> {
 
 export interface Executed<E, S> {
   readonly state: S;
+  /** The stream revision `state` stands at: pass both back as `loaded` to decide again without a read. */
+  readonly revision: bigint | 'no-stream';
   readonly appended: readonly E[];
   readonly positions: readonly bigint[];
 }
@@ -100,7 +102,7 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
       const { state, revision } = attempt === 1 && options.loaded ? options.loaded : await this.load(id);
       const now = this.clock.now();
       const decided = this.type.decide(command, state, await this.type.context(now, state, command));
-      if (decided.length === 0) return { state, appended: [], positions: [] };
+      if (decided.length === 0) return { state, revision, appended: [], positions: [] };
       const events = decided.map((e, i) => ({
         id: causedEventId(stream, causeId, i),
         type: e.type,
@@ -114,7 +116,7 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
         if (result.nextRevision === from + BigInt(decided.length) && crossesSnapshotMark(from, result.nextRevision)) {
           await this.writeSnapshot(stream, result.nextRevision, after);
         }
-        return { state: after, appended: decided, positions: result.positions };
+        return { state: after, revision: result.nextRevision, appended: decided, positions: result.positions };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         if (attempt >= MAX_COMMAND_ATTEMPTS) throw new ConcurrentModificationError(stream, attempt, 1);

@@ -3,6 +3,7 @@
 import { Controller, Get, HttpCode, Inject, Patch, Post } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { findArchivedBackup, findBackup, type KeysState } from '@lethe/domain';
 import type { Lifecycle } from '@lethe/lifecycle';
 import { BackupView, KeyRingView, KeyVersionView } from '@lethe/readmodel';
 import { ProblemException, Roles, ZodBody, ZodParam } from '../http/index.js';
@@ -92,8 +93,7 @@ export class KeysController {
   @HttpCode(201)
   async recordBackup(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(backupSchema) body: z.output<typeof backupSchema>) {
     const state = await answering(() => this.lifecycle.keys.recordBackup(tenantId, body));
-    const b = state.backups.find((x) => x.backupId === body.backupId)!;
-    return { ...b };
+    return backupAnswer(state, body.backupId);
   }
 
   @Get('backups')
@@ -112,7 +112,7 @@ export class KeysController {
     @ZodBody(backupRetentionSchema) body: z.output<typeof backupRetentionSchema>,
   ) {
     const state = await answering(() => this.lifecycle.keys.changeBackupRetention(tenantId, backupId, body.expiresAt));
-    return { ...state.backups.find((x) => x.backupId === backupId)! };
+    return backupAnswer(state, backupId);
   }
 
   @Post('backups/:backupId/deleted')
@@ -120,7 +120,7 @@ export class KeysController {
   @HttpCode(200)
   async deleted(@ZodParam('tenantId', idSchema) tenantId: string, @ZodParam('backupId', backupIdSchema) backupId: string) {
     const state = await answering(() => this.lifecycle.keys.deleteBackup(tenantId, backupId));
-    return { ...state.backups.find((x) => x.backupId === backupId)! };
+    return backupAnswer(state, backupId);
   }
 
   @Post('backups/:backupId/restore-check')
@@ -129,4 +129,9 @@ export class KeysController {
   restoreCheck(@ZodParam('tenantId', idSchema) tenantId: string, @ZodParam('backupId', backupIdSchema) backupId: string) {
     return answering(() => this.lifecycle.keys.restoreCheck(tenantId, backupId));
   }
+}
+
+/** The backup as the ring holds it, or, once archived, its id, protection and `archived: true`. */
+function backupAnswer(state: KeysState, backupId: string) {
+  return { ...(findBackup(state, backupId) ?? findArchivedBackup(state, backupId)!) };
 }

@@ -24,6 +24,7 @@ import {
   type KeysState,
 } from './keys.state.js';
 import { isRetirable, retainUntil, retiredAmong } from './retention.js';
+import { findArchivedBackup, repeatsArchivedBackup } from './archived-backups.js';
 
 export interface KeysContext {
   readonly now: Date;
@@ -85,6 +86,10 @@ function decideRecordBackup(command: Extract<KeysCommand, { type: 'RecordBackup'
       existing.expiresAt === d.expiresAt &&
       existing.protection === d.protection;
     if (same) return [];
+    throw new DomainError('backup-exists', `backup ${d.backupId} is already recorded with other data`);
+  }
+  if (findArchivedBackup(state, d.backupId)) {
+    if (repeatsArchivedBackup(state, d.backupId, d)) return [];
     throw new DomainError('backup-exists', `backup ${d.backupId} is already recorded with other data`);
   }
   requireNotDestroyed(state);
@@ -224,6 +229,9 @@ export function decideKeys(command: KeysCommand, state: KeysState, ctx: KeysCont
     case 'ChangeBackupRetention': {
       requireRing(state);
       const { backupId } = command.data;
+      // Archived: its retention ran out and every version it needs is retired, so no new expiry can
+      // make it restorable or hold a version again.
+      if (findArchivedBackup(state, backupId)) return [];
       const backup = findBackup(state, backupId);
       if (!backup || backup.deletedAt) throw new DomainError('backup-not-found', `backup ${backupId} not found`);
       const expiresAt = instant(command.data.expiresAt, 'expiresAt');
@@ -236,6 +244,7 @@ export function decideKeys(command: KeysCommand, state: KeysState, ctx: KeysCont
     case 'DeleteBackup': {
       requireRing(state);
       const { backupId } = command.data;
+      if (findArchivedBackup(state, backupId)) return [];
       const backup = findBackup(state, backupId);
       if (!backup) throw new DomainError('backup-not-found', `backup ${backupId} not found`);
       if (backup.deletedAt) return [];

@@ -6,6 +6,7 @@ import type { Clock } from '@lethe/clock';
 import {
   decideKeys,
   DomainError,
+  findArchivedBackup,
   findBackup,
   findStagingAsset,
   newestVersion,
@@ -41,7 +42,9 @@ export type DataPlaneRestoreCheck =
 /**
  * The answer to a restore check: what protects the backup, and whether it could be restored.
  * keyVersionId: the tenant key version involved (null for a platform-key backup). reason (when not
- * restorable): the data plane's ('key-version-destroyed', 'asset-purged', …), 'backup-deleted', or
+ * restorable): the data plane's ('key-version-destroyed', 'asset-purged', …), 'backup-deleted',
+ * 'backup-archived' (its retention ran out and every version it needs is retired: the ring keeps
+ * only its fingerprint, and its key versions are destroyed), or
  * for a backup recorded after a version it needs was retired 'key-version-retired' /
  * 'key-version-destroyed' (as the vault now has it). detail names ids only.
  */
@@ -158,13 +161,25 @@ export class KeysService {
     const { state } = await this.keys.execute(tenantId, { type: 'DeleteBackup', data: { backupId } }, `backup-deleted:${backupId}`);
     // Only a customer-key copy recorded in the data plane has a data key to erase. A platform-key
     // backup stays an asset until the shred purges it: we cannot prove the platform erased it.
-    if (hasDataKeyCopy(findBackup(state, backupId)!)) await this.dataPlane.deleteBackup(tenantId, backupId);
+    // An archived backup's versions are retired and destroyed: its copy is unreadable already.
+    const backup = findBackup(state, backupId);
+    if (backup && hasDataKeyCopy(backup)) await this.dataPlane.deleteBackup(tenantId, backupId);
     return state;
   }
 
   async restoreCheck(tenantId: string, backupId: string): Promise<RestoreCheck> {
     const state = await this.state(tenantId);
     const backup = findBackup(state, backupId);
+    const archived = backup ? null : findArchivedBackup(state, backupId);
+    if (archived) {
+      return {
+        restorable: false,
+        protection: archived.protection,
+        keyVersionId: null,
+        reason: 'backup-archived',
+        detail: `backup ${backupId} ran out of retention and every key version it needs is retired`,
+      };
+    }
     if (!backup) throw new DomainError('backup-not-found', 'backup not found');
     const { protection } = backup;
     if (backup.deletedAt) {
