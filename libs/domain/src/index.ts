@@ -55,7 +55,7 @@ export {
   type StagingAssetState,
 } from './keys/keys.state.js';
 export { decideKeys, keysDecider, type KeysContext } from './keys/keys.decider.js';
-export { backupFingerprint, findArchivedBackup, type ArchivedBackup } from './keys/archived-backups.js';
+export type { ArchivedBackup } from './keys/archived-backups.js';
 export { backupsHolding, isLive, isRetirable, lastUse, retainUntil, retentionTimers, retiredAmong, unrestorableBackups } from './keys/retention.js';
 export {
   DEFAULT_PITR_RETENTION_DAYS,

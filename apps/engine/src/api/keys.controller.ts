@@ -3,7 +3,7 @@
 import { Controller, Get, HttpCode, Inject, Patch, Post } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { findArchivedBackup, findBackup, type KeysState } from '@lethe/domain';
+import { findBackup, type KeysState } from '@lethe/domain';
 import type { Lifecycle } from '@lethe/lifecycle';
 import { BackupView, KeyRingView, KeyVersionView } from '@lethe/readmodel';
 import { ProblemException, Roles, ZodBody, ZodParam } from '../http/index.js';
@@ -131,7 +131,11 @@ export class KeysController {
   }
 }
 
-/** The backup as the ring holds it, or, once archived, its id, protection and `archived: true`. */
+/**
+ * The backup as the ring holds it; once archived (its retention ran out and every version it needs
+ * is retired, so the command recorded nothing), `{backupId, archived: true}`.
+ */
 function backupAnswer(state: KeysState, backupId: string) {
-  return { ...(findBackup(state, backupId) ?? findArchivedBackup(state, backupId)!) };
+  const backup = findBackup(state, backupId);
+  return backup ? { ...backup } : { backupId, archived: true };
 }

@@ -65,11 +65,8 @@ export interface KeysState {
   readonly databases: readonly DatabaseProtection[];
   /** Backups still able to matter to P3, in the order recorded (archived ones have left). */
   readonly backups: readonly BackupState[];
-  /**
-   * Backups archived at a retirement, by id: their fingerprint (archived-backups.ts), so a repeated
-   * RecordBackup is still told apart from a conflicting one.
-   */
-  readonly archivedBackups: Readonly<Record<string, string>>;
+  /** How many backups left the state at a retirement (archived-backups.ts). */
+  readonly archivedBackups: number;
   /** Staging blobs registered for the tenant, in the order registered. */
   readonly stagingAssets: readonly StagingAssetState[];
   /** `databaseId:keyVersionId` pairs already flagged overdue. */
@@ -99,7 +96,7 @@ export const initialKeysState: KeysState = {
   versions: [],
   databases: [],
   backups: [],
-  archivedBackups: {},
+  archivedBackups: 0,
   stagingAssets: [],
   overdueRaised: [],
   rotationDueRaised: [],

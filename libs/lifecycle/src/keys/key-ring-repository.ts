@@ -1,23 +1,78 @@
 // The key ring aggregate's repository (stream `keys-<tenantId>`): versions, protection history, backups.
+// Backups archived from the state (see @lethe/domain archived-backups) are found again by the id of
+// the event that recorded them, which derives from the backup id (backupCause).
 import type { Clock } from '@lethe/clock';
-import { KEYS_STATE_VERSION, decideKeys, evolveKeys, initialKeysState, keysStream, type KeysCommand, type KeysContext, type KeysEvent, type KeysState } from '@lethe/domain';
+import {
+  KEYS_STATE_VERSION,
+  decideKeys,
+  evolveKeys,
+  findBackup,
+  initialKeysState,
+  keysStream,
+  type ArchivedBackup,
+  type BackupRecorded,
+  type KeysCommand,
+  type KeysContext,
+  type KeysEvent,
+  type KeysState,
+} from '@lethe/domain';
 import type { EventStore } from '@lethe/eventstore';
 import { AggregateRepository, type SnapshotOptions } from '../aggregate-repository.js';
+import { causedEventId } from '../event-ids.js';
+
+/** The cause a backup is recorded under: its BackupRecorded event's id derives from it alone. */
+export const backupCause = (backupId: string) => `backup:${backupId}`;
+
+/** The backup a command names, if any. */
+function backupIdOf(command: KeysCommand): string | null {
+  switch (command.type) {
+    case 'RecordBackup':
+    case 'ChangeBackupRetention':
+    case 'DeleteBackup':
+      return command.data.backupId;
+    default:
+      return null;
+  }
+}
 
 export class KeyRingRepository extends AggregateRepository<KeysCommand, KeysEvent, KeysState, KeysContext> {
-  constructor(store: EventStore, clock: Clock, snapshots?: SnapshotOptions) {
+  constructor(
+    private readonly events: EventStore,
+    clock: Clock,
+    snapshots?: SnapshotOptions,
+  ) {
     super(
-      store,
+      events,
       clock,
       {
         stream: keysStream,
         stateVersion: KEYS_STATE_VERSION,
-      initialState: initialKeysState,
-      evolve: evolveKeys,
-      decide: decideKeys,
-        context: (now) => ({ now }),
+        initialState: initialKeysState,
+        evolve: evolveKeys,
+        decide: decideKeys,
+        context: (now, state, command) => this.contextFor(now, state, command),
       },
       snapshots,
     );
+  }
+
+  /** The decision context: `now`, and the archived backup the command names (one indexed read, only then). */
+  async contextFor(now: Date, state: KeysState, command: KeysCommand): Promise<KeysContext> {
+    const backupId = backupIdOf(command);
+    return { now, archived: backupId === null ? null : await this.archivedBackup(state, backupId) };
+  }
+
+  /**
+   * The backup as first recorded, when the ring archived it; null when the state holds it, or it
+   * was never recorded, or no backup was ever archived (a young ring pays no read).
+   */
+  async archivedBackup(state: KeysState, backupId: string): Promise<ArchivedBackup | null> {
+    if (state.archivedBackups === 0 || !state.tenantId || findBackup(state, backupId)) return null;
+    const recorded = await this.events.readEvent(causedEventId(keysStream(state.tenantId), backupCause(backupId), 0));
+    if (!recorded || recorded.type !== 'BackupRecorded' || recorded.streamId !== keysStream(state.tenantId)) return null;
+    const d = recorded.data as unknown as BackupRecorded['data'];
+    if (d.backupId !== backupId) return null;
+    // Upcast: backups recorded before protections were told apart were customer-key backups.
+    return { backupId, databaseId: d.databaseId, kind: d.kind, coveredFrom: d.coveredFrom, takenAt: d.takenAt, expiresAt: d.expiresAt, protection: d.protection ?? 'customer-key' };
   }
 }

@@ -6,7 +6,6 @@ import type { Clock } from '@lethe/clock';
 import {
   decideKeys,
   DomainError,
-  findArchivedBackup,
   findBackup,
   findStagingAsset,
   newestVersion,
@@ -16,7 +15,7 @@ import {
   type StagingAssetState,
 } from '@lethe/domain';
 import type { KeyVault } from '@lethe/vault';
-import type { KeyRingRepository } from './key-ring-repository.js';
+import { backupCause, type KeyRingRepository } from './key-ring-repository.js';
 import type { TenantFactsOf } from './tenant-facts.js';
 
 export interface BackupInput {
@@ -138,7 +137,7 @@ export class KeysService {
     const facts = await this.tenantFacts(tenantId);
     const protection: BackupProtection = facts.backupKeyMode === 'platform' ? 'platform-key' : 'customer-key';
     const command = { type: 'RecordBackup' as const, data: { ...input, protection } };
-    const decided = decideKeys(command, state, { now: this.clock.now() });
+    const decided = decideKeys(command, state, await this.keys.contextFor(this.clock.now(), state, command));
     const recorded = decided.find((e) => e.type === 'BackupRecorded');
     if (recorded) {
       if (facts.shredExecuted) throw new DomainError('tenant-shredded', SHRED_EXECUTED);
@@ -146,7 +145,7 @@ export class KeysService {
       if (d.protection === 'platform-key') await this.dataPlane.addPlatformBackup(tenantId, d.backupId, d.databaseId);
       else if (hasDataKeyCopy(d)) await this.dataPlane.recordBackup(tenantId, d.backupId, d.databaseId, d.restoreKeyVersionId!);
     }
-    const { state: after } = await this.keys.execute(tenantId, command, `backup:${input.backupId}`);
+    const { state: after } = await this.keys.execute(tenantId, command, backupCause(input.backupId));
     return after;
   }
 
@@ -170,7 +169,7 @@ export class KeysService {
   async restoreCheck(tenantId: string, backupId: string): Promise<RestoreCheck> {
     const state = await this.state(tenantId);
     const backup = findBackup(state, backupId);
-    const archived = backup ? null : findArchivedBackup(state, backupId);
+    const archived = backup ? null : await this.keys.archivedBackup(state, backupId);
     if (archived) {
       return {
         restorable: false,
