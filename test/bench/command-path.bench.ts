@@ -173,7 +173,7 @@ async function main(): Promise<void> {
     let last = await fillTenYears(life, store, vault, dataPlane, clock, 'old');
     const filled = await life.keyRings.load('old');
     say(`  filled in ${((performance.now() - fillStart) / 1000).toFixed(1)} s: stream revision ${filled.revision}, ${filled.state.versions.length} key versions, ` +
-      `${filled.state.backups.length} backups in the state, ${Object.keys(filled.state.archivedBackups).length} archived`);
+      `${filled.state.backups.length} backups in the state, ${filled.state.archivedBackups} archived`);
 
     let oldNext = OLD_BACKUPS;
     const recordOld = async () => {

@@ -9,8 +9,9 @@ import {
   findBackup,
   initialKeysState,
   keysStream,
-  type ArchivedBackup,
+  type BackupDeleted,
   type BackupRecorded,
+  type BackupState,
   type KeysCommand,
   type KeysContext,
   type KeysEvent,
@@ -22,6 +23,8 @@ import { causedEventId } from '../event-ids.js';
 
 /** The cause a backup is recorded under: its BackupRecorded event's id derives from it alone. */
 export const backupCause = (backupId: string) => `backup:${backupId}`;
+/** The cause a backup's deletion is recorded under (its BackupDeleted event's id derives from it). */
+export const backupDeletedCause = (backupId: string) => `backup-deleted:${backupId}`;
 
 /** The backup a command names, if any. */
 function backupIdOf(command: KeysCommand): string | null {
@@ -63,16 +66,20 @@ export class KeyRingRepository extends AggregateRepository<KeysCommand, KeysEven
   }
 
   /**
-   * The backup as first recorded, when the ring archived it; null when the state holds it, or it
-   * was never recorded, or no backup was ever archived (a young ring pays no read).
+   * An archived backup as it was recorded (expiry as first recorded) and, if so, deleted; null when
+   * the state holds it, or it was never recorded, or no backup was ever archived (a young ring pays
+   * no read). One indexed read by event id, a second only for a backup found.
    */
-  async archivedBackup(state: KeysState, backupId: string): Promise<ArchivedBackup | null> {
+  async archivedBackup(state: KeysState, backupId: string): Promise<BackupState | null> {
     if (state.archivedBackups === 0 || !state.tenantId || findBackup(state, backupId)) return null;
-    const recorded = await this.events.readEvent(causedEventId(keysStream(state.tenantId), backupCause(backupId), 0));
-    if (!recorded || recorded.type !== 'BackupRecorded' || recorded.streamId !== keysStream(state.tenantId)) return null;
-    const d = recorded.data as unknown as BackupRecorded['data'];
+    const stream = keysStream(state.tenantId);
+    const recorded = await this.events.readEvent(causedEventId(stream, backupCause(backupId), 0));
+    if (!recorded || recorded.type !== 'BackupRecorded' || recorded.streamId !== stream) return null;
+    const { at: _at, ...d } = recorded.data as unknown as BackupRecorded['data'];
     if (d.backupId !== backupId) return null;
-    // Upcast: backups recorded before protections were told apart were customer-key backups.
-    return { backupId, databaseId: d.databaseId, kind: d.kind, coveredFrom: d.coveredFrom, takenAt: d.takenAt, expiresAt: d.expiresAt, protection: d.protection ?? 'customer-key' };
+    const deleted = await this.events.readEvent(causedEventId(stream, backupDeletedCause(backupId), 0));
+    const deletedAt = deleted?.type === 'BackupDeleted' && deleted.streamId === stream ? (deleted.data as unknown as BackupDeleted['data']).at : null;
+    // Upcast as evolveKeys does: backups recorded before protections were told apart were customer-key backups.
+    return { ...d, protection: d.protection ?? 'customer-key', unrestorable: d.unrestorable ?? null, deletedAt };
   }
 }

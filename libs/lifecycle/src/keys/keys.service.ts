@@ -15,7 +15,7 @@ import {
   type StagingAssetState,
 } from '@lethe/domain';
 import type { KeyVault } from '@lethe/vault';
-import { backupCause, type KeyRingRepository } from './key-ring-repository.js';
+import { backupCause, backupDeletedCause, type KeyRingRepository } from './key-ring-repository.js';
 import type { TenantFactsOf } from './tenant-facts.js';
 
 export interface BackupInput {
@@ -41,9 +41,7 @@ export type DataPlaneRestoreCheck =
 /**
  * The answer to a restore check: what protects the backup, and whether it could be restored.
  * keyVersionId: the tenant key version involved (null for a platform-key backup). reason (when not
- * restorable): the data plane's ('key-version-destroyed', 'asset-purged', …), 'backup-deleted',
- * 'backup-archived' (its retention ran out and every version it needs is retired: the ring keeps
- * only its fingerprint, and its key versions are destroyed), or
+ * restorable): the data plane's ('key-version-destroyed', 'asset-purged', …), 'backup-deleted', or
  * for a backup recorded after a version it needs was retired 'key-version-retired' /
  * 'key-version-destroyed' (as the vault now has it). detail names ids only.
  */
@@ -157,7 +155,7 @@ export class KeysService {
 
   async deleteBackup(tenantId: string, backupId: string): Promise<KeysState> {
     await this.state(tenantId);
-    const { state } = await this.keys.execute(tenantId, { type: 'DeleteBackup', data: { backupId } }, `backup-deleted:${backupId}`);
+    const { state } = await this.keys.execute(tenantId, { type: 'DeleteBackup', data: { backupId } }, backupDeletedCause(backupId));
     // Only a customer-key copy recorded in the data plane has a data key to erase. A platform-key
     // backup stays an asset until the shred purges it: we cannot prove the platform erased it.
     // An archived backup's versions are retired and destroyed: its copy is unreadable already.
@@ -168,17 +166,8 @@ export class KeysService {
 
   async restoreCheck(tenantId: string, backupId: string): Promise<RestoreCheck> {
     const state = await this.state(tenantId);
-    const backup = findBackup(state, backupId);
-    const archived = backup ? null : await this.keys.archivedBackup(state, backupId);
-    if (archived) {
-      return {
-        restorable: false,
-        protection: archived.protection,
-        keyVersionId: null,
-        reason: 'backup-archived',
-        detail: `backup ${backupId} ran out of retention and every key version it needs is retired`,
-      };
-    }
+    // An archived backup answers as before it left the state, from the events that recorded it.
+    const backup = findBackup(state, backupId) ?? (await this.keys.archivedBackup(state, backupId));
     if (!backup) throw new DomainError('backup-not-found', 'backup not found');
     const { protection } = backup;
     if (backup.deletedAt) {

@@ -249,7 +249,7 @@ describe('key ring repository: archived backups', () => {
     const { state } = await repo.load('archiving');
     expect(state.backups).toEqual([]);
     expect(state.archivedBackups).toBe(1);
-    expect(await repo.archivedBackup(state, 'nightly-1')).toEqual({ ...body, takenAt: day(1) });
+    expect(await repo.archivedBackup(state, 'nightly-1')).toEqual({ ...body, keyVersionIds: ['a-kv-1'], restoreKeyVersionId: 'a-kv-1', unrestorable: null, deletedAt: null });
     expect(await repo.archivedBackup(state, 'never-recorded')).toBeNull();
 
     const replay = await repo.execute('archiving', { type: 'RecordBackup', data: body }, backupCause('nightly-1'));
