@@ -12,6 +12,7 @@ export type {
 export * from './tenant/tenant.events.js';
 export type * from './tenant/tenant.commands.js';
 export {
+  TENANT_STATE_VERSION,
   evolveTenant,
   initialTenantState,
   tenantStatus,
@@ -50,6 +51,7 @@ export { sameJson } from './shared/same-json.js';
 export * from './keys/keys.events.js';
 export type * from './keys/keys.commands.js';
 export {
+  KEYS_STATE_VERSION,
   currentVersionOf,
   databasesBehind,
   evolveKeys,
@@ -70,6 +72,7 @@ export {
   type StagingAssetState,
 } from './keys/keys.state.js';
 export { decideKeys, keysDecider, type KeysContext } from './keys/keys.decider.js';
+export type { ArchivedBackup } from './keys/archived-backups.js';
 export { backupsHolding, isLive, isRetirable, lastUse, retainUntil, retentionTimers, retiredAmong, unrestorableBackups } from './keys/retention.js';
 export type { BackupProtection, Unrestorable } from './keys/backup-policy.js';
 export * from './promises.js';
@@ -89,5 +92,5 @@ export {
 } from './keys/key-lifecycle.workflow.js';
 export * from './calendar/calendar.events.js';
 export type * from './calendar/calendar.commands.js';
-export { evolveCalendar, initialCalendarState, overridesOf, type CalendarOverrideState, type CalendarState } from './calendar/calendar.state.js';
+export { CALENDAR_STATE_VERSION, evolveCalendar, initialCalendarState, overridesOf, type CalendarOverrideState, type CalendarState } from './calendar/calendar.state.js';
 export { calendarDecider, decideCalendar, type CalendarContext } from './calendar/calendar.decider.js';

@@ -65,6 +65,11 @@ export interface EventStore {
   append(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
   /** Events of one stream in revision order; empty for a stream that does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * The stored event with this id (a UUID, any case), or null. Ids derive from causes, so a caller
+   * that knows the cause finds what it appended without reading the stream.
+   */
+  readEvent(eventId: string): Promise<RecordedEvent | null>;
   /** Events of the global log strictly after `after`, in global order, never passing an in-flight append. */
   readAll(after: bigint, limit: number): Promise<RecordedEvent[]>;
   /**

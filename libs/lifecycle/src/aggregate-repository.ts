@@ -2,17 +2,40 @@
 // optimistic check; a concurrent writer makes it reload and decide again (bounded, with jittered
 // backoff), and one that keeps losing answers ConcurrentModificationError. Event ids derive from
 // the cause, so running the same cause twice appends nothing the second time.
+// With a snapshot store, a load reads the stream's snapshot and only the events after it, so a
+// command costs the same on a stream of ten events or ten years of them (SNAPSHOT_EVERY).
+import type { Logger } from 'pino';
 import type { Clock } from '@lethe/clock';
 import type { DomainEvent } from '@lethe/domain';
 import { WrongExpectedRevisionError, type EventStore, type JsonValue, type RecordedEvent } from '@lethe/eventstore';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { causedEventId } from './event-ids.js';
 import { ConcurrentModificationError, MAX_COMMAND_ATTEMPTS, conflictBackoffMs } from './concurrent-modification.js';
+import type { SnapshotStore } from './snapshots/snapshot-store.js';
 
 export const SCHEMA_VERSION = 1;
 
+/**
+ * A snapshot is written when an append carries the stream across a multiple of this many events
+ * (and when a load had to fold at least this many): a load then folds fewer than SNAPSHOT_EVERY
+ * events after its snapshot. 100 keeps a load to one snapshot row plus a page of small events,
+ * while a write costs one upsert per hundred commands.
+ */
+export const SNAPSHOT_EVERY = 100;
+
+/** Snapshots for a repository; their failures are logged and the events are folded instead. */
+export interface SnapshotOptions {
+  readonly store: SnapshotStore;
+  readonly logger: Pick<Logger, 'warn'>;
+}
+
 export interface AggregateType<C, E extends DomainEvent, S, X> {
   readonly stream: (id: string) => string;
+  /**
+   * The version of the state's shape and of what evolve folds into it. Raise it whenever either
+   * changes: snapshots of another version are ignored (and replaced by the next one written).
+   */
+  readonly stateVersion: number;
   readonly initialState: S;
   evolve(state: S, event: E): S;
   decide(command: C, state: S, context: X): readonly E[];
@@ -38,7 +61,7 @@ export interface ExecuteOptions<S> {
   readonly loaded?: Loaded<S>;
 }
 
-/** The state after the command, the revision it is at (to carry into the next command), and what was appended. */
+/** The state after the command, the revision it stands at, and what was appended. */
 export interface Executed<E, S> extends Loaded<S> {
   readonly appended: readonly E[];
   readonly positions: readonly bigint[];
@@ -53,12 +76,18 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
     private readonly store: EventStore,
     private readonly clock: Clock,
     private readonly type: AggregateType<C, E, S, X>,
+    private readonly snapshots?: SnapshotOptions,
   ) {}
 
+  /** The state folded from the stream's snapshot (when current) and the events after it. */
   async load(id: string): Promise<Loaded<S>> {
-    const events = await this.store.readStream(this.type.stream(id));
-    const state = events.reduce((s, e) => this.type.evolve(s, asDomainEvent<E>(e)), this.type.initialState);
-    return { state, revision: events.length === 0 ? 'no-stream' : events[events.length - 1].revision };
+    const stream = this.type.stream(id);
+    const snapshot = await this.readSnapshot(stream);
+    const events = await this.store.readStream(stream, snapshot ? { fromRevision: snapshot.revision + 1n } : {});
+    const state = events.reduce((s, e) => this.type.evolve(s, asDomainEvent<E>(e)), snapshot ? snapshot.state : this.type.initialState);
+    const revision = events.length > 0 ? events[events.length - 1].revision : (snapshot?.revision ?? 'no-stream');
+    if (revision !== 'no-stream' && events.length >= SNAPSHOT_EVERY) await this.writeSnapshot(stream, revision, state);
+    return { state, revision };
   }
 
   /**
@@ -80,7 +109,12 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
       }));
       try {
         const result = await this.store.append(stream, events, revision);
-        return { state: decided.reduce((s, e) => this.type.evolve(s, e), state), revision: result.nextRevision, appended: decided, positions: result.positions };
+        const after = decided.reduce((s, e) => this.type.evolve(s, e), state);
+        const from = revision === 'no-stream' ? -1n : revision;
+        if (result.nextRevision === from + BigInt(decided.length) && crossesSnapshotMark(from, result.nextRevision)) {
+          await this.writeSnapshot(stream, result.nextRevision, after);
+        }
+        return { state: after, revision: result.nextRevision, appended: decided, positions: result.positions };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         if (attempt >= MAX_COMMAND_ATTEMPTS) throw new ConcurrentModificationError(stream, attempt, 1);
@@ -88,4 +122,32 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
       }
     }
   }
+
+  private async readSnapshot(stream: string): Promise<{ state: S; revision: bigint } | null> {
+    if (!this.snapshots) return null;
+    try {
+      const snapshot = await this.snapshots.store.read(stream);
+      if (!snapshot || snapshot.stateVersion !== this.type.stateVersion) return null;
+      return { state: snapshot.state as S, revision: snapshot.revision };
+    } catch (error) {
+      this.snapshots.logger.warn({ stream, error: (error as Error).name }, 'snapshot unreadable; folding the stream from its start');
+      return null;
+    }
+  }
+
+  /** Best effort, after the events are stored: a failure costs the next load a longer fold, nothing else. */
+  private async writeSnapshot(stream: string, revision: bigint, state: S): Promise<void> {
+    if (!this.snapshots) return;
+    try {
+      await this.snapshots.store.write({ streamId: stream, revision, stateVersion: this.type.stateVersion, state });
+    } catch (error) {
+      this.snapshots.logger.warn({ stream, revision: revision.toString(), error: (error as Error).name }, 'snapshot not written');
+    }
+  }
+}
+
+/** Whether the stream's event count went past a multiple of SNAPSHOT_EVERY between the two revisions. */
+function crossesSnapshotMark(from: bigint, to: bigint): boolean {
+  const every = BigInt(SNAPSHOT_EVERY);
+  return (to + 1n) / every > (from + 1n) / every;
 }

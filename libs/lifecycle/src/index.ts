@@ -9,6 +9,9 @@ export { CertificateService } from './certificate/certificate.service.js';
 export { CertificateIssuer, certificateIdOf } from './certificate/certificate-issuer.js';
 export { PostgresCertificateStore, type StoredCertificate } from './certificate/certificate-store.js';
 export { certificateMigrations } from './certificate/certificate.migrations.js';
+export { snapshotMigrations } from './snapshots/snapshot.migrations.js';
+export { PostgresSnapshotStore, type Snapshot, type SnapshotStore } from './snapshots/snapshot-store.js';
+export { SNAPSHOT_EVERY } from './aggregate-repository.js';
 export {
   buildCertificate,
   signCertificate,

@@ -16,6 +16,7 @@ import { ShredDeadlineHandler } from './shred/shred-deadline.handler.js';
 import type { ShredDataPlane, ShredProbe } from './shred/shred-ports.js';
 import { ShredStepHandler } from './shred/shred-step.handler.js';
 import { ShredSaga } from './shred/shred.saga.js';
+import { PostgresSnapshotStore } from './snapshots/snapshot-store.js';
 import { TenantRepository } from './tenants/tenant-repository.js';
 import { TenantService } from './tenants/tenant.service.js';
 import { CalendarWorkingDays } from './tenants/working-days.adapter.js';
@@ -41,7 +42,7 @@ export interface LifecycleDependencies {
   /** How often the vault is asked for versions created outside Lethe. */
   readonly keyDetectionIntervalMs: number;
   readonly probe: ShredProbe;
-  /** Where issued certificates are stored (lethe_certificates). */
+  /** Where issued certificates (lethe_certificates) and aggregate snapshots (lethe_snapshots) are stored. */
   readonly pool: pg.Pool;
   /** The key this instance signs certificates with, and the registry of every public key. */
   readonly signing: SigningKeyring;
@@ -66,9 +67,10 @@ export interface Lifecycle {
 export function createLifecycle(deps: LifecycleDependencies): Lifecycle {
   const crash = deps.crash ?? noCrash;
   const workingDays = new CalendarWorkingDays();
-  const calendars = new CalendarService(new CalendarRepository(deps.store, deps.clock), workingDays, deps.clock);
-  const repository = new TenantRepository(deps.store, deps.clock, workingDays, (jurisdiction) => calendars.overrideInputsFor(jurisdiction));
-  const keyRings = new KeyRingRepository(deps.store, deps.clock);
+  const snapshots = { store: new PostgresSnapshotStore(deps.pool), logger: deps.logger };
+  const calendars = new CalendarService(new CalendarRepository(deps.store, deps.clock, snapshots), workingDays, deps.clock);
+  const repository = new TenantRepository(deps.store, deps.clock, workingDays, (jurisdiction) => calendars.overrideInputsFor(jurisdiction), snapshots);
+  const keyRings = new KeyRingRepository(deps.store, deps.clock, snapshots);
   const keys = new KeysService(keyRings, deps.vault, deps.dataPlane, deps.clock, tenantFactsFrom(repository));
   const keyHandlers = new KeyRingHandlers(keyRings, deps.deadlines, deps.vault, deps.dataPlane, deps.clock, deps.logger, crash);
   const keyDetection = new KeyDetection(keys, deps.deadlines, deps.clock, deps.keyDetectionIntervalMs, deps.logger);

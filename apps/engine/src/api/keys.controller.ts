@@ -2,6 +2,7 @@
 // databases added later, backups with their retention, restore checks.
 import { Controller, Get, HttpCode, Inject, Patch, Post } from '@nestjs/common';
 import { CLOCK, type Clock } from '@lethe/clock';
+import { findBackup, type KeysState } from '@lethe/domain';
 import type { Lifecycle } from '@lethe/lifecycle';
 import { KeyRingQueries } from '@lethe/readmodel';
 import { ProblemException, Roles, ZodBody, ZodParam, ZodQuery } from '../http/index.js';
@@ -60,8 +61,7 @@ export class KeysController {
   @HttpCode(201)
   async recordBackup(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(backupSchema) body: z.output<ReturnType<typeof backupSchema>>) {
     const state = await answering(() => this.lifecycle.keys.recordBackup(tenantId, body));
-    const b = state.backups.find((x) => x.backupId === body.backupId)!;
-    return { ...b };
+    return backupAnswer(state, body.backupId);
   }
 
   @Get('backups')
@@ -79,7 +79,7 @@ export class KeysController {
     @ZodBody(backupRetentionSchema) body: z.output<ReturnType<typeof backupRetentionSchema>>,
   ) {
     const state = await answering(() => this.lifecycle.keys.changeBackupRetention(tenantId, backupId, body.expiresAt));
-    return { ...state.backups.find((x) => x.backupId === backupId)! };
+    return backupAnswer(state, backupId);
   }
 
   @Post('backups/:backupId/deleted')
@@ -87,7 +87,7 @@ export class KeysController {
   @HttpCode(200)
   async deleted(@ZodParam('tenantId', idSchema) tenantId: string, @ZodParam('backupId', backupIdSchema) backupId: string) {
     const state = await answering(() => this.lifecycle.keys.deleteBackup(tenantId, backupId));
-    return { ...state.backups.find((x) => x.backupId === backupId)! };
+    return backupAnswer(state, backupId);
   }
 
   @Post('backups/:backupId/restore-check')
@@ -96,4 +96,13 @@ export class KeysController {
   restoreCheck(@ZodParam('tenantId', idSchema) tenantId: string, @ZodParam('backupId', backupIdSchema) backupId: string) {
     return answering(() => this.lifecycle.keys.restoreCheck(tenantId, backupId));
   }
+}
+
+/**
+ * The backup as the ring holds it; once archived (its retention ran out and every version it needs
+ * is retired, so the command recorded nothing), `{backupId, archived: true}`.
+ */
+function backupAnswer(state: KeysState, backupId: string) {
+  const backup = findBackup(state, backupId);
+  return backup ? { ...backup } : { backupId, archived: true };
 }

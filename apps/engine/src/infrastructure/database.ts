@@ -8,7 +8,7 @@ import { processorMigrations } from '@lethe/processors';
 import { readModelMigrations } from '@lethe/readmodel';
 import { schedulerMigrations } from '@lethe/scheduler';
 import { signingKeyMigrations, vaultMigrations } from '@lethe/vault';
-import { certificateMigrations } from '@lethe/lifecycle';
+import { certificateMigrations, snapshotMigrations } from '@lethe/lifecycle';
 import { dataplaneMigrations } from '@lethe/dataplane';
 import { idempotencyMigrations } from '../http/idempotency/idempotency.migrations.js';
 import type { Logger } from 'pino';
@@ -24,6 +24,7 @@ export const ENGINE_MIGRATIONS: readonly MigrationClass[] = [
   ...idempotencyMigrations,
   ...signingKeyMigrations,
   ...certificateMigrations,
+  ...snapshotMigrations,
 ];
 
 export interface Database {

@@ -18,6 +18,9 @@ export interface CalendarState {
   readonly declarations: number;
 }
 
+/** The version of CalendarState's shape and of evolveCalendar: raise it with either (snapshots). */
+export const CALENDAR_STATE_VERSION = 1;
+
 export const initialCalendarState: CalendarState = { overrides: {}, declarations: 0 };
 
 export function evolveCalendar(state: CalendarState, event: CalendarEvent): CalendarState {

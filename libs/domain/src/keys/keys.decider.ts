@@ -23,9 +23,20 @@ import {
   type KeysState,
 } from './keys.state.js';
 import { isRetirable, retainUntil, retiredAmong } from './retention.js';
+import { repeatsArchivedBackup, type ArchivedBackup } from './archived-backups.js';
 
 export interface KeysContext {
   readonly now: Date;
+  /**
+   * For a command naming a backup the state does not hold: that backup as first recorded, when the
+   * ring archived it (archived-backups.ts); null or absent otherwise.
+   */
+  readonly archived?: ArchivedBackup | null;
+}
+
+/** The archived backup of that id from the context, or null. */
+function archivedIn(ctx: KeysContext, backupId: string): ArchivedBackup | null {
+  return ctx.archived?.backupId === backupId ? ctx.archived : null;
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -61,7 +72,7 @@ function requireDatabase(state: KeysState, databaseId: string): void {
   if (!findDatabase(state, databaseId)) throw new DomainError('unknown-database', `unknown database ${databaseId}`);
 }
 
-function decideRecordBackup(command: Extract<KeysCommand, { type: 'RecordBackup' }>, state: KeysState, now: string): KeysEvent[] {
+function decideRecordBackup(command: Extract<KeysCommand, { type: 'RecordBackup' }>, state: KeysState, ctx: KeysContext, now: string): KeysEvent[] {
   requireRing(state);
   const d = {
     backupId: command.data.backupId,
@@ -82,6 +93,11 @@ function decideRecordBackup(command: Extract<KeysCommand, { type: 'RecordBackup'
       existing.expiresAt === d.expiresAt &&
       existing.protection === d.protection;
     if (same) return [];
+    throw new DomainError('backup-exists', `backup ${d.backupId} is already recorded with other data`);
+  }
+  const archived = archivedIn(ctx, d.backupId);
+  if (archived) {
+    if (repeatsArchivedBackup(archived, d)) return [];
     throw new DomainError('backup-exists', `backup ${d.backupId} is already recorded with other data`);
   }
   requireNotDestroyed(state);
@@ -217,11 +233,14 @@ export function decideKeys(command: KeysCommand, state: KeysState, ctx: KeysCont
       return [{ type: 'KeyRotationDue', data: { keyVersionId: newest.keyVersionId, dueAt, at: now } }];
     }
     case 'RecordBackup':
-      return decideRecordBackup(command, state, now);
+      return decideRecordBackup(command, state, ctx, now);
     case 'ChangeBackupRetention': {
       requireRing(state);
       const { backupId } = command.data;
+      // Archived: its retention ran out and every version it needs is retired, so no new expiry can
+      // make it restorable or hold a version again.
       const backup = findBackup(state, backupId);
+      if (!backup && archivedIn(ctx, backupId)) return [];
       if (!backup || backup.deletedAt) throw new DomainError('backup-not-found', `backup ${backupId} not found`);
       const expiresAt = instant(command.data.expiresAt, 'expiresAt');
       if (Date.parse(expiresAt) <= Date.parse(backup.takenAt)) {
@@ -234,6 +253,7 @@ export function decideKeys(command: KeysCommand, state: KeysState, ctx: KeysCont
       requireRing(state);
       const { backupId } = command.data;
       const backup = findBackup(state, backupId);
+      if (!backup && archivedIn(ctx, backupId)) return [];
       if (!backup) throw new DomainError('backup-not-found', `backup ${backupId} not found`);
       if (backup.deletedAt) return [];
       return [{ type: 'BackupDeleted', data: { backupId, at: now } }];

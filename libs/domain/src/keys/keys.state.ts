@@ -1,7 +1,9 @@
 // What the key ring remembers, folded from its events, and the pure queries over it. JSON-safe
 // (instants are ISO strings). Protection history is kept as intervals per database, so "which
 // versions protected this database during [from, to]" can be answered for any past window.
+// Backups that can never matter again leave the state at each retirement (archived-backups.ts).
 import type { KeyCustody } from '../tenant/tenant.events.js';
+import { archiveSettledBackups } from './archived-backups.js';
 import { DEFAULT_PITR_RETENTION_DAYS, DEFAULT_ROTATION_PERIOD_DAYS } from '../promises.js';
 import type { BackupProtection, Unrestorable } from './backup-policy.js';
 import type { BackupKind, KeysEvent, KeyVersionSource } from './keys.events.js';
@@ -62,7 +64,10 @@ export interface KeysState {
   /** In the order added; the newest is last. */
   readonly versions: readonly KeyVersionState[];
   readonly databases: readonly DatabaseProtection[];
+  /** Backups still able to matter to P3, in the order recorded (archived ones have left). */
   readonly backups: readonly BackupState[];
+  /** How many backups left the state at a retirement (archived-backups.ts). */
+  readonly archivedBackups: number;
   /** Staging blobs registered for the tenant, in the order registered. */
   readonly stagingAssets: readonly StagingAssetState[];
   /** `databaseId:keyVersionId` pairs already flagged overdue. */
@@ -72,6 +77,12 @@ export interface KeysState {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The version of KeysState's shape and of evolveKeys: raise it with either, so stored snapshots of
+ * the old shape are ignored.
+ */
+export const KEYS_STATE_VERSION = 1;
 
 export const initialKeysState: KeysState = {
   exists: false,
@@ -84,6 +95,7 @@ export const initialKeysState: KeysState = {
   versions: [],
   databases: [],
   backups: [],
+  archivedBackups: 0,
   stagingAssets: [],
   overdueRaised: [],
   rotationDueRaised: [],
@@ -168,10 +180,10 @@ export function evolveKeys(state: KeysState, event: KeysEvent): KeysState {
         stagingAssets: [...state.stagingAssets, { assetId: event.data.assetId, expiresAt: event.data.expiresAt, registeredAt: event.data.at }],
       };
     case 'KeyVersionRetired':
-      return {
-        ...state,
-        versions: state.versions.map((v) => (v.keyVersionId === event.data.keyVersionId ? { ...v, retiredAt: event.data.at } : v)),
-      };
+      return archiveSettledBackups(
+        { ...state, versions: state.versions.map((v) => (v.keyVersionId === event.data.keyVersionId ? { ...v, retiredAt: event.data.at } : v)) },
+        event.data.at,
+      );
     case 'KeyRingDestroyed':
       return { ...state, destroyed: true };
   }

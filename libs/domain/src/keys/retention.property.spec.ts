@@ -12,7 +12,8 @@ import fc from 'fast-check';
 import type { KeysCommand } from './keys.commands.js';
 import { keysDecider } from './keys.decider.js';
 import type { BackupKind, KeysEvent } from './keys.events.js';
-import { currentVersionOf, newestVersion, type KeysState } from './keys.state.js';
+import type { ArchivedBackup } from './archived-backups.js';
+import { currentVersionOf, findBackup, newestVersion, type KeysState } from './keys.state.js';
 import { retainUntil } from './retention.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -111,9 +112,18 @@ class Simulation {
     return `db-${++this.dbCount}`;
   }
 
+  /** Every backup as first recorded: what the repository finds by event id once it is archived. */
+  private readonly recorded = new Map<string, ArchivedBackup>();
+
   private exec(command: KeysCommand): readonly KeysEvent[] {
-    const events = keysDecider.decide(command, this.state, { now: new Date(BASE + this.now * DAY) });
+    const backupId = 'backupId' in command.data ? command.data.backupId : undefined;
+    const archived = backupId !== undefined && !findBackup(this.state, backupId) ? (this.recorded.get(backupId) ?? null) : null;
+    const events = keysDecider.decide(command, this.state, { now: new Date(BASE + this.now * DAY), archived });
     for (const e of events) {
+      if (e.type === 'BackupRecorded') {
+        const { backupId: id, databaseId, kind, coveredFrom, takenAt, expiresAt, protection } = e.data;
+        this.recorded.set(id, { backupId: id, databaseId, kind, coveredFrom, takenAt, expiresAt, protection });
+      }
       if (e.type === 'KeyVersionRetired') {
         this.checkRetirement(e.data.keyVersionId);
         this.retired.add(e.data.keyVersionId);

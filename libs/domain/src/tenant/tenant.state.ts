@@ -59,6 +59,12 @@ export interface TenantState {
   readonly shredded: boolean;
 }
 
+/**
+ * The version of TenantState's shape and of evolveTenant: raise it with either, so stored
+ * snapshots of the old shape are ignored.
+ */
+export const TENANT_STATE_VERSION = 1;
+
 export const initialTenantState: TenantState = {
   exists: false,
   tenantId: null,

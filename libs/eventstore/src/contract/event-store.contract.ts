@@ -67,6 +67,16 @@ export function eventStoreContract(adapter: string, makeSubject: () => Promise<C
         expect(await store.readStream(uniqueStream('none'))).toEqual([]);
       });
 
+      it('reads one event by its id (any case), and null for an id never stored or not a UUID', async () => {
+        const s = uniqueStream('id');
+        const events = [ev('0', { n: 0 }), ev('1', { n: 1 })];
+        await store.append(s, events, 'no-stream');
+        const found = await store.readEvent(events[1].id.toUpperCase());
+        expect(found).toMatchObject({ id: events[1].id, streamId: s, revision: 1n, type: '1', data: { n: 1 } });
+        expect(await store.readEvent(randomUUID())).toBeNull();
+        expect(await store.readEvent('not-a-uuid')).toBeNull();
+      });
+
       it('rejects a wrong expected revision with a typed error that reports the actual revision', async () => {
         const s = uniqueStream('w');
         await store.append(s, [ev(), ev()], 'no-stream');

@@ -181,6 +181,16 @@ export class PostgresEventStore implements EventStore {
     return BigInt(res.rows[0].head);
   }
 
+  async readEvent(eventId: string): Promise<RecordedEvent | null> {
+    if (!UUID.test(eventId)) return null;
+    const res = await this.db.query<EventRow>({
+      name: 'lethe_read_event',
+      text: `select ${SELECT_COLUMNS} from lethe_events where event_id = $1`,
+      values: [eventId],
+    });
+    return res.rows[0] ? toRecorded(res.rows[0]) : null;
+  }
+
   async readAll(after: bigint, limit: number): Promise<RecordedEvent[]> {
     return (await this.readPage(after, limit)).events;
   }

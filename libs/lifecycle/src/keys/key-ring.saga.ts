@@ -56,6 +56,8 @@ export class KeyRingSaga implements Processor {
       return;
     }
     if (!event.streamId.startsWith('keys-')) return;
+    // Overdue flags, rotation-due flags, staging assets, retirements: no timer moves, nothing to read.
+    if (!ROTATION_EVENTS.has(event.type) && !RETENTION_EVENTS.has(event.type)) return;
     const tenantId = event.streamId.slice('keys-'.length);
     const { state } = await this.keys.load(tenantId);
     if (!state.exists || state.destroyed) return;

@@ -15,7 +15,7 @@ import {
   type StagingAssetState,
 } from '@lethe/domain';
 import type { KeyVault } from '@lethe/vault';
-import type { KeyRingRepository } from './key-ring-repository.js';
+import { backupCause, backupDeletedCause, type KeyRingRepository } from './key-ring-repository.js';
 import type { TenantFactsOf } from './tenant-facts.js';
 
 export interface BackupInput {
@@ -135,7 +135,7 @@ export class KeysService {
     const facts = await this.tenantFacts(tenantId);
     const protection: BackupProtection = facts.backupKeyMode === 'platform' ? 'platform-key' : 'customer-key';
     const command = { type: 'RecordBackup' as const, data: { ...input, protection } };
-    const decided = decideKeys(command, state, { now: this.clock.now() });
+    const decided = decideKeys(command, state, await this.keys.contextFor(this.clock.now(), state, command));
     const recorded = decided.find((e) => e.type === 'BackupRecorded');
     if (recorded) {
       if (facts.shredExecuted) throw new DomainError('tenant-shredded', SHRED_EXECUTED);
@@ -143,7 +143,7 @@ export class KeysService {
       if (d.protection === 'platform-key') await this.dataPlane.addPlatformBackup(tenantId, d.backupId, d.databaseId);
       else if (hasDataKeyCopy(d)) await this.dataPlane.recordBackup(tenantId, d.backupId, d.databaseId, d.restoreKeyVersionId!);
     }
-    const { state: after } = await this.keys.execute(tenantId, command, `backup:${input.backupId}`);
+    const { state: after } = await this.keys.execute(tenantId, command, backupCause(input.backupId));
     return after;
   }
 
@@ -155,16 +155,19 @@ export class KeysService {
 
   async deleteBackup(tenantId: string, backupId: string): Promise<KeysState> {
     await this.state(tenantId);
-    const { state } = await this.keys.execute(tenantId, { type: 'DeleteBackup', data: { backupId } }, `backup-deleted:${backupId}`);
+    const { state } = await this.keys.execute(tenantId, { type: 'DeleteBackup', data: { backupId } }, backupDeletedCause(backupId));
     // Only a customer-key copy recorded in the data plane has a data key to erase. A platform-key
     // backup stays an asset until the shred purges it: we cannot prove the platform erased it.
-    if (hasDataKeyCopy(findBackup(state, backupId)!)) await this.dataPlane.deleteBackup(tenantId, backupId);
+    // An archived backup's versions are retired and destroyed: its copy is unreadable already.
+    const backup = findBackup(state, backupId);
+    if (backup && hasDataKeyCopy(backup)) await this.dataPlane.deleteBackup(tenantId, backupId);
     return state;
   }
 
   async restoreCheck(tenantId: string, backupId: string): Promise<RestoreCheck> {
     const state = await this.state(tenantId);
-    const backup = findBackup(state, backupId);
+    // An archived backup answers as before it left the state, from the events that recorded it.
+    const backup = findBackup(state, backupId) ?? (await this.keys.archivedBackup(state, backupId));
     if (!backup) throw new DomainError('backup-not-found', 'backup not found');
     const { protection } = backup;
     if (backup.deletedAt) {

@@ -4,7 +4,8 @@
 // External calls are idempotent (destroying a destroyed key is a no-op) and recorded after success.
 import type { Logger } from 'pino';
 import type { Clock } from '@lethe/clock';
-import { DomainError, nextShredAction, type TenantState } from '@lethe/domain';
+import { DomainError, nextShredAction, type TenantCommand, type TenantEvent, type TenantState } from '@lethe/domain';
+import type { Loaded } from '../aggregate-repository.js';
 import type { DeadlineFireContext, PostgresDeadlineStore } from '@lethe/scheduler';
 import type { Deadline } from '@lethe/scheduler';
 import type { KeyRingRepository } from '../keys/key-ring-repository.js';
@@ -34,8 +35,10 @@ export class ShredStepHandler {
   readonly handle = async (deadline: Deadline, context: DeadlineFireContext): Promise<void> => {
     const { tenantId, shredId } = deadline.payload as ShredTimerPayload;
     const log = { tenantId, shredId };
+    // One read per fire: each step carries on from the state its own command returned.
+    let loaded: Loaded<TenantState> = await this.tenants.load(tenantId);
     for (let i = 0; i < MAX_STEPS_PER_FIRE; i++) {
-      const { state } = await this.tenants.load(tenantId);
+      const { state } = loaded;
       if (!state.shred || state.shred.shredId !== shredId) return;
       const action = nextShredAction(state, this.clock.now());
       switch (action.kind) {
@@ -46,14 +49,14 @@ export class ShredStepHandler {
           await this.deadlines.scheduleInTx(context.client, deadline.id, new Date(action.until), SHRED_STEP, deadline.payload);
           return;
         case 'start':
-          await this.tenants.execute(tenantId, { type: 'StartShredExecution', data: { shredId } }, `${deadline.id}:start`);
+          loaded = await this.run(tenantId, { type: 'StartShredExecution', data: { shredId } }, `${deadline.id}:start`, loaded);
           this.logger.info(log, 'shred execution started');
           break;
         case 'destroy-keys':
-          await this.step(state, 'destroy-keys', async () => {
+          loaded = await this.step(loaded, 'destroy-keys', async () => {
             const keyId = await this.keyIdOf(tenantId);
             const versions = await this.vault.destroyKey(keyId);
-            await this.tenants.execute(
+            const after = await this.run(
               tenantId,
               {
                 type: 'RecordKeyDestroyed',
@@ -68,22 +71,26 @@ export class ShredStepHandler {
                 },
               },
               `${deadline.id}:destroy-keys`,
+              loaded,
             );
             this.logger.info({ ...log, versions: versions.length }, 'tenant key destroyed');
+            return after;
           });
           break;
         case 'purge-assets':
-          await this.step(state, 'purge-assets', async () => {
+          loaded = await this.step(loaded, 'purge-assets', async () => {
             const assets = await this.dataPlane.purgeAssets(tenantId);
-            await this.tenants.execute(
+            const after = await this.run(
               tenantId,
               {
                 type: 'RecordAssetsPurged',
                 data: { shredId, assets: assets.map((a) => ({ kind: a.kind, id: a.id, purgedAt: a.purgedAt.toISOString() })) },
               },
               `${deadline.id}:purge-assets`,
+              loaded,
             );
             this.logger.info({ ...log, assets: assets.length }, 'assets not protected by the tenant key purged');
+            return after;
           });
           break;
         case 'probe': {
@@ -101,11 +108,13 @@ export class ShredStepHandler {
               }
             }),
           );
-          const { appended } = await this.tenants.execute(
+          const { appended, loaded: after } = await this.execute(
             tenantId,
             { type: 'RecordProbe', data: { shredId, databases, results } },
             `${deadline.id}:probe:${action.attempt}`,
+            loaded,
           );
+          loaded = after;
           const outcome = appended.find((e) => e.type === 'ShredProbeRecorded');
           if (appended.some((e) => e.type === 'ShredVerified')) this.logger.info({ ...log, attempt: action.attempt }, 'shred verified');
           else if (appended.some((e) => e.type === 'ShredVerificationFailed'))
@@ -133,18 +142,42 @@ export class ShredStepHandler {
     return (tenant.profile?.databases ?? []).map((d) => d.databaseId);
   }
 
-  private async step(state: TenantState, step: 'destroy-keys' | 'purge-assets', run: () => Promise<void>): Promise<void> {
+  /**
+   * Decides against the state in hand (a concurrent write makes the repository read again) and
+   * returns the state after the command with the revision it now stands at.
+   */
+  private async execute(
+    tenantId: string,
+    command: TenantCommand,
+    causeId: string,
+    loaded: Loaded<TenantState>,
+  ): Promise<{ appended: readonly TenantEvent[]; loaded: Loaded<TenantState> }> {
+    const { state, appended, revision } = await this.tenants.execute(tenantId, command, causeId, { loaded });
+    return { appended, loaded: { state, revision } };
+  }
+
+  private async run(tenantId: string, command: TenantCommand, causeId: string, loaded: Loaded<TenantState>): Promise<Loaded<TenantState>> {
+    return (await this.execute(tenantId, command, causeId, loaded)).loaded;
+  }
+
+  private async step(
+    loaded: Loaded<TenantState>,
+    step: 'destroy-keys' | 'purge-assets',
+    run: () => Promise<Loaded<TenantState>>,
+  ): Promise<Loaded<TenantState>> {
+    const { state } = loaded;
     const shred = state.shred!;
     try {
-      await run();
+      return await run();
     } catch (error) {
       if (error instanceof DomainError) throw error;
       const failures = shred.failures && shred.failures.step === step ? shred.failures.count + 1 : 1;
       this.logger.warn({ tenantId: state.tenantId, shredId: shred.shredId, step, failures, error: errorName(error) }, 'shred step failed; will retry');
-      await this.tenants.execute(
+      return this.run(
         state.tenantId!,
         { type: 'RecordShredStepFailure', data: { shredId: shred.shredId, step, error: errorName(error) } },
         `${shredStepCause(shred.shredId, step)}:failure:${failures}`,
+        loaded,
       );
     }
   }

@@ -1,6 +1,7 @@
 // The tenant aggregate's repository (stream `tenant-<tenantId>`).
 import type { Clock } from '@lethe/clock';
 import {
+  TENANT_STATE_VERSION,
   decideTenant,
   evolveTenant,
   initialTenantState,
@@ -13,15 +14,25 @@ import {
   type CalendarOverrideInput,
 } from '@lethe/domain';
 import type { EventStore } from '@lethe/eventstore';
-import { AggregateRepository } from '../aggregate-repository.js';
+import { AggregateRepository, type SnapshotOptions } from '../aggregate-repository.js';
 
 /** The operator overrides in force for a jurisdiction, read at decision time. */
 export type CalendarOverridesSource = (jurisdiction: string) => Promise<readonly CalendarOverrideInput[]>;
 
 export class TenantRepository extends AggregateRepository<TenantCommand, TenantEvent, TenantState, TenantContext> {
-  constructor(store: EventStore, clock: Clock, calendar: WorkingDays, overrides: CalendarOverridesSource = async () => []) {
-    super(store, clock, {
-      stream: tenantStream,
+  constructor(
+    store: EventStore,
+    clock: Clock,
+    calendar: WorkingDays,
+    overrides: CalendarOverridesSource = async () => [],
+    snapshots?: SnapshotOptions,
+  ) {
+    super(
+      store,
+      clock,
+      {
+        stream: tenantStream,
+        stateVersion: TENANT_STATE_VERSION,
       initialState: initialTenantState,
       evolve: evolveTenant,
       decide: decideTenant,
@@ -30,8 +41,10 @@ export class TenantRepository extends AggregateRepository<TenantCommand, TenantE
       context: async (now, state, command) => ({
         now,
         calendar,
-        calendarOverrides: command.type === 'ScheduleShred' && state.jurisdiction ? await overrides(state.jurisdiction) : [],
-      }),
-    });
+          calendarOverrides: command.type === 'ScheduleShred' && state.jurisdiction ? await overrides(state.jurisdiction) : [],
+        }),
+      },
+      snapshots,
+    );
   }
 }

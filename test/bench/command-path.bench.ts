@@ -1,0 +1,274 @@
+// `npm run bench` (second part): the cost of one key-ring command at any age. Records a backup through
+// the command path the API uses (KeysService.recordBackup with the local vault and data plane, wired
+// by createLifecycle) on a new ring at its 10th backup and on a ten-year ring at its 10,000th, in the
+// same run, interleaved with one raw single-event `pg` insert. Prints medians and the ratios.
+// It is a report: the exit code is 0 even when a target is missed (non-zero only if it crashed).
+import { generateKeyPairSync } from 'node:crypto';
+import pg from 'pg';
+import { ManualClock } from '@lethe/clock';
+import { LocalDataPlane, LocalReadProbe, dataplaneMigrations, platformKeyFrom } from '@lethe/dataplane';
+import { decideKeys, evolveKeys, keysStream, retentionTimers, type KeysEvent, type KeysState } from '@lethe/domain';
+import { PostgresEventStore, eventStoreMigrations, type JsonValue } from '@lethe/eventstore';
+import { SNAPSHOT_EVERY, causedEventId, certificateMigrations, createLifecycle, snapshotMigrations, type Lifecycle } from '@lethe/lifecycle';
+import { runMigrations } from '@lethe/postgres';
+import { PostgresDeadlineStore, schedulerMigrations } from '@lethe/scheduler';
+import { LocalKeyVault, MasterKey, PostgresSigningKeyRegistry, SigningKeyring, signingKeyMigrations, vaultMigrations } from '@lethe/vault';
+import { openBenchDatabase } from './server.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const YEARS = 10;
+const OLD_BACKUPS = 10_000;
+const YOUNG_BACKUPS = 10;
+/** Measured commands per side (medians), after WARMUP unmeasured ones. */
+const SAMPLES = 41;
+const WARMUP = 5;
+const ROTATION_DAYS = 90;
+const PITR_DAYS = 7;
+const BACKUP_RETENTION_DAYS = 7;
+const BATCH = 500;
+const AGE_TARGET = 1.25;
+const RAW_TARGET = 3;
+
+const say = (line: string) => console.log(line);
+const START = new Date('2016-01-04T00:00:00.000Z');
+
+function profile(tenantId: string) {
+  return {
+    tenantId,
+    jurisdiction: 'DE',
+    timeZone: 'Europe/Berlin',
+    excludedHolidayTypes: ['public', 'bank'],
+    partialHolidays: 'working' as const,
+    keyCustody: 'managed' as const,
+    backupKeyMode: 'customer' as const,
+    databases: [{ databaseId: 'db-1' }],
+    shredGraceWorkingDays: 2,
+    rotationPeriodDays: ROTATION_DAYS,
+    pitrRetentionDays: PITR_DAYS,
+  };
+}
+
+function backupInput(n: number, takenAt: Date, previous: Date) {
+  return {
+    backupId: `log-${String(n).padStart(6, '0')}`,
+    databaseId: 'db-1',
+    kind: 'pitr' as const,
+    coveredFrom: previous.toISOString(),
+    takenAt: takenAt.toISOString(),
+    expiresAt: new Date(takenAt.getTime() + BACKUP_RETENTION_DAYS * DAY_MS).toISOString(),
+  };
+}
+
+const median = (values: readonly number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await work();
+  return performance.now() - t;
+}
+
+/**
+ * Ten years of one database's history, the way the engine writes it: a backup every
+ * YEARS*365/OLD_BACKUPS days (decided by the domain, appended straight to the stream in batches),
+ * a rotation every ROTATION_DAYS (a real vault version and re-protection) and each superseded
+ * version retired when its retainUntil passes, all through the repository.
+ */
+async function fillTenYears(life: Lifecycle, store: PostgresEventStore, vault: LocalKeyVault, dataPlane: LocalDataPlane, clock: ManualClock, tenantId: string): Promise<Date> {
+  const stream = keysStream(tenantId);
+  const interval = (YEARS * 365 * DAY_MS) / OLD_BACKUPS;
+  let { state, revision } = await life.keyRings.load(tenantId);
+  let pending: { id: string; type: string; data: JsonValue; metadata: Record<string, JsonValue> }[] = [];
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const result = await store.append(stream, pending, revision);
+    revision = result.nextRevision;
+    pending = [];
+  };
+  const execute = async (command: Parameters<Lifecycle['keyRings']['execute']>[1], cause: string) => {
+    await flush();
+    const done = await life.keyRings.execute(tenantId, command, cause, { loaded: { state, revision } });
+    state = done.state;
+    revision = done.revision;
+  };
+  let nextRotation = START.getTime() + ROTATION_DAYS * DAY_MS;
+  let previous = START;
+  let last = START;
+  for (let n = 1; n < OLD_BACKUPS; n++) {
+    const at = new Date(START.getTime() + n * interval);
+    clock.set(at);
+    if (at.getTime() >= nextRotation) {
+      nextRotation += ROTATION_DAYS * DAY_MS;
+      const from = state.versions[state.versions.length - 1]!.keyVersionId;
+      const created = await vault.createVersion(state.keyId!);
+      await execute({ type: 'AddKeyVersion', data: { keyVersionId: created.versionId, source: 'policy', createdAt: created.createdAt.toISOString() } }, `rotate:${created.versionId}`);
+      await dataPlane.reprotectDatabase(tenantId, 'db-1', from, created.versionId);
+      await execute({ type: 'RecordReprotection', data: { databaseId: 'db-1', fromKeyVersionId: from, toKeyVersionId: created.versionId } }, `reprotect:${created.versionId}`);
+    }
+    for (const due of retentionTimers(state).filter((t) => Date.parse(t.retainUntil) <= at.getTime())) {
+      await execute({ type: 'RetireKeyVersion', data: { keyVersionId: due.keyVersionId } }, `retire:${due.keyVersionId}`);
+    }
+    const command = { type: 'RecordBackup' as const, data: { ...backupInput(n, at, previous), protection: 'customer-key' as const } };
+    for (const [i, e] of decideKeys(command, state, { now: at }).entries()) {
+      pending.push({
+        id: causedEventId(stream, `backup:${command.data.backupId}`, i),
+        type: e.type,
+        data: e.data as unknown as JsonValue,
+        metadata: { schemaVersion: 1, causationId: `backup:${command.data.backupId}`, occurredAt: at.toISOString() },
+      });
+      state = evolveKeys(state, e as KeysEvent);
+    }
+    if (pending.length >= BATCH) await flush();
+    previous = at;
+    last = at;
+  }
+  await flush();
+  return last;
+}
+
+async function main(): Promise<void> {
+  const db = await openBenchDatabase();
+  say(`PostgreSQL: ${db.source} at ${db.server}, database ${db.database}`);
+  const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  pool.on('error', () => undefined);
+  const store = new PostgresEventStore(pool);
+  try {
+    await runMigrations(db.url, [
+      ...eventStoreMigrations,
+      ...schedulerMigrations,
+      ...vaultMigrations,
+      ...dataplaneMigrations,
+      ...signingKeyMigrations,
+      ...certificateMigrations,
+      ...snapshotMigrations,
+    ]);
+    await pool.query('create table bench_raw_events (stream_id text not null, revision bigint not null, data jsonb not null, primary key (stream_id, revision))');
+    const clock = new ManualClock(START);
+    const masterKey = MasterKey.generate();
+    const vault = new LocalKeyVault(pool, masterKey, clock);
+    const dataPlane = new LocalDataPlane(pool, vault, platformKeyFrom(masterKey), clock);
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const pair = { privateKey, publicKey, source: 'generated' as const };
+    const signingKeys = new PostgresSigningKeyRegistry(pool);
+    const life = createLifecycle({
+      store,
+      clock,
+      deadlines: new PostgresDeadlineStore(pool, clock),
+      vault,
+      dataPlane,
+      probe: new LocalReadProbe(pool, vault),
+      pool,
+      signing: new SigningKeyring(signingKeys, async () => pair, clock, pair),
+      signingKeys,
+      logger: { info: () => undefined, warn: (o: unknown, m?: string) => say(`  warn: ${m ?? ''} ${JSON.stringify(o)}`), error: () => undefined },
+      keyDetectionIntervalMs: 15 * 60 * 1000,
+    });
+
+    say(`filling one ring with ${YEARS} years of history: ${OLD_BACKUPS - 1} backups (every ${((YEARS * 365 * 24) / OLD_BACKUPS).toFixed(1)} h, ` +
+      `kept ${BACKUP_RETENTION_DAYS} days), a rotation every ${ROTATION_DAYS} days, retirements as retention allows`);
+    const fillStart = performance.now();
+    await life.tenants.onboard(profile('old'));
+    let last = await fillTenYears(life, store, vault, dataPlane, clock, 'old');
+    const filled = await life.keyRings.load('old');
+    say(`  filled in ${((performance.now() - fillStart) / 1000).toFixed(1)} s: stream revision ${filled.revision}, ${filled.state.versions.length} key versions, ` +
+      `${filled.state.backups.length} backups in the state, ${filled.state.archivedBackups} archived`);
+
+    // The two command paths: the service the API calls today (it reads the ring twice and the tenant
+    // once), and the single-read path (load, decide with the archived-backup lookup, data plane, append).
+    type Input = ReturnType<typeof backupInput>;
+    type Via = (tenantId: string, input: Input) => Promise<unknown>;
+    const viaService: Via = (tenantId, input) => life.keys.recordBackup(tenantId, input);
+    const viaRepository: Via = async (tenantId, input) => {
+      const loaded = await life.keyRings.load(tenantId);
+      const command = { type: 'RecordBackup' as const, data: { ...input, protection: 'customer-key' as const } };
+      const decided = decideKeys(command, loaded.state, await life.keyRings.contextFor(clock.now(), loaded.state, command));
+      const recorded = decided.find((e) => e.type === 'BackupRecorded');
+      if (recorded?.type === 'BackupRecorded') await dataPlane.recordBackup(tenantId, input.backupId, input.databaseId, recorded.data.restoreKeyVersionId!);
+      await life.keyRings.execute(tenantId, command, `backup:${input.backupId}`, { loaded });
+    };
+    let oldNext = OLD_BACKUPS;
+    const recordOld = (via: Via) => async () => {
+      const at = new Date(last.getTime() + 60_000);
+      clock.set(at);
+      await via('old', backupInput(oldNext++, at, last));
+      last = at;
+    };
+    let young = 0;
+    const youngRing = async (via: Via): Promise<() => Promise<void>> => {
+      const tenantId = `young-${++young}`;
+      await life.tenants.onboard(profile(tenantId));
+      let prev = clock.now();
+      for (let n = 1; n < YOUNG_BACKUPS; n++) {
+        const at = new Date(prev.getTime() + 1000);
+        await life.keys.recordBackup(tenantId, backupInput(n, at, prev));
+        prev = at;
+      }
+      return async () => {
+        await via(tenantId, backupInput(YOUNG_BACKUPS, new Date(prev.getTime() + 1000), prev));
+      };
+    };
+    let rawRevision = 0;
+    const rawInsert = () =>
+      pool.query('insert into bench_raw_events (stream_id, revision, data) values ($1, $2, $3)', ['raw', rawRevision++, JSON.stringify(backupInput(rawRevision, clock.now(), clock.now()))]);
+
+    for (let i = 0; i < WARMUP; i++) {
+      await recordOld(viaService)();
+      await recordOld(viaRepository)();
+      await (await youngRing(viaService))();
+      await (await youngRing(viaRepository))();
+      await rawInsert();
+    }
+    const samples = { young: [] as number[], old: [] as number[], youngRepo: [] as number[], oldRepo: [] as number[], raw: [] as number[] };
+    for (let i = 0; i < SAMPLES; i++) {
+      const tenth = await youngRing(viaService);
+      const tenthRepo = await youngRing(viaRepository);
+      // Alternate the order, so drift of a noisy machine hits every side alike.
+      const order: [keyof typeof samples, () => Promise<unknown>][] = [
+        ['young', tenth],
+        ['old', recordOld(viaService)],
+        ['raw', rawInsert],
+        ['youngRepo', tenthRepo],
+        ['oldRepo', recordOld(viaRepository)],
+      ];
+      if (i % 2) order.reverse();
+      for (const [side, work] of order) samples[side].push(await timed(work));
+    }
+    const after: KeysState = (await life.keyRings.load('old')).state;
+    const m = { young: median(samples.young), old: median(samples.old), youngRepo: median(samples.youngRepo), oldRepo: median(samples.oldRepo), raw: median(samples.raw) };
+    const snapshot = await pool.query<{ revision: string }>('select revision from lethe_snapshots where stream_id = $1', [keysStream('old')]);
+    say('');
+    say(`record a backup (vault + data plane + key ring) through KeysService.recordBackup, and through one load + KeyRingRepository.execute; medians of ${SAMPLES} after ${WARMUP} warm-ups; ` +
+      `snapshot every ${SNAPSHOT_EVERY} events (the old ring's is at revision ${snapshot.rows[0]?.revision ?? 'none'}; ${after.backups.length} backups in its state)`);
+    const rows = [
+      ['workload', 'median ms', 'ratio', 'target', 'result'],
+      ['raw pg insert of 1 event', m.raw.toFixed(2), '-', '-', 'report'],
+      ...(
+        [
+          ['KeysService', m.young, m.old],
+          ['repository, one read', m.youngRepo, m.oldRepo],
+        ] as const
+      ).flatMap(([path, young, old]) => [
+        [`${path}: backup ${YOUNG_BACKUPS} (new ring)`, young.toFixed(2), '-', '-', 'report'],
+        [`${path}: backup ${OLD_BACKUPS.toLocaleString('en-US')} (${YEARS}-year ring) / backup ${YOUNG_BACKUPS}`, old.toFixed(2), (old / young).toFixed(2), `<= ${AGE_TARGET.toFixed(2)}`, old / young <= AGE_TARGET ? 'PASS' : 'FAIL'],
+        [`${path}: backup ${OLD_BACKUPS.toLocaleString('en-US')} / raw insert`, old.toFixed(2), (old / m.raw).toFixed(2), `<= ${RAW_TARGET.toFixed(2)}`, old / m.raw <= RAW_TARGET ? 'PASS' : 'FAIL'],
+      ]),
+    ];
+    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+    const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+    say(line(rows[0]!));
+    say(widths.map((w) => '-'.repeat(w)).join('  '));
+    for (const r of rows.slice(1)) say(line(r));
+    say(`(this is a report, the exit code does not depend on the targets)`);
+  } finally {
+    await store.close();
+    await pool.end();
+    await db.dispose();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
