@@ -11,6 +11,7 @@ import { signingKeyMigrations, vaultMigrations } from '@lethe/vault';
 import { certificateMigrations } from '@lethe/lifecycle';
 import { dataplaneMigrations } from '@lethe/dataplane';
 import { idempotencyMigrations } from '../http/idempotency/idempotency.migrations.js';
+import { manualClockMigrations } from '../clock/manual-clock.migrations.js';
 import type { Logger } from 'pino';
 import type { EngineConfig } from '../config/engine-config.js';
 
@@ -24,6 +25,7 @@ export const ENGINE_MIGRATIONS: readonly MigrationClass[] = [
   ...idempotencyMigrations,
   ...signingKeyMigrations,
   ...certificateMigrations,
+  ...manualClockMigrations,
 ];
 
 export interface Database {
