@@ -4,10 +4,11 @@
 // (processors finish the event in hand and release their leases, then the database goes) and exits
 // 0. A stop that has not finished within SHUTDOWN_TIMEOUT_MS, or a second signal, exits 1 at once:
 // the database connections close with the process, and PostgreSQL frees the advisory locks with them.
+//
+// The signal handlers are installed before the engine's modules load (they are imported dynamically
+// below), so no moment of boot is left to the default action of a signal.
 import type { Logger } from 'pino';
-import { ConfigError, loadConfig } from './config/engine-config.js';
-import { EngineBootAbortedError, startEngine, type RunningEngine } from './engine.js';
-import { createLogger } from './logging/logger.js';
+import type { RunningEngine } from './engine.js';
 
 const SHUTDOWN_TIMEOUT_MS = 20_000;
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
@@ -27,7 +28,7 @@ const SETTING_ERRORS = new Set([
 ]);
 
 function refuse(error: unknown): never {
-  const setting = error instanceof ConfigError || SETTING_ERRORS.has((error as Error).name);
+  const setting = SETTING_ERRORS.has((error as Error).name);
   process.stderr.write(`Lethe ${setting ? 'refuses' : 'failed'} to start: ${(error as Error).message}\n`);
   process.exit(setting ? 2 : 1);
 }
@@ -65,13 +66,12 @@ async function main(): Promise<void> {
   };
   for (const signal of STOP_SIGNALS) process.on(signal, () => stop(signal));
 
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) refuse(error);
-    throw error;
-  }
+  const [{ loadConfig }, { EngineBootAbortedError, startEngine }, { createLogger }] = await Promise.all([
+    import('./config/engine-config.js'),
+    import('./engine.js'),
+    import('./logging/logger.js'),
+  ]);
+  const config = loadConfig(process.env);
   logger = createLogger(config.logLevel);
   try {
     engine = await startEngine(config, { logger, signal: stopRequested.signal });
