@@ -18,6 +18,7 @@ import type { EngineConfig } from './config/engine-config.js';
 import { EngineModule } from './engine.module.js';
 import { openDatabase } from './infrastructure/database.js';
 import { createLogger } from './logging/logger.js';
+import { EngineNestLogger } from './logging/http-logging.js';
 import { PersistedManualClock } from './clock/persisted-manual-clock.js';
 import { BootStack, EngineBootAbortedError } from './boot-stack.js';
 import { loadApiTokens } from './config/api-tokens.js';
@@ -115,7 +116,7 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
   );
   // Processors and the poller start with the application (listen/init) and stop with app.close().
   boot.onUnwind(() => app.close());
-  app.useLogger(app.get(NestPinoLogger));
+  app.useLogger(new EngineNestLogger(app.get(NestPinoLogger)));
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   // HSTS on every response, with the rest of helmet's defaults.
