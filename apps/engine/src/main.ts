@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   // Installed before anything else, so no moment of boot falls back to the default (kill at once).
   const stopRequested = new AbortController();
   let engine: RunningEngine | undefined;
-  let logger: Logger | undefined;
+  let logger: Logger | undefined = undefined;
   let stopping: string | undefined;
   const stop = (signal: string) => {
     if (stopping) {
