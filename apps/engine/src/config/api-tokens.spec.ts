@@ -9,8 +9,8 @@ function recorder() {
   return {
     lines,
     logger: {
-      info: (fields: Record<string, unknown>, msg: string) => lines.push({ level: 'info', fields, msg }),
-      warn: (fields: Record<string, unknown>, msg: string) => lines.push({ level: 'warn', fields, msg }),
+      info: (fields: Record<string, unknown>, msg: string) => void lines.push({ level: 'info', fields, msg }),
+      warn: (fields: Record<string, unknown>, msg: string) => void lines.push({ level: 'warn', fields, msg }),
     },
   };
 }

@@ -3,7 +3,6 @@
 // entries LETHE_TOKENS takes). Logs say where the file is and which roles a warning is about,
 // never a token.
 import { randomBytes } from 'node:crypto';
-import type { Logger } from 'pino';
 import { loadOrCreateKeyFile } from '@lethe/vault';
 import { API_ROLES, ConfigError, parseTokenEntries, type ApiRole, type ApiToken, type EngineConfig } from './engine-config.js';
 
@@ -17,6 +16,12 @@ export class TokensFileError extends ConfigError {
     super(problems);
     this.name = 'TokensFileError';
   }
+}
+
+/** Pino-compatible (fields first, then message). */
+export interface TokensLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
 }
 
 export type TokenWarning =
@@ -64,7 +69,7 @@ export function parseTokensFile(content: string, path: string): ApiToken[] {
  */
 export async function loadApiTokens(
   config: Pick<EngineConfig, 'tokens' | 'tokensSet' | 'dataDir'>,
-  logger: Pick<Logger, 'info' | 'warn'>,
+  logger: TokensLogger,
 ): Promise<{ tokens: ApiToken[]; file: string | undefined }> {
   let tokens: readonly ApiToken[] = config.tokens;
   let source = 'LETHE_TOKENS';
