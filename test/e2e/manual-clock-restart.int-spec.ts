@@ -77,7 +77,12 @@ it('resumes from the time it was moved to, answers what fired, and refuses to st
     databases: [{ databaseId: 'db-1' }],
   });
   expect(onboarded.status).toBe(201);
-  // A year on, the key's rotation timer is due: the answer names what fired.
+  // A year on, the key's timers are due: the answer names what fired.
+  await waitUntil(
+    async () => Number((await pool.query(`select count(*) as n from lethe_deadlines where status = 'pending' and due_at <= '2027-03-10T09:00:00Z'`)).rows[0].n) > 0,
+    30_000,
+    'a timer due within the year',
+  );
   const moved = await call(first.url, 'POST', '/v1/admin/clock', ADMIN, { now: '2027-03-10T09:00:00Z' });
   expect(moved.status).toBe(200);
   expect(moved.body.now).toBe('2027-03-10T09:00:00.000Z');

@@ -18,7 +18,7 @@ const INTERVAL_NAME = 'lethe-deadline-poller';
 @Injectable()
 export class DeadlineTicker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private poller: DeadlinePoller | undefined;
-  private ticking: Promise<void> | undefined;
+  private ticking: Promise<FiredDeadline[]> | undefined;
 
   constructor(
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
@@ -36,17 +36,22 @@ export class DeadlineTicker implements OnApplicationBootstrap, BeforeApplication
     this.registry.addInterval(INTERVAL_NAME, setInterval(() => void this.tick(), this.config.deadlinePollMs));
   }
 
-  /** Fires whatever is due now; also called after the manual clock moves. Returns what this instance fired. */
+  /**
+   * Fires whatever is due now; also called after the manual clock moves. Returns what this instance
+   * fired meanwhile: by this drain, and by a drain already running when it was called.
+   */
   async tick(): Promise<FiredDeadline[]> {
     if (!this.poller) return [];
-    // One drain at a time per instance; a caller arriving meanwhile waits for it and drains again.
-    while (this.ticking) await this.ticking;
     const fired: FiredDeadline[] = [];
-    let done!: () => void;
+    // One drain at a time per instance; a caller arriving meanwhile waits for it and drains again.
+    while (this.ticking) fired.push(...(await this.ticking));
+    let done!: (fired: FiredDeadline[]) => void;
     this.ticking = new Promise((resolve) => (done = resolve));
+    const own: FiredDeadline[] = [];
     try {
       for (;;) {
         const result = await this.poller.tick();
+        own.push(...result.firedDeadlines);
         fired.push(...result.firedDeadlines);
         if (result.fired + result.failed === 0) break;
       }
@@ -56,7 +61,7 @@ export class DeadlineTicker implements OnApplicationBootstrap, BeforeApplication
       return fired;
     } finally {
       this.ticking = undefined;
-      done();
+      done(own);
     }
   }
 
