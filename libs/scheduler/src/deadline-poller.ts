@@ -73,10 +73,18 @@ export interface DeadlinePollerOptions {
 export interface TickResult {
   /** Rows whose handler succeeded in this tick. */
   readonly fired: number;
+  /** Those rows, in the order they fired. */
+  readonly firedDeadlines: readonly FiredDeadline[];
   /** Handler attempts that failed in this tick (including those parked). */
   readonly failed: number;
   /** Of those, rows that reached maxAttempts and are now status 'failed'. */
   readonly parked: number;
+}
+
+/** A deadline whose handler succeeded: its id and kind (never its payload). */
+export interface FiredDeadline {
+  readonly id: string;
+  readonly kind: string;
 }
 
 export class UnknownDeadlineKindError extends Error {
@@ -170,13 +178,16 @@ export class DeadlinePoller {
     let fired = 0;
     let failed = 0;
     let parked = 0;
-    if (this.stopping) return { fired, failed, parked };
+    const firedDeadlines: FiredDeadline[] = [];
+    if (this.stopping) return { fired, firedDeadlines, failed, parked };
     const run = (async () => {
       for (let i = 0; i < this.batchSize && !this.stopping; i++) {
-        const outcome = await this.fireNext();
+        const { outcome, deadline } = await this.fireNext();
         if (outcome === 'none') break;
-        if (outcome === 'fired') fired++;
-        else failed++;
+        if (outcome === 'fired') {
+          fired++;
+          firedDeadlines.push({ id: deadline!.id, kind: deadline!.kind });
+        } else failed++;
         if (outcome === 'parked') parked++;
       }
     })();
@@ -186,7 +197,7 @@ export class DeadlinePoller {
     } finally {
       this.running.delete(run);
     }
-    return { fired, failed, parked };
+    return { fired, firedDeadlines, failed, parked };
   }
 
   /** Stops claiming new rows and waits for the ticks in progress (bounded by handlerTimeoutMs). */
@@ -195,7 +206,7 @@ export class DeadlinePoller {
     await Promise.allSettled([...this.running]);
   }
 
-  private async fireNext(): Promise<RowOutcome> {
+  private async fireNext(): Promise<{ outcome: RowOutcome; deadline?: Deadline }> {
     const client = await this.pool.connect();
     let released = false;
     try {
@@ -205,7 +216,7 @@ export class DeadlinePoller {
       const row = claimed.rows[0];
       if (!row) {
         await client.query('commit');
-        return 'none';
+        return { outcome: 'none' };
       }
       const deadline = toDeadline(row);
       const attempt = deadline.attempts + 1;
@@ -221,7 +232,7 @@ export class DeadlinePoller {
         client.removeAllListeners('error');
         client.on('error', () => undefined);
         await this.terminate(backend);
-        return await this.recordTimedOut(deadline, row.row_version, attempt, run.error);
+        return { outcome: await this.recordTimedOut(deadline, row.row_version, attempt, run.error), deadline };
       }
 
       let failure: unknown;
@@ -239,7 +250,7 @@ export class DeadlinePoller {
             fields(deadline, attempt),
             marked === 0 ? 'deadline handler changed its own deadline; left as it set it' : 'deadline fired',
           );
-          return 'fired';
+          return { outcome: 'fired', deadline };
         }
       } else {
         failure = run.error;
@@ -248,7 +259,7 @@ export class DeadlinePoller {
       await client.query(`rollback to savepoint ${SAVEPOINT}`);
       const outcome = await this.recordFailure(client, deadline, attempt, failure);
       await client.query('commit');
-      return outcome;
+      return { outcome, deadline };
     } catch (error) {
       if (!released) {
         released = true;

@@ -29,4 +29,5 @@ export {
   type DeadlineBackoff,
   type DeadlinePollerOptions,
   type TickResult,
+  type FiredDeadline,
 } from './deadline-poller.js';

@@ -26,6 +26,7 @@ export {
   RetiredSigningKeyError,
 } from './errors.js';
 export { SecretKey, MasterKey, KEY_BYTES, type KeySource } from './secret-key.js';
+export { loadOrCreateKeyFile, type KeyFileSpec, type LoadedKeyFile } from './key-file.js';
 export { loadMasterKey, decodeBase64Key, MASTER_KEY_SETTING, MASTER_KEY_FILE, type LoadMasterKeyOptions } from './master-key.js';
 export {
   loadOrCreateSigningKey,

@@ -1,7 +1,9 @@
-// POST /v1/admin/clock: moves the manual clock forward and fires what became due. Registered only
-// with LETHE_CLOCK=manual; with the system clock the route does not exist (404).
-import { Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { CLOCK, ClockMovedBackwardsError, type Clock, ManualClock } from '@lethe/clock';
+// /v1/admin/clock: reads the manual clock, and moves it forward and fires what became due. Registered
+// only with LETHE_CLOCK=manual; with the system clock the route does not exist (404). Each move is
+// stored, so a restart resumes from it.
+import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { CLOCK, ClockMovedBackwardsError, type Clock } from '@lethe/clock';
+import { PersistedManualClock } from '../clock/persisted-manual-clock.js';
 import { DeadlineTicker } from '../deadlines/deadline-ticker.service.js';
 import { ProblemException, Roles, ZodBody } from '../http/index.js';
 import { setClockSchema } from './tenant.schemas.js';
@@ -14,18 +16,31 @@ export class AdminClockController {
     private readonly ticker: DeadlineTicker,
   ) {}
 
+  /** `{ now }`: the manual clock's time. */
+  @Get()
+  @Roles('admin')
+  get() {
+    return { now: this.manualClock().now().toISOString() };
+  }
+
+  /** `{ now, fired: [{ id, kind }] }`: the deadlines this instance fired because of the move. */
   @Post()
   @Roles('admin')
   @HttpCode(200)
   async set(@ZodBody(setClockSchema) body: z.output<ReturnType<typeof setClockSchema>>) {
-    if (!(this.clock instanceof ManualClock)) throw ProblemException.notFound('the clock is not manual');
+    const clock = this.manualClock();
     try {
-      this.clock.set(new Date(body.now));
+      await clock.moveTo(new Date(body.now));
     } catch (error) {
-      if (error instanceof ClockMovedBackwardsError) throw ProblemException.conflict('the clock only moves forward', 'urn:lethe:problem:clock-backwards', { now: this.clock.now().toISOString() });
+      if (error instanceof ClockMovedBackwardsError) throw ProblemException.conflict('the clock only moves forward', 'urn:lethe:problem:clock-backwards', { now: clock.now().toISOString() });
       throw error;
     }
     const fired = await this.ticker.tick();
-    return { now: this.clock.now().toISOString(), fired };
+    return { now: clock.now().toISOString(), fired: fired.map(({ id, kind }) => ({ id, kind })) };
+  }
+
+  private manualClock(): PersistedManualClock {
+    if (!(this.clock instanceof PersistedManualClock)) throw ProblemException.notFound('the clock is not manual');
+    return this.clock;
   }
 }

@@ -50,12 +50,21 @@ describe('engine configuration', () => {
     [{ LETHE_ROLES: ' , ' }, 'LETHE_ROLES'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ LETHE_TOKENS: 'root:0123456789abcdef0123' }, 'LETHE_TOKENS'],
-    [{ LETHE_TOKENS: 'admin:short' }, 'LETHE_TOKENS'],
+    [{ LETHE_TOKENS: 'admin:has space' }, 'LETHE_TOKENS'],
+    [{ LETHE_TRUST_PROXY: 'everyone' }, 'LETHE_TRUST_PROXY'],
+    [{ LETHE_TRUST_PROXY: '0' }, 'LETHE_TRUST_PROXY'],
+    [{ LETHE_TRUST_PROXY: '10.0.0.0/33' }, 'LETHE_TRUST_PROXY'],
     [{ LETHE_DEADLINE_POLL_MS: '5' }, 'LETHE_DEADLINE_POLL_MS'],
   ])('refuses %p, naming %s', (env, setting) => {
     const problems = problemsOf(env as Record<string, string>);
     expect(problems).toHaveLength(1);
     expect(problems[0].startsWith(`${setting}:`)).toBe(true);
+  });
+
+  it('reads LETHE_TRUST_PROXY as a hop count or a list of addresses', () => {
+    expect(loadConfig({}).trustProxy).toBeUndefined();
+    expect(loadConfig({ LETHE_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ LETHE_TRUST_PROXY: 'loopback, 10.0.0.0/8,::1' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', '::1']);
   });
 
   it('never echoes a token or a database password in its complaints', () => {

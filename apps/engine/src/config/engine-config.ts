@@ -1,5 +1,6 @@
 // Every setting of the engine, in one typed and validated place. A bad value stops the engine at
 // boot with a message naming the setting and the rule; secret values are never echoed.
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { CRASH_POINTS, type CrashPoint } from '@lethe/lifecycle';
@@ -23,7 +24,15 @@ export interface EngineConfig {
   readonly dataDir: string;
   readonly clock: { readonly kind: 'system' } | { readonly kind: 'manual'; readonly start: Date | undefined };
   readonly roles: ReadonlySet<EngineRole>;
+  /** From LETHE_TOKENS (entries with an empty token included, to be warned about at boot). */
   readonly tokens: readonly ApiToken[];
+  /** LETHE_TOKENS was set: it wins over the tokens file in the data folder. */
+  readonly tokensSet: boolean;
+  /**
+   * LETHE_TRUST_PROXY: which peers' X-Forwarded-For/-Proto to believe (Express `trust proxy`): a hop
+   * count, or addresses, CIDR ranges and `loopback`, `linklocal`, `uniquelocal`. Unset: none.
+   */
+  readonly trustProxy: number | readonly string[] | undefined;
   readonly instanceId: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly deadlinePollMs: number;
@@ -50,6 +59,17 @@ const list = (value: string) =>
     .split(',')
     .map((v) => v.trim())
     .filter((v) => v.length > 0);
+
+const TRUST_PROXY_RULE = 'must be a hop count from 1 to 10, or comma-separated addresses, CIDR ranges, loopback, linklocal or uniquelocal';
+
+function isProxyAddress(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 const schema = z.object({
   DATABASE_URL: z
@@ -107,20 +127,37 @@ const schema = z.object({
   LETHE_SIGNING_KEY: z.string().optional(),
   LETHE_TLS_CERT_FILE: z.string().trim().min(1).optional(),
   LETHE_TLS_KEY_FILE: z.string().trim().min(1).optional(),
+  LETHE_TRUST_PROXY: z
+    .string()
+    .transform((v, ctx) => {
+      if (/^\d+$/.test(v.trim())) {
+        const hops = Number(v.trim());
+        if (hops >= 1 && hops <= 10) return hops;
+      } else {
+        const entries = list(v);
+        if (entries.length > 0 && entries.every(isProxyAddress)) return entries;
+      }
+      ctx.addIssue({ code: 'custom', message: TRUST_PROXY_RULE });
+      return z.NEVER;
+    })
+    .optional(),
 });
 
-/** Tokens are `role:token` pairs. A token is at least 16 characters; it is never echoed in errors. */
-function parseTokens(raw: string | undefined, problems: string[]): ApiToken[] {
-  if (raw === undefined || raw.trim() === '') return [];
+/**
+ * API tokens are `role:token` entries: comma-separated in LETHE_TOKENS, one a line in the tokens file.
+ * A token is printable ASCII without spaces; an empty one is kept here so that boot can warn about it
+ * (it never authenticates). Problems name the entry by number and role, never the token.
+ */
+export function parseTokenEntries(entries: readonly string[], source: string, problems: string[]): ApiToken[] {
   const tokens: ApiToken[] = [];
-  list(raw).forEach((pair, index) => {
+  entries.forEach((pair, index) => {
     const at = pair.indexOf(':');
-    const role = at < 0 ? '' : pair.slice(0, at);
-    const token = at < 0 ? '' : pair.slice(at + 1);
+    const role = at < 0 ? '' : pair.slice(0, at).trim();
+    const token = at < 0 ? '' : pair.slice(at + 1).trim();
     if (!(API_ROLES as readonly string[]).includes(role)) {
-      problems.push(`LETHE_TOKENS: entry ${index + 1} must start with one of ${API_ROLES.join(', ')} followed by ':'`);
-    } else if (!/^[\x21-\x7e]{16,}$/.test(token)) {
-      problems.push(`LETHE_TOKENS: entry ${index + 1} (${role}) needs a token of at least 16 printable characters`);
+      problems.push(`${source}: entry ${index + 1} must start with one of ${API_ROLES.join(', ')} followed by ':'`);
+    } else if (!/^[\x21-\x7e]*$/.test(token)) {
+      problems.push(`${source}: entry ${index + 1} (${role}) must be printable characters without spaces`);
     } else {
       tokens.push({ role: role as ApiRole, token });
     }
@@ -136,7 +173,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
   }
-  const tokens = parseTokens(present.LETHE_TOKENS, problems);
+  const tokens = present.LETHE_TOKENS === undefined ? [] : parseTokenEntries(list(present.LETHE_TOKENS), 'LETHE_TOKENS', problems);
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const c = parsed.data;
   if (c.LETHE_CLOCK_START !== undefined && c.LETHE_CLOCK !== 'manual') {
@@ -153,6 +190,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
         : { kind: 'system' },
     roles: new Set((c.LETHE_ROLES ?? [...ENGINE_ROLES]) as EngineRole[]),
     tokens,
+    tokensSet: present.LETHE_TOKENS !== undefined,
+    trustProxy: c.LETHE_TRUST_PROXY,
     instanceId: c.LETHE_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     logLevel: c.LETHE_LOG_LEVEL,
     deadlinePollMs: c.LETHE_DEADLINE_POLL_MS,

@@ -5,7 +5,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { CLOCK, type Clock } from '@lethe/clock';
-import { DeadlinePoller, type DeadlineHandlers } from '@lethe/scheduler';
+import { DeadlinePoller, type DeadlineHandlers, type FiredDeadline } from '@lethe/scheduler';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/engine-config.js';
 import { PG_POOL } from '../infrastructure/database.js';
 import { ROOT_LOGGER } from '../logging/tokens.js';
@@ -18,7 +18,7 @@ const INTERVAL_NAME = 'lethe-deadline-poller';
 @Injectable()
 export class DeadlineTicker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private poller: DeadlinePoller | undefined;
-  private ticking: Promise<void> | undefined;
+  private ticking: Promise<FiredDeadline[]> | undefined;
 
   constructor(
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
@@ -36,18 +36,23 @@ export class DeadlineTicker implements OnApplicationBootstrap, BeforeApplication
     this.registry.addInterval(INTERVAL_NAME, setInterval(() => void this.tick(), this.config.deadlinePollMs));
   }
 
-  /** Fires whatever is due now; also called after the manual clock moves. Returns how many fired. */
-  async tick(): Promise<number> {
-    if (!this.poller) return 0;
+  /**
+   * Fires whatever is due now; also called after the manual clock moves. Returns what this instance
+   * fired meanwhile: by this drain, and by a drain already running when it was called.
+   */
+  async tick(): Promise<FiredDeadline[]> {
+    if (!this.poller) return [];
+    const fired: FiredDeadline[] = [];
     // One drain at a time per instance; a caller arriving meanwhile waits for it and drains again.
-    while (this.ticking) await this.ticking;
-    let fired = 0;
-    let done!: () => void;
+    while (this.ticking) fired.push(...(await this.ticking));
+    let done!: (fired: FiredDeadline[]) => void;
     this.ticking = new Promise((resolve) => (done = resolve));
+    const own: FiredDeadline[] = [];
     try {
       for (;;) {
         const result = await this.poller.tick();
-        fired += result.fired;
+        own.push(...result.firedDeadlines);
+        fired.push(...result.firedDeadlines);
         if (result.fired + result.failed === 0) break;
       }
       return fired;
@@ -56,7 +61,7 @@ export class DeadlineTicker implements OnApplicationBootstrap, BeforeApplication
       return fired;
     } finally {
       this.ticking = undefined;
-      done();
+      done(own);
     }
   }
 

@@ -11,6 +11,7 @@ import { signingKeyMigrations, vaultMigrations } from '@lethe/vault';
 import { certificateMigrations, snapshotMigrations } from '@lethe/lifecycle';
 import { dataplaneMigrations } from '@lethe/dataplane';
 import { idempotencyMigrations } from '../http/idempotency/idempotency.migrations.js';
+import { manualClockMigrations } from '../clock/manual-clock.migrations.js';
 import type { Logger } from 'pino';
 import type { EngineConfig } from '../config/engine-config.js';
 
@@ -25,6 +26,7 @@ export const ENGINE_MIGRATIONS: readonly MigrationClass[] = [
   ...signingKeyMigrations,
   ...certificateMigrations,
   ...snapshotMigrations,
+  ...manualClockMigrations,
 ];
 
 export interface Database {

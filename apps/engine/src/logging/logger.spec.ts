@@ -52,4 +52,13 @@ describe('logger', () => {
     expect(entry.keyVersionId).toBe('kv-1');
     expect(entry.nested.deeper.clientSecret).toBe('[redacted]');
   });
+
+  it('redacts sensitive query values of URLs in any logged string or error', () => {
+    const { lines, logger } = capture();
+    logger.info({ url: '/v1/tenants?access_token=t0k3n-in-url&limit=2', err: new Error('fetch https://x/y?Signature=s1gn4ture failed') }, 'request');
+    const text = lines[0];
+    expect(text).not.toContain('t0k3n-in-url');
+    expect(text).not.toContain('s1gn4ture');
+    expect(JSON.parse(text).url).toBe('/v1/tenants?access_token=[redacted]&limit=2');
+  });
 });
