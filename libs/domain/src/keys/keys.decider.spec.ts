@@ -1,7 +1,7 @@
 import { specFor } from '../shared/given-when-then.js';
 import type { KeysCommand, RecordBackup } from './keys.commands.js';
 import { keysDecider, type KeysContext } from './keys.decider.js';
-import { KEYS_EVENT_TYPES, keysStream, type KeysEvent } from './keys.events.js';
+import type { KeysEvent } from './keys.events.js';
 import {
   currentVersionOf,
   databasesBehind,
@@ -66,13 +66,6 @@ function then(history: readonly KeysEvent[], command: KeysCommand, when: string)
   return [...history, ...keysDecider.decide(command, fold(history), at(when))];
 }
 const retire = (keyVersionId: string): KeysCommand => ({ type: 'RetireKeyVersion', data: { keyVersionId } });
-
-describe('key ring: stream and event types', () => {
-  it('names its stream after the tenant and lists every event type', () => {
-    expect(keysStream('acme')).toBe('keys-acme');
-    expect(KEYS_EVENT_TYPES).toHaveLength(14);
-  });
-});
 
 describe('key ring: opening', () => {
   it('opens the ring with its first version protecting every database', () => {

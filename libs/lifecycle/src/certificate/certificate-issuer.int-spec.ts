@@ -59,6 +59,7 @@ async function verifiedTenant(tenantId: string): Promise<RecordedEvent> {
         jurisdiction: 'GB',
         timeZone: 'Europe/London',
         excludedHolidayTypes: [],
+        partialHolidays: 'working',
         keyCustody: 'managed',
         backupKeyMode: 'customer',
         rotationPeriodDays: 365,
