@@ -3,13 +3,11 @@
 // backoff), and one that keeps losing answers ConcurrentModificationError. Event ids derive from
 // the cause, so running the same cause twice appends nothing the second time.
 import type { Clock } from '@lethe/clock';
-import type { DomainEvent } from '@lethe/domain';
+import { schemaVersionOf, upcastEvent, type DomainEvent } from '@lethe/domain';
 import { WrongExpectedRevisionError, type EventStore, type JsonValue, type RecordedEvent } from '@lethe/eventstore';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { causedEventId } from './event-ids.js';
 import { ConcurrentModificationError, MAX_COMMAND_ATTEMPTS, conflictBackoffMs } from './concurrent-modification.js';
-
-export const SCHEMA_VERSION = 1;
 
 export interface AggregateType<C, E extends DomainEvent, S, X> {
   readonly stream: (id: string) => string;
@@ -44,8 +42,10 @@ export interface Executed<E, S> {
   readonly positions: readonly bigint[];
 }
 
+/** A stored event of this aggregate's stream as its decider folds it: upcast to the current shape. */
 export function asDomainEvent<E extends DomainEvent>(e: RecordedEvent): E {
-  return { type: e.type, data: e.data } as E;
+  const { type, data } = upcastEvent(e);
+  return { type, data } as E;
 }
 
 export class AggregateRepository<C, E extends DomainEvent, S, X> {
@@ -76,7 +76,7 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
         id: causedEventId(stream, causeId, i),
         type: e.type,
         data: e.data as unknown as JsonValue,
-        metadata: { schemaVersion: SCHEMA_VERSION, causationId: causeId, occurredAt: now.toISOString() },
+        metadata: { schemaVersion: schemaVersionOf(e.type), causationId: causeId, occurredAt: now.toISOString() },
       }));
       try {
         const result = await this.store.append(stream, events, revision);

@@ -9,15 +9,17 @@ import {
   backupsHolding,
   evolveKeys,
   initialKeysState,
+  keysCategory,
   keysStream,
   newestVersion,
+  upcastEvent,
   retainUntil,
   versionStatus,
   type KeysEvent,
   type Unrestorable,
 } from '@lethe/domain';
-import type { EventStore, RecordedEvent } from '@lethe/eventstore';
-import type { Processor } from '@lethe/processors';
+import type { EventStore } from '@lethe/eventstore';
+import { on, type Delivered, type Processor } from '@lethe/processors';
 
 @Entity({ name: 'rm_key_rings' })
 export class KeyRingView {
@@ -104,17 +106,19 @@ export class AddBackupPolicyToKeyRingViews1764400000017 implements MigrationInte
 
 const BACKUP_EVENTS = new Set(['BackupRecorded', 'BackupRetentionChanged', 'BackupDeleted']);
 
-export class KeyRingsProjection implements Processor {
+const INTERESTS = [on(keysCategory, keysCategory.types)] as const;
+
+export class KeyRingsProjection implements Processor<typeof INTERESTS> {
   readonly name = 'projection:key-rings';
+  readonly interests = INTERESTS;
 
   constructor(private readonly store: EventStore) {}
 
-  async handle(event: RecordedEvent, tx: pg.PoolClient): Promise<void> {
-    if (!event.streamId.startsWith('keys-')) return;
-    const tenantId = event.streamId.slice('keys-'.length);
+  async handle(event: Delivered<typeof INTERESTS>, tx: pg.PoolClient): Promise<void> {
+    const tenantId = event.categoryId;
     // The ring as of this event (not later ones), so replaying the projection gives the same rows.
     const events = await this.store.readStream(keysStream(tenantId), { limit: Number(event.revision) + 1 });
-    const state = events.map((e) => ({ type: e.type, data: e.data }) as KeysEvent).reduce(evolveKeys, initialKeysState);
+    const state = events.map((e) => upcastEvent(e) as unknown as KeysEvent).reduce(evolveKeys, initialKeysState);
     // A retired version keeps showing the retainUntil it was retired at (the evidence).
     const retiredAt = new Map(
       events.filter((e) => e.type === 'KeyVersionRetired').map((e) => [(e.data as { keyVersionId: string }).keyVersionId, (e.data as { retainUntil: string }).retainUntil]),
