@@ -2,7 +2,6 @@
 export { DomainError, fold, type Decider, type DomainEvent } from './shared/decider.js';
 export { streamCategory, type StreamCategory } from './shared/stream-category.js';
 export {
-  STREAM_CATEGORIES,
   CONTRACT_STREAM_PREFIX,
   calendarCategory,
   calendarStream,

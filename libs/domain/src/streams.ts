@@ -4,7 +4,7 @@
 import type { CalendarEvent } from './calendar/calendar.events.js';
 import type { ContractEvent } from './contract/contract.events.js';
 import type { KeysEvent } from './keys/keys.events.js';
-import { streamCategory, type StreamCategory } from './shared/stream-category.js';
+import { streamCategory } from './shared/stream-category.js';
 import type { TenantEvent } from './tenant/tenant.events.js';
 
 /** `tenant-<tenantId>`: the profile, triggers and shred. */
@@ -57,9 +57,6 @@ export const calendarCategory = streamCategory<CalendarEvent, 'calendar'>('calen
   CalendarOverrideDeclared: true,
   CalendarOverrideWithdrawn: true,
 });
-
-/** Every category the domain writes to. */
-export const STREAM_CATEGORIES: readonly StreamCategory[] = [tenantCategory, keysCategory, contractCategory, calendarCategory];
 
 export const tenantStream = tenantCategory.stream;
 export const keysStream = keysCategory.stream;

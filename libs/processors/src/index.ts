@@ -1,5 +1,6 @@
 export {
   deliverable,
+  everyStream,
   on,
   type Delivered,
   type DeliveredBy,

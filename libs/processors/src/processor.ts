@@ -15,6 +15,12 @@ export interface ForeignEvent {
   readonly data: unknown;
 }
 
+/**
+ * Every stream of the log, whatever its category (its category id is the whole stream id): for
+ * log-wide views such as activity counts. Domain processors name the domain's categories instead.
+ */
+export const everyStream: StreamCategory<'*', ForeignEvent> = { name: '*', types: [], stream: (id) => id, idOf: (streamId) => streamId };
+
 /** Follow `types` of the streams of `category`; 'any' also delivers types the domain does not know. */
 export interface Interest<N extends string = string, E extends DomainEvent = DomainEvent> {
   readonly category: StreamCategory<N, DomainEvent>;

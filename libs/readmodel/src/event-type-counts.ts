@@ -1,10 +1,9 @@
-// Read model: how many events of each type the domain's streams hold, and the last position counted.
+// Read model: how many events of each type the log holds, and the last position counted.
 // Ops use it to see activity at a glance; it is also the engine's first projection, so the
 // processor machinery (lease, checkpoint, dead letters) runs from the first boot.
 import type pg from 'pg';
 import { Column, Entity, PrimaryColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { STREAM_CATEGORIES } from '@lethe/domain';
-import { on, type Delivered, type Processor } from '@lethe/processors';
+import { everyStream, on, type Delivered, type Processor } from '@lethe/processors';
 
 @Entity({ name: 'rm_event_type_counts' })
 export class EventTypeCount {
@@ -33,8 +32,7 @@ export class CreateEventTypeCounts1764400000010 implements MigrationInterface {
   }
 }
 
-/** Every event of every category, types the domain does not know included (they are counted too). */
-const INTERESTS = STREAM_CATEGORIES.map((category) => on(category, 'any'));
+const INTERESTS = [on(everyStream, 'any')] as const;
 
 export class EventTypeCountsProjection implements Processor<typeof INTERESTS> {
   readonly name = 'projection:event-type-counts';
