@@ -51,13 +51,17 @@ function projectRoot(): string {
   return dir;
 }
 
-export function writeJson(report: BenchReport): string {
+/** Writes `body`, after the finish time and Node version, as test/bench/results/<name>; answers the path. */
+export function writeNamedJson(name: string, body: object): string {
   const folder = join(projectRoot(), 'test', 'bench', 'results');
   mkdirSync(folder, { recursive: true });
-  const file = join(folder, 'latest.json');
-  const body = {
-    finishedAt: new Date().toISOString(),
-    node: process.version,
+  const file = join(folder, name);
+  writeFileSync(file, `${JSON.stringify({ finishedAt: new Date().toISOString(), node: process.version, ...body }, null, 2)}\n`);
+  return file;
+}
+
+export function writeJson(report: BenchReport): string {
+  return writeNamedJson('latest.json', {
     server: report.server,
     settings: report.settings,
     results: report.results.map((r) => ({
@@ -68,9 +72,7 @@ export function writeJson(report: BenchReport): string {
       target: r.target ?? null,
       result: verdict(r),
     })),
-  };
-  writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
-  return file;
+  });
 }
 
 export function missedTargets(results: readonly WorkloadResult[]): string[] {

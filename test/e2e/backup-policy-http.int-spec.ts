@@ -117,14 +117,14 @@ describe('a version is kept for the point-in-time window after its last use', ()
     await setClock(new Date('2027-03-01T12:00:00.000Z'));
     const { v1, v2, lastUse, keys } = await rotate('pitr-default');
     // No backup registered yet: the old version is kept 35 days after its last use anyway.
-    expect(keys.versions[0]).toMatchObject({ keyVersionId: v1, status: 'superseded', retainUntil: iso(Date.parse(lastUse) + 35 * DAY), backupIds: [] });
+    expect(keys.versions[0]).toMatchObject({ keyVersionId: v1, status: 'superseded', retainUntil: iso(Date.parse(lastUse) + 35 * DAY), backupCount: 0 });
     // At midnight the platform reports the day's point-in-time chain, 06:00-24:00.
     await setClock(new Date('2027-03-02T00:00:00.000Z'));
     const res = await backup('pitr-default', { backupId: 'pitr-0301', databaseId: 'db-1', kind: 'pitr', coveredFrom: '2027-03-01T06:00:00Z', takenAt: '2027-03-02T00:00:00Z', expiresAt: '2027-03-09T00:00:00Z' });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ keyVersionIds: [v1, v2], protection: 'customer-key', unrestorable: null });
     expect((await restoreCheck('pitr-default', 'pitr-0301')).body).toEqual({ restorable: true, protection: 'customer-key', keyVersionId: v2 });
-    const after = await keysMatch('pitr-default', (b) => b.versions[0].backupIds.length === 1, 'the backup holding v1');
+    const after = await keysMatch('pitr-default', (b) => b.versions[0].backupCount === 1, 'the backup holding v1');
     expect(after.versions[0]).toMatchObject({ status: 'superseded', retainUntil: iso(Date.parse(lastUse) + 35 * DAY) });
     // Still there the day before the floor, retired at it.
     await setClock(new Date(Date.parse(lastUse) + 35 * DAY - 60_000));
@@ -174,7 +174,7 @@ describe('a backup registered after a version it needs was retired', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ restorable: false, protection: 'customer-key', keyVersionId: v1, reason: 'key-version-destroyed', detail: expect.stringContaining(v1) });
     }
-    const listed = (await api('GET', '/v1/tenants/pitr-short/backups', T.reader)).body.backups;
+    const listed = (await api('GET', '/v1/tenants/pitr-short/backups', T.reader)).body.items;
     expect(listed.find((b: any) => b.backupId === 'late-pitr')).toMatchObject({ unrestorable: { reason: 'key-version-retired', keyVersionIds: [v1] } });
 
     let violations: any[] = [];

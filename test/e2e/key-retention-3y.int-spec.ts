@@ -132,7 +132,7 @@ interface KeysBody {
     createdAt: string;
     retainUntil: string | null;
     retiredAt: string | null;
-    backupIds: string[];
+    backupCount: number;
   }[];
 }
 
@@ -173,6 +173,21 @@ async function recordBackup(b: ModelBackup): Promise<void> {
   expect({ backupId: b.backupId, keyVersionIds: res.body.keyVersionIds }).toEqual({ backupId: b.backupId, keyVersionIds: neededBy(b) });
 }
 
+/** Every backup needing the version, from GET /backups?keyVersionId= page by page (ids sorted). */
+async function backupsOf(keyVersionId: string): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = `keyVersionId=${keyVersionId}&status=live&limit=200${cursor ? `&cursor=${cursor}` : ''}`;
+    const res = await api('GET', `/v1/tenants/${TENANT}/backups?${query}`, TOKENS.reader);
+    if (res.status !== 200) throw new Error(`GET backups: ${res.status} ${res.text}`);
+    const body = res.body as { items: { backupId: string }[]; nextCursor: string | null };
+    ids.push(...body.items.map((b) => b.backupId));
+    cursor = body.nextCursor;
+  } while (cursor);
+  return ids.sort();
+}
+
 /** Polls GET /keys (firing the clock again at the same instant) until `done` holds. */
 async function keysUntil(now: string, done: (k: KeysBody) => boolean, what: string, timeoutMs = 20_000): Promise<KeysBody> {
   let last: KeysBody | undefined;
@@ -200,7 +215,7 @@ function engineView(k: KeysBody) {
     alive: v.status !== 'retired',
     status: v.status,
     retainUntil: v.status === 'superseded' ? v.retainUntil : null,
-    backupIds: [...v.backupIds].sort(),
+    backupCount: v.backupCount,
   }));
 }
 
@@ -211,7 +226,7 @@ function expectedView(t: string) {
     alive: alive.has(v.id),
     status: v === newest() ? 'active' : alive.has(v.id) ? 'superseded' : 'retired',
     retainUntil: v !== newest() && alive.has(v.id) ? expectedRetainUntil(v) : null,
-    backupIds: holding(v).sort(),
+    backupCount: holding(v).length,
   }));
 }
 
@@ -287,6 +302,11 @@ it('keeps each key version exactly as long as a database or an unexpired backup 
         throw error;
       });
       expect(engineView(k)).toEqual(expected);
+      // Which backups hold each version: the live ones, listed in pages.
+      for (const v of versions) {
+        const live = backups.filter((b) => needs(b, v) && ms(b.expiresAt) > ms(end)).map((b) => b.backupId);
+        expect({ keyVersionId: v.id, live: await backupsOf(v.id) }).toEqual({ keyVersionId: v.id, live: live.sort() });
+      }
       yearEnds.push({ at: end, alive: aliveAt(end) });
     }
 
@@ -344,7 +364,7 @@ it('keeps each key version exactly as long as a database or an unexpired backup 
       v.retainUntil ?? '-',
       computed ?? '-',
       v.retiredAt ?? '-',
-      String(v.backupIds.length),
+      String(v.backupCount),
       String(holding(m).length),
     ];
   });

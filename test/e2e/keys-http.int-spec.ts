@@ -200,6 +200,12 @@ describe('re-protection within 24 hours', () => {
 
 describe('backups and retention', () => {
   const backup = (tenantId: string, body: Record<string, unknown>) => api('POST', `/v1/tenants/${tenantId}/backups`, T.op, body);
+  /** The ids on the first page of GET /backups with this query. */
+  const backupIds = async (tenantId: string, query: string): Promise<string[]> => {
+    const res = await api('GET', `/v1/tenants/${tenantId}/backups?${query}`, T.reader);
+    expect(res.status).toBe(200);
+    return res.body.items.map((b: any) => b.backupId);
+  };
 
   it('refuses bad backups with 400 naming the field, and unknown backups with 404', async () => {
     // A 1-day point-in-time window, so the backups below are what holds the old version.
@@ -226,7 +232,9 @@ describe('backups and retention', () => {
     const v1 = (await keysMatch('backed', (b) => b.versions.length === 1, 'keys')).versions[0].keyVersionId;
     const rotated = await api('POST', '/v1/tenants/backed/keys/rotate', T.op);
     let keys = await keysMatch('backed', (b) => b.versions[0].status === 'superseded' && b.versions[0].retainUntil === iso(t0 + 35 * DAY), 'retainUntil from the full backup');
-    expect(keys.versions[0]).toMatchObject({ keyVersionId: v1, backupIds: ['pitr-1', 'full-1'] });
+    expect(keys.versions[0]).toMatchObject({ keyVersionId: v1, backupCount: 2 });
+    expect(keys.versions[0]).not.toHaveProperty('backupIds');
+    expect(await backupIds('backed', `keyVersionId=${v1}`)).toEqual(['full-1', 'pitr-1']);
     // A PITR backup whose window straddles the rotation needs both versions.
     const t1 = now.getTime() + 60_000;
     await advance(60_000 * 2);
@@ -238,7 +246,9 @@ describe('backups and retention', () => {
     await keysMatch('backed', (b) => b.versions[0].retainUntil === iso(t0 + 35 * DAY), 'retainUntil after the PATCH');
     expect((await api('POST', '/v1/tenants/backed/backups/full-1/deleted', T.op)).status).toBe(200);
     keys = await keysMatch('backed', (b) => b.versions[0].retainUntil === iso(t1 + 10 * DAY), 'retainUntil after the deletion');
-    expect(keys.versions[0].backupIds).toEqual(['pitr-1', 'pitr-2']);
+    expect(keys.versions[0].backupCount).toBe(2);
+    expect(await backupIds('backed', `keyVersionId=${v1}&status=live`)).toEqual(['pitr-1', 'pitr-2']);
+    expect(await backupIds('backed', `keyVersionId=${v1}&status=deleted`)).toEqual(['full-1']);
     // Every live backup restores; not yet retired.
     expect((await api('POST', '/v1/tenants/backed/backups/pitr-1/restore-check', T.op)).body).toEqual({ restorable: true, protection: 'customer-key', keyVersionId: v1 });
     expect((await api('POST', '/v1/tenants/backed/backups/full-1/restore-check', T.op)).body).toMatchObject({ restorable: false, reason: 'backup-deleted' });
@@ -258,10 +268,53 @@ describe('backups and retention', () => {
     expect((await api('GET', '/v1/compliance', T.reader)).body.P3.violations).toEqual([]);
   }, 60_000);
 
-  it('lists backups with the versions they need', async () => {
+  it('lists backups with the versions they need and their status, in pages', async () => {
+    const t = now.toISOString();
+    expect((await backup('backed', { backupId: 'full-2', databaseId: 'db-1', kind: 'full', coveredFrom: t, takenAt: t, expiresAt: new Date(now.getTime() + 30 * DAY).toISOString() })).status).toBe(201);
+    await waitUntil(async () => (await backupIds('backed', '')).length === 4, 10_000, 'full-2 listed');
     const res = await api('GET', '/v1/tenants/backed/backups', T.reader);
     expect(res.status).toBe(200);
-    expect(res.body.backups.map((b: any) => b.backupId)).toEqual(['full-1', 'pitr-1', 'pitr-2']);
+    expect(res.body.items.map((b: any) => [b.backupId, b.status])).toEqual([
+      ['full-1', 'deleted'],
+      ['pitr-1', 'expired'],
+      ['pitr-2', 'expired'],
+      ['full-2', 'live'],
+    ]);
+    expect(res.body.items[2].keyVersionIds).toHaveLength(2);
+    expect(res.body.nextCursor).toBeNull();
+    const first = await api('GET', '/v1/tenants/backed/backups?limit=2', T.reader);
+    expect(first.body.items.map((b: any) => b.backupId)).toEqual(['full-1', 'pitr-1']);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await api('GET', `/v1/tenants/backed/backups?limit=2&cursor=${first.body.nextCursor}`, T.reader);
+    expect(second.body.items.map((b: any) => b.backupId)).toEqual(['pitr-2', 'full-2']);
+    expect(second.body.nextCursor).toBeNull();
+    expect(await backupIds('backed', 'status=expired')).toEqual(['pitr-1', 'pitr-2']);
+    expect(await backupIds('backed', 'status=live')).toEqual(['full-2']);
+    expect(await backupIds('backed', 'keyVersionId=unknown-version')).toEqual([]);
+  });
+
+  it('refuses bad listing parameters with 400 naming the field and rule, and an unknown tenant with 404', async () => {
+    const cases: [string, string, string][] = [
+      ['limit=0', 'limit', 'must be a whole number from 1 to 1000'],
+      ['limit=1001', 'limit', 'must be a whole number from 1 to 1000'],
+      ['limit=ten', 'limit', 'must be a whole number from 1 to 1000'],
+      ['status=gone', 'status', 'must be one of live, expired, deleted'],
+      ['cursor=not-a-cursor', 'cursor', 'must be the nextCursor of a previous page of this listing'],
+      ['sort=takenAt', 'sort', ''],
+    ];
+    for (const [query, field, rule] of cases) {
+      const res = await api('GET', `/v1/tenants/backed/backups?${query}`, T.reader);
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([expect.objectContaining({ field, ...(rule ? { rule } : {}) })]);
+    }
+    // A cursor of the key-version listing is not one of the backup listing.
+    const versions = await api('GET', '/v1/tenants/backed/keys?limit=1', T.reader);
+    expect(versions.body.versions).toHaveLength(1);
+    const wrong = await api('GET', `/v1/tenants/backed/backups?cursor=${versions.body.nextCursor}`, T.reader);
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.errors[0].field).toBe('cursor');
+    expect((await api('GET', '/v1/tenants/backed/keys?limit=0', T.reader)).body.errors[0].field).toBe('limit');
+    expect((await api('GET', '/v1/tenants/nobody/backups', T.reader)).status).toBe(404);
   });
 });
 

@@ -11,7 +11,7 @@ import { CLOCK, type Clock } from '@lethe/clock';
 import { EVENT_STORE, type PostgresEventStore } from '@lethe/eventstore';
 import type { Processor } from '@lethe/processors';
 import type { Lifecycle } from '@lethe/lifecycle';
-import { BackupView, EventTypeCountsProjection, KeyRingView, KeyVersionView, readModelEntities, RejectedEventView, TenantView } from '@lethe/readmodel';
+import { BackupView, EventTypeCountsProjection, KeyRingQueries, KeyRingView, KeyVersionView, readModelEntities, RejectedEventView, TenantView } from '@lethe/readmodel';
 import { ENGINE_CONFIG, type EngineConfig } from './config/engine-config.js';
 import { DEADLINE_HANDLERS, DeadlineTicker } from './deadlines/deadline-ticker.service.js';
 import { HealthController } from './health/health.controller.js';
@@ -28,7 +28,7 @@ import { ComplianceController } from './api/compliance.controller.js';
 import { RejectedEventsController } from './api/rejected-events.controller.js';
 import { StagingAssetsController } from './api/staging-assets.controller.js';
 import { CalendarsController } from './api/calendars/calendars.controller.js';
-import { httpProviders } from './http/index.js';
+import { httpProviders, READ_MODEL_PROGRESS, type ReadModelProgress } from './http/index.js';
 
 export interface EngineRuntime {
   readonly config: EngineConfig;
@@ -77,12 +77,19 @@ export class EngineModule {
         { provide: CLOCK, useValue: runtime.clock },
         { provide: ROOT_LOGGER, useValue: runtime.logger },
         { provide: PROCESSORS, useValue: processors },
+        { provide: READ_MODEL_PROGRESS, useValue: readModelProgress(runtime.pool, processors) },
         { provide: DEADLINE_HANDLERS, useValue: runtime.lifecycle.deadlineHandlers },
         { provide: LIFECYCLE, useValue: runtime.lifecycle },
+        { provide: KeyRingQueries, useValue: new KeyRingQueries(runtime.pool) },
         ProcessorHost,
         DeadlineTicker,
         ...httpProviders,
       ],
     };
   }
+}
+
+/** The read models a read-your-writes request waits for: every projection (sagas are not read). */
+function readModelProgress(pool: pg.Pool, processors: readonly Processor[]): ReadModelProgress {
+  return { db: pool, projections: processors.filter((p) => p.name.startsWith('projection:')).map((p) => p.name) };
 }

@@ -1,5 +1,5 @@
 // Given an event stored in an older shape, when it is read, then the deciders see the current shape.
-import { DEFAULT_PITR_RETENTION_DAYS } from './keys/backup-policy.js';
+import { DEFAULT_PITR_RETENTION_DAYS } from './promises.js';
 import { evolveKeys, initialKeysState } from './keys/keys.state.js';
 import type { KeysEvent } from './keys/keys.events.js';
 import { schemaVersionOf, upcastEvent } from './event-upcasters.js';

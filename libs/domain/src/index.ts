@@ -35,7 +35,7 @@ export {
   type TenantState,
   type TenantStatus,
 } from './tenant/tenant.state.js';
-export { DELETION_WORKING_DAYS, decideTenant, shredIdOf, tenantDecider, type TenantContext } from './tenant/tenant.decider.js';
+export { decideTenant, shredIdOf, tenantDecider, type TenantContext } from './tenant/tenant.decider.js';
 export { nextShredAction, shredRetryDelayMs, type ShredAction } from './tenant/shred.workflow.js';
 export * from './contract/contract.events.js';
 export { contractTerminatedSchema, contractEventMetadataSchema } from './contract/contract-terminated.schema.js';
@@ -45,8 +45,6 @@ export { sameJson } from './shared/same-json.js';
 export * from './keys/keys.events.js';
 export type * from './keys/keys.commands.js';
 export {
-  DEFAULT_ROTATION_PERIOD_DAYS,
-  MAX_ROTATION_PERIOD_DAYS,
   currentVersionOf,
   databasesBehind,
   evolveKeys,
@@ -68,15 +66,22 @@ export {
 } from './keys/keys.state.js';
 export { decideKeys, keysDecider, type KeysContext } from './keys/keys.decider.js';
 export { backupsHolding, isLive, isRetirable, lastUse, retainUntil, retentionTimers, retiredAmong, unrestorableBackups } from './keys/retention.js';
+export type { BackupProtection, Unrestorable } from './keys/backup-policy.js';
+export * from './promises.js';
+export { complianceOf, type Compliance, type KeyRingFacts, type P1Violation, type P2Violation, type P3Violation } from './compliance.js';
+export { keyRingFactsOf } from './keys/key-ring-facts.js';
 export {
-  DEFAULT_PITR_RETENTION_DAYS,
-  MAX_PITR_RETENTION_DAYS,
-  MIN_PITR_RETENTION_DAYS,
-  PITR_RETENTION_RULE,
-  isPitrRetentionDays,
-  type BackupProtection,
-  type Unrestorable,
-} from './keys/backup-policy.js';
+  nextRotation,
+  overdueCheck,
+  reprotectionPlan,
+  retirementDecision,
+  REPROTECT_RETRY_MS,
+  CLIENT_DUE_RECHECK_MS,
+  type OverdueCheck,
+  type Reprotection,
+  type RetirementAction,
+  type RotationAction,
+} from './keys/key-lifecycle.workflow.js';
 export * from './calendar/calendar.events.js';
 export type * from './calendar/calendar.commands.js';
 export { evolveCalendar, initialCalendarState, overridesOf, type CalendarOverrideState, type CalendarState } from './calendar/calendar.state.js';

@@ -67,6 +67,11 @@ export interface EventStore {
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Events of the global log strictly after `after`, in global order, never passing an in-flight append. */
   readAll(after: bigint, limit: number): Promise<RecordedEvent[]>;
+  /**
+   * The global position of the newest committed event (START for an empty log): a write that has
+   * answered is at or below it, so a reader that waits for its projections to reach it reads that write.
+   */
+  head(): Promise<bigint>;
   /** Catch-up from `after`, then live; one event at a time, in global order. */
   subscribe(after: bigint, handler: EventHandler, options?: SubscribeOptions): Subscription;
 }

@@ -36,8 +36,8 @@ export interface ExecuteOptions<S> {
   readonly loaded?: Loaded<S>;
 }
 
-export interface Executed<E, S> {
-  readonly state: S;
+/** The state after the command, the revision it is at (to carry into the next command), and what was appended. */
+export interface Executed<E, S> extends Loaded<S> {
   readonly appended: readonly E[];
   readonly positions: readonly bigint[];
 }
@@ -71,7 +71,7 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
       const { state, revision } = attempt === 1 && options.loaded ? options.loaded : await this.load(id);
       const now = this.clock.now();
       const decided = this.type.decide(command, state, await this.type.context(now, state, command));
-      if (decided.length === 0) return { state, appended: [], positions: [] };
+      if (decided.length === 0) return { state, revision, appended: [], positions: [] };
       const events = decided.map((e, i) => ({
         id: causedEventId(stream, causeId, i),
         type: e.type,
@@ -80,7 +80,7 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
       }));
       try {
         const result = await this.store.append(stream, events, revision);
-        return { state: decided.reduce((s, e) => this.type.evolve(s, e), state), appended: decided, positions: result.positions };
+        return { state: decided.reduce((s, e) => this.type.evolve(s, e), state), revision: result.nextRevision, appended: decided, positions: result.positions };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         if (attempt >= MAX_COMMAND_ATTEMPTS) throw new ConcurrentModificationError(stream, attempt, 1);

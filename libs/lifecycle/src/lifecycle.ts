@@ -86,7 +86,7 @@ export function createLifecycle(deps: LifecycleDependencies): Lifecycle {
     calendars,
     processors: [
       new TenantsProjection(),
-      new KeyRingsProjection(deps.store),
+      new KeyRingsProjection(),
       new RejectedEventsProjection(),
       new ShredSaga(repository, deps.deadlines, deps.store, deps.clock),
       new KeyRingSaga(keyRings, deps.deadlines, keyDetection, deps.clock),

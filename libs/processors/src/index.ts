@@ -13,3 +13,4 @@ export {
 } from './processor.js';
 export { ProcessorRunner, type ProcessorRunnerOptions, type ProcessorState } from './processor-runner.js';
 export { processorMigrations } from './migrations.js';
+export { lowestCheckpoint } from './checkpoints.js';

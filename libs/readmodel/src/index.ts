@@ -5,14 +5,31 @@ import {
   AddBackupPolicyToKeyRingViews1764400000017,
   BackupView,
   CreateKeyRingViews1764400000012,
+  IncrementalKeyRingViews1764400000052,
   KeyRingView,
-  KeyRingsProjection,
   KeyVersionView,
 } from './key-ring-view.js';
+import { KeyRingsProjection } from './key-ring-projection.js';
 
 export { EventTypeCount, EventTypeCountsProjection, TenantView, TenantsProjection, shredView, type ShredView };
 export { BackupView, KeyRingView, KeyRingsProjection, KeyVersionView };
 export { RejectedEventView, RejectedEventsProjection };
+// Paged read queries over the key-ring views (see key-ring-queries.ts and page-cursor.ts).
+export {
+  BACKUP_STATUSES,
+  KeyRingQueries,
+  isBackupsCursor,
+  isKeyVersionsCursor,
+  type BackupItem,
+  type BackupStatus,
+  type BackupsQuery,
+  type DatabaseStanding,
+  type KeyRingSummary,
+  type KeyVersionItem,
+  type KeyVersionsQuery,
+  type SqlQueryable,
+} from './key-ring-queries.js';
+export { CURSOR_RULE, DEFAULT_PAGE_LIMIT, InvalidPageRequestError, LIMIT_RULE, MAX_PAGE_LIMIT, type Page } from './page-cursor.js';
 export const readModelMigrations = [
   CreateEventTypeCounts1764400000010,
   CreateTenantView1764400000011,
@@ -20,5 +37,6 @@ export const readModelMigrations = [
   AddBackupPolicyToKeyRingViews1764400000017,
   DropTenantViewDatabases1764400000020,
   CreateRejectedEventsView1764400000024,
+  IncrementalKeyRingViews1764400000052,
 ];
 export const readModelEntities = [EventTypeCount, TenantView, KeyRingView, KeyVersionView, BackupView, RejectedEventView];

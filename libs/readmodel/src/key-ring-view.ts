@@ -1,25 +1,10 @@
 // Read models of each tenant's key ring: the ring (custody, period, backup policy, newest version,
-// where each database stands), its versions (status, retainUntil, the backups holding each), and
+// where each database stands), its versions (status, retainUntil, how many backups hold each), and
 // backups (protection, and the flag of one recorded after a version it needs was retired).
-// The projection folds the ring's stream with the domain's own evolve and retention rules, so
+// key-ring-projection.ts keeps them, agreeing with the domain's evolve and retention rules, so
 // GET /keys and /compliance show exactly what the deciders decide on.
-import type pg from 'pg';
 import { Column, Entity, PrimaryColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
-import {
-  backupsHolding,
-  evolveKeys,
-  initialKeysState,
-  keysCategory,
-  keysStream,
-  newestVersion,
-  upcastEvent,
-  retainUntil,
-  versionStatus,
-  type KeysEvent,
-  type Unrestorable,
-} from '@lethe/domain';
-import type { EventStore } from '@lethe/eventstore';
-import { on, type Delivered, type Processor } from '@lethe/processors';
+import type { Unrestorable } from '@lethe/domain';
 
 @Entity({ name: 'rm_key_rings' })
 export class KeyRingView {
@@ -43,7 +28,13 @@ export class KeyVersionView {
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'retain_until', type: 'timestamptz', nullable: true }) retainUntil!: Date | null;
   @Column({ name: 'retired_at', type: 'timestamptz', nullable: true }) retiredAt!: Date | null;
-  @Column({ name: 'backup_ids', type: 'jsonb' }) backupIds!: string[];
+  /** Backups not deleted that need the version (expired ones included), as `backupsHolding` counts them. */
+  @Column({ name: 'backup_count', type: 'int' }) backupCount!: number;
+  /**
+   * When the version stopped protecting its last database (null: never stopped protecting one):
+   * the projection's own state for retainUntil.
+   */
+  @Column({ name: 'last_use', type: 'timestamptz', nullable: true }) lastUse!: Date | null;
 }
 
 @Entity({ name: 'rm_backups' })
@@ -104,90 +95,37 @@ export class AddBackupPolicyToKeyRingViews1764400000017 implements MigrationInte
   }
 }
 
-const BACKUP_EVENTS = new Set(['BackupRecorded', 'BackupRetentionChanged', 'BackupDeleted']);
+/**
+ * Issue 8: the projection updates only the rows an event touches instead of folding the whole ring
+ * per event. Versions count their backups (`backup_count`) instead of listing them, and remember
+ * their last use; `rm_backup_key_versions` (one row per backup and version it needs) answers "the
+ * latest expiry of a live backup needing this version" and the backups of a version in pages.
+ * The rows cannot be derived from the old ones (the last use of each version was never kept), so
+ * the key-ring views are emptied and rebuilt from the log: the projection's checkpoint goes back to 0.
+ */
+export class IncrementalKeyRingViews1764400000052 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query('truncate rm_key_rings, rm_key_versions, rm_backups');
+    await q.query(`update lethe_checkpoints set position = 0, updated_at = now() where processor = 'projection:key-rings'`);
+    await q.query('alter table rm_key_versions drop column backup_ids, add column backup_count int not null, add column last_use timestamptz');
+    await q.query(`
+      create table rm_backup_key_versions (
+        tenant_id text not null, key_version_id text not null, backup_id text not null,
+        taken_at timestamptz not null, expires_at timestamptz not null, deleted_at timestamptz,
+        primary key (tenant_id, backup_id, key_version_id))`);
+    // The latest expiry among the live backups needing a version: one index probe, whatever the count.
+    await q.query('create index rm_backup_key_versions_expiry on rm_backup_key_versions (key_version_id, expires_at) where deleted_at is null');
+    // Paging a version's backups in (taken_at, backup_id) order.
+    await q.query('create index rm_backup_key_versions_page on rm_backup_key_versions (tenant_id, key_version_id, taken_at, backup_id)');
+    // Paging a tenant's backups in the same order.
+    await q.query('create index rm_backups_page on rm_backups (tenant_id, taken_at, backup_id)');
+  }
 
-const INTERESTS = [on(keysCategory, keysCategory.types)] as const;
-
-export class KeyRingsProjection implements Processor<typeof INTERESTS> {
-  readonly name = 'projection:key-rings';
-  readonly interests = INTERESTS;
-
-  constructor(private readonly store: EventStore) {}
-
-  async handle(event: Delivered<typeof INTERESTS>, tx: pg.PoolClient): Promise<void> {
-    const tenantId = event.categoryId;
-    // The ring as of this event (not later ones), so replaying the projection gives the same rows.
-    const events = await this.store.readStream(keysStream(tenantId), { limit: Number(event.revision) + 1 });
-    const state = events.map((e) => upcastEvent(e) as unknown as KeysEvent).reduce(evolveKeys, initialKeysState);
-    // A retired version keeps showing the retainUntil it was retired at (the evidence).
-    const retiredAt = new Map(
-      events.filter((e) => e.type === 'KeyVersionRetired').map((e) => [(e.data as { keyVersionId: string }).keyVersionId, (e.data as { retainUntil: string }).retainUntil]),
-    );
-    const newest = newestVersion(state);
-    if (!state.exists || !newest) return;
-    await tx.query(
-      `insert into rm_key_rings (tenant_id, key_custody, rotation_period_days, newest_key_version_id, newest_created_at, destroyed, databases, pitr_retention_days)
-       values ($1, $2, $3, $4, $5, $6, $7, $8)
-       on conflict (tenant_id) do update set key_custody = excluded.key_custody, rotation_period_days = excluded.rotation_period_days,
-         pitr_retention_days = excluded.pitr_retention_days,
-         newest_key_version_id = excluded.newest_key_version_id, newest_created_at = excluded.newest_created_at,
-         destroyed = excluded.destroyed, databases = excluded.databases`,
-      [
-        tenantId,
-        state.keyCustody,
-        state.rotationPeriodDays,
-        newest.keyVersionId,
-        newest.createdAt,
-        state.destroyed,
-        JSON.stringify(
-          state.databases.map((db) => {
-            const open = db.intervals[db.intervals.length - 1];
-            return { databaseId: db.databaseId, keyVersionId: open.keyVersionId, since: open.from };
-          }),
-        ),
-        state.pitrRetentionDays,
-      ],
-    );
-    for (const [ordinal, v] of state.versions.entries()) {
-      await tx.query(
-        `insert into rm_key_versions (key_version_id, tenant_id, ordinal, status, source, created_at, retain_until, retired_at, backup_ids)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         on conflict (key_version_id) do update set status = excluded.status, retain_until = excluded.retain_until,
-           retired_at = excluded.retired_at, backup_ids = excluded.backup_ids`,
-        [
-          v.keyVersionId,
-          tenantId,
-          ordinal,
-          versionStatus(state, v.keyVersionId),
-          v.source,
-          v.createdAt,
-          v.retiredAt ? (retiredAt.get(v.keyVersionId) ?? null) : state.destroyed ? null : retainUntil(state, v.keyVersionId),
-          v.retiredAt,
-          JSON.stringify(backupsHolding(state, v.keyVersionId)),
-        ],
-      );
-    }
-    if (BACKUP_EVENTS.has(event.type)) {
-      const b = state.backups.find((x) => x.backupId === (event.data as { backupId: string }).backupId);
-      if (!b) return;
-      await tx.query(
-        `insert into rm_backups (tenant_id, backup_id, database_id, kind, covered_from, taken_at, expires_at, deleted_at, key_version_ids, protection, unrestorable)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-         on conflict (tenant_id, backup_id) do update set expires_at = excluded.expires_at, deleted_at = excluded.deleted_at`,
-        [
-          tenantId,
-          b.backupId,
-          b.databaseId,
-          b.kind,
-          b.coveredFrom,
-          b.takenAt,
-          b.expiresAt,
-          b.deletedAt,
-          JSON.stringify(b.keyVersionIds),
-          b.protection,
-          b.unrestorable ? JSON.stringify(b.unrestorable) : null,
-        ],
-      );
-    }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('drop index rm_backups_page');
+    await q.query('drop table rm_backup_key_versions');
+    await q.query('truncate rm_key_rings, rm_key_versions, rm_backups');
+    await q.query(`update lethe_checkpoints set position = 0, updated_at = now() where processor = 'projection:key-rings'`);
+    await q.query(`alter table rm_key_versions drop column last_use, drop column backup_count, add column backup_ids jsonb not null`);
   }
 }

@@ -1,40 +1,22 @@
 // /v1/tenants/{id}: the key ring — rotation period and backup policy, manual rotation, versions,
 // databases added later, backups with their retention, restore checks.
 import { Controller, Get, HttpCode, Inject, Patch, Post } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { CLOCK, type Clock } from '@lethe/clock';
 import type { Lifecycle } from '@lethe/lifecycle';
-import { BackupView, KeyRingView, KeyVersionView } from '@lethe/readmodel';
-import { ProblemException, Roles, ZodBody, ZodParam } from '../http/index.js';
+import { KeyRingQueries } from '@lethe/readmodel';
+import { ProblemException, Roles, ZodBody, ZodParam, ZodQuery } from '../http/index.js';
 import { answering } from './domain-errors.js';
+import { listBackupsQuery, listKeyVersionsQuery } from './key-ring-query.schemas.js';
 import { LIFECYCLE } from './lifecycle.token.js';
 import { addDatabaseSchema, backupIdSchema, backupRetentionSchema, backupSchema, idSchema, patchTenantSchema } from './tenant.schemas.js';
 import type { z } from 'zod';
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-function backupBody(b: BackupView) {
-  return {
-    backupId: b.backupId,
-    databaseId: b.databaseId,
-    kind: b.kind,
-    coveredFrom: iso(b.coveredFrom),
-    takenAt: iso(b.takenAt),
-    expiresAt: iso(b.expiresAt),
-    deletedAt: iso(b.deletedAt),
-    protection: b.protection,
-    keyVersionIds: b.keyVersionIds,
-    unrestorable: b.unrestorable,
-  };
-}
 
 @Controller('v1/tenants/:tenantId')
 export class KeysController {
   constructor(
     @Inject(LIFECYCLE) private readonly lifecycle: Lifecycle,
-    @InjectRepository(KeyRingView) private readonly rings: Repository<KeyRingView>,
-    @InjectRepository(KeyVersionView) private readonly versions: Repository<KeyVersionView>,
-    @InjectRepository(BackupView) private readonly backups: Repository<BackupView>,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly queries: KeyRingQueries,
   ) {}
 
   @Patch()
@@ -56,26 +38,12 @@ export class KeysController {
 
   @Get('keys')
   @Roles('ops-reader')
-  async keys(@ZodParam('tenantId', idSchema) tenantId: string) {
-    const ring = await this.rings.findOneBy({ tenantId });
+  async keys(@ZodParam('tenantId', idSchema) tenantId: string, @ZodQuery(listKeyVersionsQuery) query: z.output<typeof listKeyVersionsQuery>) {
+    const ring = await this.queries.ring(tenantId);
     if (!ring) throw ProblemException.notFound('tenant not found');
-    const versions = await this.versions.find({ where: { tenantId }, order: { ordinal: 'ASC' } });
-    return {
-      tenantId,
-      keyCustody: ring.keyCustody,
-      rotationPeriodDays: ring.rotationPeriodDays,
-      pitrRetentionDays: ring.pitrRetentionDays,
-      databases: ring.databases,
-      versions: versions.map((v) => ({
-        keyVersionId: v.keyVersionId,
-        status: v.status,
-        source: v.source,
-        createdAt: iso(v.createdAt),
-        retainUntil: iso(v.retainUntil),
-        retiredAt: iso(v.retiredAt),
-        backupIds: v.backupIds,
-      })),
-    };
+    const page = await this.queries.keyVersions(tenantId, query);
+    const { keyCustody, rotationPeriodDays, pitrRetentionDays, databases } = ring;
+    return { tenantId, keyCustody, rotationPeriodDays, pitrRetentionDays, databases, versions: page.items, nextCursor: page.nextCursor };
   }
 
   @Post('databases')
@@ -98,10 +66,9 @@ export class KeysController {
 
   @Get('backups')
   @Roles('ops-reader')
-  async listBackups(@ZodParam('tenantId', idSchema) tenantId: string) {
-    if (!(await this.rings.existsBy({ tenantId }))) throw ProblemException.notFound('tenant not found');
-    const rows = await this.backups.find({ where: { tenantId }, order: { takenAt: 'ASC', backupId: 'ASC' } });
-    return { backups: rows.map(backupBody) };
+  async listBackups(@ZodParam('tenantId', idSchema) tenantId: string, @ZodQuery(listBackupsQuery) query: z.output<typeof listBackupsQuery>) {
+    if (!(await this.queries.ring(tenantId))) throw ProblemException.notFound('tenant not found');
+    return this.queries.backups(tenantId, { ...query, now: this.clock.now() });
   }
 
   @Patch('backups/:backupId')

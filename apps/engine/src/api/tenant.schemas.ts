@@ -1,8 +1,8 @@
 // Request bodies of the tenant API, with the rules a caller is told when it breaks one.
 import { HOLIDAY_TYPES, timeZoneOf } from '@lethe/calendar';
-import { contractTerminatedSchema, DEFAULT_PITR_RETENTION_DAYS, externalIdSchema, instantSchema } from '@lethe/domain';
+import { contractTerminatedSchema, DEFAULT_PITR_RETENTION_DAYS, DEFAULT_ROTATION_PERIOD_DAYS, externalIdSchema, instantSchema } from '@lethe/domain';
 import { z } from 'zod';
-import { pitrRetentionDays } from './backup-policy.schema.js';
+import { pitrRetentionDays, rotationPeriodDays } from './key-policy.schemas.js';
 import { jurisdictionSchema, partialHolidaysSchema } from './calendars/calendar.schemas.js';
 
 const ID_RULE = 'must be 1-63 lowercase letters, digits or hyphens, starting with a letter or digit';
@@ -43,12 +43,7 @@ export const onboardTenantSchema = z
       .min(0, { message: 'must be a whole number from 0 to 4' })
       .max(4, { message: 'must be a whole number from 0 to 4' })
       .default(2),
-    rotationPeriodDays: z
-      .number({ message: 'must be a whole number of days from 1 to 730' })
-      .int({ message: 'must be a whole number of days from 1 to 730' })
-      .min(1, { message: 'must be a whole number of days from 1 to 730' })
-      .max(730, { message: 'must be at most 730 days (a key version may never be older than 2 years)' })
-      .default(365),
+    rotationPeriodDays: rotationPeriodDays.default(DEFAULT_ROTATION_PERIOD_DAYS),
     pitrRetentionDays: pitrRetentionDays.default(DEFAULT_PITR_RETENTION_DAYS),
     excludedHolidayTypes: z
       .array(z.enum(HOLIDAY_TYPES as unknown as [string, ...string[]], { message: `must be one of ${HOLIDAY_TYPES.join(', ')}` }))
@@ -76,12 +71,6 @@ export const listShredsQuery = z.strictObject({
 });
 
 export const setClockSchema = z.strictObject({ now: instant });
-
-const rotationPeriodDays = z
-  .number({ message: 'must be a whole number of days from 1 to 730' })
-  .int({ message: 'must be a whole number of days from 1 to 730' })
-  .min(1, { message: 'must be a whole number of days from 1 to 730' })
-  .max(730, { message: 'must be at most 730 days (a key version may never be older than 2 years)' });
 
 export const patchTenantSchema = z
   .strictObject({ rotationPeriodDays: rotationPeriodDays.optional(), pitrRetentionDays: pitrRetentionDays.optional() })

@@ -1,11 +1,13 @@
 // The providers that put the HTTP building blocks in force for every controller of the module
 // (and of modules it imports): spread into EngineModule's providers. They need ENGINE_CONFIG
-// (auth), and PG_POOL and CLOCK (idempotency) from the same module.
+// (auth), PG_POOL and CLOCK (idempotency), EVENT_STORE and READ_MODEL_PROGRESS (read your writes)
+// from the same module.
 import type { Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/engine-config.js';
 import { BearerAuthenticator } from './auth/bearer-authenticator.js';
 import { RolesGuard } from './auth/roles.guard.js';
+import { ReadYourWritesInterceptor } from './consistency/read-your-writes.interceptor.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { IdempotencyStore } from './idempotency/idempotency.store.js';
 import { ProblemDetailsFilter } from './problem/problem-details.filter.js';
@@ -22,4 +24,11 @@ export const authProviders: Provider[] = [
 /** @Idempotent routes, backed by lethe_idempotency (idempotencyMigrations). */
 export const idempotencyProviders: Provider[] = [IdempotencyStore, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }];
 
-export const httpProviders: Provider[] = [...problemProviders, ...authProviders, ...idempotencyProviders];
+/**
+ * Writes answer Lethe-Position; reads given minPosition wait for the read models (needs
+ * READ_MODEL_PROGRESS). Listed before idempotency, so it wraps it: a replayed write answers a
+ * position too.
+ */
+export const readYourWritesProviders: Provider[] = [{ provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor }];
+
+export const httpProviders: Provider[] = [...problemProviders, ...authProviders, ...readYourWritesProviders, ...idempotencyProviders];

@@ -15,6 +15,8 @@ export interface HttpRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly params: Readonly<Record<string, string>>;
   readonly body?: unknown;
+  /** The parsed query string. */
+  readonly query?: unknown;
   /** The matched route, e.g. `{ path: '/v1/tenants/:tenantId/terminations' }`; absent on a 404. */
   readonly route?: { readonly path?: unknown };
   /** Request id assigned by pino-http, when it runs. */

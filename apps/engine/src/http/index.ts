@@ -1,7 +1,16 @@
 // The engine's HTTP building blocks, shared by every /v1 controller: bearer-token roles,
 // problem+json errors, zod validation, idempotent requests, TLS options.
 export type { CallerContext, HttpRequest, HttpResponse } from './http-types.js';
-export { httpProviders, problemProviders, authProviders, idempotencyProviders } from './http-providers.js';
+export { httpProviders, problemProviders, authProviders, idempotencyProviders, readYourWritesProviders } from './http-providers.js';
+export {
+  ReadYourWritesInterceptor,
+  READ_MODEL_PROGRESS,
+  READ_WAIT_MS,
+  POSITION_HEADER,
+  MIN_POSITION_HEADER,
+  MIN_POSITION_QUERY,
+  type ReadModelProgress,
+} from './consistency/read-your-writes.interceptor.js';
 
 export { Roles, Public, Caller, ROLES_KEY, PUBLIC_KEY } from './auth/decorators.js';
 export { RolesGuard } from './auth/roles.guard.js';

@@ -1,19 +1,7 @@
-// The tenant's backup policy, as far as key retention depends on it (P3). Restore points are made
-// continuously, so a superseded key version must outlive its last use by the point-in-time
-// retention window whether or not a backup naming it has been registered yet. The numbers live
-// here only; the HTTP schema and the decider both read them.
-
-/** Point-in-time retention window in whole days: from MIN to MAX, DEFAULT when not given. */
-export const MIN_PITR_RETENTION_DAYS = 1;
-export const MAX_PITR_RETENTION_DAYS = 35;
-export const DEFAULT_PITR_RETENTION_DAYS = 35;
-
-/** The rule a caller is told when a window breaks it. */
-export const PITR_RETENTION_RULE = `must be a whole number of days from ${MIN_PITR_RETENTION_DAYS} to ${MAX_PITR_RETENTION_DAYS}`;
-
-export function isPitrRetentionDays(days: unknown): days is number {
-  return typeof days === 'number' && Number.isInteger(days) && days >= MIN_PITR_RETENTION_DAYS && days <= MAX_PITR_RETENTION_DAYS;
-}
+// How backups relate to key retention (P3): a backup's protection and the flag of one recorded too
+// late. Restore points are made continuously, so a superseded key version must outlive its last use
+// by the point-in-time retention window whether or not a backup naming it has been registered yet;
+// the window's numbers are in promises.ts.
 
 /**
  * How a backup is encrypted: with the tenant key ('customer-key': it needs the versions that

@@ -3,11 +3,10 @@
 // retired once nothing needs them. `now` comes from the context; command instants are normalised to
 // ISO strings with milliseconds before they are stored.
 import { DomainError, type Decider } from '../shared/decider.js';
-import { PITR_RETENTION_RULE, isPitrRetentionDays } from './backup-policy.js';
+import { PITR_RETENTION_RULE, ROTATION_PERIOD_RULE, isPitrRetentionDays, isRotationPeriodDays } from '../promises.js';
 import type { KeysCommand } from './keys.commands.js';
 import type { KeysEvent } from './keys.events.js';
 import {
-  MAX_ROTATION_PERIOD_DAYS,
   currentVersionOf,
   evolveKeys,
   findBackup,
@@ -47,9 +46,7 @@ function requireNotDestroyed(state: KeysState): void {
 }
 
 function requireRotationPeriod(days: number): void {
-  if (!Number.isInteger(days) || days < 1 || days > MAX_ROTATION_PERIOD_DAYS) {
-    throw new DomainError('invalid-rotation-period', `the rotation period must be a whole number of days from 1 to ${MAX_ROTATION_PERIOD_DAYS}`);
-  }
+  if (!isRotationPeriodDays(days)) throw new DomainError('invalid-rotation-period', `the rotation period ${ROTATION_PERIOD_RULE}`);
 }
 
 function requirePitrRetention(days: number): void {

@@ -2,7 +2,8 @@
 // (instants are ISO strings). Protection history is kept as intervals per database, so "which
 // versions protected this database during [from, to]" can be answered for any past window.
 import type { KeyCustody } from '../tenant/tenant.events.js';
-import { DEFAULT_PITR_RETENTION_DAYS, type BackupProtection, type Unrestorable } from './backup-policy.js';
+import { DEFAULT_PITR_RETENTION_DAYS, DEFAULT_ROTATION_PERIOD_DAYS } from '../promises.js';
+import type { BackupProtection, Unrestorable } from './backup-policy.js';
 import type { BackupKind, KeysEvent, KeyVersionSource } from './keys.events.js';
 
 export interface KeyVersionState {
@@ -70,8 +71,6 @@ export interface KeysState {
   readonly rotationDueRaised: readonly string[];
 }
 
-export const DEFAULT_ROTATION_PERIOD_DAYS = 365;
-export const MAX_ROTATION_PERIOD_DAYS = 730;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const initialKeysState: KeysState = {

@@ -3,13 +3,12 @@
 import { DomainError, type Decider } from '../shared/decider.js';
 import type { CalendarInputs, CalendarOverrideInput, CalendarRequest, WorkingDays } from '../shared/working-days.js';
 import { sameJson } from '../shared/same-json.js';
+import { DELETION_WORKING_DAYS } from '../promises.js';
 import type { OnboardTenant, ScheduleShred, TenantCommand } from './tenant.commands.js';
 import type { ProbeOutcome, ShredTrigger, TenantEvent, TenantProfile, TriggerDisposition } from './tenant.events.js';
 import { decideCertificateIssued } from './certificate.decision.js';
 import { evolveTenant, initialTenantState, triggerKey, type ShredState, type TenantState } from './tenant.state.js';
 
-/** The deletion promise: key versions gone within this many working days (P4). */
-export const DELETION_WORKING_DAYS = 5;
 
 export interface TenantContext {
   readonly now: Date;

@@ -174,6 +174,15 @@ export function eventStoreContract(adapter: string, makeSubject: () => Promise<C
         expect(page1).toHaveLength(2);
       });
 
+      it('names the newest committed position as the head of the log', async () => {
+        const s = uniqueStream('head');
+        const before = await store.head();
+        const { positions } = await store.append(s, [ev('h1'), ev('h2')], 'no-stream');
+        const head = await store.head();
+        expect(head).toBeGreaterThanOrEqual(positions[1]);
+        expect(head).toBeGreaterThan(before);
+      });
+
       it('delivers stored events, then live ones, in global order', async () => {
         const s = uniqueStream('live');
         const before = await lastPosition(store);

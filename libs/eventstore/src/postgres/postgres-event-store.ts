@@ -176,6 +176,11 @@ export class PostgresEventStore implements EventStore {
     return res.rows.map(toRecorded);
   }
 
+  async head(): Promise<bigint> {
+    const res = await this.db.query<{ head: string }>('select coalesce(max(global_position), 0) as head from lethe_events');
+    return BigInt(res.rows[0].head);
+  }
+
   async readAll(after: bigint, limit: number): Promise<RecordedEvent[]> {
     return (await this.readPage(after, limit)).events;
   }

@@ -5,7 +5,7 @@
 // Timers are written in the processor's transaction; handlers re-check the live state when they fire.
 import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
-import { keysCategory, retentionTimers, rotationDueAt, tenantCategory, type KeysState } from '@lethe/domain';
+import { keysCategory, reprotectDueBy, retentionTimers, rotationDueAt, tenantCategory, type KeysState } from '@lethe/domain';
 import { on, type Delivered, type Processor } from '@lethe/processors';
 import type { PostgresDeadlineStore } from '@lethe/scheduler';
 import type { KeyDetection } from './key-detection.js';
@@ -17,7 +17,6 @@ import {
   KEY_RING_OPEN,
   KEY_ROTATION,
   keyRingOpenTimerId,
-  REPROTECT_WITHIN_MS,
   overdueTimerId,
   reprotectTimerId,
   retireTimerId,
@@ -70,8 +69,7 @@ export class KeyRingSaga implements Processor<typeof INTERESTS> {
       const { keyVersionId, createdAt } = event.data;
       const payload = { tenantId, keyVersionId };
       await this.deadlines.scheduleInTx(tx, reprotectTimerId(tenantId, keyVersionId), this.clock.now(), KEY_REPROTECT, payload);
-      const dueBy = new Date(new Date(createdAt).getTime() + REPROTECT_WITHIN_MS);
-      await this.deadlines.scheduleInTx(tx, overdueTimerId(tenantId, keyVersionId), dueBy, KEY_REPROTECT_OVERDUE, payload);
+      await this.deadlines.scheduleInTx(tx, overdueTimerId(tenantId, keyVersionId), new Date(reprotectDueBy(createdAt)), KEY_REPROTECT_OVERDUE, payload);
     }
     if (isIn(RETENTION_EVENTS, event.type)) await this.scheduleRetirements(tenantId, state, tx);
   }

@@ -5,9 +5,6 @@ export const KEY_REPROTECT_OVERDUE = 'key-reprotect-overdue';
 export const KEY_RETIRE = 'key-retire';
 export const KEY_RING_OPEN = 'key-ring-open';
 
-/** A database must be on a new version within this long of the version appearing (P2). */
-export const REPROTECT_WITHIN_MS = 24 * 60 * 60 * 1000;
-
 export interface KeyTimerPayload {
   readonly tenantId: string;
   readonly keyVersionId?: string;

@@ -1,5 +1,5 @@
 // The idempotency store against real PostgreSQL, then @Idempotent routes in a Nest app registered
-// exactly as the engine registers them (httpProviders), driven with supertest.
+// as the engine registers them (problem, auth and idempotency providers), driven with supertest.
 import { Controller, Headers, Post, type INestApplication, type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,7 +18,9 @@ import {
   Roles,
   ZodBody,
   ZodParam,
-  httpProviders,
+  authProviders,
+  idempotencyProviders,
+  problemProviders,
   idempotencyMigrations,
   requestFingerprint,
 } from '../index.js';
@@ -213,7 +215,9 @@ describe('@Idempotent routes', () => {
         { provide: PG_POOL, useValue: pool },
         { provide: CLOCK, useValue: new ManualClock(T0) },
         { provide: IDEMPOTENCY_OPTIONS, useValue: { waitMs: 1_000, pollMs: 20 } },
-        ...httpProviders,
+        ...problemProviders,
+        ...authProviders,
+        ...idempotencyProviders,
       ],
     })
       .setLogger(new QuietLogger())

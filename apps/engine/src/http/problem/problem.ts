@@ -30,12 +30,14 @@ export const ProblemTypes = {
   validation: 'urn:lethe:problem:validation',
   idempotencyKeyReused: 'urn:lethe:problem:idempotency-key-reused',
   requestInProgress: 'urn:lethe:problem:request-in-progress',
+  readModelBehind: 'urn:lethe:problem:read-model-behind',
 } as const;
 
 const TITLES: Readonly<Record<string, string>> = {
   [ProblemTypes.validation]: 'Invalid request',
   [ProblemTypes.idempotencyKeyReused]: 'Idempotency key reused',
   [ProblemTypes.requestInProgress]: 'Request in progress',
+  [ProblemTypes.readModelBehind]: 'Read model not there yet',
 };
 
 /** The title of a problem type: the one given, the type's own, or the HTTP status text. */

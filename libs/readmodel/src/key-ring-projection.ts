@@ -1,0 +1,238 @@
+// Keeps the key-ring read models (key-ring-view.ts) from the `keys-<tenantId>` streams, one event at
+// a time, touching only the rows the event changes: its cost does not grow with the ring's age or
+// its number of backups. What a row shows is what the domain's evolve and retention rules give for
+// the ring as of that event (libs/domain/src/keys/retention.ts); where a value depends on other rows
+// (a version's retainUntil on the live backups needing it), it is recomputed in SQL from the read
+// model's own rows and indexes, never by reading the stream.
+import type pg from 'pg';
+import { keysCategory, type KeysEvent } from '@lethe/domain';
+import { on, type Delivered, type Processor } from '@lethe/processors';
+
+const INTERESTS = [on(keysCategory, keysCategory.types)] as const;
+
+interface DatabaseEntry {
+  readonly databaseId: string;
+  readonly keyVersionId: string;
+  readonly since: string;
+}
+
+/**
+ * Status and retainUntil of the given versions, from the ring row, the version's own columns, the
+ * next version (by ordinal) and the live backups needing it, exactly as `versionStatus` and
+ * `retainUntil` decide them:
+ * - retired: keeps the retainUntil it was retired at (the evidence);
+ * - destroyed ring, newest version, or a database still on it: null;
+ * - otherwise the latest of (last use + pitrRetentionDays × 24 h, or the next version's creation
+ *   for a version that never protected anything) and every non-deleted backup's expiry.
+ * The pitr window is added in hours: the domain adds whole 24-hour days, not calendar days.
+ */
+const RECOMPUTE = `
+  update rm_key_versions v set
+    status = case
+      when r.destroyed then 'destroyed'
+      when v.retired_at is not null then 'retired'
+      when r.newest_key_version_id = v.key_version_id then 'active'
+      else 'superseded' end,
+    retain_until = case
+      when v.retired_at is not null then v.retain_until
+      when r.destroyed or r.newest_key_version_id = v.key_version_id then null
+      when exists (select 1 from jsonb_array_elements(r.databases) d where d->>'keyVersionId' = v.key_version_id) then null
+      else greatest(
+        case when v.last_use is null
+          then (select n.created_at from rm_key_versions n where n.tenant_id = v.tenant_id and n.ordinal = v.ordinal + 1)
+          else v.last_use + make_interval(hours => 24 * r.pitr_retention_days) end,
+        (select max(b.expires_at) from rm_backup_key_versions b where b.key_version_id = v.key_version_id and b.deleted_at is null))
+      end
+  from rm_key_rings r
+  where r.tenant_id = v.tenant_id and v.tenant_id = $1 and v.key_version_id = any($2::text[])`;
+
+const RECOMPUTE_ALL = `${RECOMPUTE.replace('and v.key_version_id = any($2::text[])', '')}`;
+
+export class KeyRingsProjection implements Processor<typeof INTERESTS> {
+  readonly name = 'projection:key-rings';
+  readonly interests = INTERESTS;
+
+  async handle(event: Delivered<typeof INTERESTS>, tx: pg.PoolClient): Promise<void> {
+    await apply(tx, event.categoryId, event);
+  }
+}
+
+async function recompute(tx: pg.PoolClient, tenantId: string, keyVersionIds: readonly string[]): Promise<void> {
+  if (keyVersionIds.length > 0) await tx.query(RECOMPUTE, [tenantId, keyVersionIds]);
+}
+
+async function ringDatabases(tx: pg.PoolClient, tenantId: string): Promise<DatabaseEntry[] | null> {
+  const res = await tx.query<{ databases: DatabaseEntry[] }>('select databases from rm_key_rings where tenant_id = $1', [tenantId]);
+  return res.rows[0]?.databases ?? null;
+}
+
+async function setDatabases(tx: pg.PoolClient, tenantId: string, databases: readonly DatabaseEntry[]): Promise<void> {
+  await tx.query('update rm_key_rings set databases = $2 where tenant_id = $1', [tenantId, JSON.stringify(databases)]);
+}
+
+/** The versions a backup needs, from the read model (the event that changes it names only the backup). */
+async function versionsOfBackup(tx: pg.PoolClient, tenantId: string, backupId: string): Promise<string[]> {
+  const res = await tx.query<{ key_version_id: string }>(
+    'select key_version_id from rm_backup_key_versions where tenant_id = $1 and backup_id = $2',
+    [tenantId, backupId],
+  );
+  return res.rows.map((r) => r.key_version_id);
+}
+
+async function apply(tx: pg.PoolClient, tenantId: string, event: KeysEvent): Promise<void> {
+  switch (event.type) {
+    case 'KeyRingOpened': {
+      const d = event.data;
+      const databases: DatabaseEntry[] = d.databases.map((databaseId) => ({ databaseId, keyVersionId: d.version.keyVersionId, since: d.at }));
+      await tx.query(
+        `insert into rm_key_rings (tenant_id, key_custody, rotation_period_days, pitr_retention_days, newest_key_version_id, newest_created_at, destroyed, databases)
+         values ($1, $2, $3, $4, $5, $6, false, $7)`,
+        [
+          tenantId,
+          d.keyCustody,
+          d.rotationPeriodDays,
+          d.pitrRetentionDays,
+          d.version.keyVersionId,
+          d.version.createdAt,
+          JSON.stringify(databases),
+        ],
+      );
+      await tx.query(
+        `insert into rm_key_versions (key_version_id, tenant_id, ordinal, status, source, created_at, retain_until, retired_at, backup_count, last_use)
+         values ($1, $2, 0, 'active', 'onboarding', $3, null, null, 0, null)`,
+        [d.version.keyVersionId, tenantId, d.version.createdAt],
+      );
+      return;
+    }
+    case 'KeyVersionAdded': {
+      const d = event.data;
+      const previous = await tx.query<{ newest_key_version_id: string }>(
+        `update rm_key_rings r set newest_key_version_id = $2, newest_created_at = $3
+           from (select newest_key_version_id from rm_key_rings where tenant_id = $1) old
+          where r.tenant_id = $1 returning old.newest_key_version_id`,
+        [tenantId, d.keyVersionId, d.createdAt],
+      );
+      if (previous.rowCount === 0) return;
+      await tx.query(
+        `insert into rm_key_versions (key_version_id, tenant_id, ordinal, status, source, created_at, retain_until, retired_at, backup_count, last_use)
+         select $1, $2, coalesce(max(ordinal) + 1, 0), 'active', $3, $4, null, null, 0, null from rm_key_versions where tenant_id = $2`,
+        [d.keyVersionId, tenantId, d.source, d.createdAt],
+      );
+      await recompute(tx, tenantId, [previous.rows[0].newest_key_version_id, d.keyVersionId]);
+      return;
+    }
+    case 'DatabaseReprotected': {
+      const d = event.data;
+      const databases = await ringDatabases(tx, tenantId);
+      const current = databases?.find((db) => db.databaseId === d.databaseId);
+      if (!databases || !current) return;
+      // As evolve does: the open interval closes at `at` whichever version it was on.
+      await setDatabases(
+        tx,
+        tenantId,
+        databases.map((db) => (db.databaseId === d.databaseId ? { databaseId: db.databaseId, keyVersionId: d.toKeyVersionId, since: d.at } : db)),
+      );
+      await tx.query('update rm_key_versions set last_use = greatest(last_use, $3) where tenant_id = $1 and key_version_id = $2', [
+        tenantId,
+        current.keyVersionId,
+        d.at,
+      ]);
+      await recompute(tx, tenantId, [current.keyVersionId, d.toKeyVersionId]);
+      return;
+    }
+    case 'DatabaseAdded': {
+      const d = event.data;
+      const databases = await ringDatabases(tx, tenantId);
+      if (!databases) return;
+      await setDatabases(tx, tenantId, [...databases, { databaseId: d.databaseId, keyVersionId: d.keyVersionId, since: d.at }]);
+      await recompute(tx, tenantId, [d.keyVersionId]);
+      return;
+    }
+    case 'RotationPeriodChanged':
+      await tx.query('update rm_key_rings set rotation_period_days = $2 where tenant_id = $1', [tenantId, event.data.rotationPeriodDays]);
+      return;
+    case 'BackupPolicyChanged':
+      // Every version's floor moves: one statement over the ring's versions (never its backups).
+      await tx.query('update rm_key_rings set pitr_retention_days = $2 where tenant_id = $1', [tenantId, event.data.pitrRetentionDays]);
+      await tx.query(RECOMPUTE_ALL, [tenantId]);
+      return;
+    case 'BackupRecorded': {
+      const d = event.data;
+      await tx.query(
+        `insert into rm_backups (tenant_id, backup_id, database_id, kind, covered_from, taken_at, expires_at, deleted_at, key_version_ids, protection, unrestorable)
+         values ($1, $2, $3, $4, $5, $6, $7, null, $8, $9, $10)`,
+        [
+          tenantId,
+          d.backupId,
+          d.databaseId,
+          d.kind,
+          d.coveredFrom,
+          d.takenAt,
+          d.expiresAt,
+          JSON.stringify(d.keyVersionIds),
+          d.protection,
+          d.unrestorable ? JSON.stringify(d.unrestorable) : null,
+        ],
+      );
+      if (d.keyVersionIds.length === 0) return;
+      await tx.query(
+        `insert into rm_backup_key_versions (tenant_id, key_version_id, backup_id, taken_at, expires_at, deleted_at)
+         select $1, k, $2, $3, $4, null from unnest($5::text[]) k`,
+        [tenantId, d.backupId, d.takenAt, d.expiresAt, d.keyVersionIds],
+      );
+      await tx.query('update rm_key_versions set backup_count = backup_count + 1 where tenant_id = $1 and key_version_id = any($2::text[])', [
+        tenantId,
+        d.keyVersionIds,
+      ]);
+      await recompute(tx, tenantId, d.keyVersionIds);
+      return;
+    }
+    case 'BackupRetentionChanged': {
+      const d = event.data;
+      await tx.query('update rm_backups set expires_at = $3 where tenant_id = $1 and backup_id = $2', [tenantId, d.backupId, d.expiresAt]);
+      await tx.query('update rm_backup_key_versions set expires_at = $3 where tenant_id = $1 and backup_id = $2', [tenantId, d.backupId, d.expiresAt]);
+      await recompute(tx, tenantId, await versionsOfBackup(tx, tenantId, d.backupId));
+      return;
+    }
+    case 'BackupDeleted': {
+      const d = event.data;
+      const was = await tx.query<{ deleted_at: Date | null }>('select deleted_at from rm_backups where tenant_id = $1 and backup_id = $2', [
+        tenantId,
+        d.backupId,
+      ]);
+      if (was.rowCount === 0) return;
+      await tx.query('update rm_backups set deleted_at = $3 where tenant_id = $1 and backup_id = $2', [tenantId, d.backupId, d.at]);
+      const versions = await tx.query<{ key_version_id: string }>(
+        'update rm_backup_key_versions set deleted_at = $3 where tenant_id = $1 and backup_id = $2 returning key_version_id',
+        [tenantId, d.backupId, d.at],
+      );
+      const ids = versions.rows.map((r) => r.key_version_id);
+      // A backup counts for its versions until it is first deleted.
+      if (was.rows[0].deleted_at === null && ids.length > 0) {
+        await tx.query('update rm_key_versions set backup_count = backup_count - 1 where tenant_id = $1 and key_version_id = any($2::text[])', [tenantId, ids]);
+      }
+      await recompute(tx, tenantId, ids);
+      return;
+    }
+    case 'KeyVersionRetired': {
+      const d = event.data;
+      await tx.query('update rm_key_versions set retired_at = $3, retain_until = $4 where tenant_id = $1 and key_version_id = $2', [
+        tenantId,
+        d.keyVersionId,
+        d.at,
+        d.retainUntil,
+      ]);
+      await recompute(tx, tenantId, [d.keyVersionId]);
+      return;
+    }
+    case 'KeyRingDestroyed':
+      await tx.query('update rm_key_rings set destroyed = true where tenant_id = $1', [tenantId]);
+      await tx.query(RECOMPUTE_ALL, [tenantId]);
+      return;
+    case 'DatabaseRotationOverdue':
+    case 'KeyRotationDue':
+    case 'StagingAssetRegistered':
+      // Not shown by the key-ring views.
+      return;
+  }
+}
