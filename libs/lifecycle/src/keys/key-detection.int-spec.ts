@@ -7,7 +7,7 @@ import { ManualClock } from '@lethe/clock';
 import { keysStream, tenantStream } from '@lethe/domain';
 import { PostgresEventStore, eventStoreMigrations } from '@lethe/eventstore';
 import { runMigrations } from '@lethe/postgres';
-import { deliverable } from '@lethe/processors';
+import { deliverable, processorMigrations } from '@lethe/processors';
 import { readModelMigrations } from '@lethe/readmodel';
 import { DeadlinePoller, PostgresDeadlineStore, schedulerMigrations } from '@lethe/scheduler';
 import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
@@ -34,7 +34,7 @@ const warnings: object[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await runMigrations(db.url, [...eventStoreMigrations, ...schedulerMigrations, ...vaultMigrations, ...readModelMigrations]);
+  await runMigrations(db.url, [...eventStoreMigrations, ...schedulerMigrations, ...vaultMigrations, ...processorMigrations, ...readModelMigrations]);
   pool = new pg.Pool({ connectionString: db.url, max: 8 });
   pool.on('error', reportIdleError);
   store = new PostgresEventStore(pool);
