@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { KeysEvent } from '@lethe/domain';
 import type { RecordedEvent } from '@lethe/eventstore';
 import { runMigrations } from '@lethe/postgres';
-import { processorMigrations } from '@lethe/processors';
+import { processorMigrations, deliverable } from '@lethe/processors';
 import { KeyRingsProjection, readModelMigrations } from '@lethe/readmodel';
 import { writeNamedJson } from './report.js';
 import { openBenchDatabase } from './server.js';
@@ -121,7 +121,7 @@ async function project(client: pg.PoolClient, projection: KeyRingsProjection, te
   if (batch) await client.query('begin');
   for (const [i, e] of events.entries()) {
     if (!batch) await client.query('begin');
-    await projection.handle(recorded(tenantId, from + i, e), client);
+    await projection.handle(deliverable(projection.interests, recorded(tenantId, from + i, e))!, client);
     if (!batch) await client.query('commit');
   }
   if (batch) await client.query('commit');

@@ -1,5 +1,19 @@
 // @lethe/domain: events, commands, deciders and saga workflows. Pure: no framework, no I/O.
 export { DomainError, fold, type Decider, type DomainEvent } from './shared/decider.js';
+export { streamCategory, type StreamCategory } from './shared/stream-category.js';
+export {
+  CONTRACT_STREAM_PREFIX,
+  calendarCategory,
+  calendarStream,
+  contractCategory,
+  contractStream,
+  keysCategory,
+  keysStream,
+  tenantCategory,
+  tenantStream,
+} from './streams.js';
+export { FIRST_SCHEMA_VERSION, Upcasters, type EventVersions, type StoredEventShape, type UpcastStep } from './shared/upcasting.js';
+export { domainUpcasters, schemaVersionOf, upcastEvent } from './event-upcasters.js';
 export type {
   CalendarInputs,
   CalendarOverrideInput,

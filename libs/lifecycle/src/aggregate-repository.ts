@@ -6,14 +6,12 @@
 // command costs the same on a stream of ten events or ten years of them (SNAPSHOT_EVERY).
 import type { Logger } from 'pino';
 import type { Clock } from '@lethe/clock';
-import type { DomainEvent } from '@lethe/domain';
+import { schemaVersionOf, upcastEvent, type DomainEvent } from '@lethe/domain';
 import { WrongExpectedRevisionError, type EventStore, type JsonValue, type RecordedEvent } from '@lethe/eventstore';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { causedEventId } from './event-ids.js';
 import { ConcurrentModificationError, MAX_COMMAND_ATTEMPTS, conflictBackoffMs } from './concurrent-modification.js';
 import type { SnapshotStore } from './snapshots/snapshot-store.js';
-
-export const SCHEMA_VERSION = 1;
 
 /**
  * A snapshot is written when an append carries the stream across a multiple of this many events
@@ -67,8 +65,10 @@ export interface Executed<E, S> extends Loaded<S> {
   readonly positions: readonly bigint[];
 }
 
+/** A stored event of this aggregate's stream as its decider folds it: upcast to the current shape. */
 export function asDomainEvent<E extends DomainEvent>(e: RecordedEvent): E {
-  return { type: e.type, data: e.data } as E;
+  const { type, data } = upcastEvent(e);
+  return { type, data } as E;
 }
 
 export class AggregateRepository<C, E extends DomainEvent, S, X> {
@@ -105,7 +105,7 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
         id: causedEventId(stream, causeId, i),
         type: e.type,
         data: e.data as unknown as JsonValue,
-        metadata: { schemaVersion: SCHEMA_VERSION, causationId: causeId, occurredAt: now.toISOString() },
+        metadata: { schemaVersion: schemaVersionOf(e.type), causationId: causeId, occurredAt: now.toISOString() },
       }));
       try {
         const result = await this.store.append(stream, events, revision);

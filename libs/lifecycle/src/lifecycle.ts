@@ -73,7 +73,7 @@ export function createLifecycle(deps: LifecycleDependencies): Lifecycle {
   const keyRings = new KeyRingRepository(deps.store, deps.clock, snapshots);
   const keys = new KeysService(keyRings, deps.vault, deps.dataPlane, deps.clock, tenantFactsFrom(repository));
   const keyHandlers = new KeyRingHandlers(keyRings, deps.deadlines, deps.vault, deps.dataPlane, deps.clock, deps.logger, crash);
-  const keyDetection = new KeyDetection(keys, deps.deadlines, deps.clock, deps.keyDetectionIntervalMs, deps.logger);
+  const keyDetection = new KeyDetection(keys, deps.deadlines, deps.pool, deps.clock, deps.keyDetectionIntervalMs, deps.logger);
   const opener = new KeyRingOpener(repository, keyRings, deps.vault, deps.dataPlane, crash);
   const step = new ShredStepHandler(repository, keyRings, deps.deadlines, deps.vault, deps.dataPlane, deps.probe, deps.clock, deps.logger);
   const deadline = new ShredDeadlineHandler(repository);
@@ -91,7 +91,7 @@ export function createLifecycle(deps: LifecycleDependencies): Lifecycle {
       new KeyRingsProjection(),
       new RejectedEventsProjection(),
       new ShredSaga(repository, deps.deadlines, deps.store, deps.clock),
-      new KeyRingSaga(keyRings, deps.deadlines, deps.clock),
+      new KeyRingSaga(keyRings, deps.deadlines, keyDetection, deps.clock),
       new CertificateIssuer(deps.store, repository, certificateStore, deps.signing, deps.clock, deps.logger),
     ],
     deadlineHandlers: {

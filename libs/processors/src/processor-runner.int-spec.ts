@@ -1,11 +1,12 @@
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
-import { PostgresEventStore, eventStoreMigrations, type RecordedEvent } from '@lethe/eventstore';
+import { streamCategory, tenantCategory, type DomainEvent } from '@lethe/domain';
+import { PostgresEventStore, eventStoreMigrations } from '@lethe/eventstore';
 import { runMigrations } from '@lethe/postgres';
 import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
 import { processorMigrations } from './migrations.js';
 import { ProcessorRunner } from './processor-runner.js';
-import type { Processor } from './processor.js';
+import { on, type Delivered, type Processor } from './processor.js';
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -26,23 +27,33 @@ afterAll(async () => {
   await db.drop();
 });
 
-/** A projection that records each event it sees into `projected`, in the processor's transaction. */
-function projection(name: string, stream: string, fail?: (event: RecordedEvent, attempt: number) => boolean): Processor {
+type Numbered = DomainEvent<'Numbered', { readonly n: number }>;
+type Other = DomainEvent<'Other', { readonly n: number }>;
+/** A category of test streams `numbered-<uuid>`. */
+const numbered = streamCategory<Numbered | Other, 'numbered'>('numbered', { Numbered: true, Other: true });
+const NUMBERED = [on(numbered, ['Numbered'])] as const;
+type NumberedEvent = Delivered<typeof NUMBERED>;
+
+/** A projection that records each Numbered event of one stream into `projected`, in the processor's transaction. */
+function projection(name: string, stream: string, fail?: (event: NumberedEvent, attempt: number) => boolean): Processor<typeof NUMBERED> {
   const attempts = new Map<string, number>();
   return {
     name,
+    interests: NUMBERED,
     async handle(event, tx) {
       if (event.streamId !== stream) return;
       const attempt = (attempts.get(event.id) ?? 0) + 1;
       attempts.set(event.id, attempt);
-      await tx.query('insert into projected (processor, event_id, n) values ($1, $2, $3)', [name, event.id, (event.data as { n: number }).n]);
-      if (fail?.(event, attempt)) throw new Error(`cannot project event ${(event.data as { n: number }).n}`);
+      await tx.query('insert into projected (processor, event_id, n) values ($1, $2, $3)', [name, event.id, event.data.n]);
+      if (fail?.(event, attempt)) throw new Error(`cannot project event ${event.data.n}`);
     },
   };
 }
 
-async function appendNumbered(stream: string, from: number, count: number): Promise<void> {
-  const events = Array.from({ length: count }, (_, i) => ({ id: randomUUID(), type: 'Numbered', data: { n: from + i } }));
+const newStream = () => numbered.stream(randomUUID());
+
+async function appendNumbered(stream: string, from: number, count: number, type: 'Numbered' | 'Other' = 'Numbered'): Promise<void> {
+  const events = Array.from({ length: count }, (_, i) => ({ id: randomUUID(), type, data: { n: from + i } }));
   await store.append(stream, events, 'any');
 }
 
@@ -63,7 +74,7 @@ const fast = { retryBaseMs: 5, retryMaxMs: 20, leaseRetryMs: 50, heartbeatMs: 10
 
 it('projects every event once, and resumes from its checkpoint after a restart', async () => {
   const name = `p-${randomUUID()}`;
-  const stream = `s-${randomUUID()}`;
+  const stream = newStream();
   await appendNumbered(stream, 0, 50);
   const first = new ProcessorRunner(pool, store, projection(name, stream), { owner: 'one', ...fast });
   first.start();
@@ -83,9 +94,9 @@ it('projects every event once, and resumes from its checkpoint after a restart',
 
 it('retries a failing event with backoff; its failed attempts leave nothing behind', async () => {
   const name = `p-${randomUUID()}`;
-  const stream = `s-${randomUUID()}`;
+  const stream = newStream();
   await appendNumbered(stream, 0, 5);
-  const runner = new ProcessorRunner(pool, store, projection(name, stream, (e, attempt) => (e.data as { n: number }).n === 2 && attempt < 3), {
+  const runner = new ProcessorRunner(pool, store, projection(name, stream, (e, attempt) => e.data.n === 2 && attempt < 3), {
     owner: 'one',
     ...fast,
   });
@@ -99,11 +110,11 @@ it('retries a failing event with backoff; its failed attempts leave nothing behi
 
 it('parks an event that keeps failing as a dead letter, reports it, and goes on', async () => {
   const name = `p-${randomUUID()}`;
-  const stream = `s-${randomUUID()}`;
+  const stream = newStream();
   await appendNumbered(stream, 0, 4);
   const parked: string[] = [];
   const errors: object[] = [];
-  const runner = new ProcessorRunner(pool, store, projection(name, stream, (e) => (e.data as { n: number }).n === 1), {
+  const runner = new ProcessorRunner(pool, store, projection(name, stream, (e) => e.data.n === 1), {
     owner: 'one',
     ...fast,
     maxAttempts: 3,
@@ -122,7 +133,7 @@ it('parks an event that keeps failing as a dead letter, reports it, and goes on'
 
 it('lets one of two instances own a processor, and the other take over when it stops', async () => {
   const name = `p-${randomUUID()}`;
-  const stream = `s-${randomUUID()}`;
+  const stream = newStream();
   const a = new ProcessorRunner(pool, store, projection(name, stream), { owner: 'a', ...fast });
   const b = new ProcessorRunner(pool, store, projection(name, stream), { owner: 'b', ...fast });
   a.start();
@@ -139,4 +150,58 @@ it('lets one of two instances own a processor, and the other take over when it s
   await waitFor(async () => (await projectedCounts(name)).size === 60);
   await b.stop();
   expect([...(await projectedCounts(name)).values()].every((c) => c === 1)).toBe(true);
+});
+
+it('skips events outside its interests without calling it, and still moves the checkpoint past them', async () => {
+  const name = `p-${randomUUID()}`;
+  const stream = newStream();
+  const seen: string[] = [];
+  const processor: Processor<typeof NUMBERED> = {
+    name,
+    interests: NUMBERED,
+    async handle(event) {
+      seen.push(`${event.streamId}|${event.type}:${event.data.n}`);
+    },
+  };
+  await appendNumbered(stream, 0, 2);
+  await appendNumbered(stream, 2, 3, 'Other'); // its category, not its type
+  await store.append(`elsewhere-${randomUUID()}`, [{ id: randomUUID(), type: 'Numbered', data: { n: 99 } }], 'any'); // another category
+  const head = (await store.readAll(0n, 100_000)).at(-1)!.position;
+  const runner = new ProcessorRunner(pool, store, processor, { owner: 'one', ...fast, skipFlushMs: 20 });
+  runner.start();
+  await waitFor(async () => {
+    const cp = await pool.query('select position from lethe_checkpoints where processor = $1', [name]);
+    return cp.rowCount === 1 && BigInt(cp.rows[0].position) === head;
+  });
+  await runner.stop();
+  expect(seen.filter((s) => s.startsWith(`${stream}|`))).toEqual([`${stream}|Numbered:0`, `${stream}|Numbered:1`]);
+  expect(seen.every((s) => s.startsWith('numbered-') && s.includes('|Numbered:'))).toBe(true);
+});
+
+it('delivers an event typed, with its category id parsed and its data upcast to the current shape', async () => {
+  const tenantId = `t-${randomUUID()}`;
+  const interests = [on(tenantCategory, ['TenantOnboarded'])] as const;
+  const delivered: Delivered<typeof interests>[] = [];
+  const name = `p-${randomUUID()}`;
+  // Stored before calendar v2 and the key ring policies: no partialHolidays, rotationPeriodDays, pitrRetentionDays.
+  const old = {
+    tenantId,
+    jurisdiction: 'GB',
+    timeZone: 'Europe/London',
+    excludedHolidayTypes: ['public', 'bank'],
+    keyCustody: 'managed',
+    backupKeyMode: 'customer',
+    databases: [{ databaseId: 'db-1' }],
+    shredGraceWorkingDays: 2,
+    at: '2025-01-01T00:00:00.000Z',
+  };
+  await store.append(tenantCategory.stream(tenantId), [{ id: randomUUID(), type: 'TenantOnboarded', data: old, metadata: { schemaVersion: 1 } }], 'no-stream');
+  const processor: Processor<typeof interests> = { name, interests, handle: async (e) => void delivered.push(e) };
+  const runner = new ProcessorRunner(pool, store, processor, { owner: 'one', ...fast });
+  runner.start();
+  await waitFor(async () => delivered.some((e) => e.categoryId === tenantId));
+  await runner.stop();
+  const event = delivered.find((e) => e.categoryId === tenantId)!;
+  expect(event).toMatchObject({ category: 'tenant', categoryId: tenantId, streamId: `tenant-${tenantId}`, revision: 0n, type: 'TenantOnboarded' });
+  expect(event.data).toEqual({ ...old, partialHolidays: 'working', rotationPeriodDays: 365, pitrRetentionDays: 35 });
 });

@@ -1,10 +1,16 @@
 // Runs one processor: wins the lease, follows the log from the checkpoint, and commits each
 // event's writes together with the new checkpoint. A failing event is retried with backoff and
 // parked as a dead letter after `maxAttempts`, so it neither disappears nor blocks the processor.
+// Events outside the processor's interests are skipped without a transaction: the checkpoint passes
+// them with the next handled event, or after SKIP_FLUSH_EVERY of them, or once the log has been
+// quiet for `skipFlushMs` (a restart before that reads them again and skips them again).
 import pg from 'pg';
 import type { PostgresEventStore, RecordedEvent, Subscription } from '@lethe/eventstore';
-import { silentLogger, type Processor, type ProcessorLogger } from './processor.js';
 import { ProcessorLease } from './processor-lease.js';
+import { deliverable, silentLogger, type Processor, type ProcessorLogger } from './processor.js';
+
+/** Skipped events after which the checkpoint is moved past them even while the log is busy. */
+const SKIP_FLUSH_EVERY = 500;
 
 export interface ProcessorRunnerOptions {
   /** Identifies this instance in the lease table and logs. */
@@ -16,6 +22,8 @@ export interface ProcessorRunnerOptions {
   readonly leaseRetryMs?: number;
   readonly heartbeatMs?: number;
   readonly staleAfterMs?: number;
+  /** How long the log stays quiet before the checkpoint is moved past skipped events (default 100). */
+  readonly skipFlushMs?: number;
   readonly logger?: ProcessorLogger;
   /** Called after an event is parked (for metrics). */
   readonly onDeadLetter?: (processor: string, event: RecordedEvent) => void;
@@ -33,7 +41,14 @@ export class ProcessorRunner {
   private loop: Promise<void> | undefined;
   private subscription: Subscription | undefined;
   private wake: (() => void) | undefined;
+  /** The committed checkpoint. */
   private checkpoint = 0n;
+  /** The last skipped position the checkpoint has not passed yet. */
+  private skippedTo: bigint | undefined;
+  private skippedCount = 0;
+  private skipFlushTimer: NodeJS.Timeout | undefined;
+  /** Handling and checkpoint moves run one at a time (the quiet-log flush runs off a timer). */
+  private serial: Promise<unknown> = Promise.resolve();
   private readonly lease: ProcessorLease;
   private readonly logger: ProcessorLogger;
   private readonly maxAttempts: number;
@@ -106,7 +121,9 @@ export class ProcessorRunner {
     this.state = 'running';
     this.logger.info({ processor: this.processor.name, position: this.checkpoint.toString() }, 'processor owns its lease');
     let failure: unknown;
-    const subscription = this.store.subscribe(this.checkpoint, (event) => this.handle(event), {
+    this.skippedTo = undefined;
+    this.skippedCount = 0;
+    const subscription = this.store.subscribe(this.checkpoint, (event) => this.exclusive(() => this.handle(event)), {
       onError: (error) => (failure = error),
     });
     this.subscription = subscription;
@@ -116,15 +133,20 @@ export class ProcessorRunner {
     await Promise.race([subscription.done, this.lease.lost]);
     await subscription.stop();
     this.subscription = undefined;
+    await this.exclusive(() => this.flushSkipped()).catch((error: unknown) =>
+      this.logger.warn({ processor: this.processor.name, err: (error as Error).message }, 'could not move the checkpoint past skipped events'),
+    );
     if (failure && !(failure instanceof StoppingError)) throw failure;
   }
 
   private async handle(event: RecordedEvent): Promise<void> {
+    const delivered = deliverable(this.processor.interests, event);
+    if (!delivered) return this.skip(event.position);
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       if (this.stopping || !this.lease.held) throw new StoppingError();
       try {
-        await this.inTransaction(event, (tx) => this.processor.handle(event, tx));
+        await this.inTransaction(event, (tx) => this.processor.handle(delivered, tx));
         return;
       } catch (error) {
         if (error instanceof FencedError) throw error;
@@ -164,12 +186,53 @@ export class ProcessorRunner {
       if (moved.rowCount !== 1) throw new FencedError(`checkpoint of ${this.processor.name} moved under this instance`);
       await tx.query('commit');
       this.checkpoint = event.position;
+      this.skippedTo = undefined;
+      this.skippedCount = 0;
     } catch (error) {
       await tx.query('rollback').catch(() => undefined);
       throw error;
     } finally {
       tx.release();
     }
+  }
+
+  /** An event outside the interests: no transaction now; the checkpoint passes it later. */
+  private async skip(position: bigint): Promise<void> {
+    this.skippedTo = position;
+    this.skippedCount++;
+    if (this.skippedCount >= SKIP_FLUSH_EVERY) return this.flushSkipped();
+    if (this.skipFlushTimer) clearTimeout(this.skipFlushTimer);
+    this.skipFlushTimer = setTimeout(() => {
+      this.skipFlushTimer = undefined;
+      this.exclusive(() => this.flushSkipped()).catch((error: unknown) => {
+        this.logger.warn({ processor: this.processor.name, err: (error as Error).message }, 'could not move the checkpoint past skipped events');
+        void this.subscription?.stop();
+      });
+    }, this.options.skipFlushMs ?? 100);
+    this.skipFlushTimer.unref();
+  }
+
+  /** Moves the checkpoint to the last skipped event, fenced on the committed value like a handled one. */
+  private async flushSkipped(): Promise<void> {
+    if (this.skipFlushTimer) clearTimeout(this.skipFlushTimer);
+    this.skipFlushTimer = undefined;
+    const to = this.skippedTo;
+    if (to === undefined || !this.lease.held) return;
+    const moved = await this.pool.query('update lethe_checkpoints set position = $3, updated_at = now() where processor = $1 and position = $2', [
+      this.processor.name,
+      this.checkpoint.toString(),
+      to.toString(),
+    ]);
+    if (moved.rowCount !== 1) throw new FencedError(`checkpoint of ${this.processor.name} moved under this instance`);
+    this.checkpoint = to;
+    if (this.skippedTo === to) this.skippedTo = undefined;
+    this.skippedCount = 0;
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.serial.then(work);
+    this.serial = run.catch(() => undefined);
+    return run;
   }
 
   private backoff(attempt: number): number {

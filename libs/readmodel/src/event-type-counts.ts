@@ -3,8 +3,7 @@
 // processor machinery (lease, checkpoint, dead letters) runs from the first boot.
 import type pg from 'pg';
 import { Column, Entity, PrimaryColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
-import type { RecordedEvent } from '@lethe/eventstore';
-import type { Processor } from '@lethe/processors';
+import { everyStream, on, type Delivered, type Processor } from '@lethe/processors';
 
 @Entity({ name: 'rm_event_type_counts' })
 export class EventTypeCount {
@@ -33,10 +32,13 @@ export class CreateEventTypeCounts1764400000010 implements MigrationInterface {
   }
 }
 
-export class EventTypeCountsProjection implements Processor {
-  readonly name = 'projection:event-type-counts';
+const INTERESTS = [on(everyStream, 'any')] as const;
 
-  async handle(event: RecordedEvent, tx: pg.PoolClient): Promise<void> {
+export class EventTypeCountsProjection implements Processor<typeof INTERESTS> {
+  readonly name = 'projection:event-type-counts';
+  readonly interests = INTERESTS;
+
+  async handle(event: Delivered<typeof INTERESTS>, tx: pg.PoolClient): Promise<void> {
     await tx.query(
       `insert into rm_event_type_counts (event_type, count, last_position) values ($1, 1, $2)
        on conflict (event_type) do update set count = rm_event_type_counts.count + 1, last_position = excluded.last_position`,

@@ -5,11 +5,10 @@
 // (a version's retainUntil on the live backups needing it), it is recomputed in SQL from the read
 // model's own rows and indexes, never by reading the stream.
 import type pg from 'pg';
-import { DEFAULT_PITR_RETENTION_DAYS, type KeysEvent } from '@lethe/domain';
-import type { RecordedEvent } from '@lethe/eventstore';
-import type { Processor } from '@lethe/processors';
+import { keysCategory, type KeysEvent } from '@lethe/domain';
+import { on, type Delivered, type Processor } from '@lethe/processors';
 
-const STREAM_PREFIX = 'keys-';
+const INTERESTS = [on(keysCategory, keysCategory.types)] as const;
 
 interface DatabaseEntry {
   readonly databaseId: string;
@@ -49,13 +48,12 @@ const RECOMPUTE = `
 
 const RECOMPUTE_ALL = `${RECOMPUTE.replace('and v.key_version_id = any($2::text[])', '')}`;
 
-export class KeyRingsProjection implements Processor {
+export class KeyRingsProjection implements Processor<typeof INTERESTS> {
   readonly name = 'projection:key-rings';
+  readonly interests = INTERESTS;
 
-  async handle(event: RecordedEvent, tx: pg.PoolClient): Promise<void> {
-    if (!event.streamId.startsWith(STREAM_PREFIX)) return;
-    const tenantId = event.streamId.slice(STREAM_PREFIX.length);
-    await apply(tx, tenantId, { type: event.type, data: event.data } as KeysEvent);
+  async handle(event: Delivered<typeof INTERESTS>, tx: pg.PoolClient): Promise<void> {
+    await apply(tx, event.categoryId, event);
   }
 }
 
@@ -93,8 +91,7 @@ async function apply(tx: pg.PoolClient, tenantId: string, event: KeysEvent): Pro
           tenantId,
           d.keyCustody,
           d.rotationPeriodDays,
-          // Upcast: rings opened before the backup policy existed have the default window.
-          d.pitrRetentionDays ?? DEFAULT_PITR_RETENTION_DAYS,
+          d.pitrRetentionDays,
           d.version.keyVersionId,
           d.version.createdAt,
           JSON.stringify(databases),
@@ -173,8 +170,7 @@ async function apply(tx: pg.PoolClient, tenantId: string, event: KeysEvent): Pro
           d.takenAt,
           d.expiresAt,
           JSON.stringify(d.keyVersionIds),
-          // Upcast: backups recorded before protections were told apart were customer-key backups.
-          d.protection ?? 'customer-key',
+          d.protection,
           d.unrestorable ? JSON.stringify(d.unrestorable) : null,
         ],
       );

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { decideKeys, evolveKeys, initialKeysState, type KeysCommand, type KeysEvent, type KeysState } from '@lethe/domain';
 import { runMigrations } from '@lethe/postgres';
-import { processorMigrations } from '@lethe/processors';
+import { processorMigrations, deliverable } from '@lethe/processors';
 import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
 import { KeyRingsProjection } from './key-ring-projection.js';
 import { KeyRingQueries, type BackupItem, type BackupsQuery } from './key-ring-queries.js';
@@ -40,10 +40,8 @@ async function project(tenantId: string, events: readonly KeysEvent[]): Promise<
     await client.query('begin');
     for (const [i, e] of events.entries()) {
       const data = JSON.parse(JSON.stringify(e.data));
-      await projection.handle(
-        { id: randomUUID(), streamId: `keys-${tenantId}`, revision: BigInt(i), position: BigInt(i + 1), type: e.type, data, metadata: {}, recordedAt: new Date() },
-        client,
-      );
+      const recorded = { id: randomUUID(), streamId: `keys-${tenantId}`, revision: BigInt(i), position: BigInt(i + 1), type: e.type, data, metadata: {}, recordedAt: new Date() };
+      await projection.handle(deliverable(projection.interests, recorded)!, client);
     }
     await client.query('commit');
   } finally {

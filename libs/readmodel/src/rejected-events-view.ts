@@ -2,9 +2,8 @@
 // where, when and which rules it broke. Never the values sent: the event itself stays in the log.
 import type pg from 'pg';
 import { Column, Entity, Index, PrimaryColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
-import type { ContractEventRejected } from '@lethe/domain';
-import type { RecordedEvent } from '@lethe/eventstore';
-import type { Processor } from '@lethe/processors';
+import { contractCategory } from '@lethe/domain';
+import { on, type Delivered, type Processor } from '@lethe/processors';
 
 @Entity({ name: 'rm_rejected_events' })
 export class RejectedEventView {
@@ -31,12 +30,14 @@ export class CreateRejectedEventsView1764400000024 implements MigrationInterface
   }
 }
 
-export class RejectedEventsProjection implements Processor {
-  readonly name = 'projection:rejected-events';
+const INTERESTS = [on(contractCategory, ['ContractEventRejected'])] as const;
 
-  async handle(event: RecordedEvent, tx: pg.PoolClient): Promise<void> {
-    if (event.type !== 'ContractEventRejected') return;
-    const d = event.data as unknown as ContractEventRejected['data'];
+export class RejectedEventsProjection implements Processor<typeof INTERESTS> {
+  readonly name = 'projection:rejected-events';
+  readonly interests = INTERESTS;
+
+  async handle(event: Delivered<typeof INTERESTS>, tx: pg.PoolClient): Promise<void> {
+    const d = event.data;
     await tx.query(
       `insert into rm_rejected_events (event_id, stream_id, revision, event_type, errors, rejected_at, position)
        values ($1, $2, $3, $4, $5, $6, $7) on conflict (event_id) do nothing`,

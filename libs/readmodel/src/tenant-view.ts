@@ -3,9 +3,8 @@
 // the state beside the view, so the read side can never disagree with the deciders.
 import type pg from 'pg';
 import { Column, Entity, Index, PrimaryColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { evolveTenant, initialTenantState, tenantStatus, type TenantEvent, type TenantState, type TenantStatus } from '@lethe/domain';
-import type { RecordedEvent } from '@lethe/eventstore';
-import type { Processor } from '@lethe/processors';
+import { evolveTenant, initialTenantState, tenantCategory, tenantStatus, type TenantState, type TenantStatus } from '@lethe/domain';
+import { on, type Delivered, type Processor } from '@lethe/processors';
 
 export interface ShredView {
   readonly shredId: string;
@@ -115,17 +114,17 @@ export function shredView(state: TenantState): ShredView | null {
   };
 }
 
-const TENANT_PREFIX = 'tenant-';
+const INTERESTS = [on(tenantCategory, tenantCategory.types)] as const;
 
-export class TenantsProjection implements Processor {
+export class TenantsProjection implements Processor<typeof INTERESTS> {
   readonly name = 'projection:tenants';
+  readonly interests = INTERESTS;
 
-  async handle(event: RecordedEvent, tx: pg.PoolClient): Promise<void> {
-    if (!event.streamId.startsWith(TENANT_PREFIX)) return;
-    const tenantId = event.streamId.slice(TENANT_PREFIX.length);
+  async handle(event: Delivered<typeof INTERESTS>, tx: pg.PoolClient): Promise<void> {
+    const tenantId = event.categoryId;
     const current = await tx.query<{ state: TenantState }>('select state from rm_tenants where tenant_id = $1 for update', [tenantId]);
     const before = current.rows[0]?.state ?? initialTenantState;
-    const state = evolveTenant(before, { type: event.type, data: event.data } as TenantEvent);
+    const state = evolveTenant(before, event);
     if (!state.exists) return;
     await tx.query(
       `insert into rm_tenants (tenant_id, status, jurisdiction, time_zone, key_custody, backup_key_mode, shred_grace_working_days,

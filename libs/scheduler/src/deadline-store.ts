@@ -92,6 +92,25 @@ export class PostgresDeadlineStore {
     return this.scheduleWith(client, id, dueAt, kind, payload);
   }
 
+  /**
+   * Inserts the deadline unless a row with this id exists, whatever its status, and says whether it
+   * did. For a timer that keeps moving itself: ensuring it at boot or on a replayed event leaves its
+   * due time alone (schedule() would move it back).
+   */
+  async scheduleIfAbsent(id: string, dueAt: Date, kind: string, payload: unknown = null, client?: pg.ClientBase): Promise<boolean> {
+    validateId(id);
+    if (typeof kind !== 'string' || kind === '') throw new TypeError('deadline kind must be a non-empty string');
+    if (!(dueAt instanceof Date) || Number.isNaN(dueAt.getTime())) throw new TypeError('dueAt must be a valid Date');
+    const now = this.clock.now();
+    const inserted = await (client ?? this.pool).query(
+      `insert into lethe_deadlines (id, kind, due_at, payload, status, attempts, created_at, updated_at)
+       values ($1, $2, $3, $4::jsonb, 'pending', 0, $5, $5)
+       on conflict (id) do nothing`,
+      [id, kind, dueAt, toJson(payload), now],
+    );
+    return inserted.rowCount === 1;
+  }
+
   /** pending → cancelled; anything else is left alone and reported. */
   cancel(id: string): Promise<CancelResult> {
     return this.cancelWith(this.pool, id);

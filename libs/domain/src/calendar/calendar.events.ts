@@ -34,5 +34,3 @@ export type CalendarOverrideWithdrawn = DomainEvent<
 >;
 
 export type CalendarEvent = CalendarOverrideDeclared | CalendarOverrideWithdrawn;
-
-export const calendarStream = (jurisdiction: string) => `calendar-${jurisdiction}`;

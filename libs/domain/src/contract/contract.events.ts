@@ -30,6 +30,3 @@ export type ContractEventRejected = DomainEvent<
 >;
 
 export type ContractEvent = ContractTerminated | ContractEventRejected;
-
-export const contractStream = (tenantId: string) => `contract-${tenantId}`;
-export const CONTRACT_STREAM_PREFIX = 'contract-';

@@ -1,7 +1,8 @@
+import { upcastEvent } from '../event-upcasters.js';
 import { specFor } from '../shared/given-when-then.js';
 import type { KeysCommand, RecordBackup } from './keys.commands.js';
 import { keysDecider, type KeysContext } from './keys.decider.js';
-import { KEYS_EVENT_TYPES, keysStream, type KeysEvent } from './keys.events.js';
+import type { KeysEvent } from './keys.events.js';
 import {
   currentVersionOf,
   databasesBehind,
@@ -66,13 +67,6 @@ function then(history: readonly KeysEvent[], command: KeysCommand, when: string)
   return [...history, ...keysDecider.decide(command, fold(history), at(when))];
 }
 const retire = (keyVersionId: string): KeysCommand => ({ type: 'RetireKeyVersion', data: { keyVersionId } });
-
-describe('key ring: stream and event types', () => {
-  it('names its stream after the tenant and lists every event type', () => {
-    expect(keysStream('acme')).toBe('keys-acme');
-    expect(KEYS_EVENT_TYPES).toHaveLength(14);
-  });
-});
 
 describe('key ring: opening', () => {
   it('opens the ring with its first version protecting every database', () => {
@@ -397,9 +391,10 @@ describe('key ring: P3 retention and retirement', () => {
     given(byDefault).when(retire('kv-1'), at('2026-02-02T00:00:00.000Z')).thenNothing();
   });
 
-  it('reads a ring opened before the backup policy existed with the default window', () => {
+  it('reads a ring opened before the backup policy existed (upcast) with the default window', () => {
     const { pitrRetentionDays: _dropped, ...legacy } = (opened() as Extract<KeysEvent, { type: 'KeyRingOpened' }>).data;
-    const s = fold([{ type: 'KeyRingOpened', data: legacy } as unknown as KeysEvent, ...rotated.slice(1)]);
+    const read = upcastEvent({ type: 'KeyRingOpened', data: legacy, metadata: { schemaVersion: 1 } }) as unknown as KeysEvent;
+    const s = fold([read, ...rotated.slice(1)]);
     expect(s.pitrRetentionDays).toBe(35);
     expect(retainUntil(s, 'kv-1')).toBe('2026-03-09T00:00:00.000Z');
   });
@@ -562,9 +557,9 @@ describe('key ring: platform-key backups', () => {
     expect(e).toMatchObject({ data: { protection: 'platform-key', unrestorable: null } });
   });
 
-  it('reads a backup recorded before protections were told apart as a customer-key backup', () => {
-    const legacy = { type: 'BackupRecorded', data: { backupId: 'old', databaseId: 'db-1', kind: 'full', coveredFrom: T0, takenAt: T0, expiresAt: '2026-12-01T00:00:00.000Z', keyVersionIds: ['kv-1'], restoreKeyVersionId: 'kv-1', at: T0 } };
-    const s = fold([...rotated, legacy as unknown as KeysEvent]);
+  it('reads a backup recorded before protections were told apart (upcast) as a customer-key backup', () => {
+    const legacy = { type: 'BackupRecorded', data: { backupId: 'old', databaseId: 'db-1', kind: 'full', coveredFrom: T0, takenAt: T0, expiresAt: '2026-12-01T00:00:00.000Z', keyVersionIds: ['kv-1'], restoreKeyVersionId: 'kv-1', at: T0 }, metadata: { schemaVersion: 1 } };
+    const s = fold([...rotated, upcastEvent(legacy) as unknown as KeysEvent]);
     expect(s.backups[0]).toMatchObject({ protection: 'customer-key', unrestorable: null });
     expect(retainUntil(s, 'kv-1')).toBe('2026-12-01T00:00:00.000Z');
   });

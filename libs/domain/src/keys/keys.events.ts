@@ -16,7 +16,7 @@ export type KeyRingOpened = DomainEvent<
     readonly keyId: string;
     readonly keyCustody: KeyCustody;
     readonly rotationPeriodDays: number;
-    /** Absent in rings opened before the backup policy existed: read as the default. */
+    /** Rings opened before the backup policy existed are upcast to the default. */
     readonly pitrRetentionDays: number;
     readonly version: { readonly keyVersionId: string; readonly createdAt: string };
     /** Each starts protected by `version` at `at`. */
@@ -50,7 +50,7 @@ export type BackupRecorded = DomainEvent<
     readonly takenAt: string;
     readonly expiresAt: string;
     /**
-     * Absent in backups recorded before protections were told apart: 'customer-key'. A
+     * Backups recorded before protections were told apart are upcast to 'customer-key'. A
      * 'platform-key' backup needs no tenant key version (keyVersionIds empty, restoreKeyVersionId null).
      */
     readonly protection: BackupProtection;
@@ -58,7 +58,7 @@ export type BackupRecorded = DomainEvent<
     readonly keyVersionIds: readonly string[];
     /** The version protecting the database at takenAt: the data plane wraps the backup's data key with it. */
     readonly restoreKeyVersionId: string | null;
-    /** Null unless a needed version was already retired when it was recorded (absent in older events: null). */
+    /** Null unless a needed version was already retired when it was recorded (older events are upcast to null). */
     readonly unrestorable: Unrestorable | null;
     readonly at: string;
   }
@@ -87,22 +87,3 @@ export type KeysEvent =
   | StagingAssetRegistered
   | KeyVersionRetired
   | KeyRingDestroyed;
-
-export const KEYS_EVENT_TYPES: readonly KeysEvent['type'][] = [
-  'KeyRingOpened',
-  'KeyVersionAdded',
-  'DatabaseReprotected',
-  'DatabaseAdded',
-  'DatabaseRotationOverdue',
-  'RotationPeriodChanged',
-  'BackupPolicyChanged',
-  'KeyRotationDue',
-  'BackupRecorded',
-  'BackupRetentionChanged',
-  'BackupDeleted',
-  'StagingAssetRegistered',
-  'KeyVersionRetired',
-  'KeyRingDestroyed',
-];
-
-export const keysStream = (tenantId: string) => `keys-${tenantId}`;

@@ -125,8 +125,7 @@ export function evolveKeys(state: KeysState, event: KeysEvent): KeysState {
         keyId: d.keyId,
         keyCustody: d.keyCustody,
         rotationPeriodDays: d.rotationPeriodDays,
-        // Upcast: rings opened before the backup policy existed have the default window.
-        pitrRetentionDays: d.pitrRetentionDays ?? DEFAULT_PITR_RETENTION_DAYS,
+        pitrRetentionDays: d.pitrRetentionDays,
         versions: [{ keyVersionId: d.version.keyVersionId, createdAt: d.version.createdAt, source: 'onboarding', retiredAt: null }],
         databases: d.databases.map((databaseId) => ({
           databaseId,
@@ -166,8 +165,7 @@ export function evolveKeys(state: KeysState, event: KeysEvent): KeysState {
       return { ...state, rotationDueRaised: [...state.rotationDueRaised, event.data.keyVersionId] };
     case 'BackupRecorded': {
       const { at: _at, ...d } = event.data;
-      // Upcast: backups recorded before protections were told apart were customer-key backups.
-      const backup: BackupState = { ...d, protection: d.protection ?? 'customer-key', unrestorable: d.unrestorable ?? null, deletedAt: null };
+      const backup: BackupState = { ...d, deletedAt: null };
       return { ...state, backups: [...state.backups, backup] };
     }
     case 'BackupRetentionChanged':

@@ -16,6 +16,7 @@ const history: TenantEvent[] = [
       jurisdiction: 'GB',
       timeZone: 'Europe/London',
       excludedHolidayTypes: [],
+      partialHolidays: 'working',
       keyCustody: 'managed',
       backupKeyMode: 'customer',
       rotationPeriodDays: 365,

@@ -11,6 +11,7 @@ const history: TenantEvent[] = [
       jurisdiction: 'GB-ENG',
       timeZone: 'Europe/London',
       excludedHolidayTypes: ['public', 'bank'],
+      partialHolidays: 'working',
       keyCustody: 'managed',
       backupKeyMode: 'platform',
       databases: [{ databaseId: 'db-1' }],

@@ -1,9 +1,11 @@
 import type { ProbeOutcome, ShredStep, ShredTrigger, TenantProfile } from './tenant.events.js';
+import type { PartialHolidays } from '../shared/working-days.js';
 
 /** Onboarding records the tenant only; its key ring (key, databases) is opened after, from this event. */
 export interface OnboardTenant {
   readonly type: 'OnboardTenant';
-  readonly data: TenantProfile;
+  /** The profile to record; `partialHolidays` defaults to 'working'. */
+  readonly data: Omit<TenantProfile, 'partialHolidays'> & { readonly partialHolidays?: PartialHolidays };
 }
 
 export interface ScheduleShred {

@@ -24,8 +24,8 @@ export interface TenantProfile {
   readonly jurisdiction: string;
   readonly timeZone: string;
   readonly excludedHolidayTypes: readonly string[];
-  /** How partial holidays count; absent in events before calendar v2 (then 'working'). */
-  readonly partialHolidays?: PartialHolidays;
+  /** How partial holidays count (events before calendar v2 are upcast to 'working'). */
+  readonly partialHolidays: PartialHolidays;
   readonly keyCustody: KeyCustody;
   readonly backupKeyMode: BackupKeyMode;
   readonly databases: readonly { readonly databaseId: string }[];
@@ -149,5 +149,3 @@ export type TenantEvent =
   | ShredVerificationFailed
   | ShredDeadlineBreached
   | DeletionCertificateIssued;
-
-export const tenantStream = (tenantId: string) => `tenant-${tenantId}`;

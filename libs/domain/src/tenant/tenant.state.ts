@@ -108,7 +108,7 @@ export function evolveTenant(state: TenantState, event: TenantEvent): TenantStat
         jurisdiction: d.jurisdiction,
         timeZone: d.timeZone,
         excludedHolidayTypes: d.excludedHolidayTypes,
-        partialHolidays: d.partialHolidays ?? 'working',
+        partialHolidays: d.partialHolidays,
         keyCustody: d.keyCustody,
         backupKeyMode: d.backupKeyMode,
         shredGraceWorkingDays: d.shredGraceWorkingDays,

@@ -5,7 +5,8 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { ManualClock } from '@lethe/clock';
 import type { TenantEvent } from '@lethe/domain';
-import { PostgresEventStore, eventStoreMigrations, type RecordedEvent } from '@lethe/eventstore';
+import { PostgresEventStore, eventStoreMigrations } from '@lethe/eventstore';
+import { deliverable } from '@lethe/processors';
 import { runMigrations } from '@lethe/postgres';
 import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
 import { PostgresSigningKeyRegistry, SigningKeyring, signingKeyMigrations, type SigningKeyPair } from '@lethe/vault';
@@ -48,8 +49,8 @@ async function keyring(pair: SigningKeyPair): Promise<SigningKeyring> {
   return ring;
 }
 
-/** A tenant whose shred is verified; returns the stored ShredVerified. */
-async function verifiedTenant(tenantId: string): Promise<RecordedEvent> {
+/** A tenant whose shred is verified; returns the stored ShredVerified as the issuer receives it. */
+async function verifiedTenant(tenantId: string) {
   const shredId = 'termination:t-1';
   const events: TenantEvent[] = [
     {
@@ -59,6 +60,7 @@ async function verifiedTenant(tenantId: string): Promise<RecordedEvent> {
         jurisdiction: 'GB',
         timeZone: 'Europe/London',
         excludedHolidayTypes: [],
+        partialHolidays: 'working',
         keyCustody: 'managed',
         backupKeyMode: 'customer',
         rotationPeriodDays: 365,
@@ -94,7 +96,9 @@ async function verifiedTenant(tenantId: string): Promise<RecordedEvent> {
     'no-stream',
   );
   const stream = await store.readStream(`tenant-${tenantId}`);
-  return stream[stream.length - 1];
+  const delivered = deliverable(issuer(undefined as never).interests, stream[stream.length - 1]);
+  if (!delivered) throw new Error('the issuer does not follow ShredVerified');
+  return delivered;
 }
 
 const repository = () => new TenantRepository(store, clock, new CalendarWorkingDays());
@@ -102,6 +106,7 @@ const issuer = (ring: SigningKeyring, tenants: TenantRepository = repository()) 
   new CertificateIssuer(store, tenants, new PostgresCertificateStore(pool), ring, clock, silent);
 const issuedEvents = async (tenantId: string) => (await store.readStream(`tenant-${tenantId}`)).filter((e) => e.type === 'DeletionCertificateIssued');
 const noTx = undefined as unknown as pg.PoolClient;
+
 
 it('after a crash between storing the bytes and recording them, a retry with a rotated key records the first bytes', async () => {
   const verified = await verifiedTenant('crashco');

@@ -13,9 +13,9 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Clock } from '@lethe/clock';
-import { tenantStream, type ShredVerified } from '@lethe/domain';
-import type { EventStore, RecordedEvent } from '@lethe/eventstore';
-import type { Processor } from '@lethe/processors';
+import { tenantCategory, tenantStream, upcastEvent } from '@lethe/domain';
+import type { EventStore } from '@lethe/eventstore';
+import { on, type Delivered, type Processor } from '@lethe/processors';
 import type { SigningKeyring } from '@lethe/vault';
 import { canonicalJson } from './canonical-json.js';
 import type { PostgresCertificateStore, StoredCertificate } from './certificate-store.js';
@@ -23,13 +23,15 @@ import { buildCertificate, certificateSha256, signCertificate } from './deletion
 import { causedEventId } from '../event-ids.js';
 import type { TenantRepository } from '../tenants/tenant-repository.js';
 
-const TENANT_PREFIX = 'tenant-';
+const INTERESTS = [on(tenantCategory, ['ShredVerified'])] as const;
+type Verified = Delivered<typeof INTERESTS>;
 
 /** The certificate id of a shred: derived, so every attempt names the same certificate. */
 export const certificateIdOf = (tenantId: string, shredId: string) => `dc-${causedEventId('deletion-certificate', `${tenantId}\u0000${shredId}`, 0)}`;
 
-export class CertificateIssuer implements Processor {
+export class CertificateIssuer implements Processor<typeof INTERESTS> {
   readonly name = 'certificate:issuer';
+  readonly interests = INTERESTS;
 
   constructor(
     private readonly store: EventStore,
@@ -40,10 +42,9 @@ export class CertificateIssuer implements Processor {
     private readonly logger: Pick<Logger, 'info'>,
   ) {}
 
-  async handle(event: RecordedEvent, _tx: pg.PoolClient): Promise<void> {
-    if (event.type !== 'ShredVerified' || !event.streamId.startsWith(TENANT_PREFIX)) return;
-    const tenantId = event.streamId.slice(TENANT_PREFIX.length);
-    const { shredId } = (event as unknown as ShredVerified).data;
+  async handle(event: Verified, _tx: pg.PoolClient): Promise<void> {
+    const tenantId = event.categoryId;
+    const { shredId } = event.data;
     const issued = (await this.certificates.find(tenantId, shredId)) ?? (await this.issue(tenantId, shredId, event));
     if (!issued) return;
     const { appended } = await this.tenants.execute(
@@ -57,8 +58,8 @@ export class CertificateIssuer implements Processor {
     if (appended.length > 0) this.logger.info({ tenantId, shredId, certificateId: issued.certificateId, keyId: issued.keyId }, 'deletion certificate issued');
   }
 
-  private async issue(tenantId: string, shredId: string, verified: RecordedEvent): Promise<StoredCertificate | undefined> {
-    const upToVerified = (await this.store.readStream(tenantStream(tenantId))).filter((e) => e.revision <= verified.revision);
+  private async issue(tenantId: string, shredId: string, verified: Verified): Promise<StoredCertificate | undefined> {
+    const upToVerified = (await this.store.readStream(tenantStream(tenantId))).filter((e) => e.revision <= verified.revision).map(upcastEvent);
     const key = await this.keyring.signer();
     const certificateId = certificateIdOf(tenantId, shredId);
     const issuedAt = this.clock.now();

@@ -1,41 +1,108 @@
-// Detection of key versions created in the vault outside Lethe (a client rotating its own key):
-// one durable timer for the whole engine, which lists each live key ring's versions in the vault
-// and reschedules itself. Being a timer, it runs on one instance at a time and survives restarts.
+// Detection of key versions created in the vault outside Lethe (a client rotating its own key).
+//
+// One durable timer per key ring (`key-detection:<tenantId>`), not one for the whole fleet. Each
+// firing lists one ring's versions in the vault, records the new ones and moves its own timer one
+// interval on, inside the poller's claim transaction. So:
+// - a claim transaction holds one ring's work, never the fleet's: it holds back the event-store read
+//   horizon for one vault call, however many tenants there are;
+// - instances share the rings (SKIP LOCKED), and a slow or failing vault call for one tenant delays
+//   nobody else's check;
+// - there is no cursor to keep consistent with the rings: the rows are the schedule, durable (a
+//   restart resumes them as they were) and fired once across instances like every deadline.
+// Batches with a persisted cursor would also bound a transaction, but they keep a fleet-wide loop whose
+// cursor must be repaired when rings open or close mid-pass, and one failing tenant still delays its
+// batch; per-ring rows need none of that, at the cost of one row per ring.
+//
+// Each ring's first check falls at a point of the interval derived from its tenant id, so the checks
+// spread over the interval instead of all asking the vault at once. The key ring saga ensures the
+// timer when the ring opens and cancels it when a shred destroys the ring; at boot, ensureScheduled()
+// ensures one for every live ring the read model knows (rings opened before per-ring timers) and
+// retires the former fleet-wide timer. A firing that finds no live ring ends its timer.
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import type { Logger } from 'pino';
 import type { Clock } from '@lethe/clock';
 import type { Deadline, DeadlineFireContext, PostgresDeadlineStore } from '@lethe/scheduler';
-import type { Logger } from 'pino';
 import type { KeysService } from './keys.service.js';
 
 export const KEY_DETECTION = 'key-detection';
-export const KEY_DETECTION_TIMER = 'key-detection';
+/** The fleet-wide timer of earlier versions (no payload); retired at boot. */
+export const FLEET_DETECTION_TIMER = 'key-detection';
+export const keyDetectionTimerId = (tenantId: string) => `${KEY_DETECTION}:${tenantId}`;
+
+interface DetectionPayload {
+  readonly tenantId?: string;
+}
+
+/** Live rings read per query at boot. */
+const BOOT_PAGE = 500;
 
 export class KeyDetection {
   constructor(
     private readonly keys: KeysService,
     private readonly deadlines: PostgresDeadlineStore,
+    private readonly pool: pg.Pool,
     private readonly clock: Clock,
     private readonly intervalMs: number,
     private readonly logger: Pick<Logger, 'info' | 'warn'>,
   ) {}
 
-  /** Makes sure the timer exists (at boot); it then keeps itself going. */
+  /**
+   * At boot (poller role): a timer for every live ring the key-ring read model lists, existing ones
+   * left as they are; parked ones brought back; the former fleet-wide timer cancelled.
+   */
   async ensureScheduled(): Promise<void> {
-    const existing = await this.deadlines.get(KEY_DETECTION_TIMER);
-    if (existing?.status === 'pending') return;
-    if (existing?.status === 'failed') await this.deadlines.requeue(KEY_DETECTION_TIMER);
-    else await this.deadlines.schedule(KEY_DETECTION_TIMER, this.clock.now(), KEY_DETECTION, {});
+    const fleet = await this.deadlines.get(FLEET_DETECTION_TIMER);
+    if (fleet?.status === 'pending') await this.deadlines.cancel(FLEET_DETECTION_TIMER);
+    for (let after = ''; ; ) {
+      const page = await this.pool.query<{ tenant_id: string }>(
+        'select tenant_id from rm_key_rings where not destroyed and tenant_id > $1 order by tenant_id limit $2',
+        [after, BOOT_PAGE],
+      );
+      for (const { tenant_id: tenantId } of page.rows) await this.ensureFor(tenantId);
+      if (page.rows.length < BOOT_PAGE) break;
+      after = page.rows[page.rows.length - 1].tenant_id;
+    }
+    for (const parked of await this.deadlines.list({ status: 'failed', kind: KEY_DETECTION, limit: 1000 })) {
+      await this.deadlines.requeue(parked.id);
+    }
   }
 
+  /** Starts the ring's checks unless its timer exists (in the caller's transaction when given). */
+  async ensureFor(tenantId: string, tx?: pg.ClientBase): Promise<void> {
+    const payload: DetectionPayload = { tenantId };
+    await this.deadlines.scheduleIfAbsent(keyDetectionTimerId(tenantId), this.firstCheckAt(tenantId), KEY_DETECTION, payload, tx);
+  }
+
+  /** Stops the ring's checks (its ring was destroyed). */
+  async cancelFor(tenantId: string, tx: pg.ClientBase): Promise<void> {
+    await this.deadlines.cancelInTx(tx, keyDetectionTimerId(tenantId));
+  }
+
+  /**
+   * Checks one ring and moves its timer one interval on. A vault failure is logged (tenant id and
+   * error name only) and the ring is checked again at the next interval; a ring that is gone ends
+   * its timer.
+   */
   readonly handle = async (deadline: Deadline, context: DeadlineFireContext): Promise<void> => {
-    const rings = await context.client.query<{ tenant_id: string }>('select tenant_id from rm_key_rings where not destroyed order by tenant_id');
-    for (const { tenant_id: tenantId } of rings.rows) {
-      try {
-        const found = await this.keys.detectVersions(tenantId);
-        if (found.length > 0) this.logger.info({ tenantId, keyVersionIds: found }, 'key versions detected in the vault');
-      } catch (error) {
-        this.logger.warn({ tenantId, error: (error as Error).name }, 'key version detection failed for a tenant');
-      }
+    const { tenantId } = (deadline.payload ?? {}) as DetectionPayload;
+    if (!tenantId) return; // the former fleet-wide timer: per-ring timers replace it
+    let live = true;
+    try {
+      const found = await this.keys.detectVersions(tenantId);
+      live = found !== null;
+      if (found && found.length > 0) this.logger.info({ tenantId, keyVersionIds: found }, 'key versions detected in the vault');
+    } catch (error) {
+      this.logger.warn({ tenantId, error: (error as Error).name }, 'key version detection failed for a tenant');
     }
-    await this.deadlines.scheduleInTx(context.client, deadline.id, new Date(this.clock.now().getTime() + this.intervalMs), KEY_DETECTION, {});
+    if (!live) return;
+    const next = new Date(this.clock.now().getTime() + this.intervalMs);
+    await this.deadlines.scheduleInTx(context.client, deadline.id, next, KEY_DETECTION, deadline.payload);
   };
+
+  /** A point within the next interval fixed by the tenant id: checks spread over the interval. */
+  private firstCheckAt(tenantId: string): Date {
+    const offset = createHash('sha256').update(tenantId).digest().readUIntBE(0, 6) % Math.max(1, this.intervalMs);
+    return new Date(this.clock.now().getTime() + offset);
+  }
 }

@@ -4,7 +4,7 @@
 // crash (or a vault outage) between the two appends still ends with a ring (ARCHITECTURE §3).
 // Every call it makes is idempotent: the vault returns the tenant's existing key, protecting a database
 // again with the same version is a no-op, and the ring's events derive their ids from the tenant.
-import { DEFAULT_PITR_RETENTION_DAYS, DomainError, type KeysState, type TenantState } from '@lethe/domain';
+import { DomainError, type KeysState, type TenantState } from '@lethe/domain';
 import type { Deadline } from '@lethe/scheduler';
 import { KeyTombstonedError, type KeyVault } from '@lethe/vault';
 import type { CrashHook } from '../crash-points.js';
@@ -61,8 +61,7 @@ export class KeyRingOpener {
             keyId: key.keyId,
             keyCustody: profile.keyCustody,
             rotationPeriodDays: profile.rotationPeriodDays,
-            // Tenants recorded before the backup policy existed get the default window.
-            pitrRetentionDays: profile.pitrRetentionDays ?? DEFAULT_PITR_RETENTION_DAYS,
+            pitrRetentionDays: profile.pitrRetentionDays,
             version: { keyVersionId: key.versionId, createdAt: key.createdAt.toISOString() },
             databases: profile.databases.map((d) => d.databaseId),
           },

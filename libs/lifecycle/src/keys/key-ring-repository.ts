@@ -18,7 +18,7 @@ import {
   type KeysState,
 } from '@lethe/domain';
 import type { EventStore } from '@lethe/eventstore';
-import { AggregateRepository, type SnapshotOptions } from '../aggregate-repository.js';
+import { AggregateRepository, asDomainEvent, type SnapshotOptions } from '../aggregate-repository.js';
 import { causedEventId } from '../event-ids.js';
 
 /** The cause a backup is recorded under: its BackupRecorded event's id derives from it alone. */
@@ -75,11 +75,10 @@ export class KeyRingRepository extends AggregateRepository<KeysCommand, KeysEven
     const stream = keysStream(state.tenantId);
     const recorded = await this.events.readEvent(causedEventId(stream, backupCause(backupId), 0));
     if (!recorded || recorded.type !== 'BackupRecorded' || recorded.streamId !== stream) return null;
-    const { at: _at, ...d } = recorded.data as unknown as BackupRecorded['data'];
+    const { at: _at, ...d } = asDomainEvent<BackupRecorded>(recorded).data;
     if (d.backupId !== backupId) return null;
     const deleted = await this.events.readEvent(causedEventId(stream, backupDeletedCause(backupId), 0));
     const deletedAt = deleted?.type === 'BackupDeleted' && deleted.streamId === stream ? (deleted.data as unknown as BackupDeleted['data']).at : null;
-    // Upcast as evolveKeys does: backups recorded before protections were told apart were customer-key backups.
-    return { ...d, protection: d.protection ?? 'customer-key', unrestorable: d.unrestorable ?? null, deletedAt };
+    return { ...d, deletedAt };
   }
 }

@@ -1,14 +1,14 @@
 // The key lifecycle's inbox: keeps the durable timers in step with the key ring. Opening the ring
-// after onboarding, rotation at the
-// newest version's age limit, re-protection of every database when a version appears (and the
-// 24-hour overdue check), and one retirement timer per superseded version at its retainUntil.
+// after onboarding, rotation at the newest version's age limit, re-protection of every database when
+// a version appears (and the 24-hour overdue check), one retirement timer per superseded version at
+// its retainUntil, and the ring's vault detection timer from its opening to its destruction.
 // Timers are written in the processor's transaction; handlers re-check the live state when they fire.
 import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
-import { reprotectDueBy, retentionTimers, rotationDueAt, type KeysState } from '@lethe/domain';
-import type { RecordedEvent } from '@lethe/eventstore';
-import type { Processor } from '@lethe/processors';
+import { keysCategory, reprotectDueBy, retentionTimers, rotationDueAt, tenantCategory, type KeysState } from '@lethe/domain';
+import { on, type Delivered, type Processor } from '@lethe/processors';
 import type { PostgresDeadlineStore } from '@lethe/scheduler';
+import type { KeyDetection } from './key-detection.js';
 import type { KeyRingRepository } from './key-ring-repository.js';
 import {
   KEY_REPROTECT,
@@ -23,7 +23,7 @@ import {
   rotationTimerId,
 } from './key-timers.js';
 
-const RETENTION_EVENTS = new Set([
+const RETENTION_EVENTS = [
   'KeyVersionAdded',
   'DatabaseReprotected',
   'DatabaseAdded',
@@ -31,46 +31,47 @@ const RETENTION_EVENTS = new Set([
   'BackupRetentionChanged',
   'BackupDeleted',
   'BackupPolicyChanged',
-]);
-const ROTATION_EVENTS = new Set(['KeyRingOpened', 'KeyVersionAdded', 'RotationPeriodChanged']);
+] as const;
+const ROTATION_EVENTS = ['KeyRingOpened', 'KeyVersionAdded', 'RotationPeriodChanged'] as const;
+const INTERESTS = [on(tenantCategory, ['TenantOnboarded', 'KeyDestroyed']), on(keysCategory, [...ROTATION_EVENTS, ...RETENTION_EVENTS])] as const;
+const isIn = (types: readonly string[], type: string) => types.includes(type);
 
-export class KeyRingSaga implements Processor {
+export class KeyRingSaga implements Processor<typeof INTERESTS> {
   readonly name = 'saga:keys';
+  readonly interests = INTERESTS;
 
   constructor(
     private readonly keys: KeyRingRepository,
     private readonly deadlines: PostgresDeadlineStore,
+    private readonly detection: Pick<KeyDetection, 'ensureFor' | 'cancelFor'>,
     private readonly clock: Clock,
   ) {}
 
-  async handle(event: RecordedEvent, tx: pg.PoolClient): Promise<void> {
-    if (event.type === 'TenantOnboarded' && event.streamId.startsWith('tenant-')) {
+  async handle(event: Delivered<typeof INTERESTS>, tx: pg.PoolClient): Promise<void> {
+    const tenantId = event.categoryId;
+    if (event.type === 'TenantOnboarded') {
       // Onboarding opens the ring itself; this timer finishes the job if it was cut short (a crash,
       // a vault outage), and finds the ring open otherwise.
-      const tenantId = event.streamId.slice('tenant-'.length);
       await this.deadlines.scheduleInTx(tx, keyRingOpenTimerId(tenantId), this.clock.now(), KEY_RING_OPEN, { tenantId });
       return;
     }
-    if (event.type === 'KeyDestroyed' && event.streamId.startsWith('tenant-')) {
-      await this.onShredded(event.streamId.slice('tenant-'.length), event, tx);
+    if (event.type === 'KeyDestroyed') {
+      await this.onShredded(tenantId, event.id, tx);
       return;
     }
-    if (!event.streamId.startsWith('keys-')) return;
-    // Overdue flags, rotation-due flags, staging assets, retirements: no timer moves, nothing to read.
-    if (!ROTATION_EVENTS.has(event.type) && !RETENTION_EVENTS.has(event.type)) return;
-    const tenantId = event.streamId.slice('keys-'.length);
     const { state } = await this.keys.load(tenantId);
     if (!state.exists || state.destroyed) return;
-    if (ROTATION_EVENTS.has(event.type)) {
+    if (event.type === 'KeyRingOpened') await this.detection.ensureFor(tenantId, tx);
+    if (isIn(ROTATION_EVENTS, event.type)) {
       await this.deadlines.scheduleInTx(tx, rotationTimerId(tenantId), new Date(rotationDueAt(state)), KEY_ROTATION, { tenantId });
     }
     if (event.type === 'KeyVersionAdded') {
-      const { keyVersionId, createdAt } = event.data as { keyVersionId: string; createdAt: string };
+      const { keyVersionId, createdAt } = event.data;
       const payload = { tenantId, keyVersionId };
       await this.deadlines.scheduleInTx(tx, reprotectTimerId(tenantId, keyVersionId), this.clock.now(), KEY_REPROTECT, payload);
       await this.deadlines.scheduleInTx(tx, overdueTimerId(tenantId, keyVersionId), new Date(reprotectDueBy(createdAt)), KEY_REPROTECT_OVERDUE, payload);
     }
-    if (RETENTION_EVENTS.has(event.type)) await this.scheduleRetirements(tenantId, state, tx);
+    if (isIn(RETENTION_EVENTS, event.type)) await this.scheduleRetirements(tenantId, state, tx);
   }
 
   /** One timer per superseded version, at the moment its last need ends (re-checked when it fires). */
@@ -81,13 +82,14 @@ export class KeyRingSaga implements Processor {
   }
 
   /** A shred overrides retention: the ring is closed and its timers cancelled. */
-  private async onShredded(tenantId: string, event: RecordedEvent, tx: pg.PoolClient): Promise<void> {
-    const { state } = await this.keys.execute(tenantId, { type: 'DestroyKeyRing', data: {} }, `saga:${event.id}`).catch(async (error: unknown) => {
+  private async onShredded(tenantId: string, eventId: string, tx: pg.PoolClient): Promise<void> {
+    const { state } = await this.keys.execute(tenantId, { type: 'DestroyKeyRing', data: {} }, `saga:${eventId}`).catch(async (error: unknown) => {
       // A tenant onboarded before key rings existed has none: nothing to close.
       if ((error as { code?: string }).code === 'key-ring-not-found') return { state: (await this.keys.load(tenantId)).state };
       throw error;
     });
     await this.deadlines.cancelInTx(tx, rotationTimerId(tenantId));
+    await this.detection.cancelFor(tenantId, tx);
     for (const v of state.versions) {
       await this.deadlines.cancelInTx(tx, retireTimerId(tenantId, v.keyVersionId));
       await this.deadlines.cancelInTx(tx, reprotectTimerId(tenantId, v.keyVersionId));

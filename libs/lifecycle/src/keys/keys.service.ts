@@ -216,10 +216,13 @@ export class KeysService {
     return (await this.state(tenantId)).stagingAssets;
   }
 
-  /** Records versions that exist in the vault but not in the key ring (created by the client). */
-  async detectVersions(tenantId: string): Promise<string[]> {
+  /**
+   * Records versions that exist in the vault but not in the key ring (created by the client); returns
+   * their ids, or null when the tenant has no live key ring (never opened, or destroyed by a shred).
+   */
+  async detectVersions(tenantId: string): Promise<string[] | null> {
     const { state } = await this.keys.load(tenantId);
-    if (!state.exists || state.destroyed) return [];
+    if (!state.exists || state.destroyed) return null;
     const known = new Set(state.versions.map((v) => v.keyVersionId));
     const found = (await this.vault.listVersions(state.keyId!))
       .filter((v) => !known.has(v.versionId) && v.state === 'enabled')

@@ -8,28 +8,31 @@ import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
 import {
   CONTRACT_STREAM_PREFIX,
+  contractCategory,
   contractEventMetadataSchema,
   contractTerminatedSchema,
   DomainError,
+  schemaVersionOf,
+  tenantCategory,
   validate,
   type ContractEventRejected,
   type FieldError,
-  type ShredCancelled,
-  type ShredScheduled,
 } from '@lethe/domain';
-import type { EventStore, JsonValue, RecordedEvent } from '@lethe/eventstore';
-import type { Processor } from '@lethe/processors';
+import type { EventStore, JsonValue } from '@lethe/eventstore';
+import { on, type Delivered, type DeliveredBy, type Processor } from '@lethe/processors';
 import type { PostgresDeadlineStore } from '@lethe/scheduler';
 import { causedEventId } from '../event-ids.js';
 import type { TenantRepository } from '../tenants/tenant-repository.js';
 import { SHRED_DEADLINE, SHRED_STEP, shredDeadlineId, shredStepId, type ShredTimerPayload } from './shred-deadlines.js';
 
-const TENANT_PREFIX = 'tenant-';
-/** Contract-stream event types Lethe writes itself: not notices to check. */
-const OWN_CONTRACT_EVENTS = new Set(['ContractEventRejected']);
+/** Every contract-stream event, whatever its type: one the contract system should not have sent is rejected. */
+const CONTRACT_EVENTS = on(contractCategory, 'any');
+const INTERESTS = [on(tenantCategory, ['ShredScheduled', 'ShredCancelled']), CONTRACT_EVENTS] as const;
+type ContractStreamEvent = DeliveredBy<typeof CONTRACT_EVENTS>;
 
-export class ShredSaga implements Processor {
+export class ShredSaga implements Processor<typeof INTERESTS> {
   readonly name = 'saga:shred';
+  readonly interests = INTERESTS;
 
   constructor(
     private readonly tenants: TenantRepository,
@@ -38,24 +41,24 @@ export class ShredSaga implements Processor {
     private readonly clock: Clock,
   ) {}
 
-  async handle(event: RecordedEvent, tx: pg.PoolClient): Promise<void> {
-    if (event.streamId.startsWith(CONTRACT_STREAM_PREFIX)) {
-      if (!OWN_CONTRACT_EVENTS.has(event.type)) await this.onContractEvent(event.streamId.slice(CONTRACT_STREAM_PREFIX.length), event);
-    } else if (event.type === 'ShredScheduled' && event.streamId.startsWith(TENANT_PREFIX)) {
-      const tenantId = event.streamId.slice(TENANT_PREFIX.length);
-      const d = (event as unknown as ShredScheduled).data;
+  async handle(event: Delivered<typeof INTERESTS>, tx: pg.PoolClient): Promise<void> {
+    if (event.category === 'contract') {
+      // Lethe's own rejections are not notices to check.
+      if (event.type !== 'ContractEventRejected') await this.onContractEvent(event.categoryId, event);
+    } else if (event.type === 'ShredScheduled') {
+      const tenantId = event.categoryId;
+      const d = event.data;
       const payload: ShredTimerPayload = { tenantId, shredId: d.shredId };
       await this.deadlines.scheduleInTx(tx, shredStepId(tenantId, d.shredId), new Date(d.executeAt), SHRED_STEP, payload);
       await this.deadlines.scheduleInTx(tx, shredDeadlineId(tenantId, d.shredId), new Date(d.deadline), SHRED_DEADLINE, payload);
-    } else if (event.type === 'ShredCancelled' && event.streamId.startsWith(TENANT_PREFIX)) {
-      const tenantId = event.streamId.slice(TENANT_PREFIX.length);
-      const d = (event as unknown as ShredCancelled).data;
-      await this.deadlines.cancelInTx(tx, shredStepId(tenantId, d.shredId));
-      await this.deadlines.cancelInTx(tx, shredDeadlineId(tenantId, d.shredId));
+    } else {
+      const tenantId = event.categoryId;
+      await this.deadlines.cancelInTx(tx, shredStepId(tenantId, event.data.shredId));
+      await this.deadlines.cancelInTx(tx, shredDeadlineId(tenantId, event.data.shredId));
     }
   }
 
-  private async onContractEvent(tenantId: string, event: RecordedEvent): Promise<void> {
+  private async onContractEvent(tenantId: string, event: ContractStreamEvent): Promise<void> {
     if (event.type !== 'ContractTerminated') {
       return this.reject(event, [{ field: 'type', rule: 'must be ContractTerminated' }]);
     }
@@ -93,7 +96,7 @@ export class ShredSaga implements Processor {
   }
 
   /** Records the refusal beside the event; its id derives from the event's, so a retry appends nothing. */
-  private async reject(event: RecordedEvent, errors: readonly FieldError[]): Promise<void> {
+  private async reject(event: ContractStreamEvent, errors: readonly FieldError[]): Promise<void> {
     const data: ContractEventRejected['data'] = {
       eventId: event.id,
       eventType: event.type,
@@ -108,7 +111,7 @@ export class ShredSaga implements Processor {
           id: causedEventId(event.streamId, `rejected:${event.id}`, 0),
           type: 'ContractEventRejected',
           data: data as unknown as JsonValue,
-          metadata: { schemaVersion: 1, causationId: event.id },
+          metadata: { schemaVersion: schemaVersionOf('ContractEventRejected'), causationId: event.id },
         },
       ],
       'any',

@@ -2,7 +2,7 @@
 // pending shred. Each call decides through the tenant aggregate and answers from its state.
 import { createHash } from 'node:crypto';
 import type { Clock } from '@lethe/clock';
-import { contractStream, DomainError, type KeysState, type TenantProfile, type TenantState } from '@lethe/domain';
+import { contractStream, DomainError, schemaVersionOf, type KeysState, type TenantProfile, type TenantState } from '@lethe/domain';
 import type { EventStore } from '@lethe/eventstore';
 import { canonicalJson } from '../certificate/canonical-json.js';
 import { causedEventId } from '../event-ids.js';
@@ -78,7 +78,7 @@ export class TenantService {
     const stream = contractStream(tenantId);
     const recorded = await this.store.append(
       stream,
-      [{ id: causedEventId(stream, `termination:${input.terminationId}`, 0), type: 'ContractTerminated', data: notice, metadata: { schemaVersion: 1, receivedAt, source: 'http' } }],
+      [{ id: causedEventId(stream, `termination:${input.terminationId}`, 0), type: 'ContractTerminated', data: notice, metadata: { schemaVersion: schemaVersionOf('ContractTerminated'), receivedAt, source: 'http' } }],
       'any',
     );
     this.crash('terminate:contract-recorded');

@@ -1,0 +1,65 @@
+// The domain's stream categories, in one place: each aggregate's streams are `<category>-<id>`, and
+// processors declare the categories and event types they follow with these (ARCHITECTURE: one
+// owner stream per fact).
+import type { CalendarEvent } from './calendar/calendar.events.js';
+import type { ContractEvent } from './contract/contract.events.js';
+import type { KeysEvent } from './keys/keys.events.js';
+import { streamCategory } from './shared/stream-category.js';
+import type { TenantEvent } from './tenant/tenant.events.js';
+
+/** `tenant-<tenantId>`: the profile, triggers and shred. */
+export const tenantCategory = streamCategory<TenantEvent, 'tenant'>('tenant', {
+  TenantOnboarded: true,
+  DeletionRequested: true,
+  ShredScheduled: true,
+  ShredTriggerRecorded: true,
+  ShredCancelled: true,
+  ShredExecutionStarted: true,
+  KeyDestroyed: true,
+  AssetsPurged: true,
+  ShredStepFailed: true,
+  ShredProbeRecorded: true,
+  ShredVerified: true,
+  ShredVerificationFailed: true,
+  ShredDeadlineBreached: true,
+  DeletionCertificateIssued: true,
+});
+
+/** `keys-<tenantId>`: the key ring (versions, databases, backups, retirement). */
+export const keysCategory = streamCategory<KeysEvent, 'keys'>('keys', {
+  KeyRingOpened: true,
+  KeyVersionAdded: true,
+  DatabaseReprotected: true,
+  DatabaseAdded: true,
+  DatabaseRotationOverdue: true,
+  RotationPeriodChanged: true,
+  BackupPolicyChanged: true,
+  KeyRotationDue: true,
+  BackupRecorded: true,
+  BackupRetentionChanged: true,
+  BackupDeleted: true,
+  StagingAssetRegistered: true,
+  KeyVersionRetired: true,
+  KeyRingDestroyed: true,
+});
+
+/**
+ * `contract-<tenantId>`: what the contract system said. It may append here itself, so a reader must
+ * expect any event type and any data in these streams, not only the ones listed.
+ */
+export const contractCategory = streamCategory<ContractEvent, 'contract'>('contract', {
+  ContractTerminated: true,
+  ContractEventRejected: true,
+});
+
+/** `calendar-<jurisdiction>`: operator overrides of a jurisdiction's working days. */
+export const calendarCategory = streamCategory<CalendarEvent, 'calendar'>('calendar', {
+  CalendarOverrideDeclared: true,
+  CalendarOverrideWithdrawn: true,
+});
+
+export const tenantStream = tenantCategory.stream;
+export const keysStream = keysCategory.stream;
+export const contractStream = contractCategory.stream;
+export const calendarStream = calendarCategory.stream;
+export const CONTRACT_STREAM_PREFIX = `${contractCategory.name}-`;

@@ -1,0 +1,101 @@
+// Events stored in an older shape, in PostgreSQL, load through the repositories in the current one:
+// the deciders fold what the upcasters give them, with no defaults of their own.
+import pg from 'pg';
+import { ManualClock } from '@lethe/clock';
+import { keysStream, tenantStream } from '@lethe/domain';
+import { PostgresEventStore, eventStoreMigrations } from '@lethe/eventstore';
+import { runMigrations } from '@lethe/postgres';
+import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
+import { KeyRingRepository } from './keys/key-ring-repository.js';
+import { TenantRepository } from './tenants/tenant-repository.js';
+import { CalendarWorkingDays } from './tenants/working-days.adapter.js';
+
+let db: TestDatabase;
+let pool: pg.Pool;
+let store: PostgresEventStore;
+const at = '2025-03-01T09:00:00.000Z';
+const clock = new ManualClock(new Date('2026-01-05T12:00:00.000Z'));
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await runMigrations(db.url, eventStoreMigrations);
+  pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  pool.on('error', reportIdleError);
+  store = new PostgresEventStore(pool);
+});
+
+afterAll(async () => {
+  await store?.close();
+  await pool?.end();
+  await db?.drop();
+});
+
+it('loads a tenant onboarded before calendar v2 and the key ring policies with the defaults of that time', async () => {
+  await store.append(
+    tenantStream('oldco'),
+    [
+      {
+        id: '00000000-0000-4000-8000-000000000001',
+        type: 'TenantOnboarded',
+        data: {
+          tenantId: 'oldco',
+          jurisdiction: 'DE-BY',
+          timeZone: 'Europe/Berlin',
+          excludedHolidayTypes: ['public', 'bank'],
+          keyCustody: 'managed',
+          backupKeyMode: 'customer',
+          databases: [{ databaseId: 'db-1' }],
+          shredGraceWorkingDays: 2,
+          at,
+        },
+        metadata: { schemaVersion: 1 },
+      },
+    ],
+    'no-stream',
+  );
+  const { state, revision } = await new TenantRepository(store, clock, new CalendarWorkingDays()).load('oldco');
+  expect(revision).toBe(0n);
+  expect(state.partialHolidays).toBe('working');
+  expect(state.profile).toMatchObject({ partialHolidays: 'working', rotationPeriodDays: 365, pitrRetentionDays: 35 });
+  // The stored event is never rewritten.
+  expect((await store.readStream(tenantStream('oldco')))[0].data).not.toHaveProperty('partialHolidays');
+});
+
+it('loads a key ring whose opening and backup predate the backup policy and backup protections', async () => {
+  await store.append(
+    keysStream('oldco'),
+    [
+      {
+        id: '00000000-0000-4000-8000-000000000002',
+        type: 'KeyRingOpened',
+        data: { tenantId: 'oldco', keyId: 'k-1', keyCustody: 'managed', rotationPeriodDays: 365, version: { keyVersionId: 'kv-1', createdAt: at }, databases: ['db-1'], at },
+        metadata: { schemaVersion: 1 },
+      },
+      {
+        id: '00000000-0000-4000-8000-000000000003',
+        type: 'BackupRecorded',
+        data: { backupId: 'b-1', databaseId: 'db-1', kind: 'full', coveredFrom: at, takenAt: at, expiresAt: '2026-12-01T00:00:00.000Z', keyVersionIds: ['kv-1'], restoreKeyVersionId: 'kv-1', at },
+        metadata: { schemaVersion: 1 },
+      },
+    ],
+    'no-stream',
+  );
+  const { state } = await new KeyRingRepository(store, clock).load('oldco');
+  expect(state.pitrRetentionDays).toBe(35);
+  expect(state.backups).toEqual([expect.objectContaining({ backupId: 'b-1', protection: 'customer-key', unrestorable: null, deletedAt: null })]);
+});
+
+it('stamps what it appends with the current schema version of each type', async () => {
+  const keys = new KeyRingRepository(store, clock);
+  await keys.execute('oldco', { type: 'AddKeyVersion', data: { keyVersionId: 'kv-2', source: 'manual', createdAt: clock.now().toISOString() } }, 'spec:rotate');
+  const stored = (await store.readStream(keysStream('oldco'))).at(-1)!;
+  expect(stored).toMatchObject({ type: 'KeyVersionAdded', metadata: expect.objectContaining({ schemaVersion: 1 }) });
+  await keys.execute(
+    'oldco',
+    { type: 'RecordBackup', data: { backupId: 'b-2', databaseId: 'db-1', kind: 'full', coveredFrom: clock.now().toISOString(), takenAt: clock.now().toISOString(), expiresAt: '2026-12-01T00:00:00.000Z', protection: 'customer-key' } },
+    'spec:backup',
+  );
+  const backup = (await store.readStream(keysStream('oldco'))).find((e) => e.type === 'BackupRecorded' && (e.data as { backupId: string }).backupId === 'b-2')!;
+  expect(backup.metadata).toMatchObject({ schemaVersion: 2 });
+  expect(backup.data).toMatchObject({ protection: 'customer-key', unrestorable: null });
+});
