@@ -21,24 +21,24 @@ export {
   type TenantState,
   type TenantStatus,
 } from './tenant/tenant.state.js';
-export { DELETION_WORKING_DAYS, decideTenant, shredIdOf, tenantDecider, type TenantContext } from './tenant/tenant.decider.js';
+export { DELETION_WORKING_DAYS, decideTenant, tenantDecider, type TenantContext } from './tenant/tenant.decider.js';
 export { nextShredAction, shredRetryDelayMs, type ShredAction } from './tenant/shred.workflow.js';
 export * from './contract/contract.events.js';
 export { contractTerminatedSchema, contractEventMetadataSchema } from './contract/contract-terminated.schema.js';
 export { externalIdSchema, instantSchema } from './validation/field-rules.js';
 export { fieldErrors, formatPath, plainErrorMap, plainRule, validate, type FieldError } from './validation/field-errors.js';
 export { sameJson } from './shared/same-json.js';
-export * from './keys/keys.events.js';
-export type * from './keys/keys.commands.js';
+export * from './keys/key-ring.events.js';
+export type * from './keys/key-ring.commands.js';
 export {
   DEFAULT_ROTATION_PERIOD_DAYS,
   MAX_ROTATION_PERIOD_DAYS,
   currentVersionOf,
   databasesBehind,
-  evolveKeys,
+  evolveKeyRing,
   findBackup,
   findStagingAsset,
-  initialKeysState,
+  initialKeyRingState,
   newestVersion,
   rotationDueAt,
   versionProtectingAt,
@@ -46,13 +46,13 @@ export {
   versionsProtecting,
   type BackupState,
   type DatabaseProtection,
-  type KeysState,
+  type KeyRingState,
   type KeyVersionState,
   type KeyVersionStatus,
   type ProtectionInterval,
   type StagingAssetState,
-} from './keys/keys.state.js';
-export { decideKeys, keysDecider, type KeysContext } from './keys/keys.decider.js';
+} from './keys/key-ring.state.js';
+export { decideKeyRing, keyRingDecider, type KeyRingContext } from './keys/key-ring.decider.js';
 export { backupsHolding, isLive, isRetirable, lastUse, retainUntil, retentionTimers, retiredAmong, unrestorableBackups } from './keys/retention.js';
 export {
   DEFAULT_PITR_RETENTION_DAYS,

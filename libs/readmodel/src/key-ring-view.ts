@@ -7,13 +7,13 @@ import type pg from 'pg';
 import { Column, Entity, PrimaryColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
 import {
   backupsHolding,
-  evolveKeys,
-  initialKeysState,
-  keysStream,
+  evolveKeyRing,
+  initialKeyRingState,
+  keyRingStream,
   newestVersion,
   retainUntil,
   versionStatus,
-  type KeysEvent,
+  type KeyRingEvent,
   type Unrestorable,
 } from '@lethe/domain';
 import type { EventStore, RecordedEvent } from '@lethe/eventstore';
@@ -113,8 +113,8 @@ export class KeyRingsProjection implements Processor {
     if (!event.streamId.startsWith('keys-')) return;
     const tenantId = event.streamId.slice('keys-'.length);
     // The ring as of this event (not later ones), so replaying the projection gives the same rows.
-    const events = await this.store.readStream(keysStream(tenantId), { limit: Number(event.revision) + 1 });
-    const state = events.map((e) => ({ type: e.type, data: e.data }) as KeysEvent).reduce(evolveKeys, initialKeysState);
+    const events = await this.store.readStream(keyRingStream(tenantId), { limit: Number(event.revision) + 1 });
+    const state = events.map((e) => ({ type: e.type, data: e.data }) as KeyRingEvent).reduce(evolveKeyRing, initialKeyRingState);
     // A retired version keeps showing the retainUntil it was retired at (the evidence).
     const retiredAt = new Map(
       events.filter((e) => e.type === 'KeyVersionRetired').map((e) => [(e.data as { keyVersionId: string }).keyVersionId, (e.data as { retainUntil: string }).retainUntil]),

@@ -4,7 +4,7 @@ import { Controller, Get, HttpCode, Inject, Post, StreamableFile } from '@nestjs
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { randomUUID } from 'node:crypto';
-import { tenantStatus, type KeysState, type TenantState } from '@lethe/domain';
+import { tenantStatus, type KeyRingState, type TenantState } from '@lethe/domain';
 import type { Lifecycle } from '@lethe/lifecycle';
 import { KeyRingView, TenantView } from '@lethe/readmodel';
 import { Idempotent, ProblemException, Roles, ZodBody, ZodParam } from '../http/index.js';
@@ -17,12 +17,12 @@ import type { z } from 'zod';
  * The databases to show for a tenant: the key ring's (their owner), or, while the ring is still being
  * opened, the ones onboarding asked for.
  */
-function databasesOf(tenant: TenantState, ring: Pick<KeysState, 'exists' | 'databases'> | null): { databaseId: string }[] {
+function databasesOf(tenant: TenantState, ring: Pick<KeyRingState, 'exists' | 'databases'> | null): { databaseId: string }[] {
   if (ring?.exists) return ring.databases.map((d) => ({ databaseId: d.databaseId }));
   return (tenant.profile?.databases ?? []).map((d) => ({ databaseId: d.databaseId }));
 }
 
-export function tenantBody(state: TenantState, ring: Pick<KeysState, 'exists' | 'databases'> | null) {
+export function tenantBody(state: TenantState, ring: Pick<KeyRingState, 'exists' | 'databases'> | null) {
   return {
     tenantId: state.tenantId,
     status: tenantStatus(state),

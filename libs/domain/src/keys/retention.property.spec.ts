@@ -9,10 +9,10 @@
 // already retired, naming those. What a backup needs is recomputed here from an independent model
 // of the protection history and compared with what the decider recorded.
 import fc from 'fast-check';
-import type { KeysCommand } from './keys.commands.js';
-import { keysDecider } from './keys.decider.js';
-import type { BackupKind, KeysEvent } from './keys.events.js';
-import { currentVersionOf, newestVersion, type KeysState } from './keys.state.js';
+import type { KeyRingCommand } from './key-ring.commands.js';
+import { keyRingDecider } from './key-ring.decider.js';
+import type { BackupKind, KeyRingEvent } from './key-ring.events.js';
+import { currentVersionOf, newestVersion, type KeyRingState } from './key-ring.state.js';
 import { retainUntil } from './retention.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -72,7 +72,7 @@ interface ModelBackup {
 
 class Simulation {
   now = 0;
-  state: KeysState = keysDecider.initialState;
+  state: KeyRingState = keyRingDecider.initialState;
   private versionCount = 1;
   private dbCount = 0;
   /** Independent model: per database, the versions it switched to and when (day). */
@@ -111,14 +111,14 @@ class Simulation {
     return `db-${++this.dbCount}`;
   }
 
-  private exec(command: KeysCommand): readonly KeysEvent[] {
-    const events = keysDecider.decide(command, this.state, { now: new Date(BASE + this.now * DAY) });
+  private exec(command: KeyRingCommand): readonly KeyRingEvent[] {
+    const events = keyRingDecider.decide(command, this.state, { now: new Date(BASE + this.now * DAY) });
     for (const e of events) {
       if (e.type === 'KeyVersionRetired') {
         this.checkRetirement(e.data.keyVersionId);
         this.retired.add(e.data.keyVersionId);
       }
-      this.state = keysDecider.evolve(this.state, e);
+      this.state = keyRingDecider.evolve(this.state, e);
     }
     return events;
   }

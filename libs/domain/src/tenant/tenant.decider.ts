@@ -30,10 +30,6 @@ function currentShred(state: TenantState, shredId: string): ShredState {
   return s;
 }
 
-export function shredIdOf(trigger: ShredTrigger): string {
-  return triggerKey(trigger);
-}
-
 /**
  * Whether a cancel already withdrew this trigger (P4: a cancel withdraws every trigger received before
  * it). Only a trigger read from the contract stream can be decided after a cancel that followed it:
@@ -86,7 +82,7 @@ function decideSchedule(state: TenantState, command: ScheduleShred['data'], ctx:
   // Late: the notice itself arrived after the deadline. Execute at once and record why.
   const late = receivedAt.getTime() > deadline.getTime();
   const executeAt = late ? receivedAt : grace === 0 ? effectiveAt : ctx.calendar.deadlineOf(effectiveAt, grace, request).deadline;
-  const shredId = shredIdOf(trigger);
+  const shredId = triggerKey(trigger);
   const events: TenantEvent[] = [];
   if (trigger.kind === 'deletion-request') {
     events.push({

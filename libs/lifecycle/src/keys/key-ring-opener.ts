@@ -4,7 +4,7 @@
 // crash (or a vault outage) between the two appends still ends with a ring (ARCHITECTURE §3).
 // Every call it makes is idempotent: the vault returns the tenant's existing key, protecting a database
 // again with the same version is a no-op, and the ring's events derive their ids from the tenant.
-import { DEFAULT_PITR_RETENTION_DAYS, DomainError, type KeysState, type TenantState } from '@lethe/domain';
+import { DEFAULT_PITR_RETENTION_DAYS, DomainError, type KeyRingState, type TenantState } from '@lethe/domain';
 import type { Deadline } from '@lethe/scheduler';
 import { KeyTombstonedError, type KeyVault } from '@lethe/vault';
 import type { CrashHook } from '../crash-points.js';
@@ -35,7 +35,7 @@ export class KeyRingOpener {
    * tenant, or the tenant was shredded first (its key is tombstoned and may never come back).
    * Throws what the vault or data plane throw; a later call resumes.
    */
-  async open(tenantId: string, known?: TenantState): Promise<KeysState | null> {
+  async open(tenantId: string, known?: TenantState): Promise<KeyRingState | null> {
     const tenant = known ?? (await this.tenants.load(tenantId)).state;
     const profile = tenant.profile;
     if (!tenant.exists || !profile) return null;

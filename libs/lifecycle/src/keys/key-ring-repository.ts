@@ -1,16 +1,16 @@
 // The key ring aggregate's repository (stream `keys-<tenantId>`): versions, protection history, backups.
 import type { Clock } from '@lethe/clock';
-import { decideKeys, evolveKeys, initialKeysState, keysStream, type KeysCommand, type KeysContext, type KeysEvent, type KeysState } from '@lethe/domain';
+import { decideKeyRing, evolveKeyRing, initialKeyRingState, keyRingStream, type KeyRingCommand, type KeyRingContext, type KeyRingEvent, type KeyRingState } from '@lethe/domain';
 import type { EventStore } from '@lethe/eventstore';
 import { AggregateRepository } from '../aggregate-repository.js';
 
-export class KeyRingRepository extends AggregateRepository<KeysCommand, KeysEvent, KeysState, KeysContext> {
+export class KeyRingRepository extends AggregateRepository<KeyRingCommand, KeyRingEvent, KeyRingState, KeyRingContext> {
   constructor(store: EventStore, clock: Clock) {
     super(store, clock, {
-      stream: keysStream,
-      initialState: initialKeysState,
-      evolve: evolveKeys,
-      decide: decideKeys,
+      stream: keyRingStream,
+      initialState: initialKeyRingState,
+      evolve: evolveKeyRing,
+      decide: decideKeyRing,
       context: (now) => ({ now }),
     });
   }

@@ -5,7 +5,7 @@
 // Timers are written in the processor's transaction; handlers re-check the live state when they fire.
 import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
-import { retentionTimers, rotationDueAt, type KeysState } from '@lethe/domain';
+import { retentionTimers, rotationDueAt, type KeyRingState } from '@lethe/domain';
 import type { RecordedEvent } from '@lethe/eventstore';
 import type { Processor } from '@lethe/processors';
 import type { PostgresDeadlineStore } from '@lethe/scheduler';
@@ -74,7 +74,7 @@ export class KeyRingSaga implements Processor {
   }
 
   /** One timer per superseded version, at the moment its last need ends (re-checked when it fires). */
-  private async scheduleRetirements(tenantId: string, state: KeysState, tx: pg.PoolClient): Promise<void> {
+  private async scheduleRetirements(tenantId: string, state: KeyRingState, tx: pg.PoolClient): Promise<void> {
     for (const { keyVersionId, retainUntil } of retentionTimers(state)) {
       await this.deadlines.scheduleInTx(tx, retireTimerId(tenantId, keyVersionId), new Date(retainUntil), KEY_RETIRE, { tenantId, keyVersionId });
     }

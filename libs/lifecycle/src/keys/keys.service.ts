@@ -4,14 +4,14 @@
 // own key).
 import type { Clock } from '@lethe/clock';
 import {
-  decideKeys,
+  decideKeyRing,
   DomainError,
   findBackup,
   findStagingAsset,
   newestVersion,
   type BackupProtection,
   type BackupState,
-  type KeysState,
+  type KeyRingState,
   type StagingAssetState,
 } from '@lethe/domain';
 import type { KeyVault } from '@lethe/vault';
@@ -82,7 +82,7 @@ export class KeysService {
     private readonly tenantFacts: TenantFactsOf,
   ) {}
 
-  async state(tenantId: string): Promise<KeysState> {
+  async state(tenantId: string): Promise<KeyRingState> {
     const { state } = await this.keys.load(tenantId);
     if (!state.exists) throw new DomainError('tenant-not-found', 'tenant not found');
     return state;
@@ -101,23 +101,23 @@ export class KeysService {
     return { keyVersionId: created.versionId, createdAt: created.createdAt.toISOString() };
   }
 
-  async changeRotationPeriod(tenantId: string, rotationPeriodDays: number): Promise<KeysState> {
+  async changeRotationPeriod(tenantId: string, rotationPeriodDays: number): Promise<KeyRingState> {
     await this.state(tenantId);
     const { state } = await this.keys.execute(tenantId, { type: 'ChangeRotationPeriod', data: { rotationPeriodDays } }, `rotation-period:${this.clock.now().toISOString()}:${rotationPeriodDays}`);
     return state;
   }
 
   /** The point-in-time retention window (days, see @lethe/domain backup-policy): moves retention timers. */
-  async changeBackupPolicy(tenantId: string, pitrRetentionDays: number): Promise<KeysState> {
+  async changeBackupPolicy(tenantId: string, pitrRetentionDays: number): Promise<KeyRingState> {
     await this.state(tenantId);
     const { state } = await this.keys.execute(tenantId, { type: 'ChangeBackupPolicy', data: { pitrRetentionDays } }, `backup-policy:${this.clock.now().toISOString()}:${pitrRetentionDays}`);
     return state;
   }
 
-  async addDatabase(tenantId: string, databaseId: string): Promise<KeysState> {
+  async addDatabase(tenantId: string, databaseId: string): Promise<KeyRingState> {
     const state = await this.state(tenantId);
     // Validate before touching the data plane, so a refused request leaves nothing behind.
-    decideKeys({ type: 'AddDatabase', data: { databaseId } }, state, { now: this.clock.now() });
+    decideKeyRing({ type: 'AddDatabase', data: { databaseId } }, state, { now: this.clock.now() });
     await this.dataPlane.protectDatabase(tenantId, databaseId, newestVersion(state)!.keyVersionId);
     const { state: after } = await this.keys.execute(tenantId, { type: 'AddDatabase', data: { databaseId } }, `add-database:${databaseId}`);
     return after;
@@ -130,12 +130,12 @@ export class KeysService {
    * that version is already retired, when the backup is recorded flagged and nothing can be wrapped.
    * DomainError 'tenant-shredded' once the shred was executed (a replay still answers).
    */
-  async recordBackup(tenantId: string, input: BackupInput): Promise<KeysState> {
+  async recordBackup(tenantId: string, input: BackupInput): Promise<KeyRingState> {
     const state = await this.state(tenantId);
     const facts = await this.tenantFacts(tenantId);
     const protection: BackupProtection = facts.backupKeyMode === 'platform' ? 'platform-key' : 'customer-key';
     const command = { type: 'RecordBackup' as const, data: { ...input, protection } };
-    const decided = decideKeys(command, state, { now: this.clock.now() });
+    const decided = decideKeyRing(command, state, { now: this.clock.now() });
     const recorded = decided.find((e) => e.type === 'BackupRecorded');
     if (recorded) {
       if (facts.shredExecuted) throw new DomainError('tenant-shredded', SHRED_EXECUTED);
@@ -147,13 +147,13 @@ export class KeysService {
     return after;
   }
 
-  async changeBackupRetention(tenantId: string, backupId: string, expiresAt: string): Promise<KeysState> {
+  async changeBackupRetention(tenantId: string, backupId: string, expiresAt: string): Promise<KeyRingState> {
     await this.state(tenantId);
     const { state } = await this.keys.execute(tenantId, { type: 'ChangeBackupRetention', data: { backupId, expiresAt } }, `backup-retention:${backupId}:${expiresAt}`);
     return state;
   }
 
-  async deleteBackup(tenantId: string, backupId: string): Promise<KeysState> {
+  async deleteBackup(tenantId: string, backupId: string): Promise<KeyRingState> {
     await this.state(tenantId);
     const { state } = await this.keys.execute(tenantId, { type: 'DeleteBackup', data: { backupId } }, `backup-deleted:${backupId}`);
     // Only a customer-key copy recorded in the data plane has a data key to erase. A platform-key
@@ -179,7 +179,7 @@ export class KeysService {
   }
 
   /** A backup recorded after a version it needs was retired: say which, and how gone it is now. */
-  private async unrestorable(state: KeysState, backup: BackupState): Promise<RestoreCheck> {
+  private async unrestorable(state: KeyRingState, backup: BackupState): Promise<RestoreCheck> {
     const keyVersionId = backup.unrestorable!.keyVersionIds[0]!;
     const versions = await this.vault.listVersions(state.keyId!).catch(() => []);
     const destroyed = versions.some((v) => v.versionId === keyVersionId && v.state === 'destroyed');
@@ -201,7 +201,7 @@ export class KeysService {
   async registerStagingAsset(tenantId: string, input: StagingAssetInput): Promise<StagingAssetState> {
     const state = await this.state(tenantId);
     const command = { type: 'RegisterStagingAsset' as const, data: input };
-    if (decideKeys(command, state, { now: this.clock.now() }).length > 0) {
+    if (decideKeyRing(command, state, { now: this.clock.now() }).length > 0) {
       if ((await this.tenantFacts(tenantId)).shredExecuted) throw new DomainError('tenant-shredded', SHRED_EXECUTED);
       await this.dataPlane.addStagingAsset(tenantId, input.assetId);
     }

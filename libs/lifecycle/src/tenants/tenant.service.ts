@@ -2,7 +2,7 @@
 // pending shred. Each call decides through the tenant aggregate and answers from its state.
 import { createHash } from 'node:crypto';
 import type { Clock } from '@lethe/clock';
-import { contractStream, DomainError, type KeysState, type TenantProfile, type TenantState } from '@lethe/domain';
+import { contractStream, DomainError, type KeyRingState, type TenantProfile, type TenantState } from '@lethe/domain';
 import type { EventStore } from '@lethe/eventstore';
 import { canonicalJson } from '../certificate/canonical-json.js';
 import { causedEventId } from '../event-ids.js';
@@ -27,7 +27,7 @@ export interface DeletionRequestInput {
 /** An onboarded tenant: what was stored, and its key ring (null only while the vault could not be reached). */
 export interface Onboarded {
   readonly tenant: TenantState;
-  readonly keyRing: KeysState | null;
+  readonly keyRing: KeyRingState | null;
 }
 
 /** The answer to a termination or deletion request. */

@@ -72,7 +72,7 @@ export type StagingAssetRegistered = DomainEvent<
 export type KeyVersionRetired = DomainEvent<'KeyVersionRetired', { readonly keyVersionId: string; readonly retainUntil: string; readonly at: string }>;
 export type KeyRingDestroyed = DomainEvent<'KeyRingDestroyed', { readonly at: string }>;
 
-export type KeysEvent =
+export type KeyRingEvent =
   | KeyRingOpened
   | KeyVersionAdded
   | DatabaseReprotected
@@ -88,7 +88,7 @@ export type KeysEvent =
   | KeyVersionRetired
   | KeyRingDestroyed;
 
-export const KEYS_EVENT_TYPES: readonly KeysEvent['type'][] = [
+export const KEY_RING_EVENT_TYPES: readonly KeyRingEvent['type'][] = [
   'KeyRingOpened',
   'KeyVersionAdded',
   'DatabaseReprotected',
@@ -105,4 +105,4 @@ export const KEYS_EVENT_TYPES: readonly KeysEvent['type'][] = [
   'KeyRingDestroyed',
 ];
 
-export const keysStream = (tenantId: string) => `keys-${tenantId}`;
+export const keyRingStream = (tenantId: string) => `keys-${tenantId}`;

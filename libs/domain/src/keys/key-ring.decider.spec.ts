@@ -1,7 +1,7 @@
 import { specFor } from '../shared/given-when-then.js';
-import type { KeysCommand, RecordBackup } from './keys.commands.js';
-import { keysDecider, type KeysContext } from './keys.decider.js';
-import { KEYS_EVENT_TYPES, keysStream, type KeysEvent } from './keys.events.js';
+import type { KeyRingCommand, RecordBackup } from './key-ring.commands.js';
+import { keyRingDecider, type KeyRingContext } from './key-ring.decider.js';
+import { KEY_RING_EVENT_TYPES, keyRingStream, type KeyRingEvent } from './key-ring.events.js';
 import {
   currentVersionOf,
   databasesBehind,
@@ -10,16 +10,16 @@ import {
   versionProtectingAt,
   versionsProtecting,
   versionStatus,
-  type KeysState,
-} from './keys.state.js';
+  type KeyRingState,
+} from './key-ring.state.js';
 import { backupsHolding, isLive, retainUntil, retentionTimers, unrestorableBackups } from './retention.js';
 
-const at = (iso: string): KeysContext => ({ now: new Date(iso) });
-const given = specFor(keysDecider, () => at('2026-03-01T00:00:00.000Z'));
-const fold = (events: readonly KeysEvent[]): KeysState => events.reduce(keysDecider.evolve, keysDecider.initialState);
+const at = (iso: string): KeyRingContext => ({ now: new Date(iso) });
+const given = specFor(keyRingDecider, () => at('2026-03-01T00:00:00.000Z'));
+const fold = (events: readonly KeyRingEvent[]): KeyRingState => events.reduce(keyRingDecider.evolve, keyRingDecider.initialState);
 
 const T0 = '2026-01-01T00:00:00.000Z';
-const opened = (over: Partial<Extract<KeysEvent, { type: 'KeyRingOpened' }>['data']> = {}): KeysEvent => ({
+const opened = (over: Partial<Extract<KeyRingEvent, { type: 'KeyRingOpened' }>['data']> = {}): KeyRingEvent => ({
   type: 'KeyRingOpened',
   data: {
     tenantId: 'acme',
@@ -33,16 +33,16 @@ const opened = (over: Partial<Extract<KeysEvent, { type: 'KeyRingOpened' }>['dat
     ...over,
   },
 });
-const added = (keyVersionId: string, when: string, source: 'policy' | 'manual' | 'detected' = 'policy'): KeysEvent => ({
+const added = (keyVersionId: string, when: string, source: 'policy' | 'manual' | 'detected' = 'policy'): KeyRingEvent => ({
   type: 'KeyVersionAdded',
   data: { keyVersionId, source, createdAt: when, at: when },
 });
-const reprotected = (databaseId: string, from: string, to: string, when: string): KeysEvent => ({
+const reprotected = (databaseId: string, from: string, to: string, when: string): KeyRingEvent => ({
   type: 'DatabaseReprotected',
   data: { databaseId, fromKeyVersionId: from, toKeyVersionId: to, at: when },
 });
 /** kv-2 created Feb 1; db-1 moves at Feb 1 10:00, db-2 at Feb 2 00:00. */
-const rotated: KeysEvent[] = [
+const rotated: KeyRingEvent[] = [
   opened(),
   added('kv-2', '2026-02-01T00:00:00.000Z'),
   reprotected('db-1', 'kv-1', 'kv-2', '2026-02-01T10:00:00.000Z'),
@@ -62,21 +62,21 @@ const backup = (over: Partial<RecordBackup['data']> = {}): RecordBackup => ({
   },
 });
 /** Decide against the history and append what came out (to build longer histories). */
-function then(history: readonly KeysEvent[], command: KeysCommand, when: string): KeysEvent[] {
-  return [...history, ...keysDecider.decide(command, fold(history), at(when))];
+function then(history: readonly KeyRingEvent[], command: KeyRingCommand, when: string): KeyRingEvent[] {
+  return [...history, ...keyRingDecider.decide(command, fold(history), at(when))];
 }
-const retire = (keyVersionId: string): KeysCommand => ({ type: 'RetireKeyVersion', data: { keyVersionId } });
+const retire = (keyVersionId: string): KeyRingCommand => ({ type: 'RetireKeyVersion', data: { keyVersionId } });
 
 describe('key ring: stream and event types', () => {
   it('names its stream after the tenant and lists every event type', () => {
-    expect(keysStream('acme')).toBe('keys-acme');
-    expect(KEYS_EVENT_TYPES).toHaveLength(14);
+    expect(keyRingStream('acme')).toBe('keys-acme');
+    expect(KEY_RING_EVENT_TYPES).toHaveLength(14);
   });
 });
 
 describe('key ring: opening', () => {
   it('opens the ring with its first version protecting every database', () => {
-    const open: KeysCommand = {
+    const open: KeyRingCommand = {
       type: 'OpenKeyRing',
       data: {
         tenantId: 'acme',
@@ -112,7 +112,7 @@ describe('key ring: opening', () => {
 
   it('refuses a ring that exists', () => {
     given([opened()])
-      .when({ type: 'OpenKeyRing', data: { tenantId: 'acme' } } as unknown as KeysCommand)
+      .when({ type: 'OpenKeyRing', data: { tenantId: 'acme' } } as unknown as KeyRingCommand)
       .thenRejects('key-ring-exists');
   });
 
@@ -132,7 +132,7 @@ describe('key ring: opening', () => {
 
 describe('key ring: versions and re-protection', () => {
   it('adds a version once', () => {
-    const add: KeysCommand = { type: 'AddKeyVersion', data: { keyVersionId: 'kv-2', source: 'detected', createdAt: '2026-02-28T12:00:00Z' } };
+    const add: KeyRingCommand = { type: 'AddKeyVersion', data: { keyVersionId: 'kv-2', source: 'detected', createdAt: '2026-02-28T12:00:00Z' } };
     given([opened()])
       .when(add)
       .then([{ type: 'KeyVersionAdded', data: { keyVersionId: 'kv-2', source: 'detected', createdAt: '2026-02-28T12:00:00.000Z', at: '2026-03-01T00:00:00.000Z' } }]);
@@ -140,21 +140,21 @@ describe('key ring: versions and re-protection', () => {
   });
 
   it('refuses a new version after the ring was destroyed, but a known one is still idempotent', () => {
-    const destroyed = [...rotated, { type: 'KeyRingDestroyed', data: { at: '2026-02-10T00:00:00.000Z' } } as KeysEvent];
+    const destroyed = [...rotated, { type: 'KeyRingDestroyed', data: { at: '2026-02-10T00:00:00.000Z' } } as KeyRingEvent];
     given(destroyed).when({ type: 'AddKeyVersion', data: { keyVersionId: 'kv-3', source: 'policy', createdAt: T0 } }).thenRejects('key-ring-destroyed');
     given(destroyed).when({ type: 'AddKeyVersion', data: { keyVersionId: 'kv-2', source: 'policy', createdAt: T0 } }).thenNothing();
   });
 
   it('records a database moving to the new version, and only once', () => {
     const history = [opened(), added('kv-2', '2026-02-01T00:00:00.000Z')];
-    const cmd: KeysCommand = { type: 'RecordReprotection', data: { databaseId: 'db-1', fromKeyVersionId: 'kv-1', toKeyVersionId: 'kv-2' } };
+    const cmd: KeyRingCommand = { type: 'RecordReprotection', data: { databaseId: 'db-1', fromKeyVersionId: 'kv-1', toKeyVersionId: 'kv-2' } };
     given(history).when(cmd).then([reprotected('db-1', 'kv-1', 'kv-2', '2026-03-01T00:00:00.000Z')]);
     given(rotated).when(cmd).thenNothing();
   });
 
   it('refuses an unknown database, an unknown version and a database on another version', () => {
     const history = [opened(), added('kv-2', '2026-02-01T00:00:00.000Z'), added('kv-3', '2026-02-02T00:00:00.000Z')];
-    const rp = (databaseId: string, from: string, to: string): KeysCommand => ({
+    const rp = (databaseId: string, from: string, to: string): KeyRingCommand => ({
       type: 'RecordReprotection',
       data: { databaseId, fromKeyVersionId: from, toKeyVersionId: to },
     });
@@ -212,7 +212,7 @@ describe('key ring: databases', () => {
 
 describe('key ring: P2 overdue re-protection', () => {
   const behind = [opened(), added('kv-2', '2026-02-01T00:00:00.000Z'), reprotected('db-2', 'kv-1', 'kv-2', '2026-02-01T01:00:00.000Z')];
-  const flag: KeysCommand = { type: 'FlagOverdueDatabases', data: { keyVersionId: 'kv-2', dueBy: '2026-02-02T00:00:00Z' } };
+  const flag: KeyRingCommand = { type: 'FlagOverdueDatabases', data: { keyVersionId: 'kv-2', dueBy: '2026-02-02T00:00:00Z' } };
 
   it('flags each database still on an older version once the 24 hours are up', () => {
     given(behind)
@@ -267,7 +267,7 @@ describe('key ring: P1 rotation period', () => {
 
   it('raises rotation-due for a client-held key, once per version, when the period is up', () => {
     const client = [opened({ keyCustody: 'client', rotationPeriodDays: 30 })];
-    const raise: KeysCommand = { type: 'RaiseRotationDue', data: {} };
+    const raise: KeyRingCommand = { type: 'RaiseRotationDue', data: {} };
     given(client).when(raise, at('2026-01-30T23:59:59.999Z')).thenNothing();
     given(client)
       .when(raise, at('2026-01-31T00:00:00.000Z'))
@@ -319,7 +319,7 @@ describe('key ring: backups', () => {
   });
 
   it('pins a backup from before the database existed to its first version', () => {
-    const history = [...rotated, added('kv-3', '2026-02-10T00:00:00.000Z'), { type: 'DatabaseAdded', data: { databaseId: 'db-3', keyVersionId: 'kv-3', at: '2026-02-10T00:00:00.000Z' } } as KeysEvent];
+    const history = [...rotated, added('kv-3', '2026-02-10T00:00:00.000Z'), { type: 'DatabaseAdded', data: { databaseId: 'db-3', keyVersionId: 'kv-3', at: '2026-02-10T00:00:00.000Z' } } as KeyRingEvent];
     const [e] = given(history).when(backup({ databaseId: 'db-3', coveredFrom: '2026-02-01T00:00:00Z', takenAt: '2026-02-05T00:00:00Z' })).produced();
     expect(e).toMatchObject({ data: { keyVersionIds: ['kv-3'], restoreKeyVersionId: 'kv-3' } });
     const [f] = given(history).when(backup({ databaseId: 'db-3', coveredFrom: '2026-02-05T00:00:00Z', takenAt: '2026-02-11T00:00:00Z' })).produced();
@@ -342,7 +342,7 @@ describe('key ring: backups', () => {
 
   it('changes a retention (longer or shorter), a same value changes nothing', () => {
     const recorded = then(rotated, backup(), '2026-02-05T00:00:00.000Z');
-    const patch = (expiresAt: string): KeysCommand => ({ type: 'ChangeBackupRetention', data: { backupId: 'b-1', expiresAt } });
+    const patch = (expiresAt: string): KeyRingCommand => ({ type: 'ChangeBackupRetention', data: { backupId: 'b-1', expiresAt } });
     given(recorded)
       .when(patch('2026-06-01T00:00:00Z'))
       .then([{ type: 'BackupRetentionChanged', data: { backupId: 'b-1', expiresAt: '2026-06-01T00:00:00.000Z', at: '2026-03-01T00:00:00.000Z' } }]);
@@ -355,7 +355,7 @@ describe('key ring: backups', () => {
 
   it('deletes a backup once', () => {
     const recorded = then(rotated, backup(), '2026-02-05T00:00:00.000Z');
-    const del: KeysCommand = { type: 'DeleteBackup', data: { backupId: 'b-1' } };
+    const del: KeyRingCommand = { type: 'DeleteBackup', data: { backupId: 'b-1' } };
     given(recorded).when(del).then([{ type: 'BackupDeleted', data: { backupId: 'b-1', at: '2026-03-01T00:00:00.000Z' } }]);
     given(then(recorded, del, '2026-02-06T00:00:00.000Z')).when(del).thenNothing();
     given(recorded).when({ type: 'DeleteBackup', data: { backupId: 'b-9' } }).thenRejects('backup-not-found');
@@ -398,8 +398,8 @@ describe('key ring: P3 retention and retirement', () => {
   });
 
   it('reads a ring opened before the backup policy existed with the default window', () => {
-    const { pitrRetentionDays: _dropped, ...legacy } = (opened() as Extract<KeysEvent, { type: 'KeyRingOpened' }>).data;
-    const s = fold([{ type: 'KeyRingOpened', data: legacy } as unknown as KeysEvent, ...rotated.slice(1)]);
+    const { pitrRetentionDays: _dropped, ...legacy } = (opened() as Extract<KeyRingEvent, { type: 'KeyRingOpened' }>).data;
+    const s = fold([{ type: 'KeyRingOpened', data: legacy } as unknown as KeyRingEvent, ...rotated.slice(1)]);
     expect(s.pitrRetentionDays).toBe(35);
     expect(retainUntil(s, 'kv-1')).toBe('2026-03-09T00:00:00.000Z');
   });
@@ -479,7 +479,7 @@ describe('key ring: P3 retention and retirement', () => {
 });
 
 describe('key ring: the backup policy', () => {
-  const policy = (pitrRetentionDays: number): KeysCommand => ({ type: 'ChangeBackupPolicy', data: { pitrRetentionDays } });
+  const policy = (pitrRetentionDays: number): KeyRingCommand => ({ type: 'ChangeBackupPolicy', data: { pitrRetentionDays } });
 
   it('opens with the window it is given and refuses one outside 1..35 days', () => {
     expect(fold([opened({ pitrRetentionDays: 7 })]).pitrRetentionDays).toBe(7);
@@ -564,7 +564,7 @@ describe('key ring: platform-key backups', () => {
 
   it('reads a backup recorded before protections were told apart as a customer-key backup', () => {
     const legacy = { type: 'BackupRecorded', data: { backupId: 'old', databaseId: 'db-1', kind: 'full', coveredFrom: T0, takenAt: T0, expiresAt: '2026-12-01T00:00:00.000Z', keyVersionIds: ['kv-1'], restoreKeyVersionId: 'kv-1', at: T0 } };
-    const s = fold([...rotated, legacy as unknown as KeysEvent]);
+    const s = fold([...rotated, legacy as unknown as KeyRingEvent]);
     expect(s.backups[0]).toMatchObject({ protection: 'customer-key', unrestorable: null });
     expect(retainUntil(s, 'kv-1')).toBe('2026-12-01T00:00:00.000Z');
   });
@@ -575,7 +575,7 @@ describe('key ring: platform-key backups', () => {
 });
 
 describe('key ring: staging assets', () => {
-  const stage = (assetId: string, expiresAt: string | null = null): KeysCommand => ({ type: 'RegisterStagingAsset', data: { assetId, expiresAt } });
+  const stage = (assetId: string, expiresAt: string | null = null): KeyRingCommand => ({ type: 'RegisterStagingAsset', data: { assetId, expiresAt } });
 
   it('registers a staging blob once, with or without an expiry', () => {
     given([opened()])
@@ -608,7 +608,7 @@ describe('key ring: destruction', () => {
   });
 
   it('retires nothing, raises nothing and adds nothing after a shred', () => {
-    const destroyed: KeysEvent[] = [...rotated, { type: 'KeyRingDestroyed', data: { at: '2026-02-03T00:00:00.000Z' } }];
+    const destroyed: KeyRingEvent[] = [...rotated, { type: 'KeyRingDestroyed', data: { at: '2026-02-03T00:00:00.000Z' } }];
     given(destroyed).when(retire('kv-1'), at('2027-01-01T00:00:00.000Z')).thenNothing();
     expect(retainUntil(fold(destroyed), 'kv-1')).toBeNull();
     given(destroyed).when({ type: 'AddDatabase', data: { databaseId: 'db-3' } }).thenRejects('key-ring-destroyed');

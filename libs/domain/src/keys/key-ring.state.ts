@@ -3,7 +3,7 @@
 // versions protected this database during [from, to]" can be answered for any past window.
 import type { KeyCustody } from '../tenant/tenant.events.js';
 import { DEFAULT_PITR_RETENTION_DAYS, type BackupProtection, type Unrestorable } from './backup-policy.js';
-import type { BackupKind, KeysEvent, KeyVersionSource } from './keys.events.js';
+import type { BackupKind, KeyRingEvent, KeyVersionSource } from './key-ring.events.js';
 
 export interface KeyVersionState {
   readonly keyVersionId: string;
@@ -48,7 +48,7 @@ export interface StagingAssetState {
   readonly registeredAt: string;
 }
 
-export interface KeysState {
+export interface KeyRingState {
   readonly exists: boolean;
   readonly tenantId: string | null;
   readonly keyId: string | null;
@@ -74,7 +74,7 @@ export const DEFAULT_ROTATION_PERIOD_DAYS = 365;
 export const MAX_ROTATION_PERIOD_DAYS = 730;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export const initialKeysState: KeysState = {
+export const initialKeyRingState: KeyRingState = {
   exists: false,
   tenantId: null,
   keyId: null,
@@ -99,11 +99,11 @@ function switchDatabase(db: DatabaseProtection, keyVersionId: string, at: string
   };
 }
 
-function updateBackup(state: KeysState, backupId: string, change: (b: BackupState) => BackupState): KeysState {
+function updateBackup(state: KeyRingState, backupId: string, change: (b: BackupState) => BackupState): KeyRingState {
   return { ...state, backups: state.backups.map((b) => (b.backupId === backupId ? change(b) : b)) };
 }
 
-export function evolveKeys(state: KeysState, event: KeysEvent): KeysState {
+export function evolveKeyRing(state: KeyRingState, event: KeyRingEvent): KeyRingState {
   switch (event.type) {
     case 'KeyRingOpened': {
       const d = event.data;
@@ -186,39 +186,39 @@ export function addDays(instant: string, days: number): string {
   return new Date(ms(instant) + days * DAY_MS).toISOString();
 }
 
-export function newestVersion(state: KeysState): KeyVersionState | null {
+export function newestVersion(state: KeyRingState): KeyVersionState | null {
   return state.versions[state.versions.length - 1] ?? null;
 }
 
-export function findVersion(state: KeysState, keyVersionId: string): KeyVersionState | null {
+export function findVersion(state: KeyRingState, keyVersionId: string): KeyVersionState | null {
   return state.versions.find((v) => v.keyVersionId === keyVersionId) ?? null;
 }
 
 /** Position in the order added (-1 when unknown): a higher index is a newer version. */
-export function versionIndex(state: KeysState, keyVersionId: string): number {
+export function versionIndex(state: KeyRingState, keyVersionId: string): number {
   return state.versions.findIndex((v) => v.keyVersionId === keyVersionId);
 }
 
-export function findDatabase(state: KeysState, databaseId: string): DatabaseProtection | null {
+export function findDatabase(state: KeyRingState, databaseId: string): DatabaseProtection | null {
   return state.databases.find((d) => d.databaseId === databaseId) ?? null;
 }
 
-export function findBackup(state: KeysState, backupId: string): BackupState | null {
+export function findBackup(state: KeyRingState, backupId: string): BackupState | null {
   return state.backups.find((b) => b.backupId === backupId) ?? null;
 }
 
-export function findStagingAsset(state: KeysState, assetId: string): StagingAssetState | null {
+export function findStagingAsset(state: KeyRingState, assetId: string): StagingAssetState | null {
   return state.stagingAssets.find((a) => a.assetId === assetId) ?? null;
 }
 
 /** The version protecting the database now, or null for an unknown database. */
-export function currentVersionOf(state: KeysState, databaseId: string): string | null {
+export function currentVersionOf(state: KeyRingState, databaseId: string): string | null {
   const db = findDatabase(state, databaseId);
   return db?.intervals[db.intervals.length - 1]?.keyVersionId ?? null;
 }
 
 /** The version protecting the database at an instant, or null if it did not exist yet. */
-export function versionProtectingAt(state: KeysState, databaseId: string, at: string): string | null {
+export function versionProtectingAt(state: KeyRingState, databaseId: string, at: string): string | null {
   const t = ms(at);
   const db = findDatabase(state, databaseId);
   const hit = db?.intervals.find((i) => ms(i.from) <= t && (i.to === null || ms(i.to) > t));
@@ -229,7 +229,7 @@ export function versionProtectingAt(state: KeysState, databaseId: string, at: st
  * Versions whose protection interval [from_i, to_i) meets the closed window [from, to], in the
  * order the versions were added.
  */
-export function versionsProtecting(state: KeysState, databaseId: string, from: string, to: string): string[] {
+export function versionsProtecting(state: KeyRingState, databaseId: string, from: string, to: string): string[] {
   const db = findDatabase(state, databaseId);
   if (!db) return [];
   const a = ms(from);
@@ -240,7 +240,7 @@ export function versionsProtecting(state: KeysState, databaseId: string, from: s
 
 export type KeyVersionStatus = 'active' | 'superseded' | 'retired' | 'destroyed';
 
-export function versionStatus(state: KeysState, keyVersionId: string): KeyVersionStatus {
+export function versionStatus(state: KeyRingState, keyVersionId: string): KeyVersionStatus {
   const v = findVersion(state, keyVersionId);
   if (!v) throw new Error(`unknown key version ${keyVersionId}`);
   if (state.destroyed) return 'destroyed';
@@ -249,14 +249,14 @@ export function versionStatus(state: KeysState, keyVersionId: string): KeyVersio
 }
 
 /** P1: the newest version must be replaced by then (its vault creation + the rotation period). */
-export function rotationDueAt(state: KeysState): string {
+export function rotationDueAt(state: KeyRingState): string {
   const newest = newestVersion(state);
   if (!newest) throw new Error('the key ring is not open');
   return addDays(newest.createdAt, state.rotationPeriodDays);
 }
 
 /** Databases not yet re-protected with the newest version (P2), in the order added. */
-export function databasesBehind(state: KeysState): string[] {
+export function databasesBehind(state: KeyRingState): string[] {
   const newest = newestVersion(state)?.keyVersionId;
   return state.databases.filter((db) => currentVersionOf(state, db.databaseId) !== newest).map((db) => db.databaseId);
 }

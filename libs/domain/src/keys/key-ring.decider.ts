@@ -4,28 +4,28 @@
 // ISO strings with milliseconds before they are stored.
 import { DomainError, type Decider } from '../shared/decider.js';
 import { PITR_RETENTION_RULE, isPitrRetentionDays } from './backup-policy.js';
-import type { KeysCommand } from './keys.commands.js';
-import type { KeysEvent } from './keys.events.js';
+import type { KeyRingCommand } from './key-ring.commands.js';
+import type { KeyRingEvent } from './key-ring.events.js';
 import {
   MAX_ROTATION_PERIOD_DAYS,
   currentVersionOf,
-  evolveKeys,
+  evolveKeyRing,
   findBackup,
   findDatabase,
   findStagingAsset,
   findVersion,
-  initialKeysState,
+  initialKeyRingState,
   newestVersion,
   overdueKey,
   rotationDueAt,
   versionIndex,
   versionProtectingAt,
   versionsProtecting,
-  type KeysState,
-} from './keys.state.js';
+  type KeyRingState,
+} from './key-ring.state.js';
 import { isRetirable, retainUntil, retiredAmong } from './retention.js';
 
-export interface KeysContext {
+export interface KeyRingContext {
   readonly now: Date;
 }
 
@@ -38,11 +38,11 @@ function instant(value: string, field: string): string {
   return new Date(t).toISOString();
 }
 
-function requireRing(state: KeysState): void {
+function requireRing(state: KeyRingState): void {
   if (!state.exists) throw new DomainError('key-ring-not-found', 'key ring not found');
 }
 
-function requireNotDestroyed(state: KeysState): void {
+function requireNotDestroyed(state: KeyRingState): void {
   if (state.destroyed) throw new DomainError('key-ring-destroyed', 'the key ring was destroyed');
 }
 
@@ -56,15 +56,15 @@ function requirePitrRetention(days: number): void {
   if (!isPitrRetentionDays(days)) throw new DomainError('invalid-pitr-retention', `the point-in-time retention window ${PITR_RETENTION_RULE}`);
 }
 
-function requireVersion(state: KeysState, keyVersionId: string): void {
+function requireVersion(state: KeyRingState, keyVersionId: string): void {
   if (!findVersion(state, keyVersionId)) throw new DomainError('unknown-key-version', `unknown key version ${keyVersionId}`);
 }
 
-function requireDatabase(state: KeysState, databaseId: string): void {
+function requireDatabase(state: KeyRingState, databaseId: string): void {
   if (!findDatabase(state, databaseId)) throw new DomainError('unknown-database', `unknown database ${databaseId}`);
 }
 
-function decideRecordBackup(command: Extract<KeysCommand, { type: 'RecordBackup' }>, state: KeysState, now: string): KeysEvent[] {
+function decideRecordBackup(command: Extract<KeyRingCommand, { type: 'RecordBackup' }>, state: KeyRingState, now: string): KeyRingEvent[] {
   requireRing(state);
   const d = {
     backupId: command.data.backupId,
@@ -113,7 +113,7 @@ function decideRecordBackup(command: Extract<KeysCommand, { type: 'RecordBackup'
   return [{ type: 'BackupRecorded', data: { ...d, keyVersionIds, restoreKeyVersionId: atTaken ?? first, unrestorable, at: now } }];
 }
 
-function decideRegisterStagingAsset(command: Extract<KeysCommand, { type: 'RegisterStagingAsset' }>, state: KeysState, now: string): KeysEvent[] {
+function decideRegisterStagingAsset(command: Extract<KeyRingCommand, { type: 'RegisterStagingAsset' }>, state: KeyRingState, now: string): KeyRingEvent[] {
   requireRing(state);
   const assetId = command.data.assetId;
   const expiresAt = command.data.expiresAt === null ? null : instant(command.data.expiresAt, 'expiresAt');
@@ -126,7 +126,7 @@ function decideRegisterStagingAsset(command: Extract<KeysCommand, { type: 'Regis
   return [{ type: 'StagingAssetRegistered', data: { assetId, expiresAt, at: now } }];
 }
 
-export function decideKeys(command: KeysCommand, state: KeysState, ctx: KeysContext): KeysEvent[] {
+export function decideKeyRing(command: KeyRingCommand, state: KeyRingState, ctx: KeyRingContext): KeyRingEvent[] {
   const now = iso(ctx.now);
   switch (command.type) {
     case 'OpenKeyRing': {
@@ -193,7 +193,7 @@ export function decideKeys(command: KeysCommand, state: KeysState, ctx: KeysCont
       return state.databases
         .filter((db) => versionIndex(state, currentVersionOf(state, db.databaseId)!) < target)
         .filter((db) => !state.overdueRaised.includes(overdueKey(db.databaseId, keyVersionId)))
-        .map((db): KeysEvent => ({ type: 'DatabaseRotationOverdue', data: { databaseId: db.databaseId, keyVersionId, dueBy, at: now } }));
+        .map((db): KeyRingEvent => ({ type: 'DatabaseRotationOverdue', data: { databaseId: db.databaseId, keyVersionId, dueBy, at: now } }));
     }
     case 'ChangeRotationPeriod': {
       requireRing(state);
@@ -259,8 +259,8 @@ export function decideKeys(command: KeysCommand, state: KeysState, ctx: KeysCont
   }
 }
 
-export const keysDecider: Decider<KeysCommand, KeysEvent, KeysState, KeysContext> = {
-  initialState: initialKeysState,
-  evolve: evolveKeys,
-  decide: decideKeys,
+export const keyRingDecider: Decider<KeyRingCommand, KeyRingEvent, KeyRingState, KeyRingContext> = {
+  initialState: initialKeyRingState,
+  evolve: evolveKeyRing,
+  decide: decideKeyRing,
 };

@@ -1,6 +1,6 @@
 import type { KeyCustody } from '../tenant/tenant.events.js';
 import type { BackupProtection } from './backup-policy.js';
-import type { BackupKind, KeyVersionSource } from './keys.events.js';
+import type { BackupKind, KeyVersionSource } from './key-ring.events.js';
 
 export interface OpenKeyRing {
   readonly type: 'OpenKeyRing';
@@ -91,7 +91,7 @@ export interface DestroyKeyRing {
   readonly data: Record<string, never>;
 }
 
-export type KeysCommand =
+export type KeyRingCommand =
   | OpenKeyRing
   | AddKeyVersion
   | RecordReprotection
