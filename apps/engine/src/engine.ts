@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { ManualClock, SystemClock, type Clock } from '@lethe/clock';
 import { LocalDataPlane, LocalReadProbe, platformKeyFrom } from '@lethe/dataplane';
 import { PostgresEventStore } from '@lethe/eventstore';
-import { createLifecycle, killAt } from '@lethe/lifecycle';
+import { KeyDetection, killAt, type LifecyclePorts } from '@lethe/lifecycle';
 import { PostgresDeadlineStore } from '@lethe/scheduler';
 import { LocalKeyVault, PostgresSigningKeyRegistry, SigningKeyring, loadMasterKey, loadOrCreateSigningKey, type KeyVault } from '@lethe/vault';
 import { verifyMasterKeyAtBoot } from './infrastructure/master-key-at-boot.js';
@@ -57,7 +57,7 @@ export async function startEngine(config: EngineConfig, options: EngineOptions =
   logger.info({ keyId: signingKey.keyId, validFrom: signingKey.validFrom, source: signing.source }, 'certificate signing key');
   const localVault = new LocalKeyVault(database.pool, masterKey, clock);
   const vault = options.decorateVault ? options.decorateVault(localVault) : localVault;
-  const lifecycle = createLifecycle({
+  const lifecycle: LifecyclePorts = {
     store,
     clock,
     deadlines: new PostgresDeadlineStore(database.pool, clock),
@@ -70,13 +70,13 @@ export async function startEngine(config: EngineConfig, options: EngineOptions =
     logger: logger.child({ component: 'lifecycle' }),
     keyDetectionIntervalMs: config.keyDetectionMs,
     ...(config.crashAt ? { crash: killAt(config.crashAt) } : {}),
-  });
-  if (config.roles.has('poller')) await lifecycle.keyDetection.ensureScheduled();
+  };
   const app = await NestFactory.create<NestExpressApplication>(
     EngineModule.forRuntime({ config, databaseUrl: database.url, pool: database.pool, store, clock, logger, lifecycle }),
     { bufferLogs: true, ...(httpsOptions ? { httpsOptions } : {}) },
   );
   app.useLogger(app.get(NestPinoLogger));
+  if (config.roles.has('poller')) await app.get(KeyDetection).ensureScheduled();
   app.disable('x-powered-by');
   // HSTS on every response, with the rest of helmet's defaults.
   app.use(helmet({ strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true } }));

@@ -1,107 +1,74 @@
 // /v1/tenants/{id}: the key ring — rotation period and backup policy, manual rotation, versions,
-// databases added later, backups with their retention, restore checks.
-import { Controller, Get, HttpCode, Inject, Patch, Post } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
-import type { Lifecycle } from '@lethe/lifecycle';
-import { BackupView, KeyRingView, KeyVersionView } from '@lethe/readmodel';
+// databases added later, backups with their retention, restore checks. Each route maps HTTP to one
+// command or query.
+import { Controller, Get, HttpCode, Patch, Post, UseFilters } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import {
+  AddDatabaseCommand,
+  ChangeBackupRetentionCommand,
+  ChangeKeyRingPolicyCommand,
+  DeleteBackupCommand,
+  GetKeysQuery,
+  ListBackupsQuery,
+  RecordBackupCommand,
+  RestoreCheckQuery,
+  RotateKeyCommand,
+} from '@lethe/lifecycle';
 import { ProblemException, Roles, ZodBody, ZodParam } from '../http/index.js';
-import { answering } from './domain-errors.js';
-import { LIFECYCLE } from './lifecycle.token.js';
+import { DomainErrorFilter } from './domain-error.filter.js';
+import { addedDatabaseBody, backupBody, backupsBody, keysBody, policyBody, restoreCheckBody, rotatedBody } from './keys.presenter.js';
 import { addDatabaseSchema, backupIdSchema, backupRetentionSchema, backupSchema, idSchema, patchTenantSchema } from './tenant.schemas.js';
 import type { z } from 'zod';
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-function backupBody(b: BackupView) {
-  return {
-    backupId: b.backupId,
-    databaseId: b.databaseId,
-    kind: b.kind,
-    coveredFrom: iso(b.coveredFrom),
-    takenAt: iso(b.takenAt),
-    expiresAt: iso(b.expiresAt),
-    deletedAt: iso(b.deletedAt),
-    protection: b.protection,
-    keyVersionIds: b.keyVersionIds,
-    unrestorable: b.unrestorable,
-  };
-}
-
 @Controller('v1/tenants/:tenantId')
+@UseFilters(DomainErrorFilter)
 export class KeysController {
   constructor(
-    @Inject(LIFECYCLE) private readonly lifecycle: Lifecycle,
-    @InjectRepository(KeyRingView) private readonly rings: Repository<KeyRingView>,
-    @InjectRepository(KeyVersionView) private readonly versions: Repository<KeyVersionView>,
-    @InjectRepository(BackupView) private readonly backups: Repository<BackupView>,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
   ) {}
 
   @Patch()
   @Roles('operator')
   async patch(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(patchTenantSchema) body: z.output<typeof patchTenantSchema>) {
-    const { rotationPeriodDays, pitrRetentionDays } = body;
-    let state = await answering(() => this.lifecycle.keys.state(tenantId));
-    if (rotationPeriodDays !== undefined) state = await answering(() => this.lifecycle.keys.changeRotationPeriod(tenantId, rotationPeriodDays));
-    if (pitrRetentionDays !== undefined) state = await answering(() => this.lifecycle.keys.changeBackupPolicy(tenantId, pitrRetentionDays));
-    return { tenantId, rotationPeriodDays: state.rotationPeriodDays, pitrRetentionDays: state.pitrRetentionDays };
+    return policyBody(tenantId, await this.commands.execute(new ChangeKeyRingPolicyCommand(tenantId, body)));
   }
 
   @Post('keys/rotate')
   @Roles('operator')
   @HttpCode(202)
-  rotate(@ZodParam('tenantId', idSchema) tenantId: string) {
-    return answering(() => this.lifecycle.keys.rotate(tenantId));
+  async rotate(@ZodParam('tenantId', idSchema) tenantId: string) {
+    return rotatedBody(await this.commands.execute(new RotateKeyCommand(tenantId)));
   }
 
   @Get('keys')
   @Roles('ops-reader')
   async keys(@ZodParam('tenantId', idSchema) tenantId: string) {
-    const ring = await this.rings.findOneBy({ tenantId });
-    if (!ring) throw ProblemException.notFound('tenant not found');
-    const versions = await this.versions.find({ where: { tenantId }, order: { ordinal: 'ASC' } });
-    return {
-      tenantId,
-      keyCustody: ring.keyCustody,
-      rotationPeriodDays: ring.rotationPeriodDays,
-      pitrRetentionDays: ring.pitrRetentionDays,
-      databases: ring.databases,
-      versions: versions.map((v) => ({
-        keyVersionId: v.keyVersionId,
-        status: v.status,
-        source: v.source,
-        createdAt: iso(v.createdAt),
-        retainUntil: iso(v.retainUntil),
-        retiredAt: iso(v.retiredAt),
-        backupIds: v.backupIds,
-      })),
-    };
+    const keys = await this.queries.execute(new GetKeysQuery(tenantId));
+    if (!keys) throw ProblemException.notFound('tenant not found');
+    return keysBody(tenantId, keys);
   }
 
   @Post('databases')
   @Roles('operator')
   @HttpCode(201)
   async addDatabase(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(addDatabaseSchema) body: z.output<typeof addDatabaseSchema>) {
-    const state = await answering(() => this.lifecycle.keys.addDatabase(tenantId, body.databaseId));
-    const db = state.databases.find((d) => d.databaseId === body.databaseId)!;
-    return { databaseId: db.databaseId, keyVersionId: db.intervals[db.intervals.length - 1].keyVersionId };
+    return addedDatabaseBody(await this.commands.execute(new AddDatabaseCommand(tenantId, body.databaseId)), body.databaseId);
   }
 
   @Post('backups')
   @Roles('operator')
   @HttpCode(201)
   async recordBackup(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(backupSchema) body: z.output<typeof backupSchema>) {
-    const state = await answering(() => this.lifecycle.keys.recordBackup(tenantId, body));
-    const b = state.backups.find((x) => x.backupId === body.backupId)!;
-    return { ...b };
+    return backupBody(await this.commands.execute(new RecordBackupCommand(tenantId, body)), body.backupId);
   }
 
   @Get('backups')
   @Roles('ops-reader')
   async listBackups(@ZodParam('tenantId', idSchema) tenantId: string) {
-    if (!(await this.rings.existsBy({ tenantId }))) throw ProblemException.notFound('tenant not found');
-    const rows = await this.backups.find({ where: { tenantId }, order: { takenAt: 'ASC', backupId: 'ASC' } });
-    return { backups: rows.map(backupBody) };
+    const backups = await this.queries.execute(new ListBackupsQuery(tenantId));
+    if (!backups) throw ProblemException.notFound('tenant not found');
+    return backupsBody(backups);
   }
 
   @Patch('backups/:backupId')
@@ -111,22 +78,20 @@ export class KeysController {
     @ZodParam('backupId', backupIdSchema) backupId: string,
     @ZodBody(backupRetentionSchema) body: z.output<typeof backupRetentionSchema>,
   ) {
-    const state = await answering(() => this.lifecycle.keys.changeBackupRetention(tenantId, backupId, body.expiresAt));
-    return { ...state.backups.find((x) => x.backupId === backupId)! };
+    return backupBody(await this.commands.execute(new ChangeBackupRetentionCommand(tenantId, backupId, body.expiresAt)), backupId);
   }
 
   @Post('backups/:backupId/deleted')
   @Roles('operator')
   @HttpCode(200)
   async deleted(@ZodParam('tenantId', idSchema) tenantId: string, @ZodParam('backupId', backupIdSchema) backupId: string) {
-    const state = await answering(() => this.lifecycle.keys.deleteBackup(tenantId, backupId));
-    return { ...state.backups.find((x) => x.backupId === backupId)! };
+    return backupBody(await this.commands.execute(new DeleteBackupCommand(tenantId, backupId)), backupId);
   }
 
   @Post('backups/:backupId/restore-check')
   @Roles('operator')
   @HttpCode(200)
-  restoreCheck(@ZodParam('tenantId', idSchema) tenantId: string, @ZodParam('backupId', backupIdSchema) backupId: string) {
-    return answering(() => this.lifecycle.keys.restoreCheck(tenantId, backupId));
+  async restoreCheck(@ZodParam('tenantId', idSchema) tenantId: string, @ZodParam('backupId', backupIdSchema) backupId: string) {
+    return restoreCheckBody(await this.queries.execute(new RestoreCheckQuery(tenantId, backupId)));
   }
 }

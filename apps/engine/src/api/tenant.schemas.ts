@@ -1,9 +1,11 @@
 // Request bodies of the tenant API, with the rules a caller is told when it breaks one.
 import { HOLIDAY_TYPES, timeZoneOf } from '@lethe/calendar';
-import { contractTerminatedSchema, DEFAULT_PITR_RETENTION_DAYS, externalIdSchema, instantSchema } from '@lethe/domain';
+import { contractTerminatedSchema, DEFAULT_PITR_RETENTION_DAYS, externalIdSchema, instantSchema, type TenantStatus } from '@lethe/domain';
+import { SHRED_STATUSES } from '@lethe/lifecycle';
 import { z } from 'zod';
 import { pitrRetentionDays } from './backup-policy.schema.js';
 import { jurisdictionSchema, partialHolidaysSchema } from './calendars/calendar.schemas.js';
+import { pageFields } from './paging.schema.js';
 
 const ID_RULE = 'must be 1-63 lowercase letters, digits or hyphens, starting with a letter or digit';
 export const idSchema = z.string({ message: 'is required' }).regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: ID_RULE });
@@ -70,9 +72,16 @@ export const cancelShredSchema = z.strictObject({
   reason: z.string({ message: 'is required' }).trim().min(1, { message: 'must not be empty' }).max(500, { message: 'must be at most 500 characters' }),
 });
 
-export const SHRED_STATUSES = ['shred-scheduled', 'shredding', 'shredded', 'verified', 'breached', 'cancelled'] as const;
 export const listShredsQuery = z.strictObject({
   status: z.enum(SHRED_STATUSES, { message: `must be one of ${SHRED_STATUSES.join(', ')}` }).optional(),
+  ...pageFields,
+});
+
+const TENANT_STATUSES = ['active', ...SHRED_STATUSES] as const satisfies readonly TenantStatus[];
+export const listTenantsQuery = z.strictObject({
+  status: z.enum(TENANT_STATUSES, { message: `must be one of ${TENANT_STATUSES.join(', ')}` }).optional(),
+  jurisdiction: jurisdictionSchema.optional(),
+  ...pageFields,
 });
 
 export const setClockSchema = z.strictObject({ now: instant });

@@ -4,7 +4,7 @@ import { DomainError, type Decider } from '../shared/decider.js';
 import type { CalendarInputs, CalendarOverrideInput, CalendarRequest, WorkingDays } from '../shared/working-days.js';
 import { sameJson } from '../shared/same-json.js';
 import type { OnboardTenant, ScheduleShred, TenantCommand } from './tenant.commands.js';
-import type { ProbeOutcome, ShredTrigger, TenantEvent, TenantProfile, TriggerDisposition } from './tenant.events.js';
+import type { ProbeOutcome, TenantEvent, TenantProfile, TriggerDisposition } from './tenant.events.js';
 import { decideCertificateIssued } from './certificate.decision.js';
 import { evolveTenant, initialTenantState, triggerKey, type ShredState, type TenantState } from './tenant.state.js';
 

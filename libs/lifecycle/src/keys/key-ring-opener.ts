@@ -8,20 +8,17 @@ import { DEFAULT_PITR_RETENTION_DAYS, DomainError, type KeyRingState, type Tenan
 import type { Deadline } from '@lethe/scheduler';
 import { KeyTombstonedError, type KeyVault } from '@lethe/vault';
 import type { CrashHook } from '../crash-points.js';
+import type { LifecycleDataPlane } from '../lifecycle-ports.js';
 import type { KeyTimerPayload } from './key-timers.js';
 import type { KeyRingRepository } from './key-ring-repository.js';
 import type { TenantRepository } from '../tenants/tenant-repository.js';
-
-export interface ProtectingDataPlane {
-  protectDatabase(tenantId: string, databaseId: string, keyVersionId: string): Promise<void>;
-}
 
 export class KeyRingOpener {
   constructor(
     private readonly tenants: TenantRepository,
     private readonly keyRings: KeyRingRepository,
     private readonly vault: Pick<KeyVault, 'createKey'>,
-    private readonly dataPlane: ProtectingDataPlane,
+    private readonly dataPlane: Pick<LifecycleDataPlane, 'protectDatabase'>,
     private readonly crash: CrashHook,
   ) {}
 
@@ -39,8 +36,8 @@ export class KeyRingOpener {
     const tenant = known ?? (await this.tenants.load(tenantId)).state;
     const profile = tenant.profile;
     if (!tenant.exists || !profile) return null;
-    const { state: ring } = await this.keyRings.load(tenantId);
-    if (ring.exists) return ring;
+    const loaded = await this.keyRings.load(tenantId);
+    if (loaded.state.exists) return loaded.state;
     if (tenant.shredded) return null;
     let key;
     try {
@@ -68,6 +65,7 @@ export class KeyRingOpener {
           },
         },
         `open-key-ring:${tenantId}`,
+        { loaded },
       );
       return state;
     } catch (error) {
