@@ -1,6 +1,6 @@
 // @lethe/lifecycle: the tenant lifecycle as a Nest module: one command or query handler per use case
 // on @nestjs/cqrs's buses, the aggregates' repositories, the processors and the durable timers' handlers.
-export { LifecycleModule, LIFECYCLE_HANDLERS } from './lifecycle.module.js';
+export { LifecycleModule } from './lifecycle.module.js';
 export type { LifecycleDataPlane, LifecycleLogger, LifecyclePorts } from './lifecycle-ports.js';
 export * from './lifecycle.tokens.js';
 export { KeyDetection } from './keys/key-detection.js';
