@@ -7,6 +7,8 @@ import { LocalDataPlane, dataplaneMigrations, platformKeyFrom } from '@lethe/dat
 import type { TenantProfile } from '@lethe/domain';
 import { PostgresEventStore, eventStoreMigrations, type EventStore } from '@lethe/eventstore';
 import { runMigrations } from '@lethe/postgres';
+import { KeyRingsProjection, TenantsProjection, readModelEntities, readModelMigrations } from '@lethe/readmodel';
+import { DataSource } from 'typeorm';
 import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
 import { LocalKeyVault, MasterKey, vaultMigrations } from '@lethe/vault';
 import { CalendarRepository } from '../src/calendars/calendar-repository.js';
@@ -31,6 +33,10 @@ export interface LifecycleFixture {
   readonly tenants: TenantRepository;
   readonly keyRings: KeyRingRepository;
   readonly calendars: CalendarRepository;
+  /** The read models (rm_*), through TypeORM as the query handlers read them. */
+  readonly readModels: DataSource;
+  /** Folds every stored event into the tenant and key ring read models, as their processors do. */
+  project(): Promise<void>;
   /** readStream calls per stream since the last resetReads(). */
   reads(streamId: string): number;
   resetReads(): void;
@@ -57,7 +63,7 @@ export function tenantProfile(tenantId: string, profile: Partial<TenantProfile> 
 
 export async function createLifecycleFixture(start = new Date('2026-03-02T09:00:00.000Z')): Promise<LifecycleFixture> {
   const db: TestDatabase = await createTestDatabase();
-  await runMigrations(db.url, [...eventStoreMigrations, ...vaultMigrations, ...dataplaneMigrations]);
+  await runMigrations(db.url, [...eventStoreMigrations, ...vaultMigrations, ...dataplaneMigrations, ...readModelMigrations]);
   const pool = new pg.Pool({ connectionString: db.url, max: 6 });
   pool.on('error', reportIdleError);
   const store = new PostgresEventStore(pool);
@@ -82,7 +88,24 @@ export async function createLifecycleFixture(start = new Date('2026-03-02T09:00:
   const tenants = new TenantRepository(counted, clock, new CalendarWorkingDays(), (jurisdiction) => overrideInputsInForce(calendars, jurisdiction));
   const keyRings = new KeyRingRepository(counted, clock);
   const onboarding = new OnboardTenantHandler(tenants, new KeyRingOpener(tenants, keyRings, vault, dataPlane, noCrash), noCrash);
+  const readModels = await new DataSource({ type: 'postgres', url: db.url, entities: readModelEntities, extra: { max: 2 } }).initialize();
+  const projections = [new TenantsProjection(), new KeyRingsProjection(store)];
+  let projected = 0n;
   return {
+    readModels,
+    async project() {
+      for (let batch = await store.readAll(projected, 500); batch.length > 0; batch = await store.readAll(projected, 500)) {
+        const tx = await pool.connect();
+        try {
+          await tx.query('begin');
+          for (const event of batch) for (const p of projections) await p.handle(event, tx);
+          await tx.query('commit');
+        } finally {
+          tx.release();
+        }
+        projected = batch[batch.length - 1].position;
+      }
+    },
     pool,
     store,
     counted,
@@ -96,6 +119,7 @@ export async function createLifecycleFixture(start = new Date('2026-03-02T09:00:
     resetReads: () => reads.clear(),
     onboard: (tenantId, profile) => onboarding.execute(new OnboardTenantCommand(tenantProfile(tenantId, profile))),
     async close() {
+      await readModels.destroy();
       await store.close();
       await pool.end();
       await db.drop();
