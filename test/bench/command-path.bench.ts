@@ -1,15 +1,29 @@
-// `npm run bench` (second part): the cost of one key-ring command at any age. Records a backup through
-// the command path the API uses (KeysService.recordBackup with the local vault and data plane, wired
-// by createLifecycle) on a new ring at its 10th backup and on a ten-year ring at its 10,000th, in the
+// `npm run bench` (third part): the cost of one key-ring command at any age. Records a backup through
+// the command path the API uses (RecordBackupCommand on the CommandBus of LifecycleModule, with the
+// local vault and data plane) on a new ring at its 10th backup and on a ten-year ring at its 10,000th, in the
 // same run, interleaved with one raw single-event `pg` insert. Prints medians and the ratios.
 // It is a report: the exit code is 0 even when a target is missed (non-zero only if it crashed).
 import { generateKeyPairSync } from 'node:crypto';
 import pg from 'pg';
 import { ManualClock } from '@lethe/clock';
 import { LocalDataPlane, LocalReadProbe, dataplaneMigrations, platformKeyFrom } from '@lethe/dataplane';
-import { decideKeys, evolveKeys, keysStream, retentionTimers, type KeysEvent, type KeysState } from '@lethe/domain';
+import { decideKeyRing, evolveKeyRing, schemaVersionOf, keyRingStream, retentionTimers, type KeyRingEvent, type KeyRingState } from '@lethe/domain';
 import { PostgresEventStore, eventStoreMigrations, type JsonValue } from '@lethe/eventstore';
-import { SNAPSHOT_EVERY, causedEventId, certificateMigrations, createLifecycle, snapshotMigrations, type Lifecycle } from '@lethe/lifecycle';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CommandBus } from '@nestjs/cqrs';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import {
+  KeyRingRepository,
+  LifecycleModule,
+  OnboardTenantCommand,
+  RecordBackupCommand,
+  SNAPSHOT_EVERY,
+  causedEventId,
+  certificateMigrations,
+  snapshotMigrations,
+} from '@lethe/lifecycle';
+import { readModelEntities } from '@lethe/readmodel';
 import { runMigrations } from '@lethe/postgres';
 import { PostgresDeadlineStore, schedulerMigrations } from '@lethe/scheduler';
 import { LocalKeyVault, MasterKey, PostgresSigningKeyRegistry, SigningKeyring, signingKeyMigrations, vaultMigrations } from '@lethe/vault';
@@ -76,10 +90,10 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
  * a rotation every ROTATION_DAYS (a real vault version and re-protection) and each superseded
  * version retired when its retainUntil passes, all through the repository.
  */
-async function fillTenYears(life: Lifecycle, store: PostgresEventStore, vault: LocalKeyVault, dataPlane: LocalDataPlane, clock: ManualClock, tenantId: string): Promise<Date> {
-  const stream = keysStream(tenantId);
+async function fillTenYears(keyRings: KeyRingRepository, store: PostgresEventStore, vault: LocalKeyVault, dataPlane: LocalDataPlane, clock: ManualClock, tenantId: string): Promise<Date> {
+  const stream = keyRingStream(tenantId);
   const interval = (YEARS * 365 * DAY_MS) / OLD_BACKUPS;
-  let { state, revision } = await life.keyRings.load(tenantId);
+  let { state, revision } = await keyRings.load(tenantId);
   let pending: { id: string; type: string; data: JsonValue; metadata: Record<string, JsonValue> }[] = [];
   const flush = async () => {
     if (pending.length === 0) return;
@@ -87,9 +101,9 @@ async function fillTenYears(life: Lifecycle, store: PostgresEventStore, vault: L
     revision = result.nextRevision;
     pending = [];
   };
-  const execute = async (command: Parameters<Lifecycle['keyRings']['execute']>[1], cause: string) => {
+  const execute = async (command: Parameters<KeyRingRepository['execute']>[1], cause: string) => {
     await flush();
-    const done = await life.keyRings.execute(tenantId, command, cause, { loaded: { state, revision } });
+    const done = await keyRings.execute(tenantId, command, cause, { loaded: { state, revision } });
     state = done.state;
     revision = done.revision;
   };
@@ -111,14 +125,14 @@ async function fillTenYears(life: Lifecycle, store: PostgresEventStore, vault: L
       await execute({ type: 'RetireKeyVersion', data: { keyVersionId: due.keyVersionId } }, `retire:${due.keyVersionId}`);
     }
     const command = { type: 'RecordBackup' as const, data: { ...backupInput(n, at, previous), protection: 'customer-key' as const } };
-    for (const [i, e] of decideKeys(command, state, { now: at }).entries()) {
+    for (const [i, e] of decideKeyRing(command, state, { now: at }).entries()) {
       pending.push({
         id: causedEventId(stream, `backup:${command.data.backupId}`, i),
         type: e.type,
         data: e.data as unknown as JsonValue,
-        metadata: { schemaVersion: 1, causationId: `backup:${command.data.backupId}`, occurredAt: at.toISOString() },
+        metadata: { schemaVersion: schemaVersionOf(e.type), causationId: `backup:${command.data.backupId}`, occurredAt: at.toISOString() },
       });
-      state = evolveKeys(state, e as KeysEvent);
+      state = evolveKeyRing(state, e as KeyRingEvent);
     }
     if (pending.length >= BATCH) await flush();
     previous = at;
@@ -152,7 +166,7 @@ async function main(): Promise<void> {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const pair = { privateKey, publicKey, source: 'generated' as const };
     const signingKeys = new PostgresSigningKeyRegistry(pool);
-    const life = createLifecycle({
+    const ports = {
       store,
       clock,
       deadlines: new PostgresDeadlineStore(pool, clock),
@@ -164,29 +178,45 @@ async function main(): Promise<void> {
       signingKeys,
       logger: { info: () => undefined, warn: (o: unknown, m?: string) => say(`  warn: ${m ?? ''} ${JSON.stringify(o)}`), error: () => undefined },
       keyDetectionIntervalMs: 15 * 60 * 1000,
-    });
+    };
+    // The engine's wiring of the use cases, without HTTP: LifecycleModule's buses over these ports.
+    class BenchModule {}
+    Module({})(BenchModule);
+    const app = await NestFactory.createApplicationContext(
+      {
+        module: BenchModule,
+        imports: [
+          TypeOrmModule.forRoot({ type: 'postgres', url: db.url, entities: readModelEntities, synchronize: false, extra: { max: 2 } }),
+          LifecycleModule.forRoot(ports),
+        ],
+      },
+      { logger: false },
+    );
+    const commands = app.get(CommandBus, { strict: false });
+    const keyRings = app.get(KeyRingRepository, { strict: false });
+    const onboard = (tenantId: string) => commands.execute(new OnboardTenantCommand(profile(tenantId)));
 
     say(`filling one ring with ${YEARS} years of history: ${OLD_BACKUPS - 1} backups (every ${((YEARS * 365 * 24) / OLD_BACKUPS).toFixed(1)} h, ` +
       `kept ${BACKUP_RETENTION_DAYS} days), a rotation every ${ROTATION_DAYS} days, retirements as retention allows`);
     const fillStart = performance.now();
-    await life.tenants.onboard(profile('old'));
-    let last = await fillTenYears(life, store, vault, dataPlane, clock, 'old');
-    const filled = await life.keyRings.load('old');
+    await onboard('old');
+    let last = await fillTenYears(keyRings, store, vault, dataPlane, clock, 'old');
+    const filled = await keyRings.load('old');
     say(`  filled in ${((performance.now() - fillStart) / 1000).toFixed(1)} s: stream revision ${filled.revision}, ${filled.state.versions.length} key versions, ` +
       `${filled.state.backups.length} backups in the state, ${filled.state.archivedBackups} archived`);
 
-    // The two command paths: the service the API calls today (it reads the ring twice and the tenant
-    // once), and the single-read path (load, decide with the archived-backup lookup, data plane, append).
+    // The command path the API takes (the handler reads the ring and the tenant once each), and the
+    // bare repository path (load, decide with the archived-backup lookup, data plane, append).
     type Input = ReturnType<typeof backupInput>;
     type Via = (tenantId: string, input: Input) => Promise<unknown>;
-    const viaService: Via = (tenantId, input) => life.keys.recordBackup(tenantId, input);
+    const viaService: Via = (tenantId, input) => commands.execute(new RecordBackupCommand(tenantId, input));
     const viaRepository: Via = async (tenantId, input) => {
-      const loaded = await life.keyRings.load(tenantId);
+      const loaded = await keyRings.load(tenantId);
       const command = { type: 'RecordBackup' as const, data: { ...input, protection: 'customer-key' as const } };
-      const decided = decideKeys(command, loaded.state, await life.keyRings.contextFor(clock.now(), loaded.state, command));
+      const decided = decideKeyRing(command, loaded.state, await keyRings.contextFor(clock.now(), loaded.state, command));
       const recorded = decided.find((e) => e.type === 'BackupRecorded');
       if (recorded?.type === 'BackupRecorded') await dataPlane.recordBackup(tenantId, input.backupId, input.databaseId, recorded.data.restoreKeyVersionId!);
-      await life.keyRings.execute(tenantId, command, `backup:${input.backupId}`, { loaded });
+      await keyRings.execute(tenantId, command, `backup:${input.backupId}`, { loaded });
     };
     let oldNext = OLD_BACKUPS;
     const recordOld = (via: Via) => async () => {
@@ -198,11 +228,11 @@ async function main(): Promise<void> {
     let young = 0;
     const youngRing = async (via: Via): Promise<() => Promise<void>> => {
       const tenantId = `young-${++young}`;
-      await life.tenants.onboard(profile(tenantId));
+      await onboard(tenantId);
       let prev = clock.now();
       for (let n = 1; n < YOUNG_BACKUPS; n++) {
         const at = new Date(prev.getTime() + 1000);
-        await life.keys.recordBackup(tenantId, backupInput(n, at, prev));
+        await viaService(tenantId, backupInput(n, at, prev));
         prev = at;
       }
       return async () => {
@@ -235,18 +265,18 @@ async function main(): Promise<void> {
       if (i % 2) order.reverse();
       for (const [side, work] of order) samples[side].push(await timed(work));
     }
-    const after: KeysState = (await life.keyRings.load('old')).state;
+    const after: KeyRingState = (await keyRings.load('old')).state;
     const m = { young: median(samples.young), old: median(samples.old), youngRepo: median(samples.youngRepo), oldRepo: median(samples.oldRepo), raw: median(samples.raw) };
-    const snapshot = await pool.query<{ revision: string }>('select revision from lethe_snapshots where stream_id = $1', [keysStream('old')]);
+    const snapshot = await pool.query<{ revision: string }>('select revision from lethe_snapshots where stream_id = $1', [keyRingStream('old')]);
     say('');
-    say(`record a backup (vault + data plane + key ring) through KeysService.recordBackup, and through one load + KeyRingRepository.execute; medians of ${SAMPLES} after ${WARMUP} warm-ups; ` +
+    say(`record a backup (vault + data plane + key ring) through RecordBackupCommand on the CommandBus, and through one load + KeyRingRepository.execute; medians of ${SAMPLES} after ${WARMUP} warm-ups; ` +
       `snapshot every ${SNAPSHOT_EVERY} events (the old ring's is at revision ${snapshot.rows[0]?.revision ?? 'none'}; ${after.backups.length} backups in its state)`);
     const rows = [
       ['workload', 'median ms', 'ratio', 'target', 'result'],
       ['raw pg insert of 1 event', m.raw.toFixed(2), '-', '-', 'report'],
       ...(
         [
-          ['KeysService', m.young, m.old],
+          ['CommandBus', m.young, m.old],
           ['repository, one read', m.youngRepo, m.oldRepo],
         ] as const
       ).flatMap(([path, young, old]) => [
@@ -261,6 +291,7 @@ async function main(): Promise<void> {
     say(widths.map((w) => '-'.repeat(w)).join('  '));
     for (const r of rows.slice(1)) say(line(r));
     say(`(this is a report, the exit code does not depend on the targets)`);
+    await app.close();
   } finally {
     await store.close();
     await pool.end();

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import type { KeysEvent } from '@lethe/domain';
+import type { KeyRingEvent } from '@lethe/domain';
 import type { RecordedEvent } from '@lethe/eventstore';
 import { runMigrations } from '@lethe/postgres';
 import { processorMigrations, deliverable } from '@lethe/processors';
@@ -29,7 +29,7 @@ const iso = (t: number) => new Date(t).toISOString();
 
 /** A ring's history like the engine writes it: opened with 2 databases, a backup every 15 minutes, rotated and re-protected every BACKUPS_PER_VERSION backups. */
 class Ring {
-  readonly events: KeysEvent[] = [];
+  readonly events: KeyRingEvent[] = [];
   private versions = 1;
   private backups = 0;
   private t = T0;
@@ -55,9 +55,9 @@ class Ring {
   }
 
   /** The next backup: needs the current version, and the previous one when its window straddles a rotation. */
-  backup(): { events: KeysEvent[]; backupId: string } {
+  backup(): { events: KeyRingEvent[]; backupId: string } {
     this.t += BACKUP_EVERY_MS;
-    const events: KeysEvent[] = [];
+    const events: KeyRingEvent[] = [];
     let needs = [this.version(this.versions)];
     if (this.backups > 0 && this.backups % BACKUPS_PER_VERSION === 0) {
       const from = this.version(this.versions);
@@ -90,19 +90,19 @@ class Ring {
   }
 
   /** One measured cycle of 4 events: a backup recorded, its retention changed, another recorded, the first deleted (the ring grows by one). */
-  cycle(): KeysEvent[] {
+  cycle(): KeyRingEvent[] {
     const first = this.backup();
     const at = iso(this.t);
-    const retention: KeysEvent = { type: 'BackupRetentionChanged', data: { backupId: first.backupId, expiresAt: iso(this.t + 40 * DAY), at } };
+    const retention: KeyRingEvent = { type: 'BackupRetentionChanged', data: { backupId: first.backupId, expiresAt: iso(this.t + 40 * DAY), at } };
     this.events.push(retention);
     const second = this.backup();
-    const deleted: KeysEvent = { type: 'BackupDeleted', data: { backupId: first.backupId, at } };
+    const deleted: KeyRingEvent = { type: 'BackupDeleted', data: { backupId: first.backupId, at } };
     this.events.push(deleted);
     return [...first.events, retention, ...second.events, deleted];
   }
 }
 
-function recorded(tenantId: string, revision: number, e: KeysEvent): RecordedEvent {
+function recorded(tenantId: string, revision: number, e: KeyRingEvent): RecordedEvent {
   return {
     id: randomUUID(),
     streamId: `keys-${tenantId}`,
@@ -116,7 +116,7 @@ function recorded(tenantId: string, revision: number, e: KeysEvent): RecordedEve
 }
 
 /** Projects events, one transaction each (or one for all when `batch`); answers ms per event. */
-async function project(client: pg.PoolClient, projection: KeyRingsProjection, tenantId: string, events: readonly KeysEvent[], from: number, batch = false): Promise<number> {
+async function project(client: pg.PoolClient, projection: KeyRingsProjection, tenantId: string, events: readonly KeyRingEvent[], from: number, batch = false): Promise<number> {
   const start = performance.now();
   if (batch) await client.query('begin');
   for (const [i, e] of events.entries()) {
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
         for (const name of order) {
           const ring = rings[name];
           const from = ring.events.length;
-          const events: KeysEvent[] = [];
+          const events: KeyRingEvent[] = [];
           while (events.length < EVENTS_PER_ROUND) events.push(...ring.cycle());
           const ms = await project(client, projection, ring.tenantId, events, from);
           if (round >= 0) perEvent[name].push(ms);

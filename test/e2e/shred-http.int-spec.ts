@@ -391,10 +391,10 @@ describe('the shred, from termination to certificate', () => {
   it('lists shreds by status', async () => {
     const verified = await api('GET', '/v1/shreds?status=verified', TOKENS.reader);
     expect(verified.status).toBe(200);
-    expect(verified.body.shreds.map((s: { tenantId: string }) => s.tenantId)).toEqual(expect.arrayContaining(['acme', 'lateco', 'flaky']));
-    expect(verified.body.shreds.every((s: { status: string }) => s.status === 'verified')).toBe(true);
+    expect(verified.body.items.map((s: { tenantId: string }) => s.tenantId)).toEqual(expect.arrayContaining(['acme', 'lateco', 'flaky']));
+    expect(verified.body.items.every((s: { status: string }) => s.status === 'verified')).toBe(true);
     const cancelled = await api('GET', '/v1/shreds?status=cancelled', TOKENS.reader);
-    expect(cancelled.body.shreds.map((s: { tenantId: string }) => s.tenantId)).toEqual(['keepme']);
+    expect(cancelled.body.items.map((s: { tenantId: string }) => s.tenantId)).toEqual(['keepme']);
     expect((await api('GET', '/v1/shreds?status=bogus', TOKENS.reader)).status).toBe(400);
   });
 

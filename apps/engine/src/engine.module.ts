@@ -1,5 +1,6 @@
 // The engine's composition root: infrastructure built at boot (pool, event store, clock, logger)
-// is handed in as values; Nest wires the services that use them.
+// is handed in as values; the lifecycle comes in as LifecycleModule over the ports, and its
+// processors and timer handlers are run by the ProcessorHost and the DeadlineTicker.
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
@@ -10,8 +11,8 @@ import type { Logger } from 'pino';
 import { CLOCK, type Clock } from '@lethe/clock';
 import { EVENT_STORE, type PostgresEventStore } from '@lethe/eventstore';
 import type { Processor } from '@lethe/processors';
-import type { Lifecycle } from '@lethe/lifecycle';
-import { BackupView, EventTypeCountsProjection, KeyRingQueries, KeyRingView, KeyVersionView, readModelEntities, RejectedEventView, TenantView } from '@lethe/readmodel';
+import { LIFECYCLE_DEADLINE_HANDLERS, LIFECYCLE_PROCESSORS, LifecycleModule, type LifecyclePorts } from '@lethe/lifecycle';
+import { EventTypeCountsProjection, readModelEntities } from '@lethe/readmodel';
 import { ENGINE_CONFIG, type EngineConfig } from './config/engine-config.js';
 import { DEADLINE_HANDLERS, DeadlineTicker } from './deadlines/deadline-ticker.service.js';
 import { HealthController } from './health/health.controller.js';
@@ -21,7 +22,6 @@ import { httpLoggerParams } from './logging/http-logging.js';
 import { ProcessorHost, PROCESSORS } from './processors/processor-host.service.js';
 import { AdminClockController } from './api/admin-clock.controller.js';
 import { CertificateKeyController } from './api/certificate-key.controller.js';
-import { LIFECYCLE } from './api/lifecycle.token.js';
 import { ShredsController } from './api/shreds.controller.js';
 import { TenantsController } from './api/tenants.controller.js';
 import { KeysController } from './api/keys.controller.js';
@@ -38,13 +38,13 @@ export interface EngineRuntime {
   readonly store: PostgresEventStore;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly lifecycle: Lifecycle;
+  /** The ports the lifecycle runs on (the event store and clock above among them). */
+  readonly lifecycle: LifecyclePorts;
 }
 
 @Module({})
 export class EngineModule {
   static forRuntime(runtime: EngineRuntime): DynamicModule {
-    const processors: Processor[] = [new EventTypeCountsProjection(), ...runtime.lifecycle.processors];
     const controllers: (new (...args: never[]) => unknown)[] = [HealthController, TenantsController, KeysController, ShredsController, ComplianceController, CertificateKeyController, RejectedEventsController, StagingAssetsController, CalendarsController];
     // The time-control route exists only with the manual clock (404 otherwise).
     if (runtime.config.clock.kind === 'manual') controllers.push(AdminClockController);
@@ -62,7 +62,7 @@ export class EngineModule {
           migrationsRun: false,
           extra: { max: 5 },
         }),
-        TypeOrmModule.forFeature([TenantView, KeyRingView, KeyVersionView, BackupView, RejectedEventView]),
+        LifecycleModule.forRoot(runtime.lifecycle),
       ],
       controllers,
       providers: [
@@ -71,11 +71,13 @@ export class EngineModule {
         { provide: EVENT_STORE, useValue: runtime.store },
         { provide: CLOCK, useValue: runtime.clock },
         { provide: ROOT_LOGGER, useValue: runtime.logger },
-        { provide: PROCESSORS, useValue: processors },
-        { provide: READ_MODEL_PROGRESS, useValue: readModelProgress(runtime.pool, processors) },
-        { provide: DEADLINE_HANDLERS, useValue: runtime.lifecycle.deadlineHandlers },
-        { provide: LIFECYCLE, useValue: runtime.lifecycle },
-        { provide: KeyRingQueries, useValue: new KeyRingQueries(runtime.pool) },
+        {
+          provide: PROCESSORS,
+          useFactory: (lifecycle: readonly Processor[]): Processor[] => [new EventTypeCountsProjection(), ...lifecycle],
+          inject: [LIFECYCLE_PROCESSORS],
+        },
+        { provide: READ_MODEL_PROGRESS, useFactory: (processors: readonly Processor[]) => readModelProgress(runtime.pool, processors), inject: [PROCESSORS] },
+        { provide: DEADLINE_HANDLERS, useExisting: LIFECYCLE_DEADLINE_HANDLERS },
         ProcessorHost,
         DeadlineTicker,
         ...httpProviders,

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { SystemClock, type Clock } from '@lethe/clock';
 import { LocalDataPlane, LocalReadProbe, platformKeyFrom } from '@lethe/dataplane';
 import { PostgresEventStore } from '@lethe/eventstore';
-import { createLifecycle, killAt } from '@lethe/lifecycle';
+import { KeyDetection, killAt, type LifecyclePorts } from '@lethe/lifecycle';
 import { PostgresDeadlineStore } from '@lethe/scheduler';
 import { LocalKeyVault, PostgresSigningKeyRegistry, SigningKeyring, loadMasterKey, loadOrCreateSigningKey, type KeyVault } from '@lethe/vault';
 import { verifyMasterKeyAtBoot } from './infrastructure/master-key-at-boot.js';
@@ -94,7 +94,7 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
   logger.info({ keyId: signingKey.keyId, validFrom: signingKey.validFrom, source: signing.source }, 'certificate signing key');
   const localVault = new LocalKeyVault(database.pool, masterKey, clock);
   const vault = options.decorateVault ? options.decorateVault(localVault) : localVault;
-  const lifecycle = createLifecycle({
+  const lifecycle: LifecyclePorts = {
     store,
     clock,
     deadlines: new PostgresDeadlineStore(database.pool, clock),
@@ -107,8 +107,7 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
     logger: logger.child({ component: 'lifecycle' }),
     keyDetectionIntervalMs: config.keyDetectionMs,
     ...(config.crashAt ? { crash: killAt(config.crashAt) } : {}),
-  });
-  if (config.roles.has('poller')) await lifecycle.keyDetection.ensureScheduled();
+  };
   boot.checkpoint();
   const app = await NestFactory.create<NestExpressApplication>(
     EngineModule.forRuntime({ config: { ...config, tokens }, databaseUrl: database.url, pool: database.pool, store, clock, logger, lifecycle }),
@@ -118,6 +117,7 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
   // Processors and the poller start with the application (listen/init) and stop with app.close().
   boot.onUnwind(() => app.close());
   app.useLogger(new EngineNestLogger(app.get(NestPinoLogger)));
+  if (config.roles.has('poller')) await app.get(KeyDetection).ensureScheduled();
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   // HSTS on every response, with the rest of helmet's defaults.

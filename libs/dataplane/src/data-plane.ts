@@ -143,8 +143,6 @@ export type ProbeResult =
   | { readonly outcome: 'readable'; readonly detail: string }
   | { readonly outcome: 'inconclusive'; readonly detail: string };
 
-export type ProbeOutcome = ProbeResult['outcome'];
-
 export interface ReadProbe {
   /** Never rejects: every failure is a ProbeResult. */
   probe(tenantId: string, databaseId: string): Promise<ProbeResult>;

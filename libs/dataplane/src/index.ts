@@ -4,7 +4,6 @@ export type {
   DataPlane,
   ReadProbe,
   ProbeResult,
-  ProbeOutcome,
   Asset,
   AssetCheckResult,
   AssetKind,

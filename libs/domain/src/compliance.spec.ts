@@ -2,24 +2,24 @@
 // promises it breaks, with the numbers of promises.ts.
 import { complianceOf } from './compliance.js';
 import { keyRingFactsOf } from './keys/key-ring-facts.js';
-import type { KeysEvent } from './keys/keys.events.js';
-import { evolveKeys, initialKeysState } from './keys/keys.state.js';
+import type { KeyRingEvent } from './keys/key-ring.events.js';
+import { evolveKeyRing, initialKeyRingState } from './keys/key-ring.state.js';
 import { MAX_KEY_VERSION_AGE_DAYS } from './promises.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
-const given = (...events: KeysEvent[]) => keyRingFactsOf(events.reduce(evolveKeys, initialKeysState));
+const given = (...events: KeyRingEvent[]) => keyRingFactsOf(events.reduce(evolveKeyRing, initialKeyRingState));
 const at = (iso: string) => new Date(iso);
-const opened = (keyCustody: 'managed' | 'client' = 'managed', rotationPeriodDays = 90): KeysEvent => ({
+const opened = (keyCustody: 'managed' | 'client' = 'managed', rotationPeriodDays = 90): KeyRingEvent => ({
   type: 'KeyRingOpened',
   data: { tenantId: 'acme', keyId: 'key-1', keyCustody, rotationPeriodDays, pitrRetentionDays: 7, version: { keyVersionId: 'kv-1', createdAt: T0 }, databases: ['db-1', 'db-2'], at: T0 },
 });
-const added = (keyVersionId: string, when: string): KeysEvent => ({ type: 'KeyVersionAdded', data: { keyVersionId, source: 'policy', createdAt: when, at: when } });
-const reprotected = (databaseId: string, from: string, to: string, when: string): KeysEvent => ({
+const added = (keyVersionId: string, when: string): KeyRingEvent => ({ type: 'KeyVersionAdded', data: { keyVersionId, source: 'policy', createdAt: when, at: when } });
+const reprotected = (databaseId: string, from: string, to: string, when: string): KeyRingEvent => ({
   type: 'DatabaseReprotected',
   data: { databaseId, fromKeyVersionId: from, toKeyVersionId: to, at: when },
 });
-const retired = (keyVersionId: string, retainUntil: string): KeysEvent => ({ type: 'KeyVersionRetired', data: { keyVersionId, retainUntil, at: retainUntil } });
-const lateBackup = (backupId: string, expiresAt: string): KeysEvent => ({
+const retired = (keyVersionId: string, retainUntil: string): KeyRingEvent => ({ type: 'KeyVersionRetired', data: { keyVersionId, retainUntil, at: retainUntil } });
+const lateBackup = (backupId: string, expiresAt: string): KeyRingEvent => ({
   type: 'BackupRecorded',
   data: {
     backupId,

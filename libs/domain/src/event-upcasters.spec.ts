@@ -1,7 +1,7 @@
 // Given an event stored in an older shape, when it is read, then the deciders see the current shape.
 import { DEFAULT_PITR_RETENTION_DAYS } from './promises.js';
-import { evolveKeys, initialKeysState } from './keys/keys.state.js';
-import type { KeysEvent } from './keys/keys.events.js';
+import { evolveKeyRing, initialKeyRingState } from './keys/key-ring.state.js';
+import type { KeyRingEvent } from './keys/key-ring.events.js';
 import { schemaVersionOf, upcastEvent } from './event-upcasters.js';
 import { Upcasters } from './shared/upcasting.js';
 import { evolveTenant, initialTenantState } from './tenant/tenant.state.js';
@@ -61,7 +61,7 @@ describe('upcasting: key ring events', () => {
   it('given a KeyRingOpened from before the backup policy, when folded, then the ring has the default window', () => {
     const read = upcastEvent({ type: 'KeyRingOpened', data: openedV1, metadata: v1 });
     expect(read.data).toEqual({ ...openedV1, pitrRetentionDays: DEFAULT_PITR_RETENTION_DAYS });
-    expect(evolveKeys(initialKeysState, read as KeysEvent).pitrRetentionDays).toBe(DEFAULT_PITR_RETENTION_DAYS);
+    expect(evolveKeyRing(initialKeyRingState, read as KeyRingEvent).pitrRetentionDays).toBe(DEFAULT_PITR_RETENTION_DAYS);
   });
 
   it('given a BackupRecorded from before protections were told apart, when folded, then it is an unflagged customer-key backup', () => {
@@ -76,10 +76,10 @@ describe('upcasting: key ring events', () => {
       restoreKeyVersionId: 'kv-1',
       at,
     };
-    const opened = upcastEvent({ type: 'KeyRingOpened', data: openedV1, metadata: v1 }) as unknown as KeysEvent;
+    const opened = upcastEvent({ type: 'KeyRingOpened', data: openedV1, metadata: v1 }) as unknown as KeyRingEvent;
     const read = upcastEvent({ type: 'BackupRecorded', data: backupV1, metadata: v1 });
     expect(read.data).toEqual({ ...backupV1, protection: 'customer-key', unrestorable: null });
-    const state = [opened, read as KeysEvent].reduce(evolveKeys, initialKeysState);
+    const state = [opened, read as KeyRingEvent].reduce(evolveKeyRing, initialKeyRingState);
     expect(state.backups[0]).toMatchObject({ backupId: 'b-1', protection: 'customer-key', unrestorable: null, deletedAt: null });
   });
 

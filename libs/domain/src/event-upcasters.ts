@@ -2,7 +2,7 @@
 // was first stored, with a step per version. Every read path (aggregate loads, processor delivery,
 // certificate building) runs stored events through `upcastEvent`, so deciders, projections and
 // sagas only ever see the current shape and carry no defaults for fields older events lack.
-import type { BackupRecorded, KeyRingOpened } from './keys/keys.events.js';
+import type { BackupRecorded, KeyRingOpened } from './keys/key-ring.events.js';
 import { DEFAULT_PITR_RETENTION_DAYS, DEFAULT_ROTATION_PERIOD_DAYS } from './promises.js';
 import type { DomainEvent } from './shared/decider.js';
 import { Upcasters, type StoredEventShape, type UpcastStep } from './shared/upcasting.js';

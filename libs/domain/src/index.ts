@@ -7,8 +7,8 @@ export {
   calendarStream,
   contractCategory,
   contractStream,
-  keysCategory,
-  keysStream,
+  keyRingCategory,
+  keyRingStream,
   tenantCategory,
   tenantStream,
 } from './streams.js';
@@ -36,7 +36,7 @@ export {
   type TenantState,
   type TenantStatus,
 } from './tenant/tenant.state.js';
-export { decideTenant, shredIdOf, tenantDecider, type TenantContext } from './tenant/tenant.decider.js';
+export { decideTenant, tenantDecider, type TenantContext } from './tenant/tenant.decider.js';
 export { nextShredAction, shredRetryDelayMs, type ShredAction } from './tenant/shred.workflow.js';
 export * from './contract/contract.events.js';
 export { contractTerminatedSchema, contractEventMetadataSchema } from './contract/contract-terminated.schema.js';
@@ -62,16 +62,16 @@ export {
 } from './validation/field-rules.js';
 export { fieldErrors, formatPath, plainErrorMap, plainRule, validate, type FieldError } from './validation/field-errors.js';
 export { sameJson } from './shared/same-json.js';
-export * from './keys/keys.events.js';
-export type * from './keys/keys.commands.js';
+export * from './keys/key-ring.events.js';
+export type * from './keys/key-ring.commands.js';
 export {
-  KEYS_STATE_VERSION,
+  KEY_RING_STATE_VERSION,
   currentVersionOf,
   databasesBehind,
-  evolveKeys,
+  evolveKeyRing,
   findBackup,
   findStagingAsset,
-  initialKeysState,
+  initialKeyRingState,
   newestVersion,
   rotationDueAt,
   versionProtectingAt,
@@ -79,13 +79,13 @@ export {
   versionsProtecting,
   type BackupState,
   type DatabaseProtection,
-  type KeysState,
+  type KeyRingState,
   type KeyVersionState,
   type KeyVersionStatus,
   type ProtectionInterval,
   type StagingAssetState,
-} from './keys/keys.state.js';
-export { decideKeys, keysDecider, type KeysContext } from './keys/keys.decider.js';
+} from './keys/key-ring.state.js';
+export { decideKeyRing, keyRingDecider, type KeyRingContext } from './keys/key-ring.decider.js';
 export type { ArchivedBackup } from './keys/archived-backups.js';
 export { backupsHolding, isLive, isRetirable, lastUse, retainUntil, retentionTimers, retiredAmong, unrestorableBackups } from './keys/retention.js';
 export type { BackupProtection, Unrestorable } from './keys/backup-policy.js';

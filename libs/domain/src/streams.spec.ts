@@ -1,21 +1,21 @@
-import { calendarCategory, contractCategory, keysCategory, tenantCategory } from './streams.js';
+import { calendarCategory, contractCategory, keyRingCategory, tenantCategory } from './streams.js';
 
 describe('stream categories', () => {
   it('names each aggregate stream after its category and id, and parses the id back', () => {
     expect(tenantCategory.stream('acme')).toBe('tenant-acme');
-    expect(keysCategory.idOf('keys-acme')).toBe('acme');
+    expect(keyRingCategory.idOf('keys-acme')).toBe('acme');
     expect(contractCategory.idOf('contract-acme-eu')).toBe('acme-eu');
     expect(calendarCategory.idOf(calendarCategory.stream('DE-BY'))).toBe('DE-BY');
   });
 
   it('does not claim a stream of another category, or one that names no id', () => {
     expect(tenantCategory.idOf('keys-acme')).toBeUndefined();
-    expect(keysCategory.idOf('keysacme')).toBeUndefined();
-    expect(keysCategory.idOf('keys-')).toBeUndefined();
+    expect(keyRingCategory.idOf('keysacme')).toBeUndefined();
+    expect(keyRingCategory.idOf('keys-')).toBeUndefined();
   });
 
   it('lists every event type of its aggregate once', () => {
-    expect(keysCategory.types).toHaveLength(14);
+    expect(keyRingCategory.types).toHaveLength(14);
     expect(tenantCategory.types).toHaveLength(14);
     expect(new Set(tenantCategory.types).size).toBe(tenantCategory.types.length);
     expect(contractCategory.types).toEqual(['ContractTerminated', 'ContractEventRejected']);

@@ -3,7 +3,7 @@
 // owner stream per fact).
 import type { CalendarEvent } from './calendar/calendar.events.js';
 import type { ContractEvent } from './contract/contract.events.js';
-import type { KeysEvent } from './keys/keys.events.js';
+import type { KeyRingEvent } from './keys/key-ring.events.js';
 import { streamCategory } from './shared/stream-category.js';
 import type { TenantEvent } from './tenant/tenant.events.js';
 
@@ -26,7 +26,7 @@ export const tenantCategory = streamCategory<TenantEvent, 'tenant'>('tenant', {
 });
 
 /** `keys-<tenantId>`: the key ring (versions, databases, backups, retirement). */
-export const keysCategory = streamCategory<KeysEvent, 'keys'>('keys', {
+export const keyRingCategory = streamCategory<KeyRingEvent, 'keys'>('keys', {
   KeyRingOpened: true,
   KeyVersionAdded: true,
   DatabaseReprotected: true,
@@ -59,7 +59,7 @@ export const calendarCategory = streamCategory<CalendarEvent, 'calendar'>('calen
 });
 
 export const tenantStream = tenantCategory.stream;
-export const keysStream = keysCategory.stream;
+export const keyRingStream = keyRingCategory.stream;
 export const contractStream = contractCategory.stream;
 export const calendarStream = calendarCategory.stream;
 export const CONTRACT_STREAM_PREFIX = `${contractCategory.name}-`;

@@ -2,7 +2,7 @@
 // the deciders fold what the upcasters give them, with no defaults of their own.
 import pg from 'pg';
 import { ManualClock } from '@lethe/clock';
-import { keysStream, tenantStream } from '@lethe/domain';
+import { keyRingStream, tenantStream } from '@lethe/domain';
 import { PostgresEventStore, eventStoreMigrations } from '@lethe/eventstore';
 import { runMigrations } from '@lethe/postgres';
 import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
@@ -63,7 +63,7 @@ it('loads a tenant onboarded before calendar v2 and the key ring policies with t
 
 it('loads a key ring whose opening and backup predate the backup policy and backup protections', async () => {
   await store.append(
-    keysStream('oldco'),
+    keyRingStream('oldco'),
     [
       {
         id: '00000000-0000-4000-8000-000000000002',
@@ -88,14 +88,14 @@ it('loads a key ring whose opening and backup predate the backup policy and back
 it('stamps what it appends with the current schema version of each type', async () => {
   const keys = new KeyRingRepository(store, clock);
   await keys.execute('oldco', { type: 'AddKeyVersion', data: { keyVersionId: 'kv-2', source: 'manual', createdAt: clock.now().toISOString() } }, 'spec:rotate');
-  const stored = (await store.readStream(keysStream('oldco'))).at(-1)!;
+  const stored = (await store.readStream(keyRingStream('oldco'))).at(-1)!;
   expect(stored).toMatchObject({ type: 'KeyVersionAdded', metadata: expect.objectContaining({ schemaVersion: 1 }) });
   await keys.execute(
     'oldco',
     { type: 'RecordBackup', data: { backupId: 'b-2', databaseId: 'db-1', kind: 'full', coveredFrom: clock.now().toISOString(), takenAt: clock.now().toISOString(), expiresAt: '2026-12-01T00:00:00.000Z', protection: 'customer-key' } },
     'spec:backup',
   );
-  const backup = (await store.readStream(keysStream('oldco'))).find((e) => e.type === 'BackupRecorded' && (e.data as { backupId: string }).backupId === 'b-2')!;
+  const backup = (await store.readStream(keyRingStream('oldco'))).find((e) => e.type === 'BackupRecorded' && (e.data as { backupId: string }).backupId === 'b-2')!;
   expect(backup.metadata).toMatchObject({ schemaVersion: 2 });
   expect(backup.data).toMatchObject({ protection: 'customer-key', unrestorable: null });
 });

@@ -1,11 +1,54 @@
-// @lethe/lifecycle: the tenant lifecycle wired from the domain, the adapters and the processors.
-export { createLifecycle, type Lifecycle, type LifecycleDependencies } from './lifecycle.js';
-export { TenantService, type OnboardInput, type TerminationInput, type DeletionRequestInput, type ShredAnswer } from './tenants/tenant.service.js';
+// @lethe/lifecycle: the tenant lifecycle as a Nest module: one command or query handler per use case
+// on @nestjs/cqrs's buses, the aggregates' repositories, the processors and the durable timers' handlers.
+export { LifecycleModule } from './lifecycle.module.js';
+export type { LifecycleDataPlane, LifecycleLogger, LifecyclePorts } from './lifecycle-ports.js';
+export * from './lifecycle.tokens.js';
+export { KeyDetection } from './keys/key-detection.js';
 export { TenantRepository } from './tenants/tenant-repository.js';
-export { CalendarWorkingDays } from './tenants/working-days.adapter.js';
-export { CalendarService, type CalendarPreviewOptions } from './calendars/calendar.service.js';
+export { KeyRingRepository } from './keys/key-ring-repository.js';
 export { CalendarRepository } from './calendars/calendar-repository.js';
-export { CertificateService } from './certificate/certificate.service.js';
+export { CalendarWorkingDays } from './tenants/working-days.adapter.js';
+export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, decodeCursor, encodeCursor, type Page, type PageRequest } from './paging/page.js';
+
+// Tenants
+export { OnboardTenantCommand, type Onboarded } from './tenants/onboard-tenant/onboard-tenant.command.js';
+export { TerminateContractCommand } from './tenants/terminate-contract/terminate-contract.command.js';
+export { RequestDeletionCommand, type DeletionRequest } from './tenants/request-deletion/request-deletion.command.js';
+export { CancelShredCommand } from './tenants/cancel-shred/cancel-shred.command.js';
+export { GetTenantQuery, type TenantDetails } from './tenants/get-tenant/get-tenant.query.js';
+export { ListTenantsQuery, type ListedTenant, type TenantFilter } from './tenants/list-tenants/list-tenants.query.js';
+export { ListShredsQuery, SHRED_STATUSES, type ShredStatusFilter } from './tenants/list-shreds/list-shreds.query.js';
+export type { ShredAnswer } from './tenants/shred-answer.js';
+export type { TerminationNotice } from './tenants/termination-shred.js';
+
+// Key rings
+export { RotateKeyCommand, type RotatedKey } from './keys/rotate-key/rotate-key.command.js';
+export { ChangeKeyRingPolicyCommand, type KeyRingPolicyChange } from './keys/change-key-ring-policy/change-key-ring-policy.command.js';
+export { AddDatabaseCommand } from './keys/add-database/add-database.command.js';
+export { RecordBackupCommand, type BackupInput } from './keys/record-backup/record-backup.command.js';
+export { ChangeBackupRetentionCommand } from './keys/change-backup-retention/change-backup-retention.command.js';
+export { DeleteBackupCommand } from './keys/delete-backup/delete-backup.command.js';
+export { RestoreCheckQuery, type RestoreCheck } from './keys/restore-check/restore-check.query.js';
+export { RegisterStagingAssetCommand, type StagingAssetInput } from './keys/register-staging-asset/register-staging-asset.command.js';
+export { ListStagingAssetsQuery } from './keys/list-staging-assets/list-staging-assets.query.js';
+export { GetKeysQuery, type KeyRingVersions } from './keys/get-keys/get-keys.query.js';
+export { ListBackupsQuery } from './keys/list-backups/list-backups.query.js';
+export {
+  GetComplianceQuery,
+  type ComplianceReport,
+} from './compliance/get-compliance/get-compliance.query.js';
+export { ListRejectedEventsQuery, REJECTED_EVENTS_SHOWN, type RejectedEvents } from './rejected-events/list-rejected-events/list-rejected-events.query.js';
+
+// Calendars
+export { DeclareOverrideCommand } from './calendars/declare-override/declare-override.command.js';
+export { WithdrawOverrideCommand } from './calendars/withdraw-override/withdraw-override.command.js';
+export { CalendarDaysQuery, type CalendarDays } from './calendars/calendar-days/calendar-days.query.js';
+export { DeadlinePreviewQuery } from './calendars/deadline-preview/deadline-preview.query.js';
+export type { CalendarPreviewOptions } from './calendars/calendar-preview-options.js';
+
+// Certificates
+export { GetCertificateQuery } from './certificate/get-certificate/get-certificate.query.js';
+export { CurrentSigningKeyQuery, SigningKeysQuery } from './certificate/signing-keys/signing-keys.query.js';
 export { CertificateIssuer, certificateIdOf } from './certificate/certificate-issuer.js';
 export { PostgresCertificateStore, type StoredCertificate } from './certificate/certificate-store.js';
 export { certificateMigrations } from './certificate/certificate.migrations.js';
@@ -27,6 +70,7 @@ export {
   type VerificationResult,
 } from './certificate/deletion-certificate.js';
 export { canonicalJson } from './certificate/canonical-json.js';
+
 export { causedEventId } from './event-ids.js';
 export { SHRED_STEP, SHRED_DEADLINE } from './shred/shred-deadlines.js';
 export { ConcurrentModificationError } from './concurrent-modification.js';

@@ -1,5 +1,6 @@
 export {
   deliverable,
+  deliverTo,
   everyStream,
   on,
   type Delivered,

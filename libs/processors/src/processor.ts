@@ -110,3 +110,11 @@ export interface ProcessorLogger {
 }
 
 export const silentLogger: ProcessorLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** Hands `event` to `processor` as the runner does (upcast, typed); false when outside its interests. */
+export async function deliverTo<I extends readonly Interest[]>(processor: Processor<I>, event: RecordedEvent, tx: pg.PoolClient): Promise<boolean> {
+  const delivered = deliverable(processor.interests, event);
+  if (delivered === undefined) return false;
+  await processor.handle(delivered, tx);
+  return true;
+}

@@ -7,15 +7,15 @@ import { randomUUID } from 'node:crypto';
 import {
   DomainError,
   backupsHolding,
-  decideKeys,
-  evolveKeys,
-  initialKeysState,
+  decideKeyRing,
+  evolveKeyRing,
+  initialKeyRingState,
   newestVersion,
   retainUntil,
   versionStatus,
-  type KeysCommand,
-  type KeysEvent,
-  type KeysState,
+  type KeyRingCommand,
+  type KeyRingEvent,
+  type KeyRingState,
   upcastEvent,
 } from '@lethe/domain';
 import type { RecordedEvent } from '@lethe/eventstore';
@@ -57,16 +57,16 @@ function prng(seed: number): () => number {
 }
 
 /** A ring's history as the decider makes it from random commands: backups, rotations, re-protection, retention changes, deletions, retirements, policy changes, databases added, maybe a shred. */
-function history(tenantId: string, seed: number, steps: number): KeysEvent[] {
+function history(tenantId: string, seed: number, steps: number): KeyRingEvent[] {
   const rnd = prng(seed);
   const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  let state: KeysState = initialKeysState;
+  let state: KeyRingState = initialKeyRingState;
   let now = Date.parse('2025-01-06T09:00:00.000Z');
-  const events: KeysEvent[] = [];
-  const run = (command: KeysCommand) => {
+  const events: KeyRingEvent[] = [];
+  const run = (command: KeyRingCommand) => {
     try {
-      for (const e of decideKeys(command, state, { now: new Date(now) })) {
-        state = evolveKeys(state, e);
+      for (const e of decideKeyRing(command, state, { now: new Date(now) })) {
+        state = evolveKeyRing(state, e);
         events.push(e);
       }
     } catch (error) {
@@ -142,7 +142,7 @@ function history(tenantId: string, seed: number, steps: number): KeysEvent[] {
   return events;
 }
 
-function recorded(tenantId: string, events: readonly KeysEvent[]): RecordedEvent[] {
+function recorded(tenantId: string, events: readonly KeyRingEvent[]): RecordedEvent[] {
   return events.map((e, i) => ({
     id: randomUUID(),
     streamId: `keys-${tenantId}`,
@@ -210,8 +210,8 @@ async function rows(tenantId: string) {
 }
 
 /** What the domain says the rows are, for the ring as of the last of `events`. */
-function expected(events: readonly KeysEvent[]) {
-  const state = events.reduce(evolveKeys, initialKeysState);
+function expected(events: readonly KeyRingEvent[]) {
+  const state = events.reduce(evolveKeyRing, initialKeyRingState);
   const retiredWith = new Map(events.flatMap((e) => (e.type === 'KeyVersionRetired' ? [[e.data.keyVersionId, e.data.retainUntil] as const] : [])));
   const newest = newestVersion(state)!;
   return {
@@ -301,7 +301,7 @@ describe('KeyRingsProjection (incremental)', () => {
         },
       },
       { type: 'DatabaseReprotected', data: { databaseId: 'db-1', fromKeyVersionId: 'l-v1', toKeyVersionId: 'l-v2', at: '2024-04-02T00:00:00.000Z' } },
-    ] as unknown as KeysEvent[];
+    ] as unknown as KeyRingEvent[];
     await project(recorded(tenantId, legacy), true);
     const { links: _links, ...actual } = await rows(tenantId);
     // The domain folds them as every read path gives them: upcast to the current shape.

@@ -5,10 +5,10 @@
 // (a version's retainUntil on the live backups needing it), it is recomputed in SQL from the read
 // model's own rows and indexes, never by reading the stream.
 import type pg from 'pg';
-import { keysCategory, type KeysEvent } from '@lethe/domain';
+import { keyRingCategory, type KeyRingEvent } from '@lethe/domain';
 import { on, type Delivered, type Processor } from '@lethe/processors';
 
-const INTERESTS = [on(keysCategory, keysCategory.types)] as const;
+const INTERESTS = [on(keyRingCategory, keyRingCategory.types)] as const;
 
 interface DatabaseEntry {
   readonly databaseId: string;
@@ -79,7 +79,7 @@ async function versionsOfBackup(tx: pg.PoolClient, tenantId: string, backupId: s
   return res.rows.map((r) => r.key_version_id);
 }
 
-async function apply(tx: pg.PoolClient, tenantId: string, event: KeysEvent): Promise<void> {
+async function apply(tx: pg.PoolClient, tenantId: string, event: KeyRingEvent): Promise<void> {
   switch (event.type) {
     case 'KeyRingOpened': {
       const d = event.data;

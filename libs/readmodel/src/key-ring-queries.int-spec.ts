@@ -1,7 +1,7 @@
 // The paged key-ring read queries over rows the projection wrote from decider-made events.
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
-import { decideKeys, evolveKeys, initialKeysState, type KeysCommand, type KeysEvent, type KeysState } from '@lethe/domain';
+import { decideKeyRing, evolveKeyRing, initialKeyRingState, type KeyRingCommand, type KeyRingEvent, type KeyRingState } from '@lethe/domain';
 import { runMigrations } from '@lethe/postgres';
 import { processorMigrations, deliverable } from '@lethe/processors';
 import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
@@ -21,19 +21,19 @@ const iso = (t: number) => new Date(t).toISOString();
 const NOW = new Date(T0 + 30 * DAY);
 
 /** Runs commands through the decider at the given instants; answers the events. */
-function decide(tenantId: string, steps: readonly [number, KeysCommand][]): KeysEvent[] {
-  let state: KeysState = initialKeysState;
-  const events: KeysEvent[] = [];
+function decide(tenantId: string, steps: readonly [number, KeyRingCommand][]): KeyRingEvent[] {
+  let state: KeyRingState = initialKeyRingState;
+  const events: KeyRingEvent[] = [];
   for (const [at, command] of steps) {
-    for (const e of decideKeys(command, state, { now: new Date(at) })) {
-      state = evolveKeys(state, e);
+    for (const e of decideKeyRing(command, state, { now: new Date(at) })) {
+      state = evolveKeyRing(state, e);
       events.push(e);
     }
   }
   return events;
 }
 
-async function project(tenantId: string, events: readonly KeysEvent[]): Promise<void> {
+async function project(tenantId: string, events: readonly KeyRingEvent[]): Promise<void> {
   const projection = new KeyRingsProjection();
   const client = await pool.connect();
   try {
@@ -49,7 +49,7 @@ async function project(tenantId: string, events: readonly KeysEvent[]): Promise<
   }
 }
 
-const backup = (backupId: string, takenAt: number, expiresInDays: number, databaseId = 'db-1'): KeysCommand => ({
+const backup = (backupId: string, takenAt: number, expiresInDays: number, databaseId = 'db-1'): KeyRingCommand => ({
   type: 'RecordBackup',
   data: {
     backupId,
@@ -67,8 +67,8 @@ const backup = (backupId: string, takenAt: number, expiresInDays: number, databa
  * db-1, one a day, two per day on days 3 and 4 (same takenAt: ordered by id); expiry alternates so
  * some are expired at NOW; b-07 and b-15 are deleted.
  */
-function acme(): KeysEvent[] {
-  const steps: [number, KeysCommand][] = [
+function acme(): KeyRingEvent[] {
+  const steps: [number, KeyRingCommand][] = [
     [
       T0,
       {

@@ -1,19 +1,19 @@
 // The public signing keys, for anyone who must check a certificate: the current one
 // (/v1/certificate-key) and every one ever used, with its validity (/v1/certificate-keys).
-import { Controller, Get, Inject } from '@nestjs/common';
-import type { Lifecycle } from '@lethe/lifecycle';
+import { Controller, Get } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { CurrentSigningKeyQuery, SigningKeysQuery } from '@lethe/lifecycle';
 import { ProblemException, Public } from '../http/index.js';
-import { LIFECYCLE } from './lifecycle.token.js';
 
 @Public()
 @Controller('v1')
 export class CertificateKeyController {
-  constructor(@Inject(LIFECYCLE) private readonly lifecycle: Lifecycle) {}
+  constructor(private readonly queries: QueryBus) {}
 
   /** The key certificates are signed with now: {algorithm, keyId, pem, validFrom, validUntil: null}. */
   @Get('certificate-key')
   async current() {
-    const key = await this.lifecycle.certificates.currentPublicKey();
+    const key = await this.queries.execute(new CurrentSigningKeyQuery());
     if (!key) throw ProblemException.notFound('no signing key is registered yet: an engine registers its key when it starts');
     return key;
   }
@@ -21,6 +21,6 @@ export class CertificateKeyController {
   /** Every key, oldest first: {keys: [{algorithm, keyId, pem, validFrom, validUntil | null}]}. */
   @Get('certificate-keys')
   async all() {
-    return { keys: await this.lifecycle.certificates.publicKeys() };
+    return { keys: await this.queries.execute(new SigningKeysQuery()) };
   }
 }

@@ -1,74 +1,75 @@
 // /v1/tenants/{id}: the key ring — rotation period and backup policy, manual rotation, versions,
-// databases added later, backups with their retention, restore checks.
-import { Controller, Get, HttpCode, Inject, Patch, Post } from '@nestjs/common';
-import { CLOCK, type Clock } from '@lethe/clock';
-import { findBackup, type KeysState } from '@lethe/domain';
-import type { Lifecycle } from '@lethe/lifecycle';
-import { KeyRingQueries } from '@lethe/readmodel';
+// databases added later, backups with their retention, restore checks. Each route maps HTTP to one
+// command or query.
+import { Controller, Get, HttpCode, Patch, Post, UseFilters } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import {
+  AddDatabaseCommand,
+  ChangeBackupRetentionCommand,
+  ChangeKeyRingPolicyCommand,
+  DeleteBackupCommand,
+  GetKeysQuery,
+  ListBackupsQuery,
+  RecordBackupCommand,
+  RestoreCheckQuery,
+  RotateKeyCommand,
+} from '@lethe/lifecycle';
 import { ProblemException, Roles, ZodBody, ZodParam, ZodQuery } from '../http/index.js';
-import { answering } from './domain-errors.js';
 import { listBackupsQuery, listKeyVersionsQuery } from './key-ring-query.schemas.js';
-import { LIFECYCLE } from './lifecycle.token.js';
+import { DomainErrorFilter } from './domain-error.filter.js';
+import { addedDatabaseBody, backupBody, keysBody, policyBody, restoreCheckBody, rotatedBody } from './keys.presenter.js';
 import { addDatabaseSchema, backupIdSchema, backupRetentionSchema, backupSchema, idSchema, patchTenantSchema } from './tenant.schemas.js';
 import type { z } from 'zod';
 
 @Controller('v1/tenants/:tenantId')
+@UseFilters(DomainErrorFilter)
 export class KeysController {
   constructor(
-    @Inject(LIFECYCLE) private readonly lifecycle: Lifecycle,
-    @Inject(CLOCK) private readonly clock: Clock,
-    private readonly queries: KeyRingQueries,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
   ) {}
 
   @Patch()
   @Roles('operator')
   async patch(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(patchTenantSchema) body: z.output<typeof patchTenantSchema>) {
-    const { rotationPeriodDays, pitrRetentionDays } = body;
-    let state = await answering(() => this.lifecycle.keys.state(tenantId));
-    if (rotationPeriodDays !== undefined) state = await answering(() => this.lifecycle.keys.changeRotationPeriod(tenantId, rotationPeriodDays));
-    if (pitrRetentionDays !== undefined) state = await answering(() => this.lifecycle.keys.changeBackupPolicy(tenantId, pitrRetentionDays));
-    return { tenantId, rotationPeriodDays: state.rotationPeriodDays, pitrRetentionDays: state.pitrRetentionDays };
+    return policyBody(tenantId, await this.commands.execute(new ChangeKeyRingPolicyCommand(tenantId, body)));
   }
 
   @Post('keys/rotate')
   @Roles('operator')
   @HttpCode(202)
-  rotate(@ZodParam('tenantId', idSchema) tenantId: string) {
-    return answering(() => this.lifecycle.keys.rotate(tenantId));
+  async rotate(@ZodParam('tenantId', idSchema) tenantId: string) {
+    return rotatedBody(await this.commands.execute(new RotateKeyCommand(tenantId)));
   }
 
   @Get('keys')
   @Roles('ops-reader')
   async keys(@ZodParam('tenantId', idSchema) tenantId: string, @ZodQuery(listKeyVersionsQuery) query: z.output<typeof listKeyVersionsQuery>) {
-    const ring = await this.queries.ring(tenantId);
-    if (!ring) throw ProblemException.notFound('tenant not found');
-    const page = await this.queries.keyVersions(tenantId, query);
-    const { keyCustody, rotationPeriodDays, pitrRetentionDays, databases } = ring;
-    return { tenantId, keyCustody, rotationPeriodDays, pitrRetentionDays, databases, versions: page.items, nextCursor: page.nextCursor };
+    const keys = await this.queries.execute(new GetKeysQuery(tenantId, query));
+    if (!keys) throw ProblemException.notFound('tenant not found');
+    return keysBody(tenantId, keys);
   }
 
   @Post('databases')
   @Roles('operator')
   @HttpCode(201)
   async addDatabase(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(addDatabaseSchema) body: z.output<typeof addDatabaseSchema>) {
-    const state = await answering(() => this.lifecycle.keys.addDatabase(tenantId, body.databaseId));
-    const db = state.databases.find((d) => d.databaseId === body.databaseId)!;
-    return { databaseId: db.databaseId, keyVersionId: db.intervals[db.intervals.length - 1].keyVersionId };
+    return addedDatabaseBody(await this.commands.execute(new AddDatabaseCommand(tenantId, body.databaseId)), body.databaseId);
   }
 
   @Post('backups')
   @Roles('operator')
   @HttpCode(201)
   async recordBackup(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(backupSchema) body: z.output<ReturnType<typeof backupSchema>>) {
-    const state = await answering(() => this.lifecycle.keys.recordBackup(tenantId, body));
-    return backupAnswer(state, body.backupId);
+    return backupBody(await this.commands.execute(new RecordBackupCommand(tenantId, body)), body.backupId);
   }
 
   @Get('backups')
   @Roles('ops-reader')
   async listBackups(@ZodParam('tenantId', idSchema) tenantId: string, @ZodQuery(listBackupsQuery) query: z.output<typeof listBackupsQuery>) {
-    if (!(await this.queries.ring(tenantId))) throw ProblemException.notFound('tenant not found');
-    return this.queries.backups(tenantId, { ...query, now: this.clock.now() });
+    const backups = await this.queries.execute(new ListBackupsQuery(tenantId, query));
+    if (!backups) throw ProblemException.notFound('tenant not found');
+    return backups;
   }
 
   @Patch('backups/:backupId')
@@ -78,31 +79,21 @@ export class KeysController {
     @ZodParam('backupId', backupIdSchema) backupId: string,
     @ZodBody(backupRetentionSchema) body: z.output<ReturnType<typeof backupRetentionSchema>>,
   ) {
-    const state = await answering(() => this.lifecycle.keys.changeBackupRetention(tenantId, backupId, body.expiresAt));
-    return backupAnswer(state, backupId);
+    return backupBody(await this.commands.execute(new ChangeBackupRetentionCommand(tenantId, backupId, body.expiresAt)), backupId);
   }
 
   @Post('backups/:backupId/deleted')
   @Roles('operator')
   @HttpCode(200)
   async deleted(@ZodParam('tenantId', idSchema) tenantId: string, @ZodParam('backupId', backupIdSchema) backupId: string) {
-    const state = await answering(() => this.lifecycle.keys.deleteBackup(tenantId, backupId));
-    return backupAnswer(state, backupId);
+    return backupBody(await this.commands.execute(new DeleteBackupCommand(tenantId, backupId)), backupId);
   }
 
   @Post('backups/:backupId/restore-check')
   @Roles('operator')
   @HttpCode(200)
-  restoreCheck(@ZodParam('tenantId', idSchema) tenantId: string, @ZodParam('backupId', backupIdSchema) backupId: string) {
-    return answering(() => this.lifecycle.keys.restoreCheck(tenantId, backupId));
+  async restoreCheck(@ZodParam('tenantId', idSchema) tenantId: string, @ZodParam('backupId', backupIdSchema) backupId: string) {
+    return restoreCheckBody(await this.queries.execute(new RestoreCheckQuery(tenantId, backupId)));
   }
 }
 
-/**
- * The backup as the ring holds it; once archived (its retention ran out and every version it needs
- * is retired, so the command recorded nothing), `{backupId, archived: true}`.
- */
-function backupAnswer(state: KeysState, backupId: string) {
-  const backup = findBackup(state, backupId);
-  return backup ? { ...backup } : { backupId, archived: true };
-}

@@ -1,24 +1,20 @@
-// /v1/shreds: shreds across tenants, by status, for ops dashboards.
+// /v1/shreds: shreds across tenants, by status, for ops dashboards (paged).
 import { Controller, Get } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, Not, IsNull, type Repository } from 'typeorm';
-import { TenantView } from '@lethe/readmodel';
+import { QueryBus } from '@nestjs/cqrs';
+import { ListShredsQuery } from '@lethe/lifecycle';
 import { Roles, ZodQuery } from '../http/index.js';
-import { listShredsQuery, SHRED_STATUSES } from './tenant.schemas.js';
+import { pageRequest } from './paging.schema.js';
+import { shredPageBody } from './tenant.presenter.js';
+import { listShredsQuery } from './tenant.schemas.js';
 import type { z } from 'zod';
 
 @Controller('v1/shreds')
 export class ShredsController {
-  constructor(@InjectRepository(TenantView) private readonly views: Repository<TenantView>) {}
+  constructor(private readonly queries: QueryBus) {}
 
   @Get()
   @Roles('ops-reader')
   async list(@ZodQuery(listShredsQuery) query: z.output<typeof listShredsQuery>) {
-    const rows = await this.views.find({
-      where: { shred: Not(IsNull()), status: query.status ? query.status : In([...SHRED_STATUSES]) },
-      order: { tenantId: 'ASC' },
-      take: 1000,
-    });
-    return { shreds: rows.map((v) => ({ tenantId: v.tenantId, status: v.status, ...v.shred })) };
+    return shredPageBody(await this.queries.execute(new ListShredsQuery(query.status, pageRequest(query))));
   }
 }

@@ -9,10 +9,13 @@ import {
   INSTANT_RANGES,
   stringSchema,
   textSchema,
+  type TenantStatus,
 } from '@lethe/domain';
+import { SHRED_STATUSES } from '@lethe/lifecycle';
 import { z } from 'zod';
 import { pitrRetentionDays, rotationPeriodDays } from './key-policy.schemas.js';
 import { jurisdictionSchema, partialHolidaysSchema, timeZoneSchema } from './calendars/calendar.schemas.js';
+import { pageFields } from './paging.schema.js';
 
 const ID_RULE = 'must be 1-63 lowercase letters, digits or hyphens, starting with a letter or digit';
 export const idSchema = stringSchema().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: ID_RULE });
@@ -66,9 +69,16 @@ export const deletionRequestSchema = (now: Date) =>
 
 export const cancelShredSchema = z.strictObject({ reason: textSchema({ nonEmpty: true }) });
 
-export const SHRED_STATUSES = ['shred-scheduled', 'shredding', 'shredded', 'verified', 'breached', 'cancelled'] as const;
 export const listShredsQuery = z.strictObject({
   status: z.enum(SHRED_STATUSES, { message: `must be one of ${SHRED_STATUSES.join(', ')}` }).optional(),
+  ...pageFields,
+});
+
+const TENANT_STATUSES = ['active', ...SHRED_STATUSES] as const satisfies readonly TenantStatus[];
+export const listTenantsQuery = z.strictObject({
+  status: z.enum(TENANT_STATUSES, { message: `must be one of ${TENANT_STATUSES.join(', ')}` }).optional(),
+  jurisdiction: jurisdictionSchema.optional(),
+  ...pageFields,
 });
 
 export const setClockSchema = (now: Date) => z.strictObject({ now: instantSchema(INSTANT_RANGES.horizon, now) });

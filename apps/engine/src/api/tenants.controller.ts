@@ -1,85 +1,53 @@
-// /v1/tenants: onboarding, termination and deletion reports, shred cancellation, the tenant's
-// status and its deletion certificate.
-import { Controller, Get, HttpCode, Inject, Post, StreamableFile } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+// /v1/tenants: onboarding, the tenant list, termination and deletion reports, shred cancellation, the
+// tenant's status and its deletion certificate. Each route maps HTTP to one command or query.
+import { Controller, Get, HttpCode, Post, StreamableFile, UseFilters } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { tenantStatus, type KeysState, type TenantState } from '@lethe/domain';
-import type { Lifecycle } from '@lethe/lifecycle';
-import { KeyRingView, TenantView } from '@lethe/readmodel';
-import { Idempotent, ProblemException, Roles, ZodBody, ZodParam } from '../http/index.js';
-import { answering } from './domain-errors.js';
-import { LIFECYCLE } from './lifecycle.token.js';
-import { cancelShredSchema, deletionRequestSchema, idSchema, onboardTenantSchema, terminationSchema } from './tenant.schemas.js';
+import {
+  CancelShredCommand,
+  GetCertificateQuery,
+  GetTenantQuery,
+  ListTenantsQuery,
+  OnboardTenantCommand,
+  RequestDeletionCommand,
+  TerminateContractCommand,
+} from '@lethe/lifecycle';
+import { Idempotent, ProblemException, Roles, ZodBody, ZodParam, ZodQuery } from '../http/index.js';
+import { DomainErrorFilter } from './domain-error.filter.js';
+import { pageRequest } from './paging.schema.js';
+import { cancelBody, shredAnswerBody, tenantBody, tenantDetailsBody, tenantPageBody } from './tenant.presenter.js';
+import { cancelShredSchema, deletionRequestSchema, idSchema, listTenantsQuery, onboardTenantSchema, terminationSchema } from './tenant.schemas.js';
 import type { z } from 'zod';
 
-/**
- * The databases to show for a tenant: the key ring's (their owner), or, while the ring is still being
- * opened, the ones onboarding asked for.
- */
-function databasesOf(tenant: TenantState, ring: Pick<KeysState, 'exists' | 'databases'> | null): { databaseId: string }[] {
-  if (ring?.exists) return ring.databases.map((d) => ({ databaseId: d.databaseId }));
-  return (tenant.profile?.databases ?? []).map((d) => ({ databaseId: d.databaseId }));
-}
-
-export function tenantBody(state: TenantState, ring: Pick<KeysState, 'exists' | 'databases'> | null) {
-  return {
-    tenantId: state.tenantId,
-    status: tenantStatus(state),
-    jurisdiction: state.jurisdiction,
-    timeZone: state.timeZone,
-    keyCustody: state.keyCustody,
-    backupKeyMode: state.backupKeyMode,
-    shredGraceWorkingDays: state.shredGraceWorkingDays,
-    excludedHolidayTypes: state.excludedHolidayTypes,
-    partialHolidays: state.partialHolidays,
-    databases: databasesOf(state, ring),
-    onboardedAt: state.onboardedAt,
-  };
-}
-
-export function viewBody(view: TenantView, ring: KeyRingView | null) {
-  return {
-    tenantId: view.tenantId,
-    status: view.status,
-    jurisdiction: view.jurisdiction,
-    timeZone: view.timeZone,
-    keyCustody: view.keyCustody,
-    backupKeyMode: view.backupKeyMode,
-    shredGraceWorkingDays: view.shredGraceWorkingDays,
-    databases: ring ? ring.databases.map((d) => ({ databaseId: d.databaseId })) : databasesOf(view.state, null),
-    onboardedAt: view.onboardedAt.toISOString(),
-    shred: view.shred,
-  };
-}
-
 @Controller('v1/tenants')
+@UseFilters(DomainErrorFilter)
 export class TenantsController {
   constructor(
-    @Inject(LIFECYCLE) private readonly lifecycle: Lifecycle,
-    @InjectRepository(TenantView) private readonly views: Repository<TenantView>,
-    @InjectRepository(KeyRingView) private readonly rings: Repository<KeyRingView>,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
   ) {}
 
   @Post()
   @Roles('operator')
   @HttpCode(201)
   async onboard(@ZodBody(onboardTenantSchema) body: z.output<typeof onboardTenantSchema>) {
-    const { tenant, keyRing } = await answering(() => this.lifecycle.tenants.onboard(body));
+    const { tenant, keyRing } = await this.commands.execute(new OnboardTenantCommand(body));
     return tenantBody(tenant, keyRing);
+  }
+
+  @Get()
+  @Roles('ops-reader')
+  async list(@ZodQuery(listTenantsQuery) query: z.output<typeof listTenantsQuery>) {
+    const filter = { ...(query.status ? { status: query.status } : {}), ...(query.jurisdiction ? { jurisdiction: query.jurisdiction } : {}) };
+    return tenantPageBody(await this.queries.execute(new ListTenantsQuery(filter, pageRequest(query))));
   }
 
   @Get(':tenantId')
   @Roles('ops-reader')
   async get(@ZodParam('tenantId', idSchema) tenantId: string) {
-    const view = await this.views.findOneBy({ tenantId });
-    const ring = await this.rings.findOneBy({ tenantId });
-    if (view) return viewBody(view, ring);
-    // Just onboarded and not yet projected: answer from the aggregates rather than a false 404.
-    const { state } = await this.lifecycle.repository.load(tenantId);
-    if (!state.exists) throw ProblemException.notFound('tenant not found');
-    const { state: keyRing } = await this.lifecycle.keyRings.load(tenantId);
-    return { ...tenantBody(state, keyRing), shred: null };
+    const details = await this.queries.execute(new GetTenantQuery(tenantId));
+    if (!details) throw ProblemException.notFound('tenant not found');
+    return tenantDetailsBody(details);
   }
 
   @Post(':tenantId/terminations')
@@ -87,7 +55,7 @@ export class TenantsController {
   @HttpCode(202)
   @Idempotent({ key: (body) => (body as { terminationId?: unknown } | undefined)?.terminationId, keyName: 'terminationId' })
   async terminate(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(terminationSchema) body: z.output<ReturnType<typeof terminationSchema>>) {
-    return answering(() => this.lifecycle.tenants.terminate(tenantId, body));
+    return shredAnswerBody(await this.commands.execute(new TerminateContractCommand(tenantId, body)));
   }
 
   @Post(':tenantId/deletion-requests')
@@ -98,7 +66,7 @@ export class TenantsController {
     @ZodParam('tenantId', idSchema) tenantId: string,
     @ZodBody(deletionRequestSchema) body: z.output<ReturnType<typeof deletionRequestSchema>>,
   ) {
-    return answering(() => this.lifecycle.tenants.requestDeletion(tenantId, body));
+    return shredAnswerBody(await this.commands.execute(new RequestDeletionCommand(tenantId, body)));
   }
 
   @Post(':tenantId/shred/cancel')
@@ -106,17 +74,14 @@ export class TenantsController {
   @HttpCode(200)
   @Idempotent({ key: 'header' })
   async cancel(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(cancelShredSchema) body: z.output<typeof cancelShredSchema>) {
-    const state = await answering(() => this.lifecycle.tenants.cancelShred(tenantId, body.reason, randomUUID()));
-    return { tenantId, status: tenantStatus(state), cancelledAt: state.shred?.cancelledAt ?? null };
+    return cancelBody(tenantId, await this.commands.execute(new CancelShredCommand(tenantId, body.reason, randomUUID())));
   }
 
   @Get(':tenantId/deletion-certificate')
   @Roles('ops-reader')
   async certificate(@ZodParam('tenantId', idSchema) tenantId: string) {
-    // The bytes stored at issuance, as they are: never rebuilt or re-signed.
-    const issued = await this.lifecycle.certificates.certificateFor(tenantId);
+    const issued = await this.queries.execute(new GetCertificateQuery(tenantId));
     if (!issued) throw ProblemException.notFound('no deletion certificate for this tenant (yet): it is issued once the shred is verified');
     return new StreamableFile(issued, { type: 'application/json', length: issued.length });
   }
 }
-

@@ -1,18 +1,18 @@
 import { specFor } from '../shared/given-when-then.js';
 import type { ArchivedBackup } from './archived-backups.js';
-import type { KeysCommand, RecordBackup } from './keys.commands.js';
-import { keysDecider, type KeysContext } from './keys.decider.js';
-import type { KeysEvent } from './keys.events.js';
-import { findBackup, type KeysState } from './keys.state.js';
+import type { KeyRingCommand, RecordBackup } from './key-ring.commands.js';
+import { keyRingDecider, type KeyRingContext } from './key-ring.decider.js';
+import type { KeyRingEvent } from './key-ring.events.js';
+import { findBackup, type KeyRingState } from './key-ring.state.js';
 import { retainUntil, retentionTimers } from './retention.js';
 
-const at = (iso: string): KeysContext => ({ now: new Date(iso) });
-const given = specFor(keysDecider, () => at('2026-06-01T00:00:00.000Z'));
-const fold = (events: readonly KeysEvent[]): KeysState => events.reduce(keysDecider.evolve, keysDecider.initialState);
+const at = (iso: string): KeyRingContext => ({ now: new Date(iso) });
+const given = specFor(keyRingDecider, () => at('2026-06-01T00:00:00.000Z'));
+const fold = (events: readonly KeyRingEvent[]): KeyRingState => events.reduce(keyRingDecider.evolve, keyRingDecider.initialState);
 const T0 = '2026-01-01T00:00:00.000Z';
 
 /** kv-1 from Jan 1, kv-2 from Feb 1 on both databases; a 1-day point-in-time window. */
-const rotated: KeysEvent[] = [
+const rotated: KeyRingEvent[] = [
   {
     type: 'KeyRingOpened',
     data: {
@@ -46,10 +46,10 @@ const record = (over: Partial<RecordBackup['data']> = {}): RecordBackup => ({
 });
 
 /** Decide against the history and append what came out. */
-function then(history: readonly KeysEvent[], command: KeysCommand, when: string): KeysEvent[] {
-  return [...history, ...keysDecider.decide(command, fold(history), at(when))];
+function then(history: readonly KeyRingEvent[], command: KeyRingCommand, when: string): KeyRingEvent[] {
+  return [...history, ...keyRingDecider.decide(command, fold(history), at(when))];
 }
-const retireKv1 = (history: readonly KeysEvent[], when = '2026-02-02T00:00:00.000Z') =>
+const retireKv1 = (history: readonly KeyRingEvent[], when = '2026-02-02T00:00:00.000Z') =>
   then(history, { type: 'RetireKeyVersion', data: { keyVersionId: 'kv-1' } }, when);
 
 /** b-old (kv-1, expired Jan 20) and b-new (kv-2, live until Sep), recorded on time. */
@@ -81,7 +81,7 @@ describe('key ring: backups that can never matter again leave the state', () => 
       { type: 'KeyVersionAdded', data: { keyVersionId: 'kv-3', source: 'policy', createdAt: '2026-10-01T00:00:00.000Z', at: '2026-10-01T00:00:00.000Z' } },
       { type: 'DatabaseReprotected', data: { databaseId: 'db-1', fromKeyVersionId: 'kv-2', toKeyVersionId: 'kv-3', at: '2026-10-01T00:00:00.000Z' } },
       { type: 'DatabaseReprotected', data: { databaseId: 'db-2', fromKeyVersionId: 'kv-2', toKeyVersionId: 'kv-3', at: '2026-10-01T00:00:00.000Z' } },
-    ] satisfies KeysEvent[];
+    ] satisfies KeyRingEvent[];
     const kv2Retired = then(kv3, { type: 'RetireKeyVersion', data: { keyVersionId: 'kv-2' } }, '2026-10-02T00:00:00.000Z');
     expect(fold(kv2Retired).backups.map((b) => b.backupId)).toEqual(['b-late']);
     // kv-4 in December: kv-3 retires after b-late expired, and takes it along.
@@ -90,7 +90,7 @@ describe('key ring: backups that can never matter again leave the state', () => 
       { type: 'KeyVersionAdded', data: { keyVersionId: 'kv-4', source: 'policy', createdAt: '2026-12-10T00:00:00.000Z', at: '2026-12-10T00:00:00.000Z' } },
       { type: 'DatabaseReprotected', data: { databaseId: 'db-1', fromKeyVersionId: 'kv-3', toKeyVersionId: 'kv-4', at: '2026-12-10T00:00:00.000Z' } },
       { type: 'DatabaseReprotected', data: { databaseId: 'db-2', fromKeyVersionId: 'kv-3', toKeyVersionId: 'kv-4', at: '2026-12-10T00:00:00.000Z' } },
-    ] satisfies KeysEvent[];
+    ] satisfies KeyRingEvent[];
     const s = fold(then(kv4, { type: 'RetireKeyVersion', data: { keyVersionId: 'kv-3' } }, '2026-12-11T00:00:00.000Z'));
     expect(s.backups).toEqual([]);
     expect(s.archivedBackups).toBe(1);
@@ -106,7 +106,7 @@ describe('key ring: backups that can never matter again leave the state', () => 
 
   it('leaves what retention decides unchanged: the same timers and retainUntil with or without the archived backups', () => {
     const kept = fold(archived);
-    const unarchived: KeysState = { ...kept, backups: [...fold(withBackups).backups], archivedBackups: 0 };
+    const unarchived: KeyRingState = { ...kept, backups: [...fold(withBackups).backups], archivedBackups: 0 };
     expect(retentionTimers(kept)).toEqual(retentionTimers(unarchived));
     expect(retainUntil(kept, 'kv-2')).toBe(retainUntil(unarchived, 'kv-2'));
   });
@@ -121,7 +121,7 @@ describe('key ring: backups that can never matter again leave the state', () => 
     expiresAt: '2026-01-20T00:00:00.000Z',
     protection: 'customer-key',
   };
-  const knowing = (archivedBackup: ArchivedBackup | null): KeysContext => ({ now: new Date('2026-06-01T00:00:00.000Z'), archived: archivedBackup });
+  const knowing = (archivedBackup: ArchivedBackup | null): KeyRingContext => ({ now: new Date('2026-06-01T00:00:00.000Z'), archived: archivedBackup });
 
   it('answers a repeated RecordBackup of an archived backup as a replay, and another body as a conflict', () => {
     given(archived).when(record(), knowing(bOld)).thenNothing();

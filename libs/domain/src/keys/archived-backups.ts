@@ -23,7 +23,7 @@ export interface ArchivedBackup extends BackupIdentity {
   readonly backupId: string;
 }
 
-/** The part of the key ring's state archiving reads and writes (KeysState has it). */
+/** The part of the key ring's state archiving reads and writes (KeyRingState has it). */
 export interface ArchivingState {
   readonly versions: readonly { readonly keyVersionId: string; readonly retiredAt: string | null }[];
   readonly backups: readonly { readonly backupId: string; readonly expiresAt: string; readonly deletedAt: string | null; readonly keyVersionIds: readonly string[] }[];

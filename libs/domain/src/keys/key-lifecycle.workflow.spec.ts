@@ -1,12 +1,12 @@
 // Given a key ring's history, when a key timer asks at an instant, then the workflow's answer.
-import type { KeysEvent } from './keys.events.js';
-import { evolveKeys, initialKeysState, type KeysState } from './keys.state.js';
+import type { KeyRingEvent } from './key-ring.events.js';
+import { evolveKeyRing, initialKeyRingState, type KeyRingState } from './key-ring.state.js';
 import { nextRotation, overdueCheck, reprotectionPlan, retirementDecision } from './key-lifecycle.workflow.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
-const given = (...events: KeysEvent[]): KeysState => events.reduce(evolveKeys, initialKeysState);
+const given = (...events: KeyRingEvent[]): KeyRingState => events.reduce(evolveKeyRing, initialKeyRingState);
 const at = (iso: string) => new Date(iso);
-const opened = (keyCustody: 'managed' | 'client' = 'managed', rotationPeriodDays = 90): KeysEvent => ({
+const opened = (keyCustody: 'managed' | 'client' = 'managed', rotationPeriodDays = 90): KeyRingEvent => ({
   type: 'KeyRingOpened',
   data: {
     tenantId: 'acme',
@@ -19,14 +19,14 @@ const opened = (keyCustody: 'managed' | 'client' = 'managed', rotationPeriodDays
     at: T0,
   },
 });
-const added = (keyVersionId: string, when: string): KeysEvent => ({ type: 'KeyVersionAdded', data: { keyVersionId, source: 'policy', createdAt: when, at: when } });
-const reprotected = (databaseId: string, from: string, to: string, when: string): KeysEvent => ({
+const added = (keyVersionId: string, when: string): KeyRingEvent => ({ type: 'KeyVersionAdded', data: { keyVersionId, source: 'policy', createdAt: when, at: when } });
+const reprotected = (databaseId: string, from: string, to: string, when: string): KeyRingEvent => ({
   type: 'DatabaseReprotected',
   data: { databaseId, fromKeyVersionId: from, toKeyVersionId: to, at: when },
 });
-const retired = (keyVersionId: string, retainUntil: string): KeysEvent => ({ type: 'KeyVersionRetired', data: { keyVersionId, retainUntil, at: retainUntil } });
-const destroyed: KeysEvent = { type: 'KeyRingDestroyed', data: { at: '2026-06-01T00:00:00.000Z' } };
-const backup = (backupId: string, keyVersionIds: string[], expiresAt: string): KeysEvent => ({
+const retired = (keyVersionId: string, retainUntil: string): KeyRingEvent => ({ type: 'KeyVersionRetired', data: { keyVersionId, retainUntil, at: retainUntil } });
+const destroyed: KeyRingEvent = { type: 'KeyRingDestroyed', data: { at: '2026-06-01T00:00:00.000Z' } };
+const backup = (backupId: string, keyVersionIds: string[], expiresAt: string): KeyRingEvent => ({
   type: 'BackupRecorded',
   data: {
     backupId,
@@ -45,7 +45,7 @@ const backup = (backupId: string, keyVersionIds: string[], expiresAt: string): K
 
 describe('key lifecycle workflow: rotation (P1)', () => {
   it('given no key ring, when the rotation timer fires, then there is nothing to do', () => {
-    expect(nextRotation(initialKeysState, at(T0))).toEqual({ kind: 'none' });
+    expect(nextRotation(initialKeyRingState, at(T0))).toEqual({ kind: 'none' });
   });
 
   it('given a managed key younger than its period, when the timer fires early, then it waits for the period to end', () => {

@@ -3,7 +3,7 @@
 // call, a data-plane call, a command), and ask again. A timer that fires late, twice, or after the
 // world changed gets the right answer or nothing to do.
 import { reprotectDueBy } from '../promises.js';
-import { currentVersionOf, databasesBehind, findVersion, newestVersion, rotationDueAt, versionStatus, type KeysState } from './keys.state.js';
+import { currentVersionOf, databasesBehind, findVersion, newestVersion, rotationDueAt, versionStatus, type KeyRingState } from './key-ring.state.js';
 import { retainUntil } from './retention.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -12,7 +12,7 @@ export const REPROTECT_RETRY_MS = 5 * 60 * 1000;
 /** A client-held key past its period is looked at again this often (ms) until the client rotates it. */
 export const CLIENT_DUE_RECHECK_MS = DAY_MS;
 
-const live = (state: KeysState) => state.exists && !state.destroyed && newestVersion(state) !== null;
+const live = (state: KeyRingState) => state.exists && !state.destroyed && newestVersion(state) !== null;
 
 export type RotationAction =
   | { readonly kind: 'none' }
@@ -27,7 +27,7 @@ export type RotationAction =
  * newest version reaches the rotation period; then rotate a managed key, or tell that a client-held
  * key is due (Lethe cannot create its versions; it is out of compliance at 730 days).
  */
-export function nextRotation(state: KeysState, now: Date): RotationAction {
+export function nextRotation(state: KeyRingState, now: Date): RotationAction {
   if (!live(state)) return { kind: 'none' };
   const due = rotationDueAt(state);
   if (now.getTime() < Date.parse(due)) return { kind: 'wait', until: due };
@@ -44,7 +44,7 @@ export interface Reprotection {
 }
 
 /** P2: every database not on the newest version yet, with the move that brings it there. */
-export function reprotectionPlan(state: KeysState): readonly Reprotection[] {
+export function reprotectionPlan(state: KeyRingState): readonly Reprotection[] {
   if (!live(state)) return [];
   const to = newestVersion(state)!.keyVersionId;
   return databasesBehind(state).map((databaseId) => ({ databaseId, fromKeyVersionId: currentVersionOf(state, databaseId)!, toKeyVersionId: to }));
@@ -56,7 +56,7 @@ export type OverdueCheck = { readonly kind: 'none' } | { readonly kind: 'flag'; 
  * P2: when the 24 hours after `keyVersionId` appeared are over, flag the databases still behind it
  * (the decider records each once, and only those not on it or a newer version).
  */
-export function overdueCheck(state: KeysState, keyVersionId: string): OverdueCheck {
+export function overdueCheck(state: KeyRingState, keyVersionId: string): OverdueCheck {
   if (!live(state)) return { kind: 'none' };
   const version = findVersion(state, keyVersionId);
   return version ? { kind: 'flag', keyVersionId, dueBy: reprotectDueBy(version.createdAt) } : { kind: 'none' };
@@ -75,7 +75,7 @@ export type RetirementAction =
  * indefinitely (a database is back on it, or it is the newest) does nothing: the key-ring saga sets
  * a new timer when that ends. Before retainUntil it waits; at or after it, it retires.
  */
-export function retirementDecision(state: KeysState, keyVersionId: string, now: Date): RetirementAction {
+export function retirementDecision(state: KeyRingState, keyVersionId: string, now: Date): RetirementAction {
   if (!live(state)) return { kind: 'none', reason: 'ring-closed' };
   if (!findVersion(state, keyVersionId)) return { kind: 'none', reason: 'unknown-version' };
   if (versionStatus(state, keyVersionId) === 'retired') return { kind: 'finish-in-vault' };

@@ -1,11 +1,11 @@
 // A key ring folded from its events, seen as the compliance rules see it (the same shape the read
 // model gives), so a spec can check complianceOf against the aggregate itself.
 import type { KeyRingFacts } from '../compliance.js';
-import { currentVersionOf, newestVersion, versionStatus, type KeysState } from './keys.state.js';
+import { currentVersionOf, newestVersion, versionStatus, type KeyRingState } from './key-ring.state.js';
 import { retainUntil } from './retention.js';
 
 /** The facts of an open key ring; throws for a ring that was never opened. */
-export function keyRingFactsOf(state: KeysState): KeyRingFacts {
+export function keyRingFactsOf(state: KeyRingState): KeyRingFacts {
   const newest = newestVersion(state);
   if (!state.exists || !newest || !state.tenantId || !state.keyCustody) throw new Error('the key ring is not open');
   return {

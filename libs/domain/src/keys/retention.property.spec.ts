@@ -9,11 +9,11 @@
 // already retired, naming those. What a backup needs is recomputed here from an independent model
 // of the protection history and compared with what the decider recorded.
 import fc from 'fast-check';
-import type { KeysCommand } from './keys.commands.js';
-import { keysDecider } from './keys.decider.js';
-import type { BackupKind, KeysEvent } from './keys.events.js';
+import type { KeyRingCommand } from './key-ring.commands.js';
+import { keyRingDecider } from './key-ring.decider.js';
+import type { BackupKind, KeyRingEvent } from './key-ring.events.js';
 import type { ArchivedBackup } from './archived-backups.js';
-import { currentVersionOf, findBackup, newestVersion, type KeysState } from './keys.state.js';
+import { currentVersionOf, findBackup, newestVersion, type KeyRingState } from './key-ring.state.js';
 import { retainUntil } from './retention.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -73,7 +73,7 @@ interface ModelBackup {
 
 class Simulation {
   now = 0;
-  state: KeysState = keysDecider.initialState;
+  state: KeyRingState = keyRingDecider.initialState;
   private versionCount = 1;
   private dbCount = 0;
   /** Independent model: per database, the versions it switched to and when (day). */
@@ -115,10 +115,10 @@ class Simulation {
   /** Every backup as first recorded: what the repository finds by event id once it is archived. */
   private readonly recorded = new Map<string, ArchivedBackup>();
 
-  private exec(command: KeysCommand): readonly KeysEvent[] {
+  private exec(command: KeyRingCommand): readonly KeyRingEvent[] {
     const backupId = 'backupId' in command.data ? command.data.backupId : undefined;
     const archived = backupId !== undefined && !findBackup(this.state, backupId) ? (this.recorded.get(backupId) ?? null) : null;
-    const events = keysDecider.decide(command, this.state, { now: new Date(BASE + this.now * DAY), archived });
+    const events = keyRingDecider.decide(command, this.state, { now: new Date(BASE + this.now * DAY), archived });
     for (const e of events) {
       if (e.type === 'BackupRecorded') {
         const { backupId: id, databaseId, kind, coveredFrom, takenAt, expiresAt, protection } = e.data;
@@ -128,7 +128,7 @@ class Simulation {
         this.checkRetirement(e.data.keyVersionId);
         this.retired.add(e.data.keyVersionId);
       }
-      this.state = keysDecider.evolve(this.state, e);
+      this.state = keyRingDecider.evolve(this.state, e);
     }
     return events;
   }

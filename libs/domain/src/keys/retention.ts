@@ -4,7 +4,7 @@
 // registered yet — then it is retired, never earlier. Pure functions of the key ring's state; the
 // lifecycle keeps a timer at each version's `retainUntil` and sends RetireKeyVersion then, which
 // re-checks the live state.
-import { addDays, findVersion, newestVersion, type BackupState, type KeysState } from './keys.state.js';
+import { addDays, findVersion, newestVersion, type BackupState, type KeyRingState } from './key-ring.state.js';
 
 const ms = (instant: string) => Date.parse(instant);
 const latest = (instants: readonly string[]) => instants.reduce<string | null>((m, x) => (m === null || ms(x) > ms(m) ? x : m), null);
@@ -18,14 +18,14 @@ export function isLive(backup: BackupState, now: Date): boolean {
  * Backups (ids) that list the version among the ones they need and were not deleted; with `now`,
  * only those that have not expired either.
  */
-export function backupsHolding(state: KeysState, keyVersionId: string, now?: Date): string[] {
+export function backupsHolding(state: KeyRingState, keyVersionId: string, now?: Date): string[] {
   return state.backups
     .filter((b) => b.deletedAt === null && b.keyVersionIds.includes(keyVersionId) && (!now || isLive(b, now)))
     .map((b) => b.backupId);
 }
 
 /** The moment the version stopped protecting its last database, or null if it never protected one. */
-export function lastUse(state: KeysState, keyVersionId: string): string | null {
+export function lastUse(state: KeyRingState, keyVersionId: string): string | null {
   const ends = state.databases.flatMap((db) => db.intervals.filter((i) => i.keyVersionId === keyVersionId).map((i) => i.to ?? ''));
   return latest(ends.filter((x) => x !== ''));
 }
@@ -39,7 +39,7 @@ export function lastUse(state: KeysState, keyVersionId: string): string | null {
  * it. Expired backups are included (their expiry is in the past anyway), so the answer is a
  * function of the history and the policy alone: `now` does not change it.
  */
-export function retainUntil(state: KeysState, keyVersionId: string, _now?: Date): string | null {
+export function retainUntil(state: KeyRingState, keyVersionId: string): string | null {
   if (state.destroyed) return null;
   const index = state.versions.findIndex((v) => v.keyVersionId === keyVersionId);
   if (index < 0 || newestVersion(state)?.keyVersionId === keyVersionId) return null;
@@ -54,7 +54,7 @@ export function retainUntil(state: KeysState, keyVersionId: string, _now?: Date)
 }
 
 /** The timers the lifecycle should hold: every version not yet retired whose retainUntil is known. */
-export function retentionTimers(state: KeysState): { readonly keyVersionId: string; readonly retainUntil: string }[] {
+export function retentionTimers(state: KeyRingState): { readonly keyVersionId: string; readonly retainUntil: string }[] {
   if (state.destroyed) return [];
   return state.versions.flatMap((v) => {
     if (v.retiredAt) return [];
@@ -64,7 +64,7 @@ export function retentionTimers(state: KeysState): { readonly keyVersionId: stri
 }
 
 /** Whether RetireKeyVersion would retire the version at `now`. */
-export function isRetirable(state: KeysState, keyVersionId: string, now: Date): boolean {
+export function isRetirable(state: KeyRingState, keyVersionId: string, now: Date): boolean {
   const v = findVersion(state, keyVersionId);
   if (!v || v.retiredAt || state.destroyed) return false;
   const until = retainUntil(state, keyVersionId);
@@ -75,11 +75,11 @@ export function isRetirable(state: KeysState, keyVersionId: string, now: Date): 
  * The versions a backup recorded now would need but that are already retired (in ring order):
  * such a backup is recorded flagged, not restorable from them.
  */
-export function retiredAmong(state: KeysState, keyVersionIds: readonly string[]): string[] {
+export function retiredAmong(state: KeyRingState, keyVersionIds: readonly string[]): string[] {
   return keyVersionIds.filter((id) => findVersion(state, id)?.retiredAt);
 }
 
 /** Backups flagged unrestorable that still count against P3: not deleted and not yet expired. */
-export function unrestorableBackups(state: KeysState, now: Date): BackupState[] {
+export function unrestorableBackups(state: KeyRingState, now: Date): BackupState[] {
   return state.backups.filter((b) => b.unrestorable !== null && isLive(b, now));
 }

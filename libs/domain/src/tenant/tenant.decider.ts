@@ -6,7 +6,7 @@ import type { CalendarInputs, CalendarOverrideInput, CalendarRequest, WorkingDay
 import { sameJson } from '../shared/same-json.js';
 import { DELETION_WORKING_DAYS } from '../promises.js';
 import type { OnboardTenant, ScheduleShred, TenantCommand } from './tenant.commands.js';
-import type { ProbeOutcome, ShredTrigger, TenantEvent, TenantProfile, TriggerDisposition } from './tenant.events.js';
+import type { ProbeOutcome, TenantEvent, TenantProfile, TriggerDisposition } from './tenant.events.js';
 import { decideCertificateIssued } from './certificate.decision.js';
 import { evolveTenant, initialTenantState, triggerKey, type ShredState, type TenantState } from './tenant.state.js';
 
@@ -45,10 +45,6 @@ function currentShred(state: TenantState, shredId: string): ShredState {
   const s = state.shred;
   if (!s || s.shredId !== shredId) throw new DomainError('shred-not-found', `no shred ${shredId} for this tenant`);
   return s;
-}
-
-export function shredIdOf(trigger: ShredTrigger): string {
-  return triggerKey(trigger);
 }
 
 /**
@@ -103,7 +99,7 @@ function decideSchedule(state: TenantState, command: ScheduleShred['data'], ctx:
   // Late: the notice itself arrived after the deadline. Execute at once and record why.
   const late = receivedAt.getTime() > deadline.getTime();
   const executeAt = late ? receivedAt : grace === 0 ? effectiveAt : deadlineFrom(ctx, effectiveAt, grace, request).deadline;
-  const shredId = shredIdOf(trigger);
+  const shredId = triggerKey(trigger);
   const events: TenantEvent[] = [];
   if (trigger.kind === 'deletion-request') {
     events.push({

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { ManualClock } from '@lethe/clock';
-import { keysStream, tenantStream } from '@lethe/domain';
+import { keyRingStream, tenantStream } from '@lethe/domain';
 import { PostgresEventStore, eventStoreMigrations } from '@lethe/eventstore';
 import { runMigrations } from '@lethe/postgres';
 import { deliverable, processorMigrations } from '@lethe/processors';
@@ -15,7 +15,6 @@ import { LocalKeyVault, MasterKey, vaultMigrations, type KeyVault } from '@lethe
 import { KeyDetection, KEY_DETECTION, FLEET_DETECTION_TIMER, keyDetectionTimerId } from './key-detection.js';
 import { KeyRingRepository } from './key-ring-repository.js';
 import { KeyRingSaga } from './key-ring.saga.js';
-import { KeysService } from './keys.service.js';
 
 const INTERVAL_MS = 15 * 60 * 1000;
 const clock = new ManualClock(new Date('2026-03-02T09:00:00.000Z'));
@@ -59,8 +58,7 @@ function instance() {
       return vault.listVersions(keyId);
     },
   };
-  const keys = new KeysService(keyRings, listing, undefined as never, clock, undefined as never);
-  const detection = new KeyDetection(keys, deadlines, pool, clock, INTERVAL_MS, { info: () => undefined, warn: (o: object) => warnings.push(o) });
+  const detection = new KeyDetection(keyRings, listing, deadlines, pool, clock, INTERVAL_MS, { info: () => undefined, warn: (o: object) => warnings.push(o) });
   const saga = new KeyRingSaga(keyRings, deadlines, detection, clock);
   const poller = new DeadlinePoller(pool, clock, { [KEY_DETECTION]: detection.handle }, { logger: quiet });
   return { detection, saga, poller };
@@ -100,7 +98,7 @@ async function openRing(saga: KeyRingSaga, tenantId: string): Promise<void> {
     },
     `open:${tenantId}`,
   );
-  await sagaOn(saga, keysStream(tenantId));
+  await sagaOn(saga, keyRingStream(tenantId));
 }
 
 /** The client rotates its own key in the vault. */

@@ -23,7 +23,8 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Clock } from '@lethe/clock';
 import type { Deadline, DeadlineFireContext, PostgresDeadlineStore } from '@lethe/scheduler';
-import type { KeysService } from './keys.service.js';
+import type { KeyVault } from '@lethe/vault';
+import type { KeyRingRepository } from './key-ring-repository.js';
 
 export const KEY_DETECTION = 'key-detection';
 /** The fleet-wide timer of earlier versions (no payload); retired at boot. */
@@ -39,7 +40,8 @@ const BOOT_PAGE = 500;
 
 export class KeyDetection {
   constructor(
-    private readonly keys: KeysService,
+    private readonly keyRings: KeyRingRepository,
+    private readonly vault: Pick<KeyVault, 'listVersions'>,
     private readonly deadlines: PostgresDeadlineStore,
     private readonly pool: pg.Pool,
     private readonly clock: Clock,
@@ -89,7 +91,7 @@ export class KeyDetection {
     if (!tenantId) return; // the former fleet-wide timer: per-ring timers replace it
     let live = true;
     try {
-      const found = await this.keys.detectVersions(tenantId);
+      const found = await this.detectVersions(tenantId);
       live = found !== null;
       if (found && found.length > 0) this.logger.info({ tenantId, keyVersionIds: found }, 'key versions detected in the vault');
     } catch (error) {
@@ -104,5 +106,28 @@ export class KeyDetection {
   private firstCheckAt(tenantId: string): Date {
     const offset = createHash('sha256').update(tenantId).digest().readUIntBE(0, 6) % Math.max(1, this.intervalMs);
     return new Date(this.clock.now().getTime() + offset);
+  }
+
+  /**
+   * Records versions that exist in the vault but not in the key ring (created by the client); returns
+   * their ids, or null when the tenant has no live key ring (never opened, or destroyed by a shred).
+   */
+  private async detectVersions(tenantId: string): Promise<string[] | null> {
+    const loaded = await this.keyRings.load(tenantId);
+    if (!loaded.state.exists || loaded.state.destroyed) return null;
+    const known = new Set(loaded.state.versions.map((v) => v.keyVersionId));
+    const found = (await this.vault.listVersions(loaded.state.keyId!))
+      .filter((v) => !known.has(v.versionId) && v.state === 'enabled')
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    let at = loaded;
+    for (const v of found) {
+      at = await this.keyRings.execute(
+        tenantId,
+        { type: 'AddKeyVersion', data: { keyVersionId: v.versionId, source: 'detected', createdAt: v.createdAt.toISOString() } },
+        `detected:${v.versionId}`,
+        { loaded: at },
+      );
+    }
+    return found.map((v) => v.versionId);
   }
 }

@@ -4,24 +4,21 @@
 // crash (or a vault outage) between the two appends still ends with a ring (ARCHITECTURE §3).
 // Every call it makes is idempotent: the vault returns the tenant's existing key, protecting a database
 // again with the same version is a no-op, and the ring's events derive their ids from the tenant.
-import { DomainError, type KeysState, type TenantState } from '@lethe/domain';
+import { DomainError, type KeyRingState, type TenantState } from '@lethe/domain';
 import type { Deadline } from '@lethe/scheduler';
 import { KeyTombstonedError, type KeyVault } from '@lethe/vault';
 import type { CrashHook } from '../crash-points.js';
+import type { LifecycleDataPlane } from '../lifecycle-ports.js';
 import type { KeyTimerPayload } from './key-timers.js';
 import type { KeyRingRepository } from './key-ring-repository.js';
 import type { TenantRepository } from '../tenants/tenant-repository.js';
-
-export interface ProtectingDataPlane {
-  protectDatabase(tenantId: string, databaseId: string, keyVersionId: string): Promise<void>;
-}
 
 export class KeyRingOpener {
   constructor(
     private readonly tenants: TenantRepository,
     private readonly keyRings: KeyRingRepository,
     private readonly vault: Pick<KeyVault, 'createKey'>,
-    private readonly dataPlane: ProtectingDataPlane,
+    private readonly dataPlane: Pick<LifecycleDataPlane, 'protectDatabase'>,
     private readonly crash: CrashHook,
   ) {}
 
@@ -35,12 +32,12 @@ export class KeyRingOpener {
    * tenant, or the tenant was shredded first (its key is tombstoned and may never come back).
    * Throws what the vault or data plane throw; a later call resumes.
    */
-  async open(tenantId: string, known?: TenantState): Promise<KeysState | null> {
+  async open(tenantId: string, known?: TenantState): Promise<KeyRingState | null> {
     const tenant = known ?? (await this.tenants.load(tenantId)).state;
     const profile = tenant.profile;
     if (!tenant.exists || !profile) return null;
-    const { state: ring } = await this.keyRings.load(tenantId);
-    if (ring.exists) return ring;
+    const loaded = await this.keyRings.load(tenantId);
+    if (loaded.state.exists) return loaded.state;
     if (tenant.shredded) return null;
     let key;
     try {
@@ -67,6 +64,7 @@ export class KeyRingOpener {
           },
         },
         `open-key-ring:${tenantId}`,
+        { loaded },
       );
       return state;
     } catch (error) {

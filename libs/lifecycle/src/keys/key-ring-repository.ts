@@ -3,22 +3,23 @@
 // the event that recorded them, which derives from the backup id (backupCause).
 import type { Clock } from '@lethe/clock';
 import {
-  KEYS_STATE_VERSION,
-  decideKeys,
-  evolveKeys,
+  KEY_RING_STATE_VERSION,
+  DomainError,
+  decideKeyRing,
+  evolveKeyRing,
   findBackup,
-  initialKeysState,
-  keysStream,
+  initialKeyRingState,
+  keyRingStream,
   type BackupDeleted,
   type BackupRecorded,
   type BackupState,
-  type KeysCommand,
-  type KeysContext,
-  type KeysEvent,
-  type KeysState,
+  type KeyRingCommand,
+  type KeyRingContext,
+  type KeyRingEvent,
+  type KeyRingState,
 } from '@lethe/domain';
 import type { EventStore } from '@lethe/eventstore';
-import { AggregateRepository, asDomainEvent, type SnapshotOptions } from '../aggregate-repository.js';
+import { AggregateRepository, asDomainEvent, type Loaded, type SnapshotOptions } from '../aggregate-repository.js';
 import { causedEventId } from '../event-ids.js';
 
 /** The cause a backup is recorded under: its BackupRecorded event's id derives from it alone. */
@@ -27,7 +28,7 @@ export const backupCause = (backupId: string) => `backup:${backupId}`;
 export const backupDeletedCause = (backupId: string) => `backup-deleted:${backupId}`;
 
 /** The backup a command names, if any. */
-function backupIdOf(command: KeysCommand): string | null {
+function backupIdOf(command: KeyRingCommand): string | null {
   switch (command.type) {
     case 'RecordBackup':
     case 'ChangeBackupRetention':
@@ -38,7 +39,7 @@ function backupIdOf(command: KeysCommand): string | null {
   }
 }
 
-export class KeyRingRepository extends AggregateRepository<KeysCommand, KeysEvent, KeysState, KeysContext> {
+export class KeyRingRepository extends AggregateRepository<KeyRingCommand, KeyRingEvent, KeyRingState, KeyRingContext> {
   constructor(
     private readonly events: EventStore,
     clock: Clock,
@@ -48,11 +49,11 @@ export class KeyRingRepository extends AggregateRepository<KeysCommand, KeysEven
       events,
       clock,
       {
-        stream: keysStream,
-        stateVersion: KEYS_STATE_VERSION,
-        initialState: initialKeysState,
-        evolve: evolveKeys,
-        decide: decideKeys,
+        stream: keyRingStream,
+        stateVersion: KEY_RING_STATE_VERSION,
+        initialState: initialKeyRingState,
+        evolve: evolveKeyRing,
+        decide: decideKeyRing,
         context: (now, state, command) => this.contextFor(now, state, command),
       },
       snapshots,
@@ -60,7 +61,7 @@ export class KeyRingRepository extends AggregateRepository<KeysCommand, KeysEven
   }
 
   /** The decision context: `now`, and the archived backup the command names (one indexed read, only then). */
-  async contextFor(now: Date, state: KeysState, command: KeysCommand): Promise<KeysContext> {
+  async contextFor(now: Date, state: KeyRingState, command: KeyRingCommand): Promise<KeyRingContext> {
     const backupId = backupIdOf(command);
     return { now, archived: backupId === null ? null : await this.archivedBackup(state, backupId) };
   }
@@ -70,9 +71,9 @@ export class KeyRingRepository extends AggregateRepository<KeysCommand, KeysEven
    * the state holds it, or it was never recorded, or no backup was ever archived (a young ring pays
    * no read). One indexed read by event id, a second only for a backup found.
    */
-  async archivedBackup(state: KeysState, backupId: string): Promise<BackupState | null> {
+  async archivedBackup(state: KeyRingState, backupId: string): Promise<BackupState | null> {
     if (state.archivedBackups === 0 || !state.tenantId || findBackup(state, backupId)) return null;
-    const stream = keysStream(state.tenantId);
+    const stream = keyRingStream(state.tenantId);
     const recorded = await this.events.readEvent(causedEventId(stream, backupCause(backupId), 0));
     if (!recorded || recorded.type !== 'BackupRecorded' || recorded.streamId !== stream) return null;
     const { at: _at, ...d } = asDomainEvent<BackupRecorded>(recorded).data;
@@ -80,5 +81,12 @@ export class KeyRingRepository extends AggregateRepository<KeysCommand, KeysEven
     const deleted = await this.events.readEvent(causedEventId(stream, backupDeletedCause(backupId), 0));
     const deletedAt = deleted?.type === 'BackupDeleted' && deleted.streamId === stream ? (deleted.data as unknown as BackupDeleted['data']).at : null;
     return { ...d, deletedAt };
+  }
+
+  /** The tenant's key ring; DomainError 'tenant-not-found' when it has none. */
+  async loadExisting(tenantId: string): Promise<Loaded<KeyRingState>> {
+    const loaded = await this.load(tenantId);
+    if (!loaded.state.exists) throw new DomainError('tenant-not-found', 'tenant not found');
+    return loaded;
   }
 }

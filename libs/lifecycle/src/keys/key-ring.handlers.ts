@@ -8,18 +8,15 @@ import type { Deadline, DeadlineFireContext, PostgresDeadlineStore } from '@leth
 import type { KeyVault } from '@lethe/vault';
 import type { KeyRingRepository } from './key-ring-repository.js';
 import type { CrashHook } from '../crash-points.js';
+import type { LifecycleDataPlane } from '../lifecycle-ports.js';
 import type { KeyTimerPayload } from './key-timers.js';
-
-export interface ReprotectingDataPlane {
-  reprotectDatabase(tenantId: string, databaseId: string, fromVersionId: string, toVersionId: string): Promise<void>;
-}
 
 export class KeyRingHandlers {
   constructor(
     private readonly keys: KeyRingRepository,
     private readonly deadlines: PostgresDeadlineStore,
     private readonly vault: Pick<KeyVault, 'createVersion' | 'disable' | 'destroy'>,
-    private readonly dataPlane: ReprotectingDataPlane,
+    private readonly dataPlane: Pick<LifecycleDataPlane, 'reprotectDatabase'>,
     private readonly clock: Clock,
     private readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>,
     private readonly crash: CrashHook,

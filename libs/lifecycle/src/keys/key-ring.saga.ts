@@ -5,7 +5,7 @@
 // Timers are written in the processor's transaction; handlers re-check the live state when they fire.
 import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
-import { keysCategory, reprotectDueBy, retentionTimers, rotationDueAt, tenantCategory, type KeysState } from '@lethe/domain';
+import { keyRingCategory, reprotectDueBy, retentionTimers, rotationDueAt, tenantCategory, type KeyRingState } from '@lethe/domain';
 import { on, type Delivered, type Processor } from '@lethe/processors';
 import type { PostgresDeadlineStore } from '@lethe/scheduler';
 import type { KeyDetection } from './key-detection.js';
@@ -33,7 +33,7 @@ const RETENTION_EVENTS = [
   'BackupPolicyChanged',
 ] as const;
 const ROTATION_EVENTS = ['KeyRingOpened', 'KeyVersionAdded', 'RotationPeriodChanged'] as const;
-const INTERESTS = [on(tenantCategory, ['TenantOnboarded', 'KeyDestroyed']), on(keysCategory, [...ROTATION_EVENTS, ...RETENTION_EVENTS])] as const;
+const INTERESTS = [on(tenantCategory, ['TenantOnboarded', 'KeyDestroyed']), on(keyRingCategory, [...ROTATION_EVENTS, ...RETENTION_EVENTS])] as const;
 const isIn = (types: readonly string[], type: string) => types.includes(type);
 
 export class KeyRingSaga implements Processor<typeof INTERESTS> {
@@ -75,7 +75,7 @@ export class KeyRingSaga implements Processor<typeof INTERESTS> {
   }
 
   /** One timer per superseded version, at the moment its last need ends (re-checked when it fires). */
-  private async scheduleRetirements(tenantId: string, state: KeysState, tx: pg.PoolClient): Promise<void> {
+  private async scheduleRetirements(tenantId: string, state: KeyRingState, tx: pg.PoolClient): Promise<void> {
     for (const { keyVersionId, retainUntil } of retentionTimers(state)) {
       await this.deadlines.scheduleInTx(tx, retireTimerId(tenantId, keyVersionId), new Date(retainUntil), KEY_RETIRE, { tenantId, keyVersionId });
     }

@@ -1,8 +1,7 @@
 // What the key lifecycle reads from the tenant aggregate, which owns these facts: how the tenant's
 // backups are encrypted (its backupKeyMode) and whether its shred has been executed. Read when a
 // decision needs them, never copied into the key ring.
-import type { BackupKeyMode } from '@lethe/domain';
-import type { TenantRepository } from '../tenants/tenant-repository.js';
+import { DomainError, type BackupKeyMode, type TenantState } from '@lethe/domain';
 
 export interface TenantFacts {
   /** Null for a key ring without a tenant stream (never happens through onboarding). */
@@ -11,11 +10,11 @@ export interface TenantFacts {
   readonly shredExecuted: boolean;
 }
 
-export type TenantFactsOf = (tenantId: string) => Promise<TenantFacts>;
+export function tenantFactsOf(tenant: TenantState): TenantFacts {
+  return { backupKeyMode: tenant.backupKeyMode, shredExecuted: tenant.shredded || (tenant.shred?.executedAt ?? null) !== null };
+}
 
-export function tenantFactsFrom(tenants: Pick<TenantRepository, 'load'>): TenantFactsOf {
-  return async (tenantId) => {
-    const { state } = await tenants.load(tenantId);
-    return { backupKeyMode: state.backupKeyMode, shredExecuted: state.shredded || (state.shred?.executedAt ?? null) !== null };
-  };
+/** DomainError 'tenant-shredded': nothing new may reach the vault or data plane for this tenant. */
+export function shredExecutedError(): DomainError {
+  return new DomainError('tenant-shredded', 'the tenant was shredded: nothing can be attached to it any more');
 }

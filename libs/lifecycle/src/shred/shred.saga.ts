@@ -1,5 +1,5 @@
 // The shred saga's inbox: a processor over the global log. It turns a stored ContractTerminated
-// (whoever appended it) into a ScheduleShred decision, and a ShredScheduled into two durable
+// (whoever appended it) into a ScheduleShred decision (scheduleShredForTermination, as HTTP does), and a ShredScheduled into two durable
 // timers: one at executeAt that runs the steps, one at the deadline that checks the promise.
 // Timers are written in the processor's transaction, so each is created exactly once.
 // A contract-stream event is checked with the same schema as the HTTP body; one that breaks it (or
@@ -23,6 +23,7 @@ import { on, type Delivered, type DeliveredBy, type Processor } from '@lethe/pro
 import type { PostgresDeadlineStore } from '@lethe/scheduler';
 import { causedEventId } from '../event-ids.js';
 import type { TenantRepository } from '../tenants/tenant-repository.js';
+import { scheduleShredForTermination } from '../tenants/termination-shred.js';
 import { SHRED_DEADLINE, SHRED_STEP, shredDeadlineId, shredStepId, type ShredTimerPayload } from './shred-deadlines.js';
 
 /** Every contract-stream event, whatever its type: one the contract system should not have sent is rejected. */
@@ -67,23 +68,10 @@ export class ShredSaga implements Processor<typeof INTERESTS> {
     const metadata = validate(contractEventMetadataSchema(now), event.metadata, 'metadata', 'metadata');
     const errors = [...(data.ok ? [] : data.errors), ...(metadata.ok ? [] : metadata.errors)];
     if (!data.ok || !metadata.ok) return this.reject(event, errors);
-    const d = data.value;
     // Received when the contract system said so (HTTP stamps it), else when we first saw it.
     const receivedAt = metadata.value.receivedAt ? new Date(metadata.value.receivedAt).toISOString() : this.clock.now().toISOString();
     try {
-      await this.tenants.execute(
-        tenantId,
-        {
-          type: 'ScheduleShred',
-          data: {
-            trigger: { kind: 'termination', terminationId: d.terminationId, contractId: d.contractId, ...(d.reason ? { reason: d.reason } : {}) },
-            effectiveAt: d.effectiveAt,
-            receivedAt,
-            contractRevision: Number(event.revision),
-          },
-        },
-        `saga:${event.id}`,
-      );
+      await scheduleShredForTermination(this.tenants, { tenantId, notice: data.value, receivedAt, contractRevision: Number(event.revision), causeId: `saga:${event.id}` });
     } catch (error) {
       if (error instanceof DomainError && error.code === 'tenant-not-found') {
         return this.reject(event, [{ field: 'streamId', rule: `must name an onboarded tenant (${CONTRACT_STREAM_PREFIX}<tenantId>)` }]);

@@ -2,7 +2,7 @@
 // repository's load through a snapshot equals a fold of the whole stream, for every aggregate.
 import pg from 'pg';
 import { ManualClock } from '@lethe/clock';
-import { CALENDAR_STATE_VERSION, KEYS_STATE_VERSION, TENANT_STATE_VERSION, keysStream, retentionTimers, type KeysCommand } from '@lethe/domain';
+import { CALENDAR_STATE_VERSION, KEY_RING_STATE_VERSION, TENANT_STATE_VERSION, keyRingStream, retentionTimers, type KeyRingCommand } from '@lethe/domain';
 import { PostgresEventStore, eventStoreMigrations } from '@lethe/eventstore';
 import { runMigrations } from '@lethe/postgres';
 import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
@@ -92,7 +92,7 @@ async function busyRing(repo: KeyRingRepository, clock: ManualClock, tenantId: s
     clock.set(now);
     const { state, revision } = await repo.load(tenantId);
     const due = retentionTimers(state).find((t) => Date.parse(t.retainUntil) <= now.getTime());
-    let command: KeysCommand;
+    let command: KeyRingCommand;
     if (due) command = { type: 'RetireKeyVersion', data: { keyVersionId: due.keyVersionId } };
     else if (n % 20 === 0) command = { type: 'AddKeyVersion', data: { keyVersionId: `${tenantId}-kv-${++versions}`, source: 'policy', createdAt: now.toISOString() } };
     else if (n % 20 === 1 && versions > 0) {
@@ -131,9 +131,9 @@ describe('key ring repository with snapshots', () => {
     const plain = new KeyRingRepository(store, clock);
     await busyRing(repo, clock, 'acme', 260);
     const { revision: last } = await plain.load('acme');
-    const snapshot = await snapshots.read(keysStream('acme'));
+    const snapshot = await snapshots.read(keyRingStream('acme'));
     expect(snapshot).not.toBeNull();
-    expect(snapshot!.stateVersion).toBe(KEYS_STATE_VERSION);
+    expect(snapshot!.stateVersion).toBe(KEY_RING_STATE_VERSION);
     expect((snapshot!.revision + 1n) % BigInt(SNAPSHOT_EVERY)).toBe(0n);
     expect(last as bigint).toBeGreaterThan(snapshot!.revision);
     expect(last as bigint - snapshot!.revision).toBeLessThan(BigInt(SNAPSHOT_EVERY));
@@ -145,17 +145,17 @@ describe('key ring repository with snapshots', () => {
     expect(loaded.state.versions.some((v) => v.retiredAt)).toBe(true);
     expect(loaded.state.archivedBackups).toBeGreaterThan(0);
     // And the snapshot itself is the fold of the stream up to its revision.
-    const upTo = await store.readStream(keysStream('acme'), { limit: Number(snapshot!.revision) + 1 });
-    const { evolveKeys, initialKeysState } = await import('@lethe/domain');
-    expect(snapshot!.state).toEqual(json(upTo.reduce((s, e) => evolveKeys(s, { type: e.type, data: e.data } as never), initialKeysState)));
+    const upTo = await store.readStream(keyRingStream('acme'), { limit: Number(snapshot!.revision) + 1 });
+    const { evolveKeyRing, initialKeyRingState } = await import('@lethe/domain');
+    expect(snapshot!.state).toEqual(json(upTo.reduce((s, e) => evolveKeyRing(s, { type: e.type, data: e.data } as never), initialKeyRingState)));
   });
 
   it('reads the snapshot instead of the events before it', async () => {
     const repo = new KeyRingRepository(store, clock, withSnapshots);
     const { state, revision } = await repo.load('acme');
     // A marked copy at the current revision: a load that returns the mark read the snapshot, not the stream.
-    await pool.query('delete from lethe_snapshots where stream_id = $1', [keysStream('acme')]);
-    await snapshots.write({ streamId: keysStream('acme'), revision: revision as bigint, stateVersion: KEYS_STATE_VERSION, state: { ...state, keyId: 'from-the-snapshot' } });
+    await pool.query('delete from lethe_snapshots where stream_id = $1', [keyRingStream('acme')]);
+    await snapshots.write({ streamId: keyRingStream('acme'), revision: revision as bigint, stateVersion: KEY_RING_STATE_VERSION, state: { ...state, keyId: 'from-the-snapshot' } });
     expect((await repo.load('acme')).state.keyId).toBe('from-the-snapshot');
   });
 
@@ -163,11 +163,11 @@ describe('key ring repository with snapshots', () => {
     const repo = new KeyRingRepository(store, clock, withSnapshots);
     const plain = new KeyRingRepository(store, clock);
     const { state, revision } = await plain.load('acme');
-    await pool.query('delete from lethe_snapshots where stream_id = $1', [keysStream('acme')]);
+    await pool.query('delete from lethe_snapshots where stream_id = $1', [keyRingStream('acme')]);
     await pool.query('insert into lethe_snapshots (stream_id, revision, state_version, state) values ($1, $2, $3, $4)', [
-      keysStream('acme'),
+      keyRingStream('acme'),
       (revision as bigint).toString(),
-      KEYS_STATE_VERSION - 1,
+      KEY_RING_STATE_VERSION - 1,
       JSON.stringify({ ...state, keyId: 'old-shape' }),
     ]);
     expect(await repo.load('acme')).toEqual(await plain.load('acme'));
@@ -175,8 +175,8 @@ describe('key ring repository with snapshots', () => {
     for (let i = 0; i < SNAPSHOT_EVERY; i++) {
       await repo.execute('acme', { type: 'RegisterStagingAsset', data: { assetId: `stale-${i}`, expiresAt: null } }, `stale-${i}`);
     }
-    const replaced = await snapshots.read(keysStream('acme'));
-    expect(replaced!.stateVersion).toBe(KEYS_STATE_VERSION);
+    const replaced = await snapshots.read(keyRingStream('acme'));
+    expect(replaced!.stateVersion).toBe(KEY_RING_STATE_VERSION);
     expect((replaced!.state as { keyId: string }).keyId).toBe('key-acme');
     expect(await repo.load('acme')).toEqual(await plain.load('acme'));
   });
@@ -184,10 +184,10 @@ describe('key ring repository with snapshots', () => {
   it('writes a snapshot when a load had to fold SNAPSHOT_EVERY events or more (a stream from before snapshots)', async () => {
     const plain = new KeyRingRepository(store, clock);
     await busyRing(plain, clock, 'legacy', 150);
-    expect(await snapshots.read(keysStream('legacy'))).toBeNull();
+    expect(await snapshots.read(keyRingStream('legacy'))).toBeNull();
     const repo = new KeyRingRepository(store, clock, withSnapshots);
     const loaded = await repo.load('legacy');
-    expect((await snapshots.read(keysStream('legacy')))!.revision).toBe(loaded.revision);
+    expect((await snapshots.read(keyRingStream('legacy')))!.revision).toBe(loaded.revision);
     expect(await repo.load('legacy')).toEqual(await plain.load('legacy'));
   });
 
@@ -224,7 +224,7 @@ describe('key ring repository with snapshots', () => {
     );
     const folded = await plain.load('racing');
     expect(folded.state.stagingAssets).toHaveLength(240);
-    const snapshot = await snapshots.read(keysStream('racing'));
+    const snapshot = await snapshots.read(keyRingStream('racing'));
     expect(snapshot!.revision).toBe(BigInt(Math.floor(Number((folded.revision as bigint) + 1n) / SNAPSHOT_EVERY) * SNAPSHOT_EVERY - 1));
     expect(await a.load('racing')).toEqual(folded);
     expect(await b.load('racing')).toEqual(folded);

@@ -1,0 +1,21 @@
+import { Query } from '@nestjs/cqrs';
+import type { P1Violation, P2Violation, P3Violation } from '@lethe/domain';
+import type { PageRequest } from '../../paging/page.js';
+
+/** The violations of P1, P2 and P3 among one page of live key rings (tenantId order), at `at`. */
+export interface ComplianceReport {
+  /** ISO 8601 instant the report was made at. */
+  readonly at: string;
+  readonly P1: readonly P1Violation[];
+  readonly P2: readonly P2Violation[];
+  readonly P3: readonly P3Violation[];
+  /** Where the next page of key rings starts; null on the last. */
+  readonly nextCursor: string | null;
+}
+
+/** Which tenants break P1, P2 or P3 right now; a page covers `limit` live key rings. */
+export class GetComplianceQuery extends Query<ComplianceReport> {
+  constructor(readonly page: PageRequest) {
+    super();
+  }
+}

@@ -1,0 +1,103 @@
+// Recording a backup reads the key ring once (and the tenant once, for backupKeyMode and the shred),
+// decides against that state, has the data plane keep what the backup needs, and appends at the
+// revision it read. Real PostgreSQL, vault and data plane.
+import { DomainError, keyRingStream, tenantStream } from '@lethe/domain';
+import { createLifecycleFixture, type LifecycleFixture } from '../../../test-support/lifecycle-fixture.js';
+import { RecordBackupCommand, type BackupInput } from './record-backup.command.js';
+import { RecordBackupHandler } from './record-backup.handler.js';
+
+let f: LifecycleFixture;
+let handler: RecordBackupHandler;
+
+beforeAll(async () => {
+  f = await createLifecycleFixture();
+  handler = new RecordBackupHandler(f.keyRings, f.tenants, f.dataPlane, f.clock);
+});
+
+afterAll(async () => {
+  await f?.close();
+});
+
+function backup(backupId: string, over: Partial<BackupInput> = {}): BackupInput {
+  return {
+    backupId,
+    databaseId: 'db-1',
+    kind: 'full',
+    coveredFrom: '2026-03-02T09:00:00.000Z',
+    takenAt: '2026-03-02T09:00:00.000Z',
+    expiresAt: '2026-06-01T00:00:00.000Z',
+    ...over,
+  };
+}
+
+async function revisionOf(streamId: string): Promise<bigint> {
+  const events = await f.store.readStream(streamId);
+  return events[events.length - 1].revision;
+}
+
+describe('record backup', () => {
+  it('reads the key ring once and the tenant once, and the data plane can restore the backup with the version it needs', async () => {
+    const { keyRing } = await f.onboard('acme');
+    f.resetReads();
+    const state = await handler.execute(new RecordBackupCommand('acme', backup('b-1')));
+    expect(f.reads(keyRingStream('acme'))).toBe(1);
+    expect(f.reads(tenantStream('acme'))).toBe(1);
+    const version = keyRing!.versions[0].keyVersionId;
+    expect(state.backups).toEqual([expect.objectContaining({ backupId: 'b-1', protection: 'customer-key', keyVersionIds: [version], unrestorable: null })]);
+    expect(await f.dataPlane.restoreCheck('acme', 'b-1')).toEqual({ restorable: true, keyVersionId: version });
+  });
+
+  it('appends nothing for the same backup again, and answers the same state', async () => {
+    const before = await revisionOf(keyRingStream('acme'));
+    const first = (await f.keyRings.load('acme')).state;
+    const again = await handler.execute(new RecordBackupCommand('acme', backup('b-1')));
+    expect(await revisionOf(keyRingStream('acme'))).toBe(before);
+    expect(again).toEqual(first);
+  });
+
+  it("keeps a platform-key tenant's backup as an asset the shred must purge", async () => {
+    await f.onboard('plat', { backupKeyMode: 'platform' });
+    const state = await handler.execute(new RecordBackupCommand('plat', backup('p-1')));
+    expect(state.backups[0]).toEqual(expect.objectContaining({ backupId: 'p-1', protection: 'platform-key', keyVersionIds: [] }));
+    expect(await f.dataPlane.checkAsset('plat', 'platform-backup', 'p-1')).toEqual({ readable: true });
+  });
+
+  it('decides again on a fresh read when another write lands between its read and its append', async () => {
+    await f.onboard('busy');
+    const racing = new RecordBackupHandler(
+      f.keyRings,
+      f.tenants,
+      {
+        addPlatformBackup: (...args) => f.dataPlane.addPlatformBackup(...args),
+        recordBackup: async (...args) => {
+          await f.keyRings.execute('busy', { type: 'ChangeRotationPeriod', data: { rotationPeriodDays: 90 } }, 'racing-write');
+          await f.dataPlane.recordBackup(...args);
+        },
+      },
+      f.clock,
+    );
+    f.resetReads();
+    const state = await racing.execute(new RecordBackupCommand('busy', backup('b-9')));
+    // Its own read, the racing write's, and the reload after the lost race.
+    expect(f.reads(keyRingStream('busy'))).toBe(3);
+    expect(state.rotationPeriodDays).toBe(90);
+    expect(state.backups.map((b) => b.backupId)).toEqual(['b-9']);
+  });
+
+  it('refuses once the shred was executed and appends nothing', async () => {
+    await f.onboard('gone');
+    const now = f.clock.now().toISOString();
+    await f.tenants.execute('gone', { type: 'ScheduleShred', data: { trigger: { kind: 'deletion-request', requestId: 'r-1' }, effectiveAt: now, receivedAt: now } }, 'test:schedule');
+    f.clock.set(new Date('2026-03-20T00:00:00.000Z'));
+    await f.tenants.execute('gone', { type: 'StartShredExecution', data: { shredId: 'deletion-request:r-1' } }, 'test:start');
+    const before = await revisionOf(keyRingStream('gone'));
+    const refused = handler.execute(new RecordBackupCommand('gone', backup('b-late', { takenAt: '2026-03-19T00:00:00.000Z' })));
+    await expect(refused).rejects.toBeInstanceOf(DomainError);
+    await expect(refused).rejects.toMatchObject({ code: 'tenant-shredded' });
+    expect(await revisionOf(keyRingStream('gone'))).toBe(before);
+  });
+
+  it('answers tenant-not-found for a tenant without a key ring', async () => {
+    await expect(handler.execute(new RecordBackupCommand('nobody', backup('b-x')))).rejects.toMatchObject({ code: 'tenant-not-found' });
+  });
+});

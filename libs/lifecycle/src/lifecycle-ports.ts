@@ -1,0 +1,35 @@
+// What the lifecycle needs from the outside world: the ports LifecycleModule.forRoot takes.
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Clock } from '@lethe/clock';
+import type { DataPlane } from '@lethe/dataplane';
+import type { EventStore } from '@lethe/eventstore';
+import type { PostgresDeadlineStore } from '@lethe/scheduler';
+import type { KeyVault, PostgresSigningKeyRegistry, SigningKeyring } from '@lethe/vault';
+import type { CrashHook } from './crash-points.js';
+import type { ShredDataPlane, ShredProbe } from './shred/shred-ports.js';
+
+/** The data plane calls the use cases and timers make (the local adapter implements all of them). */
+export type LifecycleDataPlane = ShredDataPlane &
+  Pick<DataPlane, 'protectDatabase' | 'reprotectDatabase' | 'recordBackup' | 'deleteBackup' | 'restoreCheck' | 'addPlatformBackup' | 'addStagingAsset' | 'checkAsset'>;
+
+export type LifecycleLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
+
+export interface LifecyclePorts {
+  readonly store: EventStore;
+  readonly clock: Clock;
+  readonly deadlines: PostgresDeadlineStore;
+  readonly vault: KeyVault;
+  readonly dataPlane: LifecycleDataPlane;
+  readonly probe: ShredProbe;
+  /** How often the vault is asked for versions created outside Lethe. */
+  readonly keyDetectionIntervalMs: number;
+  /** Where issued certificates are stored (lethe_certificates). */
+  readonly pool: pg.Pool;
+  /** The key this instance signs certificates with, and the registry of every public key. */
+  readonly signing: SigningKeyring;
+  readonly signingKeys: PostgresSigningKeyRegistry;
+  readonly logger: LifecycleLogger;
+  /** Test-only fault injection between two steps (LETHE_CRASH_AT); default: none. */
+  readonly crash?: CrashHook;
+}

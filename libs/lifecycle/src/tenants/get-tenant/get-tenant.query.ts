@@ -1,0 +1,18 @@
+import { Query } from '@nestjs/cqrs';
+import type { KeyRingState, TenantState } from '@lethe/domain';
+import type { KeyRingView, TenantView } from '@lethe/readmodel';
+
+/**
+ * A tenant as the read model has it, or, just onboarded and not projected yet, as its aggregates
+ * have it (rather than a false 404). Null: no such tenant.
+ */
+export type TenantDetails =
+  | { readonly source: 'read-model'; readonly view: TenantView; readonly ring: KeyRingView | null }
+  | { readonly source: 'aggregates'; readonly tenant: TenantState; readonly keyRing: KeyRingState }
+  | null;
+
+export class GetTenantQuery extends Query<TenantDetails> {
+  constructor(readonly tenantId: string) {
+    super();
+  }
+}

@@ -1,0 +1,24 @@
+import { Query } from '@nestjs/cqrs';
+import type { TenantStatus } from '@lethe/domain';
+import type { KeyRingView, TenantView } from '@lethe/readmodel';
+import type { Page, PageRequest } from '../../paging/page.js';
+
+export interface ListedTenant {
+  readonly view: TenantView;
+  readonly ring: KeyRingView | null;
+}
+
+export interface TenantFilter {
+  readonly status?: TenantStatus;
+  readonly jurisdiction?: string;
+}
+
+/** Tenants in tenantId order, filtered by status and jurisdiction (exact code). */
+export class ListTenantsQuery extends Query<Page<ListedTenant>> {
+  constructor(
+    readonly filter: TenantFilter,
+    readonly page: PageRequest,
+  ) {
+    super();
+  }
+}
