@@ -7,7 +7,7 @@ import { LocalDataPlane, dataplaneMigrations, platformKeyFrom } from '@lethe/dat
 import type { TenantProfile } from '@lethe/domain';
 import { PostgresEventStore, eventStoreMigrations, type EventStore } from '@lethe/eventstore';
 import { runMigrations } from '@lethe/postgres';
-import { deliverTo, type Processor } from '@lethe/processors';
+import { deliverTo, processorMigrations, type Processor } from '@lethe/processors';
 import { KeyRingsProjection, TenantsProjection, readModelEntities, readModelMigrations } from '@lethe/readmodel';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
@@ -64,7 +64,7 @@ export function tenantProfile(tenantId: string, profile: Partial<TenantProfile> 
 
 export async function createLifecycleFixture(start = new Date('2026-03-02T09:00:00.000Z')): Promise<LifecycleFixture> {
   const db: TestDatabase = await createTestDatabase();
-  await runMigrations(db.url, [...eventStoreMigrations, ...vaultMigrations, ...dataplaneMigrations, ...readModelMigrations]);
+  await runMigrations(db.url, [...eventStoreMigrations, ...processorMigrations, ...vaultMigrations, ...dataplaneMigrations, ...readModelMigrations]);
   const pool = new pg.Pool({ connectionString: db.url, max: 6 });
   pool.on('error', reportIdleError);
   const store = new PostgresEventStore(pool);

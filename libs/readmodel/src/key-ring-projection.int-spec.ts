@@ -6,7 +6,7 @@ import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import {
   DomainError,
-  backupsHolding,
+  type BackupState,
   decideKeyRing,
   evolveKeyRing,
   initialKeyRingState,
@@ -210,8 +210,28 @@ async function rows(tenantId: string) {
 }
 
 /** What the domain says the rows are, for the ring as of the last of `events`. */
+/**
+ * Every backup the ring ever recorded, as its events left it. The aggregate's state archives backups
+ * that can never matter again (archived-backups.ts); the read model keeps listing them.
+ */
+function recordedBackups(events: readonly KeyRingEvent[]): BackupState[] {
+  const backups = new Map<string, BackupState>();
+  for (const e of events) {
+    if (e.type === 'BackupRecorded') {
+      const { at: _at, ...d } = e.data;
+      backups.set(d.backupId, { ...d, deletedAt: null });
+    } else if (e.type === 'BackupRetentionChanged' && backups.has(e.data.backupId)) {
+      backups.set(e.data.backupId, { ...backups.get(e.data.backupId)!, expiresAt: e.data.expiresAt });
+    } else if (e.type === 'BackupDeleted' && backups.has(e.data.backupId)) {
+      backups.set(e.data.backupId, { ...backups.get(e.data.backupId)!, deletedAt: e.data.at });
+    }
+  }
+  return [...backups.values()];
+}
+
 function expected(events: readonly KeyRingEvent[]) {
   const state = events.reduce(evolveKeyRing, initialKeyRingState);
+  const allBackups = recordedBackups(events);
   const retiredWith = new Map(events.flatMap((e) => (e.type === 'KeyVersionRetired' ? [[e.data.keyVersionId, e.data.retainUntil] as const] : [])));
   const newest = newestVersion(state)!;
   return {
@@ -235,9 +255,9 @@ function expected(events: readonly KeyRingEvent[]) {
       created_at: v.createdAt,
       retain_until: v.retiredAt ? retiredWith.get(v.keyVersionId)! : state.destroyed ? null : retainUntil(state, v.keyVersionId),
       retired_at: v.retiredAt,
-      backup_count: backupsHolding(state, v.keyVersionId).length,
+      backup_count: allBackups.filter((b) => b.deletedAt === null && b.keyVersionIds.includes(v.keyVersionId)).length,
     })),
-    backups: [...state.backups]
+    backups: allBackups
       .sort((a, b) => (a.backupId < b.backupId ? -1 : 1))
       .map((b) => ({
         backup_id: b.backupId,
