@@ -22,10 +22,11 @@ describe('loadHttpsOptions', () => {
     await expect(loadHttpsOptions({ certFile: '', keyFile: '' })).resolves.toBeUndefined();
   });
 
-  it('reads the certificate and the key', async () => {
+  it('reads the certificate and the key, and accepts TLS 1.2 and later only', async () => {
     const options = await loadHttpsOptions({ certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') });
     expect(options?.cert?.toString()).toContain('BEGIN CERTIFICATE');
     expect(options?.key?.toString()).toContain('BEGIN PRIVATE KEY');
+    expect(options?.minVersion).toBe('TLSv1.2');
   });
 
   it('needs both files', async () => {

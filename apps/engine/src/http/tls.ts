@@ -1,11 +1,14 @@
 // TLS when a certificate is configured (ARCHITECTURE.md §6): LETHE_TLS_CERT_FILE and
 // LETHE_TLS_KEY_FILE name PEM files; both or neither. The result goes to NestFactory.create as
-// `httpsOptions`. Errors name the setting, never the file's content.
+// `httpsOptions`. Errors name the setting, never the file's content. TLS 1.2 is the floor, set here
+// rather than left to Node's default, which `--tls-min-v1.0` or `tls.DEFAULT_MIN_VERSION` can lower.
 import { readFile } from 'node:fs/promises';
+import type { SecureContextOptions } from 'node:tls';
 import type { NestApplicationOptions } from '@nestjs/common';
 import { ConfigError } from '../config/engine-config.js';
 
-export type HttpsOptions = NonNullable<NestApplicationOptions['httpsOptions']>;
+// Nest hands these to https.createServer as they are; its type just does not list `minVersion`.
+export type HttpsOptions = NonNullable<NestApplicationOptions['httpsOptions']> & Pick<SecureContextOptions, 'minVersion'>;
 
 export interface TlsSettings {
   /** LETHE_TLS_CERT_FILE: PEM certificate (chain) file. */
@@ -22,7 +25,10 @@ export class TlsConfigError extends ConfigError {
   }
 }
 
-/** `undefined` when neither file is set (plain HTTP). */
+/** The oldest protocol the engine accepts: older clients get a `protocol_version` alert. */
+const TLS_MIN_VERSION = 'TLSv1.2';
+
+/** `{cert, key, minVersion: 'TLSv1.2'}`; `undefined` when neither file is set (plain HTTP). */
 export async function loadHttpsOptions(settings: TlsSettings): Promise<HttpsOptions | undefined> {
   const { certFile, keyFile } = settings;
   if (!certFile && !keyFile) return undefined;
@@ -36,5 +42,5 @@ export async function loadHttpsOptions(settings: TlsSettings): Promise<HttpsOpti
     }
   };
   const [cert, key] = await Promise.all([read(certFile, 'LETHE_TLS_CERT_FILE'), read(keyFile, 'LETHE_TLS_KEY_FILE')]);
-  return { cert, key };
+  return { cert, key, minVersion: TLS_MIN_VERSION };
 }
