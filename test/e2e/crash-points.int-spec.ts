@@ -111,6 +111,7 @@ async function outcomeOf(api: ReturnType<typeof apiClient>, tenantId: string) {
   const timers = await pool.query(`select kind, status from lethe_deadlines where payload->>'tenantId' = $1 order by kind, status`, [tenantId]);
   return {
     status: tenant.body.status,
+    shredStatus: tenant.body.shred?.status ?? null,
     databases: tenant.body.databases,
     shred: tenant.body.shred && { deadline: tenant.body.shred.deadline, executeAt: tenant.body.shred.executeAt, cancelledAt: tenant.body.shred.cancelledAt !== null },
     versions: keys.status === 200 ? keys.body.versions.map((v: any) => `${v.source}:${v.status}`) : keys.status,
@@ -178,7 +179,8 @@ describe('kill -9 between two steps, then a restart: the outcome equals an unint
     };
     expect(ref.onboard.keyRingEvents[0]).toBe('KeyRingOpened');
     expect(ref.terminate.status).toBe('verified');
-    expect(ref.cancel.status).toBe('cancelled');
+    expect(ref.cancel.status).toBe('active');
+    expect(ref.cancel.shredStatus).toBe('cancelled');
     expect(ref.cancel.vault).toEqual(['enabled']);
 
     expect(await outcomeOf(s.api, 'crash-a')).toEqual(ref.onboard);

@@ -333,10 +333,12 @@ describe('the shred, from termination to certificate', () => {
     await timerPending('keepme');
     const cancel = await api('POST', '/v1/tenants/keepme/shred/cancel', TOKENS.operator, { reason: 'renewed after all' });
     expect(cancel.status).toBe(200);
-    expect(cancel.body.status).toBe('cancelled');
+    // The tenant is active again, with its cancelled shred beside it.
+    expect(cancel.body).toMatchObject({ tenantId: 'keepme', status: 'active', shred: { shredId: 'termination:term-k', status: 'cancelled' } });
     expect((await api('POST', '/v1/tenants/keepme/shred/cancel', TOKENS.operator, { reason: 'again' })).status).toBe(409);
     await setClock('2027-01-20T12:00:00Z');
-    await statusBecomes('keepme', 'cancelled');
+    const after = await statusBecomes('keepme', 'active');
+    expect(after.body.shred).toMatchObject({ shredId: 'termination:term-k', status: 'cancelled' });
     expect((await eventsOf('keepme')).map((e) => e.type)).not.toContain('KeyDestroyed');
     expect((await pool.query(`select status from lethe_deadlines where payload->>'tenantId' = 'keepme' and kind like 'shred-%'`)).rows.map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
   });
@@ -395,7 +397,42 @@ describe('the shred, from termination to certificate', () => {
     expect(verified.body.items.every((s: { status: string }) => s.status === 'verified')).toBe(true);
     const cancelled = await api('GET', '/v1/shreds?status=cancelled', TOKENS.reader);
     expect(cancelled.body.items.map((s: { tenantId: string }) => s.tenantId)).toEqual(['keepme']);
+    expect((await api('GET', '/v1/tenants?status=active', TOKENS.reader)).body.items.map((t: { tenantId: string }) => t.tenantId)).toContain('keepme');
+    expect((await api('GET', '/v1/tenants?status=cancelled', TOKENS.reader)).status).toBe(400);
     expect((await api('GET', '/v1/shreds?status=bogus', TOKENS.reader)).status).toBe(400);
+  });
+
+  it('keeps every shred in /v1/shreds: a cancelled one stays listed after the tenant is terminated again', async () => {
+    expect((await onboard('twice')).status).toBe(201);
+    expect((await terminate('twice', { terminationId: 'term-t1', contractId: 'c-t', effectiveAt: '2027-02-01T09:00:00Z' })).status).toBe(202);
+    expect((await api('POST', '/v1/tenants/twice/shred/cancel', TOKENS.operator, { reason: 'renewed' })).status).toBe(200);
+    expect((await terminate('twice', { terminationId: 'term-t2', contractId: 'c-t', effectiveAt: '2027-03-01T09:00:00Z' })).body.outcome).toBe('scheduled');
+    const tenantNow = await statusBecomes('twice', 'shred-scheduled');
+    expect(tenantNow.body.shred).toMatchObject({ shredId: 'termination:term-t2', status: 'shred-scheduled' });
+    let listed: { shredId: string; status: string }[] = [];
+    await waitUntil(
+      async () => {
+        const all: { tenantId: string; shredId: string; status: string }[] = (await api('GET', '/v1/shreds', TOKENS.reader)).body.items;
+        listed = all.filter((s) => s.tenantId === 'twice').map(({ shredId, status }) => ({ shredId, status }));
+        return listed.length === 2;
+      },
+      10_000,
+      'both shreds of twice to be listed',
+    );
+    expect(listed).toEqual([
+      { shredId: 'termination:term-t1', status: 'cancelled' },
+      { shredId: 'termination:term-t2', status: 'shred-scheduled' },
+    ]);
+    // Paged one at a time, the walk meets each shred once.
+    const seen: string[] = [];
+    for (let cursor: string | null = null, pages = 0; pages < 1000; pages++) {
+      const page: { items: { tenantId: string; shredId: string }[]; nextCursor: string | null } = (await api('GET', `/v1/shreds?limit=1${cursor ? `&cursor=${cursor}` : ''}`, TOKENS.reader)).body;
+      seen.push(...page.items.map((s) => `${s.tenantId}/${s.shredId}`));
+      cursor = page.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen.filter((s) => s.startsWith('twice/'))).toEqual(['twice/termination:term-t1', 'twice/termination:term-t2']);
+    expect(new Set(seen).size).toBe(seen.length);
   });
 
   it('refuses to move the manual clock backwards', async () => {

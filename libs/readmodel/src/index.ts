@@ -1,5 +1,6 @@
 import { CreateEventTypeCounts1764400000010, EventTypeCount, EventTypeCountsProjection } from './event-type-counts.js';
 import { CreateTenantView1764400000011, DropTenantViewDatabases1764400000020, TenantView, TenantsProjection, shredView, type ShredView } from './tenant-view.js';
+import { ShredHistory1764400000060, ShredRow } from './shred-view.js';
 import { CreateRejectedEventsView1764400000024, RejectedEventView, RejectedEventsProjection } from './rejected-events-view.js';
 import {
   AddBackupPolicyToKeyRingViews1764400000017,
@@ -13,7 +14,7 @@ import { KeyRingsProjection } from './key-ring-projection.js';
 
 export { EventTypeCount, EventTypeCountsProjection, TenantView, TenantsProjection, shredView, type ShredView };
 export { BackupView, KeyRingView, KeyRingsProjection, KeyVersionView };
-export { RejectedEventView, RejectedEventsProjection };
+export { RejectedEventView, RejectedEventsProjection, ShredRow };
 // Paged read queries over the key-ring views (see key-ring-queries.ts and page-cursor.ts).
 export {
   BACKUP_STATUSES,
@@ -38,5 +39,6 @@ export const readModelMigrations = [
   DropTenantViewDatabases1764400000020,
   CreateRejectedEventsView1764400000024,
   IncrementalKeyRingViews1764400000052,
+  ShredHistory1764400000060,
 ];
-export const readModelEntities = [EventTypeCount, TenantView, KeyRingView, KeyVersionView, BackupView, RejectedEventView];
+export const readModelEntities = [EventTypeCount, TenantView, ShredRow, KeyRingView, KeyVersionView, BackupView, RejectedEventView];

@@ -1,13 +1,16 @@
-// Read model of tenants and their shreds (GET /v1/tenants/{id}, GET /v1/shreds). The projection
+// Read model of tenants and their current shred (GET /v1/tenants, /v1/tenants/{id}), and of every
+// shred (rm_shreds, shred-view.ts: GET /v1/shreds). The projection
 // folds each tenant event into the aggregate's own state with the domain's evolve, and keeps
 // the state beside the view, so the read side can never disagree with the deciders.
 import type pg from 'pg';
 import { Column, Entity, Index, PrimaryColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { evolveTenant, initialTenantState, tenantCategory, tenantStatus, type TenantState, type TenantStatus } from '@lethe/domain';
+import { evolveTenant, initialTenantState, shredProgress, tenantCategory, tenantStatus, type ShredProgress, type TenantState, type TenantStatus } from '@lethe/domain';
 import { on, type Delivered, type Processor } from '@lethe/processors';
 
 export interface ShredView {
   readonly shredId: string;
+  /** Where this shred stands (a cancelled one leaves the tenant active). */
+  readonly status: ShredProgress;
   readonly trigger: TenantState['shred'] extends infer S ? (S extends { trigger: infer T } ? T : never) : never;
   readonly effectiveAt: string;
   readonly deadline: string;
@@ -100,6 +103,7 @@ export function shredView(state: TenantState): ShredView | null {
   if (!s) return null;
   return {
     shredId: s.shredId,
+    status: shredProgress(s),
     trigger: s.trigger,
     effectiveAt: s.effectiveAt,
     deadline: s.deadline,
@@ -147,5 +151,14 @@ export class TenantsProjection implements Processor<typeof INTERESTS> {
         JSON.stringify(state),
       ],
     );
+    // The shred this event concerns (the tenant's current one) keeps its own row; earlier ones stay.
+    const shred = shredView(state);
+    if (shred) {
+      await tx.query(
+        `insert into rm_shreds (tenant_id, shred_id, status, shred) values ($1, $2, $3, $4)
+         on conflict (tenant_id, shred_id) do update set status = excluded.status, shred = excluded.shred`,
+        [tenantId, shred.shredId, shred.status, JSON.stringify(shred)],
+      );
+    }
   }
 }

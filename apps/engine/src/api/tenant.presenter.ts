@@ -1,7 +1,7 @@
 // Response bodies of /v1/tenants and /v1/shreds.
-import { tenantStatus, type KeyRingState, type TenantState } from '@lethe/domain';
+import { shredProgress, tenantStatus, type KeyRingState, type TenantState } from '@lethe/domain';
 import type { ListedTenant, Page, ShredAnswer, TenantDetails } from '@lethe/lifecycle';
-import type { KeyRingView, TenantView } from '@lethe/readmodel';
+import type { KeyRingView, ShredRow, TenantView } from '@lethe/readmodel';
 
 /**
  * The databases to show for a tenant: the key ring's (their owner), or, while the ring is still being
@@ -54,12 +54,14 @@ export function tenantPageBody(page: Page<ListedTenant>) {
   return { items: page.items.map((t) => viewBody(t.view, t.ring)), nextCursor: page.nextCursor };
 }
 
-export function shredPageBody(page: Page<TenantView>) {
-  return { items: page.items.map((v) => ({ tenantId: v.tenantId, status: v.status, ...v.shred })), nextCursor: page.nextCursor };
+export function shredPageBody(page: Page<ShredRow>) {
+  return { items: page.items.map((s) => ({ tenantId: s.tenantId, ...s.shred })), nextCursor: page.nextCursor };
 }
 
+/** The tenant is active again; the cancelled shred stands beside it. */
 export function cancelBody(tenantId: string, state: TenantState) {
-  return { tenantId, status: tenantStatus(state), cancelledAt: state.shred?.cancelledAt ?? null };
+  const shred = state.shred!;
+  return { tenantId, status: tenantStatus(state), shred: { shredId: shred.shredId, status: shredProgress(shred), cancelledAt: shred.cancelledAt }, cancelledAt: shred.cancelledAt };
 }
 
 export function shredAnswerBody(answer: ShredAnswer) {

@@ -9,7 +9,7 @@ import {
   INSTANT_RANGES,
   stringSchema,
   textSchema,
-  type TenantStatus,
+  TENANT_STATUSES,
 } from '@lethe/domain';
 import { SHRED_STATUSES } from '@lethe/lifecycle';
 import { z } from 'zod';
@@ -74,7 +74,6 @@ export const listShredsQuery = z.strictObject({
   ...pageFields,
 });
 
-const TENANT_STATUSES = ['active', ...SHRED_STATUSES] as const satisfies readonly TenantStatus[];
 export const listTenantsQuery = z.strictObject({
   status: z.enum(TENANT_STATUSES, { message: `must be one of ${TENANT_STATUSES.join(', ')}` }).optional(),
   jurisdiction: jurisdictionSchema.optional(),

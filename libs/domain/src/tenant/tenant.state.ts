@@ -210,15 +210,25 @@ export function evolveTenant(state: TenantState, event: TenantEvent): TenantStat
 }
 
 /** The tenant's lifecycle status as ops see it (GET /v1/tenants/{id}). */
-export type TenantStatus = 'active' | 'shred-scheduled' | 'shredding' | 'shredded' | 'verified' | 'breached' | 'cancelled';
+/** Where a shred stands, as ops read it. */
+export const SHRED_PROGRESS = ['shred-scheduled', 'shredding', 'shredded', 'verified', 'breached', 'cancelled'] as const;
+export type ShredProgress = (typeof SHRED_PROGRESS)[number];
 
-export function tenantStatus(state: TenantState): TenantStatus {
-  const s = state.shred;
-  if (!s) return 'active';
+/** Where a tenant stands: active (never shredded, or its last shred was cancelled), or its shred's progress. */
+export const TENANT_STATUSES = ['active', 'shred-scheduled', 'shredding', 'shredded', 'verified', 'breached'] as const;
+export type TenantStatus = (typeof TENANT_STATUSES)[number];
+
+export function shredProgress(s: ShredState): ShredProgress {
   if (s.status === 'verified') return 'verified';
   if (s.status === 'cancelled') return 'cancelled';
   // Not verified and past its promise: that is what ops must see first.
   if (s.breaches.length > 0) return 'breached';
   if (s.status === 'scheduled') return 'shred-scheduled';
   return s.status;
+}
+
+/** A cancelled shred leaves the tenant active: the cancel withdrew it, the tenant keeps its data and key. */
+export function tenantStatus(state: TenantState): TenantStatus {
+  const progress = state.shred ? shredProgress(state.shred) : 'cancelled';
+  return progress === 'cancelled' ? 'active' : progress;
 }

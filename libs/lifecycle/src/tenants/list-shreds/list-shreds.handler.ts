@@ -1,23 +1,19 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { TenantView } from '@lethe/readmodel';
+import { ShredRow } from '@lethe/readmodel';
 import { pageOf, type Page } from '../../paging/page.js';
-import { ListShredsQuery, SHRED_STATUSES } from './list-shreds.query.js';
+import { ListShredsQuery } from './list-shreds.query.js';
 
 @QueryHandler(ListShredsQuery)
 export class ListShredsHandler implements IQueryHandler<ListShredsQuery> {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  async execute({ status, page }: ListShredsQuery): Promise<Page<TenantView>> {
-    const q = this.db
-      .getRepository(TenantView)
-      .createQueryBuilder('t')
-      .where('t.shred is not null')
-      .andWhere('t.status in (:...statuses)', { statuses: status ? [status] : [...SHRED_STATUSES] })
-      .orderBy('t.tenant_id')
-      .limit(page.limit + 1);
-    if (page.after) q.andWhere('t.tenant_id > :after', { after: page.after[0] });
-    return pageOf(await q.getMany(), page.limit, (v) => [v.tenantId]);
+  async execute({ status, page }: ListShredsQuery): Promise<Page<ShredRow>> {
+    const q = this.db.getRepository(ShredRow).createQueryBuilder('s').orderBy('s.tenant_id').addOrderBy('s.shred_id').limit(page.limit + 1);
+    if (status) q.andWhere('s.status = :status', { status });
+    // A cursor made by an earlier engine carries the tenant id alone: it starts after that tenant.
+    if (page.after) q.andWhere('(s.tenant_id, s.shred_id) > (:tenantId, :shredId)', { tenantId: page.after[0], shredId: page.after[1] ?? '\uffff' });
+    return pageOf(await q.getMany(), page.limit, (s) => [s.tenantId, s.shredId]);
   }
 }

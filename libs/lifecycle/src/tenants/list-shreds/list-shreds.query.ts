@@ -1,14 +1,17 @@
 import { Query } from '@nestjs/cqrs';
-import type { TenantStatus } from '@lethe/domain';
-import type { TenantView } from '@lethe/readmodel';
+import { SHRED_PROGRESS, type ShredProgress } from '@lethe/domain';
+import type { ShredRow } from '@lethe/readmodel';
 import type { Page, PageRequest } from '../../paging/page.js';
 
-/** The statuses a tenant with a shred can have. */
-export const SHRED_STATUSES = ['shred-scheduled', 'shredding', 'shredded', 'verified', 'breached', 'cancelled'] as const satisfies readonly TenantStatus[];
-export type ShredStatusFilter = (typeof SHRED_STATUSES)[number];
+/** The statuses a shred can have (the `status` filter of GET /v1/shreds). */
+export const SHRED_STATUSES = SHRED_PROGRESS;
+export type ShredStatusFilter = ShredProgress;
 
-/** Tenants with a shred (one each: its latest), in tenantId order, optionally of one status. */
-export class ListShredsQuery extends Query<Page<TenantView>> {
+/**
+ * Every shred, current and past (a cancelled one stays listed after a later shred), in
+ * (tenantId, shredId) order, optionally of one status.
+ */
+export class ListShredsQuery extends Query<Page<ShredRow>> {
   constructor(
     readonly status: ShredStatusFilter | undefined,
     readonly page: PageRequest,
