@@ -79,17 +79,17 @@ describe('PostgresDeadlineStore', () => {
     const { clock, store, kind, id, seen, poller } = fresh();
     await store.schedule(id('d'), new Date(T0.getTime() + HOUR), kind, { n: 1 });
 
-    expect(await poller.tick()).toEqual({ fired: 0, failed: 0, parked: 0 });
+    expect(await poller.tick()).toEqual({ fired: 0, failed: 0, parked: 0, firedDeadlines: [] });
     clock.advance(HOUR - 1);
-    expect(await poller.tick()).toEqual({ fired: 0, failed: 0, parked: 0 });
+    expect(await poller.tick()).toEqual({ fired: 0, failed: 0, parked: 0, firedDeadlines: [] });
     expect(seen).toHaveLength(0);
 
     clock.advance(1); // exactly at dueAt
-    expect(await poller.tick()).toEqual({ fired: 1, failed: 0, parked: 0 });
+    expect(await poller.tick()).toEqual({ fired: 1, failed: 0, parked: 0, firedDeadlines: [{ id: id('d'), kind }] });
     expect(seen.map((d) => [d.id, d.payload])).toEqual([[id('d'), { n: 1 }]]);
 
     clock.advance(HOUR);
-    expect(await poller.tick()).toEqual({ fired: 0, failed: 0, parked: 0 });
+    expect(await poller.tick()).toEqual({ fired: 0, failed: 0, parked: 0, firedDeadlines: [] });
     expect(seen).toHaveLength(1);
     const fired = await store.get(id('d'));
     expect(fired).toMatchObject({ status: 'fired', attempts: 0, nextAttemptAt: null });
