@@ -21,6 +21,8 @@ import { ROOT_LOGGER } from './logging/tokens.js';
 import { httpLoggerParams } from './logging/http-logging.js';
 import { ProcessorHost, PROCESSORS } from './processors/processor-host.service.js';
 import { AdminClockController } from './api/admin-clock.controller.js';
+import { MoveClockHandler } from './clock/move-clock/move-clock.handler.js';
+import { ReadClockHandler } from './clock/read-clock/read-clock.handler.js';
 import { CertificateKeyController } from './api/certificate-key.controller.js';
 import { ShredsController } from './api/shreds.controller.js';
 import { TenantsController } from './api/tenants.controller.js';
@@ -80,6 +82,8 @@ export class EngineModule {
         { provide: DEADLINE_HANDLERS, useExisting: LIFECYCLE_DEADLINE_HANDLERS },
         ProcessorHost,
         DeadlineTicker,
+        MoveClockHandler,
+        ReadClockHandler,
         ...httpProviders,
       ],
     };

@@ -1,10 +1,12 @@
 // /v1/admin/clock: reads the manual clock, and moves it forward and fires what became due. Registered
 // only with LETHE_CLOCK=manual; with the system clock the route does not exist (404). Each move is
 // stored, so a restart resumes from it.
-import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
-import { CLOCK, ClockMovedBackwardsError, type Clock } from '@lethe/clock';
-import { PersistedManualClock } from '../clock/persisted-manual-clock.js';
-import { DeadlineTicker } from '../deadlines/deadline-ticker.service.js';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ClockMovedBackwardsError } from '@lethe/clock';
+import { MoveClockCommand } from '../clock/move-clock/move-clock.command.js';
+import { ReadClockQuery } from '../clock/read-clock/read-clock.query.js';
+import { NotManualClockError } from '../clock/manual-clock-of.js';
 import { ProblemException, Roles, ZodBody } from '../http/index.js';
 import { setClockSchema } from './tenant.schemas.js';
 import type { z } from 'zod';
@@ -12,35 +14,33 @@ import type { z } from 'zod';
 @Controller('v1/admin/clock')
 export class AdminClockController {
   constructor(
-    @Inject(CLOCK) private readonly clock: Clock,
-    private readonly ticker: DeadlineTicker,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
   ) {}
 
   /** `{ now }`: the manual clock's time. */
   @Get()
   @Roles('admin')
   get() {
-    return { now: this.manualClock().now().toISOString() };
+    return clockAnswer(() => this.queries.execute(new ReadClockQuery()));
   }
 
   /** `{ now, fired: [{ id, kind }] }`: the deadlines this instance fired because of the move. */
   @Post()
   @Roles('admin')
   @HttpCode(200)
-  async set(@ZodBody(setClockSchema) body: z.output<ReturnType<typeof setClockSchema>>) {
-    const clock = this.manualClock();
-    try {
-      await clock.moveTo(new Date(body.now));
-    } catch (error) {
-      if (error instanceof ClockMovedBackwardsError) throw ProblemException.conflict('the clock only moves forward', 'urn:lethe:problem:clock-backwards', { now: clock.now().toISOString() });
-      throw error;
-    }
-    const fired = await this.ticker.tick();
-    return { now: clock.now().toISOString(), fired: fired.map(({ id, kind }) => ({ id, kind })) };
+  set(@ZodBody(setClockSchema) body: z.output<ReturnType<typeof setClockSchema>>) {
+    return clockAnswer(() => this.commands.execute(new MoveClockCommand(new Date(body.now))));
   }
+}
 
-  private manualClock(): PersistedManualClock {
-    if (!(this.clock instanceof PersistedManualClock)) throw ProblemException.notFound('the clock is not manual');
-    return this.clock;
+/** 409 for a move backwards (with the time now), 404 when the clock is not manual. */
+async function clockAnswer<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ClockMovedBackwardsError) throw ProblemException.conflict('the clock only moves forward', 'urn:lethe:problem:clock-backwards', { now: error.current.toISOString() });
+    if (error instanceof NotManualClockError) throw ProblemException.notFound(error.message);
+    throw error;
   }
 }
