@@ -5,7 +5,8 @@ import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { CLOCK, ClockMovedBackwardsError, type Clock } from '@lethe/clock';
 import { PersistedManualClock } from '../clock/persisted-manual-clock.js';
 import { DeadlineTicker } from '../deadlines/deadline-ticker.service.js';
-import { ProblemException, Roles, ZodBody } from '../http/index.js';
+import { Answer, ProblemException, Problems, Roles, ZodBody } from '../http/index.js';
+import { clockAnswer, clockMovedAnswer, EXAMPLES, type ClockAnswer, type ClockMovedAnswer } from './system.answers.js';
 import { setClockSchema } from './tenant.schemas.js';
 import type { z } from 'zod';
 
@@ -19,7 +20,8 @@ export class AdminClockController {
   /** `{ now }`: the manual clock's time. */
   @Get()
   @Roles('admin')
-  get() {
+  @Answer(200, clockAnswer, EXAMPLES.clock, 'The manual clock\'s time')
+  get(): ClockAnswer {
     return { now: this.manualClock().now().toISOString() };
   }
 
@@ -27,7 +29,9 @@ export class AdminClockController {
   @Post()
   @Roles('admin')
   @HttpCode(200)
-  async set(@ZodBody(setClockSchema) body: z.output<ReturnType<typeof setClockSchema>>) {
+  @Answer(200, clockMovedAnswer, EXAMPLES.clockMoved, 'The clock moved; the deadlines that became due were fired')
+  @Problems(409)
+  async set(@ZodBody(setClockSchema) body: z.output<ReturnType<typeof setClockSchema>>): Promise<ClockMovedAnswer> {
     const clock = this.manualClock();
     try {
       await clock.moveTo(new Date(body.now));

@@ -32,3 +32,8 @@ export function Problems(...statuses: DeclaredProblem[]): MethodDecorator {
     ),
   );
 }
+
+type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+/** What a presenter returns for an answer schema: its output, read-only so domain values fit as they are. */
+export type AnswerOf<S extends z.ZodType> = DeepReadonly<z.output<S>>;
