@@ -1,7 +1,8 @@
-// Response bodies of the key ring routes (/v1/tenants/{id}/keys, databases, backups, staging assets).
-import { findBackup, type BackupState, type KeyRingState, type StagingAssetState } from '@lethe/domain';
+// Response bodies of the key ring routes (/v1/tenants/{id}/keys, databases, backups, staging assets),
+// typed with their schemas in keys.answers.ts (the backup list is the read model's page as it is).
+import { findBackup, type KeyRingState, type StagingAssetState } from '@lethe/domain';
 import type { KeyRingVersions, RestoreCheck, RotatedKey } from '@lethe/lifecycle';
-import type { BackupPageAnswer, AddedDatabaseAnswer, BackupAnswer, KeysAnswer, PolicyAnswer, RestoreCheckAnswer, RotatedAnswer, StagingAssetAnswer, StagingAssetsAnswer } from './keys.answers.js';
+import type { AddedDatabaseAnswer, BackupAnswer, KeysAnswer, PolicyAnswer, RestoreCheckAnswer, RotatedAnswer, StagingAssetAnswer, StagingAssetsAnswer } from './keys.answers.js';
 
 /** The ring and a page of its versions, each with the count of backups holding it. */
 export function keysBody(tenantId: string, { ring, versions }: NonNullable<KeyRingVersions>): KeysAnswer {
