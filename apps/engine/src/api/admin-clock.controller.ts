@@ -7,7 +7,8 @@ import { ClockMovedBackwardsError } from '@lethe/clock';
 import { MoveClockCommand } from '../clock/move-clock/move-clock.command.js';
 import { ReadClockQuery } from '../clock/read-clock/read-clock.query.js';
 import { NotManualClockError } from '../clock/manual-clock-of.js';
-import { ProblemException, Roles, ZodBody } from '../http/index.js';
+import { Answer, ProblemException, Problems, Roles, ZodBody } from '../http/index.js';
+import { clockAnswer, clockMovedAnswer, EXAMPLES, type ClockAnswer, type ClockMovedAnswer } from './system.answers.js';
 import { setClockSchema } from './tenant.schemas.js';
 import type { z } from 'zod';
 
@@ -21,21 +22,27 @@ export class AdminClockController {
   /** `{ now }`: the manual clock's time. */
   @Get()
   @Roles('admin')
-  get() {
-    return clockAnswer(() => this.queries.execute(new ReadClockQuery()));
+  @Answer(200, clockAnswer, EXAMPLES.clock, "The manual clock's time")
+  get(): Promise<ClockAnswer> {
+    return clockProblems(() => this.queries.execute(new ReadClockQuery()));
   }
 
   /** `{ now, fired: [{ id, kind }] }`: the deadlines this instance fired because of the move. */
   @Post()
   @Roles('admin')
   @HttpCode(200)
-  set(@ZodBody(setClockSchema) body: z.output<ReturnType<typeof setClockSchema>>) {
-    return clockAnswer(() => this.commands.execute(new MoveClockCommand(new Date(body.now))));
+  @Answer(200, clockMovedAnswer, EXAMPLES.clockMoved, 'The clock moved; the deadlines that became due were fired')
+  @Problems(409)
+  set(@ZodBody(setClockSchema) body: z.output<ReturnType<typeof setClockSchema>>): Promise<ClockMovedAnswer> {
+    return clockProblems(async () => {
+      const moved = await this.commands.execute(new MoveClockCommand(new Date(body.now)));
+      return { now: moved.now, fired: moved.fired.map(({ id, kind }) => ({ id, kind })) };
+    });
   }
 }
 
 /** 409 for a move backwards (with the time now), 404 when the clock is not manual. */
-async function clockAnswer<T>(work: () => Promise<T>): Promise<T> {
+async function clockProblems<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {

@@ -3,7 +3,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { CurrentSigningKeyQuery, SigningKeysQuery } from '@lethe/lifecycle';
-import { ProblemException, Public } from '../http/index.js';
+import { Answer, ProblemException, Problems, Public } from '../http/index.js';
+import { EXAMPLES, signingKeyAnswer, signingKeysAnswer, type SigningKeyAnswer, type SigningKeysAnswer } from './system.answers.js';
 
 @Public()
 @Controller('v1')
@@ -12,7 +13,9 @@ export class CertificateKeyController {
 
   /** The key certificates are signed with now: {algorithm, keyId, pem, validFrom, validUntil: null}. */
   @Get('certificate-key')
-  async current() {
+  @Answer(200, signingKeyAnswer, EXAMPLES.signingKey, 'The current signing key')
+  @Problems(404)
+  async current(): Promise<SigningKeyAnswer> {
     const key = await this.queries.execute(new CurrentSigningKeyQuery());
     if (!key) throw ProblemException.notFound('no signing key is registered yet: an engine registers its key when it starts');
     return key;
@@ -20,7 +23,8 @@ export class CertificateKeyController {
 
   /** Every key, oldest first: {keys: [{algorithm, keyId, pem, validFrom, validUntil | null}]}. */
   @Get('certificate-keys')
-  async all() {
+  @Answer(200, signingKeysAnswer, EXAMPLES.signingKeys, 'Every signing key, oldest first')
+  async all(): Promise<SigningKeysAnswer> {
     return { keys: await this.queries.execute(new SigningKeysQuery()) };
   }
 }

@@ -2,7 +2,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { GetComplianceQuery } from '@lethe/lifecycle';
-import { Roles, ZodQuery } from '../http/index.js';
+import { Answer, Roles, ZodQuery } from '../http/index.js';
+import { complianceAnswer, EXAMPLES } from './system.answers.js';
 import { complianceBody } from './compliance.presenter.js';
 import { pageFields, pageRequest } from './paging.schema.js';
 import { z } from 'zod';
@@ -15,6 +16,7 @@ export class ComplianceController {
 
   @Get()
   @Roles('ops-reader')
+  @Answer(200, complianceAnswer, EXAMPLES.compliance, 'Violations of P1, P2 and P3 among one page of key rings')
   async compliance(@ZodQuery(complianceQuery) query: z.output<typeof complianceQuery>) {
     return complianceBody(await this.queries.execute(new GetComplianceQuery(pageRequest(query))));
   }

@@ -14,7 +14,8 @@ import {
   RestoreCheckQuery,
   RotateKeyCommand,
 } from '@lethe/lifecycle';
-import { ProblemException, Roles, ZodBody, ZodParam, ZodQuery } from '../http/index.js';
+import { Answer, ProblemException, Problems, Roles, ZodBody, ZodParam, ZodQuery } from '../http/index.js';
+import { addedDatabaseAnswer, backupAnswer, backupPageAnswer, EXAMPLES, keysAnswer, policyAnswer, restoreCheckAnswer, rotatedAnswer } from './keys.answers.js';
 import { listBackupsQuery, listKeyVersionsQuery } from './key-ring-query.schemas.js';
 import { DomainErrorFilter } from './domain-error.filter.js';
 import { addedDatabaseBody, backupBody, keysBody, policyBody, restoreCheckBody, rotatedBody } from './keys.presenter.js';
@@ -31,6 +32,8 @@ export class KeysController {
 
   @Patch()
   @Roles('operator')
+  @Answer(200, policyAnswer, EXAMPLES.policy, 'The key ring\'s policy after the change')
+  @Problems(404, 409)
   async patch(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(patchTenantSchema) body: z.output<typeof patchTenantSchema>) {
     return policyBody(tenantId, await this.commands.execute(new ChangeKeyRingPolicyCommand(tenantId, body)));
   }
@@ -38,12 +41,16 @@ export class KeysController {
   @Post('keys/rotate')
   @Roles('operator')
   @HttpCode(202)
+  @Answer(202, rotatedAnswer, EXAMPLES.rotated, 'The new key version; every database is re-protected with it within 24 hours')
+  @Problems(404, 409)
   async rotate(@ZodParam('tenantId', idSchema) tenantId: string) {
     return rotatedBody(await this.commands.execute(new RotateKeyCommand(tenantId)));
   }
 
   @Get('keys')
   @Roles('ops-reader')
+  @Answer(200, keysAnswer, EXAMPLES.keys, 'The key ring and a page of its versions, oldest first')
+  @Problems(404)
   async keys(@ZodParam('tenantId', idSchema) tenantId: string, @ZodQuery(listKeyVersionsQuery) query: z.output<typeof listKeyVersionsQuery>) {
     const keys = await this.queries.execute(new GetKeysQuery(tenantId, query));
     if (!keys) throw ProblemException.notFound('tenant not found');
@@ -53,6 +60,8 @@ export class KeysController {
   @Post('databases')
   @Roles('operator')
   @HttpCode(201)
+  @Answer(201, addedDatabaseAnswer, EXAMPLES.addedDatabase, 'The database, protected by the current key version')
+  @Problems(404, 409)
   async addDatabase(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(addDatabaseSchema) body: z.output<typeof addDatabaseSchema>) {
     return addedDatabaseBody(await this.commands.execute(new AddDatabaseCommand(tenantId, body.databaseId)), body.databaseId);
   }
@@ -60,12 +69,16 @@ export class KeysController {
   @Post('backups')
   @Roles('operator')
   @HttpCode(201)
+  @Answer(201, backupAnswer, EXAMPLES.backup, 'The backup as recorded (also for the same body again), with the versions it needs')
+  @Problems(404, 409)
   async recordBackup(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(backupSchema) body: z.output<ReturnType<typeof backupSchema>>) {
     return backupBody(await this.commands.execute(new RecordBackupCommand(tenantId, body)), body.backupId);
   }
 
   @Get('backups')
   @Roles('ops-reader')
+  @Answer(200, backupPageAnswer, EXAMPLES.backupPage)
+  @Problems(404)
   async listBackups(@ZodParam('tenantId', idSchema) tenantId: string, @ZodQuery(listBackupsQuery) query: z.output<typeof listBackupsQuery>) {
     const backups = await this.queries.execute(new ListBackupsQuery(tenantId, query));
     if (!backups) throw ProblemException.notFound('tenant not found');
@@ -74,6 +87,8 @@ export class KeysController {
 
   @Patch('backups/:backupId')
   @Roles('operator')
+  @Answer(200, backupAnswer, EXAMPLES.backup, 'The backup with its new expiry')
+  @Problems(404, 409)
   async changeRetention(
     @ZodParam('tenantId', idSchema) tenantId: string,
     @ZodParam('backupId', backupIdSchema) backupId: string,
@@ -85,6 +100,8 @@ export class KeysController {
   @Post('backups/:backupId/deleted')
   @Roles('operator')
   @HttpCode(200)
+  @Answer(200, backupAnswer, { ...EXAMPLES.backup, deletedAt: '2026-12-22T09:00:00.000Z' }, 'The backup, deleted')
+  @Problems(404, 409)
   async deleted(@ZodParam('tenantId', idSchema) tenantId: string, @ZodParam('backupId', backupIdSchema) backupId: string) {
     return backupBody(await this.commands.execute(new DeleteBackupCommand(tenantId, backupId)), backupId);
   }
@@ -92,6 +109,8 @@ export class KeysController {
   @Post('backups/:backupId/restore-check')
   @Roles('operator')
   @HttpCode(200)
+  @Answer(200, restoreCheckAnswer, EXAMPLES.restoreCheck, 'Whether the backup could be restored now (nothing is restored)')
+  @Problems(404)
   async restoreCheck(@ZodParam('tenantId', idSchema) tenantId: string, @ZodParam('backupId', backupIdSchema) backupId: string) {
     return restoreCheckBody(await this.queries.execute(new RestoreCheckQuery(tenantId, backupId)));
   }

@@ -3,7 +3,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ListRejectedEventsQuery } from '@lethe/lifecycle';
-import { Roles } from '../http/index.js';
+import { Answer, Roles } from '../http/index.js';
+import { EXAMPLES, rejectedEventsAnswer } from './system.answers.js';
 import { rejectedEventsBody } from './rejected-events.presenter.js';
 
 @Controller('v1/rejected-events')
@@ -12,6 +13,7 @@ export class RejectedEventsController {
 
   @Get()
   @Roles('ops-reader')
+  @Answer(200, rejectedEventsAnswer, EXAMPLES.rejectedEvents, 'The newest 500 rejected contract events, and how many in all')
   async list() {
     return rejectedEventsBody(await this.queries.execute(new ListRejectedEventsQuery()));
   }

@@ -1,6 +1,7 @@
 import type { RejectedEvents } from '@lethe/lifecycle';
+import type { RejectedEventsAnswer } from './system.answers.js';
 
-export function rejectedEventsBody({ total, rejected }: RejectedEvents) {
+export function rejectedEventsBody({ total, rejected }: RejectedEvents): RejectedEventsAnswer {
   return {
     total,
     rejected: rejected.map((r) => ({

@@ -2,7 +2,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ListShredsQuery } from '@lethe/lifecycle';
-import { Roles, ZodQuery } from '../http/index.js';
+import { Answer, Roles, ZodQuery } from '../http/index.js';
+import { EXAMPLES, shredPageAnswer } from './tenant.answers.js';
 import { pageRequest } from './paging.schema.js';
 import { shredPageBody } from './tenant.presenter.js';
 import { listShredsQuery } from './tenant.schemas.js';
@@ -14,6 +15,7 @@ export class ShredsController {
 
   @Get()
   @Roles('ops-reader')
+  @Answer(200, shredPageAnswer, { items: [{ tenantId: 'acme', ...EXAMPLES.shred }], nextCursor: null }, 'Every shred, paged by (tenantId, shredId)')
   async list(@ZodQuery(listShredsQuery) query: z.output<typeof listShredsQuery>) {
     return shredPageBody(await this.queries.execute(new ListShredsQuery(query.status, pageRequest(query))));
   }

@@ -4,7 +4,8 @@
 import { Controller, Get, HttpCode, Post, UseFilters } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ListStagingAssetsQuery, RegisterStagingAssetCommand } from '@lethe/lifecycle';
-import { Roles, ZodBody, ZodParam } from '../http/index.js';
+import { Answer, Problems, Roles, ZodBody, ZodParam } from '../http/index.js';
+import { EXAMPLES, stagingAssetAnswer, stagingAssetsAnswer } from './keys.answers.js';
 import { DomainErrorFilter } from './domain-error.filter.js';
 import { stagingAssetBody, stagingAssetsBody } from './keys.presenter.js';
 import { stagingAssetSchema } from './staging-asset.schemas.js';
@@ -23,12 +24,16 @@ export class StagingAssetsController {
   @Post()
   @Roles('operator')
   @HttpCode(201)
+  @Answer(201, stagingAssetAnswer, EXAMPLES.stagingAsset, 'The asset as registered (also for the same body again)')
+  @Problems(404, 409)
   async register(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(stagingAssetSchema) body: z.output<ReturnType<typeof stagingAssetSchema>>) {
     return stagingAssetBody(await this.commands.execute(new RegisterStagingAssetCommand(tenantId, { assetId: body.assetId, expiresAt: body.expiresAt ?? null })));
   }
 
   @Get()
   @Roles('ops-reader')
+  @Answer(200, stagingAssetsAnswer, { stagingAssets: [EXAMPLES.stagingAsset] })
+  @Problems(404)
   async list(@ZodParam('tenantId', idSchema) tenantId: string) {
     return stagingAssetsBody(await this.queries.execute(new ListStagingAssetsQuery(tenantId)));
   }

@@ -12,7 +12,8 @@ import {
   RequestDeletionCommand,
   TerminateContractCommand,
 } from '@lethe/lifecycle';
-import { Idempotent, ProblemException, Roles, ZodBody, ZodParam, ZodQuery } from '../http/index.js';
+import { Answer, Idempotent, ProblemException, Problems, Roles, ZodBody, ZodParam, ZodQuery } from '../http/index.js';
+import { cancelAnswer, certificateAnswer, EXAMPLES, shredScheduleAnswer, tenantAnswer, tenantPageAnswer } from './tenant.answers.js';
 import { DomainErrorFilter } from './domain-error.filter.js';
 import { pageRequest } from './paging.schema.js';
 import { cancelBody, shredAnswerBody, tenantBody, tenantDetailsBody, tenantPageBody } from './tenant.presenter.js';
@@ -30,6 +31,8 @@ export class TenantsController {
   @Post()
   @Roles('operator')
   @HttpCode(201)
+  @Answer(201, tenantAnswer, EXAMPLES.tenant, 'The tenant as stored, with its databases (also for the same body again)')
+  @Problems(409)
   async onboard(@ZodBody(onboardTenantSchema) body: z.output<typeof onboardTenantSchema>) {
     const { tenant, keyRing } = await this.commands.execute(new OnboardTenantCommand(body));
     return tenantBody(tenant, keyRing);
@@ -37,6 +40,7 @@ export class TenantsController {
 
   @Get()
   @Roles('ops-reader')
+  @Answer(200, tenantPageAnswer, { items: [EXAMPLES.tenant], nextCursor: null })
   async list(@ZodQuery(listTenantsQuery) query: z.output<typeof listTenantsQuery>) {
     const filter = { ...(query.status ? { status: query.status } : {}), ...(query.jurisdiction ? { jurisdiction: query.jurisdiction } : {}) };
     return tenantPageBody(await this.queries.execute(new ListTenantsQuery(filter, pageRequest(query))));
@@ -44,6 +48,8 @@ export class TenantsController {
 
   @Get(':tenantId')
   @Roles('ops-reader')
+  @Answer(200, tenantAnswer, EXAMPLES.tenant, 'The tenant, the same shape as onboarding answered, with its shred')
+  @Problems(404)
   async get(@ZodParam('tenantId', idSchema) tenantId: string) {
     const details = await this.queries.execute(new GetTenantQuery(tenantId));
     if (!details) throw ProblemException.notFound('tenant not found');
@@ -54,6 +60,8 @@ export class TenantsController {
   @Roles('contract-system')
   @HttpCode(202)
   @Idempotent({ key: (body) => (body as { terminationId?: unknown } | undefined)?.terminationId, keyName: 'terminationId' })
+  @Answer(202, shredScheduleAnswer, EXAMPLES.shredSchedule, 'The shred this termination scheduled or joined; the same terminationId and body again gets the same answer (`Idempotent-Replayed: true`)')
+  @Problems(404, 409)
   async terminate(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(terminationSchema) body: z.output<ReturnType<typeof terminationSchema>>) {
     return shredAnswerBody(await this.commands.execute(new TerminateContractCommand(tenantId, body)));
   }
@@ -62,6 +70,8 @@ export class TenantsController {
   @Roles('contract-system')
   @HttpCode(202)
   @Idempotent({ key: (body) => (body as { requestId?: unknown } | undefined)?.requestId, keyName: 'requestId' })
+  @Answer(202, shredScheduleAnswer, EXAMPLES.shredSchedule, 'The shred this deletion request scheduled or joined; the same requestId and body again gets the same answer')
+  @Problems(404, 409)
   async requestDeletion(
     @ZodParam('tenantId', idSchema) tenantId: string,
     @ZodBody(deletionRequestSchema) body: z.output<ReturnType<typeof deletionRequestSchema>>,
@@ -73,12 +83,16 @@ export class TenantsController {
   @Roles('operator')
   @HttpCode(200)
   @Idempotent({ key: 'header' })
+  @Answer(200, cancelAnswer, EXAMPLES.cancel, 'The tenant is active again; the cancelled shred stands beside it')
+  @Problems(404, 409)
   async cancel(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(cancelShredSchema) body: z.output<typeof cancelShredSchema>) {
     return cancelBody(tenantId, await this.commands.execute(new CancelShredCommand(tenantId, body.reason, randomUUID())));
   }
 
   @Get(':tenantId/deletion-certificate')
   @Roles('ops-reader')
+  @Answer(200, certificateAnswer, EXAMPLES.certificate, 'The signed certificate, the bytes as issued')
+  @Problems(404)
   async certificate(@ZodParam('tenantId', idSchema) tenantId: string) {
     const issued = await this.queries.execute(new GetCertificateQuery(tenantId));
     if (!issued) throw ProblemException.notFound('no deletion certificate for this tenant (yet): it is issued once the shred is verified');

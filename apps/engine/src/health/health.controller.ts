@@ -6,7 +6,8 @@ import pg from 'pg';
 import { pendingMigrations } from '@lethe/postgres';
 import { ENGINE_MIGRATIONS, PG_POOL } from '../infrastructure/database.js';
 import { ProcessorHost } from '../processors/processor-host.service.js';
-import { Public } from '../http/index.js';
+import { Answer, Problems, Public } from '../http/index.js';
+import { EXAMPLES, liveAnswer, readyAnswer } from '../api/system.answers.js';
 
 @Public()
 @Controller()
@@ -19,11 +20,14 @@ export class HealthController {
   ) {}
 
   @Get('healthz')
+  @Answer(200, liveAnswer, EXAMPLES.live, 'The process is up')
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('readyz')
+  @Answer(200, readyAnswer, EXAMPLES.ready, 'Database reachable, schema current, processors started')
+  @Problems(503)
   @HealthCheck()
   ready() {
     return this.health.check([

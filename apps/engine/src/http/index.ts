@@ -48,5 +48,8 @@ export { requestFingerprint } from './idempotency/request-fingerprint.js';
 
 export { loadHttpsOptions, TlsConfigError, type TlsSettings, type HttpsOptions } from './tls.js';
 
-export { setupOpenApi, openApiSchema } from './openapi.js';
+export { setupOpenApi, buildOpenApiDocument, routeAccess, type RouteAccess } from './openapi/openapi-document.js';
+export { openApiSchema, type OpenApiSchemaObject } from './openapi/openapi-schema.js';
+export { Answer, Problems, PROBLEM_SCHEMA_REF, type AnswerOf, type DeclaredProblem } from './openapi/answer.decorator.js';
+export { problemSchema, type ProblemBody } from './openapi/problem.schema.js';
 export { useJsonBodies, refuseNonJsonBodies, refuseDeepBodies, tooDeepPath, mediaTypeOf, MAX_BODY_DEPTH, MAX_BODY_BYTES, DEPTH_RULE } from './body/json-bodies.js';

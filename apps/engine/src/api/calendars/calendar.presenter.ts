@@ -2,12 +2,13 @@
 import type { WorkingDayDeadline } from '@lethe/calendar';
 import type { CalendarOverrideState } from '@lethe/domain';
 import type { CalendarDays } from '@lethe/lifecycle';
+import type { DaysAnswer, DeadlineAnswer, OverrideAnswer } from './calendar.answers.js';
 
-export function overrideBody(o: CalendarOverrideState) {
+export function overrideBody(o: CalendarOverrideState): OverrideAnswer {
   return { overrideId: o.overrideId, jurisdiction: o.jurisdiction, date: o.date, kind: o.kind, reason: o.reason, declaredBy: o.by, declaredAt: o.at };
 }
 
-export function daysBody(jurisdiction: string, query: { from: string; to: string; timeZone?: string; partialHolidays?: string }, { days, overrides }: CalendarDays) {
+export function daysBody(jurisdiction: string, query: { from: string; to: string; timeZone?: string; partialHolidays?: string }, { days, overrides }: CalendarDays): DaysAnswer {
   return {
     jurisdiction,
     from: query.from,
@@ -19,7 +20,7 @@ export function daysBody(jurisdiction: string, query: { from: string; to: string
   };
 }
 
-export function deadlineBody(jurisdiction: string, from: Date, workingDays: number, result: WorkingDayDeadline) {
+export function deadlineBody(jurisdiction: string, from: Date, workingDays: number, result: WorkingDayDeadline): DeadlineAnswer {
   return {
     jurisdiction,
     from: from.toISOString(),

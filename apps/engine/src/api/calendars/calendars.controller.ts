@@ -3,7 +3,8 @@
 import { Controller, Delete, Get, HttpCode, Put, UseFilters } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { CalendarDaysQuery, DeadlinePreviewQuery, DeclareOverrideCommand, WithdrawOverrideCommand } from '@lethe/lifecycle';
-import { Caller, Roles, ZodBody, ZodParam, ZodQuery, type CallerContext } from '../../http/index.js';
+import { Answer, Caller, Problems, Roles, ZodBody, ZodParam, ZodQuery, type CallerContext } from '../../http/index.js';
+import { daysAnswer, deadlineAnswer, EXAMPLES, overrideAnswer, withdrawnAnswer } from './calendar.answers.js';
 import { DomainErrorFilter } from '../domain-error.filter.js';
 import { daysBody, deadlineBody, overrideBody } from './calendar.presenter.js';
 import { calendarDaysQuery, deadlineQuery, jurisdictionSchema, localDateSchema, overrideBodySchema } from './calendar.schemas.js';
@@ -21,12 +22,14 @@ export class CalendarsController {
 
   @Get()
   @Roles('ops-reader')
+  @Answer(200, daysAnswer, EXAMPLES.days, 'Each date from `from` to `to`, working or not and why')
   async days(@ZodParam('jurisdiction', jurisdictionSchema) jurisdiction: string, @ZodQuery(calendarDaysQuery) query: z.output<ReturnType<typeof calendarDaysQuery>>) {
     return daysBody(jurisdiction, query, await this.queries.execute(new CalendarDaysQuery(jurisdiction, query.from, query.to, query)));
   }
 
   @Get('deadline')
   @Roles('ops-reader')
+  @Answer(200, deadlineAnswer, EXAMPLES.deadline, 'The deadline of n working days from `from`, with the days counted')
   async deadline(@ZodParam('jurisdiction', jurisdictionSchema) jurisdiction: string, @ZodQuery(deadlineQuery) query: z.output<ReturnType<typeof deadlineQuery>>) {
     const from = new Date(query.from);
     return deadlineBody(jurisdiction, from, query.workingDays, await this.queries.execute(new DeadlinePreviewQuery(jurisdiction, from, query.workingDays, query)));
@@ -35,6 +38,8 @@ export class CalendarsController {
   @Put('overrides/:date')
   @Roles('operator')
   @HttpCode(200)
+  @Answer(200, overrideAnswer, EXAMPLES.override, 'The override as declared')
+  @Problems(409)
   async declare(
     @ZodParam('jurisdiction', jurisdictionSchema) jurisdiction: string,
     @ZodParam('date', localDateSchema) date: string,
@@ -47,6 +52,8 @@ export class CalendarsController {
   @Delete('overrides/:date')
   @Roles('operator')
   @HttpCode(200)
+  @Answer(200, withdrawnAnswer, EXAMPLES.withdrawn, 'The override withdrawn')
+  @Problems(404)
   async withdraw(
     @ZodParam('jurisdiction', jurisdictionSchema) jurisdiction: string,
     @ZodParam('date', localDateSchema) date: string,

@@ -4,10 +4,10 @@
 // Each decorator also takes `(now) => schema`: a schema whose rules depend on the time (an instant at
 // most N years ahead), built per request from the engine's clock (CLOCK must be provided).
 import { Body, Inject, Injectable, Param, Query, type ArgumentMetadata, type PipeTransform, type Type } from '@nestjs/common';
-import { ApiBody } from '@nestjs/swagger';
+import { ApiBody, ApiParam, ApiQuery } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { CLOCK, type Clock } from '@lethe/clock';
-import { openApiSchema } from '../openapi.js';
+import { openApiSchema, type OpenApiSchemaObject } from '../openapi/openapi-schema.js';
 import { ProblemException } from '../problem/problem.js';
 import { fieldErrors, plainErrorMap } from '@lethe/domain';
 
@@ -87,22 +87,49 @@ export function zodPipe(source: SchemaSource, name?: string): PipeTransform | Ty
 /** Any instant serves to describe a time-dependent schema: JSON Schema cannot state its refinements. */
 const DESCRIBED_AT = new Date(0);
 
+/** Applies a method decorator from a parameter decorator (the same schema documents the input in /docs). */
+function describeOn(target: object, key: string | symbol | undefined, decorator: MethodDecorator): void {
+  const descriptor = key === undefined ? undefined : Object.getOwnPropertyDescriptor(target, key);
+  if (descriptor) decorator(target, key!, descriptor);
+}
+
+type ParameterSchema = Parameters<typeof ApiParam>[0] extends infer O ? (O extends { schema: infer S } ? S : never) : never;
+
 /** The request body, parsed by `schema`. */
 export const ZodBody =
   (schema: SchemaSource): ParameterDecorator =>
   (target, key, index) => {
     Body(zodPipe(schema))(target, key, index);
-    // The same schema documents the body in the OpenAPI description (/docs), so they never drift.
-    const descriptor = key === undefined ? undefined : Object.getOwnPropertyDescriptor(target, key);
-    if (descriptor) ApiBody({ schema: openApiSchema(schemaAt(schema, DESCRIBED_AT)) })(target, key!, descriptor);
+    describeOn(target, key, ApiBody({ schema: openApiSchema(schemaAt(schema, DESCRIBED_AT)) as ParameterSchema }));
   };
 
 /** One path parameter, parsed by `schema`; errors name the parameter (`tenantId`). */
-export const ZodParam = (name: string, schema: SchemaSource): ParameterDecorator => Param(name, zodPipe(schema));
+export const ZodParam =
+  (name: string, schema: SchemaSource): ParameterDecorator =>
+  (target, key, index) => {
+    Param(name, zodPipe(schema))(target, key, index);
+    describeOn(target, key, ApiParam({ name, required: true, schema: openApiSchema(schemaAt(schema, DESCRIBED_AT)) as ParameterSchema }));
+  };
+
+/** The query parameters an object schema describes, each with its own schema. */
+function queryParameters(schema: z.ZodType): { name: string; required: boolean; schema: OpenApiSchemaObject }[] {
+  const json = openApiSchema(schema);
+  const properties = (json.properties ?? {}) as Record<string, OpenApiSchemaObject>;
+  const required = new Set((json.required ?? []) as string[]);
+  return Object.entries(properties).map(([name, property]) => ({ name, required: required.has(name), schema: property }));
+}
 
 /** The whole query (an object schema), or one query parameter when `name` is given. */
 export function ZodQuery(schema: SchemaSource): ParameterDecorator;
 export function ZodQuery(name: string, schema: SchemaSource): ParameterDecorator;
 export function ZodQuery(nameOrSchema: string | SchemaSource, schema?: SchemaSource): ParameterDecorator {
-  return typeof nameOrSchema === 'string' ? Query(nameOrSchema, zodPipe(schema as SchemaSource)) : Query(zodPipe(nameOrSchema));
+  return (target, key, index) => {
+    if (typeof nameOrSchema === 'string') {
+      Query(nameOrSchema, zodPipe(schema as SchemaSource))(target, key, index);
+      describeOn(target, key, ApiQuery({ name: nameOrSchema, required: false, schema: openApiSchema(schemaAt(schema as SchemaSource, DESCRIBED_AT)) as ParameterSchema }));
+      return;
+    }
+    Query(zodPipe(nameOrSchema))(target, key, index);
+    for (const p of queryParameters(schemaAt(nameOrSchema, DESCRIBED_AT))) describeOn(target, key, ApiQuery({ name: p.name, required: p.required, schema: p.schema as ParameterSchema }));
+  };
 }
