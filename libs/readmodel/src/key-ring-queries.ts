@@ -2,7 +2,7 @@
 // tenant's ring with its key versions (each with the number of backups holding it, never the ids),
 // and its backups in keyset pages, filtered by the version they need and by status.
 import type pg from 'pg';
-import { decodeCursor, encodeCursor, pageLimit, MAX_PAGE_LIMIT, type KeyShape, type Page } from './page-cursor.js';
+import { decodeCursor, encodeCursor, isCursorOf, pageLimit, MAX_PAGE_LIMIT, type KeyShape, type Page } from './page-cursor.js';
 
 /** What runs the SQL: a pool or a client (e.g. inside a transaction). */
 export interface SqlQueryable {
@@ -126,19 +126,10 @@ function backupStatus(row: BackupRow, now: Date): BackupStatus {
 const VERSIONS_KEY: KeyShape = ['number'];
 const BACKUPS_KEY: KeyShape = ['instant', 'string'];
 
-function isCursorOf(listing: string, shape: KeyShape, cursor: string): boolean {
-  try {
-    decodeCursor(listing, cursor, shape);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Whether `cursor` is a nextCursor of KeyRingQueries.backups (for validating input up front). */
-export const isBackupsCursor = (cursor: string): boolean => isCursorOf(BACKUPS_LISTING, BACKUPS_KEY, cursor);
+export const isBackupsCursor = (cursor: string): boolean => isCursorOf({ name: BACKUPS_LISTING, key: BACKUPS_KEY }, cursor);
 /** Whether `cursor` is a nextCursor of KeyRingQueries.keyVersions. */
-export const isKeyVersionsCursor = (cursor: string): boolean => isCursorOf(VERSIONS_LISTING, VERSIONS_KEY, cursor);
+export const isKeyVersionsCursor = (cursor: string): boolean => isCursorOf({ name: VERSIONS_LISTING, key: VERSIONS_KEY }, cursor);
 
 /**
  * The key-ring read queries. Every method answers null (ring) or an empty page for an unknown

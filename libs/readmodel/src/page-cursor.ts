@@ -26,7 +26,7 @@ export class InvalidPageRequestError extends Error {
   }
 }
 
-type KeyPart = string | number;
+export type KeyPart = string | number;
 /** The type of each part of a listing's key; an `instant` is an ISO 8601 string. */
 export type KeyShape = readonly ('string' | 'number' | 'instant')[];
 
@@ -64,4 +64,36 @@ export function pageLimit(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_PAGE_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) throw new InvalidPageRequestError('limit', LIMIT_RULE);
   return limit;
+}
+
+/** A listing's name (tagged into its cursors) and the type of each part of its sort key. */
+export interface Listing {
+  readonly name: string;
+  readonly key: KeyShape;
+}
+
+/** A page asked for: at most `limit` items after `after` (the decoded sort key of the last one seen). */
+export interface PageRequest {
+  /** 1..MAX_PAGE_LIMIT. */
+  readonly limit: number;
+  readonly after: readonly KeyPart[] | null;
+}
+
+/** Whether `cursor` is a nextCursor of `listing` (for validating input up front). */
+export function isCursorOf(listing: Listing, cursor: string): boolean {
+  try {
+    decodeCursor(listing.name, cursor, listing.key);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The page from rows read with `limit + 1` (the extra row only says whether a next page exists).
+ * `keyOf` gives a row's sort key, the one the query orders by.
+ */
+export function pageOf<T>(rows: readonly T[], limit: number, listing: Listing, keyOf: (row: T) => readonly KeyPart[]): Page<T> {
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? encodeCursor(listing.name, keyOf(items[items.length - 1]!)) : null };
 }

@@ -1,14 +1,14 @@
 // GET /v1/compliance: which tenants break P1, P2 or P3 right now (paged over key rings).
 import { Controller, Get } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { GetComplianceQuery } from '@lethe/lifecycle';
+import { COMPLIANCE_LISTING, GetComplianceQuery } from '@lethe/lifecycle';
 import { Answer, Roles, ZodQuery } from '../http/index.js';
 import { complianceAnswer, EXAMPLES } from './system.answers.js';
 import { complianceBody } from './compliance.presenter.js';
 import { pageFields, pageRequest } from './paging.schema.js';
 import { z } from 'zod';
 
-const complianceQuery = z.strictObject(pageFields);
+const complianceQuery = z.strictObject(pageFields(COMPLIANCE_LISTING));
 
 @Controller('v1/compliance')
 export class ComplianceController {

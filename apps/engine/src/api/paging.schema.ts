@@ -1,22 +1,21 @@
-// The paging contract of list routes: ?limit= (1..1000, default 100) and ?cursor= (opaque, from the
-// previous page's nextCursor); answers {items, nextCursor}, nextCursor null on the last page.
-import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, decodeCursor, type PageRequest } from '@lethe/lifecycle';
+// The paging contract of list routes: ?limit= (1..1000, default 100) and ?cursor= (opaque, the
+// previous page's nextCursor of the same listing); answers {items, nextCursor}, nextCursor null on
+// the last page. Limits, rules and cursors are the read model's (libs/readmodel page-cursor.ts).
+import { CURSOR_RULE, DEFAULT_PAGE_LIMIT, LIMIT_RULE, MAX_PAGE_LIMIT, decodeCursor, isCursorOf, type KeyPart, type Listing, type PageRequest } from '@lethe/readmodel';
 import { z } from 'zod';
 
-const LIMIT_RULE = `must be a whole number from 1 to ${MAX_PAGE_LIMIT}`;
+/** The `limit` and `cursor` query fields of `listing`: a cursor of another listing is a 400 naming `cursor`. */
+export function pageFields(listing: Listing) {
+  return {
+    limit: z.coerce.number({ message: LIMIT_RULE }).int({ message: LIMIT_RULE }).min(1, { message: LIMIT_RULE }).max(MAX_PAGE_LIMIT, { message: LIMIT_RULE }).default(DEFAULT_PAGE_LIMIT),
+    cursor: z
+      .string()
+      .refine((cursor) => isCursorOf(listing, cursor), { message: CURSOR_RULE })
+      .transform((cursor) => decodeCursor(listing.name, cursor, listing.key))
+      .optional(),
+  };
+}
 
-export const pageFields = {
-  limit: z.coerce.number({ message: LIMIT_RULE }).int({ message: LIMIT_RULE }).min(1, { message: LIMIT_RULE }).max(MAX_PAGE_LIMIT, { message: LIMIT_RULE }).default(DEFAULT_PAGE_LIMIT),
-  cursor: z
-    .string()
-    .transform((cursor, ctx) => {
-      const key = decodeCursor(cursor);
-      if (key === null) ctx.addIssue({ code: 'custom', message: "must be a nextCursor from this list's previous page" });
-      return key ?? z.NEVER;
-    })
-    .optional(),
-};
-
-export function pageRequest(query: { readonly limit: number; readonly cursor?: readonly string[] }): PageRequest {
+export function pageRequest(query: { readonly limit: number; readonly cursor?: readonly KeyPart[] }): PageRequest {
   return { limit: query.limit, after: query.cursor ?? null };
 }

@@ -1,7 +1,7 @@
 // Response bodies of /v1/tenants and /v1/shreds, typed with their schemas in tenant.answers.ts.
 import { shredProgress, tenantStatus, type KeyRingState, type TenantState } from '@lethe/domain';
-import type { ListedTenant, Page, ShredAnswer, TenantDetails } from '@lethe/lifecycle';
-import { shredView, type KeyRingView, type ShredRow, type TenantView } from '@lethe/readmodel';
+import type { ListedTenant, ShredAnswer, TenantDetails } from '@lethe/lifecycle';
+import { shredView, type KeyRingView, type Page, type ShredRow, type TenantView } from '@lethe/readmodel';
 import type { CancelAnswer, ShredPageAnswer, ShredScheduleAnswer, TenantAnswer, TenantPageAnswer } from './tenant.answers.js';
 
 /**

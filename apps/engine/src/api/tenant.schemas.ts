@@ -11,7 +11,7 @@ import {
   textSchema,
   TENANT_STATUSES,
 } from '@lethe/domain';
-import { SHRED_STATUSES } from '@lethe/lifecycle';
+import { SHRED_STATUSES, SHREDS_LISTING, TENANTS_LISTING } from '@lethe/lifecycle';
 import { z } from 'zod';
 import { pitrRetentionDays, rotationPeriodDays } from './key-policy.schemas.js';
 import { jurisdictionSchema, partialHolidaysSchema, timeZoneSchema } from './calendars/calendar.schemas.js';
@@ -71,13 +71,13 @@ export const cancelShredSchema = z.strictObject({ reason: textSchema({ nonEmpty:
 
 export const listShredsQuery = z.strictObject({
   status: z.enum(SHRED_STATUSES, { message: `must be one of ${SHRED_STATUSES.join(', ')}` }).optional(),
-  ...pageFields,
+  ...pageFields(SHREDS_LISTING),
 });
 
 export const listTenantsQuery = z.strictObject({
   status: z.enum(TENANT_STATUSES, { message: `must be one of ${TENANT_STATUSES.join(', ')}` }).optional(),
   jurisdiction: jurisdictionSchema.optional(),
-  ...pageFields,
+  ...pageFields(TENANTS_LISTING),
 });
 
 export const setClockSchema = (now: Date) => z.strictObject({ now: instantSchema(INSTANT_RANGES.horizon, now) });

@@ -1,8 +1,8 @@
 // Compliance over the key ring read models, paged over live key rings: a managed key older than its
 // rotation period breaks P1 on the page that covers its ring.
 import { createLifecycleFixture, type LifecycleFixture } from '../../../test-support/lifecycle-fixture.js';
-import { decodeCursor } from '../../paging/page.js';
-import { GetComplianceQuery } from './get-compliance.query.js';
+import { decodeCursor } from '@lethe/readmodel';
+import { COMPLIANCE_LISTING, GetComplianceQuery } from './get-compliance.query.js';
 import { GetComplianceHandler } from './get-compliance.handler.js';
 
 let f: LifecycleFixture;
@@ -25,7 +25,7 @@ describe('get compliance', () => {
   it('reports each ring on one page, the overdue rotation on the page covering its tenant', async () => {
     const first = await handler.execute(new GetComplianceQuery({ limit: 1, after: null }));
     expect(first).toEqual({ at: '2026-03-05T09:00:00.000Z', P1: [], P2: [], P3: [], nextCursor: expect.any(String) });
-    const second = await handler.execute(new GetComplianceQuery({ limit: 1, after: decodeCursor(first.nextCursor!) }));
+    const second = await handler.execute(new GetComplianceQuery({ limit: 1, after: decodeCursor(COMPLIANCE_LISTING.name, first.nextCursor!, COMPLIANCE_LISTING.key) }));
     expect(second.P1).toEqual([expect.objectContaining({ tenantId: 'bravo', keyCustody: 'managed', limitDays: 1 })]);
     expect(second.nextCursor).toBeNull();
   });

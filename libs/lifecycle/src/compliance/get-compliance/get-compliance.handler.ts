@@ -6,9 +6,8 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DataSource, In, IsNull, Not } from 'typeorm';
 import { CLOCK, type Clock } from '@lethe/clock';
 import { complianceOf, type KeyCustody, type KeyRingFacts } from '@lethe/domain';
-import { BackupView, KeyRingView, KeyVersionView } from '@lethe/readmodel';
-import { pageOf } from '../../paging/page.js';
-import { GetComplianceQuery, type ComplianceReport } from './get-compliance.query.js';
+import { BackupView, KeyRingView, KeyVersionView, pageOf } from '@lethe/readmodel';
+import { COMPLIANCE_LISTING, GetComplianceQuery, type ComplianceReport } from './get-compliance.query.js';
 
 @QueryHandler(GetComplianceQuery)
 export class GetComplianceHandler implements IQueryHandler<GetComplianceQuery> {
@@ -21,7 +20,7 @@ export class GetComplianceHandler implements IQueryHandler<GetComplianceQuery> {
     const now = this.clock.now();
     const q = this.db.getRepository(KeyRingView).createQueryBuilder('r').where('not r.destroyed').orderBy('r.tenant_id').limit(page.limit + 1);
     if (page.after) q.andWhere('r.tenant_id > :after', { after: page.after[0] });
-    const rings = pageOf(await q.getMany(), page.limit, (r) => [r.tenantId]);
+    const rings = pageOf(await q.getMany(), page.limit, COMPLIANCE_LISTING, (r) => [r.tenantId]);
     const tenantIds = rings.items.map((r) => r.tenantId);
     const [superseded, unrestorable] =
       tenantIds.length === 0

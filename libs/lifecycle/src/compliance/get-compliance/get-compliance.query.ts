@@ -1,6 +1,9 @@
 import { Query } from '@nestjs/cqrs';
 import type { P1Violation, P2Violation, P3Violation } from '@lethe/domain';
-import type { PageRequest } from '../../paging/page.js';
+import type { Listing, PageRequest } from '@lethe/readmodel';
+
+/** GET /v1/compliance pages over the live key rings in tenantId order. */
+export const COMPLIANCE_LISTING: Listing = { name: 'compliance', key: ['string'] };
 
 /** The violations of P1, P2 and P3 among one page of live key rings (tenantId order), at `at`. */
 export interface ComplianceReport {

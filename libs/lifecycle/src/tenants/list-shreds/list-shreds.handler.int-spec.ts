@@ -1,9 +1,9 @@
 // The shred list: tenants with a shred, in tenantId order, by status, paged with a keyset cursor.
 import { createLifecycleFixture, type LifecycleFixture } from '../../../test-support/lifecycle-fixture.js';
-import { decodeCursor } from '../../paging/page.js';
+import { decodeCursor } from '@lethe/readmodel';
 import { RequestDeletionCommand } from '../request-deletion/request-deletion.command.js';
 import { RequestDeletionHandler } from '../request-deletion/request-deletion.handler.js';
-import { ListShredsQuery } from './list-shreds.query.js';
+import { ListShredsQuery, SHREDS_LISTING } from './list-shreds.query.js';
 import { ListShredsHandler } from './list-shreds.handler.js';
 
 let f: LifecycleFixture;
@@ -31,7 +31,7 @@ describe('list shreds', () => {
       ['alpha', 'shred-scheduled', 'deletion-request:r-alpha'],
       ['charlie', 'shred-scheduled', 'deletion-request:r-charlie'],
     ]);
-    const second = await handler.execute(new ListShredsQuery(undefined, { limit: 2, after: decodeCursor(first.nextCursor!) }));
+    const second = await handler.execute(new ListShredsQuery(undefined, { limit: 2, after: decodeCursor(SHREDS_LISTING.name, first.nextCursor!, SHREDS_LISTING.key) }));
     expect(second).toEqual({ items: [expect.objectContaining({ tenantId: 'echo' })], nextCursor: null });
   });
 

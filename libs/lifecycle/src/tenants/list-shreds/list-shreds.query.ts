@@ -1,7 +1,9 @@
 import { Query } from '@nestjs/cqrs';
 import { SHRED_PROGRESS, type ShredProgress } from '@lethe/domain';
-import type { ShredRow } from '@lethe/readmodel';
-import type { Page, PageRequest } from '../../paging/page.js';
+import type { Listing, Page, PageRequest, ShredRow } from '@lethe/readmodel';
+
+/** GET /v1/shreds pages in (tenantId, shredId) order. */
+export const SHREDS_LISTING: Listing = { name: 'shreds', key: ['string', 'string'] };
 
 /** The statuses a shred can have (the `status` filter of GET /v1/shreds). */
 export const SHRED_STATUSES = SHRED_PROGRESS;

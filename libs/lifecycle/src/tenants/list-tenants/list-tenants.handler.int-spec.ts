@@ -1,10 +1,10 @@
 // The tenant list pages the read model in tenantId order with a keyset cursor, filtered by status and
 // jurisdiction, each tenant with its key ring's databases.
 import { createLifecycleFixture, type LifecycleFixture } from '../../../test-support/lifecycle-fixture.js';
-import { decodeCursor } from '../../paging/page.js';
+import { decodeCursor, type KeyPart } from '@lethe/readmodel';
 import { RequestDeletionCommand } from '../request-deletion/request-deletion.command.js';
 import { RequestDeletionHandler } from '../request-deletion/request-deletion.handler.js';
-import { ListTenantsQuery, type TenantFilter } from './list-tenants.query.js';
+import { ListTenantsQuery, TENANTS_LISTING, type TenantFilter } from './list-tenants.query.js';
 import { ListTenantsHandler } from './list-tenants.handler.js';
 
 let f: LifecycleFixture;
@@ -31,11 +31,11 @@ afterAll(async () => {
 
 async function everyPage(filter: TenantFilter, limit: number): Promise<string[][]> {
   const pages: string[][] = [];
-  let after: readonly string[] | null = null;
+  let after: readonly KeyPart[] | null = null;
   do {
     const page = await handler.execute(new ListTenantsQuery(filter, { limit, after }));
     pages.push(page.items.map((t) => t.view.tenantId));
-    after = page.nextCursor === null ? null : decodeCursor(page.nextCursor);
+    after = page.nextCursor === null ? null : decodeCursor(TENANTS_LISTING.name, page.nextCursor, TENANTS_LISTING.key);
   } while (after !== null);
   return pages;
 }

@@ -1,7 +1,9 @@
 import { Query } from '@nestjs/cqrs';
 import type { TenantStatus } from '@lethe/domain';
-import type { KeyRingView, TenantView } from '@lethe/readmodel';
-import type { Page, PageRequest } from '../../paging/page.js';
+import type { KeyRingView, Listing, Page, PageRequest, TenantView } from '@lethe/readmodel';
+
+/** GET /v1/tenants pages in tenantId order. */
+export const TENANTS_LISTING: Listing = { name: 'tenants', key: ['string'] };
 
 export interface ListedTenant {
   readonly view: TenantView;
