@@ -50,13 +50,18 @@ export interface Loaded<S> {
   readonly revision: bigint | 'no-stream';
 }
 
-export interface ExecuteOptions<S> {
+export interface ExecuteOptions<S, X = unknown> {
   /**
    * The state the caller already loaded (and acted on: a vault or data-plane call between deciding
    * and appending). The first attempt decides against it and appends at its revision, so a command
    * costs one read; a concurrent write makes the retry load again.
    */
   readonly loaded?: Loaded<S>;
+  /**
+   * The decision context the caller already computed for `loaded` (it decided before acting, e.g.
+   * with an archived backup looked up): the first attempt reuses it instead of computing it again.
+   */
+  readonly context?: X;
 }
 
 /** The state after the command, the revision it stands at, and what was appended. */
@@ -71,7 +76,17 @@ export function asDomainEvent<E extends DomainEvent>(e: RecordedEvent): E {
   return { type, data } as E;
 }
 
+/**
+ * Streams whose latest state a repository keeps in memory (least recently used first out). A load
+ * then reads only the events after it, in one query: the stream is append-only, so the kept state
+ * plus those events is the current state, whatever other instances appended meanwhile.
+ */
+export const RECENT_STATES = 128;
+
 export class AggregateRepository<C, E extends DomainEvent, S, X> {
+  /** The latest state seen of recently used streams (insertion order = least recently used first). */
+  private readonly recent = new Map<string, Loaded<S> & { readonly revision: bigint }>();
+
   constructor(
     private readonly store: EventStore,
     private readonly clock: Clock,
@@ -79,27 +94,39 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
     private readonly snapshots?: SnapshotOptions,
   ) {}
 
-  /** The state folded from the stream's snapshot (when current) and the events after it. */
+  /**
+   * The state folded from the latest state this repository kept of the stream (else its snapshot,
+   * when current) and the events after it.
+   */
   async load(id: string): Promise<Loaded<S>> {
     const stream = this.type.stream(id);
-    const snapshot = await this.readSnapshot(stream);
-    const events = await this.store.readStream(stream, snapshot ? { fromRevision: snapshot.revision + 1n } : {});
-    const state = events.reduce((s, e) => this.type.evolve(s, asDomainEvent<E>(e)), snapshot ? snapshot.state : this.type.initialState);
-    const revision = events.length > 0 ? events[events.length - 1].revision : (snapshot?.revision ?? 'no-stream');
+    const base = this.recent.get(stream) ?? (await this.readSnapshot(stream));
+    const events = await this.store.readStream(stream, base ? { fromRevision: base.revision + 1n } : {});
+    const state = events.reduce((s, e) => this.type.evolve(s, asDomainEvent<E>(e)), base ? base.state : this.type.initialState);
+    const revision = events.length > 0 ? events[events.length - 1].revision : (base?.revision ?? 'no-stream');
     if (revision !== 'no-stream' && events.length >= SNAPSHOT_EVERY) await this.writeSnapshot(stream, revision, state);
+    if (revision !== 'no-stream') this.keep(stream, state, revision);
     return { state, revision };
+  }
+
+  private keep(stream: string, state: S, revision: bigint): void {
+    this.recent.delete(stream);
+    this.recent.set(stream, { state, revision });
+    if (this.recent.size > RECENT_STATES) this.recent.delete(this.recent.keys().next().value!);
   }
 
   /**
    * Decides `command` against the current state and appends what it decided.
    * Throws the decider's DomainError, or ConcurrentModificationError after MAX_COMMAND_ATTEMPTS lost races.
    */
-  async execute(id: string, command: C, causeId: string, options: ExecuteOptions<S> = {}): Promise<Executed<E, S>> {
+  async execute(id: string, command: C, causeId: string, options: ExecuteOptions<S, X> = {}): Promise<Executed<E, S>> {
     const stream = this.type.stream(id);
     for (let attempt = 1; ; attempt++) {
-      const { state, revision } = attempt === 1 && options.loaded ? options.loaded : await this.load(id);
+      const first = attempt === 1 && options.loaded !== undefined;
+      const { state, revision } = first ? options.loaded! : await this.load(id);
       const now = this.clock.now();
-      const decided = this.type.decide(command, state, await this.type.context(now, state, command));
+      const context = first && options.context !== undefined ? options.context : await this.type.context(now, state, command);
+      const decided = this.type.decide(command, state, context);
       if (decided.length === 0) return { state, revision, appended: [], positions: [] };
       const events = decided.map((e, i) => ({
         id: causedEventId(stream, causeId, i),
@@ -111,8 +138,10 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
         const result = await this.store.append(stream, events, revision);
         const after = decided.reduce((s, e) => this.type.evolve(s, e), state);
         const from = revision === 'no-stream' ? -1n : revision;
-        if (result.nextRevision === from + BigInt(decided.length) && crossesSnapshotMark(from, result.nextRevision)) {
-          await this.writeSnapshot(stream, result.nextRevision, after);
+        // Only when the append was ours alone (not a replay of events stored earlier) is `after` the state at nextRevision.
+        if (result.nextRevision === from + BigInt(decided.length)) {
+          this.keep(stream, after, result.nextRevision);
+          if (crossesSnapshotMark(from, result.nextRevision)) await this.writeSnapshot(stream, result.nextRevision, after);
         }
         return { state: after, revision: result.nextRevision, appended: decided, positions: result.positions };
       } catch (error) {

@@ -156,7 +156,10 @@ describe('key ring repository with snapshots', () => {
     // A marked copy at the current revision: a load that returns the mark read the snapshot, not the stream.
     await pool.query('delete from lethe_snapshots where stream_id = $1', [keyRingStream('acme')]);
     await snapshots.write({ streamId: keyRingStream('acme'), revision: revision as bigint, stateVersion: KEY_RING_STATE_VERSION, state: { ...state, keyId: 'from-the-snapshot' } });
-    expect((await repo.load('acme')).state.keyId).toBe('from-the-snapshot');
+    // A repository that kept the state in memory reads only the events after it; a new one (another
+    // instance, a restart) starts from the snapshot.
+    expect((await repo.load('acme')).state.keyId).toBe('key-acme');
+    expect((await new KeyRingRepository(store, clock, withSnapshots).load('acme')).state.keyId).toBe('from-the-snapshot');
   });
 
   it('ignores a snapshot of another state version, and replaces it at the next mark', async () => {
@@ -203,6 +206,8 @@ describe('key ring repository with snapshots', () => {
         expect(appended).toHaveLength(1);
       }
       expect(warnings).toContain('snapshot not written');
+      // A repository without the state in memory (a restart) folds the stream from its start.
+      expect(await new KeyRingRepository(store, clock, withSnapshots).load('unwritable')).toEqual(await plain.load('unwritable'));
       expect(warnings).toContain('snapshot unreadable; folding the stream from its start');
     } finally {
       await pool.query('alter table lethe_snapshots_away rename to lethe_snapshots');
@@ -305,5 +310,26 @@ describe('tenant and calendar repositories with snapshots', () => {
     expect(snapshot!.stateVersion).toBe(CALENDAR_STATE_VERSION);
     expect(await repo.load('DE')).toEqual(await plain.load('DE'));
     expect(snapshot!.state).toEqual(json(snapshot!.state));
+  });
+});
+
+describe('the latest state kept in memory', () => {
+  const clock = new ManualClock(T0);
+
+  it('folds what other instances appended after it, so a load is always current', async () => {
+    const a = new KeyRingRepository(store, clock, withSnapshots);
+    const b = new KeyRingRepository(store, clock, withSnapshots);
+    const plain = new KeyRingRepository(store, clock);
+    await busyRing(a, clock, 'shared', 30);
+    await a.load('shared');
+    // Another instance appends; a's kept state is now behind the stream.
+    await b.execute('shared', { type: 'RegisterStagingAsset', data: { assetId: 'from-b', expiresAt: null } }, 'from-b');
+    const seen = await a.load('shared');
+    expect(seen).toEqual(await plain.load('shared'));
+    expect(seen.state.stagingAssets.map((s) => s.assetId)).toContain('from-b');
+    // And a's own command decides on the current state (no lost update, no conflict loop).
+    const { appended } = await a.execute('shared', { type: 'RegisterStagingAsset', data: { assetId: 'from-a', expiresAt: null } }, 'from-a');
+    expect(appended).toHaveLength(1);
+    expect(await a.load('shared')).toEqual(await plain.load('shared'));
   });
 });

@@ -40,7 +40,7 @@ export class RecordBackupHandler implements ICommandHandler<RecordBackupCommand>
       if (d.protection === 'platform-key') await this.dataPlane.addPlatformBackup(tenantId, d.backupId, d.databaseId);
       else if (hasDataKeyCopy(d)) await this.dataPlane.recordBackup(tenantId, d.backupId, d.databaseId, d.restoreKeyVersionId!);
     }
-    const { state } = await this.keyRings.execute(tenantId, command, backupCause(backup.backupId), { loaded });
+    const { state } = await this.keyRings.execute(tenantId, command, backupCause(backup.backupId), { loaded, context });
     return state;
   }
 }
