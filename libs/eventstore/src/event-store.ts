@@ -32,6 +32,11 @@ export interface AppendResult {
   readonly nextRevision: bigint;
   /** Global positions of the appended (or, for a replay, the already stored) events. */
   readonly positions: readonly bigint[];
+  /**
+   * True when every event was already stored (the same ids: a replay) and nothing was appended. The
+   * stored events may carry another body than the ones given: the caller decides what that means.
+   */
+  readonly replayed: boolean;
 }
 
 export interface ReadStreamOptions {

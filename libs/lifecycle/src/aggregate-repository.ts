@@ -121,6 +121,7 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
    */
   async execute(id: string, command: C, causeId: string, options: ExecuteOptions<S, X> = {}): Promise<Executed<E, S>> {
     const stream = this.type.stream(id);
+    let replayed = false;
     for (let attempt = 1; ; attempt++) {
       const first = attempt === 1 && options.loaded !== undefined;
       const { state, revision } = first ? options.loaded! : await this.load(id);
@@ -136,13 +137,20 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
       }));
       try {
         const result = await this.store.append(stream, events, revision);
-        const after = decided.reduce((s, e) => this.type.evolve(s, e), state);
         const from = revision === 'no-stream' ? -1n : revision;
-        // Only when the append was ours alone (not a replay of events stored earlier) is `after` the state at nextRevision.
-        if (result.nextRevision === from + BigInt(decided.length)) {
-          this.keep(stream, after, result.nextRevision);
-          if (crossesSnapshotMark(from, result.nextRevision)) await this.writeSnapshot(stream, result.nextRevision, after);
+        if (result.replayed) {
+          // These event ids were stored before: by a concurrent request of the same cause, perhaps with
+          // another body (two backups of one id). What counts is what was stored: decide again on it,
+          // once (the decider then answers the replay or refuses the other body).
+          if (!replayed) {
+            replayed = true;
+            continue;
+          }
+          return { ...(await this.load(id)), appended: [], positions: result.positions };
         }
+        const after = decided.reduce((s, e) => this.type.evolve(s, e), state);
+        this.keep(stream, after, result.nextRevision);
+        if (crossesSnapshotMark(from, result.nextRevision)) await this.writeSnapshot(stream, result.nextRevision, after);
         return { state: after, revision: result.nextRevision, appended: decided, positions: result.positions };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;

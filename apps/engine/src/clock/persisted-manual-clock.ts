@@ -9,7 +9,7 @@ export class ManualClockBehindEventsError extends Error {
   constructor(readonly start: Date, readonly newestEvent: Date, readonly configured: boolean) {
     super(
       `LETHE_CLOCK_START: the manual clock would start at ${start.toISOString()}${configured ? '' : ' (real time, LETHE_CLOCK_START unset)'}, ` +
-        `before the newest recorded event (occurred at ${newestEvent.toISOString()}); set LETHE_CLOCK_START to that instant or later`,
+        `before the newest recorded event or signing key (at ${newestEvent.toISOString()}); set LETHE_CLOCK_START to that instant or later`,
     );
     this.name = 'ManualClockBehindEventsError';
   }
@@ -34,8 +34,12 @@ export class PersistedManualClock extends ManualClock {
     const resumedFrom = stored.rows[0]?.now;
     const candidates = [resumedFrom, configured].filter((d): d is Date => d !== undefined);
     const start = candidates.length > 0 ? new Date(Math.max(...candidates.map((d) => d.getTime()))) : new SystemClock().now();
+    // Events, and the certificate signing keys (a key valid from a later instant could not have
+    // signed a certificate issued at this clock's time).
     const newest = await pool.query<{ at: Date | null }>(
-      `select max((metadata->>'occurredAt')::timestamptz) as at from lethe_events where metadata ? 'occurredAt'`,
+      `select greatest(
+         (select max((metadata->>'occurredAt')::timestamptz) from lethe_events where metadata ? 'occurredAt'),
+         (select max(valid_from) from lethe_signing_keys)) as at`,
     );
     const newestEvent = newest.rows[0]?.at;
     if (newestEvent && start.getTime() < newestEvent.getTime()) throw new ManualClockBehindEventsError(start, newestEvent, configured !== undefined);

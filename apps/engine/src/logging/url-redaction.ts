@@ -2,7 +2,7 @@
 // `?access_token=` is refused by the API, and must not reach the log either.
 
 /** A parameter whose name contains one of these (case-insensitive) has its value replaced. */
-const SENSITIVE_PARAM = /token|key|secret|password|passwd|signature|sig$|code/i;
+const SENSITIVE_PARAM = /token|key|secret|pass|pwd|signature|sig$|code|auth|bearer|jwt|credential|session|cookie/i;
 const CENSOR = '[redacted]';
 
 /**

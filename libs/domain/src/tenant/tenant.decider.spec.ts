@@ -400,6 +400,18 @@ describe('tenant decider: executing, cancelling and verifying', () => {
       ]);
   });
 
+  it('given the deadline passed before the probe (an outage, or the deadline timer not fired yet), when the probe verifies, then the breach is recorded before ShredVerified, once', () => {
+    const probe = { type: 'RecordProbe' as const, data: { shredId, databases: ['db-1', 'db-2'], results: [{ databaseId: 'db-1', outcome: 'key-destroyed' as const, detail: '' }, { databaseId: 'db-2', outcome: 'key-destroyed' as const, detail: '' }] } };
+    const late = given(purged()).when(probe, at('2026-12-10T00:00:00.000Z')).produced();
+    expect(late.map((e) => e.type)).toEqual(['ShredProbeRecorded', 'ShredDeadlineBreached', 'ShredVerified']);
+    expect(late[1]).toEqual({ type: 'ShredDeadlineBreached', data: { shredId, cause: 'not-verified-by-deadline', deadline: '2026-12-09T23:59:59.999Z', at: '2026-12-10T00:00:00.000Z' } });
+    // Already breached (the deadline timer fired first): not twice.
+    const breached: TenantEvent[] = [...purged(), { type: 'ShredDeadlineBreached', data: { shredId, cause: 'not-verified-by-deadline', deadline: '2026-12-09T23:59:59.999Z', at: '2026-12-10T00:00:00.000Z' } }];
+    expect(given(breached).when(probe, at('2026-12-10T00:05:00.000Z')).produced().map((e) => e.type)).toEqual(['ShredProbeRecorded', 'ShredVerified']);
+    // At the deadline's last millisecond it is still in time.
+    expect(given(purged()).when(probe, at('2026-12-09T23:59:59.999Z')).produced().map((e) => e.type)).toEqual(['ShredProbeRecorded', 'ShredVerified']);
+  });
+
   it('never counts an inconclusive probe as a pass, and alerts when data is still readable', () => {
     const inconclusive = given(purged())
       .when({ type: 'RecordProbe', data: { shredId, databases: ['db-1', 'db-2'], results: [{ databaseId: 'db-1', outcome: 'key-destroyed', detail: '' }, { databaseId: 'db-2', outcome: 'inconclusive', detail: 'timeout' }] } })

@@ -213,7 +213,15 @@ export function decideTenant(command: TenantCommand, state: TenantState, ctx: Te
       const events: TenantEvent[] = [
         { type: 'ShredProbeRecorded', data: { shredId: s.shredId, attempt, outcome, results: command.data.results, at: now } },
       ];
-      if (outcome === 'key-destroyed') events.push({ type: 'ShredVerified', data: { shredId: s.shredId, attempt, at: now } });
+      if (outcome === 'key-destroyed') {
+        // Verified after the deadline (the engine was down, or the deadline timer had not fired yet):
+        // P4 was broken, whichever timer fires first. Recorded before ShredVerified, so the
+        // certificate built from the events up to it names the breach.
+        if (ctx.now.getTime() > new Date(s.deadline).getTime() && s.breaches.length === 0) {
+          events.push({ type: 'ShredDeadlineBreached', data: { shredId: s.shredId, cause: 'not-verified-by-deadline', deadline: s.deadline, at: now } });
+        }
+        events.push({ type: 'ShredVerified', data: { shredId: s.shredId, attempt, at: now } });
+      }
       if (outcome === 'readable') {
         const readableDatabases = command.data.results.filter((r) => r.outcome === 'readable').map((r) => r.databaseId);
         events.push({ type: 'ShredVerificationFailed', data: { shredId: s.shredId, attempt, readableDatabases, at: now } });

@@ -148,6 +148,7 @@ export class PostgresEventStore implements EventStore {
           this.announce();
           return {
             nextRevision: BigInt(rows[rows.length - 1].stream_revision),
+            replayed: false,
             positions: rows.map((r) => BigInt(r.global_position)),
           };
         }
@@ -284,7 +285,7 @@ export class PostgresEventStore implements EventStore {
   private async emptyAppend(streamId: string, expected: ExpectedRevision): Promise<AppendResult> {
     const actual = await this.currentRevision(streamId);
     if (!satisfies(expected, actual)) throw new WrongExpectedRevisionError(streamId, expected, actual);
-    return { nextRevision: actual === 'no-stream' ? -1n : actual, positions: [] };
+    return { nextRevision: actual === 'no-stream' ? -1n : actual, positions: [], replayed: false };
   }
 
   private async currentRevision(streamId: string): Promise<bigint | 'no-stream'> {
@@ -331,6 +332,7 @@ export class PostgresEventStore implements EventStore {
     }
     return {
       nextRevision: BigInt(stored[stored.length - 1]!.stream_revision),
+      replayed: true,
       positions: stored.map((r) => BigInt(r!.global_position)),
     };
   }

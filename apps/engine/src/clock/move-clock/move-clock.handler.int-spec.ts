@@ -6,6 +6,7 @@ import { ClockMovedBackwardsError, SystemClock } from '@lethe/clock';
 import { eventStoreMigrations } from '@lethe/eventstore';
 import { runMigrations } from '@lethe/postgres';
 import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
+import { signingKeyMigrations } from '@lethe/vault';
 import type { FiredDeadline } from '@lethe/scheduler';
 import { manualClockMigrations } from '../manual-clock.migrations.js';
 import { NotManualClockError } from '../manual-clock-of.js';
@@ -18,7 +19,7 @@ let pool: pg.Pool;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await runMigrations(db.url, [...eventStoreMigrations, ...manualClockMigrations]);
+  await runMigrations(db.url, [...eventStoreMigrations, ...signingKeyMigrations, ...manualClockMigrations]);
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
   pool.on('error', reportIdleError);
 });

@@ -4,6 +4,7 @@
 // has handled the log up to it; if they do not get there within READ_WAIT_MS, the answer is 202
 // with Retry-After, and the caller asks again. Reads without it answer at once, as before.
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { defer, from, lastValueFrom, type Observable } from 'rxjs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
@@ -11,6 +12,7 @@ import { EVENT_STORE, type EventStore } from '@lethe/eventstore';
 import { lowestCheckpoint } from '@lethe/processors';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { ProblemException, ProblemTypes } from '../problem/problem.js';
+import { PUBLIC_KEY } from '../auth/decorators.js';
 
 export const POSITION_HEADER = 'Lethe-Position';
 export const MIN_POSITION_HEADER = 'lethe-min-position';
@@ -31,6 +33,7 @@ export interface ReadModelProgress {
 @Injectable()
 export class ReadYourWritesInterceptor implements NestInterceptor {
   constructor(
+    private readonly reflector: Reflector,
     @Inject(EVENT_STORE) private readonly store: Pick<EventStore, 'head'>,
     @Inject(READ_MODEL_PROGRESS) private readonly progress: ReadModelProgress,
   ) {}
@@ -40,7 +43,8 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<HttpRequest>();
     const response = context.switchToHttp().getResponse<HttpResponse>();
     if (WRITES.has(request.method)) return defer(() => from(this.write(response, next)));
-    if (request.method !== 'GET') return next.handle();
+    // Public reads (health probes, the docs, signing keys) read no read model: they never wait.
+    if (request.method !== 'GET' || isPublic(this.reflector, context)) return next.handle();
     const min = minPositionOf(request);
     if (min === undefined) return next.handle();
     return defer(() => from(this.read(min, next)));
@@ -92,4 +96,8 @@ function minPositionOf(request: HttpRequest): bigint | undefined {
     throw ProblemException.badRequest(`${field} is not a log position.`, [{ field, rule: 'must be a whole number from 0 (a Lethe-Position answered by a write)' }]);
   }
   return BigInt(raw);
+}
+
+function isPublic(reflector: Reflector, context: ExecutionContext): boolean {
+  return reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, [context.getHandler(), context.getClass()]) === true;
 }

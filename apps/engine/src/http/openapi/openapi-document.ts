@@ -102,7 +102,7 @@ function complete(method: string, op: Operation, access: RouteAccess | undefined
     op.security = [];
     op.description = ['**Public:** no token needed.', op.description].filter(Boolean).join('\n\n');
   }
-  if (method === 'get') {
+  if (method === 'get' && access && !access.public) {
     params.push(
       { name: MIN_POSITION_QUERY, in: 'query', required: false, description: `Read your own writes: a \`${POSITION_HEADER}\` a write answered; the read waits (up to 2 s) until the read models have reached it`, schema: { type: 'string', pattern: POSITION_PATTERN } },
       { name: 'Lethe-Min-Position', in: 'header', required: false, description: `The same as \`${MIN_POSITION_QUERY}\``, schema: { type: 'string', pattern: POSITION_PATTERN } },

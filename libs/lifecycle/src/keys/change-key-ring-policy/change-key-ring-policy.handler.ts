@@ -21,8 +21,8 @@ export class ChangeKeyRingPolicyHandler implements ICommandHandler<ChangeKeyRing
     const at = this.clock.now().toISOString();
     const { rotationPeriodDays, pitrRetentionDays } = change;
     if (rotationPeriodDays !== undefined) {
-      const { state, appended } = await this.keyRings.execute(tenantId, { type: 'ChangeRotationPeriod', data: { rotationPeriodDays } }, `rotation-period:${at}:${rotationPeriodDays}`, { loaded });
-      loaded = { state, revision: BigInt(loaded.revision) + BigInt(appended.length) };
+      const { state, revision } = await this.keyRings.execute(tenantId, { type: 'ChangeRotationPeriod', data: { rotationPeriodDays } }, `rotation-period:${at}:${rotationPeriodDays}`, { loaded });
+      loaded = { state, revision };
     }
     if (pitrRetentionDays !== undefined) {
       const { state } = await this.keyRings.execute(tenantId, { type: 'ChangeBackupPolicy', data: { pitrRetentionDays } }, `backup-policy:${at}:${pitrRetentionDays}`, { loaded });

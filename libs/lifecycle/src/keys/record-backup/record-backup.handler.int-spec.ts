@@ -5,6 +5,7 @@ import { DomainError, keyRingStream, tenantStream } from '@lethe/domain';
 import { createLifecycleFixture, type LifecycleFixture } from '../../../test-support/lifecycle-fixture.js';
 import { RecordBackupCommand, type BackupInput } from './record-backup.command.js';
 import { RecordBackupHandler } from './record-backup.handler.js';
+import { KeyRingRepository } from '../key-ring-repository.js';
 
 let f: LifecycleFixture;
 let handler: RecordBackupHandler;
@@ -53,6 +54,25 @@ describe('record backup', () => {
     const again = await handler.execute(new RecordBackupCommand('acme', backup('b-1')));
     expect(await revisionOf(keyRingStream('acme'))).toBe(before);
     expect(again).toEqual(first);
+  });
+
+  it('given concurrent requests for one backup id with different bodies on several instances, then exactly one is recorded and the others are refused', async () => {
+    await f.onboard('racer');
+    // Each "instance" has its own repository (and its own states kept in memory).
+    const instances = Array.from({ length: 8 }, () => new RecordBackupHandler(new KeyRingRepository(f.store, f.clock), f.tenants, f.dataPlane, f.clock));
+    const takenAt = (i: number) => `2026-03-02T0${i}:00:00.000Z`;
+    const results = await Promise.allSettled(
+      instances.map((h, i) => h.execute(new RecordBackupCommand('racer', backup('race', { coveredFrom: '2026-03-02T00:00:00.000Z', takenAt: takenAt(i) })))),
+    );
+    const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+    expect(won).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'backup-exists' });
+    const stored = (await f.store.readStream(keyRingStream('racer'))).filter((e) => e.type === 'BackupRecorded');
+    expect(stored).toHaveLength(1);
+    expect(stored[0].data).toMatchObject({ backupId: 'race', takenAt: takenAt(won[0]) });
+    // The winner's body again, from any instance, is a replay.
+    const replay = await instances[(won[0] + 1) % 8].execute(new RecordBackupCommand('racer', backup('race', { coveredFrom: '2026-03-02T00:00:00.000Z', takenAt: takenAt(won[0]) })));
+    expect(replay.backups.find((b) => b.backupId === 'race')).toMatchObject({ takenAt: takenAt(won[0]) });
   });
 
   it("keeps a platform-key tenant's backup as an asset the shred must purge", async () => {
