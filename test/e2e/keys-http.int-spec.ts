@@ -38,7 +38,7 @@ function outageVault(inner: KeyVault): KeyVault {
       versionOwner.set(key.keyId, tenantId);
       return key;
     },
-    createVersion: (k) => inner.createVersion(k),
+    createVersion: (k, r) => inner.createVersion(k, r),
     listVersions: (k) => inner.listVersions(k),
     wrap: async (v, p) => {
       for (const t of wrapOutage) if ((await ownerOfVersion(v)) === t) throw Object.assign(new Error('vault unavailable'), { name: 'VaultUnavailableError' });

@@ -46,7 +46,7 @@ function flakyVault(inner: KeyVault): KeyVault {
       keyOwners.set(key.keyId, tenantId);
       return key;
     },
-    createVersion: (k) => inner.createVersion(k),
+    createVersion: (k, r) => inner.createVersion(k, r),
     listVersions: (k) => inner.listVersions(k),
     wrap: (v, p) => inner.wrap(v, p),
     unwrap: (v, w) => inner.unwrap(v, w),

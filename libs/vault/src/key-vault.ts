@@ -65,8 +65,13 @@ export interface KeyVault {
    */
   createKey(tenantId: string): Promise<CreatedKey>;
 
-  /** A new version of the key, newest from now on. UnknownKeyError, KeyTombstonedError. */
-  createVersion(keyId: string): Promise<CreatedKeyVersion>;
+  /**
+   * A new version of the key, newest from now on. With `requestId` (the id of the command that asks,
+   * 1..255 characters), idempotent: the version created for that request is returned again, so a
+   * caller that crashed before recording the version adopts it on retry instead of creating another.
+   * UnknownKeyError, KeyTombstonedError.
+   */
+  createVersion(keyId: string, requestId?: string): Promise<CreatedKeyVersion>;
 
   /** Every version of the key, oldest first, destroyed ones included. UnknownKeyError. */
   listVersions(keyId: string): Promise<KeyVersionInfo[]>;

@@ -1,7 +1,7 @@
 // /v1/tenants/{id}: the key ring — rotation period and backup policy, manual rotation, versions,
 // databases added later, backups with their retention, restore checks. Each route maps HTTP to one
 // command or query.
-import { Controller, Get, HttpCode, Patch, Post, UseFilters } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Patch, Post, UseFilters } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   AddDatabaseCommand,
@@ -14,7 +14,7 @@ import {
   RestoreCheckQuery,
   RotateKeyCommand,
 } from '@lethe/lifecycle';
-import { Answer, ProblemException, Problems, Roles, ZodBody, ZodParam, ZodQuery } from '../http/index.js';
+import { Answer, IDEMPOTENCY_KEY_HEADER, Idempotent, ProblemException, Problems, Roles, ZodBody, ZodParam, ZodQuery } from '../http/index.js';
 import { addedDatabaseAnswer, backupAnswer, backupPageAnswer, EXAMPLES, keysAnswer, policyAnswer, restoreCheckAnswer, rotatedAnswer } from './keys.answers.js';
 import { listBackupsQuery, listKeyVersionsQuery } from './key-ring-query.schemas.js';
 import { DomainErrorFilter } from './domain-error.filter.js';
@@ -41,10 +41,11 @@ export class KeysController {
   @Post('keys/rotate')
   @Roles('operator')
   @HttpCode(202)
+  @Idempotent({ key: 'header' })
   @Answer(202, rotatedAnswer, EXAMPLES.rotated, 'The new key version; every database is re-protected with it within 24 hours')
   @Problems(404, 409)
-  async rotate(@ZodParam('tenantId', idSchema) tenantId: string) {
-    return rotatedBody(await this.commands.execute(new RotateKeyCommand(tenantId)));
+  async rotate(@ZodParam('tenantId', idSchema) tenantId: string, @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey?: string) {
+    return rotatedBody(await this.commands.execute(new RotateKeyCommand(tenantId, idempotencyKey)));
   }
 
   @Get('keys')

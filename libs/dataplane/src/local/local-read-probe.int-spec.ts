@@ -50,7 +50,7 @@ function withUnwrap(unwrap: KeyVault['unwrap']): KeyVault {
   return {
     capabilities: vault.capabilities,
     createKey: (t) => vault.createKey(t),
-    createVersion: (k) => vault.createVersion(k),
+    createVersion: (k, r) => vault.createVersion(k, r),
     listVersions: (k) => vault.listVersions(k),
     wrap: (v, p) => vault.wrap(v, p),
     unwrap,

@@ -51,7 +51,7 @@ afterAll(async () => {
 /** One engine instance's detection: its own service, detection and poller over the shared database. */
 function instance() {
   const listing: Pick<KeyVault, 'createVersion' | 'listVersions'> = {
-    createVersion: (keyId) => vault.createVersion(keyId),
+    createVersion: (keyId, requestId) => vault.createVersion(keyId, requestId),
     listVersions: async (keyId) => {
       const tenantId = [...keyIds].find(([, k]) => k === keyId)?.[0];
       if (tenantId && failing.has(tenantId)) throw new Error('vault unavailable');

@@ -37,11 +37,14 @@ export class KeyRingHandlers {
       case 'wait':
         return void (await this.later(deadline, context, new Date(action.until)));
       case 'create-version': {
-        const created = await this.vault.createVersion(loaded.state.keyId!);
+        // One request id for the vault and the key ring: a crash between the two is retried by this
+        // timer, which adopts the version the vault already made instead of making another.
+        const requestId = `${deadline.id}:after:${action.supersedes}`;
+        const created = await this.vault.createVersion(loaded.state.keyId!, requestId);
         const { state: after } = await this.keys.execute(
           tenantId,
           { type: 'AddKeyVersion', data: { keyVersionId: created.versionId, source: 'policy', createdAt: created.createdAt.toISOString() } },
-          `${deadline.id}:after:${action.supersedes}`,
+          requestId,
           { loaded },
         );
         this.logger.info({ tenantId, keyVersionId: created.versionId }, 'key rotated by policy');

@@ -101,6 +101,18 @@ export function keyVaultContract(adapter: string, makeSubject: () => Promise<Key
       expect(again).toEqual({ keyId: key.keyId, versionId: v3.versionId, createdAt: v3.createdAt });
     });
 
+    it('creates one version per request id: a retry of the same request adopts it', async () => {
+      const key = await vault.createKey(tenant());
+      const first = await vault.createVersion(key.keyId, 'rotate-request-1');
+      const again = await vault.createVersion(key.keyId, 'rotate-request-1');
+      expect(again).toEqual(first);
+      const other = await vault.createVersion(key.keyId, 'rotate-request-2');
+      expect(other.versionId).not.toBe(first.versionId);
+      const concurrent = await Promise.all(Array.from({ length: 6 }, () => vault.createVersion(key.keyId, 'rotate-request-3')));
+      expect(new Set(concurrent.map((v) => v.versionId)).size).toBe(1);
+      expect((await vault.listVersions(key.keyId)).map((v) => v.versionId)).toEqual([key.versionId, first.versionId, other.versionId, concurrent[0].versionId]);
+    });
+
     it('refuses unknown keys and versions with typed errors', async () => {
       const keyId = `unknown-${randomUUID()}`;
       const versionId = `unknown-${randomUUID()}`;

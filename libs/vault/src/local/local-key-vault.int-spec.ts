@@ -24,7 +24,7 @@ const masterKey = MasterKey.generate();
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  expect(await runMigrations(db.url, [...vaultMigrations])).toEqual(['CreateVaultTables1764400000020', 'CreateMasterKeyCheck1764400000021']);
+  expect(await runMigrations(db.url, [...vaultMigrations])).toEqual(['CreateVaultTables1764400000020', 'CreateMasterKeyCheck1764400000021', 'VersionRequestIds1764400000070']);
   pool = new pg.Pool({ connectionString: db.url, max: 6 });
   pool.on('error', reportIdleError);
 });

@@ -108,8 +108,9 @@ export class LocalKeyVault implements KeyVault {
     });
   }
 
-  async createVersion(keyId: string): Promise<CreatedKeyVersion> {
+  async createVersion(keyId: string, requestId?: string): Promise<CreatedKeyVersion> {
     requireId('keyId', keyId);
+    if (requestId !== undefined) requireId('requestId', requestId);
     return this.inTransaction(async (client) => {
       const key = await client.query<{ tenant_id: string; tombstoned_at: Date | null }>(
         'select tenant_id, tombstoned_at from vault_keys where key_id = $1 for update',
@@ -117,7 +118,15 @@ export class LocalKeyVault implements KeyVault {
       );
       if (key.rowCount === 0) throw new UnknownKeyError(keyId);
       if (key.rows[0].tombstoned_at) throw new KeyTombstonedError(keyId, key.rows[0].tenant_id);
-      return this.insertVersion(client, keyId, this.clock.now());
+      // The key row is locked: two calls of one request cannot both miss the earlier version.
+      if (requestId !== undefined) {
+        const earlier = await client.query<{ version_id: string; created_at: Date }>(
+          'select version_id, created_at from vault_key_versions where key_id = $1 and request_id = $2',
+          [keyId, requestId],
+        );
+        if (earlier.rows[0]) return { versionId: earlier.rows[0].version_id, createdAt: earlier.rows[0].created_at };
+      }
+      return this.insertVersion(client, keyId, this.clock.now(), requestId);
     });
   }
 
@@ -245,14 +254,14 @@ export class LocalKeyVault implements KeyVault {
     }
   }
 
-  private async insertVersion(client: pg.PoolClient, keyId: string, now: Date): Promise<CreatedKeyVersion> {
+  private async insertVersion(client: pg.PoolClient, keyId: string, now: Date, requestId?: string): Promise<CreatedKeyVersion> {
     const versionId = `vkv-${randomUUID()}`;
     const raw = randomBytes(KEY_BYTES);
     const sealed = this.#materialKey.seal(raw, materialContext(versionId));
     raw.fill(0);
     await client.query(
-      `insert into vault_key_versions (version_id, key_id, state, wrapped_material, created_at) values ($1, $2, 'enabled', $3, $4)`,
-      [versionId, keyId, sealed, now],
+      `insert into vault_key_versions (version_id, key_id, state, wrapped_material, created_at, request_id) values ($1, $2, 'enabled', $3, $4, $5)`,
+      [versionId, keyId, sealed, now, requestId ?? null],
     );
     return { versionId, createdAt: now };
   }

@@ -6,9 +6,15 @@ export interface RotatedKey {
   readonly createdAt: string;
 }
 
-/** A manual rotation: a new key version now. */
+/**
+ * A manual rotation: a new key version now. `requestId` (the caller's Idempotency-Key) makes a retry
+ * after a crash adopt the version the vault already made for it, instead of making another.
+ */
 export class RotateKeyCommand extends Command<RotatedKey> {
-  constructor(readonly tenantId: string) {
+  constructor(
+    readonly tenantId: string,
+    readonly requestId?: string,
+  ) {
     super();
   }
 }

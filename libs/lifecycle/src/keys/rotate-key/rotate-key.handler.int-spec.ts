@@ -31,6 +31,22 @@ describe('rotate key', () => {
     expect((await f.vault.listVersions(state.keyId!)).map((v) => v.versionId)).toContain(rotated.keyVersionId);
   });
 
+  it('given the vault made a version for a request whose recording crashed, when the request is retried, then that version is recorded and no other is made', async () => {
+    const { keyRing } = await f.onboard('crashy');
+    const made = await f.vault.createVersion(keyRing!.keyId!, 'rotate:req-7');
+    const rotated = await handler.execute(new RotateKeyCommand('crashy', 'req-7'));
+    expect(rotated.keyVersionId).toBe(made.versionId);
+    const { state } = await f.keyRings.load('crashy');
+    expect(state.versions.map((v) => [v.keyVersionId, v.source])).toEqual([
+      [keyRing!.versions[0].keyVersionId, 'onboarding'],
+      [made.versionId, 'manual'],
+    ]);
+    expect(await f.vault.listVersions(keyRing!.keyId!)).toHaveLength(2);
+    // The same request once more changes nothing.
+    expect(await handler.execute(new RotateKeyCommand('crashy', 'req-7'))).toEqual(rotated);
+    expect((await f.keyRings.load('crashy')).state.versions).toHaveLength(2);
+  });
+
   it('refuses a client-held key and creates nothing in the vault', async () => {
     const { keyRing } = await f.onboard('byok', { keyCustody: 'client' });
     await expect(handler.execute(new RotateKeyCommand('byok'))).rejects.toMatchObject({ code: 'client-held-key' });

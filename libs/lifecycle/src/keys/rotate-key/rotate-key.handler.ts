@@ -15,12 +15,12 @@ export class RotateKeyHandler implements ICommandHandler<RotateKeyCommand> {
     @Inject(VAULT) private readonly vault: Pick<KeyVault, 'createVersion'>,
   ) {}
 
-  async execute({ tenantId }: RotateKeyCommand): Promise<RotatedKey> {
+  async execute({ tenantId, requestId }: RotateKeyCommand): Promise<RotatedKey> {
     const loaded = await this.keyRings.loadExisting(tenantId);
     const { state } = loaded;
     if (state.destroyed) throw new DomainError('key-ring-destroyed', 'the tenant was shredded: its key can never get a version again');
     if (state.keyCustody === 'client') throw new DomainError('client-held-key', 'the client holds this key: Lethe cannot create its versions');
-    const created = await this.vault.createVersion(state.keyId!);
+    const created = await this.vault.createVersion(state.keyId!, requestId === undefined ? undefined : `rotate:${requestId}`);
     const createdAt = created.createdAt.toISOString();
     await this.keyRings.execute(tenantId, { type: 'AddKeyVersion', data: { keyVersionId: created.versionId, source: 'manual', createdAt } }, `rotate:${created.versionId}`, { loaded });
     return { keyVersionId: created.versionId, createdAt };
