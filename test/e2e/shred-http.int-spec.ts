@@ -407,8 +407,10 @@ describe('the shred, from termination to certificate', () => {
     expect((await terminate('twice', { terminationId: 'term-t1', contractId: 'c-t', effectiveAt: '2027-02-01T09:00:00Z' })).status).toBe(202);
     expect((await api('POST', '/v1/tenants/twice/shred/cancel', TOKENS.operator, { reason: 'renewed' })).status).toBe(200);
     expect((await terminate('twice', { terminationId: 'term-t2', contractId: 'c-t', effectiveAt: '2027-03-01T09:00:00Z' })).body.outcome).toBe('scheduled');
-    const tenantNow = await statusBecomes('twice', 'shred-scheduled');
-    expect(tenantNow.body.shred).toMatchObject({ shredId: 'termination:term-t2', status: 'shred-scheduled' });
+    // The view first shows term-t1 scheduled, then cancelled, then term-t2: wait for the last.
+    let tenantNow: ApiResponse | undefined;
+    await waitUntil(async () => (tenantNow = await tenant('twice')).body?.shred?.shredId === 'termination:term-t2', 10_000, 'twice to show its second shred');
+    expect(tenantNow!.body).toMatchObject({ status: 'shred-scheduled', shred: { shredId: 'termination:term-t2', status: 'shred-scheduled' } });
     let listed: { shredId: string; status: string }[] = [];
     await waitUntil(
       async () => {

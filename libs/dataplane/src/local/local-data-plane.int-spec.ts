@@ -33,6 +33,7 @@ beforeAll(async () => {
     'CreateMasterKeyCheck1764400000021',
     'CreateDataPlaneTables1764400000025',
     'AddDataPlaneBackups1764400000026',
+    'VersionRequestIds1764400000070',
   ]);
   pool = new pg.Pool({ connectionString: db.url, max: 6 });
   pool.on('error', reportIdleError);

@@ -112,6 +112,8 @@ export class CreateMasterKeyCheck1764400000021 implements MigrationInterface {
 /** Every migration of libs/vault, in order; pass to runMigrations of @lethe/postgres. */
 /** Version creation idempotent by the asking command's id (issue 11): a retry adopts the version. */
 export class VersionRequestIds1764400000070 implements MigrationInterface {
+  name = 'VersionRequestIds1764400000070';
+
   async up(q: QueryRunner): Promise<void> {
     await q.query('alter table vault_key_versions add column request_id text');
     await q.query('create unique index vault_key_versions_request on vault_key_versions (key_id, request_id) where request_id is not null');
