@@ -16,7 +16,7 @@ export { RequestDeletionCommand, type DeletionRequest } from './tenants/request-
 export { CancelShredCommand } from './tenants/cancel-shred/cancel-shred.command.js';
 export { GetTenantQuery, type TenantDetails } from './tenants/get-tenant/get-tenant.query.js';
 export { ListTenantsQuery, TENANTS_LISTING, type ListedTenant, type TenantFilter } from './tenants/list-tenants/list-tenants.query.js';
-export { ListShredsQuery, SHRED_STATUSES, SHREDS_LISTING, type ShredStatusFilter } from './tenants/list-shreds/list-shreds.query.js';
+export { ListShredsQuery, SHREDS_LISTING } from './tenants/list-shreds/list-shreds.query.js';
 export type { ShredAnswer } from './tenants/shred-answer.js';
 export type { TerminationNotice } from './tenants/termination-shred.js';
 

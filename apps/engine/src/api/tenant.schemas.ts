@@ -9,9 +9,10 @@ import {
   INSTANT_RANGES,
   stringSchema,
   textSchema,
+  SHRED_PROGRESS,
   TENANT_STATUSES,
 } from '@lethe/domain';
-import { SHRED_STATUSES, SHREDS_LISTING, TENANTS_LISTING } from '@lethe/lifecycle';
+import { SHREDS_LISTING, TENANTS_LISTING } from '@lethe/lifecycle';
 import { z } from 'zod';
 import { pitrRetentionDays, rotationPeriodDays } from './key-policy.schemas.js';
 import { jurisdictionSchema, partialHolidaysSchema, timeZoneSchema } from './calendars/calendar.schemas.js';
@@ -70,7 +71,7 @@ export const deletionRequestSchema = (now: Date) =>
 export const cancelShredSchema = z.strictObject({ reason: textSchema({ nonEmpty: true }) });
 
 export const listShredsQuery = z.strictObject({
-  status: z.enum(SHRED_STATUSES, { message: `must be one of ${SHRED_STATUSES.join(', ')}` }).optional(),
+  status: z.enum(SHRED_PROGRESS, { message: `must be one of ${SHRED_PROGRESS.join(', ')}` }).optional(),
   ...pageFields(SHREDS_LISTING),
 });
 
