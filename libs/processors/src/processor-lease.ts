@@ -1,5 +1,6 @@
-// One owner per processor across instances: a session advisory lock on a dedicated connection.
-// If the owner dies, PostgreSQL drops its connection and the lock with it. If the owner hangs
+// One owner per processor across instances: a session advisory lock on a dedicated, direct
+// connection (never through a transaction-mode pooler, which would keep the lock on a pooled server
+// session after its owner is gone). If the owner dies, PostgreSQL drops its connection and the lock with it. If the owner hangs
 // with its connection open, its heartbeat goes stale and a standby terminates that backend.
 // Correctness never rests on the lease alone: checkpoint writes are compare-and-set (fencing).
 import pg from 'pg';
@@ -12,6 +13,8 @@ export interface LeaseOptions {
   readonly heartbeatMs: number;
   readonly staleAfterMs: number;
   readonly logger: ProcessorLogger;
+  /** Settings of the direct connection that holds the lock. Default: the pool's own settings. */
+  readonly directConnection?: pg.ClientConfig;
 }
 
 export class ProcessorLease {
@@ -32,12 +35,12 @@ export class ProcessorLease {
   }
 
   async tryAcquire(): Promise<boolean> {
-    const client = new pg.Client(this.pool.options);
+    const client = new pg.Client(this.options.directConnection ?? this.pool.options);
     client.on('error', () => this.markLost(client));
     await client.connect();
     try {
       let got = await this.tryLock(client);
-      if (!got && (await this.takeOverStale())) got = await this.tryLock(client);
+      if (!got && (await this.takeOverStale(client))) got = await this.tryLock(client);
       if (!got) {
         await client.end();
         return false;
@@ -80,8 +83,8 @@ export class ProcessorLease {
   }
 
   /** Ends the backend of an owner whose heartbeat is stale, if it still holds the lock. */
-  private async takeOverStale(): Promise<boolean> {
-    const res = await this.pool.query<{ pid: number; owner: string }>(
+  private async takeOverStale(client: pg.Client): Promise<boolean> {
+    const res = await client.query<{ pid: number; owner: string }>(
       // pg_locks spans the whole server: match this database, or a reused pid elsewhere could be hit.
       `select l.backend_pid as pid, l.owner from lethe_processor_leases l
         where l.processor = $1 and l.heartbeat_at < now() - make_interval(secs => $2::float8 / 1000)
@@ -94,7 +97,7 @@ export class ProcessorLease {
     const { pid, owner } = res.rows[0];
     this.options.logger.warn({ processor: this.processor, staleOwner: owner }, 'taking over a processor lease whose heartbeat is stale');
     try {
-      await this.pool.query('select pg_terminate_backend($1, 5000)', [pid]);
+      await client.query('select pg_terminate_backend($1, 5000)', [pid]);
       return true;
     } catch (error) {
       this.options.logger.error({ processor: this.processor, err: (error as Error).message }, 'could not end the stale lease holder');

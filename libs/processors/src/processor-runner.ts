@@ -25,6 +25,8 @@ export interface ProcessorRunnerOptions {
   /** How long the log stays quiet before the checkpoint is moved past skipped events (default 100). */
   readonly skipFlushMs?: number;
   readonly logger?: ProcessorLogger;
+  /** Where the lease's session lives: a direct connection, not a transaction-mode pooler. Default: the pool's settings. */
+  readonly directConnection?: pg.ClientConfig;
   /** Called after an event is parked (for metrics). */
   readonly onDeadLetter?: (processor: string, event: RecordedEvent) => void;
 }
@@ -66,6 +68,7 @@ export class ProcessorRunner {
       heartbeatMs: options.heartbeatMs ?? 2_000,
       staleAfterMs: options.staleAfterMs ?? 15_000,
       logger: this.logger,
+      ...(options.directConnection ? { directConnection: options.directConnection } : {}),
     });
   }
 

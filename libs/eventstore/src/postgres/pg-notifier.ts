@@ -10,7 +10,8 @@ export class PgNotifier {
   private waiters = new Set<() => void>();
 
   constructor(
-    private readonly pool: pg.Pool,
+    /** A direct connection's settings: LISTEN is session state a transaction-mode pooler drops. */
+    private readonly connection: pg.ClientConfig,
     private readonly channel: string,
   ) {
     this.ensureConnected();
@@ -73,7 +74,7 @@ export class PgNotifier {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client(this.pool.options);
+    const client = new pg.Client(this.connection);
     client.on('notification', () => {
       this.version++;
       for (const w of [...this.waiters]) w();

@@ -91,6 +91,11 @@ export interface PostgresEventStoreOptions {
   readonly pollIntervalMs?: number;
   /** Page size of catch-up reads. */
   readonly batchSize?: number;
+  /**
+   * Where the LISTEN connection goes: a direct connection to PostgreSQL, never a transaction-mode
+   * pooler (LISTEN is session state). Default: the pool's own settings.
+   */
+  readonly directConnection?: pg.ClientConfig;
 }
 
 /** Anything that runs a query: the pool, or one client inside a transaction. */
@@ -137,12 +142,12 @@ export class PostgresEventStore implements EventStore {
           events.map((e) => JSON.stringify(e.metadata ?? {})),
         ];
     if (mode === 'exact') values.push((expected as bigint).toString());
-    const statement = single
-      ? { name: `lethe_append_one_${mode}`, text: mode === 'exact' ? SINGLE_EXACT : SINGLE_NO_STREAM }
-      : { name: `lethe_append_${mode}`, text: appendSql(mode) };
+    // Unnamed statements only: a named prepared statement lives in one server session, which a
+    // transaction-mode pooler does not keep for us (ARCHITECTURE.md §4, several instances).
+    const text = single ? (mode === 'exact' ? SINGLE_EXACT : SINGLE_NO_STREAM) : appendSql(mode);
     for (;;) {
       try {
-        const res = await this.db.query<{ global_position: string; stream_revision: string }>({ ...statement, values });
+        const res = await this.db.query<{ global_position: string; stream_revision: string }>(text, values);
         if (res.rowCount === events.length) {
           const rows = res.rows.sort((a, b) => Number(BigInt(a.stream_revision) - BigInt(b.stream_revision)));
           this.announce();
@@ -168,12 +173,11 @@ export class PostgresEventStore implements EventStore {
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const from = options.fromRevision ?? 0n;
     const limit = options.limit ?? 2_147_483_647;
-    const res = await this.db.query<EventRow>({
-      name: 'lethe_read_stream',
-      text: `select ${SELECT_COLUMNS} from lethe_events
-              where stream_id = $1 and stream_revision >= $2 order by stream_revision limit $3`,
-      values: [streamId, from.toString(), limit],
-    });
+    const res = await this.db.query<EventRow>(
+      `select ${SELECT_COLUMNS} from lethe_events
+        where stream_id = $1 and stream_revision >= $2 order by stream_revision limit $3`,
+      [streamId, from.toString(), limit],
+    );
     return res.rows.map(toRecorded);
   }
 
@@ -184,11 +188,7 @@ export class PostgresEventStore implements EventStore {
 
   async readEvent(eventId: string): Promise<RecordedEvent | null> {
     if (!UUID.test(eventId)) return null;
-    const res = await this.db.query<EventRow>({
-      name: 'lethe_read_event',
-      text: `select ${SELECT_COLUMNS} from lethe_events where event_id = $1`,
-      values: [eventId],
-    });
+    const res = await this.db.query<EventRow>(`select ${SELECT_COLUMNS} from lethe_events where event_id = $1`, [eventId]);
     return res.rows[0] ? toRecorded(res.rows[0]) : null;
   }
 
@@ -204,11 +204,10 @@ export class PostgresEventStore implements EventStore {
       // The watermark must be settled before the rows are read: a hole it declares final was
       // final before this read, so an append that filled it is in these rows.
       const watermark = this.horizon.finalUpTo;
-      const res = await this.db.query<EventRow>({
-        name: 'lethe_read_all',
-        text: `select ${SELECT_COLUMNS} from lethe_events where global_position > $1 order by global_position limit $2`,
-        values: [after.toString(), limit],
-      });
+      const res = await this.db.query<EventRow>(
+        `select ${SELECT_COLUMNS} from lethe_events where global_position > $1 order by global_position limit $2`,
+        [after.toString(), limit],
+      );
       const rows = res.rows;
       const count = this.horizon.deliverable(after, rows.map((r) => BigInt(r.global_position)), watermark);
       if (count < rows.length && attempt === 0) {
@@ -242,7 +241,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   subscribe(after: bigint, handler: EventHandler, options: SubscribeOptions = {}): Subscription {
-    this.notifier ??= new PgNotifier(this.pool, 'lethe_events');
+    this.notifier ??= new PgNotifier(this.options.directConnection ?? this.pool.options, 'lethe_events');
     const subscription = new PollingSubscription(
       (from, limit) => this.readPage(from, limit),
       this.notifier,
@@ -262,7 +261,7 @@ export class PostgresEventStore implements EventStore {
    */
   private announce(): void {
     if (this.db !== this.pool || this.closed) return;
-    this.notifier ??= new PgNotifier(this.pool, 'lethe_events');
+    this.notifier ??= new PgNotifier(this.options.directConnection ?? this.pool.options, 'lethe_events');
     this.notifier.wakeLocal();
     if (this.notifyTimer) return;
     this.notifyTimer = setTimeout(() => {

@@ -30,11 +30,7 @@ export class PostgresSnapshotStore implements SnapshotStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async read(streamId: string): Promise<Snapshot | null> {
-    const res = await this.pool.query<Row>({
-      name: 'lethe_snapshot_read',
-      text: 'select revision, state_version, state from lethe_snapshots where stream_id = $1',
-      values: [streamId],
-    });
+    const res = await this.pool.query<Row>('select revision, state_version, state from lethe_snapshots where stream_id = $1', [streamId]);
     const row = res.rows[0];
     return row ? { streamId, revision: BigInt(row.revision), stateVersion: row.state_version, state: row.state } : null;
   }
@@ -43,7 +39,6 @@ export class PostgresSnapshotStore implements SnapshotStore {
     // Compared as (state_version, revision): a newer engine's schema is never replaced by an older
     // engine's snapshot during a rolling deploy, and within one schema the higher revision wins.
     await this.pool.query({
-      name: 'lethe_snapshot_write',
       text: `insert into lethe_snapshots (stream_id, revision, state_version, state, written_at)
              values ($1, $2, $3, $4, now())
              on conflict (stream_id) do update
