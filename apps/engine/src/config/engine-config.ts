@@ -17,8 +17,15 @@ export interface ApiToken {
 }
 
 export interface EngineConfig {
-  /** Unset: the engine starts an embedded PostgreSQL in the data folder. */
+  /** Unset: the engine starts an embedded PostgreSQL in the data folder. May point at a transaction-mode pooler. */
   readonly databaseUrl: string | undefined;
+  /**
+   * LETHE_DIRECT_DATABASE_URL: a direct connection (no transaction-mode pooler) for what needs a
+   * session: processor leases, LISTEN, the migration lock. Unset: DATABASE_URL.
+   */
+  readonly directDatabaseUrl: string | undefined;
+  /** LETHE_DATABASE_CA_FILE: PEM of the CA that signed the database's certificate (sslmode=verify-ca/verify-full). */
+  readonly databaseCaFile: string | undefined;
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
@@ -36,6 +43,13 @@ export interface EngineConfig {
   readonly instanceId: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly deadlinePollMs: number;
+  /**
+   * LETHE_DEADLINE_LEASE_MS: how long a claim on a firing deadline lasts without renewal; an instance
+   * killed while firing one leaves it to be taken over after at most this long.
+   */
+  readonly deadlineLeaseMs: number;
+  /** LETHE_READY_MAX_LAG_MS: /readyz fails when a processor's oldest unprocessed event is older than this. */
+  readonly readyMaxLagMs: number;
   /** How often the vault is listed for key versions created outside Lethe. */
   readonly keyDetectionMs: number;
   /** Base64 of 32 bytes; unset: a 0600 file generated in the data folder. Never logged. */
@@ -78,6 +92,13 @@ const schema = z.object({
     .min(1)
     .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v), { message: 'must be a postgres:// or postgresql:// URL' })
     .optional(),
+  LETHE_DIRECT_DATABASE_URL: z
+    .string()
+    .trim()
+    .min(1)
+    .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v), { message: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  LETHE_DATABASE_CA_FILE: z.string().trim().min(1).optional(),
   LETHE_HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: z
     .string()
@@ -117,6 +138,18 @@ const schema = z.object({
     .transform(Number)
     .refine((n) => n >= 50 && n <= 60_000, { message: 'must be a whole number of milliseconds from 50 to 60000' })
     .default(1000),
+  LETHE_DEADLINE_LEASE_MS: z
+    .string()
+    .regex(/^\d+$/, { message: 'must be a whole number of milliseconds from 1000 to 600000' })
+    .transform(Number)
+    .refine((n) => n >= 1000 && n <= 600_000, { message: 'must be a whole number of milliseconds from 1000 to 600000' })
+    .default(30_000),
+  LETHE_READY_MAX_LAG_MS: z
+    .string()
+    .regex(/^\d+$/, { message: 'must be a whole number of milliseconds from 1000 to 86400000' })
+    .transform(Number)
+    .refine((n) => n >= 1000 && n <= 86_400_000, { message: 'must be a whole number of milliseconds from 1000 to 86400000' })
+    .default(60_000),
   LETHE_KEY_DETECTION_MS: z
     .string()
     .regex(/^\d+$/, { message: 'must be a whole number of milliseconds from 1000 to 86400000' })
@@ -179,8 +212,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
   if (c.LETHE_CLOCK_START !== undefined && c.LETHE_CLOCK !== 'manual') {
     throw new ConfigError(['LETHE_CLOCK_START: only applies with LETHE_CLOCK=manual']);
   }
+  // The embedded server is reached on loopback with its own settings: these would be silently ignored.
+  for (const name of ['LETHE_DIRECT_DATABASE_URL', 'LETHE_DATABASE_CA_FILE'] as const) {
+    if (c[name] !== undefined && c.DATABASE_URL === undefined) throw new ConfigError([`${name}: only applies with DATABASE_URL`]);
+  }
   return {
     databaseUrl: c.DATABASE_URL,
+    directDatabaseUrl: c.LETHE_DIRECT_DATABASE_URL,
+    databaseCaFile: c.LETHE_DATABASE_CA_FILE,
     host: c.LETHE_HOST,
     port: c.PORT,
     dataDir: c.LETHE_DATA_DIR,
@@ -195,6 +234,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
     instanceId: c.LETHE_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     logLevel: c.LETHE_LOG_LEVEL,
     deadlinePollMs: c.LETHE_DEADLINE_POLL_MS,
+    deadlineLeaseMs: c.LETHE_DEADLINE_LEASE_MS,
+    readyMaxLagMs: c.LETHE_READY_MAX_LAG_MS,
     keyDetectionMs: c.LETHE_KEY_DETECTION_MS,
     masterKey: c.LETHE_MASTER_KEY,
     signingKey: c.LETHE_SIGNING_KEY,
