@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../engine/src/config/engine-config.js';
 import { ENGINE_MIGRATIONS } from '../../engine/src/infrastructure/database.js';
-import { runMigrations, startEmbeddedPostgres } from '@lethe/postgres';
+import { explainConnectError, postgresConnection, runMigrations, startEmbeddedPostgres } from '@lethe/postgres';
 import { join } from 'node:path';
 import { verifyCertificateFile } from './certificate-verify.js';
 import { rotateSigningKey } from './signing-key-rotate.js';
@@ -10,8 +10,9 @@ import { rotateSigningKey } from './signing-key-rotate.js';
 const USAGE = `usage: lethe <command>
 
 commands:
-  migrate                                         apply the engine's migrations to DATABASE_URL
-                                                  (or the embedded PostgreSQL in LETHE_DATA_DIR)
+  migrate                                         apply the engine's migrations through
+                                                  LETHE_DIRECT_DATABASE_URL (else DATABASE_URL, else the
+                                                  embedded PostgreSQL in LETHE_DATA_DIR)
   certificate verify <file> --keys <keys.json>    check a deletion certificate against the keys of
   certificate verify <file> --public-key <key>    GET /v1/certificate-keys (picked by key id) or one pinned
                                                   key (PEM or GET /v1/certificate-key JSON); exits 0 when
@@ -23,11 +24,18 @@ commands:
 
 async function migrate(): Promise<number> {
   const config = loadConfig(process.env);
-  let url = config.databaseUrl;
+  const url = config.directDatabaseUrl ?? config.databaseUrl;
   const embedded = url === undefined ? await startEmbeddedPostgres(join(config.dataDir, 'postgres')) : undefined;
-  url ??= embedded!.url;
   try {
-    const applied = await runMigrations(url, ENGINE_MIGRATIONS);
+    const caFile = config.databaseCaFile === undefined ? undefined : { path: config.databaseCaFile, setting: 'LETHE_DATABASE_CA_FILE' };
+    const connection = postgresConnection({
+      url: url ?? embedded!.url,
+      setting: config.directDatabaseUrl !== undefined ? 'LETHE_DIRECT_DATABASE_URL' : 'DATABASE_URL',
+      ...(caFile ? { caFile } : {}),
+    });
+    const applied = await runMigrations(connection.client, ENGINE_MIGRATIONS).catch((error: unknown) => {
+      throw explainConnectError(error, connection);
+    });
     process.stdout.write(applied.length === 0 ? 'schema is up to date\n' : `applied: ${applied.join(', ')}\n`);
     return 0;
   } finally {

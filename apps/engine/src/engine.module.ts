@@ -6,6 +6,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import type { TlsOptions } from 'node:tls';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { CLOCK, type Clock } from '@lethe/clock';
@@ -16,7 +17,7 @@ import { EventTypeCountsProjection, readModelEntities } from '@lethe/readmodel';
 import { ENGINE_CONFIG, type EngineConfig } from './config/engine-config.js';
 import { DEADLINE_HANDLERS, DeadlineTicker } from './deadlines/deadline-ticker.service.js';
 import { HealthController } from './health/health.controller.js';
-import { PG_POOL } from './infrastructure/database.js';
+import { DATABASE, PG_POOL, type Database } from './infrastructure/database.js';
 import { ROOT_LOGGER } from './logging/tokens.js';
 import { httpLoggerParams } from './logging/http-logging.js';
 import { ProcessorHost, PROCESSORS } from './processors/processor-host.service.js';
@@ -35,7 +36,7 @@ import { httpProviders, READ_MODEL_PROGRESS, type ReadModelProgress } from './ht
 
 export interface EngineRuntime {
   readonly config: EngineConfig;
-  readonly databaseUrl: string;
+  readonly database: Database;
   readonly pool: pg.Pool;
   readonly store: PostgresEventStore;
   readonly clock: Clock;
@@ -58,7 +59,9 @@ export class EngineModule {
         TerminusModule.forRoot({ logger: false }),
         TypeOrmModule.forRoot({
           type: 'postgres',
-          url: runtime.databaseUrl,
+          // Pooled, like every query that needs no session (TypeORM uses unnamed statements).
+          url: runtime.database.pooled.client.connectionString,
+          ...(runtime.database.pooled.client.ssl ? { ssl: runtime.database.pooled.client.ssl as TlsOptions | true } : {}),
           entities: readModelEntities,
           synchronize: false,
           migrationsRun: false,
@@ -70,6 +73,7 @@ export class EngineModule {
       providers: [
         { provide: ENGINE_CONFIG, useValue: runtime.config },
         { provide: PG_POOL, useValue: runtime.pool },
+        { provide: DATABASE, useValue: runtime.database },
         { provide: EVENT_STORE, useValue: runtime.store },
         { provide: CLOCK, useValue: runtime.clock },
         { provide: ROOT_LOGGER, useValue: runtime.logger },

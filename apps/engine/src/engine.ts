@@ -73,7 +73,7 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
   boot.onUnwind(() => database.close());
   boot.checkpoint();
   await verifyMasterKeyAtBoot(database, masterKey, config.dataDir, logger);
-  const store = new PostgresEventStore(database.pool);
+  const store = new PostgresEventStore(database.pool, { directConnection: database.direct.client });
   boot.onUnwind(() => store.close());
   let clock: Clock;
   if (config.clock.kind === 'manual') {
@@ -110,7 +110,7 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
   };
   boot.checkpoint();
   const app = await NestFactory.create<NestExpressApplication>(
-    EngineModule.forRuntime({ config: { ...config, tokens }, databaseUrl: database.url, pool: database.pool, store, clock, logger, lifecycle }),
+    EngineModule.forRuntime({ config: { ...config, tokens }, database, pool: database.pool, store, clock, logger, lifecycle }),
     // Bodies are JSON only, parsed by useJsonBodies (415 for other media types, 400 for deep nesting).
     { bufferLogs: true, bodyParser: false, ...(httpsOptions ? { httpsOptions } : {}) },
   );

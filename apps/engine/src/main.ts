@@ -25,6 +25,7 @@ const SETTING_ERRORS = new Set([
   'RetiredSigningKeyError',
   'ManualClockBehindEventsError',
   'TokensFileError',
+  'DatabaseSettingError',
 ]);
 
 function refuse(error: unknown): never {

@@ -16,6 +16,7 @@ export interface EmbeddedServer {
 const LEGACY_PASSWORD = 'postgres';
 /** How long a stop waits for PostgreSQL's fast shutdown before killing it. */
 const STOP_TIMEOUT_MS = 10_000;
+const LISTEN_ADDRESS = '127.0.0.1';
 
 async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
@@ -87,6 +88,8 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedSe
     port,
     persistent: true,
     createPostgresUser: true,
+    // Loopback only: the server is the engine's own, and its superuser's password is on this disk.
+    postgresFlags: ['-c', `listen_addresses=${LISTEN_ADDRESS}`],
     onLog: () => undefined,
     onError: () => undefined,
   });
@@ -99,7 +102,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedSe
   if (db.rowCount === 0) await client.query('create database lethe');
   await client.end();
   return {
-    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/lethe`,
+    url: `postgres://postgres:${encodeURIComponent(password)}@${LISTEN_ADDRESS}:${port}/lethe`,
     stop: () => stopServer(server),
   };
 }

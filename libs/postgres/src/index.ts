@@ -1,2 +1,19 @@
 export { runMigrations, pendingMigrations, type MigrationClass } from './migrations.js';
 export { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
+export {
+  postgresConnection,
+  DatabaseSettingError,
+  SSL_MODES,
+  type SslMode,
+  type ConnectionSettings,
+  type PostgresConnection,
+} from './connection.js';
+export {
+  connectClient,
+  explainConnectError,
+  serverVersion,
+  requireSupportedVersion,
+  isTransactionPooler,
+  MIN_SERVER_VERSION,
+  type ServerVersion,
+} from './server-checks.js';

@@ -1,5 +1,6 @@
 // Applies the schema of every lib in one place, with TypeORM's migration table as the record of
 // what ran. An advisory lock serialises instances that boot at the same moment.
+import type { TlsOptions } from 'node:tls';
 import pg from 'pg';
 import { DataSource, type MigrationInterface } from 'typeorm';
 
@@ -7,14 +8,24 @@ export type MigrationClass = new () => MigrationInterface;
 
 const MIGRATION_LOCK = 4_242_001;
 
-export async function runMigrations(url: string, migrations: readonly MigrationClass[]): Promise<string[]> {
-  const lock = new pg.Client({ connectionString: url });
+/**
+ * Applies what has not run yet and returns the names applied. `connection` must reach PostgreSQL
+ * directly (not through a transaction-mode pooler): the lock is a session advisory lock.
+ */
+export async function runMigrations(
+  connection: string | (pg.ClientConfig & { connectionString: string }),
+  migrations: readonly MigrationClass[],
+): Promise<string[]> {
+  const config = typeof connection === 'string' ? { connectionString: connection } : connection;
+  const lock = new pg.Client(config);
   await lock.connect();
   try {
     await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
     const ds = new DataSource({
       type: 'postgres',
-      url,
+      url: config.connectionString,
+      // TypeORM types its TLS options as tls.TlsOptions; pg's ConnectionOptions carry the same fields.
+      ...(config.ssl ? { ssl: config.ssl as TlsOptions | true } : {}),
       migrations: [...migrations],
       migrationsTableName: 'lethe_migrations',
       migrationsTransactionMode: 'each',

@@ -1,9 +1,23 @@
-// Where the engine's PostgreSQL comes from (DATABASE_URL, or an embedded server in the data
-// folder), and the full list of migrations it applies at boot.
+// Where the engine's PostgreSQL comes from (DATABASE_URL and LETHE_DIRECT_DATABASE_URL, or an
+// embedded server in the data folder), and the full list of migrations it applies at boot.
 import { join } from 'node:path';
 import pg from 'pg';
 import { eventStoreMigrations } from '@lethe/eventstore';
-import { runMigrations, startEmbeddedPostgres, type EmbeddedServer, type MigrationClass } from '@lethe/postgres';
+import {
+  DatabaseSettingError,
+  connectClient,
+  explainConnectError,
+  isTransactionPooler,
+  postgresConnection,
+  requireSupportedVersion,
+  runMigrations,
+  serverVersion,
+  startEmbeddedPostgres,
+  type EmbeddedServer,
+  type MigrationClass,
+  type PostgresConnection,
+  type ServerVersion,
+} from '@lethe/postgres';
 import { processorMigrations } from '@lethe/processors';
 import { readModelMigrations } from '@lethe/readmodel';
 import { schedulerMigrations } from '@lethe/scheduler';
@@ -30,27 +44,55 @@ export const ENGINE_MIGRATIONS: readonly MigrationClass[] = [
 ];
 
 export interface Database {
-  readonly url: string;
+  /** Pooled queries (DATABASE_URL; may be a transaction-mode pooler): no session state goes through it. */
+  readonly pooled: PostgresConnection;
+  /** What needs a session: processor leases, LISTEN, the migration lock (LETHE_DIRECT_DATABASE_URL). */
+  readonly direct: PostgresConnection;
   readonly pool: pg.Pool;
   readonly embedded: boolean;
   close(): Promise<void>;
 }
 
+/** Connections the pool keeps at most (DATABASE_URL); the README's sizing of the pools builds on it. */
+export const POOL_SIZE = 20;
+
+/**
+ * The engine's PostgreSQL, checked before anything relies on it: both URLs connect (TLS as their
+ * sslmode says), the server is PostgreSQL 13 or newer, and the direct URL is no transaction-mode
+ * pooler. Then the migrations run on the direct connection.
+ * @throws DatabaseSettingError naming the setting to change.
+ */
 export async function openDatabase(config: EngineConfig, logger: Logger): Promise<Database> {
   let server: EmbeddedServer | undefined;
-  let url = config.databaseUrl;
-  if (url === undefined) {
+  let pooled: PostgresConnection;
+  let direct: PostgresConnection;
+  if (config.databaseUrl === undefined) {
     server = await startEmbeddedPostgres(join(config.dataDir, 'postgres'));
-    url = server.url;
     logger.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started (no DATABASE_URL set)');
+    pooled = direct = postgresConnection({ url: server.url, setting: 'the embedded PostgreSQL' });
+  } else {
+    const caFile = config.databaseCaFile === undefined ? undefined : { path: config.databaseCaFile, setting: 'LETHE_DATABASE_CA_FILE' };
+    pooled = postgresConnection({ url: config.databaseUrl, setting: 'DATABASE_URL', ...(caFile ? { caFile } : {}) });
+    direct =
+      config.directDatabaseUrl === undefined
+        ? { ...pooled, setting: 'DATABASE_URL (used as LETHE_DIRECT_DATABASE_URL, which is unset)' }
+        : postgresConnection({ url: config.directDatabaseUrl, setting: 'LETHE_DIRECT_DATABASE_URL', ...(caFile ? { caFile } : {}) });
   }
-  const applied = await runMigrations(url, ENGINE_MIGRATIONS);
-  if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
-  const pool = new pg.Pool({ connectionString: url, max: 20 });
+  try {
+    const version = await checkServer(pooled, direct, server === undefined ? config.directDatabaseUrl !== undefined : undefined);
+    logger.info({ serverVersion: version.text, sslMode: pooled.sslMode, directSslMode: direct.sslMode }, 'PostgreSQL checked');
+    const applied = await runMigrations(direct.client, ENGINE_MIGRATIONS);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+  } catch (error) {
+    await server?.stop();
+    throw explainConnectError(error, direct);
+  }
+  const pool = new pg.Pool({ ...pooled.client, max: POOL_SIZE });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (error) => logger.warn({ err: error.message }, 'idle database connection lost'));
   return {
-    url,
+    pooled,
+    direct,
     pool,
     embedded: server !== undefined,
     async close() {
@@ -60,5 +102,32 @@ export async function openDatabase(config: EngineConfig, logger: Logger): Promis
   };
 }
 
+/**
+ * `directSet`: whether LETHE_DIRECT_DATABASE_URL was given (for the message); undefined for the
+ * embedded server, which is reached directly by construction.
+ */
+async function checkServer(pooled: PostgresConnection, direct: PostgresConnection, directSet: boolean | undefined): Promise<ServerVersion> {
+  const client = await connectClient(pooled);
+  let version: ServerVersion;
+  try {
+    version = await serverVersion(client);
+    requireSupportedVersion(version, pooled.setting);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  if (directSet !== undefined && (await isTransactionPooler(direct))) {
+    const named = directSet
+      ? 'LETHE_DIRECT_DATABASE_URL reaches PostgreSQL through a transaction-mode pooler'
+      : 'DATABASE_URL reaches PostgreSQL through a transaction-mode pooler and LETHE_DIRECT_DATABASE_URL is unset, so it would be used for sessions too';
+    throw new DatabaseSettingError(
+      `${named}; processor leases and LISTEN need a session of their own: set LETHE_DIRECT_DATABASE_URL to a direct connection to PostgreSQL (DATABASE_URL may stay on the pooler)`,
+    );
+  }
+  return version;
+}
+
 /** Nest injection token for the engine's pg.Pool. */
 export const PG_POOL = Symbol('PgPool');
+
+/** Nest injection token for the engine's Database (both connections' settings). */
+export const DATABASE = Symbol('Database');

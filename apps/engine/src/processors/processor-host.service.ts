@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { EVENT_STORE, PostgresEventStore } from '@lethe/eventstore';
 import { ProcessorRunner, type Processor, type ProcessorState } from '@lethe/processors';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/engine-config.js';
-import { PG_POOL } from '../infrastructure/database.js';
+import { DATABASE, PG_POOL, type Database } from '../infrastructure/database.js';
 import { ROOT_LOGGER } from '../logging/tokens.js';
 
 /** Nest injection token for the list of processors the engine runs. */
@@ -19,6 +19,7 @@ export class ProcessorHost implements OnApplicationBootstrap, BeforeApplicationS
   constructor(
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
     @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(DATABASE) private readonly database: Database,
     @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
     @Inject(PROCESSORS) private readonly processors: readonly Processor[],
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
@@ -32,7 +33,11 @@ export class ProcessorHost implements OnApplicationBootstrap, BeforeApplicationS
     if (!this.enabled) return;
     const logger = this.logger.child({ component: 'processors' });
     for (const processor of this.processors) {
-      const runner = new ProcessorRunner(this.pool, this.store, processor, { owner: this.config.instanceId, logger });
+      const runner = new ProcessorRunner(this.pool, this.store, processor, {
+        owner: this.config.instanceId,
+        logger,
+        directConnection: this.database.direct.client,
+      });
       runner.start();
       this.runners.push(runner);
     }

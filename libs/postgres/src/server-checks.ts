@@ -1,0 +1,117 @@
+// What the engine checks about its PostgreSQL before it relies on it: that it can connect (a refused
+// certificate or a server without TLS is named as a setting problem), that the server is recent
+// enough, and that the direct connection really is one (not a transaction-mode pooler).
+import pg from 'pg';
+import { DatabaseSettingError, type PostgresConnection } from './connection.js';
+
+/**
+ * PostgreSQL 13 brought `xid8` and `pg_current_xact_id()`, which the event store records with every
+ * append to order readers (ARCHITECTURE.md §4, ordered without gaps).
+ */
+export const MIN_SERVER_VERSION = { major: 13, num: 130000, why: 'xid8 and pg_current_xact_id()' } as const;
+
+/** Node's codes for a server certificate that failed verification. */
+const CERTIFICATE_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'INVALID_CA',
+]);
+
+/**
+ * Opens a client on the connection, naming the setting to change when TLS is what failed.
+ * @throws DatabaseSettingError for a refused certificate or a server without TLS; other errors as pg raised them.
+ */
+export async function connectClient(connection: PostgresConnection): Promise<pg.Client> {
+  const client = new pg.Client(connection.client);
+  // A connection that breaks while idle must not crash the process; the next query fails instead.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw explainConnectError(error, connection);
+  }
+}
+
+/** A TLS failure as a setting problem; anything else unchanged. */
+export function explainConnectError(error: unknown, connection: PostgresConnection): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  const { setting, sslMode, caSetting } = connection;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return new DatabaseSettingError(
+      `${setting}: the database server's certificate does not name the host in the URL (sslmode=${sslMode}); connect by a name the certificate carries`,
+    );
+  }
+  if (code !== undefined && CERTIFICATE_CODES.has(code)) {
+    const ca = caSetting ?? 'LETHE_DATABASE_CA_FILE';
+    return new DatabaseSettingError(
+      `${setting}: the database server's certificate was refused (${code}, sslmode=${sslMode}); ${ca} must name the PEM file of the CA that signed it`,
+    );
+  }
+  if (error instanceof Error && /does not support SSL/i.test(error.message)) {
+    return new DatabaseSettingError(`${setting}: sslmode=${sslMode}, but the server does not accept TLS connections`);
+  }
+  return error;
+}
+
+export interface ServerVersion {
+  /** e.g. 150012 for 15.12 (`server_version_num`). */
+  readonly num: number;
+  /** As the server reports it, e.g. `15.12 (Debian 15.12-0+deb12u2)`. */
+  readonly text: string;
+}
+
+export async function serverVersion(client: pg.ClientBase): Promise<ServerVersion> {
+  const res = await client.query<{ num: string; text: string }>(
+    `select current_setting('server_version_num') as num, current_setting('server_version') as text`,
+  );
+  return { num: Number(res.rows[0].num), text: res.rows[0].text };
+}
+
+/** @throws DatabaseSettingError when the server is older than MIN_SERVER_VERSION. */
+export function requireSupportedVersion(version: ServerVersion, setting: string): void {
+  if (version.num >= MIN_SERVER_VERSION.num) return;
+  throw new DatabaseSettingError(
+    `${setting}: PostgreSQL ${version.text} found; Lethe needs PostgreSQL ${MIN_SERVER_VERSION.major} or newer (${MIN_SERVER_VERSION.why})`,
+  );
+}
+
+/**
+ * Whether this connection's settings lead to a pooler that hands out server sessions per transaction
+ * (PgBouncer `pool_mode=transaction` or `statement`). Two clients ask for their server process id in
+ * turn: on a direct connection, or a session-mode pooler, each client keeps its own process for
+ * life; behind a transaction-mode pooler one server process serves both clients, or a client's
+ * process changes between transactions. A few rounds, because a pooler may hand the same process
+ * back by chance.
+ */
+export async function isTransactionPooler(connection: PostgresConnection, rounds = 3): Promise<boolean> {
+  const a = await connectClient(connection);
+  try {
+    const b = await connectClient(connection);
+    try {
+      for (let round = 0; round < rounds; round++) {
+        const first = await backendPid(a);
+        const other = await backendPid(b);
+        const again = await backendPid(a);
+        if (other === first || again !== first) return true;
+      }
+      return false;
+    } finally {
+      await b.end().catch(() => undefined);
+    }
+  } finally {
+    await a.end().catch(() => undefined);
+  }
+}
+
+async function backendPid(client: pg.Client): Promise<number> {
+  return (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0].pid;
+}
