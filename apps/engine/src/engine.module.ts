@@ -17,6 +17,7 @@ import { EventTypeCountsProjection, readModelEntities } from '@lethe/readmodel';
 import { ENGINE_CONFIG, type EngineConfig } from './config/engine-config.js';
 import { DEADLINE_HANDLERS, DeadlineTicker } from './deadlines/deadline-ticker.service.js';
 import { HealthController } from './health/health.controller.js';
+import { DirectConnectionCheck } from './health/direct-connection.check.js';
 import { DATABASE, PG_POOL, type Database } from './infrastructure/database.js';
 import { ROOT_LOGGER } from './logging/tokens.js';
 import { httpLoggerParams } from './logging/http-logging.js';
@@ -85,6 +86,7 @@ export class EngineModule {
         { provide: READ_MODEL_PROGRESS, useFactory: (processors: readonly Processor[]) => readModelProgress(runtime.pool, processors), inject: [PROCESSORS] },
         { provide: DEADLINE_HANDLERS, useExisting: LIFECYCLE_DEADLINE_HANDLERS },
         ProcessorHost,
+        DirectConnectionCheck,
         DeadlineTicker,
         MoveClockHandler,
         ReadClockHandler,

@@ -14,4 +14,6 @@ export {
 } from './processor.js';
 export { ProcessorRunner, type ProcessorRunnerOptions, type ProcessorState } from './processor-runner.js';
 export { processorMigrations } from './migrations.js';
+export { readProcessorOwnership, type ProcessorOwnership } from './processor-ownership.js';
+export { LEASE_STALE_AFTER_MS } from './processor-lease.js';
 export { lowestCheckpoint } from './checkpoints.js';

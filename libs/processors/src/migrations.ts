@@ -40,4 +40,20 @@ export class CreateProcessorTables1764400000002 implements MigrationInterface {
   }
 }
 
-export const processorMigrations = [CreateProcessorTables1764400000002];
+/**
+ * Each lease owner heartbeats how far its processor got (handled or skipped), so any instance's
+ * readiness can tell how far behind the log a processor owned elsewhere is.
+ */
+export class ProcessorLeaseProgress1764400000075 implements MigrationInterface {
+  name = 'ProcessorLeaseProgress1764400000075';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`alter table lethe_processor_leases add column position bigint not null default 0`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`alter table lethe_processor_leases drop column position`);
+  }
+}
+
+export const processorMigrations = [CreateProcessorTables1764400000002, ProcessorLeaseProgress1764400000075];

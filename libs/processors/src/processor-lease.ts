@@ -6,13 +6,18 @@
 import pg from 'pg';
 import type { ProcessorLogger } from './processor.js';
 
-const LOCK_CLASS = 4242;
+/** The advisory lock class of processor leases; the key within it is hashtext(processor name). */
+export const LEASE_LOCK_CLASS = 4242;
+/** By default, an owner whose heartbeat is older than this is hung: a standby ends its session. */
+export const LEASE_STALE_AFTER_MS = 15_000;
 
 export interface LeaseOptions {
   readonly owner: string;
   readonly heartbeatMs: number;
   readonly staleAfterMs: number;
   readonly logger: ProcessorLogger;
+  /** How far the processor got (handled or skipped), written with each heartbeat for readiness. */
+  readonly progress?: () => bigint;
   /** Settings of the direct connection that holds the lock. Default: the pool's own settings. */
   readonly directConnection?: pg.ClientConfig;
 }
@@ -46,10 +51,10 @@ export class ProcessorLease {
         return false;
       }
       await client.query(
-        `insert into lethe_processor_leases (processor, owner, backend_pid) values ($1, $2, pg_backend_pid())
+        `insert into lethe_processor_leases (processor, owner, backend_pid, position) values ($1, $2, pg_backend_pid(), greatest($3::bigint, coalesce((select position from lethe_checkpoints where processor = $1), 0)))
          on conflict (processor) do update
-           set owner = excluded.owner, backend_pid = excluded.backend_pid, acquired_at = now(), heartbeat_at = now()`,
-        [this.processor, this.options.owner],
+           set owner = excluded.owner, backend_pid = excluded.backend_pid, acquired_at = now(), heartbeat_at = now(), position = excluded.position`,
+        [this.processor, this.options.owner, this.progress()],
       );
       this.client = client;
       this.lost = new Promise((resolve) => (this.lostResolve = resolve));
@@ -69,7 +74,7 @@ export class ProcessorLease {
     this.client = undefined;
     try {
       await client.query('delete from lethe_processor_leases where processor = $1 and owner = $2', [this.processor, this.options.owner]);
-      await client.query('select pg_advisory_unlock($1, hashtext($2))', [LOCK_CLASS, this.processor]);
+      await client.query('select pg_advisory_unlock($1, hashtext($2))', [LEASE_LOCK_CLASS, this.processor]);
     } catch {
       // The connection is gone, and the lock with it.
     } finally {
@@ -78,7 +83,7 @@ export class ProcessorLease {
   }
 
   private async tryLock(client: pg.Client): Promise<boolean> {
-    const res = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [LOCK_CLASS, this.processor]);
+    const res = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [LEASE_LOCK_CLASS, this.processor]);
     return res.rows[0].ok;
   }
 
@@ -91,7 +96,7 @@ export class ProcessorLease {
           and exists (select 1 from pg_locks k
                        where k.locktype = 'advisory' and k.database = (select oid from pg_database where datname = current_database())
                          and k.classid = $3 and k.objid = hashtext($1)::oid and k.objsubid = 2 and k.pid = l.backend_pid and k.granted)`,
-      [this.processor, this.options.staleAfterMs, LOCK_CLASS],
+      [this.processor, this.options.staleAfterMs, LEASE_LOCK_CLASS],
     );
     if (res.rowCount === 0) return false;
     const { pid, owner } = res.rows[0];
@@ -107,14 +112,18 @@ export class ProcessorLease {
 
   private async beat(client: pg.Client): Promise<void> {
     try {
-      const res = await client.query('update lethe_processor_leases set heartbeat_at = now() where processor = $1 and owner = $2', [
-        this.processor,
-        this.options.owner,
-      ]);
+      const res = await client.query(
+        'update lethe_processor_leases set heartbeat_at = now(), position = greatest(position, $3) where processor = $1 and owner = $2',
+        [this.processor, this.options.owner, this.progress()],
+      );
       if (res.rowCount !== 1) this.markLost(client);
     } catch {
       this.markLost(client);
     }
+  }
+
+  private progress(): string {
+    return (this.options.progress?.() ?? 0n).toString();
   }
 
   private markLost(client: pg.Client): void {

@@ -6,7 +6,7 @@
 // quiet for `skipFlushMs` (a restart before that reads them again and skips them again).
 import pg from 'pg';
 import type { PostgresEventStore, RecordedEvent, Subscription } from '@lethe/eventstore';
-import { ProcessorLease } from './processor-lease.js';
+import { LEASE_STALE_AFTER_MS, ProcessorLease } from './processor-lease.js';
 import { deliverable, silentLogger, type Processor, type ProcessorLogger } from './processor.js';
 
 /** Skipped events after which the checkpoint is moved past them even while the log is busy. */
@@ -66,14 +66,20 @@ export class ProcessorRunner {
     this.lease = new ProcessorLease(pool, processor.name, {
       owner: options.owner,
       heartbeatMs: options.heartbeatMs ?? 2_000,
-      staleAfterMs: options.staleAfterMs ?? 15_000,
+      staleAfterMs: options.staleAfterMs ?? LEASE_STALE_AFTER_MS,
       logger: this.logger,
+      progress: () => this.progress,
       ...(options.directConnection ? { directConnection: options.directConnection } : {}),
     });
   }
 
+  /** `position`: how far this instance got, handled or skipped (the checkpoint may trail skipped events). */
   get status(): { name: string; state: ProcessorState; position: bigint } {
-    return { name: this.processor.name, state: this.state, position: this.checkpoint };
+    return { name: this.processor.name, state: this.state, position: this.progress };
+  }
+
+  private get progress(): bigint {
+    return this.skippedTo !== undefined && this.skippedTo > this.checkpoint ? this.skippedTo : this.checkpoint;
   }
 
   start(): void {

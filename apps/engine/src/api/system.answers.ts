@@ -78,5 +78,20 @@ export const EXAMPLES = {
   clock: { now: '2026-12-21T09:00:00.000Z' },
   clockMoved: { now: '2026-12-30T00:00:00.000Z', fired: [{ id: 'shred-execute:acme:termination:t-1', kind: 'shred-execute' }] },
   live: { status: 'ok' },
-  ready: { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } },
+  ready: {
+    status: 'ok',
+    info: {
+      database: { status: 'up' },
+      directConnection: { status: 'up' },
+      migrations: { status: 'up', applied: 24 },
+      processors: { status: 'up', maxLagMs: 60000, 'projection:tenants': { state: 'running-here', position: '1207', lagMs: 0 }, 'saga:shred': { state: 'owned-elsewhere', position: '1207', lagMs: 0 } },
+    },
+    error: {},
+    details: {
+      database: { status: 'up' },
+      directConnection: { status: 'up' },
+      migrations: { status: 'up', applied: 24 },
+      processors: { status: 'up', maxLagMs: 60000, 'projection:tenants': { state: 'running-here', position: '1207', lagMs: 0 }, 'saga:shred': { state: 'owned-elsewhere', position: '1207', lagMs: 0 } },
+    },
+  },
 } as const;

@@ -1,13 +1,24 @@
-// /healthz: the process is up. /readyz: it can do its job — database reachable, schema current,
-// and, when this instance runs processors, each of them started (owning its lease or on standby).
+// /healthz: the process is up. /readyz: this instance can do its job, each check listed by name:
+//   database          a pooled query answers (DATABASE_URL)
+//   directConnection  a session on LETHE_DIRECT_DATABASE_URL answers (leases and LISTEN live there)
+//   migrations        the schema is the one this build expects
+//   processors        (role `processors`) each processor runs here or is owned by a live instance,
+//                     and none lags the log by more than LETHE_READY_MAX_LAG_MS
+// Details carry states, positions and ages only: never URLs, host names or instance ids.
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import pg from 'pg';
 import { pendingMigrations } from '@lethe/postgres';
+import { readProcessorOwnership } from '@lethe/processors';
+import { ENGINE_CONFIG, type EngineConfig } from '../config/engine-config.js';
 import { ENGINE_MIGRATIONS, PG_POOL } from '../infrastructure/database.js';
 import { ProcessorHost } from '../processors/processor-host.service.js';
 import { Answer, Problems, Public } from '../http/index.js';
 import { EXAMPLES, liveAnswer, readyAnswer } from '../api/system.answers.js';
+import { DirectConnectionCheck } from './direct-connection.check.js';
+
+/** How one processor stands, as /readyz shows it. */
+export type ProcessorReadiness = 'running-here' | 'owned-elsewhere' | 'unowned';
 
 @Public()
 @Controller()
@@ -16,7 +27,9 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
     private readonly processors: ProcessorHost,
+    private readonly direct: DirectConnectionCheck,
   ) {}
 
   @Get('healthz')
@@ -26,7 +39,7 @@ export class HealthController {
   }
 
   @Get('readyz')
-  @Answer(200, readyAnswer, EXAMPLES.ready, 'Database reachable, schema current, processors started')
+  @Answer(200, readyAnswer, EXAMPLES.ready, 'Every check of this instance passed (database, direct connection, schema, processors)')
   @Problems(503)
   @HealthCheck()
   ready() {
@@ -41,6 +54,10 @@ export class HealthController {
         }
       },
       async () => {
+        const check = this.indicators.check('directConnection');
+        return (await this.direct.alive()) ? check.up() : check.down({ message: 'no session on the direct connection (LETHE_DIRECT_DATABASE_URL)' });
+      },
+      async () => {
         const check = this.indicators.check('migrations');
         try {
           const pending = await pendingMigrations(this.pool, ENGINE_MIGRATIONS);
@@ -49,14 +66,29 @@ export class HealthController {
           return check.down({ message: 'migration state unreadable' });
         }
       },
-      async () => {
-        const check = this.indicators.check('processors');
-        const { enabled, processors } = this.processors.status();
-        if (!enabled) return check.up({ enabled: false });
-        const stopped = processors.filter((p) => p.state === 'stopped');
-        const detail = Object.fromEntries(processors.map((p) => [p.name, { state: p.state, position: p.position.toString() }]));
-        return stopped.length === 0 ? check.up(detail) : check.down(detail);
-      },
+      () => this.processorsCheck(),
     ]);
+  }
+
+  private async processorsCheck() {
+    const check = this.indicators.check('processors');
+    const { enabled, processors } = this.processors.status();
+    if (!enabled) return check.up({ enabled: false });
+    const here = new Map(processors.filter((p) => p.state === 'running').map((p) => [p.name, p.position]));
+    let owners;
+    try {
+      owners = await readProcessorOwnership(this.pool, processors.map((p) => p.name), { positions: here });
+    } catch {
+      return check.down({ message: 'processor leases unreadable' });
+    }
+    const maxLagMs = this.config.readyMaxLagMs;
+    let ready = true;
+    const detail: Record<string, { state: ProcessorReadiness; position: string; lagMs: number }> = {};
+    for (const owner of owners) {
+      const state: ProcessorReadiness = here.has(owner.processor) ? 'running-here' : owner.ownedByLiveInstance ? 'owned-elsewhere' : 'unowned';
+      if (state === 'unowned' || owner.lagMs > maxLagMs) ready = false;
+      detail[owner.processor] = { state, position: owner.position.toString(), lagMs: owner.lagMs };
+    }
+    return ready ? check.up({ maxLagMs, ...detail }) : check.down({ maxLagMs, ...detail });
   }
 }

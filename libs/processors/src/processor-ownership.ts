@@ -1,0 +1,55 @@
+// Who runs each processor, as any instance can see it: a lease is live while a database session
+// holds its advisory lock AND its owner heartbeated recently (a hung owner keeps the lock but stops
+// beating). Read by readiness; owners' names are not returned (they may carry host names).
+import type pg from 'pg';
+import { LEASE_LOCK_CLASS, LEASE_STALE_AFTER_MS } from './processor-lease.js';
+
+export interface ProcessorOwnership {
+  readonly processor: string;
+  /** Some instance holds the lease and heartbeated within `staleAfterMs`. */
+  readonly ownedByLiveInstance: boolean;
+  /** How far the processor got: its owner's last reported progress, or its checkpoint. */
+  readonly position: bigint;
+  /**
+   * How long ago (database clock, ms) the oldest event after `position` was recorded; 0 when the
+   * processor has nothing left to read.
+   */
+  readonly lagMs: number;
+}
+
+/**
+ * One query for all the named processors. `positions` may give a fresher position for some of them
+ * (the ones running in the caller's own process).
+ */
+export async function readProcessorOwnership(
+  db: Pick<pg.Pool, 'query'>,
+  processors: readonly string[],
+  options: { readonly staleAfterMs?: number; readonly positions?: ReadonlyMap<string, bigint> } = {},
+): Promise<ProcessorOwnership[]> {
+  const local = processors.map((p) => options.positions?.get(p)?.toString() ?? null);
+  const res = await db.query<{ processor: string; live: boolean; position: string; lag_ms: string | null }>(
+    `with p as (
+       select n.processor,
+              greatest(coalesce(n.local::bigint, 0), coalesce(l.position, 0), coalesce(c.position, 0)) as position,
+              coalesce(l.heartbeat_at > now() - make_interval(secs => $3::float8 / 1000), false)
+                and exists (select 1 from pg_locks k
+                             where k.locktype = 'advisory' and k.granted
+                               and k.database = (select oid from pg_database where datname = current_database())
+                               and k.classid = $4 and k.objid = hashtext(n.processor)::oid and k.objsubid = 2) as live
+         from unnest($1::text[], $2::text[]) as n(processor, local)
+         left join lethe_processor_leases l on l.processor = n.processor
+         left join lethe_checkpoints c on c.processor = n.processor)
+     select p.processor, p.live, p.position::text as position,
+            (select greatest(0, extract(epoch from now() - e.recorded_at) * 1000)::bigint
+               from lethe_events e where e.global_position > p.position
+              order by e.global_position limit 1)::text as lag_ms
+       from p`,
+    [processors, local, options.staleAfterMs ?? LEASE_STALE_AFTER_MS, LEASE_LOCK_CLASS],
+  );
+  return res.rows.map((r) => ({
+    processor: r.processor,
+    ownedByLiveInstance: r.live,
+    position: BigInt(r.position),
+    lagMs: r.lag_ms === null ? 0 : Number(r.lag_ms),
+  }));
+}
