@@ -24,6 +24,7 @@ export interface LeaseOptions {
 
 export class ProcessorLease {
   private client: pg.Client | undefined;
+  private standby: pg.Client | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private lostResolve: (() => void) | undefined;
   /** Resolves when a held lease is lost (connection dropped, heartbeat failed). */
@@ -40,14 +41,14 @@ export class ProcessorLease {
   }
 
   async tryAcquire(): Promise<boolean> {
-    const client = new pg.Client(this.options.directConnection ?? this.pool.options);
-    client.on('error', () => this.markLost(client));
-    await client.connect();
+    // A standby keeps its session between attempts: one connection per processor, not one a second.
+    const client = this.standby ?? (await this.connect());
+    this.standby = undefined;
     try {
       let got = await this.tryLock(client);
       if (!got && (await this.takeOverStale(client))) got = await this.tryLock(client);
       if (!got) {
-        await client.end();
+        this.standby = client;
         return false;
       }
       await client.query(
@@ -61,6 +62,31 @@ export class ProcessorLease {
       this.heartbeat = setInterval(() => void this.beat(client), this.options.heartbeatMs);
       this.heartbeat.unref();
       return true;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Ends the session kept between attempts (when the runner stops while on standby). */
+  async close(): Promise<void> {
+    const standby = this.standby;
+    this.standby = undefined;
+    await standby?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<pg.Client> {
+    const client = new pg.Client(this.options.directConnection ?? this.pool.options);
+    client.on('error', () => {
+      if (this.standby === client) {
+        this.standby = undefined;
+        void client.end().catch(() => undefined);
+      }
+      this.markLost(client);
+    });
+    try {
+      await client.connect();
+      return client;
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;

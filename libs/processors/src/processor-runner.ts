@@ -121,6 +121,7 @@ export class ProcessorRunner {
         this.state = this.stopping ? 'stopped' : 'standby';
       }
     }
+    await this.lease.close();
   }
 
   private async follow(): Promise<void> {
