@@ -1,1 +1,2 @@
 export { createTestDatabase, reportIdleError, type TestDatabase } from './test-database.js';
+export { PGBOUNCER_INSTALL_HINT, pgbouncerPath, startPgBouncer, type PgBouncer, type PgBouncerOptions } from './pgbouncer.js';
