@@ -5,7 +5,7 @@ export {
   type Deadline,
   type DeadlineStatus,
 } from './deadline.js';
-export { CreateDeadlines1764400000000, schedulerMigrations } from './migrations.js';
+export { CreateDeadlines1764400000000, DeadlineClaims1764400000080, schedulerMigrations } from './migrations.js';
 export {
   PostgresDeadlineStore,
   DeadlineKindMismatchError,
@@ -21,6 +21,8 @@ export {
   DeadlinePoller,
   UnknownDeadlineKindError,
   DeadlineHandlerTimeoutError,
+  DeadlineClaimExpiredError,
+  DeadlineClaimLostError,
   backoffDelayMs,
   type DeadlineHandler,
   type DeadlineHandlers,
