@@ -1,5 +1,6 @@
-// Durable deadlines (ARCHITECTURE.md §4): timers live in PostgreSQL, fire exactly once per commit
-// across instances, and survive crashes. The engine owns the ticking (@nestjs/schedule → tick()).
+// Durable deadlines (ARCHITECTURE.md §4): timers live in PostgreSQL, are claimed by one instance at a
+// time (a renewed lease), marked fired once, and survive crashes. The engine owns the ticking
+// (@nestjs/schedule → tick()).
 export {
   DEADLINE_STATUSES,
   type Deadline,
