@@ -167,18 +167,15 @@ it('kill -9 between key destruction and the probe: after a restart the shred is 
   lock = undefined;
   expect(await clockCall).toBe('connection lost'); // it died with the engine, unanswered
 
-  // --- The state the crash left: steps recorded once, the timer's fire rolled back.
+  // --- The state the crash left: steps recorded once, the timer not fired.
   const atCrash = await eventCounts();
   expect(atCrash).toMatchObject({ ShredScheduled: 1, ShredExecutionStarted: 1, KeyDestroyed: 1, AssetsPurged: 1 });
   expect(atCrash.ShredProbeRecorded).toBeUndefined();
   expect(atCrash.ShredVerified).toBeUndefined();
-  // The claim's transaction died with its session (its row lock is gone): the timer is still
-  // pending, with no failed attempt counted, and due again at once.
-  await waitUntil(
-    async () => (await pool.query(`select id from lethe_deadlines where kind = 'shred-step' for update skip locked`)).rowCount === 1,
-    10_000,
-    "engine A's claim on the shred-step timer to be rolled back",
-  );
+  // Engine A's claim on the timer outlives it until its lease runs out: the timer is pending, still
+  // claimed by A, with no attempt recorded yet.
+  const claim = await pool.query<{ claimed_by: string }>(`select claimed_by from lethe_deadlines where kind = 'shred-step'`);
+  expect(claim.rows[0]).toEqual({ claimed_by: 'engine-a' });
   expect(await stepTimer()).toEqual({ status: 'pending', attempts: 0 });
   const versions = await pool.query<{ state: string }>(
     `select v.state from vault_key_versions v join vault_keys k using (key_id) where k.tenant_id = $1`,
@@ -193,6 +190,11 @@ it('kill -9 between key destruction and the probe: after a restart the shred is 
   expect(moved.status).toBe(200);
   await waitUntil(async () => (await eventCounts()).ShredVerified === 1, 15_000, 'ShredVerified');
   await waitUntil(async () => (await stepTimer())?.status === 'fired', 5_000, 'the shred-step timer to be fired');
+  // Engine B took the timer over once A's claim expired; A's lost run counts as a failed attempt.
+  const taken = await pool.query<{ attempts: number; last_error: string; claimed_by: string | null }>(
+    `select attempts, last_error, claimed_by from lethe_deadlines where kind = 'shred-step'`,
+  );
+  expect(taken.rows[0]).toEqual({ attempts: 1, last_error: expect.stringMatching(/^DeadlineClaimExpiredError: /), claimed_by: null });
 
   // --- Exactly once: every step recorded once, across both engines.
   await new Promise((r) => setTimeout(r, 300)); // a duplicate, if any, would show up by now

@@ -13,10 +13,19 @@ export interface EngineProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
+/** Deadline claims of a killed engine expire after this long (production default 30 s), so a restart takes them over quickly. */
+export const TEST_DEADLINE_LEASE_MS = 2000;
+
 export function spawnEngine(env: Record<string, string>): EngineProcess {
   const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'apps/engine/src/main.ts'], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LETHE_LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      LETHE_LOG_LEVEL: 'info',
+      LETHE_DEADLINE_LEASE_MS: String(TEST_DEADLINE_LEASE_MS),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

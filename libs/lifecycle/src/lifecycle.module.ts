@@ -193,7 +193,6 @@ const deadlineHandlersProvider: Provider = {
     keyRings: KeyRingRepository,
     opener: KeyRingOpener,
     detection: KeyDetection,
-    deadlines: PostgresDeadlineStore,
     vault: KeyVault,
     dataPlane: LifecycleDataPlane,
     probe: ShredProbe,
@@ -201,9 +200,9 @@ const deadlineHandlersProvider: Provider = {
     logger: LifecycleLogger,
     crash: CrashHook,
   ): DeadlineHandlers => {
-    const keyHandlers = new KeyRingHandlers(keyRings, deadlines, vault, dataPlane, clock, logger, crash);
+    const keyHandlers = new KeyRingHandlers(keyRings, vault, dataPlane, clock, logger, crash);
     return {
-      [SHRED_STEP]: new ShredStepHandler(tenants, keyRings, deadlines, vault, dataPlane, probe, clock, logger).handle,
+      [SHRED_STEP]: new ShredStepHandler(tenants, keyRings, vault, dataPlane, probe, clock, logger).handle,
       [SHRED_DEADLINE]: new ShredDeadlineHandler(tenants).handle,
       [KEY_ROTATION]: keyHandlers.rotate,
       [KEY_REPROTECT]: keyHandlers.reprotect,
@@ -213,7 +212,7 @@ const deadlineHandlersProvider: Provider = {
       [KEY_RING_OPEN]: opener.handle,
     };
   },
-  inject: [TenantRepository, KeyRingRepository, KeyRingOpener, KeyDetection, DEADLINES, VAULT, DATA_PLANE, READ_PROBE, CLOCK, LIFECYCLE_LOGGER, CRASH_HOOK],
+  inject: [TenantRepository, KeyRingRepository, KeyRingOpener, KeyDetection, VAULT, DATA_PLANE, READ_PROBE, CLOCK, LIFECYCLE_LOGGER, CRASH_HOOK],
 };
 
 @Module({})

@@ -1,6 +1,6 @@
 // Durability across kill -9: two real processes poll one table; one is SIGKILLed while it is inside
-// a handler. The claim (row lock + transaction) dies with it, so the survivor fires that deadline,
-// and every deadline's committed effect exists exactly once.
+// a handler. While it lives, its renewals keep the claim; once killed, its claim expires and the
+// survivor takes the deadline over after the lease, and every deadline's effect exists exactly once.
 import pg from 'pg';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { PostgresDeadlineStore, schedulerMigrations } from './index.js';
 const FIXTURE = fileURLToPath(new URL('../test-support/poller-child.fixture.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const VICTIM = 'crash-victim';
+const LEASE_MS = 1500;
 
 interface Child {
   readonly process: ChildProcess;
@@ -34,6 +35,7 @@ function startChild(hangOnVictim: boolean): Child {
       LETHE_FIXTURE_VICTIM_ID: VICTIM,
       LETHE_FIXTURE_HANG_ON_VICTIM: hangOnVictim ? '1' : '0',
       LETHE_FIXTURE_HANDLER_DELAY_MS: '15',
+      LETHE_FIXTURE_LEASE_MS: String(LEASE_MS),
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
@@ -71,7 +73,9 @@ beforeAll(async () => {
   await runMigrations(db.url, [...schedulerMigrations]);
   pool = new pg.Pool({ connectionString: db.url, max: 3 });
   pool.on('error', reportIdleError);
-  await pool.query(`create table handler_started (seq bigserial primary key, deadline_id text not null, pid int not null)`);
+  await pool.query(
+    `create table handler_started (seq bigserial primary key, deadline_id text not null, pid int not null, started_at timestamptz not null default clock_timestamp())`,
+  );
   await pool.query(`create table fired_log (seq bigserial primary key, deadline_id text not null, pid int not null)`);
 });
 
@@ -87,7 +91,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-it('a deadline whose instance is killed -9 mid-handler is fired by the surviving instance, every effect exactly once', async () => {
+it('a deadline whose instance is killed -9 mid-handler is taken over by the survivor after the lease, every effect exactly once', async () => {
   const clock = new SystemClock();
   const store = new PostgresDeadlineStore(pool, clock);
   const base = new Date(clock.now().getTime() - 3_600_000); // all due already
@@ -108,28 +112,41 @@ it('a deadline whose instance is killed -9 mid-handler is fired by the surviving
   expect((await store.get(VICTIM))!.status).toBe('pending'); // claimed, not fired
 
   const survivor = startChild(false);
-  // The survivor works around the locked victim while the first instance still holds it.
+  // The survivor works around the claimed victim while the first instance still holds it.
   await waitFor('the survivor to fire deadlines while the victim is held', async () =>
     (await count('select count(*)::int as n from fired_log where pid = $1', [survivor.pid])) >= 3,
   );
-  expect((await store.get(VICTIM))!.status).toBe('pending');
+  // For more than two leases the living owner's renewals keep its claim: nobody else runs the victim.
+  await new Promise((resolve) => setTimeout(resolve, 2 * LEASE_MS + 500));
+  const held = await pool.query<{ claimed_by: string; live: boolean }>(
+    'select claimed_by, claimed_until > now() as live from lethe_deadlines where id = $1',
+    [VICTIM],
+  );
+  expect(held.rows[0]).toEqual({ claimed_by: `child-${doomed.pid}`, live: true });
+  expect(await count('select count(*)::int as n from handler_started where deadline_id = $1', [VICTIM])).toBe(1);
 
-  const killedAt = clock.now();
   doomed.process.kill('SIGKILL');
   expect(await doomed.exited).toBe('SIGKILL');
+  const killedAt = (await pool.query<{ now: Date }>('select now()')).rows[0]!.now;
 
   await waitFor('every deadline to be fired', async () => (await store.countByStatus()).pending === 0);
   const counts = await store.countByStatus();
   expect(counts).toEqual({ pending: 0, fired: all.length, cancelled: 0, failed: 0 });
 
-  // The victim: started by the killed instance, then fired by the survivor after the kill.
+  // The victim: started by the killed instance, then by the survivor once the lease ran out; the
+  // lost run counts as a failed attempt.
   const victim = await store.get(VICTIM);
-  expect(victim).toMatchObject({ status: 'fired', attempts: 0, lastError: null }); // a crash is not a failed attempt
-  expect(victim!.firedAt!.getTime()).toBeGreaterThanOrEqual(killedAt.getTime());
-  const victimStarts = await pool.query<{ pid: number }>('select pid from handler_started where deadline_id = $1 order by seq', [VICTIM]);
+  expect(victim).toMatchObject({ status: 'fired', attempts: 1, lastError: expect.stringMatching(/^DeadlineClaimExpiredError: /) });
+  const victimStarts = await pool.query<{ pid: number; started_at: Date }>(
+    'select pid, started_at from handler_started where deadline_id = $1 order by seq',
+    [VICTIM],
+  );
   expect(victimStarts.rows.map((r) => r.pid)).toEqual([doomed.pid, survivor.pid]);
+  // Its last renewal was at most a third of a lease before the kill, so the takeover waited at least
+  // two thirds of a lease after it.
+  expect(victimStarts.rows[1]!.started_at.getTime() - killedAt.getTime()).toBeGreaterThanOrEqual((2 * LEASE_MS) / 3 - 100);
 
-  // Committed effects: exactly one per deadline; the killed instance's victim write died with its claim.
+  // Effects: exactly one per deadline; the killed instance never wrote the victim's.
   const log = await pool.query<{ deadline_id: string; pid: number }>('select deadline_id, pid from fired_log order by deadline_id');
   expect(log.rows.map((r) => r.deadline_id)).toEqual([...all].sort());
   expect(log.rows.find((r) => r.deadline_id === VICTIM)!.pid).toBe(survivor.pid);
@@ -144,4 +161,6 @@ it('a deadline whose instance is killed -9 mid-handler is fired by the surviving
   );
   expect(starts.rows).toHaveLength(all.length - 1);
   expect(starts.rows.every((r) => r.n === 1)).toBe(true);
+  const claims = await count('select count(*)::int as n from lethe_deadlines where claim_token is not null');
+  expect(claims).toBe(0);
 });

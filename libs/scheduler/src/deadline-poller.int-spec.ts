@@ -3,6 +3,8 @@ import { ManualClock } from '@lethe/clock';
 import { runMigrations } from '@lethe/postgres';
 import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
 import {
+  DeadlineClaimLostError,
+  DeadlineHandlerTimeoutError,
   DeadlinePoller,
   PostgresDeadlineStore,
   backoffDelayMs,
@@ -13,6 +15,7 @@ import {
 } from './index.js';
 
 const T0 = new Date('2026-03-02T09:00:00.000Z');
+const HOUR_MS = 3_600_000;
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -68,6 +71,14 @@ async function sideEffects(id: string): Promise<string[]> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(10);
+  }
 }
 
 describe('DeadlinePoller: retries', () => {
@@ -197,133 +208,330 @@ describe('DeadlinePoller: retries', () => {
     expect(JSON.stringify(lines)).not.toContain('payload-secret');
   });
 
-  it('computes the backoff delay with a cap', () => {
+  it('computes the backoff delay with a cap, and validates its options', () => {
     expect([1, 2, 3, 4, 10].map((n) => backoffDelayMs(n, 1000, 5000))).toEqual([1000, 2000, 4000, 5000, 5000]);
     expect(backoffDelayMs(5000, 1000, 5000)).toBe(5000);
     expect(() => new DeadlinePoller(pool, new ManualClock(T0), {}, { batchSize: 0 })).toThrow(RangeError);
     expect(() => new DeadlinePoller(pool, new ManualClock(T0), {}, { backoff: { baseMs: 10, maxMs: 5 } })).toThrow(RangeError);
+    expect(() => new DeadlinePoller(pool, new ManualClock(T0), {}, { leaseMs: 0 })).toThrow('leaseMs must be a positive number');
+    expect(() => new DeadlinePoller(pool, new ManualClock(T0), {}, { leaseMs: 99 })).toThrow('leaseMs must be from 100');
+    expect(() => new DeadlinePoller(pool, new ManualClock(T0), {}, { owner: ' ' })).toThrow('owner must be a non-empty string');
   });
 });
 
-describe('DeadlinePoller: the claiming transaction', () => {
-  it('commits what the handler writes on context.client with "fired", and rolls it back with a failure', async () => {
-    let shouldFail = true;
-    const { clock, store, poller } = setup({
-      effect: async (d, { client, attempt }) => {
-        await client.query('insert into side_effects values ($1, $2)', [d.id, `attempt ${attempt}`]);
-        // A follow-up timer written atomically with this one firing.
-        await store.scheduleInTx(client, `${d.id}/follow-up`, new Date(d.dueAt.getTime() + 1000), 'later', { from: d.id });
-        if (shouldFail) throw new Error('after writing');
-      },
-    });
-    await store.schedule('fx-1', T0, 'effect', null);
-    expect((await poller.tick()).failed).toBe(1);
-    expect(await sideEffects('fx-1')).toEqual([]);
-    expect(await store.get('fx-1/follow-up')).toBeNull();
+/** The claim columns of a row, read straight from the table. */
+async function claimOf(id: string) {
+  const r = await pool.query<{ claimed_by: string | null; live: boolean | null; claim_token: string | null; revision: string }>(
+    `select claimed_by, claimed_until > now() as live, claim_token, revision::text from lethe_deadlines where id = $1`,
+    [id],
+  );
+  return r.rows[0];
+}
 
-    shouldFail = false;
-    clock.advance(1000);
-    expect((await poller.tick()).fired).toBe(1);
-    expect(await sideEffects('fx-1')).toEqual(['attempt 2']);
-    expect(await store.get('fx-1/follow-up')).toMatchObject({ status: 'pending', kind: 'later', payload: { from: 'fx-1' } });
+/** A promise and its resolver, to hold a handler at a known point. */
+function gate(): { wait: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const wait = new Promise<void>((resolve) => (open = resolve));
+  return { wait, open };
+}
+
+describe('DeadlinePoller: claims', () => {
+  it('runs the handler with no transaction open and no connection of the poller held', async () => {
+    const app = 'lethe-deadline-poller-under-test';
+    const pollerPool = new pg.Pool({ connectionString: db.url, max: 2, application_name: app });
+    pollerPool.on('error', reportIdleError);
+    try {
+      const clock = new ManualClock(T0);
+      const store = new PostgresDeadlineStore(pool, clock);
+      const seen: { checkedOut: number; busy: number; claim: Awaited<ReturnType<typeof claimOf>> }[] = [];
+      const poller = new DeadlinePoller(
+        pollerPool,
+        clock,
+        {
+          observe: async (d) => {
+            // Asked on another pool: is any backend of the poller's pool inside a transaction, holding
+            // an xid or a snapshot (which would hold back the server's xmin horizon)?
+            const activity = await pool.query<{ busy: number }>(
+              `select count(*)::int as busy from pg_stat_activity
+                where application_name = $1 and datname = current_database()
+                  and (state <> 'idle' or backend_xid is not null or backend_xmin is not null)`,
+              [app],
+            );
+            seen.push({ checkedOut: pollerPool.totalCount - pollerPool.idleCount, busy: activity.rows[0]!.busy, claim: await claimOf(d.id) });
+          },
+        },
+        { owner: 'poller-under-test' },
+      );
+      await store.schedule('quiet-1', T0, 'observe', null);
+      await store.schedule('quiet-2', T0, 'observe', null);
+      expect(await poller.tick()).toMatchObject({ fired: 2, failed: 0 });
+      expect(seen).toHaveLength(2);
+      for (const s of seen) {
+        expect(s).toMatchObject({ checkedOut: 0, busy: 0, claim: { claimed_by: 'poller-under-test', live: true } });
+        expect(s.claim!.claim_token).toMatch(/^[0-9a-f-]{36}$/);
+      }
+      expect(seen[0]!.claim!.claim_token).not.toBe(seen[1]!.claim!.claim_token);
+      // The outcome clears the claim.
+      expect(await claimOf('quiet-1')).toMatchObject({ claimed_by: null, live: null, claim_token: null });
+    } finally {
+      await pollerPool.end();
+    }
   });
 
-  it('counts a handler that swallowed a failed query (aborted transaction) as failed', async () => {
-    const { store, poller } = setup({
-      sloppy: async (d, { client }) => {
-        await client.query('insert into side_effects values ($1, $2)', [d.id, 'before']);
-        await client.query('select * from no_such_table').catch(() => undefined);
-      },
-    });
-    await store.schedule('sl-1', T0, 'sloppy', null);
-    expect(await poller.tick()).toMatchObject({ fired: 0, failed: 1, parked: 0 });
-    const row = await store.get('sl-1');
-    expect(row).toMatchObject({ status: 'pending', attempts: 1 });
-    expect(row!.lastError).toContain('current transaction is aborted');
-    expect(await sideEffects('sl-1')).toEqual([]);
-  });
-
-  it('leaves a deadline the handler rescheduled for itself pending (a recurring timer)', async () => {
+  it('keeps a deadline the handler rescheduled pending at the new time (a recurring timer), with a fresh attempt budget', async () => {
     let runs = 0;
     const { clock, store, poller } = setup({
-      every: async (d, { client }) => {
+      every: async (d, { rescheduleAt, attempt }) => {
         runs += 1;
-        if (runs < 3) await store.scheduleInTx(client, d.id, new Date(d.dueAt.getTime() + 60_000), 'every', { run: runs + 1 });
+        if (runs === 1) throw new Error('first try fails');
+        if (runs < 4) rescheduleAt(new Date(d.dueAt.getTime() + 60_000), { run: runs + 1, attempt });
       },
     });
     await store.schedule('rec-1', T0, 'every', { run: 1 });
+    expect((await poller.tick()).failed).toBe(1);
+    clock.advance(1000);
+    expect(await poller.tick()).toEqual({ fired: 1, firedDeadlines: [{ id: 'rec-1', kind: 'every' }], failed: 0, parked: 0 });
+    expect(await store.get('rec-1')).toMatchObject({
+      status: 'pending',
+      dueAt: new Date(T0.getTime() + 60_000),
+      payload: { run: 3, attempt: 2 },
+      attempts: 0,
+      lastError: null,
+      nextAttemptAt: null,
+      firedAt: null,
+    });
+    expect(await claimOf('rec-1')).toMatchObject({ claimed_by: null, claim_token: null });
+    expect((await poller.tick()).fired).toBe(0); // not due before its new time
+    clock.set(new Date(T0.getTime() + 60_000));
     expect((await poller.tick()).fired).toBe(1);
-    expect(await store.get('rec-1')).toMatchObject({ status: 'pending', payload: { run: 2 } });
-    expect((await poller.tick()).fired).toBe(0);
-    clock.advance(60_000);
+    expect(await store.get('rec-1')).toMatchObject({ status: 'pending', dueAt: new Date(T0.getTime() + 120_000), payload: { run: 4, attempt: 1 } });
+    clock.set(new Date(T0.getTime() + 120_000));
     expect((await poller.tick()).fired).toBe(1);
-    clock.advance(60_000);
-    expect((await poller.tick()).fired).toBe(1);
-    expect(await store.get('rec-1')).toMatchObject({ status: 'fired', payload: { run: 3 } });
-    expect(runs).toBe(3);
+    expect(await store.get('rec-1')).toMatchObject({ status: 'fired', payload: { run: 4, attempt: 1 } });
+    expect(runs).toBe(4);
   });
 
-  it('bounds a hanging handler: its connection is discarded, the attempt counted, the row retried', async () => {
-    let lateQuery: Promise<unknown> | undefined;
-    let mode: 'hang' | 'hang-in-db' | 'ok' = 'hang';
+  it('drops a reschedule whose handler then fails, keeps the payload when none is given, and rejects a bad date', async () => {
+    let mode: 'reschedule-then-throw' | 'reschedule-same-payload' | 'bad-date' = 'reschedule-then-throw';
+    const { clock, store, poller } = setup({
+      later: async (d, { rescheduleAt }) => {
+        if (mode === 'bad-date') return rescheduleAt(new Date('not a date'));
+        rescheduleAt(new Date(d.dueAt.getTime() + HOUR_MS));
+        if (mode === 'reschedule-then-throw') throw new Error('failed after rescheduling');
+      },
+    });
+    await store.schedule('later-1', T0, 'later', { keep: 'me' });
+    expect((await poller.tick()).failed).toBe(1);
+    expect(await store.get('later-1')).toMatchObject({ status: 'pending', dueAt: T0, attempts: 1, lastError: 'Error: failed after rescheduling' });
+
+    mode = 'reschedule-same-payload';
+    clock.advance(1000);
+    expect((await poller.tick()).fired).toBe(1);
+    expect(await store.get('later-1')).toMatchObject({ status: 'pending', dueAt: new Date(T0.getTime() + HOUR_MS), payload: { keep: 'me' }, attempts: 0 });
+
+    mode = 'bad-date';
+    clock.set(new Date(T0.getTime() + HOUR_MS));
+    expect((await poller.tick()).failed).toBe(1);
+    expect((await store.get('later-1'))!.lastError).toBe('TypeError: rescheduleAt: at must be a valid Date');
+  });
+
+  it('bounds a hanging handler: its signal is aborted, the attempt counted, the claim cleared, the row retried', async () => {
+    let mode: 'hang' | 'ok' = 'hang';
+    let finishedLate: (() => void) | undefined;
+    const lateFinish = new Promise<void>((resolve) => (finishedLate = resolve));
+    let abortReason: unknown;
     const { clock, store, poller } = setup(
       {
-        slow: async (d, { client, signal }) => {
+        slow: async (d, { signal, rescheduleAt }) => {
           if (mode === 'hang') {
             await new Promise((resolve) => signal.addEventListener('abort', resolve));
-            lateQuery = client.query('insert into side_effects values ($1, $2)', [d.id, 'too late']);
+            abortReason = signal.reason;
+            // A handler that goes on after the abort changes nothing any more.
+            await sleep(50);
+            rescheduleAt(new Date(T0.getTime() + 999_999));
+            finishedLate!();
             return;
           }
-          if (mode === 'hang-in-db') {
-            await client.query('select pg_sleep(30)');
-            return;
-          }
-          await client.query('insert into side_effects values ($1, $2)', [d.id, 'ok']);
+          await pool.query('insert into side_effects values ($1, $2)', [d.id, 'ok']);
         },
       },
       { handlerTimeoutMs: 300 },
     );
     await store.schedule('slow-1', T0, 'slow', null);
 
+    const started = process.hrtime.bigint();
     expect(await poller.tick()).toMatchObject({ fired: 0, failed: 1, parked: 0 });
-    await expect(lateQuery).rejects.toThrow(); // the discarded connection is not usable
+    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(3000);
+    expect(abortReason).toBeInstanceOf(DeadlineHandlerTimeoutError);
+    await lateFinish;
+    await sleep(50);
     expect(await store.get('slow-1')).toMatchObject({
       status: 'pending',
+      dueAt: T0,
       attempts: 1,
       lastError: 'DeadlineHandlerTimeoutError: deadline handler did not finish within 300 ms',
     });
-
-    // Stuck inside a query on the claiming connection: the session is terminated, the lock freed.
-    mode = 'hang-in-db';
-    clock.advance(1000);
-    const started = process.hrtime.bigint();
-    expect(await poller.tick()).toMatchObject({ fired: 0, failed: 1, parked: 0 });
-    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(5000);
-    expect(await store.get('slow-1')).toMatchObject({ status: 'pending', attempts: 2 });
-    const sleepers = await pool.query(`select count(*)::int as n from pg_stat_activity where query like 'select pg_sleep(30)%'`);
-    expect(sleepers.rows[0].n).toBe(0);
+    expect(await claimOf('slow-1')).toMatchObject({ claimed_by: null, claim_token: null });
 
     mode = 'ok';
-    clock.advance(2000);
+    clock.advance(1000);
     expect((await poller.tick()).fired).toBe(1);
     expect(await sideEffects('slow-1')).toEqual(['ok']);
+  });
+
+  it('takes over a row whose claim expired, counting a failed attempt; skips a live claim; parks after maxAttempts', async () => {
+    const attempts: number[] = [];
+    const { store, poller, lines } = setup({ work: async (_d, { attempt }) => void attempts.push(attempt) }, { maxAttempts: 3, owner: 'survivor' });
+    await store.schedule('abandoned', T0, 'work', { secret: 'payload-secret' });
+    await store.schedule('held', T0, 'work', null);
+    await store.schedule('doomed', T0, 'work', null);
+    // Claims left by instances that died (expired) or are still running (live).
+    const claim = (id: string, until: string, attemptsSoFar: number) =>
+      pool.query(
+        `update lethe_deadlines set claimed_by = 'gone-instance', claimed_until = now() + $2::interval, claim_token = gen_random_uuid(), attempts = $3
+          where id = $1`,
+        [id, until, attemptsSoFar],
+      );
+    await claim('abandoned', '-1 second', 0);
+    await claim('held', '1 hour', 0);
+    await claim('doomed', '-1 millisecond', 2);
+
+    expect(await poller.tick()).toEqual({ fired: 1, firedDeadlines: [{ id: 'abandoned', kind: 'work' }], failed: 1, parked: 1 });
+    expect(attempts).toEqual([2]); // the expired run was attempt 1
+    expect(await store.get('abandoned')).toMatchObject({
+      status: 'fired',
+      attempts: 1,
+      lastError: 'DeadlineClaimExpiredError: the claim of an earlier run expired before it recorded an outcome (its instance stopped or hung)',
+    });
+    expect(await store.get('held')).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(await claimOf('held')).toMatchObject({ claimed_by: 'gone-instance', live: true });
+    // Its third run expired too: parked without running the handler again.
+    expect(await store.get('doomed')).toMatchObject({ status: 'failed', attempts: 3, lastError: expect.stringMatching(/^DeadlineClaimExpiredError: /) });
+    expect(await claimOf('doomed')).toMatchObject({ claimed_by: null, claim_token: null });
+    const text = JSON.stringify(lines);
+    expect(text).toContain('deadline claim expired; taken over');
+    expect(text).not.toContain('gone-instance');
+    expect(text).not.toContain('survivor');
+    expect(text).not.toContain('payload-secret');
+  });
+
+  it('a stale runner cannot record an outcome: once its claim expired and was taken over, "fired" goes to the new owner only', async () => {
+    const clock = new ManualClock(T0);
+    const store = new PostgresDeadlineStore(pool, clock);
+    const runs: string[] = [];
+    const staleGate = gate();
+    const staleIn = gate();
+    const freshGate = gate();
+    const freshIn = gate();
+    const stale = new DeadlinePoller(pool, clock, {
+      work: async (d) => {
+        runs.push('stale');
+        staleIn.open();
+        await staleGate.wait;
+        await pool.query('insert into side_effects values ($1, $2)', [d.id, 'stale']);
+      },
+    }, { owner: 'stale' });
+    const fresh = new DeadlinePoller(pool, clock, {
+      work: async (d) => {
+        runs.push('fresh');
+        freshIn.open();
+        await freshGate.wait;
+        await pool.query('insert into side_effects values ($1, $2)', [d.id, 'fresh']);
+      },
+    }, { owner: 'fresh' });
+    await store.schedule('contested', T0, 'work', null);
+
+    const staleTick = stale.tick();
+    await staleIn.wait;
+    // The stale runner hangs past its lease (as if its process were frozen): its claim expires.
+    await pool.query(`update lethe_deadlines set claimed_until = now() - interval '1 millisecond' where id = 'contested'`);
+    const freshTick = fresh.tick();
+    await freshIn.wait;
+    expect(await claimOf('contested')).toMatchObject({ claimed_by: 'fresh', live: true });
+
+    staleGate.open(); // the stale handler succeeds, but its outcome is dropped
+    expect(await staleTick).toEqual({ fired: 0, firedDeadlines: [], failed: 1, parked: 0 });
+    expect(await store.get('contested')).toMatchObject({ status: 'pending', attempts: 1, firedAt: null });
+    expect(await claimOf('contested')).toMatchObject({ claimed_by: 'fresh', live: true });
+
+    freshGate.open();
+    expect(await freshTick).toMatchObject({ fired: 1, failed: 0 });
+    expect(await store.get('contested')).toMatchObject({ status: 'fired', attempts: 1 });
+    expect(runs).toEqual(['stale', 'fresh']);
+    expect(await sideEffects('contested')).toEqual(['fresh', 'stale']); // the handler dedupes on the id; the row fired once
+  });
+
+  it('aborts a handler whose renewal finds its claim taken over', async () => {
+    let reason: unknown;
+    const { store, poller, lines } = setup(
+      {
+        work: async (_d, { signal }) => {
+          await new Promise((resolve) => signal.addEventListener('abort', resolve));
+          reason = signal.reason;
+        },
+      },
+      { leaseMs: 300 },
+    );
+    await store.schedule('taken', T0, 'work', null);
+    const tick = poller.tick();
+    await waitUntil(async () => (await claimOf('taken'))?.claimed_by != null);
+    await pool.query(`update lethe_deadlines set claimed_by = 'intruder', claim_token = gen_random_uuid() where id = 'taken'`);
+    expect(await tick).toMatchObject({ fired: 0, failed: 1 });
+    expect(reason).toBeInstanceOf(DeadlineClaimLostError);
+    // Nothing recorded by the loser: the intruder's claim and the attempt count stand.
+    expect(await store.get('taken')).toMatchObject({ status: 'pending', attempts: 0, lastError: null });
+    expect(await claimOf('taken')).toMatchObject({ claimed_by: 'intruder' });
+    expect(lines.map((l) => l.message)).toContain('deadline claim was taken over while its handler ran; handler aborted');
+  });
+
+  it('aborts a handler whose claim could not be renewed within its lease (renewals stuck), and counts the attempt', async () => {
+    let reason: unknown;
+    const { store, poller } = setup(
+      {
+        work: async (_d, { signal }) => {
+          await new Promise((resolve) => signal.addEventListener('abort', resolve));
+          reason = signal.reason;
+        },
+      },
+      { leaseMs: 600 },
+    );
+    await store.schedule('stuck', T0, 'work', null);
+    const blocker = await pool.connect();
+    try {
+      const tick = poller.tick();
+      await waitUntil(async () => (await claimOf('stuck'))?.claimed_by != null);
+      // Renewals wait behind this row lock (as they would on an unreachable server).
+      await blocker.query('begin');
+      await blocker.query(`select 1 from lethe_deadlines where id = 'stuck' for update`);
+      await waitUntil(async () => reason !== undefined, 3000);
+      expect(reason).toBeInstanceOf(DeadlineClaimLostError);
+      await blocker.query('rollback');
+      expect(await tick).toMatchObject({ fired: 0, failed: 1 });
+      // Nobody took it over meanwhile, so the claim was still ours: the attempt is recorded.
+      expect(await store.get('stuck')).toMatchObject({
+        status: 'pending',
+        attempts: 1,
+        lastError: 'DeadlineClaimLostError: the claim on this deadline was lost while its handler ran',
+      });
+    } finally {
+      await blocker.query('rollback').catch(() => undefined);
+      blocker.release();
+    }
   });
 });
 
 describe('DeadlinePoller: several instances', () => {
-  it('skips a row another instance is firing, and a cancel racing the firing reports the truth', async () => {
-    let releaseGate!: () => void;
-    const gate = new Promise<void>((resolve) => (releaseGate = resolve));
-    let enteredGate!: () => void;
-    const inGate = new Promise<void>((resolve) => (enteredGate = resolve));
+  it('skips a row another instance is firing; a cancel meanwhile does not wait and stands', async () => {
+    const held = gate();
+    const inGate = gate();
     const fired: string[] = [];
     const clock = new ManualClock(T0);
     const store = new PostgresDeadlineStore(pool, clock);
     const handlers: DeadlineHandlers = {
       work: async (d) => {
         if (d.id === 'gated') {
-          enteredGate();
-          await gate;
+          inGate.open();
+          await held.wait;
         }
         fired.push(d.id);
       },
@@ -336,16 +544,48 @@ describe('DeadlinePoller: several instances', () => {
     clock.advance(10);
 
     const firstTick = first.tick();
-    await inGate;
+    await inGate.wait;
     expect(await second.tick()).toMatchObject({ fired: 2, failed: 0, parked: 0 }); // not blocked by 'gated'
     expect(fired).toEqual(['free-1', 'free-2']);
 
-    const cancel = store.cancel('gated'); // waits for the row lock
-    await sleep(100);
-    releaseGate();
-    expect(await firstTick).toEqual({ fired: 1, firedDeadlines: [{ id: 'gated', kind: expect.any(String) }], failed: 0, parked: 0 });
-    expect((await cancel).outcome).toBe('already-fired');
+    const cancelled = await store.cancel('gated'); // answers while the handler still runs
+    expect(cancelled.outcome).toBe('cancelled');
+    expect(fired).toEqual(['free-1', 'free-2']);
+    held.open();
+    expect(await firstTick).toMatchObject({ fired: 1, failed: 0, parked: 0 });
     expect(fired).toEqual(['free-1', 'free-2', 'gated']);
+    // The cancel stands: the row is cancelled, never fired, and its claim is released.
+    expect(await store.get('gated')).toMatchObject({ status: 'cancelled', firedAt: null });
+    expect(await claimOf('gated')).toMatchObject({ claimed_by: null, claim_token: null });
+    clock.advance(HOUR_MS);
+    expect((await second.tick()).fired).toBe(0);
+  });
+
+  it('two pollers with a short lease never run one row at once, even when handlers outlast several leases', async () => {
+    const clock = new ManualClock(T0);
+    const store = new PostgresDeadlineStore(pool, clock);
+    const ids = Array.from({ length: 6 }, (_, i) => `long-${i}`);
+    for (const id of ids) await store.schedule(id, T0, 'long', null);
+    const active = new Set<string>();
+    const overlaps: string[] = [];
+    const runs: string[] = [];
+    const handlers: DeadlineHandlers = {
+      long: async (d, { signal }) => {
+        if (active.has(d.id)) overlaps.push(d.id);
+        active.add(d.id);
+        runs.push(d.id);
+        await sleep(700); // more than two leases of 300 ms: only renewals keep the claim
+        active.delete(d.id);
+        if (signal.aborted) throw signal.reason;
+      },
+    };
+    const pollers = ['a', 'b'].map((owner) => new DeadlinePoller(pool, clock, handlers, { owner, leaseMs: 300 }));
+    const results = await Promise.all(pollers.map((p) => p.tick()));
+    expect(results[0]!.fired + results[1]!.fired).toBe(6);
+    expect(results.every((r) => r.fired > 0 && r.failed === 0)).toBe(true);
+    expect(overlaps).toEqual([]);
+    expect([...runs].sort()).toEqual(ids);
+    for (const id of ids) expect(await store.get(id)).toMatchObject({ status: 'fired', attempts: 0, lastError: null });
   });
 
   it('two pollers on two pools fire 200 due deadlines exactly once between them', async () => {
@@ -365,9 +605,9 @@ describe('DeadlinePoller: several instances', () => {
             p,
             clock,
             {
-              bulk: async (d, { client }) => {
+              bulk: async (d) => {
                 invocations.push(d.id);
-                await client.query('insert into fired_log values ($1, $2)', [d.id, `poller-${n}`]);
+                await p.query('insert into fired_log values ($1, $2)', [d.id, `poller-${n}`]);
                 await sleep(1);
               },
             },
@@ -407,25 +647,23 @@ describe('DeadlinePoller: several instances', () => {
   });
 
   it('stop() lets the tick in progress finish and makes later ticks no-ops', async () => {
-    let releaseGate!: () => void;
-    const gate = new Promise<void>((resolve) => (releaseGate = resolve));
-    let entered!: () => void;
-    const inHandler = new Promise<void>((resolve) => (entered = resolve));
+    const held = gate();
+    const inHandler = gate();
     const { store, poller } = setup({
       slow: async () => {
-        entered();
-        await gate;
+        inHandler.open();
+        await held.wait;
       },
     });
     await store.schedule('st-1', T0, 'slow', null);
     await store.schedule('st-2', T0, 'slow', null);
     const tick = poller.tick();
-    await inHandler;
+    await inHandler.wait;
     let stopped = false;
     const stopping = poller.stop().then(() => (stopped = true));
     await sleep(50);
     expect(stopped).toBe(false);
-    releaseGate();
+    held.open();
     await stopping;
     expect(await tick).toEqual({ fired: 1, firedDeadlines: [{ id: 'st-1', kind: expect.any(String) }], failed: 0, parked: 0 }); // st-2 was not claimed after stop()
     expect(await poller.tick()).toMatchObject({ fired: 0, failed: 0, parked: 0 });

@@ -1,40 +1,46 @@
 // Fires due deadlines. The engine calls tick() on a schedule (@nestjs/schedule); any number of
 // instances may tick the same table at once.
 //
-// Claiming: ONE TRANSACTION PER ROW, and the row lock is held while the handler runs.
-//   begin
-//   select … where status = 'pending' and coalesce(next_attempt_at, due_at) <= $now
-//     order by coalesce(next_attempt_at, due_at), id limit 1 for update skip locked
-//   savepoint → handler(deadline, {client, signal, attempt}) → mark fired | rollback to savepoint, record failure
-//   commit
-// - Another instance skips a row being fired (SKIP LOCKED) and takes the next one, so a slow handler
-//   blocks one row, never the table.
-// - A crash (kill -9, lost connection) ends the session; PostgreSQL rolls the transaction back and
-//   the row is pending and due again at once: no lease to expire, no clock involved. The handler may
-//   therefore run more than once for one id (it dedupes on deadline.id); it never runs concurrently
-//   for one id, and a row is marked fired at most once.
-// - The handler gets the claiming connection: whatever it writes with context.client commits
-//   atomically with "fired" (and is rolled back with its failure).
-// - Costs: the transaction holds a connection and an xid for the handler's duration, which holds back
-//   pg_snapshot_xmin(pg_current_snapshot()) cluster-wide, i.e. event-store readers that stop below
-//   the xmin horizon wait for the handler. Handlers must be short (append events / issue a command);
-//   handlerTimeoutMs bounds them: on timeout the connection is discarded, its backend terminated
-//   (releasing the lock) and the attempt recorded as a failure.
+// Claiming: a LEASE on the row, never a transaction held while the handler runs. Per row:
+//   1. claim   one statement: the next pending row due by clock.now() whose claim is free or expired
+//              (FOR UPDATE SKIP LOCKED in a subselect) gets claimed_by = owner, claimed_until =
+//              database now() + leaseMs and a fresh claim_token; it commits at once.
+//   2. act     the handler runs with no transaction open and no connection held. Every leaseMs/3 the
+//              claim is renewed (claimed_until = now() + leaseMs where the token still matches); a
+//              renewal that finds the token gone, or no renewal for a whole lease, aborts the
+//              handler's signal: someone else may own the row now.
+//   3. record  one statement, conditioned on the token and on the row's revision as claimed: fired,
+//              rescheduled by the handler (context.rescheduleAt), or a failure (backoff, then parked);
+//              the claim is cleared. A revision that moved means schedule()/cancel() changed the row
+//              while the handler ran: their change stands and the claim is only released. A token
+//              that moved means the claim expired and was taken over: the outcome is dropped.
+// - Another instance skips a claimed row and takes the next one, so a slow handler holds one row,
+//   never the table, and never a connection, an xid or the server's xmin horizon.
+// - An instance killed mid-handler (or hung) stops renewing; once claimed_until has passed, any
+//   instance takes the row over, counting the lost run as a failed attempt (DeadlineClaimExpiredError),
+//   so a handler that kills its process every time is parked after maxAttempts like any failure.
+// - The handler may therefore run more than once for one id (it dedupes on deadline.id); while
+//   claims are honoured (renewed, or aborted when they cannot be) it never runs concurrently for one
+//   id, and a stale runner's outcome is never recorded.
+// - Lease expiry uses the database's clock, due times use the Clock given here (which may be manual).
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
-import { DEADLINE_COLUMNS, toDeadline, type Deadline, type DeadlineRow } from './deadline.js';
+import { DEADLINE_COLUMNS, toDeadline, toJson, type Deadline, type DeadlineRow } from './deadline.js';
 
 export interface DeadlineFireContext {
-  /**
-   * The connection whose open transaction holds the claim. Writes made with it commit together with
-   * the "fired" mark (e.g. scheduleInTx for a follow-up timer, or rescheduling this very id to make a
-   * recurring timer: the poller then leaves the row pending). Never call begin/commit/rollback/release on it.
-   */
-  readonly client: pg.PoolClient;
-  /** Aborted when the handler exceeds handlerTimeoutMs. */
+  /** Aborted when the handler exceeds handlerTimeoutMs or its claim is lost; the reason says which. */
   readonly signal: AbortSignal;
   /** 1 for the first try; deadline.attempts + 1. */
   readonly attempt: number;
+  /**
+   * Keeps this deadline pending, due again at `at` (a recurring timer, or one that fired too early),
+   * with `payload` when given, else its current payload. Applied with the outcome, only if the handler
+   * then succeeds: attempts and backoff reset, the row is not marked fired. The last call wins.
+   * Throws TypeError for an invalid date or a payload that is not JSON-serialisable.
+   */
+  rescheduleAt(at: Date, payload?: unknown): void;
 }
 
 /** Must be idempotent: deadline.id is the message id. Throw (or reject) to have it retried with backoff. */
@@ -45,7 +51,7 @@ export type DeadlineHandler<P = unknown> = {
 
 export type DeadlineHandlers = Readonly<Record<string, DeadlineHandler>>;
 
-/** Pino-compatible (fields first, then message). Fields never contain a payload. */
+/** Pino-compatible (fields first, then message). Fields never contain a payload or the owner. */
 export interface DeadlineLogger {
   info?(fields: Record<string, unknown>, message: string): void;
   warn(fields: Record<string, unknown>, message: string): void;
@@ -67,15 +73,26 @@ export interface DeadlinePollerOptions {
   readonly backoff?: DeadlineBackoff;
   /** Real-time bound of one handler run. Default 60 s. */
   readonly handlerTimeoutMs?: number;
+  /**
+   * How long a claim lasts without renewal, in database time; renewed every leaseMs/3 while the
+   * handler runs. A row whose instance died mid-handler is taken over after at most this long.
+   * At least 100 ms. Default 30 s.
+   */
+  readonly leaseMs?: number;
+  /** This poller's name in claimed_by (for ops; never logged). Default: a random id. */
+  readonly owner?: string;
   readonly logger?: DeadlineLogger;
 }
 
 export interface TickResult {
-  /** Rows whose handler succeeded in this tick. */
+  /**
+   * Rows whose handler succeeded in this tick (marked fired, rescheduled by the handler, or left as a
+   * concurrent schedule()/cancel() set them).
+   */
   readonly fired: number;
   /** Those rows, in the order they fired. */
   readonly firedDeadlines: readonly FiredDeadline[];
-  /** Handler attempts that failed in this tick (including those parked). */
+  /** Handler attempts that failed in this tick (including those parked), or whose claim was lost meanwhile. */
   readonly failed: number;
   /** Of those, rows that reached maxAttempts and are now status 'failed'. */
   readonly parked: number;
@@ -101,6 +118,22 @@ export class DeadlineHandlerTimeoutError extends Error {
   }
 }
 
+/** Recorded as the failed attempt of a run whose claim expired before it recorded an outcome. */
+export class DeadlineClaimExpiredError extends Error {
+  constructor() {
+    super('the claim of an earlier run expired before it recorded an outcome (its instance stopped or hung)');
+    this.name = 'DeadlineClaimExpiredError';
+  }
+}
+
+/** The abort reason of a handler whose claim was taken over, or could not be renewed within a lease. */
+export class DeadlineClaimLostError extends Error {
+  constructor() {
+    super('the claim on this deadline was lost while its handler ran');
+    this.name = 'DeadlineClaimLostError';
+  }
+}
+
 /** Delay before the next try after `failures` failed attempts (1 → base). */
 export function backoffDelayMs(failures: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, failures - 1));
@@ -108,37 +141,68 @@ export function backoffDelayMs(failures: number, baseMs: number, maxMs: number):
 
 const MAX_ERROR_LENGTH = 1000;
 const MAX_TIMER_MS = 2_147_483_647;
-/** How long recording a timed-out attempt waits for the row lock of the terminated session. */
-const RELOCK_TIMEOUT_MS = 10_000;
+const MIN_LEASE_MS = 100;
+const LEASE = `now() + make_interval(secs => $3::float8 / 1000)`;
+const CLEAR_CLAIM = 'claimed_by = null, claimed_until = null, claim_token = null';
 
-// The ordering expression is the one indexed by lethe_deadlines_due_idx (migrations.ts).
+// The ordering expression is the one indexed by lethe_deadlines_due_idx (migrations.ts). A row whose
+// claim expired is taken over: that counts as a failed attempt ($5: its last_error).
 const CLAIM_SQL = `
-  select ${DEADLINE_COLUMNS}, xmin::text as row_version
-    from lethe_deadlines
-   where status = 'pending' and coalesce(next_attempt_at, due_at) <= $1
-   order by coalesce(next_attempt_at, due_at), id
-   limit 1
-   for update skip locked`;
+  update lethe_deadlines d
+     set claimed_by = $2, claimed_until = ${LEASE}, claim_token = $4::uuid,
+         attempts = d.attempts + c.taken_over::int,
+         last_error = case when c.taken_over then $5 else d.last_error end
+    from (select id, claim_token is not null as taken_over
+            from lethe_deadlines
+           where status = 'pending' and coalesce(next_attempt_at, due_at) <= $1
+             and (claimed_until is null or claimed_until <= now())
+           order by coalesce(next_attempt_at, due_at), id
+           limit 1
+           for update skip locked) c
+   where d.id = c.id
+  returning ${DEADLINE_COLUMNS.split(', ')
+    .map((column) => `d.${column}`)
+    .join(', ')}, d.revision::text as revision, c.taken_over`;
 
-// xmin guard: if the handler itself rescheduled or cancelled the row (via context.client), keep that.
+const RENEW_SQL = `update lethe_deadlines set claimed_until = ${LEASE} where id = $1 and claim_token = $2::uuid`;
+
+// Outcomes: $1 id, $2 claim token, $3 revision as claimed; they apply only to the row as claimed.
 const MARK_FIRED_SQL = `
   update lethe_deadlines
-     set status = 'fired', fired_at = $3, updated_at = $3, next_attempt_at = null
-   where id = $1 and xmin = $2::xid`;
+     set status = 'fired', fired_at = $4, updated_at = $4, next_attempt_at = null, revision = revision + 1, ${CLEAR_CLAIM}
+   where id = $1 and claim_token = $2::uuid and revision = $3::bigint`;
+
+const RESCHEDULE_SQL = `
+  update lethe_deadlines
+     set due_at = $4, payload = coalesce($5::jsonb, payload), attempts = 0, last_error = null, next_attempt_at = null,
+         updated_at = $6, revision = revision + 1, ${CLEAR_CLAIM}
+   where id = $1 and claim_token = $2::uuid and revision = $3::bigint`;
 
 const RECORD_FAILURE_SQL = `
   update lethe_deadlines
-     set attempts = $2, last_error = $3, status = $4, next_attempt_at = $5, updated_at = $6
-   where id = $1`;
+     set attempts = $4, last_error = $5, status = $6, next_attempt_at = $7, updated_at = $8, revision = revision + 1, ${CLEAR_CLAIM}
+   where id = $1 and claim_token = $2::uuid and revision = $3::bigint`;
 
-const SAVEPOINT = 'lethe_deadline_handler';
+const RELEASE_SQL = `update lethe_deadlines set ${CLEAR_CLAIM} where id = $1 and claim_token = $2::uuid`;
 
-type ClaimedRow = DeadlineRow & { row_version: string };
+type ClaimedRow = DeadlineRow & { revision: string; taken_over: boolean };
 type RowOutcome = 'none' | 'fired' | 'retry' | 'parked';
-type HandlerRun = { status: 'ok' } | { status: 'failed' | 'timed-out'; error: unknown };
-interface BackendIdentity {
-  pid: number;
-  start: string;
+type HandlerRun = { status: 'ok'; reschedule: Reschedule | undefined } | { status: 'failed'; error: unknown };
+/** What an outcome write found: it applied, the row was changed meanwhile (claim released), or the claim was gone. */
+type Recorded = 'applied' | 'changed' | 'lost';
+
+interface Reschedule {
+  readonly at: Date;
+  /** JSON text, or null to keep the payload. */
+  readonly payload: string | null;
+}
+
+interface Claim {
+  readonly id: string;
+  readonly token: string;
+  readonly revision: string;
+  /** performance.now() when the claim was sent: the lease surely lasts until this + leaseMs. */
+  readonly sentAt: number;
 }
 
 export class DeadlinePoller {
@@ -147,10 +211,11 @@ export class DeadlinePoller {
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
   private readonly handlerTimeoutMs: number;
+  private readonly leaseMs: number;
+  private readonly owner: string;
   private readonly logger: DeadlineLogger | undefined;
   private readonly handlers: DeadlineHandlers;
   private readonly running = new Set<Promise<void>>();
-  private readonly backends = new WeakMap<pg.PoolClient, BackendIdentity>();
   private stopping = false;
 
   constructor(
@@ -167,12 +232,19 @@ export class DeadlinePoller {
     if (this.backoffMaxMs < this.backoffBaseMs) throw new RangeError('backoff.maxMs must not be below backoff.baseMs');
     this.handlerTimeoutMs = positiveNumber('handlerTimeoutMs', options.handlerTimeoutMs ?? 60_000);
     if (this.handlerTimeoutMs > MAX_TIMER_MS) throw new RangeError(`handlerTimeoutMs must be at most ${MAX_TIMER_MS}`);
+    this.leaseMs = positiveNumber('leaseMs', options.leaseMs ?? 30_000);
+    if (this.leaseMs < MIN_LEASE_MS || this.leaseMs > MAX_TIMER_MS) {
+      throw new RangeError(`leaseMs must be from ${MIN_LEASE_MS} to ${MAX_TIMER_MS} milliseconds`);
+    }
+    const owner = options.owner ?? `poller-${randomUUID()}`;
+    if (typeof owner !== 'string' || owner.trim() === '') throw new TypeError('owner must be a non-empty string');
+    this.owner = owner;
     this.logger = options.logger;
   }
 
   /**
-   * Fires up to batchSize due deadlines, one transaction each. Safe to call concurrently, from this
-   * or other instances. Rejects on a database error (the rows involved stay pending and due).
+   * Fires up to batchSize due deadlines, one claim each. Safe to call concurrently, from this or
+   * other instances. Rejects on a database error; a row claimed by then is taken over after its lease.
    */
   async tick(): Promise<TickResult> {
     let fired = 0;
@@ -207,166 +279,158 @@ export class DeadlinePoller {
   }
 
   private async fireNext(): Promise<{ outcome: RowOutcome; deadline?: Deadline }> {
-    const client = await this.pool.connect();
-    let released = false;
-    try {
-      const backend = await this.backendOf(client);
-      await client.query('begin');
-      const claimed = await client.query<ClaimedRow>(CLAIM_SQL, [this.clock.now()]);
-      const row = claimed.rows[0];
-      if (!row) {
-        await client.query('commit');
-        return { outcome: 'none' };
+    const token = randomUUID();
+    const sentAt = performance.now();
+    const claimed = await this.pool.query<ClaimedRow>(CLAIM_SQL, [
+      this.clock.now(),
+      this.owner,
+      this.leaseMs,
+      token,
+      describeError(new DeadlineClaimExpiredError()),
+    ]);
+    const row = claimed.rows[0];
+    if (!row) return { outcome: 'none' };
+    const deadline = toDeadline(row);
+    const claim: Claim = { id: deadline.id, token, revision: row.revision, sentAt };
+    if (row.taken_over) {
+      this.logger?.warn(fields(deadline, deadline.attempts), 'deadline claim expired; taken over and counted as a failed attempt');
+      if (deadline.attempts >= this.maxAttempts) {
+        return { outcome: await this.recordFailure(claim, deadline, deadline.attempts, new DeadlineClaimExpiredError()), deadline };
       }
-      const deadline = toDeadline(row);
-      const attempt = deadline.attempts + 1;
-      await client.query(`savepoint ${SAVEPOINT}`);
-      const run = await this.runHandler(client, deadline, attempt);
-
-      if (run.status === 'timed-out') {
-        // The handler may still be using the connection: discard it rather than share it.
-        released = true;
-        client.release(new DeadlineHandlerTimeoutError(this.handlerTimeoutMs));
-        // The server may still report the termination on this dying connection; that is expected
-        // and must not surface as a pool 'error' event (which crashes a process without a listener).
-        client.removeAllListeners('error');
-        client.on('error', () => undefined);
-        await this.terminate(backend);
-        return { outcome: await this.recordTimedOut(deadline, row.row_version, attempt, run.error), deadline };
-      }
-
-      let failure: unknown;
-      if (run.status === 'ok') {
-        let marked: number | null = null;
-        try {
-          marked = (await client.query(MARK_FIRED_SQL, [deadline.id, row.row_version, this.clock.now()])).rowCount ?? 0;
-        } catch (error) {
-          // E.g. the handler swallowed a failed query and left the transaction aborted: that is a failure.
-          failure = error;
-        }
-        if (marked !== null) {
-          await client.query('commit');
-          this.logger?.info?.(
-            fields(deadline, attempt),
-            marked === 0 ? 'deadline handler changed its own deadline; left as it set it' : 'deadline fired',
-          );
-          return { outcome: 'fired', deadline };
-        }
-      } else {
-        failure = run.error;
-      }
-
-      await client.query(`rollback to savepoint ${SAVEPOINT}`);
-      const outcome = await this.recordFailure(client, deadline, attempt, failure);
-      await client.query('commit');
-      return { outcome, deadline };
-    } catch (error) {
-      if (!released) {
-        released = true;
-        // A connection in an unknown state never goes back to the pool.
-        client.release(error instanceof Error ? error : new Error(String(error)));
-      }
-      throw error;
-    } finally {
-      if (!released) client.release();
     }
+    const attempt = deadline.attempts + 1;
+    const run = await this.runHandler(claim, deadline, attempt);
+    if (run.status === 'failed') return { outcome: await this.recordFailure(claim, deadline, attempt, run.error), deadline };
+
+    const now = this.clock.now();
+    const recorded = run.reschedule
+      ? await this.record(claim, RESCHEDULE_SQL, [run.reschedule.at, run.reschedule.payload, now])
+      : await this.record(claim, MARK_FIRED_SQL, [now]);
+    const log = fields(deadline, attempt);
+    if (recorded === 'applied') {
+      this.logger?.info?.(
+        run.reschedule ? { ...log, nextDueAt: run.reschedule.at.toISOString() } : log,
+        run.reschedule ? 'deadline handler succeeded; rescheduled' : 'deadline fired',
+      );
+    } else if (recorded === 'changed') {
+      this.logger?.info?.(log, 'deadline handler succeeded; the deadline was rescheduled or cancelled meanwhile and stays so');
+    } else {
+      this.logger?.warn(log, 'deadline handler succeeded after its claim was taken over; outcome dropped');
+      return { outcome: 'retry', deadline };
+    }
+    return { outcome: 'fired', deadline };
   }
 
-  private async runHandler(client: pg.PoolClient, deadline: Deadline, attempt: number): Promise<HandlerRun> {
+  private async runHandler(claim: Claim, deadline: Deadline, attempt: number): Promise<HandlerRun> {
     const handler = Object.hasOwn(this.handlers, deadline.kind) ? this.handlers[deadline.kind] : undefined;
     if (!handler) return { status: 'failed', error: new UnknownDeadlineKindError(deadline.kind) };
     const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<HandlerRun>((resolve) => {
-      timer = setTimeout(() => {
-        const error = new DeadlineHandlerTimeoutError(this.handlerTimeoutMs);
-        controller.abort(error);
-        resolve({ status: 'timed-out', error });
-      }, this.handlerTimeoutMs);
-    });
+    let reschedule: Reschedule | undefined;
+    const context: DeadlineFireContext = {
+      signal: controller.signal,
+      attempt,
+      rescheduleAt(at: Date, payload?: unknown): void {
+        if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new TypeError('rescheduleAt: at must be a valid Date');
+        reschedule = { at, payload: payload === undefined ? null : toJson(payload) };
+      },
+    };
+    // Timeout or lost claim: abort the handler and stop waiting for it; the attempt is a failure.
+    let abandon!: (run: HandlerRun) => void;
+    const abandoned = new Promise<HandlerRun>((resolve) => (abandon = resolve));
+    const giveUp = (error: Error) => {
+      controller.abort(error);
+      abandon({ status: 'failed', error });
+    };
+    const timer = setTimeout(() => giveUp(new DeadlineHandlerTimeoutError(this.handlerTimeoutMs)), this.handlerTimeoutMs);
+    const renewal = this.keepClaimed(claim, deadline, attempt, giveUp);
     const work = Promise.resolve()
-      .then(() => handler(deadline, { client, signal: controller.signal, attempt }))
+      .then(() => handler(deadline, context))
       .then(
-        (): HandlerRun => ({ status: 'ok' }),
+        (): HandlerRun => ({ status: 'ok', reschedule }),
         (error: unknown): HandlerRun => ({ status: 'failed', error }),
       );
     try {
-      return await Promise.race([work, timedOut]);
+      return await Promise.race([work, abandoned]);
     } finally {
       clearTimeout(timer);
+      renewal.stop();
     }
   }
 
-  private async recordFailure(q: pg.ClientBase, deadline: Deadline, attempt: number, error: unknown): Promise<'retry' | 'parked'> {
+  /**
+   * Renews the claim every leaseMs/3 until stop(). Calls lost() when a renewal finds the token gone
+   * (taken over), or when a whole lease passes without a successful renewal (the database may have
+   * let it expire, so another instance may run the row).
+   */
+  private keepClaimed(claim: Claim, deadline: Deadline, attempt: number, lost: (error: Error) => void): { stop(): void } {
+    let stopped = false;
+    let next: NodeJS.Timeout | undefined;
+    let expiry: NodeJS.Timeout | undefined;
+    const loseClaim = (message: string) => {
+      if (stopped) return;
+      stop();
+      this.logger?.warn(fields(deadline, attempt), message);
+      lost(new DeadlineClaimLostError());
+    };
+    const expireAt = (heldFrom: number) => {
+      clearTimeout(expiry);
+      expiry = setTimeout(
+        () => loseClaim('deadline claim could not be renewed within its lease; handler aborted'),
+        Math.max(0, heldFrom + this.leaseMs - performance.now()),
+      );
+    };
+    const renew = async () => {
+      const sentAt = performance.now();
+      try {
+        const renewed = await this.pool.query(RENEW_SQL, [claim.id, claim.token, this.leaseMs]);
+        if (stopped) return;
+        if (renewed.rowCount === 0) return loseClaim('deadline claim was taken over while its handler ran; handler aborted');
+        expireAt(sentAt);
+      } catch (error) {
+        if (stopped) return;
+        this.logger?.warn({ ...fields(deadline, attempt), error: describeError(error) }, 'deadline claim renewal failed; will retry');
+      }
+      next = setTimeout(() => void renew(), this.leaseMs / 3);
+    };
+    const stop = () => {
+      stopped = true;
+      clearTimeout(next);
+      clearTimeout(expiry);
+    };
+    expireAt(claim.sentAt);
+    next = setTimeout(() => void renew(), this.leaseMs / 3);
+    return { stop };
+  }
+
+  /** Writes an outcome for the row as claimed; otherwise only releases the claim if it is still ours. */
+  private async record(claim: Claim, sql: string, values: unknown[]): Promise<Recorded> {
+    const applied = await this.pool.query(sql, [claim.id, claim.token, claim.revision, ...values]);
+    if (applied.rowCount === 1) return 'applied';
+    const released = await this.pool.query(RELEASE_SQL, [claim.id, claim.token]);
+    return released.rowCount === 1 ? 'changed' : 'lost';
+  }
+
+  private async recordFailure(claim: Claim, deadline: Deadline, attempt: number, error: unknown): Promise<'retry' | 'parked'> {
     const message = describeError(error);
     const now = this.clock.now();
     const park = attempt >= this.maxAttempts;
     const nextAttemptAt = park ? null : new Date(now.getTime() + backoffDelayMs(attempt, this.backoffBaseMs, this.backoffMaxMs));
-    await q.query(RECORD_FAILURE_SQL, [deadline.id, attempt, message, park ? 'failed' : 'pending', nextAttemptAt, now]);
+    const recorded = await this.record(claim, RECORD_FAILURE_SQL, [attempt, message, park ? 'failed' : 'pending', nextAttemptAt, now]);
+    const log = { ...fields(deadline, attempt), error: message };
+    if (recorded === 'changed') {
+      this.logger?.warn(log, 'deadline handler failed; the deadline was rescheduled or cancelled meanwhile and stays so');
+      return 'retry';
+    }
+    if (recorded === 'lost') {
+      this.logger?.warn(log, 'deadline handler failed after its claim was taken over; outcome dropped');
+      return 'retry';
+    }
     if (park) {
-      this.logger?.error({ ...fields(deadline, attempt), error: message }, `deadline handler failed ${attempt} times; parked as failed`);
+      this.logger?.error(log, `deadline handler failed ${attempt} times; parked as failed`);
       return 'parked';
     }
-    this.logger?.warn(
-      { ...fields(deadline, attempt), error: message, nextAttemptAt: nextAttemptAt?.toISOString() },
-      'deadline handler failed; will retry',
-    );
+    this.logger?.warn({ ...log, nextAttemptAt: nextAttemptAt?.toISOString() }, 'deadline handler failed; will retry');
     return 'retry';
-  }
-
-  /** After a timeout: re-lock the row (once the terminated session let go) and count the attempt. */
-  private async recordTimedOut(deadline: Deadline, version: string, attempt: number, error: unknown): Promise<'retry' | 'parked'> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
-      await client.query(`set local lock_timeout = ${RELOCK_TIMEOUT_MS}`);
-      const current = await client.query<{ status: string; row_version: string }>(
-        `select status, xmin::text as row_version from lethe_deadlines where id = $1 for update`,
-        [deadline.id],
-      );
-      const row = current.rows[0];
-      if (!row || row.status !== 'pending' || row.row_version !== version) {
-        // Someone else fired, rescheduled or already recorded it in the meantime: theirs stands.
-        await client.query('commit');
-        this.logger?.warn({ ...fields(deadline, attempt), error: describeError(error) }, 'deadline handler timed out; row changed meanwhile');
-        return 'retry';
-      }
-      const outcome = await this.recordFailure(client, deadline, attempt, error);
-      await client.query('commit');
-      return outcome;
-    } catch (failure) {
-      await client.query('rollback').catch(() => undefined);
-      this.logger?.warn(
-        { ...fields(deadline, attempt), error: describeError(failure) },
-        'deadline handler timed out and the attempt could not be recorded; the row stays due',
-      );
-      return 'retry';
-    } finally {
-      client.release();
-    }
-  }
-
-  /** pid and start time of the connection's backend, so a timeout never terminates a reused pid. */
-  private async backendOf(client: pg.PoolClient): Promise<BackendIdentity> {
-    const known = this.backends.get(client);
-    if (known) return known;
-    const result = await client.query<{ pid: number; start: string }>(
-      `select pid, backend_start::text as start from pg_stat_activity where pid = pg_backend_pid()`,
-    );
-    const identity = result.rows[0] ?? { pid: -1, start: '' };
-    this.backends.set(client, identity);
-    return identity;
-  }
-
-  private async terminate(backend: BackendIdentity): Promise<void> {
-    try {
-      await this.pool.query(
-        `select pg_terminate_backend(pid) from pg_stat_activity where pid = $1 and backend_start::text = $2`,
-        [backend.pid, backend.start],
-      );
-    } catch (error) {
-      this.logger?.warn({ pid: backend.pid, error: describeError(error) }, 'could not terminate the session of a timed-out deadline handler');
-    }
   }
 }
 

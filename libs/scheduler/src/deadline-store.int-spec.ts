@@ -12,7 +12,7 @@ let pool: pg.Pool;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  expect(await runMigrations(db.url, [...schedulerMigrations])).toEqual(['CreateDeadlines1764400000000']);
+  expect(await runMigrations(db.url, [...schedulerMigrations])).toEqual(['CreateDeadlines1764400000000', 'DeadlineClaims1764400000080']);
   pool = new pg.Pool({ connectionString: db.url, max: 4 });
   pool.on('error', reportIdleError);
 });
@@ -164,6 +164,43 @@ describe('PostgresDeadlineStore', () => {
     await poller.tick();
     expect((await store.cancel(id('f'))).outcome).toBe('already-fired');
     expect((await store.get(id('f')))!.status).toBe('fired');
+  });
+
+  it('a schedule of a row being fired answers at once; the reschedule stands and fires at its new time', async () => {
+    const { clock, store, kind, id } = fresh();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const inHandler = new Promise<void>((resolve) => (entered = resolve));
+    const payloads: unknown[] = [];
+    const poller = new DeadlinePoller(pool, clock, {
+      [kind]: async (deadline, { rescheduleAt }) => {
+        payloads.push(deadline.payload);
+        if (payloads.length > 1) return;
+        entered();
+        await held;
+        rescheduleAt(new Date(T0.getTime() + 10 * HOUR)); // overridden by the reschedule below
+      },
+    });
+    await store.schedule(id('busy'), T0, kind, { v: 1 });
+    const tick = poller.tick();
+    await inHandler;
+
+    // No row lock is held while the handler runs: this answers without waiting for it.
+    const moved = await store.schedule(id('busy'), new Date(T0.getTime() + HOUR), kind, { v: 2 });
+    expect(moved.outcome).toBe('rescheduled');
+    expect(moved.deadline).toMatchObject({ status: 'pending', payload: { v: 2 } });
+    release();
+    expect((await tick).fired).toBe(1);
+    // The reschedule made meanwhile stands: pending at its time, with its payload, claim released.
+    expect(await store.get(id('busy'))).toMatchObject({ status: 'pending', dueAt: new Date(T0.getTime() + HOUR), payload: { v: 2 }, firedAt: null });
+    const claim = await pool.query('select claimed_by, claim_token from lethe_deadlines where id = $1', [id('busy')]);
+    expect(claim.rows[0]).toEqual({ claimed_by: null, claim_token: null });
+
+    clock.set(new Date(T0.getTime() + HOUR));
+    expect((await poller.tick()).fired).toBe(1);
+    expect(payloads).toEqual([{ v: 1 }, { v: 2 }]);
+    expect((await store.get(id('busy')))!.status).toBe('fired');
   });
 
   it('scheduleInTx and cancelInTx commit and roll back with the caller transaction', async () => {

@@ -10,15 +10,19 @@
 //              never revived by a replayed or late command. Use a new id for a new timer.
 //   cancelled  likewise ('already-cancelled').
 //   failed     likewise ('already-failed'); ops bring it back with requeue().
-// While a poller is firing a row it holds the row lock, so schedule/cancel of that id wait for the
-// handler to finish and then report the outcome that really happened (a cancel either wins before
-// the claim or returns 'already-fired'; it never "succeeds" while the handler runs).
+// A row being fired is only claimed (a lease, deadline-poller.ts), not locked, so schedule/cancel
+// never wait for a handler. Each of them bumps the row's revision, and the poller records its outcome
+// only if the revision is still the one it claimed: a cancel while the handler runs ends the row
+// 'cancelled' (never 'fired', even if the handler went through: its effects may exist, which is why
+// handlers re-check their aggregate), and a reschedule leaves the row pending with the new due time
+// and payload, fired again then. In both cases the poller just releases its claim.
 import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
 import {
   DEADLINE_COLUMNS,
   isDeadlineStatus,
   toDeadline,
+  toJson,
   type Deadline,
   type DeadlineRow,
   type DeadlineStatus,
@@ -125,7 +129,7 @@ export class PostgresDeadlineStore {
     const now = this.clock.now();
     const updated = await this.pool.query<DeadlineRow>(
       `update lethe_deadlines
-          set status = 'pending', attempts = 0, next_attempt_at = null, updated_at = $2
+          set status = 'pending', attempts = 0, next_attempt_at = null, updated_at = $2, revision = revision + 1
         where id = $1 and status = 'failed'
         returning ${DEADLINE_COLUMNS}`,
       [id, now],
@@ -189,11 +193,11 @@ export class PostgresDeadlineStore {
     );
     if (inserted.rows[0]) return { outcome: 'scheduled', deadline: toDeadline(inserted.rows[0]) };
 
-    // The id exists. Only a pending row of the same kind is rescheduled; the status is re-checked
-    // under the row lock, so this waits for (and then respects) a firing in progress.
+    // The id exists. Only a pending row of the same kind is rescheduled (a claim does not stop it).
     const rescheduled = await q.query<DeadlineRow>(
       `update lethe_deadlines
-          set due_at = $2, payload = $4::jsonb, attempts = 0, last_error = null, next_attempt_at = null, updated_at = $5
+          set due_at = $2, payload = $4::jsonb, attempts = 0, last_error = null, next_attempt_at = null, updated_at = $5,
+              revision = revision + 1
         where id = $1 and status = 'pending' and kind = $3
           and (due_at is distinct from $2 or payload is distinct from $4::jsonb)
         returning ${DEADLINE_COLUMNS}`,
@@ -212,7 +216,7 @@ export class PostgresDeadlineStore {
     validateId(id);
     const now = this.clock.now();
     const updated = await q.query<DeadlineRow>(
-      `update lethe_deadlines set status = 'cancelled', next_attempt_at = null, updated_at = $2
+      `update lethe_deadlines set status = 'cancelled', next_attempt_at = null, updated_at = $2, revision = revision + 1
         where id = $1 and status = 'pending'
         returning ${DEADLINE_COLUMNS}`,
       [id, now],
@@ -233,11 +237,4 @@ async function getWith(q: Queryable, id: string): Promise<Deadline | null> {
 
 function validateId(id: string): void {
   if (typeof id !== 'string' || id === '') throw new TypeError('deadline id must be a non-empty string');
-}
-
-/** JSON text for a jsonb parameter (pg would turn a JS array into a PostgreSQL array literal). */
-function toJson(payload: unknown): string {
-  const json = JSON.stringify(payload ?? null);
-  if (json === undefined) throw new TypeError('deadline payload must be JSON-serialisable');
-  return json;
 }

@@ -65,3 +65,10 @@ export function toDeadline<P = unknown>(row: DeadlineRow): Deadline<P> {
 export function isDeadlineStatus(value: unknown): value is DeadlineStatus {
   return typeof value === 'string' && (DEADLINE_STATUSES as readonly string[]).includes(value);
 }
+
+/** JSON text for a jsonb parameter (pg would turn a JS array into a PostgreSQL array literal). */
+export function toJson(payload: unknown): string {
+  const json = JSON.stringify(payload ?? null);
+  if (json === undefined) throw new TypeError('deadline payload must be JSON-serialisable');
+  return json;
+}

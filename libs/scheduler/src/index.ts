@@ -1,11 +1,12 @@
-// Durable deadlines (ARCHITECTURE.md §4): timers live in PostgreSQL, fire exactly once per commit
-// across instances, and survive crashes. The engine owns the ticking (@nestjs/schedule → tick()).
+// Durable deadlines (ARCHITECTURE.md §4): timers live in PostgreSQL, are claimed by one instance at a
+// time (a renewed lease), marked fired once, and survive crashes. The engine owns the ticking
+// (@nestjs/schedule → tick()).
 export {
   DEADLINE_STATUSES,
   type Deadline,
   type DeadlineStatus,
 } from './deadline.js';
-export { CreateDeadlines1764400000000, schedulerMigrations } from './migrations.js';
+export { CreateDeadlines1764400000000, DeadlineClaims1764400000080, schedulerMigrations } from './migrations.js';
 export {
   PostgresDeadlineStore,
   DeadlineKindMismatchError,
@@ -21,6 +22,8 @@ export {
   DeadlinePoller,
   UnknownDeadlineKindError,
   DeadlineHandlerTimeoutError,
+  DeadlineClaimExpiredError,
+  DeadlineClaimLostError,
   backoffDelayMs,
   type DeadlineHandler,
   type DeadlineHandlers,

@@ -1,5 +1,5 @@
-// Schema of the durable deadlines (ARCHITECTURE.md §4): a row per timer, claimed by pollers with
-// FOR UPDATE SKIP LOCKED. Rows are never deleted: a fired or cancelled id stays as the record that
+// Schema of the durable deadlines (ARCHITECTURE.md §4): a row per timer, claimed by pollers with a
+// lease (deadline-poller.ts). Rows are never deleted: a fired or cancelled id stays as the record that
 // it must not fire again (schedule() refuses to revive it).
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
@@ -41,5 +41,42 @@ export class CreateDeadlines1764400000000 implements MigrationInterface {
   }
 }
 
+/**
+ * Claims with a lease instead of a row lock held while the handler runs (deadline-poller.ts):
+ * - claimed_by / claimed_until / claim_token: who fires the row, until when (database time, renewed
+ *   while the handler runs), and the token every renewal and outcome write must match; all three set
+ *   or all three null.
+ * - revision: bumped by every change of what the row means (schedule, cancel, requeue, an outcome),
+ *   never by a claim or its renewal, so the poller can tell that the row was rescheduled or cancelled
+ *   while its handler ran and leave that change standing.
+ * The due index stays as it is: claimed rows are few, and the claim filters them on the heap row it
+ * locks anyway.
+ */
+export class DeadlineClaims1764400000080 implements MigrationInterface {
+  name = 'DeadlineClaims1764400000080';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      alter table lethe_deadlines
+        add column claimed_by    text,
+        add column claimed_until timestamptz,
+        add column claim_token   uuid,
+        add column revision      bigint not null default 0,
+        add constraint lethe_deadlines_claim_check check (
+          (claimed_by is null) = (claim_token is null) and (claimed_until is null) = (claim_token is null)
+        )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      alter table lethe_deadlines
+        drop constraint if exists lethe_deadlines_claim_check,
+        drop column if exists claimed_by,
+        drop column if exists claimed_until,
+        drop column if exists claim_token,
+        drop column if exists revision`);
+  }
+}
+
 /** Every migration of libs/scheduler, in order; pass to runMigrations of @lethe/postgres. */
-export const schedulerMigrations = [CreateDeadlines1764400000000] as const;
+export const schedulerMigrations = [CreateDeadlines1764400000000, DeadlineClaims1764400000080] as const;

@@ -1,8 +1,9 @@
 // A stand-alone engine instance for deadline-crash.int-spec.ts: ticks a DeadlinePoller in a loop
 // against LETHE_FIXTURE_DB_URL until its parent goes away (IPC disconnect) or 60 s pass.
-//   handler 'crash': logs the invocation on an autocommit connection (handler_started), then
+//   handler 'crash': logs the invocation (handler_started), then
 //   - for LETHE_FIXTURE_VICTIM_ID when LETHE_FIXTURE_HANG_ON_VICTIM=1: sleeps "forever" (the test kills us here);
-//   - otherwise writes fired_log inside the claiming transaction (commits only together with "fired").
+//   - otherwise waits LETHE_FIXTURE_HANDLER_DELAY_MS and writes its effect (fired_log).
+// Claims last LETHE_FIXTURE_LEASE_MS (default 1500) and name the poller `child-<pid>`.
 // Run with: node --import @swc-node/register/esm-register libs/scheduler/test-support/poller-child.fixture.ts
 import pg from 'pg';
 import { SystemClock } from '@lethe/clock';
@@ -12,6 +13,7 @@ const url = required('LETHE_FIXTURE_DB_URL');
 const victimId = required('LETHE_FIXTURE_VICTIM_ID');
 const hangOnVictim = process.env.LETHE_FIXTURE_HANG_ON_VICTIM === '1';
 const handlerDelayMs = Number(process.env.LETHE_FIXTURE_HANDLER_DELAY_MS ?? '10');
+const leaseMs = Number(process.env.LETHE_FIXTURE_LEASE_MS ?? '1500');
 
 function required(name: string): string {
   const value = process.env[name];
@@ -31,14 +33,14 @@ const poller = new DeadlinePoller(
   pool,
   new SystemClock(),
   {
-    crash: async (deadline, { client }) => {
+    crash: async (deadline) => {
       await side.query('insert into handler_started (deadline_id, pid) values ($1, $2)', [deadline.id, process.pid]);
       if (deadline.id === victimId && hangOnVictim) await sleep(120_000);
       await sleep(handlerDelayMs);
-      await client.query('insert into fired_log (deadline_id, pid) values ($1, $2)', [deadline.id, process.pid]);
+      await side.query('insert into fired_log (deadline_id, pid) values ($1, $2)', [deadline.id, process.pid]);
     },
   },
-  { batchSize: 5, handlerTimeoutMs: 300_000, backoff: { baseMs: 100, maxMs: 1000 } },
+  { batchSize: 5, handlerTimeoutMs: 300_000, leaseMs, owner: `child-${process.pid}`, backoff: { baseMs: 100, maxMs: 1000 } },
 );
 
 let running = true;

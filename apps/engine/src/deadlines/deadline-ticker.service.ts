@@ -4,7 +4,7 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import { SchedulerRegistry } from '@nestjs/schedule';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { CLOCK, type Clock } from '@lethe/clock';
+import { CLOCK, SystemClock, type Clock } from '@lethe/clock';
 import { DeadlinePoller, type DeadlineHandlers, type FiredDeadline } from '@lethe/scheduler';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/engine-config.js';
 import { PG_POOL } from '../infrastructure/database.js';
@@ -15,10 +15,24 @@ export const DEADLINE_HANDLERS = Symbol('DeadlineHandlers');
 
 const INTERVAL_NAME = 'lethe-deadline-poller';
 
+/** What a readiness check needs to know about this instance's poller. */
+export interface DeadlineTickerStatus {
+  /** This instance runs the poller (its roles include `poller`) and has started it. */
+  readonly enabled: boolean;
+  /** Real time at which the last drain ended, failed or not; null before the first. */
+  readonly lastTickAt: Date | null;
+  /** The last drain's failure, by error code or class name (never its message); null if it succeeded. */
+  readonly lastError: string | null;
+}
+
 @Injectable()
 export class DeadlineTicker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private poller: DeadlinePoller | undefined;
   private ticking: Promise<FiredDeadline[]> | undefined;
+  private lastTickAt: Date | null = null;
+  private lastError: string | null = null;
+  // Real time, not the engine's (possibly manual) clock: a readiness check compares it with the wall clock.
+  private readonly wallClock = new SystemClock();
 
   constructor(
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
@@ -32,7 +46,11 @@ export class DeadlineTicker implements OnApplicationBootstrap, BeforeApplication
   onApplicationBootstrap(): void {
     if (!this.config.roles.has('poller')) return;
     const logger = this.logger.child({ component: 'deadlines' });
-    this.poller = new DeadlinePoller(this.pool, this.clock, this.handlers, { logger });
+    this.poller = new DeadlinePoller(this.pool, this.clock, this.handlers, {
+      logger,
+      owner: this.config.instanceId,
+      leaseMs: this.config.deadlineLeaseMs,
+    });
     this.registry.addInterval(INTERVAL_NAME, setInterval(() => void this.tick(), this.config.deadlinePollMs));
   }
 
@@ -55,18 +73,32 @@ export class DeadlineTicker implements OnApplicationBootstrap, BeforeApplication
         fired.push(...result.firedDeadlines);
         if (result.fired + result.failed === 0) break;
       }
+      this.lastError = null;
       return fired;
     } catch (error) {
+      this.lastError = errorCode(error);
       this.logger.warn({ component: 'deadlines', err: (error as Error).message }, 'deadline tick failed');
       return fired;
     } finally {
+      this.lastTickAt = this.wallClock.now();
       this.ticking = undefined;
       done(own);
     }
+  }
+
+  status(): DeadlineTickerStatus {
+    return { enabled: this.poller !== undefined, lastTickAt: this.lastTickAt, lastError: this.lastError };
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     if (this.registry.doesExist('interval', INTERVAL_NAME)) this.registry.deleteInterval(INTERVAL_NAME);
     await this.poller?.stop();
   }
+}
+
+/** A PostgreSQL SQLSTATE or Node error code when there is one, else the error's class name. */
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code)) return code;
+  return error instanceof Error ? error.name : 'UnknownError';
 }

@@ -2,11 +2,10 @@
 //
 // One durable timer per key ring (`key-detection:<tenantId>`), not one for the whole fleet. Each
 // firing lists one ring's versions in the vault, records the new ones and moves its own timer one
-// interval on, inside the poller's claim transaction. So:
-// - a claim transaction holds one ring's work, never the fleet's: it holds back the event-store read
-//   horizon for one vault call, however many tenants there are;
-// - instances share the rings (SKIP LOCKED), and a slow or failing vault call for one tenant delays
-//   nobody else's check;
+// interval on (context.rescheduleAt, applied by the poller with the outcome of its claim). So:
+// - a claim covers one ring's work, never the fleet's: one vault call, however many tenants there are;
+// - instances share the rings (each row claimed by one poller at a time), and a slow or failing vault
+//   call for one tenant delays nobody else's check;
 // - there is no cursor to keep consistent with the rings: the rows are the schedule, durable (a
 //   restart resumes them as they were) and fired once across instances like every deadline.
 // Batches with a persisted cursor would also bound a transaction, but they keep a fleet-wide loop whose
@@ -99,7 +98,7 @@ export class KeyDetection {
     }
     if (!live) return;
     const next = new Date(this.clock.now().getTime() + this.intervalMs);
-    await this.deadlines.scheduleInTx(context.client, deadline.id, next, KEY_DETECTION, deadline.payload);
+    context.rescheduleAt(next);
   };
 
   /** A point within the next interval fixed by the tenant id: checks spread over the interval. */

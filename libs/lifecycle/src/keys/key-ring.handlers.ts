@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '@lethe/clock';
 import { nextRotation, overdueCheck, REPROTECT_RETRY_MS, reprotectionPlan, retirementDecision, rotationDueAt, versionStatus } from '@lethe/domain';
-import type { Deadline, DeadlineFireContext, PostgresDeadlineStore } from '@lethe/scheduler';
+import type { Deadline, DeadlineFireContext } from '@lethe/scheduler';
 import type { KeyVault } from '@lethe/vault';
 import type { KeyRingRepository } from './key-ring-repository.js';
 import type { CrashHook } from '../crash-points.js';
@@ -14,17 +14,12 @@ import type { KeyTimerPayload } from './key-timers.js';
 export class KeyRingHandlers {
   constructor(
     private readonly keys: KeyRingRepository,
-    private readonly deadlines: PostgresDeadlineStore,
     private readonly vault: Pick<KeyVault, 'createVersion' | 'disable' | 'destroy'>,
     private readonly dataPlane: Pick<LifecycleDataPlane, 'reprotectDatabase'>,
     private readonly clock: Clock,
     private readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>,
     private readonly crash: CrashHook,
   ) {}
-
-  private later(deadline: Deadline, context: DeadlineFireContext, at: Date): Promise<unknown> {
-    return this.deadlines.scheduleInTx(context.client, deadline.id, at, deadline.kind, deadline.payload);
-  }
 
   /** At the newest version's age limit: a new version (managed), or KeyRotationDue (client-held). */
   readonly rotate = async (deadline: Deadline, context: DeadlineFireContext): Promise<void> => {
@@ -35,7 +30,7 @@ export class KeyRingHandlers {
       case 'none':
         return;
       case 'wait':
-        return void (await this.later(deadline, context, new Date(action.until)));
+        return context.rescheduleAt(new Date(action.until));
       case 'create-version': {
         // One request id for the vault and the key ring: a crash between the two is retried by this
         // timer, which adopts the version the vault already made instead of making another.
@@ -48,13 +43,13 @@ export class KeyRingHandlers {
           { loaded },
         );
         this.logger.info({ tenantId, keyVersionId: created.versionId }, 'key rotated by policy');
-        return void (await this.later(deadline, context, new Date(rotationDueAt(after))));
+        return context.rescheduleAt(new Date(rotationDueAt(after)));
       }
       case 'raise-due':
         await this.keys.execute(tenantId, { type: 'RaiseRotationDue', data: {} }, `${deadline.id}:due:${action.keyVersionId}`, { loaded });
         this.logger.warn({ tenantId, keyVersionId: action.keyVersionId }, 'client-held key is due for rotation');
         // Keep watching: a version the client creates is detected and moves this timer.
-        return void (await this.later(deadline, context, new Date(action.recheckAt)));
+        return context.rescheduleAt(new Date(action.recheckAt));
     }
   };
 
@@ -77,7 +72,7 @@ export class KeyRingHandlers {
         this.logger.warn({ tenantId, databaseId: move.databaseId, keyVersionId: move.toKeyVersionId, error: (error as Error).name }, 'database re-protection failed; will retry');
       }
     }
-    if (failed > 0) await this.later(deadline, context, new Date(this.clock.now().getTime() + REPROTECT_RETRY_MS));
+    if (failed > 0) context.rescheduleAt(new Date(this.clock.now().getTime() + REPROTECT_RETRY_MS));
   };
 
   /** 24 hours after a version appeared: every database still on an older one is overdue (P2). */
@@ -101,7 +96,7 @@ export class KeyRingHandlers {
     const loaded = await this.keys.load(tenantId);
     const action = retirementDecision(loaded.state, v, this.clock.now());
     if (action.kind === 'none') return;
-    if (action.kind === 'wait') return void (await this.later(deadline, context, new Date(action.until)));
+    if (action.kind === 'wait') return context.rescheduleAt(new Date(action.until));
     if (action.kind === 'retire') {
       const { state: after } = await this.keys.execute(tenantId, { type: 'RetireKeyVersion', data: { keyVersionId: v } }, `${deadline.id}:${action.retainUntil}`, { loaded });
       if (versionStatus(after, v) !== 'retired') return;

@@ -6,8 +6,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '@lethe/clock';
 import { DomainError, nextShredAction, type TenantCommand, type TenantEvent, type TenantState } from '@lethe/domain';
 import type { Loaded } from '../aggregate-repository.js';
-import type { DeadlineFireContext, PostgresDeadlineStore } from '@lethe/scheduler';
-import type { Deadline } from '@lethe/scheduler';
+import type { Deadline, DeadlineFireContext } from '@lethe/scheduler';
 import type { KeyRingRepository } from '../keys/key-ring-repository.js';
 import type { TenantRepository } from '../tenants/tenant-repository.js';
 import { SHRED_STEP, type ShredTimerPayload } from './shred-deadlines.js';
@@ -24,7 +23,6 @@ export class ShredStepHandler {
   constructor(
     private readonly tenants: TenantRepository,
     private readonly keyRings: KeyRingRepository,
-    private readonly deadlines: PostgresDeadlineStore,
     private readonly vault: ShredVault,
     private readonly dataPlane: ShredDataPlane,
     private readonly probe: ShredProbe,
@@ -46,7 +44,7 @@ export class ShredStepHandler {
           return;
         case 'wait':
           // Keep this timer and move it: it stays pending and fires again then.
-          await this.deadlines.scheduleInTx(context.client, deadline.id, new Date(action.until), SHRED_STEP, deadline.payload);
+          context.rescheduleAt(new Date(action.until));
           return;
         case 'start':
           loaded = await this.run(tenantId, { type: 'StartShredExecution', data: { shredId } }, `${deadline.id}:start`, loaded);
