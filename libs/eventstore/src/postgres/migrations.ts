@@ -46,6 +46,10 @@ export class EventStoreReadHorizon1764400000090 implements MigrationInterface {
       language plpgsql volatile
       as $fn$
       begin
+        -- A standby's pg_locks lacks the primary's appends and its sequence runs ahead: refuse.
+        if pg_is_in_recovery() then
+          raise exception 'lethe_events_horizon() must run on the primary, not a standby';
+        end if;
         last_value := coalesce(pg_sequence_last_value('lethe_events_global_position_seq'::regclass), 0);
         -- A waiter (not granted) has drawn nothing yet. Prepared transactions have no pid and count.
         select coalesce(array_agg(l.virtualtransaction), '{}') into in_flight
