@@ -17,6 +17,8 @@ export interface BenchDatabase {
   readonly database: string;
   /** Connection string of the bench's own database. */
   readonly url: string;
+  /** Another fresh database on the same server (for work that must not touch the bench's own); dropped by `dispose` too. */
+  sibling(): Promise<string>;
   dispose(): Promise<void>;
 }
 
@@ -64,14 +66,24 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
     await adminQuery(adminUrl, `create database ${database}`);
     const [{ version }] = await adminQuery<{ version: string }>(adminUrl, 'select version() as version');
     const u = new URL(adminUrl);
+    const siblings: string[] = [];
     return {
       source,
       server: `${u.hostname}:${u.port || '5432'}`,
       version,
       database,
       url: withDatabase(adminUrl, database),
+      async sibling() {
+        const name = `lethe_bench_${randomBytes(6).toString('hex')}`;
+        await adminQuery(adminUrl, `create database ${name}`);
+        siblings.push(name);
+        return withDatabase(adminUrl, name);
+      },
       async dispose() {
         try {
+          for (const name of siblings) {
+            await adminQuery(adminUrl, `drop database if exists ${name} with (force)`).catch((e: unknown) => console.error(`could not drop ${name}: ${String(e)}`));
+          }
           // pg's Pool.end() resolves before its sockets are closed; a plain drop waits (up to 5 s)
           // for those sessions to go, instead of killing them mid-goodbye.
           await adminQuery(adminUrl, `drop database if exists ${database}`).catch(() =>

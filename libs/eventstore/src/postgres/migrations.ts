@@ -1,8 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The event log. `transaction_id` and the sequence let readers prove a hole final (see
- * read-horizon.ts). There is deliberately no NOTIFY trigger: a transaction that notifies takes a
+ * The event log. Positions come from the identity's sequence (cache 1: the read horizon relies on
+ * every drawn position being in an insert's transaction, see read-horizon.ts). There is deliberately no NOTIFY trigger: a transaction that notifies takes a
  * server-wide lock through its commit flush, which serialised concurrent appends (measured at
  * 0.41 of raw inserts at 8 connections). The store notifies after appends instead, coalesced.
  */
@@ -29,4 +29,44 @@ export class CreateEventStore1764400000001 implements MigrationInterface {
   }
 }
 
-export const eventStoreMigrations = [CreateEventStore1764400000001];
+/**
+ * The read horizon's look at the server (see read-horizon.ts): the sequence's last value, THEN the
+ * other transactions holding the RowExclusiveLock an insert takes on `lethe_events` before it
+ * draws a position. Two plpgsql statements run in that order; both read live server state (the
+ * sequence's buffer, the lock table), not a snapshot. One function call is one round trip and
+ * keeps no session state, so it is safe through a transaction-mode pooler. Needs no superuser:
+ * `pg_locks` is readable by every role, the sequence by the table's owner.
+ */
+export class EventStoreReadHorizon1764400000090 implements MigrationInterface {
+  name = 'EventStoreReadHorizon1764400000090';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      create function lethe_events_horizon(out last_value bigint, out in_flight text[])
+      language plpgsql volatile
+      as $fn$
+      begin
+        -- A standby's pg_locks lacks the primary's appends and its sequence runs ahead: refuse.
+        if pg_is_in_recovery() then
+          raise exception 'lethe_events_horizon() must run on the primary, not a standby';
+        end if;
+        last_value := coalesce(pg_sequence_last_value('lethe_events_global_position_seq'::regclass), 0);
+        -- A waiter (not granted) has drawn nothing yet. Prepared transactions have no pid and count.
+        select coalesce(array_agg(l.virtualtransaction), '{}') into in_flight
+          from pg_locks l
+         where l.locktype = 'relation'
+           and l.database = (select oid from pg_database where datname = current_database())
+           and l.relation = 'lethe_events'::regclass
+           and l.mode = 'RowExclusiveLock'
+           and l.granted
+           and l.pid is distinct from pg_backend_pid();
+      end
+      $fn$`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('drop function lethe_events_horizon()');
+  }
+}
+
+export const eventStoreMigrations = [CreateEventStore1764400000001, EventStoreReadHorizon1764400000090];

@@ -32,8 +32,9 @@ const CONDITION: Record<Mode, string> = {
   any: 'true',
 };
 
-// The xid is taken in a materialised CTE, before any position is drawn from the sequence, so an
-// event's transaction id is never younger than its position (readers rely on that ordering).
+// Each event records the id of the transaction that wrote it (`transaction_id`, taken once per
+// statement in the CTE). Readers do not use it: the read horizon waits on the table's lock holders
+// instead (read-horizon.ts).
 function appendSql(mode: Mode): string {
   return `
     with tx as materialized (select pg_current_xact_id() as xid),
@@ -223,21 +224,16 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * One round trip, in this order: a snapshot's xmin (settles earlier observations), the
-   * sequence's last value, then an xid of our own. The xid costs a commit record, taken only when
-   * a reader is stopped by a hole.
+   * One round trip (a function call, see migrations.ts): the sequence's last value, then the
+   * other transactions holding the lock an append takes before it draws a position. The list
+   * settles earlier observations and is the set this one waits for.
    */
   private async observeHorizon(): Promise<void> {
-    const results = (await this.pool.query(
-      `select pg_snapshot_xmin(pg_current_snapshot())::text as xmin;
-       select pg_sequence_last_value('lethe_events_global_position_seq')::text as last_value;
-       select pg_current_xact_id()::text as xid`,
-    )) as unknown as [pg.QueryResult<{ xmin: string }>, pg.QueryResult<{ last_value: string | null }>, pg.QueryResult<{ xid: string }>];
-    const [snap, seq, own] = results;
-    this.horizon.observe(BigInt(snap.rows[0].xmin), {
-      lastValue: BigInt(seq.rows[0].last_value ?? '0'),
-      xid: BigInt(own.rows[0].xid),
-    });
+    const res = await this.pool.query<{ last_value: string; in_flight: string[] }>(
+      'select last_value::text as last_value, in_flight from lethe_events_horizon()',
+    );
+    const running: ReadonlySet<string> = new Set(res.rows[0].in_flight);
+    this.horizon.observe(running, { lastValue: BigInt(res.rows[0].last_value), inFlight: running });
   }
 
   subscribe(after: bigint, handler: EventHandler, options: SubscribeOptions = {}): Subscription {

@@ -1,45 +1,74 @@
 // Decides how far a reader of the global log may go without passing an in-flight append.
 //
 // Positions come from a sequence and transactions commit in any order, so a reader can see
-// position 12 committed while 11 is still in flight. Filtering on `transaction_id < xmin` alone
-// is not enough: a snapshot's xmin ignores transactions whose xid is above the last completed
-// one, and a transaction may take its xid before an older one takes its position. The contract
-// test "8 writers" loses events under that rule. The rule here:
+// position 12 committed while 11 is still in flight. 11 may also never appear: a rolled-back
+// append (every revision conflict burns a position) or a sequence jump after a crash leaves a
+// hole for good. The reader must not skip 11 while it may still commit, and must not wait on it
+// forever once it cannot. The rule here:
 //
 //  * A run of visible positions with no hole is safe: each position belongs to one committed row.
-//  * A hole at p is final (a rolled-back append, a sequence jump after a crash) once every
-//    transaction that could hold p has ended. When a reader is stopped by a hole it notes the
-//    sequence's last value L and then takes an xid X of its own: every position <= L was drawn
-//    by a transaction whose xid is < X (appends take their xid before drawing positions). Once a
-//    later snapshot has xmin >= X, all of them have ended, so every hole <= L is final.
+//  * A hole is final once every transaction that could hold it has ended. Only a transaction that
+//    inserts into `lethe_events` draws a position, and PostgreSQL gives it a RowExclusiveLock on
+//    the table before the insert draws one (the lock is taken when the statement opens the table;
+//    the position is drawn per row, during execution), held to the end of the transaction. So a
+//    reader stopped by a hole reads the sequence's last value L FIRST, and only then lists the
+//    transactions holding that lock (their virtual transaction ids, unique while they live).
+//    Every position <= L was drawn before L was read, by a transaction that held the lock from
+//    before its draw: by the time of the listing it has either ended or is in the list. Once none
+//    of the listed transactions is still running, every hole <= L is final. A transaction's end is
+//    visible to new snapshots before its locks are released, so "not listed" means "ended and
+//    visible". Reading the list before L would be wrong: a transaction could take the lock and
+//    draw a position between the two reads, below L and in no list.
 //
-// So the reader stops at the first hole above the watermark, and never waits on a timeout.
+// Only transactions that can write positions are waited for: a long transaction elsewhere (another
+// database on the server, a backup, an open console) does not hold readers back, as a rule based
+// on the server-wide snapshot xmin would. The reader never waits on a timeout.
+//
+// This assumes positions are drawn only by inserts into `lethe_events`, one at a time (the identity
+// sequence's cache of 1: with a larger cache a session could hold drawn positions between
+// transactions).
 
+/** What one look at the server saw, in this order: the sequence's last value, then the lock holders. */
 export interface Observation {
-  /** The sequence's last value, read before `xid` was assigned. */
+  /** The sequence's last value (0 when none was drawn). */
   readonly lastValue: bigint;
-  readonly xid: bigint;
+  /**
+   * The virtual transaction ids (pg_locks.virtualtransaction) of the other transactions that held
+   * a RowExclusiveLock on `lethe_events`, listed after `lastValue` was read.
+   */
+  readonly inFlight: ReadonlySet<string>;
 }
 
 const MAX_PENDING = 256;
 
 export class ReadHorizon {
   private watermark = 0n;
+  /** Oldest first. A later observation's set holds every still-running member of an earlier one. */
   private pending: Observation[] = [];
 
-  /** Settle what a snapshot's `xmin` allows, then remember a new observation if there is one. */
-  observe(xmin: bigint, observation?: Observation): void {
+  /**
+   * Settles the observations whose transactions have all ended, given `running`: the virtual
+   * transaction ids holding the lock now (a transaction keeps it until it ends, so one not in
+   * `running` has ended). Then remembers `observation`, if given, until it settles too.
+   */
+  observe(running: ReadonlySet<string>, observation?: Observation): void {
     const still: Observation[] = [];
-    for (const o of this.pending) {
-      if (o.xid < xmin) {
-        if (o.lastValue > this.watermark) this.watermark = o.lastValue;
-      } else if (o.lastValue > this.watermark) {
-        still.push(o);
+    const candidates = observation ? [...this.pending, observation] : this.pending;
+    for (const o of candidates) {
+      if (o.lastValue <= this.watermark) continue;
+      const live = new Set([...o.inFlight].filter((id) => running.has(id)));
+      if (live.size === 0) {
+        this.watermark = o.lastValue;
+        continue;
       }
+      // An older observation waiting on the same transactions as a newer one settles with it, and
+      // covers less: keep the newer only (under one long append this keeps the list at one entry).
+      const previous = still[still.length - 1];
+      if (previous && previous.lastValue <= o.lastValue && sameSet(previous.inFlight, live)) still.pop();
+      still.push({ lastValue: o.lastValue, inFlight: live });
     }
-    // Under a long-running transaction the list could grow; the oldest entries settle first, so
-    // when full we keep them and drop the newest (a later read will observe again).
-    if (observation && observation.lastValue > this.watermark) still.push(observation);
+    // Observations settle oldest first (a later one waits on everything an earlier one still
+    // waits on), so when full keep the oldest and drop the newest: a later read observes again.
     this.pending = still.slice(0, MAX_PENDING);
   }
 
@@ -63,4 +92,10 @@ export class ReadHorizon {
     }
     return count;
   }
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
 }
