@@ -1,6 +1,7 @@
 // /readyz tells the truth (ARCHITECTURE.md §4, several instances): it fails while a processor this
 // instance should run is neither running here nor owned by a live instance, while a processor lags
-// the log by more than LETHE_READY_MAX_LAG_MS, and while the direct connection is lost; it lists each
+// the log by more than LETHE_READY_MAX_LAG_MS, while the direct connection is lost, and while the
+// deadline poller fails; it lists each
 // check and shows no URL, host name or instance id. Another instance is played by a plain session
 // that holds a processor's lease lock, with or without a heartbeating lease row.
 import { randomBytes } from 'node:crypto';
@@ -139,9 +140,23 @@ it('is not ready while the direct connection is lost, and ready again once it is
   expect(res.body.details.directConnection.status).toBe('up');
 });
 
+it('is not ready while the deadline poller fails, and ready again once it drains', async () => {
+  // The poller's table out of reach: every drain fails (42P01, undefined table).
+  await pool.query('alter table lethe_deadlines rename to lethe_deadlines_away');
+  let res!: ApiResponse;
+  try {
+    await waitUntil(async () => (res = await ready()).status === 503, 10_000, '/readyz to fail');
+    expect(res.body.error.poller).toMatchObject({ status: 'down', lastError: '42P01' });
+  } finally {
+    await pool.query('alter table lethe_deadlines_away rename to lethe_deadlines');
+  }
+  await waitUntil(async () => (res = await ready()).status === 200, 10_000, '/readyz to recover');
+  expect(res.body.details.poller).toMatchObject({ status: 'up', draining: expect.any(Boolean) });
+});
+
 it('lists each check without URLs, host names or instance ids', async () => {
   const res = await ready();
-  expect(Object.keys(res.body.details).sort()).toEqual(['database', 'directConnection', 'migrations', 'processors']);
+  expect(Object.keys(res.body.details).sort()).toEqual(['database', 'directConnection', 'migrations', 'poller', 'processors']);
   const url = new URL(db.url);
   for (const secret of [hostname(), INSTANCE, url.host, url.pathname.slice(1), `:${proxy.port}`, 'postgres://']) {
     expect(res.text).not.toContain(secret);

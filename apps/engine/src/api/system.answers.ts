@@ -85,6 +85,7 @@ export const EXAMPLES = {
       directConnection: { status: 'up' },
       migrations: { status: 'up', applied: 24 },
       processors: { status: 'up', maxLagMs: 60000, 'projection:tenants': { state: 'running-here', position: '1207', lagMs: 0 }, 'saga:shred': { state: 'owned-elsewhere', position: '1207', lagMs: 0 } },
+      poller: { status: 'up', draining: false, sinceLastTickMs: 412, boundMs: 13000 },
     },
     error: {},
     details: {
@@ -92,6 +93,7 @@ export const EXAMPLES = {
       directConnection: { status: 'up' },
       migrations: { status: 'up', applied: 24 },
       processors: { status: 'up', maxLagMs: 60000, 'projection:tenants': { state: 'running-here', position: '1207', lagMs: 0 }, 'saga:shred': { state: 'owned-elsewhere', position: '1207', lagMs: 0 } },
+      poller: { status: 'up', draining: false, sinceLastTickMs: 412, boundMs: 13000 },
     },
   },
 } as const;

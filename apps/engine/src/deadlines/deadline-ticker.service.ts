@@ -23,6 +23,10 @@ export interface DeadlineTickerStatus {
   readonly lastTickAt: Date | null;
   /** The last drain's failure, by error code or class name (never its message); null if it succeeded. */
   readonly lastError: string | null;
+  /** A drain is running now (a long one fires many deadlines, one after the other). */
+  readonly draining: boolean;
+  /** Real time at which the poller started. */
+  readonly startedAt: Date | null;
 }
 
 @Injectable()
@@ -31,6 +35,7 @@ export class DeadlineTicker implements OnApplicationBootstrap, BeforeApplication
   private ticking: Promise<FiredDeadline[]> | undefined;
   private lastTickAt: Date | null = null;
   private lastError: string | null = null;
+  private startedAt: Date | null = null;
   // Real time, not the engine's (possibly manual) clock: a readiness check compares it with the wall clock.
   private readonly wallClock = new SystemClock();
 
@@ -52,6 +57,7 @@ export class DeadlineTicker implements OnApplicationBootstrap, BeforeApplication
       leaseMs: this.config.deadlineLeaseMs,
     });
     this.registry.addInterval(INTERVAL_NAME, setInterval(() => void this.tick(), this.config.deadlinePollMs));
+    this.startedAt = this.wallClock.now();
   }
 
   /**
@@ -87,7 +93,13 @@ export class DeadlineTicker implements OnApplicationBootstrap, BeforeApplication
   }
 
   status(): DeadlineTickerStatus {
-    return { enabled: this.poller !== undefined, lastTickAt: this.lastTickAt, lastError: this.lastError };
+    return {
+      enabled: this.poller !== undefined,
+      lastTickAt: this.lastTickAt,
+      lastError: this.lastError,
+      draining: this.ticking !== undefined,
+      startedAt: this.startedAt,
+    };
   }
 
   async beforeApplicationShutdown(): Promise<void> {

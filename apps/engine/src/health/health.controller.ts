@@ -4,10 +4,14 @@
 //   migrations        the schema is the one this build expects
 //   processors        (role `processors`) each processor runs here or is owned by a live instance,
 //                     and none lags the log by more than LETHE_READY_MAX_LAG_MS
+//   poller            (role `poller`) the deadline poller runs here: its last drain succeeded, and
+//                     one ran within a few poll intervals (every instance with the role polls; there
+//                     is no owner to defer to)
 // Details carry states, positions and ages only: never URLs, host names or instance ids.
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import pg from 'pg';
+import { SystemClock } from '@lethe/clock';
 import { pendingMigrations } from '@lethe/postgres';
 import { readProcessorOwnership } from '@lethe/processors';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/engine-config.js';
@@ -16,6 +20,10 @@ import { ProcessorHost } from '../processors/processor-host.service.js';
 import { Answer, Problems, Public } from '../http/index.js';
 import { EXAMPLES, liveAnswer, readyAnswer } from '../api/system.answers.js';
 import { DirectConnectionCheck } from './direct-connection.check.js';
+import { DeadlineTicker } from '../deadlines/deadline-ticker.service.js';
+
+/** How long the poller may go without a drain before it counts as stopped: a few intervals, at least 10 s. */
+export const pollerSilenceBoundMs = (pollMs: number): number => 3 * pollMs + 10_000;
 
 /** How one processor stands, as /readyz shows it. */
 export type ProcessorReadiness = 'running-here' | 'owned-elsewhere' | 'unowned';
@@ -23,6 +31,9 @@ export type ProcessorReadiness = 'running-here' | 'owned-elsewhere' | 'unowned';
 @Public()
 @Controller()
 export class HealthController {
+  // Real time, as the ticker records it: the engine's clock may be manual.
+  private readonly wallClock = new SystemClock();
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -30,6 +41,7 @@ export class HealthController {
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
     private readonly processors: ProcessorHost,
     private readonly direct: DirectConnectionCheck,
+    private readonly deadlines: DeadlineTicker,
   ) {}
 
   @Get('healthz')
@@ -67,7 +79,22 @@ export class HealthController {
         }
       },
       () => this.processorsCheck(),
+      () => this.pollerCheck(),
     ]);
+  }
+
+  private pollerCheck() {
+    const check = this.indicators.check('poller');
+    if (!this.config.roles.has('poller')) return check.up({ enabled: false });
+    const status = this.deadlines.status();
+    if (!status.enabled) return check.down({ message: 'the deadline poller has not started' });
+    const since = status.lastTickAt ?? status.startedAt;
+    const sinceLastTickMs = since === null ? null : Math.max(0, this.wallClock.now().getTime() - since.getTime());
+    const boundMs = pollerSilenceBoundMs(this.config.deadlinePollMs);
+    const detail = { draining: status.draining, sinceLastTickMs, boundMs };
+    if (status.lastError !== null) return check.down({ ...detail, lastError: status.lastError });
+    if (!status.draining && (sinceLastTickMs === null || sinceLastTickMs > boundMs)) return check.down(detail);
+    return check.up(detail);
   }
 
   private async processorsCheck() {
