@@ -48,10 +48,10 @@ it('claims as this instance for LETHE_DEADLINE_LEASE_MS, and reports when its la
       claims.push(r.rows[0]!);
     },
   });
-  expect(t.status()).toEqual({ enabled: false, lastTickAt: null, lastError: null });
+  expect(t.status()).toEqual({ enabled: false, lastTickAt: null, lastError: null, draining: false, startedAt: null });
   t.onApplicationBootstrap();
   try {
-    expect(t.status()).toEqual({ enabled: true, lastTickAt: null, lastError: null });
+    expect(t.status()).toMatchObject({ enabled: true, lastTickAt: null, lastError: null, draining: false, startedAt: expect.any(Date) });
     await new PostgresDeadlineStore(pool, new ManualClock(T0)).schedule('d-1', T0, 'work', null);
 
     const before = new Date();
@@ -86,6 +86,6 @@ it('is disabled on an instance without the poller role', async () => {
   const t = ticker('api', {});
   t.onApplicationBootstrap();
   expect(await t.tick()).toEqual([]);
-  expect(t.status()).toEqual({ enabled: false, lastTickAt: null, lastError: null });
+  expect(t.status()).toEqual({ enabled: false, lastTickAt: null, lastError: null, draining: false, startedAt: null });
   await t.beforeApplicationShutdown();
 });
