@@ -89,6 +89,15 @@ describe('explainConnectError', () => {
     expect((explained as Error).message).toBe('DATABASE_URL: sslmode=require, but the server does not accept TLS connections');
   });
 
+  it('given a privilege the role lacks (SQLSTATE 42501), when explained, then it is a setting error naming the setting, what was denied and what the role needs', () => {
+    const denied = Object.assign(failure('permission denied for schema public'), { code: '42501' });
+    const explained = explainConnectError(denied, connection('verify-full', 'LETHE_DATABASE_CA_FILE'));
+    expect(explained).toBeInstanceOf(DatabaseSettingError);
+    expect((explained as Error).message).toBe(
+      "DATABASE_URL: the URL's role lacks a privilege Lethe needs (permission denied for schema public); the role must own the database, or have CREATE on its schema, and own the tables Lethe created (see docs/postgresql.md)",
+    );
+  });
+
   it.each([
     ['a refused connection', failure('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')],
     ['a failed login', Object.assign(failure('password authentication failed for user "lethe"'), { code: '28P01' })],
@@ -100,6 +109,7 @@ describe('explainConnectError', () => {
 
   it('given something thrown that is no Error, when explained, then it passes through unchanged', () => {
     expect(explainConnectError('boom', connection('require'))).toBe('boom');
+    expect(explainConnectError(undefined, connection('require'))).toBeUndefined();
   });
 
   it('never puts the password in a message', () => {
