@@ -57,10 +57,13 @@ export class DatabaseSettingError extends Error {
  *   an unreadable CA file.
  */
 export function postgresConnection(settings: ConnectionSettings): PostgresConnection {
-  let url: URL;
+  let url: URL | undefined;
   try {
     url = new URL(settings.url);
   } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')) {
     throw new DatabaseSettingError(`${settings.setting}: must be a postgres:// or postgresql:// URL`);
   }
   const given = url.searchParams.get('sslmode') ?? 'disable';

@@ -1,8 +1,9 @@
-// isTransactionPooler against the real thing: a direct connection, PgBouncer in session mode (each
+// The boot checks against the real thing: the test run's PostgreSQL (its version is read and
+// accepted; a direct connection is not taken for a pooler), and PgBouncer in session mode (each
 // client keeps its server session: fine for leases and LISTEN) and in transaction mode (not fine).
 import { createTestDatabase, PGBOUNCER_INSTALL_HINT, pgbouncerPath, startPgBouncer, type PgBouncer, type TestDatabase } from '@lethe/testing';
 import { postgresConnection } from './connection.js';
-import { isTransactionPooler } from './server-checks.js';
+import { connectClient, isTransactionPooler, requireSupportedVersion, serverVersion } from './server-checks.js';
 
 const HAVE_PGBOUNCER = pgbouncerPath() !== undefined;
 if (!HAVE_PGBOUNCER) console.warn(`libs/postgres/src/server-checks.int-spec.ts: pgbouncer not found, SKIPPED: ${PGBOUNCER_INSTALL_HINT}`);
@@ -19,11 +20,27 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const connection = (url: string) => postgresConnection({ url, setting: 'TEST_URL' });
-
-it('is false for a direct connection', async () => {
-  expect(await isTransactionPooler(connection(db.url))).toBe(false);
+it('given the test server, when its version is read, then the number and text agree and the boot check accepts it', async () => {
+  const client = await connectClient(postgresConnection({ url: db.url, setting: 'DATABASE_URL' }));
+  try {
+    const version = await serverVersion(client);
+    const reported = await client.query<{ v: string }>('select version() as v');
+    // server_version_num is major * 10000 + minor from PostgreSQL 10 on.
+    const major = Math.floor(version.num / 10_000);
+    expect(version.text).toMatch(new RegExp(`^${major}\\.\\d+`));
+    expect(reported.rows[0].v).toContain(`PostgreSQL ${version.text.split(' ')[0]}`);
+    expect(major).toBeGreaterThanOrEqual(13);
+    expect(() => requireSupportedVersion(version, 'DATABASE_URL')).not.toThrow();
+  } finally {
+    await client.end();
+  }
 });
+
+it('given a direct connection, when probed for a transaction-mode pooler, then it is none', async () => {
+  await expect(isTransactionPooler(postgresConnection({ url: db.url, setting: 'LETHE_DIRECT_DATABASE_URL' }))).resolves.toBe(false);
+});
+
+const connection = (url: string) => postgresConnection({ url, setting: 'TEST_URL' });
 
 describeWithPgBouncer('behind PgBouncer', () => {
   const bouncers: PgBouncer[] = [];

@@ -41,10 +41,21 @@ export async function connectClient(connection: PostgresConnection): Promise<pg.
   }
 }
 
-/** A TLS failure as a setting problem; anything else unchanged. */
+/** SQLSTATE insufficient_privilege: e.g. no CREATE on the schema the migrations write to. */
+const INSUFFICIENT_PRIVILEGE = '42501';
+
+/**
+ * A TLS failure, or a privilege the role lacks at boot (connecting, checks, migrations), as a setting
+ * problem naming the URL's setting; anything else unchanged.
+ */
 export function explainConnectError(error: unknown, connection: PostgresConnection): unknown {
-  const code = (error as NodeJS.ErrnoException).code;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const { setting, sslMode, caSetting } = connection;
+  if (code === INSUFFICIENT_PRIVILEGE && error instanceof Error) {
+    return new DatabaseSettingError(
+      `${setting}: the URL's role lacks a privilege Lethe needs (${error.message}); the role must own the database, or have CREATE on its schema, and own the tables Lethe created (see docs/postgresql.md)`,
+    );
+  }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     return new DatabaseSettingError(
       `${setting}: the database server's certificate does not name the host in the URL (sslmode=${sslMode}); connect by a name the certificate carries`,

@@ -10,6 +10,9 @@ import type { ProcessorLogger } from './processor.js';
 export const LEASE_LOCK_CLASS = 4242;
 /** By default, an owner whose heartbeat is older than this is hung: a standby ends its session. */
 export const LEASE_STALE_AFTER_MS = 15_000;
+/** How long (at least) a takeover waits for the stale holder's backend to exit, and how often it looks. */
+const TERMINATE_WAIT_MS = 5_000;
+const TERMINATE_POLL_MS = 20;
 
 export interface LeaseOptions {
   readonly owner: string;
@@ -128,7 +131,14 @@ export class ProcessorLease {
     const { pid, owner } = res.rows[0];
     this.options.logger.warn({ processor: this.processor, staleOwner: owner }, 'taking over a processor lease whose heartbeat is stale');
     try {
-      await client.query('select pg_terminate_backend($1, 5000)', [pid]);
+      // pg_terminate_backend's timeout argument needs PostgreSQL 14; the engine runs on 13. The lock
+      // is free once the backend has exited: wait for that here, so the takeover needs one try.
+      await client.query('select pg_terminate_backend($1)', [pid]);
+      for (let waited = 0; waited < TERMINATE_WAIT_MS; waited += TERMINATE_POLL_MS) {
+        const alive = await client.query('select 1 from pg_stat_activity where pid = $1', [pid]);
+        if (alive.rowCount === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, TERMINATE_POLL_MS));
+      }
       return true;
     } catch (error) {
       this.options.logger.error({ processor: this.processor, err: (error as Error).message }, 'could not end the stale lease holder');
