@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../engine/src/config/engine-config.js';
 import { ENGINE_MIGRATIONS } from '../../engine/src/infrastructure/database.js';
-import { explainConnectError, postgresConnection, runMigrations, startEmbeddedPostgres } from '@lethe/postgres';
+import { DatabaseSettingError, explainConnectError, postgresConnection, runMigrations, startEmbeddedPostgres } from '@lethe/postgres';
 import { join } from 'node:path';
 import { verifyCertificateFile } from './certificate-verify.js';
 import { rotateSigningKey } from './signing-key-rotate.js';
@@ -81,7 +81,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`${error instanceof ConfigError ? error.message : (error as Error).message}\n`);
-    process.exit(error instanceof ConfigError ? 2 : 1);
+    // A bad setting (the configuration, or a database setting such as sslmode or a refused CA) exits 2.
+    const setting = error instanceof ConfigError || error instanceof DatabaseSettingError;
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(setting ? 2 : 1);
   },
 );
