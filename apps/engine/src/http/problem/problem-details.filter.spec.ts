@@ -19,7 +19,7 @@ describe('problemFor', () => {
     expect(problemFor(new BadRequestException(['a is bad', 'b is bad']), req).body.detail).toBe('a is bad; b is bad');
   });
 
-  it('keeps a custom object body as extension members (e.g. the health report of a 503) and logs 5xx', () => {
+  it('keeps a custom object body as extension members (e.g. the health report of a 503), which is the answer, not an error to log', () => {
     const report = { status: 'error', info: { database: { status: 'up' } }, error: { migrations: { status: 'down' } }, details: {} };
     const problem = problemFor(new ServiceUnavailableException(report), req);
     expect(problem.body).toEqual({
@@ -33,7 +33,8 @@ describe('problemFor', () => {
       error: report.error,
       details: {},
     });
-    expect(problem.log).toBe(true);
+    expect(problem.log).toBe(false);
+    expect(problemFor(new ServiceUnavailableException({ message: 'vault down' }), req).log).toBe(true);
   });
 
   it('takes type, title and detail from an HttpException body written as a problem', () => {

@@ -112,7 +112,9 @@ function problemWithoutCode(exception: unknown, request: Pick<HttpRequest, 'meth
         ...(Array.isArray(errors) ? { errors } : {}),
       },
       headers: {},
-      log: status >= 500,
+      // A health report (/readyz not ready) is the answer itself, polled every few seconds by
+      // orchestrators while an instance starts or stands by: not an error to log with a stack.
+      log: status >= 500 && !isRecord(rest.details),
     };
   }
   return {
