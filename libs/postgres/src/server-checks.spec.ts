@@ -1,7 +1,7 @@
 // The boot checks' pure parts: which server versions are refused, and how a TLS failure while
 // connecting becomes a message naming the setting to change.
 import { DatabaseSettingError, postgresConnection, type PostgresConnection } from './connection.js';
-import { MIN_SERVER_VERSION, explainConnectError, requireSupportedVersion } from './server-checks.js';
+import { CERTIFICATE_CODES, MIN_SERVER_VERSION, explainConnectError, requireSupportedVersion } from './server-checks.js';
 
 const URL_WITH_PASSWORD = 'postgres://lethe:s3cret@db.example:5432/lethe';
 
@@ -42,21 +42,8 @@ describe('requireSupportedVersion', () => {
 });
 
 describe('explainConnectError', () => {
-  // Node's codes for a server certificate that failed verification.
-  const CERTIFICATE_CODES = [
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'CERT_SIGNATURE_FAILURE',
-    'CERT_UNTRUSTED',
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'INVALID_CA',
-  ];
 
-  it.each(CERTIFICATE_CODES)(
+  it.each([...CERTIFICATE_CODES])(
     'given a refused certificate (%s), when explained, then it is a setting error naming the URL setting, the mode and LETHE_DATABASE_CA_FILE',
     (code) => {
       const explained = explainConnectError(failure(`certificate problem ${code}`, code), connection('verify-full', 'LETHE_DATABASE_CA_FILE'));

@@ -11,7 +11,7 @@ import { DatabaseSettingError, type PostgresConnection } from './connection.js';
 export const MIN_SERVER_VERSION = { major: 13, num: 130000, why: 'xid8 and pg_current_xact_id()' } as const;
 
 /** Node's codes for a server certificate that failed verification. */
-const CERTIFICATE_CODES = new Set([
+export const CERTIFICATE_CODES: ReadonlySet<string> = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',

@@ -60,6 +60,14 @@ export const readyAnswer = z.looseObject({ status: z.string(), info: z.record(z.
 
 const KEY = { keyId: 'ed25519:3f1c…', algorithm: 'Ed25519', pem: '-----BEGIN PUBLIC KEY-----\n…\n-----END PUBLIC KEY-----\n', validFrom: '2026-12-01T00:00:00.000Z', validUntil: null } as const;
 
+const READY_CHECKS = {
+  database: { status: 'up' },
+  directConnection: { status: 'up' },
+  migrations: { status: 'up', applied: 24 },
+  processors: { status: 'up', maxLagMs: 60000, 'projection:tenants': { state: 'running-here', position: '1207', lagMs: 0 }, 'saga:shred': { state: 'owned-elsewhere', position: '1207', lagMs: 0 } },
+  poller: { status: 'up', draining: false, sinceLastTickMs: 412, boundMs: 13000 },
+} as const;
+
 export const EXAMPLES = {
   compliance: {
     at: '2026-12-21T09:00:00.000Z',
@@ -80,20 +88,8 @@ export const EXAMPLES = {
   live: { status: 'ok' },
   ready: {
     status: 'ok',
-    info: {
-      database: { status: 'up' },
-      directConnection: { status: 'up' },
-      migrations: { status: 'up', applied: 24 },
-      processors: { status: 'up', maxLagMs: 60000, 'projection:tenants': { state: 'running-here', position: '1207', lagMs: 0 }, 'saga:shred': { state: 'owned-elsewhere', position: '1207', lagMs: 0 } },
-      poller: { status: 'up', draining: false, sinceLastTickMs: 412, boundMs: 13000 },
-    },
+    info: READY_CHECKS,
     error: {},
-    details: {
-      database: { status: 'up' },
-      directConnection: { status: 'up' },
-      migrations: { status: 'up', applied: 24 },
-      processors: { status: 'up', maxLagMs: 60000, 'projection:tenants': { state: 'running-here', position: '1207', lagMs: 0 }, 'saga:shred': { state: 'owned-elsewhere', position: '1207', lagMs: 0 } },
-      poller: { status: 'up', draining: false, sinceLastTickMs: 412, boundMs: 13000 },
-    },
+    details: READY_CHECKS,
   },
 } as const;
