@@ -12,7 +12,7 @@ import pg from 'pg';
 import { canonicalJson } from '@lethe/lifecycle';
 import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
 import { apiClient } from '../support/http-client.js';
-import { spawnEngine, waitUntil, type EngineProcess } from '../support/engine-process.js';
+import { listeningUrl, spawnEngine, waitUntil, type EngineProcess } from '../support/engine-process.js';
 
 const TOKENS = {
   operator: `op-${randomBytes(12).toString('hex')}`,
@@ -60,16 +60,7 @@ async function startEngine(name: string, dataDir: string, clockStart: string) {
     LETHE_TOKENS: `operator:${TOKENS.operator},contract-system:${TOKENS.contract},admin:${TOKENS.admin},ops-reader:${TOKENS.reader}`,
   });
   engines.push(engine);
-  let url: string | undefined;
-  await waitUntil(
-    () => {
-      if (engine.child.exitCode !== null) throw new Error(`${name} exited during boot:\n${engine.output()}`);
-      return (url = /listening on (http:\/\/\S+)/.exec(engine.output())?.[1]) !== undefined;
-    },
-    60_000,
-    `${name} to listen`,
-  );
-  return { engine, api: apiClient(url!) };
+  return { engine, api: apiClient(await listeningUrl(engine, name)) };
 }
 
 type Api = Awaited<ReturnType<typeof startEngine>>['api'];

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
-import { spawnEngine, waitUntil, type EngineProcess } from '../support/engine-process.js';
+import { listeningUrl, spawnEngine, waitUntil, type EngineProcess } from '../support/engine-process.js';
 import { apiClient } from '../support/http-client.js';
 
 const tokens = {
@@ -55,19 +55,7 @@ async function boot(crashAt?: string) {
     ...(crashAt ? { LETHE_CRASH_AT: crashAt } : {}),
   });
   engines.push(engine);
-  let url: string | undefined;
-  let exited = false;
-  void engine.exited.then(() => (exited = true));
-  await waitUntil(
-    () => {
-      if (exited) throw new Error(`engine exited during boot:\n${engine.output()}`);
-      url = /Lethe engine listening on (https?:\/\/[^\s]+)/.exec(engine.output())?.[1];
-      return url !== undefined;
-    },
-    60_000,
-    'the engine to listen',
-  );
-  const api = apiClient(url!);
+  const api = apiClient(await listeningUrl(engine));
   return {
     engine,
     api,

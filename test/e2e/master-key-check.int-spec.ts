@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@lethe/testing';
-import { spawnEngine, waitUntil, type EngineProcess } from '../support/engine-process.js';
+import { listeningUrl, spawnEngine, waitUntil, type EngineProcess } from '../support/engine-process.js';
 
 const OPERATOR = `op-${randomBytes(12).toString('hex')}`;
 let db: TestDatabase;
@@ -38,16 +38,7 @@ function start(dir: string, extra: Record<string, string> = {}): EngineProcess {
 }
 
 async function listening(engine: EngineProcess): Promise<string> {
-  let url: string | undefined;
-  await waitUntil(
-    () => {
-      if (engine.child.exitCode !== null) throw new Error(`the engine exited during boot:\n${engine.output()}`);
-      return (url = /listening on (http:\/\/\S+)/.exec(engine.output())?.[1]) !== undefined;
-    },
-    60_000,
-    'the engine to listen',
-  );
-  return url!;
+  return listeningUrl(engine);
 }
 
 /** The exit code of an engine expected to refuse to start; fails as soon as it serves instead. */

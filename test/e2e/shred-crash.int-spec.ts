@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyCertificate } from '@lethe/lifecycle';
 import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
-import { spawnEngine, waitUntil, type EngineProcess } from '../support/engine-process.js';
+import { listeningUrl, spawnEngine, waitUntil, type EngineProcess } from '../support/engine-process.js';
 
 const TENANT = 'acme';
 const STREAM = `tenant-${TENANT}`;
@@ -62,19 +62,7 @@ async function startEngine(name: string, clockStart: string): Promise<{ engine: 
     LETHE_TOKENS: `operator:${tokens.operator},contract-system:${tokens.contract},admin:${tokens.admin},ops-reader:${tokens.reader}`,
   });
   engines.push(engine);
-  let url: string | undefined;
-  let exited = false;
-  void engine.exited.then(() => (exited = true));
-  await waitUntil(
-    () => {
-      if (exited) throw new Error(`${name} exited during boot:\n${engine.output()}`);
-      url = /Lethe engine listening on (https?:\/\/[^\s]+)/.exec(engine.output())?.[1];
-      return url !== undefined;
-    },
-    30_000,
-    `${name} to listen`,
-  );
-  return { engine, url: url! };
+  return { engine, url: await listeningUrl(engine, name) };
 }
 
 async function call(base: string, method: 'GET' | 'POST', path: string, token?: string, body?: unknown): Promise<{ status: number; body: unknown }> {

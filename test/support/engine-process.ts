@@ -51,3 +51,23 @@ export async function waitUntil(condition: () => Promise<boolean> | boolean, tim
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * How long a child engine may take from spawn to listening: its TypeScript is compiled on the fly,
+ * which takes tens of seconds on a loaded 2-core machine.
+ */
+export const ENGINE_BOOT_TIMEOUT_MS = 150_000;
+
+/** The URL the engine listens on, once it says so; throws with its output if it exits first. */
+export async function listeningUrl(engine: EngineProcess, name = 'the engine', timeoutMs = ENGINE_BOOT_TIMEOUT_MS): Promise<string> {
+  let url: string | undefined;
+  await waitUntil(
+    () => {
+      if (engine.child.exitCode !== null || engine.child.signalCode !== null) throw new Error(`${name} exited during boot:\n${engine.output()}`);
+      return (url = /Lethe engine listening on (https?:\/\/\S+)/.exec(engine.output())?.[1]) !== undefined;
+    },
+    timeoutMs,
+    `${name} to listen`,
+  );
+  return url!;
+}
