@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { PostgresEventStore } from '@lethe/eventstore';
 import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
-import { spawnEngine, waitUntil, type EngineProcess } from '../support/engine-process.js';
+import { ENGINE_BOOT_TIMEOUT_MS, spawnEngine, waitUntil, type EngineProcess } from '../support/engine-process.js';
 
 const PROJECTION = 'projection:event-type-counts';
 
@@ -69,13 +69,13 @@ it('refuses to start on a bad setting, naming it', async () => {
   const { code } = await engine.exited;
   expect(code).toBe(2);
   expect(engine.output()).toContain('PORT: must be a whole number from 0 to 65535');
-}, 30_000);
+}, ENGINE_BOOT_TIMEOUT_MS);
 
 it('hands a processor to the standby when its owner is killed -9, and counts every event exactly once', async () => {
   const a = start('engine-a');
-  await waitUntil(async () => (await leaseOwner()) === 'engine-a', 30_000, 'engine-a to own the projection');
+  await waitUntil(async () => (await leaseOwner()) === 'engine-a', ENGINE_BOOT_TIMEOUT_MS, 'engine-a to own the projection');
   const b = start('engine-b');
-  await waitUntil(() => b.output().includes('Lethe engine started'), 30_000, 'engine-b to boot');
+  await waitUntil(() => b.output().includes('Lethe engine started'), ENGINE_BOOT_TIMEOUT_MS, 'engine-b to boot');
   const store = new PostgresEventStore(pool);
   const type = `Probe${randomUUID().slice(0, 8)}`;
   const total = 600;
@@ -97,7 +97,7 @@ it('hands a processor to the standby when its owner is killed -9, and counts eve
   await new Promise((r) => setTimeout(r, 300));
   expect(await countOf(type)).toBe(total);
   await store.close();
-}, 90_000);
+}, 3 * ENGINE_BOOT_TIMEOUT_MS);
 
 it('on SIGTERM finishes, releases its lease and exits 0', async () => {
   const owner = engines.find((e) => e.child.exitCode === null && e.child.signalCode === null)!;

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@lethe/testing';
-import { listeningUrl, spawnEngine, waitUntil, type EngineProcess } from '../support/engine-process.js';
+import { ENGINE_BOOT_TIMEOUT_MS, listeningUrl, spawnEngine, waitUntil, type EngineProcess } from '../support/engine-process.js';
 
 const OPERATOR = `op-${randomBytes(12).toString('hex')}`;
 let db: TestDatabase;
@@ -88,4 +88,4 @@ it('refuses to start with a fresh data folder or another LETHE_MASTER_KEY on a d
   const again = start(original);
   await listening(again);
   again.kill('SIGKILL');
-}, 180_000);
+}, 4 * ENGINE_BOOT_TIMEOUT_MS);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyCertificate } from '@lethe/lifecycle';
 import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
-import { listeningUrl, spawnEngine, waitUntil, type EngineProcess } from '../support/engine-process.js';
+import { ENGINE_BOOT_TIMEOUT_MS, listeningUrl, spawnEngine, waitUntil, type EngineProcess } from '../support/engine-process.js';
 
 const TENANT = 'acme';
 const STREAM = `tenant-${TENANT}`;
@@ -257,4 +257,4 @@ it('kill -9 between key destruction and the probe: after a restart the shred is 
 
   // Nothing alarming in engine B's log.
   expect(b.engine.output()).not.toContain('ALERT');
-}, 60_000);
+}, 3 * ENGINE_BOOT_TIMEOUT_MS);
