@@ -3,10 +3,12 @@
 // PostgreSQL for what needs a session (processor leases, LISTEN, the migration lock). A shred runs
 // from termination to verified with no 5xx; a normal restart brings every processor back; a kill -9
 // hands every processor to the standby; and with no direct connection the engine refuses to start.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import {
   createTestDatabase,
@@ -33,6 +35,7 @@ const TOKENS = {
 };
 // One database for every engine here, so one master key.
 const MASTER_KEY = randomBytes(32).toString('base64');
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** What a transaction-mode pooler breaks first: a named statement meeting another client's on a shared server session. */
 const SESSION_STATE_FAILURE = /prepared statement/i;
 
@@ -254,6 +257,19 @@ describeWithPgBouncer('behind PgBouncer in transaction mode', () => {
     expect(refusal).toMatch(/Lethe refuses to start: .*transaction-mode pooler/);
     expect(refusal).toContain('DATABASE_URL reaches PostgreSQL through a transaction-mode pooler');
     expect(refusal).toContain('set LETHE_DIRECT_DATABASE_URL to a direct connection');
+  }, ENGINE_BOOT_TIMEOUT_MS);
+
+  it('`lethe migrate` refuses the pooler as the engine does, and leaves no migration lock behind', async () => {
+    const cli = spawnSync(process.execPath, ['bin/lethe.js', 'migrate'], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: bouncer.urlOf(db.url), LETHE_DATA_DIR: dataDir },
+      encoding: 'utf8',
+      timeout: ENGINE_BOOT_TIMEOUT_MS,
+    });
+    expect(cli.status).toBe(2);
+    expect(cli.stderr).toContain('DATABASE_URL reaches PostgreSQL through a transaction-mode pooler');
+    expect(cli.stderr).toContain('LETHE_DIRECT_DATABASE_URL');
+    expect(await advisoryLocks()).toBe(0);
   }, ENGINE_BOOT_TIMEOUT_MS);
 
   it('refuses to start with LETHE_DIRECT_DATABASE_URL on the pooler, naming it', async () => {

@@ -1,8 +1,9 @@
 // `lethe <command>`: operator tasks that do not need a running engine.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../engine/src/config/engine-config.js';
-import { ENGINE_MIGRATIONS } from '../../engine/src/infrastructure/database.js';
-import { DatabaseSettingError, explainConnectError, postgresConnection, runMigrations, startEmbeddedPostgres } from '@lethe/postgres';
+import { ENGINE_MIGRATIONS, databaseConnections, migrationLockWait, type DatabaseConnections } from '../../engine/src/infrastructure/database.js';
+import { createLogger } from '../../engine/src/logging/logger.js';
+import { DatabaseSettingError, checkDatabase, explainConnectError, postgresConnection, runMigrations, startEmbeddedPostgres, type EmbeddedServer } from '@lethe/postgres';
 import { join } from 'node:path';
 import { verifyCertificateFile } from './certificate-verify.js';
 import { rotateSigningKey } from './signing-key-rotate.js';
@@ -24,20 +25,25 @@ commands:
 
 async function migrate(): Promise<number> {
   const config = loadConfig(process.env);
-  const url = config.directDatabaseUrl ?? config.databaseUrl;
-  const embedded = url === undefined ? await startEmbeddedPostgres(join(config.dataDir, 'postgres')) : undefined;
+  // The same connections and checks as the engine's boot: through a transaction-mode pooler the
+  // migration lock would stay behind on a pooled session and hang every later boot.
+  const logger = createLogger(config.logLevel);
+  let connections: DatabaseConnections;
+  let embedded: EmbeddedServer | undefined;
+  if (config.databaseUrl === undefined) {
+    embedded = await startEmbeddedPostgres(join(config.dataDir, 'postgres'));
+    const connection = postgresConnection({ url: embedded.url, setting: 'the embedded PostgreSQL' });
+    connections = { pooled: connection, direct: connection, directSet: false };
+  } else {
+    connections = databaseConnections({ ...config, databaseUrl: config.databaseUrl });
+  }
   try {
-    const caFile = config.databaseCaFile === undefined ? undefined : { path: config.databaseCaFile, setting: 'LETHE_DATABASE_CA_FILE' };
-    const connection = postgresConnection({
-      url: url ?? embedded!.url,
-      setting: config.directDatabaseUrl !== undefined ? 'LETHE_DIRECT_DATABASE_URL' : 'DATABASE_URL',
-      ...(caFile ? { caFile } : {}),
-    });
-    const applied = await runMigrations(connection.client, ENGINE_MIGRATIONS).catch((error: unknown) => {
-      throw explainConnectError(error, connection);
-    });
+    if (!embedded) await checkDatabase(connections.pooled, connections.direct, connections.directSet);
+    const applied = await runMigrations(connections.direct.client, ENGINE_MIGRATIONS, { onWaiting: migrationLockWait(logger) });
     process.stdout.write(applied.length === 0 ? 'schema is up to date\n' : `applied: ${applied.join(', ')}\n`);
     return 0;
+  } catch (error) {
+    throw explainConnectError(error, connections.direct);
   } finally {
     await embedded?.stop();
   }

@@ -173,3 +173,11 @@ describe('the CA file', () => {
     }
   });
 });
+
+describe('postgresConnection, percent-encoding', () => {
+  it('given a password with a bare %, when read, then it is a setting error naming the setting and the rule', () => {
+    expect(() => postgresConnection({ url: 'postgres://lethe:50%zz@db.internal/lethe', setting: 'DATABASE_URL' })).toThrow(
+      'DATABASE_URL: the user name or password is not correctly percent-encoded (write % as %25)',
+    );
+  });
+});

@@ -66,6 +66,12 @@ export function postgresConnection(settings: ConnectionSettings): PostgresConnec
   if (url === undefined || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')) {
     throw new DatabaseSettingError(`${settings.setting}: must be a postgres:// or postgresql:// URL`);
   }
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    throw new DatabaseSettingError(`${settings.setting}: the user name or password is not correctly percent-encoded (write % as %25)`);
+  }
   const given = url.searchParams.get('sslmode') ?? 'disable';
   if (given === 'allow' || given === 'prefer') {
     throw new DatabaseSettingError(

@@ -1,4 +1,4 @@
-export { runMigrations, pendingMigrations, type MigrationClass } from './migrations.js';
+export { runMigrations, pendingMigrations, type MigrationClass, type MigrationOptions } from './migrations.js';
 export { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
 export {
   postgresConnection,
@@ -14,6 +14,8 @@ export {
   serverVersion,
   requireSupportedVersion,
   isTransactionPooler,
+  requireSameDatabase,
+  checkDatabase,
   MIN_SERVER_VERSION,
   type ServerVersion,
 } from './server-checks.js';

@@ -12,15 +12,24 @@ const MIGRATION_LOCK = 4_242_001;
  * Applies what has not run yet and returns the names applied. `connection` must reach PostgreSQL
  * directly (not through a transaction-mode pooler): the lock is a session advisory lock.
  */
+export interface MigrationOptions {
+  /**
+   * Called every LOCK_WAIT_REPORT_MS while another session holds the migration lock, with that
+   * session's server process id (null if it just let go) and how long this one has waited.
+   */
+  readonly onWaiting?: (holderPid: number | null, waitedMs: number) => void;
+}
+
 export async function runMigrations(
   connection: string | (pg.ClientConfig & { connectionString: string }),
   migrations: readonly MigrationClass[],
+  options: MigrationOptions = {},
 ): Promise<string[]> {
   const config = typeof connection === 'string' ? { connectionString: connection } : connection;
   const lock = new pg.Client(config);
   await lock.connect();
   try {
-    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await acquireMigrationLock(lock, options.onWaiting);
     const ds = new DataSource({
       type: 'postgres',
       url: config.connectionString,
@@ -41,6 +50,31 @@ export async function runMigrations(
   } finally {
     await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await lock.end();
+  }
+}
+
+/** How often a wait for the migration lock is reported, and how often the lock is tried. */
+const LOCK_WAIT_REPORT_MS = 5_000;
+const LOCK_RETRY_MS = 250;
+
+/** Waits for the lock without blocking in the server, so a wait is visible and the caller can say why it waits. */
+async function acquireMigrationLock(lock: pg.Client, onWaiting: MigrationOptions['onWaiting']): Promise<void> {
+  const started = performance.now();
+  let reported = started;
+  for (;;) {
+    const got = await lock.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [MIGRATION_LOCK]);
+    if (got.rows[0].ok) return;
+    const now = performance.now();
+    if (onWaiting && now - reported >= LOCK_WAIT_REPORT_MS) {
+      reported = now;
+      const holder = await lock.query<{ pid: number }>(
+        `select pid from pg_locks where locktype = 'advisory' and granted and classid = 0 and objid = $1 and objsubid = 1
+            and database = (select oid from pg_database where datname = current_database())`,
+        [MIGRATION_LOCK],
+      );
+      onWaiting(holder.rows[0]?.pid ?? null, Math.round(now - started));
+    }
+    await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
   }
 }
 

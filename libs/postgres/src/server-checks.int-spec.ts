@@ -3,7 +3,7 @@
 // client keeps its server session: fine for leases and LISTEN) and in transaction mode (not fine).
 import { createTestDatabase, PGBOUNCER_INSTALL_HINT, pgbouncerPath, startPgBouncer, type PgBouncer, type TestDatabase } from '@lethe/testing';
 import { postgresConnection } from './connection.js';
-import { connectClient, isTransactionPooler, requireSupportedVersion, serverVersion } from './server-checks.js';
+import { connectClient, isTransactionPooler, requireSameDatabase, requireSupportedVersion, serverVersion } from './server-checks.js';
 
 const HAVE_PGBOUNCER = pgbouncerPath() !== undefined;
 if (!HAVE_PGBOUNCER) console.warn(`libs/postgres/src/server-checks.int-spec.ts: pgbouncer not found, SKIPPED: ${PGBOUNCER_INSTALL_HINT}`);
@@ -38,6 +38,20 @@ it('given the test server, when its version is read, then the number and text ag
 
 it('given a direct connection, when probed for a transaction-mode pooler, then it is none', async () => {
   await expect(isTransactionPooler(postgresConnection({ url: db.url, setting: 'LETHE_DIRECT_DATABASE_URL' }))).resolves.toBe(false);
+});
+
+it('given two URLs on different databases, when checked, then the engine refuses naming both settings; on one database it passes', async () => {
+  const other = await createTestDatabase();
+  try {
+    const pooled = postgresConnection({ url: db.url, setting: 'DATABASE_URL' });
+    const elsewhere = postgresConnection({ url: other.url, setting: 'LETHE_DIRECT_DATABASE_URL' });
+    await expect(requireSameDatabase(pooled, elsewhere)).rejects.toThrow(
+      'LETHE_DIRECT_DATABASE_URL and DATABASE_URL must reach the same database on the same server',
+    );
+    await expect(requireSameDatabase(pooled, postgresConnection({ url: db.url, setting: 'LETHE_DIRECT_DATABASE_URL' }))).resolves.toBeUndefined();
+  } finally {
+    await other.drop();
+  }
 });
 
 const connection = (url: string) => postgresConnection({ url, setting: 'TEST_URL' });

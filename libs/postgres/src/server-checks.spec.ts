@@ -86,8 +86,23 @@ describe('explainConnectError', () => {
   });
 
   it.each([
-    ['a refused connection', failure('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')],
-    ['a failed login', Object.assign(failure('password authentication failed for user "lethe"'), { code: '28P01' })],
+    ['a database that does not exist', '3D000', 'DATABASE_URL: the database in the URL does not exist (database "nope" does not exist)'],
+    ['a refused role', '28000', 'DATABASE_URL: the server refuses this role or connection (pg_hba.conf, or the role does not exist) (role "nope" does not exist)'],
+    ['a refused password', '28P01', 'DATABASE_URL: the password in the URL was refused (password authentication failed for user "lethe")'],
+  ])('given %s (%s), when explained, then it is a setting error naming the URL setting', (_what, code, message) => {
+    const server = { '3D000': 'database "nope" does not exist', '28000': 'role "nope" does not exist', '28P01': 'password authentication failed for user "lethe"' }[code]!;
+    const explained = explainConnectError(Object.assign(failure(server), { code }), connection('require'));
+    expect(explained).toBeInstanceOf(DatabaseSettingError);
+    expect((explained as Error).message).toBe(message);
+  });
+
+  it('given an unreachable server, when explained, then it names the URL setting but is no setting error (the server may be starting)', () => {
+    const explained = explainConnectError(failure('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'), connection('require'));
+    expect(explained).not.toBeInstanceOf(DatabaseSettingError);
+    expect((explained as Error).message).toBe('DATABASE_URL: cannot reach the database server (ECONNREFUSED)');
+  });
+
+  it.each([
     ['a TLS alert that is no certificate verdict', failure('tlsv1 alert protocol version', 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION')],
     ['an error without a code', failure('Connection terminated unexpectedly')],
   ])('given %s, when explained, then it passes through unchanged', (_what, error) => {

@@ -1,6 +1,7 @@
 // What the engine checks about its PostgreSQL before it relies on it: that it can connect (a refused
 // certificate or a server without TLS is named as a setting problem), that the server is recent
 // enough, and that the direct connection really is one (not a transaction-mode pooler).
+import { randomInt } from 'node:crypto';
 import pg from 'pg';
 import { DatabaseSettingError, type PostgresConnection } from './connection.js';
 
@@ -70,7 +71,87 @@ export function explainConnectError(error: unknown, connection: PostgresConnecti
   if (error instanceof Error && /does not support SSL/i.test(error.message)) {
     return new DatabaseSettingError(`${setting}: sslmode=${sslMode}, but the server does not accept TLS connections`);
   }
+  if (code !== undefined && code in WRONG_SETTING_CODES && error instanceof Error) {
+    return new DatabaseSettingError(`${setting}: ${WRONG_SETTING_CODES[code]} (${error.message})`);
+  }
+  // Unreachable (the server may be starting): not a setting error, but say which URL it was.
+  if (code !== undefined && UNREACHABLE_CODES.has(code) && error instanceof Error && !error.message.startsWith(setting)) {
+    const named = new Error(`${setting}: cannot reach the database server (${code})`);
+    named.name = 'DatabaseUnreachableError';
+    return named;
+  }
   return error;
+}
+
+/** Server answers that mean the URL names something that does not exist or may not log in. */
+const WRONG_SETTING_CODES: Readonly<Record<string, string>> = {
+  '3D000': 'the database in the URL does not exist',
+  '28000': 'the server refuses this role or connection (pg_hba.conf, or the role does not exist)',
+  '28P01': 'the password in the URL was refused',
+};
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET']);
+
+/**
+ * Both URLs reach the same database on the same server: a lock the direct session takes is seen by
+ * the pooled one. Leases on another database would never meet the pooled writers' fencing, so two
+ * instances could both run a processor.
+ * @throws DatabaseSettingError naming both settings.
+ */
+export async function requireSameDatabase(pooled: PostgresConnection, direct: PostgresConnection): Promise<void> {
+  const key = randomInt(1, 2 ** 31 - 1);
+  const session = await connectClient(direct);
+  try {
+    await session.query('select pg_advisory_lock($1, $2)', [SAME_DATABASE_LOCK_CLASS, key]);
+    const probe = await connectClient(pooled);
+    let seen: boolean;
+    try {
+      const res = await probe.query<{ seen: boolean }>(
+        `select exists (select 1 from pg_locks where locktype = 'advisory' and granted and classid = $1 and objid = $2 and objsubid = 2
+                          and database = (select oid from pg_database where datname = current_database())) as seen`,
+        [SAME_DATABASE_LOCK_CLASS, key],
+      );
+      seen = res.rows[0].seen;
+    } finally {
+      await probe.end().catch(() => undefined);
+    }
+    if (!seen) {
+      throw new DatabaseSettingError(
+        `${direct.setting} and ${pooled.setting} must reach the same database on the same server (a lock taken through one is not seen through the other)`,
+      );
+    }
+  } finally {
+    await session.end().catch(() => undefined);
+  }
+}
+
+/** Lock class of the same-database check; the key is random, the lock ends with its session. */
+const SAME_DATABASE_LOCK_CLASS = 4_242_003;
+
+/**
+ * Everything the engine (and `lethe migrate`) checks before relying on its PostgreSQL: the server's
+ * version, that both URLs reach one database, and that the direct URL is no transaction-mode pooler.
+ * `directSet`: whether LETHE_DIRECT_DATABASE_URL was given (for the message).
+ * @throws DatabaseSettingError naming the setting to change.
+ */
+export async function checkDatabase(pooled: PostgresConnection, direct: PostgresConnection, directSet: boolean): Promise<ServerVersion> {
+  const client = await connectClient(pooled);
+  let version: ServerVersion;
+  try {
+    version = await serverVersion(client);
+    requireSupportedVersion(version, pooled.setting);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  if (await isTransactionPooler(direct)) {
+    const named = directSet
+      ? 'LETHE_DIRECT_DATABASE_URL reaches PostgreSQL through a transaction-mode pooler'
+      : 'DATABASE_URL reaches PostgreSQL through a transaction-mode pooler and LETHE_DIRECT_DATABASE_URL is unset, so it would be used for sessions too';
+    throw new DatabaseSettingError(
+      `${named}; processor leases and LISTEN need a session of their own: set LETHE_DIRECT_DATABASE_URL to a direct connection to PostgreSQL (DATABASE_URL may stay on the pooler)`,
+    );
+  }
+  if (directSet) await requireSameDatabase(pooled, direct);
+  return version;
 }
 
 export interface ServerVersion {

@@ -4,19 +4,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { eventStoreMigrations } from '@lethe/eventstore';
 import {
-  DatabaseSettingError,
-  connectClient,
+  checkDatabase,
   explainConnectError,
-  isTransactionPooler,
   postgresConnection,
-  requireSupportedVersion,
   runMigrations,
-  serverVersion,
   startEmbeddedPostgres,
   type EmbeddedServer,
   type MigrationClass,
   type PostgresConnection,
-  type ServerVersion,
 } from '@lethe/postgres';
 import { processorMigrations } from '@lethe/processors';
 import { readModelMigrations } from '@lethe/readmodel';
@@ -64,24 +59,23 @@ export const POOL_SIZE = 20;
  */
 export async function openDatabase(config: EngineConfig, logger: Logger): Promise<Database> {
   let server: EmbeddedServer | undefined;
-  let pooled: PostgresConnection;
-  let direct: PostgresConnection;
+  let connections: DatabaseConnections;
   if (config.databaseUrl === undefined) {
     server = await startEmbeddedPostgres(join(config.dataDir, 'postgres'));
     logger.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started (no DATABASE_URL set)');
-    pooled = direct = postgresConnection({ url: server.url, setting: 'the embedded PostgreSQL' });
+    const embedded = postgresConnection({ url: server.url, setting: 'the embedded PostgreSQL' });
+    connections = { pooled: embedded, direct: embedded, directSet: false };
   } else {
-    const caFile = config.databaseCaFile === undefined ? undefined : { path: config.databaseCaFile, setting: 'LETHE_DATABASE_CA_FILE' };
-    pooled = postgresConnection({ url: config.databaseUrl, setting: 'DATABASE_URL', ...(caFile ? { caFile } : {}) });
-    direct =
-      config.directDatabaseUrl === undefined
-        ? { ...pooled, setting: 'DATABASE_URL (used as LETHE_DIRECT_DATABASE_URL, which is unset)' }
-        : postgresConnection({ url: config.directDatabaseUrl, setting: 'LETHE_DIRECT_DATABASE_URL', ...(caFile ? { caFile } : {}) });
+    connections = databaseConnections({ ...config, databaseUrl: config.databaseUrl });
   }
+  const { pooled, direct } = connections;
   try {
-    const version = await checkServer(pooled, direct, server === undefined ? config.directDatabaseUrl !== undefined : undefined);
-    logger.info({ serverVersion: version.text, sslMode: pooled.sslMode, directSslMode: direct.sslMode }, 'PostgreSQL checked');
-    const applied = await runMigrations(direct.client, ENGINE_MIGRATIONS);
+    // The embedded server is ours and reached directly: nothing to probe.
+    if (server === undefined) {
+      const version = await checkDatabase(pooled, direct, connections.directSet);
+      logger.info({ serverVersion: version.text, sslMode: pooled.sslMode, directSslMode: direct.sslMode }, 'PostgreSQL checked');
+    }
+    const applied = await runMigrations(direct.client, ENGINE_MIGRATIONS, { onWaiting: migrationLockWait(logger) });
     if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
   } catch (error) {
     await server?.stop();
@@ -102,28 +96,32 @@ export async function openDatabase(config: EngineConfig, logger: Logger): Promis
   };
 }
 
+export interface DatabaseConnections {
+  readonly pooled: PostgresConnection;
+  readonly direct: PostgresConnection;
+  /** LETHE_DIRECT_DATABASE_URL was given (else the direct connection is DATABASE_URL's). */
+  readonly directSet: boolean;
+}
+
 /**
- * `directSet`: whether LETHE_DIRECT_DATABASE_URL was given (for the message); undefined for the
- * embedded server, which is reached directly by construction.
+ * DATABASE_URL and LETHE_DIRECT_DATABASE_URL as pg settings, with LETHE_DATABASE_CA_FILE (for the
+ * engine and `lethe migrate`, which must judge them alike).
+ * @throws DatabaseSettingError for a URL or CA file that cannot work.
  */
-async function checkServer(pooled: PostgresConnection, direct: PostgresConnection, directSet: boolean | undefined): Promise<ServerVersion> {
-  const client = await connectClient(pooled);
-  let version: ServerVersion;
-  try {
-    version = await serverVersion(client);
-    requireSupportedVersion(version, pooled.setting);
-  } finally {
-    await client.end().catch(() => undefined);
+export function databaseConnections(config: Pick<EngineConfig, 'databaseUrl' | 'directDatabaseUrl' | 'databaseCaFile'> & { databaseUrl: string }): DatabaseConnections {
+  const caFile = config.databaseCaFile === undefined ? undefined : { path: config.databaseCaFile, setting: 'LETHE_DATABASE_CA_FILE' };
+  const pooled = postgresConnection({ url: config.databaseUrl, setting: 'DATABASE_URL', ...(caFile ? { caFile } : {}) });
+  if (config.directDatabaseUrl === undefined) {
+    return { pooled, direct: { ...pooled, setting: 'DATABASE_URL (used as LETHE_DIRECT_DATABASE_URL, which is unset)' }, directSet: false };
   }
-  if (directSet !== undefined && (await isTransactionPooler(direct))) {
-    const named = directSet
-      ? 'LETHE_DIRECT_DATABASE_URL reaches PostgreSQL through a transaction-mode pooler'
-      : 'DATABASE_URL reaches PostgreSQL through a transaction-mode pooler and LETHE_DIRECT_DATABASE_URL is unset, so it would be used for sessions too';
-    throw new DatabaseSettingError(
-      `${named}; processor leases and LISTEN need a session of their own: set LETHE_DIRECT_DATABASE_URL to a direct connection to PostgreSQL (DATABASE_URL may stay on the pooler)`,
-    );
-  }
-  return version;
+  const direct = postgresConnection({ url: config.directDatabaseUrl, setting: 'LETHE_DIRECT_DATABASE_URL', ...(caFile ? { caFile } : {}) });
+  return { pooled, direct, directSet: true };
+}
+
+/** Says, every so often, that boot waits for another session's migration lock (and which process holds it). */
+export function migrationLockWait(logger: Pick<Logger, 'warn'>): (holderPid: number | null, waitedMs: number) => void {
+  return (holderPid, waitedMs) =>
+    logger.warn({ holderPid, waitedMs }, 'waiting for the migration lock: another instance or `lethe migrate` is migrating this database');
 }
 
 /** Nest injection token for the engine's pg.Pool. */
