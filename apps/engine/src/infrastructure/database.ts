@@ -5,6 +5,7 @@ import pg from 'pg';
 import { eventStoreMigrations } from '@lethe/eventstore';
 import {
   checkDatabase,
+  DatabaseSettingError,
   explainConnectError,
   postgresConnection,
   runMigrations,
@@ -112,10 +113,21 @@ export function databaseConnections(config: Pick<EngineConfig, 'databaseUrl' | '
   const caFile = config.databaseCaFile === undefined ? undefined : { path: config.databaseCaFile, setting: 'LETHE_DATABASE_CA_FILE' };
   const pooled = postgresConnection({ url: config.databaseUrl, setting: 'DATABASE_URL', ...(caFile ? { caFile } : {}) });
   if (config.directDatabaseUrl === undefined) {
+    refuseUnusedCa(caFile, pooled);
     return { pooled, direct: { ...pooled, setting: 'DATABASE_URL (used as LETHE_DIRECT_DATABASE_URL, which is unset)' }, directSet: false };
   }
   const direct = postgresConnection({ url: config.directDatabaseUrl, setting: 'LETHE_DIRECT_DATABASE_URL', ...(caFile ? { caFile } : {}) });
+  refuseUnusedCa(caFile, pooled, direct);
   return { pooled, direct, directSet: true };
+}
+
+/** A CA file with no URL using TLS is a mistake that would leave the connection in plain text. */
+function refuseUnusedCa(caFile: { setting: string } | undefined, ...connections: PostgresConnection[]): void {
+  if (caFile && connections.every((c) => c.sslMode === 'disable')) {
+    throw new DatabaseSettingError(
+      `${caFile.setting}: set, but no database URL uses TLS (sslmode is disable or unset); add sslmode=verify-full to the URL`,
+    );
+  }
 }
 
 /** Says, every so often, that boot waits for another session's migration lock (and which process holds it). */
