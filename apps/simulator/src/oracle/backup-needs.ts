@@ -22,8 +22,17 @@ export function versionsNeeded(intervals: readonly Interval[], coveredFrom: numb
   return { strict, loose };
 }
 
+/** When a backup last changed in a way that could end its need sooner (deletion, retention change). */
+function loweredAt(b: BackupFact): number {
+  let t = b.deletedAt ?? Number.NEGATIVE_INFINITY;
+  for (const e of b.expiries.slice(1)) t = Math.max(t, e.from);
+  return t;
+}
+
 interface VersionNeeds {
   readonly backups: BackupFact[];
+  /** The latest change of one of its backups that could make the version retirable sooner. */
+  lastLowering: number;
   /** Latest moment a backup (loose) still needs the version, with every fact so far; null: recompute. */
   latest: { end: number; backupId: string | null } | null;
 }
@@ -43,7 +52,9 @@ export class BackupNeeds {
   changed(b: BackupFact): void {
     for (const id of b.needs?.loose ?? []) {
       const n = this.byVersion.get(id);
-      if (n) n.latest = null;
+      if (!n) continue;
+      n.latest = null;
+      n.lastLowering = Math.max(n.lastLowering, loweredAt(b));
     }
   }
 
@@ -60,15 +71,21 @@ export class BackupNeeds {
       for (const id of b.needs.loose) {
         let n = this.byVersion.get(id);
         if (!n) {
-          n = { backups: [], latest: NONE };
+          n = { backups: [], latest: NONE, lastLowering: Number.NEGATIVE_INFINITY };
           this.byVersion.set(id, n);
         }
         n.backups.push(b);
+        n.lastLowering = Math.max(n.lastLowering, loweredAt(b));
         const end = backupNeedEnds(b, Number.POSITIVE_INFINITY);
         if (n.latest !== null && end > n.latest.end) n.latest = { end, backupId: b.backupId };
       }
       this.waiting.splice(i, 1);
     }
+  }
+
+  /** The latest deletion or retention change of a backup needing the version (-Infinity: none). */
+  lastLowering(keyVersionId: string): number {
+    return this.byVersion.get(keyVersionId)?.lastLowering ?? Number.NEGATIVE_INFINITY;
   }
 
   /** Backups that need the version (loose reading). */

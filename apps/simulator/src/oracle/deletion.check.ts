@@ -84,13 +84,6 @@ export function checkDeletion(c: TenantCheck): void {
   if (cycles.length === 0 && c.vaultKey?.tombstonedAt) {
     c.violation('destroyed-without-trigger', 'P4', 'the tenant key kept: no termination or deletion request', `destroyed ${iso(c.vaultKey.tombstonedAt.getTime())}`);
   }
-  if (c.facts.spec.backupKeyMode === 'platform') {
-    for (const b of c.record.backups.values()) {
-      if (b.protection !== 'platform-key' && !c.judged(`platform-backup:${b.backupId}`)) {
-        c.violation(`platform-backup:${b.backupId}`, 'P4', `backup ${b.backupId} of a platform-key tenant recorded as platform-key (the shred must purge it)`, `recorded as ${b.protection}`);
-      }
-    }
-  }
 }
 
 function checkCycle(c: TenantCheck, cycle: Cycle): void {

@@ -66,6 +66,8 @@ export interface TenantRecord {
   readonly intervals: Map<string, Interval[]>;
   readonly rotationDue: { readonly keyVersionId: string; readonly recordedAt: number }[];
   readonly backups: Map<string, SeenBackup>;
+  /** Backups recorded and not judged yet (the checks take them from here). */
+  readonly backupsToJudge: SeenBackup[];
   readonly shreds: SeenShred[];
   ringDestroyedAt: number | null;
   counts: Record<string, number>;
@@ -114,6 +116,7 @@ export class LetheRecord {
         intervals: new Map(),
         rotationDue: [],
         backups: new Map(),
+        backupsToJudge: [],
         shreds: [],
         ringDestroyedAt: null,
         counts: {},
@@ -199,7 +202,7 @@ export class LetheRecord {
         const backupId = str(d, 'backupId');
         if (backupId === null || t.backups.has(backupId)) break;
         const flag = (typeof d.unrestorable === 'object' && d.unrestorable !== null ? d.unrestorable : null) as Data | null;
-        t.backups.set(backupId, {
+        const seen: SeenBackup = {
           backupId,
           databaseId: str(d, 'databaseId') ?? '',
           protection: str(d, 'protection') ?? 'customer-key',
@@ -207,7 +210,9 @@ export class LetheRecord {
           unrestorable: flag === null ? null : strings(flag.keyVersionIds),
           recordedAt: at,
           position: e.position,
-        });
+        };
+        t.backups.set(backupId, seen);
+        t.backupsToJudge.push(seen);
         count('backups');
         if (flag !== null) count('backupsUnrestorable');
         break;

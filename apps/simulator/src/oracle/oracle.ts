@@ -14,7 +14,7 @@ import { LetheRecord } from './lethe-record.js';
 import type { OracleEvent } from './oracle-event.js';
 import { outageSpans, type OutageSpan } from './outages.js';
 import { checkReprotection } from './reprotection.check.js';
-import { checkRetention } from './retention.check.js';
+import { checkBackups, checkRetention } from './retention.check.js';
 import { checkRotation } from './rotation.check.js';
 import { iso, type MarginSink, type PromiseId, type TenantCheck } from './tenant-check.js';
 import type { VaultKey, VaultSnapshot } from './vault-snapshot.js';
@@ -126,10 +126,13 @@ export class Oracle {
           state.judged.add(subject);
           return false;
         },
+        isSettled: (subject) => state.judged.has(`settled:${subject}`),
+        settle: (subject) => state.judged.add(`settled:${subject}`),
       };
       checkRotation(c);
       checkReprotection(c);
       checkRetention(c, state.needs);
+      checkBackups(c);
       checkDeletion(c);
     }
     const fresh = this.pending;

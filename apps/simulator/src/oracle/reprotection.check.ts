@@ -14,10 +14,11 @@ export function checkReprotection(c: TenantCheck): void {
   // Every database protected from the moment it is onboarded or added.
   for (const db of facts.databases) {
     const limit = withVaultOutages(c.outages, db.addedAt, db.addedAt + IMMEDIATE_SLACK_MS);
-    if (!live(limit)) continue;
+    if (!live(limit) || c.isSettled(`protect:${db.databaseId}`)) continue;
     const first = record.intervals.get(db.databaseId)?.[0];
     const expected = `database ${db.databaseId} (onboarded or added ${iso(db.addedAt)}) protected by the tenant key by ${iso(limit)}`;
     if (first) {
+      c.settle(`protect:${db.databaseId}`);
       if (first.from > limit) c.violation(`protect:${db.databaseId}`, 'P2', expected, `protected from ${iso(first.from)}`);
     } else if (c.now > limit) {
       c.violation(`protect:${db.databaseId}`, 'P2', expected, `not protected by ${iso(c.now)}`);
@@ -33,15 +34,18 @@ export function checkReprotection(c: TenantCheck): void {
     const limit = withVaultOutages(c.outages, appeared, appeared + REPROTECT_WITHIN_MS);
     if (!live(limit)) continue;
     for (const db of facts.databases) {
+      const subject = `reprotect:${v.keyVersionId}:${db.databaseId}`;
+      if (c.isSettled(subject)) continue;
       const intervals = record.intervals.get(db.databaseId);
       if (!intervals || intervals[0].from >= appeared) continue;
       const reached = intervals.find((i) => (record.versionById.get(i.keyVersionId)?.index ?? -1) >= v.index);
       const expected = `database ${db.databaseId} on key version ${v.keyVersionId} (created ${iso(appeared)}) or a newer one by ${iso(limit)}`;
       if (reached) {
+        c.settle(subject);
         c.margins.reprotection(reached.from - appeared);
-        if (reached.from > limit) c.violation(`reprotect:${v.keyVersionId}:${db.databaseId}`, 'P2', expected, `re-protected ${iso(reached.from)}`);
+        if (reached.from > limit) c.violation(subject, 'P2', expected, `re-protected ${iso(reached.from)}`);
       } else if (c.now > limit) {
-        c.violation(`reprotect:${v.keyVersionId}:${db.databaseId}`, 'P2', expected, `still on an older version at ${iso(c.now)}`);
+        c.violation(subject, 'P2', expected, `still on an older version at ${iso(c.now)}`);
       } else {
         c.recheckAfter(limit);
       }

@@ -7,8 +7,8 @@
 // Facts of the very instant of a retirement are read both ways (known before it, or not): the
 // driver applies facts after the timers due at that instant, so either order can be right.
 import type { BackupNeeds } from './backup-needs.js';
-import { backupNeedEnds, inForce } from './fleet-model.js';
-import type { SeenVersion } from './lethe-record.js';
+import { backupNeedEnds, inForce, type BackupFact } from './fleet-model.js';
+import type { SeenBackup, SeenVersion } from './lethe-record.js';
 import { withVaultOutages } from './outages.js';
 import { DAY_MS, RETIREMENT_SLACK_MS } from './slack.js';
 import { iso, shredStartedAt, type TenantCheck } from './tenant-check.js';
@@ -90,6 +90,7 @@ export function checkRetention(c: TenantCheck, needs: BackupNeeds): void {
   const over = shredStartedAt(c);
   const last = record.versions.length - 1;
   for (const v of record.versions) {
+    if (c.isSettled(`version:${v.keyVersionId}`)) continue;
     if (v.index === last) {
       if (v.retiredAt !== null && !c.judged(`retired:${v.keyVersionId}`)) {
         c.violation(`retired:${v.keyVersionId}`, 'P3', `key version ${v.keyVersionId}, the newest, kept`, `retired ${iso(v.retiredAt)}`);
@@ -97,6 +98,7 @@ export function checkRetention(c: TenantCheck, needs: BackupNeeds): void {
       continue;
     }
     if (v.retiredAt !== null && !c.judged(`retired:${v.keyVersionId}`)) judgeEarly(c, needs, v, v.retiredAt, `retired:${v.keyVersionId}`, 'retired');
+    const inVault = c.vaultKey?.versions.find((x) => x.versionId === v.keyVersionId);
     const disabled = disabledInVault(c, v.keyVersionId);
     if (disabled !== null && !c.judged(`vault:${v.keyVersionId}`)) {
       if (v.retiredAt === null || v.retiredAt > disabled) {
@@ -106,9 +108,10 @@ export function checkRetention(c: TenantCheck, needs: BackupNeeds): void {
       }
     }
     if (v.retiredAt === null) checkNotRetiredLate(c, needs, v, over);
-    else if (c.vaultKey?.versions.some((x) => x.versionId === v.keyVersionId && x.state === 'enabled')) checkUnusableAfterRetirement(c, v, v.retiredAt, over);
+    else if (inVault?.state === 'enabled') checkUnusableAfterRetirement(c, v, v.retiredAt, over);
+    // Retired in the log and gone from use in the vault: nothing about it can change any more.
+    else if (inVault) c.settle(`version:${v.keyVersionId}`);
   }
-  checkFlaggedBackups(c);
 }
 
 function checkNotRetiredLate(c: TenantCheck, needs: BackupNeeds, v: SeenVersion, over: number | null): void {
@@ -124,7 +127,8 @@ function checkNotRetiredLate(c: TenantCheck, needs: BackupNeeds, v: SeenVersion,
     why = `backup ${backups.backupId} needs it until ${iso(backups.end)}`;
   }
   // A setting changed since (a shorter window, a backup deleted) makes it retirable from the change.
-  retirable = Math.max(retirable, lastLoweringChange(c, needs, v.keyVersionId));
+  for (const w of c.facts.pitrWindows.slice(1)) retirable = Math.max(retirable, w.from);
+  retirable = Math.max(retirable, needs.lastLowering(v.keyVersionId));
   const limit = retirable + RETIREMENT_SLACK_MS;
   if (over !== null && over <= limit) return;
   if (c.now > limit) {
@@ -132,17 +136,6 @@ function checkNotRetiredLate(c: TenantCheck, needs: BackupNeeds, v: SeenVersion,
   } else {
     c.recheckAfter(limit);
   }
-}
-
-/** The latest fact so far that could have made the version retirable sooner: a window change, a backup deleted or its retention changed. */
-function lastLoweringChange(c: TenantCheck, needs: BackupNeeds, keyVersionId: string): number {
-  let latest = Number.NEGATIVE_INFINITY;
-  for (const w of c.facts.pitrWindows.slice(1)) latest = Math.max(latest, w.from);
-  for (const b of needs.of(keyVersionId)) {
-    if (b.deletedAt !== null) latest = Math.max(latest, b.deletedAt);
-    for (const e of b.expiries.slice(1)) latest = Math.max(latest, e.from);
-  }
-  return latest;
 }
 
 function checkUnusableAfterRetirement(c: TenantCheck, v: SeenVersion, retiredAt: number, over: number | null): void {
@@ -155,32 +148,54 @@ function checkUnusableAfterRetirement(c: TenantCheck, v: SeenVersion, retiredAt:
   }
 }
 
-/** A backup registered after a version it needs was retired must be recorded as not restorable. */
-function checkFlaggedBackups(c: TenantCheck): void {
-  for (const seen of c.record.backups.values()) {
+/**
+ * Each backup as Lethe recorded it, judged once: a customer-key backup must list the versions that
+ * protected its database in its window (P3) and be flagged not restorable when one was retired before
+ * it was registered (P3); every backup of a platform-key tenant must be recorded as platform-key, or
+ * the shred would not purge it (P4).
+ */
+export function checkBackups(c: TenantCheck): void {
+  const queue = c.record.backupsToJudge;
+  for (let i = 0; i < queue.length; ) {
+    const seen = queue[i];
     const fact = c.facts.backups.get(seen.backupId);
-    if (!fact?.needs || seen.protection !== 'customer-key' || c.judged(`backup:${seen.backupId}`)) continue;
-    const missing = [...fact.needs.strict].filter((id) => !seen.keyVersionIds.includes(id));
-    if (missing.length > 0) {
-      c.violation(
-        `backup-needs:${seen.backupId}`,
-        'P3',
-        `backup ${seen.backupId} recorded as needing key versions ${[...fact.needs.strict].join(', ')} (they protected database ${fact.databaseId} during ${iso(fact.coveredFrom)}..${iso(fact.takenAt)})`,
-        `recorded as needing ${seen.keyVersionIds.join(', ') || 'none'}`,
-      );
+    if (fact && !fact.needs && c.facts.spec.backupKeyMode !== 'platform') {
+      i++; // its needs are judged once Lethe protects its database
+      continue;
     }
-    const retired = [...fact.needs.strict].filter((id) => {
-      const v = c.record.versionById.get(id);
-      return v?.retiredPosition != null && v.retiredPosition < seen.position;
-    });
-    const unflagged = retired.filter((id) => !(seen.unrestorable ?? []).includes(id));
-    if (unflagged.length > 0) {
-      c.violation(
-        `backup-flag:${seen.backupId}`,
-        'P3',
-        `backup ${seen.backupId} flagged not restorable: it needs key version(s) ${retired.join(', ')}, retired before it was registered`,
-        seen.unrestorable === null ? 'recorded without the flag' : `flagged for ${seen.unrestorable.join(', ')} only`,
-      );
+    queue.splice(i, 1);
+    if (c.facts.spec.backupKeyMode === 'platform') {
+      if (seen.protection !== 'platform-key') {
+        c.violation(`platform-backup:${seen.backupId}`, 'P4', `backup ${seen.backupId} of a platform-key tenant recorded as platform-key (the shred must purge it)`, `recorded as ${seen.protection}`);
+      }
+      continue;
     }
+    if (!fact?.needs || seen.protection !== 'customer-key') continue;
+    judgeBackup(c, seen, fact.needs.strict, fact);
+  }
+}
+
+function judgeBackup(c: TenantCheck, seen: SeenBackup, needed: ReadonlySet<string>, fact: BackupFact): void {
+  const missing = [...needed].filter((id) => !seen.keyVersionIds.includes(id));
+  if (missing.length > 0) {
+    c.violation(
+      `backup-needs:${seen.backupId}`,
+      'P3',
+      `backup ${seen.backupId} recorded as needing key versions ${[...needed].join(', ')} (they protected database ${fact.databaseId} during ${iso(fact.coveredFrom)}..${iso(fact.takenAt)})`,
+      `recorded as needing ${seen.keyVersionIds.join(', ') || 'none'}`,
+    );
+  }
+  const retired = [...needed].filter((id) => {
+    const v = c.record.versionById.get(id);
+    return v?.retiredPosition != null && v.retiredPosition < seen.position;
+  });
+  const unflagged = retired.filter((id) => !(seen.unrestorable ?? []).includes(id));
+  if (unflagged.length > 0) {
+    c.violation(
+      `backup-flag:${seen.backupId}`,
+      'P3',
+      `backup ${seen.backupId} flagged not restorable: it needs key version(s) ${retired.join(', ')}, retired before it was registered`,
+      seen.unrestorable === null ? 'recorded without the flag' : `flagged for ${seen.unrestorable.join(', ')} only`,
+    );
   }
 }

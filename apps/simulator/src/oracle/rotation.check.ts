@@ -37,6 +37,9 @@ export function checkRotation(c: TenantCheck): void {
   for (let i = 0; i < created.length; i++) {
     const v = created[i];
     const next = created[i + 1];
+    // A version with a successor, judged once, never changes again.
+    if (next && c.isSettled(`rotation:${v.id}`)) continue;
+    if (next) c.settle(`rotation:${v.id}`);
     const due = rotationDueAt(v.createdAt, facts.rotationPeriods);
     if (over !== null && over <= due) continue;
     if (managed) {

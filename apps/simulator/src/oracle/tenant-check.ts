@@ -36,8 +36,11 @@ export interface TenantCheck {
   violation(subject: string, promise: PromiseId, expected: string, actual: string): void;
   /** Asks to be checked again once `now` is past `limit`, even if nothing new happened. */
   recheckAfter(limit: number): void;
-  /** Remembers a judgement made once for good (a retirement judged, a backup's flag checked). */
+  /** Remembers a judgement made once for good (a retirement judged, a backup's flag checked): true when made before. */
   judged(subject: string): boolean;
+  /** Whether `subject` was settled: nothing about it can change any more, later checks skip it. */
+  isSettled(subject: string): boolean;
+  settle(subject: string): void;
 }
 
 export const iso = (t: number) => (Number.isFinite(t) ? new Date(t).toISOString() : String(t));
