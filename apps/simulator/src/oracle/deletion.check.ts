@@ -92,7 +92,7 @@ function checkCycle(c: TenantCheck, cycle: Cycle): void {
   const shred = cycle.shred;
   if (!shred) {
     const limit = first.receivedAt + IMMEDIATE_SLACK_MS;
-    if (c.now > limit) c.violation(`scheduled:${first.kind}:${first.id}`, 'P4', `a shred scheduled for the ${name(first)} received ${iso(first.receivedAt)}`, `none by ${iso(c.now)}`);
+    if (c.now > limit) c.violation(`scheduled:${first.kind}:${first.id}`, 'P4', () => `a shred scheduled for the ${name(first)} received ${iso(first.receivedAt)}`, () => `none by ${iso(c.now)}`);
     else c.recheckAfter(limit);
     return;
   }
@@ -110,7 +110,7 @@ function checkCycle(c: TenantCheck, cycle: Cycle): void {
       c.violation(`cancelled-executed:${shred.shredId}`, 'P4', `shred ${shred.shredId} withdrawn by the cancel of ${iso(cycle.cancelledAt)}, never executed`, `executed ${iso(shred.startedAt)}`);
     } else if (shred.cancelledAt === null) {
       const limit = cycle.cancelledAt + IMMEDIATE_SLACK_MS;
-      if (c.now > limit) c.violation(`cancel:${shred.shredId}`, 'P4', `shred ${shred.shredId} cancelled by ${iso(limit)}`, `not cancelled by ${iso(c.now)}`);
+      if (c.now > limit) c.violation(`cancel:${shred.shredId}`, 'P4', () => `shred ${shred.shredId} cancelled by ${iso(limit)}`, () => `not cancelled by ${iso(c.now)}`);
       else c.recheckAfter(limit);
     }
     return;
@@ -154,18 +154,18 @@ function checkCycle(c: TenantCheck, cycle: Cycle): void {
 function checkLateNotice(c: TenantCheck, shred: SeenShred, t: TriggerFact, d: TriggerDeadline): void {
   const limit = t.receivedAt + IMMEDIATE_SLACK_MS;
   const breach = shred.breaches.find((b) => b.cause === 'late-notification');
-  const expected = `ShredDeadlineBreached (late-notification) by ${iso(limit)}: the ${name(t)} was received ${iso(t.receivedAt)}, after its deadline ${iso(d.deadline)}`;
+  const expected = () => `ShredDeadlineBreached (late-notification) by ${iso(limit)}: the ${name(t)} was received ${iso(t.receivedAt)}, after its deadline ${iso(d.deadline)}`;
   if (breach) {
     if (breach.recordedAt > limit) c.violation(`late-breach:${t.kind}:${t.id}`, 'P4', expected, `recorded ${iso(breach.recordedAt)}`);
   } else if (c.now > limit) {
-    c.violation(`late-breach:${t.kind}:${t.id}`, 'P4', expected, `not recorded by ${iso(c.now)}`);
+    c.violation(`late-breach:${t.kind}:${t.id}`, 'P4', expected, () => `not recorded by ${iso(c.now)}`);
   } else {
     c.recheckAfter(limit);
   }
 }
 
 function checkDestroyed(c: TenantCheck, shred: SeenShred, limit: number, why: string): void {
-  const expected = (what: string) => `${what} by ${iso(limit)} (${why})`;
+  const expected = (what: string) => () => `${what} by ${iso(limit)} (${why})`;
   if (shred.keysDestroyedAt !== null) {
     if (shred.keysDestroyedAt > limit) c.violation(`destroyed:${shred.shredId}`, 'P4', expected('every key version destroyed'), `KeyDestroyed ${iso(shred.keysDestroyedAt)}`);
   } else if (c.now > limit) {
@@ -217,7 +217,7 @@ function checkVerified(c: TenantCheck, shred: SeenShred, deadline: number, limit
     checkProbe(c, shred);
     if (verified > limit) c.violation(`verified:${shred.shredId}`, 'P5', `the shred verified by ${iso(limit)} (${why})`, `verified ${iso(verified)}`);
   } else if (c.now > limit) {
-    c.violation(`verified:${shred.shredId}`, 'P5', `the shred verified by ${iso(limit)} (${why})`, `not verified by ${iso(c.now)}`);
+    c.violation(`verified:${shred.shredId}`, 'P5', () => `the shred verified by ${iso(limit)} (${why})`, () => `not verified by ${iso(c.now)}`);
   } else {
     c.recheckAfter(limit);
   }

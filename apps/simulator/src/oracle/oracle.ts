@@ -16,7 +16,7 @@ import { outageSpans, type OutageSpan } from './outages.js';
 import { checkReprotection } from './reprotection.check.js';
 import { checkBackups, checkRetention } from './retention.check.js';
 import { checkRotation } from './rotation.check.js';
-import { iso, type MarginSink, type PromiseId, type TenantCheck } from './tenant-check.js';
+import { iso, type MarginSink, type PromiseId, type TenantCheck, type Text } from './tenant-check.js';
 import type { VaultKey, VaultSnapshot } from './vault-snapshot.js';
 import { OracleCalendar } from './working-days.js';
 
@@ -213,11 +213,12 @@ export class Oracle {
     return s;
   }
 
-  private report(tenantId: string, subject: string, promise: PromiseId, expected: string, actual: string, at: number): void {
+  private report(tenantId: string, subject: string, promise: PromiseId, expected: Text, actual: Text, at: number): void {
     const key = `${tenantId}|${subject}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
-    const v: Violation = { tenantId, promise, expected, actual, detectedAt: iso(at) };
+    const text = (t: Text) => (typeof t === 'string' ? t : t());
+    const v: Violation = { tenantId, promise, expected: text(expected), actual: text(actual), detectedAt: iso(at) };
     this.all.push(v);
     this.pending.push(v);
   }

@@ -120,19 +120,27 @@ function checkNotRetiredLate(c: TenantCheck, needs: BackupNeeds, v: SeenVersion,
   const successor = c.record.versions[v.index + 1];
   // The loose, later reading of every fact so far: the latest Lethe may be right to keep it.
   let retirable = use.lastUse === null ? successor.createdAt : use.lastUse + inForce(c.facts.pitrWindows, c.now) * DAY_MS;
-  let why = use.lastUse === null ? 'superseded, never having protected a database' : `last used ${iso(use.lastUse)} + point-in-time window`;
   const backups = needs.latestEnd(v.keyVersionId);
-  if (backups.end > retirable) {
-    retirable = backups.end;
-    why = `backup ${backups.backupId} needs it until ${iso(backups.end)}`;
-  }
+  const byBackup = backups.end > retirable;
+  if (byBackup) retirable = backups.end;
+  const why = () =>
+    byBackup
+      ? `backup ${backups.backupId} needs it until ${iso(backups.end)}`
+      : use.lastUse === null
+        ? 'superseded, never having protected a database'
+        : `last used ${iso(use.lastUse)} + point-in-time window`;
   // A setting changed since (a shorter window, a backup deleted) makes it retirable from the change.
   for (const w of c.facts.pitrWindows.slice(1)) retirable = Math.max(retirable, w.from);
   retirable = Math.max(retirable, needs.lastLowering(v.keyVersionId));
   const limit = retirable + RETIREMENT_SLACK_MS;
   if (over !== null && over <= limit) return;
   if (c.now > limit) {
-    c.violation(`retire-late:${v.keyVersionId}`, 'P3', `key version ${v.keyVersionId} retired by ${iso(limit)} (retirable from ${iso(retirable)}: ${why})`, `not retired at ${iso(c.now)}`);
+    c.violation(
+      `retire-late:${v.keyVersionId}`,
+      'P3',
+      () => `key version ${v.keyVersionId} retired by ${iso(limit)} (retirable from ${iso(retirable)}: ${why()})`,
+      () => `not retired at ${iso(c.now)}`,
+    );
   } else {
     c.recheckAfter(limit);
   }
@@ -142,7 +150,7 @@ function checkUnusableAfterRetirement(c: TenantCheck, v: SeenVersion, retiredAt:
   const limit = withVaultOutages(c.outages, retiredAt, retiredAt + RETIREMENT_SLACK_MS);
   if (over !== null && over <= limit) return;
   if (c.now > limit) {
-    c.violation(`vault-late:${v.keyVersionId}`, 'P3', `key version ${v.keyVersionId}, retired ${iso(retiredAt)}, disabled or destroyed in the vault by ${iso(limit)}`, `still enabled at ${iso(c.now)}`);
+    c.violation(`vault-late:${v.keyVersionId}`, 'P3', () => `key version ${v.keyVersionId}, retired ${iso(retiredAt)}, disabled or destroyed in the vault by ${iso(limit)}`, () => `still enabled at ${iso(c.now)}`);
   } else {
     c.recheckAfter(limit);
   }

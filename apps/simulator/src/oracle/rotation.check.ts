@@ -50,7 +50,7 @@ export function checkRotation(c: TenantCheck): void {
           c.violation(`rotate:${v.id}`, 'P1', `a new key version by ${iso(limit)} (version ${v.id} created ${iso(v.createdAt)} reaches the rotation period then)`, `the next version was created ${iso(next.createdAt)}`);
         }
       } else if (c.now > limit) {
-        c.violation(`rotate:${v.id}`, 'P1', `a new key version by ${iso(limit)} (version ${v.id} created ${iso(v.createdAt)} reaches the rotation period then)`, `none by ${iso(c.now)}`);
+        c.violation(`rotate:${v.id}`, 'P1', () => `a new key version by ${iso(limit)} (version ${v.id} created ${iso(v.createdAt)} reaches the rotation period then)`, () => `none by ${iso(c.now)}`);
       } else {
         c.recheckAfter(limit);
       }
@@ -59,11 +59,11 @@ export function checkRotation(c: TenantCheck): void {
     if (next && next.createdAt <= due) continue;
     const flagged = record.rotationDue.find((d) => d.keyVersionId === v.id);
     const limit = due + ROTATION_TOLERANCE_MS;
-    const expected = `KeyRotationDue for the client-held version ${v.id} (created ${iso(v.createdAt)}) by ${iso(limit)}, the client not having rotated by then`;
+    const expected = () => `KeyRotationDue for the client-held version ${v.id} (created ${iso(v.createdAt)}) by ${iso(limit)}, the client not having rotated by then`;
     if (flagged) {
-      if (flagged.recordedAt > limit) c.violation(`rotation-due:${v.id}`, 'P1', expected, `recorded ${iso(flagged.recordedAt)}`);
+      if (flagged.recordedAt > limit) c.violation(`rotation-due:${v.id}`, 'P1', expected(), `recorded ${iso(flagged.recordedAt)}`);
     } else if (c.now > limit) {
-      c.violation(`rotation-due:${v.id}`, 'P1', expected, `not recorded by ${iso(c.now)}`);
+      c.violation(`rotation-due:${v.id}`, 'P1', expected, () => `not recorded by ${iso(c.now)}`);
     } else {
       c.recheckAfter(limit);
     }

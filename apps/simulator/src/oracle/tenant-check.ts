@@ -10,6 +10,9 @@ import type { OracleCalendar } from './working-days.js';
 
 export type PromiseId = Violation['promise'];
 
+/** A violation's text, or how to make it: only made when the violation is new. */
+export type Text = string | (() => string);
+
 export interface MarginSink {
   shred(ms: number): void;
   reprotection(ms: number): void;
@@ -33,7 +36,7 @@ export interface TenantCheck {
    * Reports a broken promise once per `subject` (a stable name of what broke, e.g. "retire:vkv-1"):
    * the same subject found again by a later check is not reported again.
    */
-  violation(subject: string, promise: PromiseId, expected: string, actual: string): void;
+  violation(subject: string, promise: PromiseId, expected: Text, actual: Text): void;
   /** Asks to be checked again once `now` is past `limit`, even if nothing new happened. */
   recheckAfter(limit: number): void;
   /** Remembers a judgement made once for good (a retirement judged, a backup's flag checked): true when made before. */
