@@ -18,7 +18,7 @@ import { checkBackups, checkRetention } from './retention.check.js';
 import { checkRotation } from './rotation.check.js';
 import { iso, type MarginSink, type PromiseId, type TenantCheck, type Text } from './tenant-check.js';
 import type { VaultKey, VaultSnapshot } from './vault-snapshot.js';
-import { OracleCalendar } from './working-days.js';
+import { DELETION_WORKING_DAYS, OracleCalendar } from './working-days.js';
 
 export interface OracleOptions {
   /**
@@ -39,7 +39,7 @@ interface TenantState {
 function signatureOf(key: VaultKey | undefined): string {
   if (!key) return '';
   let s = key.tombstonedAt ? 'T' : '';
-  for (const v of key.versions) s += `${v.versionId.slice(-8)}${v.state[0]}`;
+  for (const v of key.versions) s += `${v.versionId}:${v.state};`;
   return s;
 }
 
@@ -53,6 +53,7 @@ export class Oracle {
   private readonly reported = new Set<string>();
   private readonly all: Violation[] = [];
   private pending: Violation[] = [];
+  private readonly tenantsPlanned: number;
   private lastPosition = 0n;
   private eventsIngested = 0;
   private readonly margin = {
@@ -69,6 +70,7 @@ export class Oracle {
       else needs.changed(backup);
     });
     this.outages = outageSpans(plan.vaultOutages);
+    this.tenantsPlanned = plan.tenants.length;
     this.leaks = new LeakScanner(options.secrets ?? []);
   }
 
@@ -158,12 +160,18 @@ export class Oracle {
     return { ...this.margin };
   }
 
-  /** Counts for the report. */
+  /**
+   * Counts for the report: what the plan made happen so far (backups, deletions early, retention
+   * changes, client rotations, duplicate deliveries, triggers, late notices, cancels) and what Lethe
+   * recorded (tenantsOnboarded, keyVersions and keyVersions:<source>, reprotections, retirements,
+   * backups, shredsScheduled/Verified/Cancelled, breaches:<cause>, triggers:<disposition>, …), and
+   * the violations per promise.
+   */
   counts(): Record<string, number> {
     const out: Record<string, number> = {
       eventsIngested: this.eventsIngested,
-      tenantsPlanned: 0,
-      tenantsInPlay: this.fleet.tenants.size,
+      tenantsPlanned: this.tenantsPlanned,
+      tenantsOnboardedByPlan: this.fleet.tenants.size,
       backupsPlanned: 0,
       backupsDeletedEarly: 0,
       backupRetentionChanges: 0,
@@ -184,12 +192,11 @@ export class Oracle {
         if (d.kind === 'cancel') out.cancels++;
         else {
           out.triggers++;
-          const deadline = this.calendar.deadline(new Date(d.trigger.clockStart), 5, f.spec.jurisdiction, f.timeZone).deadline.getTime();
+          const deadline = this.calendar.deadline(new Date(d.trigger.clockStart), DELETION_WORKING_DAYS, f.spec.jurisdiction, f.timeZone).deadline.getTime();
           if (d.trigger.receivedAt > deadline) out.lateNotices++;
         }
       }
     }
-    out.tenantsPlanned = out.tenantsInPlay;
     for (const t of this.record.tenants.values()) {
       for (const [k, n] of Object.entries(t.counts)) out[k] = (out[k] ?? 0) + n;
     }
