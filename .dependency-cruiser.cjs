@@ -31,6 +31,15 @@ module.exports = {
       to: { path: '^libs/[^/]+/src/.+', pathNot: ['^libs/$1/', '^libs/[^/]+/src/index\\.ts$'] },
     },
     {
+      name: 'oracle-independent',
+      comment:
+        "The simulator's oracle judges Lethe's promises with its own rules and calendar: it may not use Lethe's domain, calendar or lifecycle, nor the engine that wires them.",
+      severity: 'error',
+      // The end-to-end spec starts the real engine to judge it; the oracle itself never imports it.
+      from: { path: '^apps/simulator/src/oracle/', pathNot: '\\.int-spec\\.ts$' },
+      to: { path: '^(libs/(domain|calendar|lifecycle)/|apps/engine/)' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

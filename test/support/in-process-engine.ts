@@ -22,6 +22,8 @@ export interface InProcessEngine {
   readonly tokens: Readonly<Record<Role, string>>;
   readonly api: ReturnType<typeof apiClient>;
   readonly logLines: string[];
+  /** The master key the engine was given (base64): to open its vault beside it, or to look for leaks. */
+  readonly masterKey: string;
   /** The number of stored events. */
   eventCount(): Promise<number>;
   /** The number of stored events once processors and timers stopped adding any (stable for `quietMs`). */
@@ -29,11 +31,13 @@ export interface InProcessEngine {
   stop(): Promise<void>;
 }
 
-export async function startInProcessEngine(clockStart: string): Promise<InProcessEngine> {
+/** `env`: further settings, over the defaults below (e.g. a test-only switch). */
+export async function startInProcessEngine(clockStart: string, env: Readonly<Record<string, string>> = {}): Promise<InProcessEngine> {
   const db = await createTestDatabase();
   const pool = new pg.Pool({ connectionString: db.url, max: 3 });
   pool.on('error', reportIdleError);
   const tokens = Object.fromEntries(ROLES.map((r) => [r, `${r.slice(0, 2)}-${randomBytes(12).toString('hex')}`])) as Record<Role, string>;
+  const masterKey = randomBytes(32).toString('base64');
   const config = loadConfig({
     DATABASE_URL: db.url,
     PORT: '0',
@@ -41,9 +45,10 @@ export async function startInProcessEngine(clockStart: string): Promise<InProces
     LETHE_CLOCK: 'manual',
     LETHE_CLOCK_START: clockStart,
     LETHE_DEADLINE_POLL_MS: '100',
-    LETHE_MASTER_KEY: randomBytes(32).toString('base64'),
+    LETHE_MASTER_KEY: masterKey,
     LETHE_INSTANCE_ID: 'e2e',
     LETHE_TOKENS: ROLES.map((r) => `${r}:${tokens[r]}`).join(','),
+    ...env,
   });
   const logLines: string[] = [];
   const sink = new Writable({
@@ -71,6 +76,7 @@ export async function startInProcessEngine(clockStart: string): Promise<InProces
     tokens,
     api: apiClient(engine.url),
     logLines,
+    masterKey,
     async stop() {
       await engine.close();
       await pool.end();

@@ -18,6 +18,7 @@ import type { EngineConfig } from './config/engine-config.js';
 import { EngineModule } from './engine.module.js';
 import { openDatabase } from './infrastructure/database.js';
 import { createLogger } from './logging/logger.js';
+import { withSimulatedOutages } from './infrastructure/simulated-vault-outages.js';
 import { EngineNestLogger } from './logging/http-logging.js';
 import { PersistedManualClock } from './clock/persisted-manual-clock.js';
 import { BootStack, EngineBootAbortedError } from './boot-stack.js';
@@ -93,7 +94,18 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
   const signingKey = await keyring.activate();
   logger.info({ keyId: signingKey.keyId, validFrom: signingKey.validFrom, source: signing.source }, 'certificate signing key');
   const localVault = new LocalKeyVault(database.pool, masterKey, clock);
-  const vault = options.decorateVault ? options.decorateVault(localVault) : localVault;
+  const decorated = options.decorateVault ? options.decorateVault(localVault) : localVault;
+  // Test-only settings (manual clock only, see engine-config.ts): said loudly, so a log never hides them.
+  if (config.simulatedVaultOutages.length > 0) {
+    logger.warn(
+      { setting: 'LETHE_SIMULATED_VAULT_OUTAGES', outages: config.simulatedVaultOutages.length },
+      'TEST-ONLY: the vault fails every call during the simulated outages',
+    );
+  }
+  if (config.sabotage) {
+    logger.warn({ setting: 'LETHE_SABOTAGE', sabotage: config.sabotage }, `TEST-ONLY: LETHE_SABOTAGE=${config.sabotage} injects a known defect that breaks a promise`);
+  }
+  const vault = withSimulatedOutages(decorated, clock, config.simulatedVaultOutages);
   const lifecycle: LifecyclePorts = {
     store,
     clock,
@@ -107,6 +119,7 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
     logger: logger.child({ component: 'lifecycle' }),
     keyDetectionIntervalMs: config.keyDetectionMs,
     ...(config.crashAt ? { crash: killAt(config.crashAt) } : {}),
+    ...(config.sabotage ? { sabotage: config.sabotage } : {}),
   };
   boot.checkpoint();
   const app = await NestFactory.create<NestExpressApplication>(

@@ -75,3 +75,4 @@ export { causedEventId } from './event-ids.js';
 export { SHRED_STEP, SHRED_DEADLINE } from './shred/shred-deadlines.js';
 export { ConcurrentModificationError } from './concurrent-modification.js';
 export { CRASH_POINTS, killAt, noCrash, type CrashHook, type CrashPoint } from './crash-points.js';
+export { SABOTAGE_KINDS, type Sabotage } from './sabotage.js';

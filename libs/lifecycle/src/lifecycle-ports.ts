@@ -7,6 +7,7 @@ import type { EventStore } from '@lethe/eventstore';
 import type { PostgresDeadlineStore } from '@lethe/scheduler';
 import type { KeyVault, PostgresSigningKeyRegistry, SigningKeyring } from '@lethe/vault';
 import type { CrashHook } from './crash-points.js';
+import type { Sabotage } from './sabotage.js';
 import type { ShredDataPlane, ShredProbe } from './shred/shred-ports.js';
 
 /** The data plane calls the use cases and timers make (the local adapter implements all of them). */
@@ -32,4 +33,6 @@ export interface LifecyclePorts {
   readonly logger: LifecycleLogger;
   /** Test-only fault injection between two steps (LETHE_CRASH_AT); default: none. */
   readonly crash?: CrashHook;
+  /** Test-only known defect for the fleet simulator's oracle to catch (LETHE_SABOTAGE); default: none. */
+  readonly sabotage?: Sabotage;
 }

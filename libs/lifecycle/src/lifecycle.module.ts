@@ -6,6 +6,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type pg from 'pg';
+import { HolidayCache } from '@lethe/calendar';
 import { CLOCK, type Clock } from '@lethe/clock';
 import { EVENT_STORE, type EventStore } from '@lethe/eventstore';
 import type { Processor } from '@lethe/processors';
@@ -53,6 +54,7 @@ import {
   LIFECYCLE_POOL,
   LIFECYCLE_PROCESSORS,
   READ_PROBE,
+  SABOTAGE,
   SIGNING_KEYRING,
   SIGNING_KEYS,
   VAULT,
@@ -64,6 +66,7 @@ import { SHRED_DEADLINE, SHRED_STEP } from './shred/shred-deadlines.js';
 import type { ShredProbe } from './shred/shred-ports.js';
 import { ShredStepHandler } from './shred/shred-step.handler.js';
 import { ShredSaga } from './shred/shred.saga.js';
+import { noHolidays, retirementLeadMs, type Sabotage } from './sabotage.js';
 import { PostgresSnapshotStore } from './snapshots/snapshot-store.js';
 import { CancelShredHandler } from './tenants/cancel-shred/cancel-shred.handler.js';
 import { GetTenantHandler } from './tenants/get-tenant/get-tenant.handler.js';
@@ -119,13 +122,19 @@ function portProviders(ports: LifecyclePorts): Provider[] {
     { provide: SIGNING_KEYS, useValue: ports.signingKeys },
     { provide: LIFECYCLE_LOGGER, useValue: ports.logger },
     { provide: CRASH_HOOK, useValue: ports.crash ?? noCrash },
+    { provide: SABOTAGE, useValue: ports.sabotage ?? null },
     { provide: KEY_DETECTION_INTERVAL_MS, useValue: ports.keyDetectionIntervalMs },
   ];
 }
 
 /** The aggregates' repositories and the collaborators that processors, timers and handlers share. */
 const sharedProviders: Provider[] = [
-  CalendarWorkingDays,
+  {
+    provide: CalendarWorkingDays,
+    useFactory: (sabotage: Sabotage | null) =>
+      new CalendarWorkingDays(sabotage === 'holiday-as-working-day' ? new HolidayCache(noHolidays) : undefined),
+    inject: [SABOTAGE],
+  },
   {
     // Aggregate snapshots (lethe_snapshots): a load costs the same at any stream length.
     provide: SNAPSHOTS,
@@ -175,15 +184,16 @@ const processorsProvider: Provider = {
     signing: SigningKeyring,
     logger: LifecycleLogger,
     detection: KeyDetection,
+    sabotage: Sabotage | null,
   ): readonly Processor[] => [
     new TenantsProjection(),
     new KeyRingsProjection(),
     new RejectedEventsProjection(),
     new ShredSaga(tenants, deadlines, store, clock),
-    new KeyRingSaga(keyRings, deadlines, detection, clock),
+    new KeyRingSaga(keyRings, deadlines, detection, clock, retirementLeadMs(sabotage)),
     new CertificateIssuer(store, tenants, certificates, signing, clock, logger),
   ],
-  inject: [EVENT_STORE, CLOCK, DEADLINES, TenantRepository, KeyRingRepository, PostgresCertificateStore, SIGNING_KEYRING, LIFECYCLE_LOGGER, KeyDetection],
+  inject: [EVENT_STORE, CLOCK, DEADLINES, TenantRepository, KeyRingRepository, PostgresCertificateStore, SIGNING_KEYRING, LIFECYCLE_LOGGER, KeyDetection, SABOTAGE],
 };
 
 const deadlineHandlersProvider: Provider = {
@@ -199,10 +209,11 @@ const deadlineHandlersProvider: Provider = {
     clock: Clock,
     logger: LifecycleLogger,
     crash: CrashHook,
+    sabotage: Sabotage | null,
   ): DeadlineHandlers => {
-    const keyHandlers = new KeyRingHandlers(keyRings, vault, dataPlane, clock, logger, crash);
+    const keyHandlers = new KeyRingHandlers(keyRings, vault, dataPlane, clock, logger, crash, retirementLeadMs(sabotage));
     return {
-      [SHRED_STEP]: new ShredStepHandler(tenants, keyRings, vault, dataPlane, probe, clock, logger).handle,
+      [SHRED_STEP]: new ShredStepHandler(tenants, keyRings, vault, dataPlane, probe, clock, logger, sabotage).handle,
       [SHRED_DEADLINE]: new ShredDeadlineHandler(tenants).handle,
       [KEY_ROTATION]: keyHandlers.rotate,
       [KEY_REPROTECT]: keyHandlers.reprotect,
@@ -212,7 +223,7 @@ const deadlineHandlersProvider: Provider = {
       [KEY_RING_OPEN]: opener.handle,
     };
   },
-  inject: [TenantRepository, KeyRingRepository, KeyRingOpener, KeyDetection, VAULT, DATA_PLANE, READ_PROBE, CLOCK, LIFECYCLE_LOGGER, CRASH_HOOK],
+  inject: [TenantRepository, KeyRingRepository, KeyRingOpener, KeyDetection, VAULT, DATA_PLANE, READ_PROBE, CLOCK, LIFECYCLE_LOGGER, CRASH_HOOK, SABOTAGE],
 };
 
 @Module({})

@@ -20,6 +20,8 @@ export const LIFECYCLE_POOL = Symbol('lifecycle:pool');
 export const LIFECYCLE_LOGGER = Symbol('lifecycle:logger');
 /** CrashHook: test-only fault injection between two steps (LETHE_CRASH_AT). */
 export const CRASH_HOOK = Symbol('lifecycle:crash-hook');
+/** Sabotage | null: test-only known defect (LETHE_SABOTAGE). */
+export const SABOTAGE = Symbol('lifecycle:sabotage');
 /** number: how often (ms) the vault is listed for versions created outside Lethe. */
 export const KEY_DETECTION_INTERVAL_MS = Symbol('lifecycle:key-detection-interval-ms');
 

@@ -67,6 +67,53 @@ describe('engine configuration', () => {
     expect(loadConfig({ LETHE_TRUST_PROXY: 'loopback, 10.0.0.0/8,::1' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', '::1']);
   });
 
+  describe('test-only switches for simulations', () => {
+    const manual = { LETHE_CLOCK: 'manual' };
+
+    it('reads LETHE_SABOTAGE with a manual clock', () => {
+      expect(loadConfig(manual).sabotage).toBeUndefined();
+      for (const kind of ['early-retirement', 'holiday-as-working-day', 'skip-probe']) {
+        expect(loadConfig({ ...manual, LETHE_SABOTAGE: kind }).sabotage).toBe(kind);
+      }
+    });
+
+    it('reads LETHE_SIMULATED_VAULT_OUTAGES with a manual clock', () => {
+      expect(loadConfig(manual).simulatedVaultOutages).toEqual([]);
+      const outages = [
+        { from: '2027-01-01T00:00:00Z', until: '2027-01-01T03:00:00Z', mode: 'fail' },
+        { from: '2027-02-01T00:00:00.000+01:00', until: '2027-02-01T01:00:00.000+01:00', mode: 'timeout' },
+      ];
+      expect(loadConfig({ ...manual, LETHE_SIMULATED_VAULT_OUTAGES: JSON.stringify(outages) }).simulatedVaultOutages).toEqual([
+        { from: new Date('2027-01-01T00:00:00Z'), until: new Date('2027-01-01T03:00:00Z'), mode: 'fail' },
+        { from: new Date('2027-01-31T23:00:00Z'), until: new Date('2027-02-01T00:00:00Z'), mode: 'timeout' },
+      ]);
+    });
+
+    it.each([
+      [{ LETHE_SABOTAGE: 'skip-probe' }, 'LETHE_SABOTAGE', 'unless LETHE_CLOCK=manual'],
+      [{ LETHE_SIMULATED_VAULT_OUTAGES: '[]' }, 'LETHE_SIMULATED_VAULT_OUTAGES', 'unless LETHE_CLOCK=manual'],
+      [{ ...manual, LETHE_SABOTAGE: 'retire-late' }, 'LETHE_SABOTAGE', 'early-retirement, holiday-as-working-day, skip-probe'],
+      [{ ...manual, LETHE_SIMULATED_VAULT_OUTAGES: 'soon' }, 'LETHE_SIMULATED_VAULT_OUTAGES', 'not JSON'],
+      [{ ...manual, LETHE_SIMULATED_VAULT_OUTAGES: '{"from":"2027-01-01T00:00:00Z"}' }, 'LETHE_SIMULATED_VAULT_OUTAGES', 'not a list'],
+      [
+        { ...manual, LETHE_SIMULATED_VAULT_OUTAGES: '[{"from":"2027-01-01T00:00:00Z","until":"2027-01-02T00:00:00Z","mode":"flaky"}]' },
+        'LETHE_SIMULATED_VAULT_OUTAGES',
+        'entry 1 (mode)',
+      ],
+      [
+        { ...manual, LETHE_SIMULATED_VAULT_OUTAGES: '[{"from":"2027-01-02T00:00:00Z","until":"2027-01-01T00:00:00Z","mode":"fail"}]' },
+        'LETHE_SIMULATED_VAULT_OUTAGES',
+        'entry 1 (until) must be after from',
+      ],
+      [{ ...manual, LETHE_SIMULATED_VAULT_OUTAGES: '[{"from":"soon","until":"2027-01-01T00:00:00Z","mode":"fail"}]' }, 'LETHE_SIMULATED_VAULT_OUTAGES', 'entry 1 (from)'],
+    ])('refuses %p, naming %s and the rule', (env, setting, rule) => {
+      const problems = problemsOf(env as Record<string, string>);
+      expect(problems).toHaveLength(1);
+      expect(problems[0].startsWith(`${setting}:`)).toBe(true);
+      expect(problems[0]).toContain(rule);
+    });
+  });
+
   it('never echoes a token or a database password in its complaints', () => {
     const secret = 'supersecretvalue1234567';
     const problems = problemsOf({ LETHE_TOKENS: `nobody:${secret}`, DATABASE_URL: `mysql://u:${secret}@h/db` });

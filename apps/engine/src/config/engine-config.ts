@@ -3,7 +3,8 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { CRASH_POINTS, type CrashPoint } from '@lethe/lifecycle';
+import { CRASH_POINTS, SABOTAGE_KINDS, type CrashPoint, type Sabotage } from '@lethe/lifecycle';
+import type { SimulatedVaultOutage } from '../infrastructure/simulated-vault-outages.js';
 
 export const ENGINE_ROLES = ['api', 'processors', 'poller'] as const;
 export type EngineRole = (typeof ENGINE_ROLES)[number];
@@ -59,6 +60,13 @@ export interface EngineConfig {
   readonly tls: { readonly certFile?: string; readonly keyFile?: string };
   /** Test-only: kill -9 this process when the named step is reached. */
   readonly crashAt: CrashPoint | undefined;
+  /** Test-only (LETHE_SABOTAGE, manual clock only): a known defect for the fleet simulator's oracle to catch. */
+  readonly sabotage: Sabotage | undefined;
+  /**
+   * Test-only (LETHE_SIMULATED_VAULT_OUTAGES, manual clock only): stretches of the engine's clock during
+   * which every vault call fails or times out. Empty: none.
+   */
+  readonly simulatedVaultOutages: readonly SimulatedVaultOutage[];
 }
 
 export class ConfigError extends Error {
@@ -122,6 +130,8 @@ const schema = z.object({
     .optional(),
   LETHE_TOKENS: z.string().optional(),
   LETHE_CRASH_AT: z.enum(CRASH_POINTS, { message: `must be one of ${CRASH_POINTS.join(', ')} (test-only)` }).optional(),
+  LETHE_SABOTAGE: z.enum(SABOTAGE_KINDS, { message: `must be one of ${SABOTAGE_KINDS.join(', ')} (test-only)` }).optional(),
+  LETHE_SIMULATED_VAULT_OUTAGES: z.string().optional(),
   LETHE_INSTANCE_ID: z
     .string()
     .trim()
@@ -198,6 +208,47 @@ export function parseTokenEntries(entries: readonly string[], source: string, pr
   return tokens;
 }
 
+const OUTAGES_RULE = 'must be a JSON list of {"from", "until", "mode"}: ISO 8601 instants with from before until, mode "fail" or "timeout" (test-only)';
+
+const outageSchema = z.strictObject({
+  from: z.iso.datetime({ offset: true }),
+  until: z.iso.datetime({ offset: true }),
+  mode: z.enum(['fail', 'timeout']),
+});
+
+/** LETHE_SIMULATED_VAULT_OUTAGES: each entry checked, problems naming the entry (never echoing the value). */
+function parseOutages(value: string | undefined, problems: string[]): SimulatedVaultOutage[] {
+  if (value === undefined) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    problems.push(`LETHE_SIMULATED_VAULT_OUTAGES: ${OUTAGES_RULE}; it is not JSON`);
+    return [];
+  }
+  if (!Array.isArray(json)) {
+    problems.push(`LETHE_SIMULATED_VAULT_OUTAGES: ${OUTAGES_RULE}; it is not a list`);
+    return [];
+  }
+  const outages: SimulatedVaultOutage[] = [];
+  json.forEach((entry, index) => {
+    const parsed = outageSchema.safeParse(entry);
+    if (!parsed.success) {
+      const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || 'entry'))].join(', ');
+      problems.push(`LETHE_SIMULATED_VAULT_OUTAGES: entry ${index + 1} (${fields}) ${OUTAGES_RULE}`);
+      return;
+    }
+    const from = new Date(parsed.data.from);
+    const until = new Date(parsed.data.until);
+    if (from >= until) {
+      problems.push(`LETHE_SIMULATED_VAULT_OUTAGES: entry ${index + 1} (until) must be after from`);
+      return;
+    }
+    outages.push({ from, until, mode: parsed.data.mode });
+  });
+  return outages;
+}
+
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): EngineConfig {
   // Empty variables count as unset, as shells and compose files often leave them so.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -207,10 +258,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
   }
   const tokens = present.LETHE_TOKENS === undefined ? [] : parseTokenEntries(list(present.LETHE_TOKENS), 'LETHE_TOKENS', problems);
+  const simulatedVaultOutages = parseOutages(present.LETHE_SIMULATED_VAULT_OUTAGES, problems);
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const c = parsed.data;
   if (c.LETHE_CLOCK_START !== undefined && c.LETHE_CLOCK !== 'manual') {
     throw new ConfigError(['LETHE_CLOCK_START: only applies with LETHE_CLOCK=manual']);
+  }
+  // Test-only defects and outages for simulations: never on a clock that real deadlines run on.
+  for (const name of ['LETHE_SABOTAGE', 'LETHE_SIMULATED_VAULT_OUTAGES'] as const) {
+    if (present[name] !== undefined && c.LETHE_CLOCK !== 'manual') {
+      throw new ConfigError([`${name}: test-only, refused unless LETHE_CLOCK=manual (a simulation)`]);
+    }
   }
   // The embedded server is reached on loopback with its own settings: these would be silently ignored.
   for (const name of ['LETHE_DIRECT_DATABASE_URL', 'LETHE_DATABASE_CA_FILE'] as const) {
@@ -244,6 +302,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
       ...(c.LETHE_TLS_KEY_FILE ? { keyFile: c.LETHE_TLS_KEY_FILE } : {}),
     },
     crashAt: c.LETHE_CRASH_AT,
+    sabotage: c.LETHE_SABOTAGE,
+    simulatedVaultOutages,
   };
 }
 

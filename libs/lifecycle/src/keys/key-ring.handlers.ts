@@ -19,6 +19,11 @@ export class KeyRingHandlers {
     private readonly clock: Clock,
     private readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>,
     private readonly crash: CrashHook,
+    /**
+     * Test-only (LETHE_SABOTAGE=early-retirement): retirements are decided as if the clock were this
+     * much (ms) ahead. 0: the clock as it is.
+     */
+    private readonly retirementLeadMs = 0,
   ) {}
 
   /** At the newest version's age limit: a new version (managed), or KeyRotationDue (client-held). */
@@ -94,11 +99,16 @@ export class KeyRingHandlers {
     const { tenantId, keyVersionId } = deadline.payload as KeyTimerPayload;
     const v = keyVersionId!;
     const loaded = await this.keys.load(tenantId);
-    const action = retirementDecision(loaded.state, v, this.clock.now());
+    const lead = this.retirementLeadMs;
+    const now = new Date(this.clock.now().getTime() + lead);
+    const action = retirementDecision(loaded.state, v, now);
     if (action.kind === 'none') return;
-    if (action.kind === 'wait') return context.rescheduleAt(new Date(action.until));
+    if (action.kind === 'wait') return context.rescheduleAt(new Date(Date.parse(action.until) - lead));
     if (action.kind === 'retire') {
-      const { state: after } = await this.keys.execute(tenantId, { type: 'RetireKeyVersion', data: { keyVersionId: v } }, `${deadline.id}:${action.retainUntil}`, { loaded });
+      const { state: after } = await this.keys.execute(tenantId, { type: 'RetireKeyVersion', data: { keyVersionId: v } }, `${deadline.id}:${action.retainUntil}`, {
+        loaded,
+        ...(lead > 0 ? { context: { now, archived: null } } : {}),
+      });
       if (versionStatus(after, v) !== 'retired') return;
       this.logger.info({ tenantId, keyVersionId: v, retainUntil: action.retainUntil }, 'key version retired');
     }

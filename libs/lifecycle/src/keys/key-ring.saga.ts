@@ -45,6 +45,8 @@ export class KeyRingSaga implements Processor<typeof INTERESTS> {
     private readonly deadlines: PostgresDeadlineStore,
     private readonly detection: Pick<KeyDetection, 'ensureFor' | 'cancelFor'>,
     private readonly clock: Clock,
+    /** Test-only (LETHE_SABOTAGE=early-retirement): retirement timers set this much (ms) before retainUntil. */
+    private readonly retirementLeadMs = 0,
   ) {}
 
   async handle(event: Delivered<typeof INTERESTS>, tx: pg.PoolClient): Promise<void> {
@@ -77,7 +79,8 @@ export class KeyRingSaga implements Processor<typeof INTERESTS> {
   /** One timer per superseded version, at the moment its last need ends (re-checked when it fires). */
   private async scheduleRetirements(tenantId: string, state: KeyRingState, tx: pg.PoolClient): Promise<void> {
     for (const { keyVersionId, retainUntil } of retentionTimers(state)) {
-      await this.deadlines.scheduleInTx(tx, retireTimerId(tenantId, keyVersionId), new Date(retainUntil), KEY_RETIRE, { tenantId, keyVersionId });
+      const at = new Date(Date.parse(retainUntil) - this.retirementLeadMs);
+      await this.deadlines.scheduleInTx(tx, retireTimerId(tenantId, keyVersionId), at, KEY_RETIRE, { tenantId, keyVersionId });
     }
   }
 

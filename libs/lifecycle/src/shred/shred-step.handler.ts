@@ -8,6 +8,7 @@ import { DomainError, nextShredAction, type TenantCommand, type TenantEvent, typ
 import type { Loaded } from '../aggregate-repository.js';
 import type { Deadline, DeadlineFireContext } from '@lethe/scheduler';
 import type { KeyRingRepository } from '../keys/key-ring-repository.js';
+import { databasesToProbe, type Sabotage } from '../sabotage.js';
 import type { TenantRepository } from '../tenants/tenant-repository.js';
 import { SHRED_STEP, type ShredTimerPayload } from './shred-deadlines.js';
 import type { ShredDataPlane, ShredProbe, ShredVault } from './shred-ports.js';
@@ -28,6 +29,8 @@ export class ShredStepHandler {
     private readonly probe: ShredProbe,
     private readonly clock: Clock,
     private readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>,
+    /** Test-only known defect (LETHE_SABOTAGE=skip-probe); default none. */
+    private readonly sabotage: Sabotage | null = null,
   ) {}
 
   readonly handle = async (deadline: Deadline, context: DeadlineFireContext): Promise<void> => {
@@ -136,8 +139,8 @@ export class ShredStepHandler {
   /** The databases to probe: the key ring's, or onboarding's when the ring was never opened. */
   private async databasesOf(tenantId: string, tenant: TenantState): Promise<string[]> {
     const { state: ring } = await this.keyRings.load(tenantId);
-    if (ring.exists) return ring.databases.map((d) => d.databaseId);
-    return (tenant.profile?.databases ?? []).map((d) => d.databaseId);
+    const databases = ring.exists ? ring.databases.map((d) => d.databaseId) : (tenant.profile?.databases ?? []).map((d) => d.databaseId);
+    return databasesToProbe(databases, this.sabotage);
   }
 
   /**
