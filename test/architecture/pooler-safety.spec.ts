@@ -13,6 +13,7 @@ const SESSION_OWNERS = new Set([
   'libs/processors/src/processor-lease.ts', // the processor lease: a session advisory lock
   'libs/postgres/src/migrations.ts', // the migration lock, on the direct URL at boot
   'libs/eventstore/src/postgres/pg-notifier.ts', // LISTEN
+  'libs/postgres/src/server-checks.ts', // the boot check that both URLs reach one database, on the direct URL
 ]);
 
 function sources(dir: string): string[] {
