@@ -270,7 +270,11 @@ describeWithPgBouncer('behind PgBouncer in transaction mode', () => {
     expect(cli.stderr).toContain('DATABASE_URL reaches PostgreSQL through a transaction-mode pooler');
     expect(cli.stderr).toContain('LETHE_DIRECT_DATABASE_URL');
     // The migration lock (key 4242001) is on no session, pooled or not (engines of the tests above may hold their leases).
-    const lock = await pool.query(`select 1 from pg_locks where locktype = 'advisory' and classid = 0 and objid = 4242001`);
+    // pg_locks spans the server and other suites migrate their own databases meanwhile: this database only.
+    const lock = await pool.query(
+      `select 1 from pg_locks where locktype = 'advisory' and classid = 0 and objid = 4242001
+          and database = (select oid from pg_database where datname = current_database())`,
+    );
     expect(lock.rowCount).toBe(0);
   }, ENGINE_BOOT_TIMEOUT_MS);
 

@@ -42,8 +42,12 @@ it('given another session holding the migration lock, when migrating, then it re
   const pool = new pg.Pool({ connectionString: db.url, max: 1 });
   try {
     expect(await pendingMigrations(pool, [CreateProbeTable1700000000001])).toEqual([]);
-    // The lock went with the migration's own session.
-    const locks = await pool.query(`select 1 from pg_locks where locktype = 'advisory' and objid = 4242001`);
+    // The lock went with the migration's own session. Other suites migrate their own databases at
+    // the same time, so only this database's lock counts.
+    const locks = await pool.query(
+      `select 1 from pg_locks l join pg_database d on d.oid = l.database
+        where l.locktype = 'advisory' and l.objid = 4242001 and d.datname = current_database()`,
+    );
     expect(locks.rowCount).toBe(0);
   } finally {
     await pool.end();
