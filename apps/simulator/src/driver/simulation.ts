@@ -1,0 +1,316 @@
+// The fleet simulator's driver: the real engine (a child process on a real PostgreSQL, manual clock)
+// taken through the plan's years. Each step:
+//   1. let processors reach the log's head and every due timer fire (firing may make more due);
+//   2. apply the plan's facts of this instant (tenants side by side, each tenant's facts in order);
+//   3. settle again, feed the oracle the new events and the vault's state, keep its violations;
+//   4. move the clock to the next instant that matters: a fact, a due timer, an outage's edge, a
+//      crash, a key detection after a client's rotation, and never more than MAX_STEP_MS ahead.
+// A crash (`crash` fault) kills the engine with SIGKILL while it fires the step's timers, and starts
+// it again; the stored manual clock resumes where it was.
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import type { FleetFact, FleetPlan, Margins, Violation } from '../fleet/fleet-facts.js';
+import { MAX_STEP_MS, Oracle, readEventsAfter, readVaultSnapshot } from '../oracle/index.js';
+import { applyFact, SIMULATION_ROLES, type FactOutcome, type SimulationRole } from './apply-fact.js';
+import { engineApi, type EngineApi } from './engine-api.js';
+import { startEngineChild, type EngineChild } from './engine-child.js';
+import { openSimulationDatabase } from './simulation-database.js';
+
+const HOUR_MS = 3_600_000;
+/** Simulated time between the vault detection runs of a client-held key (LETHE_KEY_DETECTION_MS). */
+const KEY_DETECTION_MS = HOUR_MS;
+/** Tenants whose facts of one instant are applied at the same time. */
+const FACT_CONCURRENCY = 8;
+/** Real time a step may take to settle (processors at the head, no timer due) before the run is called stuck. */
+const SETTLE_TIMEOUT_MS = 180_000;
+/** Rows a read of the log returns. */
+const EVENT_PAGE = 2000;
+
+export interface SimulationOptions {
+  readonly plan: FleetPlan;
+  /** LETHE_SABOTAGE for the engine: a known defect the oracle must catch. */
+  readonly sabotage?: string;
+  /** A server to run on (a fresh database is created on it); undefined: an embedded PostgreSQL. */
+  readonly databaseUrl?: string;
+  /** The run's folder: the engine's data and log, the embedded server, the report. */
+  readonly outDir: string;
+  /** Keep the run's database afterwards (on DATABASE_URL's server). */
+  readonly keepDatabase?: boolean;
+  /** Called after each step (the progress bar). */
+  readonly onStep?: (progress: SimulationProgress) => void;
+}
+
+export interface SimulationProgress {
+  readonly now: Date;
+  readonly events: number;
+  readonly violations: number;
+  readonly wallMs: number;
+}
+
+/** An answer the API's contract does not give for the call (counted by fact kind and status). */
+export interface UnexpectedAnswer {
+  readonly kind: FleetFact['kind'];
+  readonly status: string;
+  readonly count: number;
+  readonly example: string;
+}
+
+export interface SimulationResult {
+  readonly plan: { readonly seed: number; readonly start: string; readonly end: string; readonly tenants: number; readonly facts: number };
+  readonly sabotage: string | null;
+  readonly database: string;
+  readonly violations: readonly Violation[];
+  readonly margins: Margins;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly unexpectedAnswers: readonly UnexpectedAnswer[];
+  /** Facts the engine answered 503 to and that were applied again at a later step. */
+  readonly factRetries: number;
+  readonly crashes: number;
+  readonly steps: number;
+  readonly eventsAppended: number;
+  readonly wallMs: number;
+  /** Wall time (ms) each simulated year took, in order (the last may be partial). */
+  readonly wallMsPerYear: readonly number[];
+  /** Peak resident set sizes (bytes): the engine (the largest of its incarnations) and the simulator itself. */
+  readonly peakRss: { readonly engine: number | null; readonly simulator: number };
+}
+
+/** Runs `options.plan` to its end. @throws when the engine cannot start or a step never settles (not a violation: the run is broken). */
+export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
+  const { plan } = options;
+  mkdirSync(options.outDir, { recursive: true });
+  const started = performance.now();
+  const database = await openSimulationDatabase(options.databaseUrl, options.outDir);
+  const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  pool.on('error', () => undefined); // an idle client lost with a crash is replaced on the next query
+  const masterKey = randomBytes(32);
+  const tokens = Object.fromEntries(SIMULATION_ROLES.map((r) => [r, randomBytes(24).toString('hex')])) as Record<SimulationRole, string>;
+  const env: Record<string, string> = {
+    DATABASE_URL: database.url,
+    LETHE_DATA_DIR: join(options.outDir, 'engine'),
+    LETHE_CLOCK: 'manual',
+    LETHE_CLOCK_START: plan.start,
+    LETHE_MASTER_KEY: masterKey.toString('base64'),
+    LETHE_TOKENS: SIMULATION_ROLES.map((r) => `${r}:${tokens[r]}`).join(','),
+    LETHE_INSTANCE_ID: 'simulated',
+    LETHE_LOG_LEVEL: 'warn',
+    LETHE_DEADLINE_POLL_MS: '200',
+    // A killed engine's deadline claims lapse after this much real time, so its restart takes them over.
+    LETHE_DEADLINE_LEASE_MS: '2000',
+    LETHE_KEY_DETECTION_MS: String(KEY_DETECTION_MS),
+    ...(plan.vaultOutages.length > 0 ? { LETHE_SIMULATED_VAULT_OUTAGES: JSON.stringify(plan.vaultOutages) } : {}),
+    ...(options.sabotage ? { LETHE_SABOTAGE: options.sabotage } : {}),
+  };
+  const logFile = join(options.outDir, 'engine.log');
+  const oracle = new Oracle(plan, { secrets: [masterKey.toString('base64'), masterKey.toString('hex'), ...Object.values(tokens)] });
+  const unexpected = new Map<string, { kind: FleetFact['kind']; status: string; count: number; example: string }>();
+  let engine: EngineChild | undefined;
+  let engineRssPeak: number | null = null;
+  let api: EngineApi;
+  const startEngine = async () => {
+    engine = await startEngineChild(env, logFile);
+    api = engineApi(engine.url);
+  };
+  const noteRss = () => {
+    const rss = engine?.peakRss() ?? null;
+    if (rss !== null) engineRssPeak = Math.max(engineRssPeak ?? 0, rss);
+  };
+  const moveClock = async (to: number) => {
+    const moved = await api('POST', '/v1/admin/clock', tokens.admin, { now: new Date(to).toISOString() });
+    if (moved.status !== 200) throw new Error(`moving the engine's clock to ${new Date(to).toISOString()} was answered ${moved.status}: ${moved.text}`);
+  };
+
+  let steps = 0;
+  let crashes = 0;
+  let factRetries = 0;
+  let position = 0n;
+  let events = 0;
+  const wallMsPerYear: number[] = [];
+  try {
+    await startEngine();
+    const start = Date.parse(plan.start);
+    const end = Date.parse(plan.end);
+    const crashAt = plan.crashes.map(Date.parse).sort((a, b) => a - b);
+    const outageEdges = plan.vaultOutages.flatMap((o) => [Date.parse(o.from), Date.parse(o.until)]).sort((a, b) => a - b);
+    const wakeups: number[] = [];
+    let deferred: FleetFact[] = [];
+    let nextFact = 0;
+    let nextCrash = 0;
+    let yearStartedWall = performance.now();
+    let yearEnds = addYears(start, 1);
+    let now = start;
+
+    const settle = () => settleEngine(pool, api, tokens.admin, now, () => engine!.unexpectedExit);
+    for (;;) {
+      steps++;
+      await settle();
+      // Facts the engine asked to be tried again come first, each tenant's in their order.
+      const due: FleetFact[] = deferred;
+      while (nextFact < plan.facts.length && Date.parse(plan.facts[nextFact].at) <= now) due.push(plan.facts[nextFact++]);
+      const ctx = { api: api!, tokens, pool, masterKey, now };
+      const outcomes = await applyByTenant(due, (fact) => applyFact(fact, { ...ctx, api: api! }));
+      deferred = [];
+      for (const outcome of outcomes) {
+        if (outcome.retryLater) {
+          deferred.push(outcome.fact);
+          factRetries++;
+        } else if (!outcome.ok) {
+          const status = outcome.statuses.join('+');
+          const key = `${outcome.fact.kind} ${status}`;
+          const seen = unexpected.get(key);
+          if (seen) seen.count++;
+          else unexpected.set(key, { kind: outcome.fact.kind, status, count: 1, example: outcome.detail ?? '' });
+        }
+        if (outcome.fact.kind === 'client-rotation' && outcome.ok) wakeups.push(now + KEY_DETECTION_MS + 1000);
+      }
+      await settle();
+      for (let page = await readEventsAfter(pool, position, EVENT_PAGE); page.length > 0; page = await readEventsAfter(pool, position, EVENT_PAGE)) {
+        oracle.ingest(page);
+        position = page[page.length - 1].position;
+        events += page.length;
+      }
+      oracle.check(new Date(now), await readVaultSnapshot(pool, { platformBackupsOf: oracle.platformBackupTenants() }));
+      options.onStep?.({ now: new Date(now), events, violations: oracle.violations().length, wallMs: performance.now() - started });
+      while (now >= yearEnds) {
+        wallMsPerYear.push(Math.round(performance.now() - yearStartedWall));
+        yearStartedWall = performance.now();
+        yearEnds = addYears(yearEnds, 1);
+      }
+      if (now >= end) break;
+
+      const candidates = [
+        now + MAX_STEP_MS,
+        end,
+        nextFact < plan.facts.length ? Date.parse(plan.facts[nextFact].at) : Infinity,
+        deferred.length > 0 ? now + 5 * 60_000 : Infinity,
+        nextCrash < crashAt.length ? crashAt[nextCrash] : Infinity,
+        firstAfter(outageEdges, now),
+        firstAfter(wakeups, now),
+        await nextTimer(pool, now),
+      ];
+      const next = Math.max(now + 1, Math.min(...candidates));
+      if (nextCrash < crashAt.length && crashAt[nextCrash] <= next) {
+        // The crash lands while the engine fires this step's timers: the clock move is sent and the
+        // engine killed a few milliseconds into it.
+        while (nextCrash < crashAt.length && crashAt[nextCrash] <= next) nextCrash++;
+        const moving = moveClock(next).catch(() => undefined);
+        await sleep(randomInt(0, 150));
+        noteRss();
+        await engine!.kill();
+        await moving;
+        crashes++;
+        await startEngine();
+        // The stored clock may or may not have moved before the kill: move it (again) to be sure.
+        await moveClock(next);
+      } else {
+        await moveClock(next);
+      }
+      now = next;
+    }
+    if (performance.now() - yearStartedWall > 1 && wallMsPerYear.length < Math.ceil((end - start) / (365.25 * 24 * HOUR_MS))) {
+      wallMsPerYear.push(Math.round(performance.now() - yearStartedWall));
+    }
+  } finally {
+    noteRss();
+    await engine?.stop().catch(() => undefined);
+    await pool.end().catch(() => undefined);
+    await database.close(options.keepDatabase ?? false).catch(() => undefined);
+  }
+  return {
+    plan: { seed: plan.seed, start: plan.start, end: plan.end, tenants: plan.tenants.length, facts: plan.facts.length },
+    sabotage: options.sabotage ?? null,
+    database: database.description,
+    violations: oracle.violations(),
+    margins: oracle.margins(),
+    counts: oracle.counts(),
+    unexpectedAnswers: [...unexpected.values()],
+    factRetries,
+    crashes,
+    steps,
+    eventsAppended: events,
+    wallMs: Math.round(performance.now() - started),
+    wallMsPerYear,
+    peakRss: { engine: engineRssPeak, simulator: process.resourceUsage().maxRSS * 1024 },
+  };
+}
+
+function addYears(t: number, years: number): number {
+  const d = new Date(t);
+  d.setUTCFullYear(d.getUTCFullYear() + years);
+  return d.getTime();
+}
+
+function firstAfter(sorted: readonly number[], t: number): number {
+  let best = Infinity;
+  for (const x of sorted) if (x > t && x < best) best = x;
+  return best;
+}
+
+/** Each tenant's facts in order, up to FACT_CONCURRENCY tenants at a time; outcomes in no particular order. */
+async function applyByTenant(facts: readonly FleetFact[], apply: (fact: FleetFact) => Promise<FactOutcome>): Promise<FactOutcome[]> {
+  const byTenant = new Map<string, FleetFact[]>();
+  for (const f of facts) {
+    const id = f.kind === 'onboard' ? f.tenant.tenantId : f.tenantId;
+    const list = byTenant.get(id);
+    if (list) list.push(f);
+    else byTenant.set(id, [f]);
+  }
+  const queues = [...byTenant.values()];
+  const outcomes: FactOutcome[] = [];
+  const worker = async () => {
+    for (let queue = queues.shift(); queue; queue = queues.shift()) {
+      for (let i = 0; i < queue.length; i++) {
+        const outcome = await apply(queue[i]);
+        outcomes.push(outcome);
+        if (outcome.retryLater) {
+          // What follows depends on it (a backup on a tenant not yet onboarded): it all waits.
+          for (const rest of queue.slice(i + 1)) outcomes.push({ fact: rest, statuses: [], ok: false, retryLater: true });
+          break;
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FACT_CONCURRENCY, queues.length) }, worker));
+  return outcomes;
+}
+
+/** The next pending timer after `now` that the clock must stop on (vault detection runs on its own hourly timers). */
+async function nextTimer(pool: pg.Pool, now: number): Promise<number> {
+  const r = await pool.query<{ next: Date | null }>(
+    `select min(coalesce(next_attempt_at, due_at)) as next from lethe_deadlines
+      where status = 'pending' and kind <> 'key-detection' and coalesce(next_attempt_at, due_at) > $1`,
+    [new Date(now)],
+  );
+  return r.rows[0].next?.getTime() ?? Infinity;
+}
+
+/**
+ * Until every processor reached the log's head and no timer is due at `now`; each round asks the
+ * engine to fire what is due (firing may append events and make further timers due).
+ * @throws when it takes longer than SETTLE_TIMEOUT_MS, or the engine exits.
+ */
+async function settleEngine(pool: pg.Pool, api: EngineApi, adminToken: string, now: number, exited: () => Promise<never>): Promise<void> {
+  const until = performance.now() + SETTLE_TIMEOUT_MS;
+  const at = new Date(now);
+  for (let round = 0; ; round++) {
+    const r = await pool.query<{ behind: boolean; due: boolean }>(
+      `select exists (select 1 from lethe_checkpoints where position < (select coalesce(max(global_position), 0) from lethe_events)) as behind,
+              exists (select 1 from lethe_deadlines where status = 'pending' and coalesce(next_attempt_at, due_at) <= $1) as due`,
+      [at],
+    );
+    const { behind, due } = r.rows[0];
+    if (!behind && !due) return;
+    if (performance.now() > until) {
+      throw new Error(`the engine did not settle at ${at.toISOString()} within ${SETTLE_TIMEOUT_MS} ms (processors behind: ${behind}; timers due: ${due})`);
+    }
+    if (due) {
+      const moved = await Promise.race([api('POST', '/v1/admin/clock', adminToken, { now: at.toISOString() }), exited()]);
+      if (moved.status !== 200) throw new Error(`firing the timers due at ${at.toISOString()} was answered ${moved.status}: ${moved.text}`);
+    } else {
+      await sleep(Math.min(5 + round * 5, 50));
+    }
+  }
+}
