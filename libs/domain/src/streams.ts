@@ -13,6 +13,7 @@ export const tenantCategory = streamCategory<TenantEvent, 'tenant'>('tenant', {
   DeletionRequested: true,
   ShredScheduled: true,
   ShredTriggerRecorded: true,
+  ShredAdvanced: true,
   ShredCancelled: true,
   ShredExecutionStarted: true,
   KeyDestroyed: true,

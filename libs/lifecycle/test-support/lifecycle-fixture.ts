@@ -33,6 +33,8 @@ export interface LifecycleFixture {
   readonly dataPlane: LocalDataPlane;
   readonly tenants: TenantRepository;
   readonly keyRings: KeyRingRepository;
+  /** Opens a recorded tenant's ring (onboarding's second half); what key ring commands load through. */
+  readonly opener: KeyRingOpener;
   readonly calendars: CalendarRepository;
   /** The read models (rm_*), through TypeORM as the query handlers read them. */
   readonly readModels: DataSource;
@@ -88,7 +90,8 @@ export async function createLifecycleFixture(start = new Date('2026-03-02T09:00:
   const calendars = new CalendarRepository(counted, clock);
   const tenants = new TenantRepository(counted, clock, new CalendarWorkingDays(), (jurisdiction) => overrideInputsInForce(calendars, jurisdiction));
   const keyRings = new KeyRingRepository(counted, clock);
-  const onboarding = new OnboardTenantHandler(tenants, new KeyRingOpener(tenants, keyRings, vault, dataPlane, noCrash), noCrash);
+  const opener = new KeyRingOpener(tenants, keyRings, vault, dataPlane, noCrash);
+  const onboarding = new OnboardTenantHandler(tenants, opener, noCrash);
   const readModels = await new DataSource({ type: 'postgres', url: db.url, entities: readModelEntities, extra: { max: 2 } }).initialize();
   const projections: Processor[] = [new TenantsProjection(), new KeyRingsProjection()];
   let projected = 0n;
@@ -115,6 +118,7 @@ export async function createLifecycleFixture(start = new Date('2026-03-02T09:00:
     dataPlane,
     tenants,
     keyRings,
+    opener,
     calendars,
     reads: (streamId) => reads.get(streamId) ?? 0,
     resetReads: () => reads.clear(),

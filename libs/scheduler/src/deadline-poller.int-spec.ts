@@ -170,6 +170,60 @@ describe('DeadlinePoller: retries', () => {
     expect((await store.get('broken-1'))!.status).toBe('fired');
   });
 
+  it('retries a transient failure (a dependency down) with capped backoff for as long as it lasts, never parking; a permanent one still parks', async () => {
+    class Unavailable extends Error {
+      override name = 'Unavailable';
+    }
+    let outage = true;
+    let permanent = false;
+    let calls = 0;
+    const { clock, store, poller, lines } = setup(
+      {
+        vaulty: async () => {
+          calls += 1;
+          if (permanent) throw new Error('refused');
+          if (outage) throw new Unavailable('the dependency is down');
+        },
+      },
+      { maxAttempts: 3, isTransient: (error) => error instanceof Unavailable },
+    );
+    await store.schedule('outage-1', T0, 'vaulty', null);
+    // Six hours of outage, the clock moving a minute at a time: far more failures than maxAttempts.
+    const delays: number[] = [];
+    for (let t = 0; t < 6 * 60; t++) {
+      const { failed, parked } = await poller.tick();
+      expect(parked).toBe(0);
+      if (failed === 1) {
+        const row = (await store.get('outage-1'))!;
+        delays.push(row.nextAttemptAt!.getTime() - clock.now().getTime());
+      }
+      clock.advance(60_000);
+    }
+    const row = (await store.get('outage-1'))!;
+    expect(row).toMatchObject({ status: 'pending', attempts: 0, lastError: 'Unavailable: the dependency is down' });
+    expect(calls).toBeGreaterThan(3);
+    // 1 s, 2 s, 4 s … doubling up to the 60 s cap, then staying there.
+    expect(delays.slice(0, 7)).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 60_000]);
+    expect(delays.every((d) => d <= 60_000)).toBe(true);
+    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+    expect(lines.at(-1)).toMatchObject({ level: 'warn', fields: { deadlineId: 'outage-1', transient: true } });
+
+    // The dependency is back: fired at the next try, at most one capped delay later.
+    outage = false;
+    clock.advance(60_000);
+    expect(await poller.tick()).toMatchObject({ fired: 1, failed: 0, parked: 0 });
+    expect((await store.get('outage-1'))!.status).toBe('fired');
+
+    // A permanent failure after an outage still gets its full budget of maxAttempts, then parks.
+    permanent = true;
+    await store.schedule('outage-2', clock.now(), 'vaulty', null);
+    for (let i = 0; i < 3; i++) {
+      await poller.tick();
+      clock.advance(60_000);
+    }
+    expect(await store.get('outage-2')).toMatchObject({ status: 'failed', attempts: 3, lastError: 'Error: refused' });
+  });
+
   it('treats an unknown kind as a failure: retried, then parked, never marked fired', async () => {
     const { clock, store, poller } = setup({ known: async () => undefined }, { maxAttempts: 2 });
     await store.schedule('orphan-1', T0, 'no-such-kind', null);

@@ -10,7 +10,8 @@
 //              renewal that finds the token gone, or no renewal for a whole lease, aborts the
 //              handler's signal: someone else may own the row now.
 //   3. record  one statement, conditioned on the token and on the row's revision as claimed: fired,
-//              rescheduled by the handler (context.rescheduleAt), or a failure (backoff, then parked);
+//              rescheduled by the handler (context.rescheduleAt), or a failure (backoff, then parked;
+//              a transient one, per options.isTransient, is retried with the capped backoff and never parked);
 //              the claim is cleared. A revision that moved means schedule()/cancel() changed the row
 //              while the handler ran: their change stands and the claim is only released. A token
 //              that moved means the claim expired and was taken over: the outcome is dropped.
@@ -68,8 +69,17 @@ export interface DeadlineBackoff {
 export interface DeadlinePollerOptions {
   /** Most rows one tick fires (one after the other). Default 100. */
   readonly batchSize?: number;
-  /** Failed attempts after which a row is parked as 'failed'. Default 10. */
+  /** Failed attempts after which a row is parked as 'failed'. Default 10. Transient failures do not count. */
   readonly maxAttempts?: number;
+  /**
+   * Says whether a handler's failure is transient: a dependency that is down or did not answer (e.g. the
+   * key vault in an outage), not a refusal or a bug. A transient failure is retried with the capped
+   * backoff for as long as it lasts and never parks the row: an outage of hours must not end a timer
+   * whose work is owed as soon as the dependency is back. It does not add to `attempts` (those count
+   * towards parking); its delay doubles the previous failure's, from backoff.baseMs up to backoff.maxMs.
+   * Default: no failure is transient.
+   */
+  readonly isTransient?: (error: unknown) => boolean;
   readonly backoff?: DeadlineBackoff;
   /** Real-time bound of one handler run. Default 60 s. */
   readonly handlerTimeoutMs?: number;
@@ -214,6 +224,7 @@ export class DeadlinePoller {
   private readonly leaseMs: number;
   private readonly owner: string;
   private readonly logger: DeadlineLogger | undefined;
+  private readonly isTransient: (error: unknown) => boolean;
   private readonly handlers: DeadlineHandlers;
   private readonly running = new Set<Promise<void>>();
   private stopping = false;
@@ -240,6 +251,7 @@ export class DeadlinePoller {
     if (typeof owner !== 'string' || owner.trim() === '') throw new TypeError('owner must be a non-empty string');
     this.owner = owner;
     this.logger = options.logger;
+    this.isTransient = options.isTransient ?? (() => false);
   }
 
   /**
@@ -413,10 +425,14 @@ export class DeadlinePoller {
   private async recordFailure(claim: Claim, deadline: Deadline, attempt: number, error: unknown): Promise<'retry' | 'parked'> {
     const message = describeError(error);
     const now = this.clock.now();
-    const park = attempt >= this.maxAttempts;
-    const nextAttemptAt = park ? null : new Date(now.getTime() + backoffDelayMs(attempt, this.backoffBaseMs, this.backoffMaxMs));
-    const recorded = await this.record(claim, RECORD_FAILURE_SQL, [attempt, message, park ? 'failed' : 'pending', nextAttemptAt, now]);
-    const log = { ...fields(deadline, attempt), error: message };
+    const transient = !(error instanceof DeadlineClaimExpiredError) && this.isTransientSafely(error);
+    // A transient failure leaves the count as it was (the row's attempts, the claim's takeover included).
+    const counted = transient ? deadline.attempts : attempt;
+    const park = !transient && attempt >= this.maxAttempts;
+    const delay = transient ? this.transientDelayMs(deadline) : backoffDelayMs(attempt, this.backoffBaseMs, this.backoffMaxMs);
+    const nextAttemptAt = park ? null : new Date(now.getTime() + delay);
+    const recorded = await this.record(claim, RECORD_FAILURE_SQL, [counted, message, park ? 'failed' : 'pending', nextAttemptAt, now]);
+    const log = { ...fields(deadline, attempt), error: message, ...(transient ? { transient } : {}) };
     if (recorded === 'changed') {
       this.logger?.warn(log, 'deadline handler failed; the deadline was rescheduled or cancelled meanwhile and stays so');
       return 'retry';
@@ -429,8 +445,26 @@ export class DeadlinePoller {
       this.logger?.error(log, `deadline handler failed ${attempt} times; parked as failed`);
       return 'parked';
     }
-    this.logger?.warn({ ...log, nextAttemptAt: nextAttemptAt?.toISOString() }, 'deadline handler failed; will retry');
+    this.logger?.warn(
+      { ...log, nextAttemptAt: nextAttemptAt?.toISOString() },
+      transient ? 'deadline handler failed: a dependency is unavailable; will retry until it is back' : 'deadline handler failed; will retry',
+    );
     return 'retry';
+  }
+
+  /** Double the delay of the row's previous failure (recorded as next_attempt_at - updated_at), capped. */
+  private transientDelayMs(deadline: Deadline): number {
+    const previous = deadline.nextAttemptAt ? deadline.nextAttemptAt.getTime() - deadline.updatedAt.getTime() : 0;
+    return Math.min(this.backoffMaxMs, Math.max(this.backoffBaseMs, 2 * previous));
+  }
+
+  /** A classifier that throws is a bug of its own: the failure then counts as permanent. */
+  private isTransientSafely(error: unknown): boolean {
+    try {
+      return this.isTransient(error) === true;
+    } catch {
+      return false;
+    }
   }
 }
 

@@ -25,6 +25,7 @@ export {
   MasterKeyCheckError,
   RetiredSigningKeyError,
 } from './errors.js';
+export { KeyVaultUnavailableError, isKeyVaultUnavailable } from './vault-unavailable.js';
 export { SecretKey, MasterKey, KEY_BYTES, type KeySource } from './secret-key.js';
 export { loadOrCreateKeyFile, type KeyFileSpec, type LoadedKeyFile } from './key-file.js';
 export { loadMasterKey, decodeBase64Key, MASTER_KEY_SETTING, MASTER_KEY_FILE, type LoadMasterKeyOptions } from './master-key.js';

@@ -1,9 +1,10 @@
-// Turns a rule the domain refused, or a command that kept losing optimistic races, into the HTTP
-// answer a caller can act on. Applied to every /v1 controller (@UseFilters), ahead of the global
+// Turns a rule the domain refused, a command that kept losing optimistic races, or a key vault that did
+// not answer, into the HTTP answer a caller can act on. Applied to every /v1 controller (@UseFilters), ahead of the global
 // problem+json filter, which writes the answer.
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { DomainError } from '@lethe/domain';
 import { ConcurrentModificationError } from '@lethe/lifecycle';
+import { KeyVaultUnavailableError } from '@lethe/vault';
 import { ProblemDetailsFilter, ProblemException } from '../http/index.js';
 
 const NOT_FOUND = new Set(['tenant-not-found', 'shred-not-found', 'key-ring-not-found', 'backup-not-found', 'override-not-found']);
@@ -18,8 +19,24 @@ const BAD_FIELD: Record<string, string> = {
   'override-reason-invalid': 'reason',
 };
 
-/** The problem to answer for a refused command: 404 not found, 400 a bad field, 409 otherwise. */
-export function problemOf(error: DomainError | ConcurrentModificationError): ProblemException {
+/** Seconds a caller should wait before retrying a request the vault's outage refused. */
+export const VAULT_RETRY_AFTER_SECONDS = 60;
+
+/**
+ * The problem to answer for a refused command: 404 not found, 400 a bad field, 409 otherwise; 503 when
+ * the key vault did not answer (an outage is not the server's fault, and a command stores nothing
+ * before its vault call succeeds, so a retry is safe).
+ */
+export function problemOf(error: DomainError | ConcurrentModificationError | KeyVaultUnavailableError): ProblemException {
+  if (error instanceof KeyVaultUnavailableError) {
+    return new ProblemException({
+      status: 503,
+      detail: 'the key vault is unavailable; nothing was stored, try again later',
+      type: 'urn:lethe:problem:vault-unavailable',
+      headers: { 'Retry-After': String(VAULT_RETRY_AFTER_SECONDS) },
+      extensions: { code: 'vault-unavailable' },
+    });
+  }
   if (error instanceof ConcurrentModificationError) {
     // Others kept writing this aggregate; nothing of this request was stored, so a retry is safe.
     return new ProblemException({
@@ -36,11 +53,11 @@ export function problemOf(error: DomainError | ConcurrentModificationError): Pro
   return ProblemException.conflict(error.message, `urn:lethe:problem:${error.code}`, { code: error.code });
 }
 
-@Catch(DomainError, ConcurrentModificationError)
+@Catch(DomainError, ConcurrentModificationError, KeyVaultUnavailableError)
 export class DomainErrorFilter implements ExceptionFilter {
   private readonly problems = new ProblemDetailsFilter();
 
-  catch(error: DomainError | ConcurrentModificationError, host: ArgumentsHost): void {
+  catch(error: DomainError | ConcurrentModificationError | KeyVaultUnavailableError, host: ArgumentsHost): void {
     this.problems.catch(problemOf(error), host);
   }
 }

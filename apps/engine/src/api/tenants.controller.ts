@@ -1,6 +1,6 @@
 // /v1/tenants: onboarding, the tenant list, termination and deletion reports, shred cancellation, the
 // tenant's status and its deletion certificate. Each route maps HTTP to one command or query.
-import { Controller, Get, HttpCode, Post, StreamableFile, UseFilters } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Res, StreamableFile, UseFilters } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import {
@@ -12,7 +12,7 @@ import {
   RequestDeletionCommand,
   TerminateContractCommand,
 } from '@lethe/lifecycle';
-import { Answer, Idempotent, ProblemException, Problems, Roles, ZodBody, ZodParam, ZodQuery } from '../http/index.js';
+import { Answer, Idempotent, ProblemException, Problems, Roles, ZodBody, ZodParam, ZodQuery, type HttpResponse } from '../http/index.js';
 import { cancelAnswer, certificateAnswer, EXAMPLES, shredScheduleAnswer, tenantAnswer, tenantPageAnswer } from './tenant.answers.js';
 import { DomainErrorFilter } from './domain-error.filter.js';
 import { pageRequest } from './paging.schema.js';
@@ -32,9 +32,16 @@ export class TenantsController {
   @Roles('operator')
   @HttpCode(201)
   @Answer(201, tenantAnswer, EXAMPLES.tenant, 'The tenant as stored, with its databases (also for the same body again)')
+  @Answer(
+    202,
+    tenantAnswer,
+    EXAMPLES.tenant,
+    'The tenant is stored, but the key vault is unavailable: its key ring opens as soon as the vault answers (a durable timer retries; the same body again, or any key command on the tenant, opens it too)',
+  )
   @Problems(409)
-  async onboard(@ZodBody(onboardTenantSchema) body: z.output<typeof onboardTenantSchema>) {
+  async onboard(@ZodBody(onboardTenantSchema) body: z.output<typeof onboardTenantSchema>, @Res({ passthrough: true }) res: HttpResponse) {
     const { tenant, keyRing } = await this.commands.execute(new OnboardTenantCommand(body));
+    if (!keyRing) res.status(202);
     return tenantBody(tenant, keyRing);
   }
 

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { CLOCK, SystemClock, type Clock } from '@lethe/clock';
 import { DeadlinePoller, type DeadlineHandlers, type FiredDeadline } from '@lethe/scheduler';
+import { isKeyVaultUnavailable } from '@lethe/vault';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/engine-config.js';
 import { PG_POOL } from '../infrastructure/database.js';
 import { ROOT_LOGGER } from '../logging/tokens.js';
@@ -55,6 +56,10 @@ export class DeadlineTicker implements OnApplicationBootstrap, BeforeApplication
       logger,
       owner: this.config.instanceId,
       leaseMs: this.config.deadlineLeaseMs,
+      // A vault outage can last hours; the timers that need the vault (rotation, retirement, opening a
+      // key ring) owe their work as soon as it is back (P1–P3), so they retry it with capped backoff
+      // (1 h) for as long as it lasts. Only a refusal or a bug parks a timer.
+      isTransient: isKeyVaultUnavailable,
     });
     this.registry.addInterval(INTERVAL_NAME, setInterval(() => void this.tick(), this.config.deadlinePollMs));
     this.startedAt = this.wallClock.now();

@@ -6,7 +6,7 @@
 // timer for good (the deadline poller's own limit is 60 s of real time).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '@lethe/clock';
-import type { KeyVault } from '@lethe/vault';
+import { KeyVaultUnavailableError, type KeyVault } from '@lethe/vault';
 
 export interface SimulatedVaultOutage {
   readonly from: Date;
@@ -18,12 +18,13 @@ export interface SimulatedVaultOutage {
 export const SIMULATED_VAULT_TIMEOUT_MS = 100;
 
 /** The vault did not answer: what a vault client throws when the service is down or unreachable. */
-export class SimulatedVaultUnavailableError extends Error {
-  readonly code: 'VAULT_UNAVAILABLE' | 'VAULT_TIMEOUT';
+export class SimulatedVaultUnavailableError extends KeyVaultUnavailableError {
   constructor(readonly mode: SimulatedVaultOutage['mode']) {
-    super(mode === 'fail' ? 'the key vault is unavailable (simulated outage)' : 'the key vault did not answer in time (simulated outage)');
+    super(
+      mode === 'fail' ? 'unavailable' : 'timeout',
+      mode === 'fail' ? 'the key vault is unavailable (simulated outage)' : 'the key vault did not answer in time (simulated outage)',
+    );
     this.name = 'SimulatedVaultUnavailableError';
-    this.code = mode === 'fail' ? 'VAULT_UNAVAILABLE' : 'VAULT_TIMEOUT';
   }
 }
 

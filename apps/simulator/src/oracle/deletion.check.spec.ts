@@ -136,6 +136,23 @@ describe('P4: a termination or deletion request destroys every key version withi
     expect(found.find((v) => v.promise === 'P4')!.expected).toContain('deletion-request r-1');
   });
 
+  it('given a request joining a termination effective months later, and Lethe moving the shred to the request\'s deadline (ShredAdvanced), then nothing is broken', () => {
+    const future = termination({ effectiveAt: '2027-06-01T00:00:00.000Z' });
+    const request: FleetFact = { at: '2026-12-24T10:00:00.000Z', kind: 'deletion-request', tenantId: 'acme', requestId: 'r-1', deliveries: 1 };
+    // The termination's own deadline: the end of Tue 8 June in London (BST).
+    const s = scheduled(onboarded({}, future, request), { deadline: '2027-06-08T22:59:59.999Z' });
+    // Before Lethe applied the request (within the slack): nothing to say yet.
+    expect(s.checkAt(at(request.at, 1000))).toEqual([]);
+    s.tenantEvent(
+      'acme',
+      'ShredAdvanced',
+      { shredId: 'shred-1', trigger: { kind: 'deletion-request', requestId: 'r-1' }, deadline: '2027-01-05T23:59:59.999Z', executeAt: '2026-12-30T23:59:59.999Z' },
+      at(request.at, 1000),
+    );
+    carriedOut(s, '2026-12-31T00:00:00.000Z');
+    expect(s.checkAt('2027-01-06T01:00:00.000Z')).toEqual([]);
+  });
+
   it('given a platform-key tenant whose backup is not purged, then P4 is broken', () => {
     const b: FleetFact = { at: '2026-12-10T00:00:00.000Z', kind: 'backup', tenantId: 'acme', backupId: 'b-1', databaseId: 'db-1', schedule: 'monthly', coveredFrom: '2026-12-09T00:00:00.000Z', takenAt: '2026-12-10T00:00:00.000Z', expiresAt: '2027-12-10T00:00:00.000Z' };
     const purged = carriedOut(scheduled(onboarded({ backupKeyMode: 'platform' }, b, termination())), EXECUTE, ['db-1'], 'shred-1', [{ kind: 'platform-backup', id: 'b-1' }]);

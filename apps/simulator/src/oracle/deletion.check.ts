@@ -5,7 +5,8 @@
 // A notice received after its deadline is shredded at once with a `late-notification` breach.
 //
 // The triggers, in the order they were received, make cycles: the first trigger with no shred
-// pending schedules one, later ones join it (each still owed its own deadline), a cancel before the
+// pending schedules one, later ones join it (each still owed its own deadline: Lethe records the
+// earliest, moving the shred for an earlier one, ShredAdvanced), a cancel before the
 // shred's execution withdraws the cycle, a trigger after the cancel starts a new one. A delivery of
 // a message already received is the same trigger. Whether a cancel came before the execution is
 // judged from the instant Lethe recorded the execution's start (its own action).
@@ -88,7 +89,6 @@ export function checkDeletion(c: TenantCheck): void {
 
 function checkCycle(c: TenantCheck, cycle: Cycle): void {
   const first = cycle.triggers[0];
-  const firstDeadline = deadlineOf(c, first);
   const shred = cycle.shred;
   if (!shred) {
     const limit = first.receivedAt + IMMEDIATE_SLACK_MS;
@@ -96,15 +96,7 @@ function checkCycle(c: TenantCheck, cycle: Cycle): void {
     else c.recheckAfter(limit);
     return;
   }
-  if (shred.deadline !== firstDeadline.deadline) {
-    c.violation(
-      `deadline:${shred.shredId}`,
-      'P4',
-      `deadline ${iso(firstDeadline.deadline)}: the end of the ${DELETION_WORKING_DAYS}th working day after ${c.calendar.localDateOf(new Date(first.clockStart), c.facts.timeZone)} ` +
-        `in ${c.facts.spec.jurisdiction} (${c.facts.timeZone}), counting ${firstDeadline.countedDays.join(', ')}`,
-      `Lethe recorded ${iso(shred.deadline)}`,
-    );
-  }
+  checkRecordedDeadline(c, cycle, shred);
   if (cycle.cancelledAt !== null) {
     if (shred.startedAt !== null) {
       c.violation(`cancelled-executed:${shred.shredId}`, 'P4', `shred ${shred.shredId} withdrawn by the cancel of ${iso(cycle.cancelledAt)}, never executed`, `executed ${iso(shred.startedAt)}`);
@@ -149,6 +141,39 @@ function checkCycle(c: TenantCheck, cycle: Cycle): void {
   }
   checkDestroyed(c, shred, limit, why);
   checkVerified(c, shred, deadline, limit, why);
+}
+
+/** The trigger with the earliest deadline of `triggers` (the first of them on a tie). */
+function earliest(c: TenantCheck, triggers: readonly TriggerFact[]): TriggerFact {
+  return triggers.reduce((best, t) => (deadlineOf(c, t).deadline < deadlineOf(c, best).deadline ? t : best));
+}
+
+/**
+ * The deadline Lethe records is the earliest owed by the triggers that joined before the shred was
+ * executed (the first schedules it; an earlier one moves it, ShredAdvanced): the end of the 5th working
+ * day after its clock start. One received within IMMEDIATE_SLACK_MS may not be applied yet.
+ */
+function checkRecordedDeadline(c: TenantCheck, cycle: Cycle, shred: SeenShred): void {
+  const joined = cycle.triggers.filter((t) => shred.startedAt === null || t.receivedAt <= shred.startedAt);
+  const owing = earliest(c, joined);
+  const owed = deadlineOf(c, owing);
+  if (shred.deadline === owed.deadline) return;
+  const settled = joined.filter((t, i) => i === 0 || t.receivedAt + IMMEDIATE_SLACK_MS < c.now);
+  const pending = joined.filter((t) => !settled.includes(t));
+  const settledOwed = deadlineOf(c, earliest(c, settled)).deadline;
+  // Not yet moved for a trigger just received: as settled triggers owe, or already moved for one pending.
+  const appliedSoFar = shred.deadline === settledOwed || pending.some((t) => deadlineOf(c, t).deadline === shred.deadline);
+  if (appliedSoFar && pending.length > 0) {
+    c.recheckAfter(Math.max(...pending.map((t) => t.receivedAt)) + IMMEDIATE_SLACK_MS);
+    return;
+  }
+  c.violation(
+    `deadline:${shred.shredId}`,
+    'P4',
+    `deadline ${iso(owed.deadline)} (the earliest its triggers owe: the ${name(owing)}): the end of the ${DELETION_WORKING_DAYS}th working day after ` +
+      `${c.calendar.localDateOf(new Date(owing.clockStart), c.facts.timeZone)} in ${c.facts.spec.jurisdiction} (${c.facts.timeZone}), counting ${owed.countedDays.join(', ')}`,
+    `Lethe recorded ${iso(shred.deadline)}`,
+  );
 }
 
 function checkLateNotice(c: TenantCheck, shred: SeenShred, t: TriggerFact, d: TriggerDeadline): void {

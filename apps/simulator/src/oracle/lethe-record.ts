@@ -42,8 +42,11 @@ export interface SeenShred {
   readonly shredId: string;
   readonly trigger: SeenTrigger;
   readonly scheduledAt: number;
-  readonly deadline: number;
-  readonly executeAt: number;
+  /** As scheduled, then as each ShredAdvanced moved it (an earlier trigger joined). */
+  deadline: number;
+  executeAt: number;
+  /** Triggers that moved the shred earlier (ShredAdvanced), in order. */
+  readonly advancedBy: { readonly trigger: SeenTrigger; readonly recordedAt: number }[];
   cancelledAt: number | null;
   startedAt: number | null;
   keysDestroyedAt: number | null;
@@ -254,6 +257,7 @@ export class LetheRecord {
           scheduledAt: at,
           deadline: instant(d, 'deadline') ?? Number.NaN,
           executeAt: instant(d, 'executeAt') ?? Number.NaN,
+          advancedBy: [],
           cancelledAt: null,
           startedAt: null,
           keysDestroyedAt: null,
@@ -271,6 +275,17 @@ export class LetheRecord {
       case 'ShredTriggerRecorded':
         count(`triggers:${str(d, 'disposition') ?? 'unknown'}`);
         break;
+      case 'ShredAdvanced': {
+        // A trigger owed an earlier deadline joined a scheduled shred and moved it earlier.
+        const s = shred();
+        if (s) {
+          s.deadline = instant(d, 'deadline') ?? s.deadline;
+          s.executeAt = instant(d, 'executeAt') ?? s.executeAt;
+          s.advancedBy.push({ trigger: triggerOf(d.trigger), recordedAt: at });
+        }
+        count('triggers:advanced');
+        break;
+      }
       case 'ShredCancelled': {
         const s = shred();
         if (s) s.cancelledAt ??= at;

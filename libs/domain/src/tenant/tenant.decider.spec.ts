@@ -270,6 +270,77 @@ describe('tenant decider: scheduling a shred', () => {
       ]);
   });
 
+  // P4: each trigger within 5 working days of its own effective instant, so the earliest deadline wins.
+  // first(): term-1 effective Wed 2 Dec 10:00 → executeAt end of Fri 4 Dec, deadline end of Wed 9 Dec.
+  const request = (requestId: string, receivedAt: string): ScheduleShred => ({
+    type: 'ScheduleShred',
+    data: { trigger: { kind: 'deletion-request', requestId }, effectiveAt: receivedAt, receivedAt },
+  });
+  const stateAfter = (events: readonly TenantEvent[]) => events.reduce(tenantDecider.evolve, tenantDecider.initialState);
+
+  it('moves a scheduled shred earlier for a trigger owed an earlier deadline, which joins it', () => {
+    const events = given(first()).when(request('req-early', '2026-12-01T09:30:00.000Z'), at('2026-12-01T09:30:00.000Z')).produced();
+    expect(events).toEqual([
+      {
+        type: 'ShredAdvanced',
+        data: {
+          shredId: 'termination:term-1',
+          trigger: { kind: 'deletion-request', requestId: 'req-early' },
+          effectiveAt: '2026-12-01T09:30:00.000Z',
+          receivedAt: '2026-12-01T09:30:00.000Z',
+          // Tue 1 Dec never counts: Wed 2 … Tue 8 Dec; grace 2 working days: end of Thu 3 Dec.
+          deadline: '2026-12-08T23:59:59.999Z',
+          executeAt: '2026-12-03T23:59:59.999Z',
+          previousDeadline: '2026-12-09T23:59:59.999Z',
+          previousExecuteAt: '2026-12-04T23:59:59.999Z',
+          calendar: expect.objectContaining({ jurisdiction: 'GB-ENG', timeZone: 'Europe/London' }),
+          at: '2026-12-01T09:30:00.000Z',
+        },
+      },
+    ]);
+    const state = stateAfter([...first(), ...events]);
+    expect(state.shred).toMatchObject({ shredId: 'termination:term-1', status: 'scheduled', deadline: '2026-12-08T23:59:59.999Z', executeAt: '2026-12-03T23:59:59.999Z' });
+    // A replay of it changes nothing; a cancel still withdraws the shred with every trigger before it.
+    given([...first(), ...events]).when(request('req-early', '2026-12-01T09:30:00.000Z')).thenNothing();
+    const cancel = given([...first(), ...events])
+      .when({ type: 'CancelShred', data: { reason: 'sent in error', contractRevision: null } }, at('2026-12-01T10:00:00.000Z'))
+      .produced();
+    expect(cancel.map((e) => e.type)).toEqual(['ShredCancelled']);
+  });
+
+  it('a late notice joining a scheduled shred executes it at once and records its breach', () => {
+    // Effective Fri 20 Nov: its own deadline was the end of Fri 27 Nov, before it arrived on 1 Dec.
+    const late = terminate('2026-11-20T10:00:00.000Z', '2026-12-01T09:30:00.000Z', 'term-late');
+    const events = given(first()).when(late, at('2026-12-01T09:30:00.000Z')).produced();
+    expect(events.map((e) => e.type)).toEqual(['ShredAdvanced', 'ShredDeadlineBreached']);
+    expect(events[0]!.data).toMatchObject({ deadline: '2026-11-27T23:59:59.999Z', executeAt: '2026-12-01T09:30:00.000Z' });
+    expect(events[1]).toEqual({
+      type: 'ShredDeadlineBreached',
+      data: { shredId: 'termination:term-1', cause: 'late-notification', deadline: '2026-11-27T23:59:59.999Z', at: '2026-12-01T09:30:00.000Z' },
+    });
+  });
+
+  it('a trigger owed a later deadline joins without moving the shred; one arriving while it executes only joins', () => {
+    given(first())
+      .when(request('req-later', '2026-12-07T09:00:00.000Z'), at('2026-12-07T09:00:00.000Z'))
+      .then([
+        {
+          type: 'ShredTriggerRecorded',
+          data: {
+            trigger: { kind: 'deletion-request', requestId: 'req-later' },
+            effectiveAt: '2026-12-07T09:00:00.000Z',
+            receivedAt: '2026-12-07T09:00:00.000Z',
+            disposition: 'already-scheduled',
+            shredId: 'termination:term-1',
+            at: '2026-12-07T09:00:00.000Z',
+          },
+        },
+      ]);
+    const executing: TenantEvent[] = [...first(), { type: 'ShredExecutionStarted', data: { shredId: 'termination:term-1', at: '2026-12-05T00:00:00.000Z' } }];
+    const joined = given(executing).when(terminate('2026-11-20T10:00:00.000Z', '2026-12-05T00:00:01.000Z', 'term-late'), at('2026-12-05T00:00:01.000Z')).produced();
+    expect(joined).toMatchObject([{ type: 'ShredTriggerRecorded', data: { disposition: 'already-scheduled', shredId: 'termination:term-1' } }]);
+  });
+
   it.each(['9999-12-31T23:59:59Z', '1000-01-01T00:00:00Z', '0000-01-01T00:00:00Z'])(
     'refuses an effective instant the calendar does not cover (%s), naming effectiveAt, instead of throwing a RangeError',
     (effectiveAt) => {

@@ -60,23 +60,16 @@ function withdrawnByCancel(state: TenantState, contractRevision: number | undefi
   return receivedAt.getTime() < new Date(cancel.at).getTime();
 }
 
-function decideSchedule(state: TenantState, command: ScheduleShred['data'], ctx: TenantContext): TenantEvent[] {
-  requireTenant(state);
-  const { trigger, contractRevision } = command;
-  const effectiveAt = new Date(command.effectiveAt);
-  const receivedAt = new Date(command.receivedAt);
-  // A replayed trigger changes nothing, whatever happened since.
-  if (state.triggers.includes(triggerKey(trigger))) return [];
-  const recorded = (disposition: TriggerDisposition, shredId: string | null): TenantEvent[] => [
-    {
-      type: 'ShredTriggerRecorded',
-      data: { trigger, effectiveAt: iso(effectiveAt), receivedAt: iso(receivedAt), disposition, shredId, at: iso(ctx.now) },
-    },
-  ];
-  if (withdrawnByCancel(state, contractRevision, receivedAt)) return recorded('withdrawn', null);
-  // A new trigger while a shred is pending or done joins it: a cancel of that shred withdraws it too.
-  const s = state.shred;
-  if (s && s.status !== 'cancelled') return recorded(s.status === 'scheduled' || s.status === 'shredding' ? 'already-scheduled' : 'already-shredded', s.shredId);
+interface PlannedShred {
+  readonly deadline: Date;
+  readonly executeAt: Date;
+  readonly calendar: CalendarInputs;
+  /** The notice itself arrived after its deadline: execute at once and record why. */
+  readonly late: boolean;
+}
+
+/** The deadline and execution time a trigger is owed on its own (P4, ARCHITECTURE §2), with the calendar inputs used. */
+function plannedShred(state: TenantState, effectiveAt: Date, receivedAt: Date, ctx: TenantContext): PlannedShred {
   const request: CalendarRequest = {
     jurisdiction: state.jurisdiction!,
     timeZone: state.timeZone!,
@@ -96,9 +89,74 @@ function decideSchedule(state: TenantState, command: ScheduleShred['data'], ctx:
     partialHolidays: request.partialHolidays,
     overrideIds: decided.overrideIds,
   };
-  // Late: the notice itself arrived after the deadline. Execute at once and record why.
   const late = receivedAt.getTime() > deadline.getTime();
   const executeAt = late ? receivedAt : grace === 0 ? effectiveAt : deadlineFrom(ctx, effectiveAt, grace, request).deadline;
+  return { deadline, executeAt, calendar, late };
+}
+
+/**
+ * A trigger while a shred is scheduled joins it (a cancel of the shred withdraws it too), and is still
+ * owed its own deadline (P4): when that, or its execution time, is earlier than the shred's, the shred
+ * moves earlier (the earliest wins for each); a late notice executes at once and records its breach.
+ * A trigger that changes neither is only recorded.
+ */
+function decideJoin(s: ShredState, command: ScheduleShred['data'], own: PlannedShred, ctx: TenantContext): TenantEvent[] {
+  const deadline = Math.min(own.deadline.getTime(), new Date(s.deadline).getTime());
+  const executeAt = Math.min(own.executeAt.getTime(), new Date(s.executeAt).getTime());
+  const effectiveAt = iso(new Date(command.effectiveAt));
+  const receivedAt = iso(new Date(command.receivedAt));
+  if (deadline === new Date(s.deadline).getTime() && executeAt === new Date(s.executeAt).getTime()) {
+    return [
+      {
+        type: 'ShredTriggerRecorded',
+        data: { trigger: command.trigger, effectiveAt, receivedAt, disposition: 'already-scheduled', shredId: s.shredId, at: iso(ctx.now) },
+      },
+    ];
+  }
+  const events: TenantEvent[] = [
+    {
+      type: 'ShredAdvanced',
+      data: {
+        shredId: s.shredId,
+        trigger: command.trigger,
+        effectiveAt,
+        receivedAt,
+        deadline: iso(new Date(deadline)),
+        executeAt: iso(new Date(executeAt)),
+        previousDeadline: s.deadline,
+        previousExecuteAt: s.executeAt,
+        // The inputs of the deadline now binding: the new trigger's when it moved the deadline.
+        calendar: deadline < new Date(s.deadline).getTime() ? own.calendar : s.calendar,
+        at: iso(ctx.now),
+      },
+    },
+  ];
+  // One breach per shred (as CheckShredDeadline): a late notice records why it cannot be met.
+  if (own.late && s.breaches.length === 0) {
+    events.push({ type: 'ShredDeadlineBreached', data: { shredId: s.shredId, cause: 'late-notification', deadline: iso(own.deadline), at: receivedAt } });
+  }
+  return events;
+}
+
+function decideSchedule(state: TenantState, command: ScheduleShred['data'], ctx: TenantContext): TenantEvent[] {
+  requireTenant(state);
+  const { trigger, contractRevision } = command;
+  const effectiveAt = new Date(command.effectiveAt);
+  const receivedAt = new Date(command.receivedAt);
+  // A replayed trigger changes nothing, whatever happened since.
+  if (state.triggers.includes(triggerKey(trigger))) return [];
+  const recorded = (disposition: TriggerDisposition, shredId: string | null): TenantEvent[] => [
+    {
+      type: 'ShredTriggerRecorded',
+      data: { trigger, effectiveAt: iso(effectiveAt), receivedAt: iso(receivedAt), disposition, shredId, at: iso(ctx.now) },
+    },
+  ];
+  if (withdrawnByCancel(state, contractRevision, receivedAt)) return recorded('withdrawn', null);
+  const s = state.shred;
+  // A trigger while a shred is executing or done joins it: a cancel of that shred withdraws it too.
+  if (s && s.status !== 'cancelled' && s.status !== 'scheduled') return recorded(s.status === 'shredding' ? 'already-scheduled' : 'already-shredded', s.shredId);
+  const { deadline, executeAt, calendar, late } = plannedShred(state, effectiveAt, receivedAt, ctx);
+  if (s && s.status === 'scheduled') return decideJoin(s, command, { deadline, executeAt, calendar, late }, ctx);
   const shredId = triggerKey(trigger);
   const events: TenantEvent[] = [];
   if (trigger.kind === 'deletion-request') {
@@ -117,7 +175,7 @@ function decideSchedule(state: TenantState, command: ScheduleShred['data'], ctx:
       deadline: iso(deadline),
       executeAt: iso(executeAt),
       deletionWorkingDays: DELETION_WORKING_DAYS,
-      graceWorkingDays: grace,
+      graceWorkingDays: state.shredGraceWorkingDays,
       calendar,
     },
   });

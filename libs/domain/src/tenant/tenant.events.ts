@@ -74,6 +74,30 @@ export type ShredScheduled = DomainEvent<
   }
 >;
 /**
+ * A trigger received while a shred is scheduled (not yet executing) whose own deadline, or execution
+ * time, is earlier than the shred's: the shred moves earlier to honour it (P4: each trigger within 5
+ * working days of its own effective instant; the earliest deadline wins). `deadline` and `executeAt`
+ * are the shred's new ones (each the earlier of the two), computed once like ShredScheduled's, with the
+ * calendar inputs of the new trigger's deadline; `previous*` are the ones it replaces. The trigger joins
+ * the shred (a cancel of the shred withdraws it too). A late notice (received after its own deadline)
+ * executes at once: `executeAt` is its receipt, and a ShredDeadlineBreached (late-notification) follows.
+ */
+export type ShredAdvanced = DomainEvent<
+  'ShredAdvanced',
+  {
+    readonly shredId: string;
+    readonly trigger: ShredTrigger;
+    readonly effectiveAt: string;
+    readonly receivedAt: string;
+    readonly deadline: string;
+    readonly executeAt: string;
+    readonly previousDeadline: string;
+    readonly previousExecuteAt: string;
+    readonly calendar: CalendarInputs;
+    readonly at: string;
+  }
+>;
+/**
  * A cancel withdraws the shred and every trigger received before it (P4): those already known to the
  * tenant, and those in the contract stream up to `withdrawsContractRevision` (the stream's last
  * revision when the cancel was decided; null when it had none) that a processor has not handled yet.
@@ -139,6 +163,7 @@ export type TenantEvent =
   | DeletionRequested
   | ShredScheduled
   | ShredTriggerRecorded
+  | ShredAdvanced
   | ShredCancelled
   | ShredExecutionStarted
   | KeyDestroyed

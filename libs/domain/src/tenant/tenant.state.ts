@@ -148,6 +148,17 @@ export function evolveTenant(state: TenantState, event: TenantEvent): TenantStat
         },
       };
     }
+    case 'ShredAdvanced': {
+      const d = event.data;
+      return {
+        ...updateShred({ ...state, triggers: [...state.triggers, triggerKey(d.trigger)] }, d.shredId, (s) => ({
+          ...s,
+          deadline: d.deadline,
+          executeAt: d.executeAt,
+          calendar: d.calendar,
+        })),
+      };
+    }
     case 'ShredCancelled':
       return {
         ...updateShred(state, event.data.shredId, (s) => ({

@@ -55,6 +55,7 @@ export interface CertificateIssuance {
 
 const SHRED_EVENTS = new Set([
   'ShredScheduled',
+  'ShredAdvanced',
   'DeletionRequested',
   'ShredExecutionStarted',
   'KeyDestroyed',

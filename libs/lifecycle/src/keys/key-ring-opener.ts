@@ -2,9 +2,12 @@
 // database onboarding asked for with its first version, then records KeyRingOpened. Onboarding runs it
 // right after TenantOnboarded is stored, and a durable timer set from that event runs it again, so a
 // crash (or a vault outage) between the two appends still ends with a ring (ARCHITECTURE §3).
+// A command on the ring of a tenant whose ring is not open yet (onboarding met a vault outage) opens it
+// first (loadOpened), so a recorded tenant is usable as soon as the vault answers, whichever comes first.
 // Every call it makes is idempotent: the vault returns the tenant's existing key, protecting a database
 // again with the same version is a no-op, and the ring's events derive their ids from the tenant.
 import { DomainError, type KeyRingState, type TenantState } from '@lethe/domain';
+import type { Loaded } from '../aggregate-repository.js';
 import type { Deadline } from '@lethe/scheduler';
 import { KeyTombstonedError, type KeyVault } from '@lethe/vault';
 import type { CrashHook } from '../crash-points.js';
@@ -26,6 +29,18 @@ export class KeyRingOpener {
   readonly handle = async (deadline: Deadline): Promise<void> => {
     await this.open((deadline.payload as KeyTimerPayload).tenantId);
   };
+
+  /**
+   * The tenant's key ring for a command on it, opened first if the tenant is recorded but its ring is
+   * not open yet. DomainError 'tenant-not-found' when there is no such tenant (or nothing to open);
+   * whatever the vault throws (KeyVaultUnavailableError in an outage: nothing was stored, retry later).
+   */
+  async loadOpened(tenantId: string): Promise<Loaded<KeyRingState>> {
+    const loaded = await this.keyRings.load(tenantId);
+    if (loaded.state.exists) return loaded;
+    if (!(await this.open(tenantId))) throw new DomainError('tenant-not-found', 'tenant not found');
+    return this.keyRings.load(tenantId);
+  }
 
   /**
    * The tenant's key ring, opened if it was not yet. Null when there is nothing to open: no such

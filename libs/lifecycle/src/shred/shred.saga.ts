@@ -1,6 +1,7 @@
 // The shred saga's inbox: a processor over the global log. It turns a stored ContractTerminated
 // (whoever appended it) into a ScheduleShred decision (scheduleShredForTermination, as HTTP does), and a ShredScheduled into two durable
-// timers: one at executeAt that runs the steps, one at the deadline that checks the promise.
+// timers: one at executeAt that runs the steps, one at the deadline that checks the promise. A
+// ShredAdvanced (an earlier trigger joined) moves both to the shred's new instants.
 // Timers are written in the processor's transaction, so each is created exactly once.
 // A contract-stream event is checked with the same schema as the HTTP body; one that breaks it (or
 // names no tenant) is recorded as ContractEventRejected and never schedules anything.
@@ -28,7 +29,7 @@ import { SHRED_DEADLINE, SHRED_STEP, shredDeadlineId, shredStepId, type ShredTim
 
 /** Every contract-stream event, whatever its type: one the contract system should not have sent is rejected. */
 const CONTRACT_EVENTS = on(contractCategory, 'any');
-const INTERESTS = [on(tenantCategory, ['ShredScheduled', 'ShredCancelled']), CONTRACT_EVENTS] as const;
+const INTERESTS = [on(tenantCategory, ['ShredScheduled', 'ShredAdvanced', 'ShredCancelled']), CONTRACT_EVENTS] as const;
 type ContractStreamEvent = DeliveredBy<typeof CONTRACT_EVENTS>;
 
 export class ShredSaga implements Processor<typeof INTERESTS> {
@@ -46,7 +47,9 @@ export class ShredSaga implements Processor<typeof INTERESTS> {
     if (event.category === 'contract') {
       // Lethe's own rejections are not notices to check.
       if (event.type !== 'ContractEventRejected') await this.onContractEvent(event.categoryId, event);
-    } else if (event.type === 'ShredScheduled') {
+    } else if (event.type === 'ShredScheduled' || event.type === 'ShredAdvanced') {
+      // ShredAdvanced moves both timers earlier (schedule() reschedules a pending row; one already
+      // fired stays fired, and its handler re-reads the shred anyway).
       const tenantId = event.categoryId;
       const d = event.data;
       const payload: ShredTimerPayload = { tenantId, shredId: d.shredId };

@@ -16,7 +16,7 @@ export type DeclaredProblem = 404 | 409 | 503;
 const PROBLEM_DESCRIPTIONS: Readonly<Record<DeclaredProblem, string>> = {
   404: 'Not found (`not-found`, or the domain\'s code: `tenant-not-found`, `backup-not-found`, …)',
   409: 'Conflict: the request breaks a rule of the stored state (its `code` names which); nothing was stored',
-  503: 'Not ready: a check failed (the body names each)',
+  503: 'Unavailable: not ready (a check failed; the body names each), or a dependency such as the key vault did not answer (`vault-unavailable`: nothing was stored; retry after `Retry-After` seconds)',
 };
 
 /** A success answer: its JSON schema (from the zod schema its presenter is typed with) and an example. */

@@ -11,7 +11,7 @@ let handler: AddDatabaseHandler;
 
 beforeAll(async () => {
   f = await createLifecycleFixture();
-  handler = new AddDatabaseHandler(f.keyRings, f.dataPlane, f.clock);
+  handler = new AddDatabaseHandler(f.keyRings, f.dataPlane, f.clock, f.opener);
 });
 
 afterAll(async () => {

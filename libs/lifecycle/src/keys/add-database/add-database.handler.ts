@@ -6,6 +6,7 @@ import { DATA_PLANE } from '../../lifecycle.tokens.js';
 import type { LifecycleDataPlane } from '../../lifecycle-ports.js';
 import { KeyRingRepository } from '../key-ring-repository.js';
 import { AddDatabaseCommand } from './add-database.command.js';
+import { KeyRingOpener } from '../key-ring-opener.js';
 
 @CommandHandler(AddDatabaseCommand)
 export class AddDatabaseHandler implements ICommandHandler<AddDatabaseCommand> {
@@ -13,10 +14,11 @@ export class AddDatabaseHandler implements ICommandHandler<AddDatabaseCommand> {
     @Inject(KeyRingRepository) private readonly keyRings: KeyRingRepository,
     @Inject(DATA_PLANE) private readonly dataPlane: Pick<LifecycleDataPlane, 'protectDatabase'>,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(KeyRingOpener) private readonly opener: KeyRingOpener,
   ) {}
 
   async execute({ tenantId, databaseId }: AddDatabaseCommand): Promise<KeyRingState> {
-    const loaded = await this.keyRings.loadExisting(tenantId);
+    const loaded = await this.opener.loadOpened(tenantId);
     const command = { type: 'AddDatabase' as const, data: { databaseId } };
     // Validate before touching the data plane, so a refused request leaves nothing behind.
     decideKeyRing(command, loaded.state, { now: this.clock.now() });

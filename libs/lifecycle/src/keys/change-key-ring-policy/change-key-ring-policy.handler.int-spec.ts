@@ -9,7 +9,7 @@ let handler: ChangeKeyRingPolicyHandler;
 
 beforeAll(async () => {
   f = await createLifecycleFixture();
-  handler = new ChangeKeyRingPolicyHandler(f.keyRings, f.clock);
+  handler = new ChangeKeyRingPolicyHandler(f.keyRings, f.clock, f.opener);
 });
 
 afterAll(async () => {

@@ -8,16 +8,18 @@ import type { KeyRingState } from '@lethe/domain';
 import type { Loaded } from '../../aggregate-repository.js';
 import { KeyRingRepository } from '../key-ring-repository.js';
 import { ChangeKeyRingPolicyCommand } from './change-key-ring-policy.command.js';
+import { KeyRingOpener } from '../key-ring-opener.js';
 
 @CommandHandler(ChangeKeyRingPolicyCommand)
 export class ChangeKeyRingPolicyHandler implements ICommandHandler<ChangeKeyRingPolicyCommand> {
   constructor(
     @Inject(KeyRingRepository) private readonly keyRings: KeyRingRepository,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(KeyRingOpener) private readonly opener: KeyRingOpener,
   ) {}
 
   async execute({ tenantId, change }: ChangeKeyRingPolicyCommand): Promise<KeyRingState> {
-    let loaded: Loaded<KeyRingState> = await this.keyRings.loadExisting(tenantId);
+    let loaded: Loaded<KeyRingState> = await this.opener.loadOpened(tenantId);
     const at = this.clock.now().toISOString();
     const { rotationPeriodDays, pitrRetentionDays } = change;
     if (rotationPeriodDays !== undefined) {

@@ -15,6 +15,7 @@ import { hasDataKeyCopy } from '../backup-data-key.js';
 import { backupCause, KeyRingRepository } from '../key-ring-repository.js';
 import { shredExecutedError, tenantFactsOf } from '../tenant-facts.js';
 import { RecordBackupCommand } from './record-backup.command.js';
+import { KeyRingOpener } from '../key-ring-opener.js';
 
 @CommandHandler(RecordBackupCommand)
 export class RecordBackupHandler implements ICommandHandler<RecordBackupCommand> {
@@ -23,11 +24,12 @@ export class RecordBackupHandler implements ICommandHandler<RecordBackupCommand>
     @Inject(TenantRepository) private readonly tenants: TenantRepository,
     @Inject(DATA_PLANE) private readonly dataPlane: Pick<LifecycleDataPlane, 'addPlatformBackup' | 'recordBackup'>,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(KeyRingOpener) private readonly opener: KeyRingOpener,
   ) {}
 
   /** DomainError 'tenant-shredded' once the shred was executed (a replay still answers), or the decider's. */
   async execute({ tenantId, backup }: RecordBackupCommand): Promise<KeyRingState> {
-    const [loaded, tenant] = await Promise.all([this.keyRings.loadExisting(tenantId), this.tenants.load(tenantId)]);
+    const [loaded, tenant] = await Promise.all([this.opener.loadOpened(tenantId), this.tenants.load(tenantId)]);
     const facts = tenantFactsOf(tenant.state);
     const protection: BackupProtection = facts.backupKeyMode === 'platform' ? 'platform-key' : 'customer-key';
     const command = { type: 'RecordBackup' as const, data: { ...backup, protection } };

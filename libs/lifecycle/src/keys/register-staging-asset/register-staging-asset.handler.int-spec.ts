@@ -11,7 +11,7 @@ let handler: RegisterStagingAssetHandler;
 
 beforeAll(async () => {
   f = await createLifecycleFixture();
-  handler = new RegisterStagingAssetHandler(f.keyRings, f.tenants, f.dataPlane, f.clock);
+  handler = new RegisterStagingAssetHandler(f.keyRings, f.tenants, f.dataPlane, f.clock, f.opener);
 });
 
 afterAll(async () => {

@@ -12,6 +12,7 @@ import { TenantRepository } from '../../tenants/tenant-repository.js';
 import { KeyRingRepository } from '../key-ring-repository.js';
 import { shredExecutedError, tenantFactsOf } from '../tenant-facts.js';
 import { RegisterStagingAssetCommand } from './register-staging-asset.command.js';
+import { KeyRingOpener } from '../key-ring-opener.js';
 
 @CommandHandler(RegisterStagingAssetCommand)
 export class RegisterStagingAssetHandler implements ICommandHandler<RegisterStagingAssetCommand> {
@@ -20,10 +21,11 @@ export class RegisterStagingAssetHandler implements ICommandHandler<RegisterStag
     @Inject(TenantRepository) private readonly tenants: TenantRepository,
     @Inject(DATA_PLANE) private readonly dataPlane: Pick<LifecycleDataPlane, 'addStagingAsset'>,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(KeyRingOpener) private readonly opener: KeyRingOpener,
   ) {}
 
   async execute({ tenantId, asset }: RegisterStagingAssetCommand): Promise<StagingAssetState> {
-    const loaded = await this.keyRings.loadExisting(tenantId);
+    const loaded = await this.opener.loadOpened(tenantId);
     const command = { type: 'RegisterStagingAsset' as const, data: asset };
     if (decideKeyRing(command, loaded.state, { now: this.clock.now() }).length > 0) {
       if (tenantFactsOf((await this.tenants.load(tenantId)).state).shredExecuted) throw shredExecutedError();

@@ -22,7 +22,7 @@ afterAll(async () => {
 
 async function record(tenantId: string, backupId: string): Promise<void> {
   const at = f.clock.now().toISOString();
-  await new RecordBackupHandler(f.keyRings, f.tenants, f.dataPlane, f.clock).execute(
+  await new RecordBackupHandler(f.keyRings, f.tenants, f.dataPlane, f.clock, f.opener).execute(
     new RecordBackupCommand(tenantId, { backupId, databaseId: 'db-1', kind: 'full', coveredFrom: at, takenAt: at, expiresAt: '2026-06-01T00:00:00.000Z' }),
   );
 }
@@ -36,7 +36,7 @@ describe('restore check', () => {
 
   it('answers backup-deleted for a deleted backup', async () => {
     await record('acme', 'b-2');
-    await new DeleteBackupHandler(f.keyRings, f.dataPlane).execute(new DeleteBackupCommand('acme', 'b-2'));
+    await new DeleteBackupHandler(f.keyRings, f.dataPlane, f.opener).execute(new DeleteBackupCommand('acme', 'b-2'));
     expect(await handler.execute(new RestoreCheckQuery('acme', 'b-2'))).toEqual(expect.objectContaining({ restorable: false, protection: 'customer-key', reason: 'backup-deleted' }));
   });
 

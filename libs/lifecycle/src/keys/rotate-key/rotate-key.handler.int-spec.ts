@@ -10,7 +10,7 @@ let handler: RotateKeyHandler;
 
 beforeAll(async () => {
   f = await createLifecycleFixture();
-  handler = new RotateKeyHandler(f.keyRings, f.vault);
+  handler = new RotateKeyHandler(f.keyRings, f.vault, f.opener);
 });
 
 afterAll(async () => {
