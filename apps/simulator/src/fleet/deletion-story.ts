@@ -123,6 +123,8 @@ export function deletionStory(rng: Random, o: DeletionStoryOptions): DeletionSto
 
   let contract = 1;
   let next = when(earliest);
+  /** A late notice's effective instant lies after this: the onboarding, or the cancel of a renewed contract. */
+  let contractFrom = o.onboardAt;
   const cancelledFirst =
     ending === 'cancelled-only' ||
     (ending === 'termination' && rng.chance(CANCELLED_BEFORE_TERMINATION)) ||
@@ -136,6 +138,7 @@ export function deletionStory(rng: Random, o: DeletionStoryOptions): DeletionSto
     facts.push({ t: cancelAt, fact: { at: iso(cancelAt), kind: 'cancel-shred', tenantId: o.tenantId } });
     if (ending === 'cancelled-only') return { facts, lifeEnd: o.end };
     contract++;
+    contractFrom = cancelAt;
     next = toMinute(cancelAt + rng.float(7, 365) * DAY);
     if (next >= o.end) return { facts, lifeEnd: o.end };
   }
@@ -146,7 +149,7 @@ export function deletionStory(rng: Random, o: DeletionStoryOptions): DeletionSto
   } else {
     const lateDrawn = rng.chance(LATE_SHARE);
     const onTime = rng.weighted<Variant>([['at-notice', 0.4], ['future', 0.35], ['after', 0.25]]);
-    const late = o.late && lateDrawn && next - 60 * DAY > o.onboardAt + DAY;
+    const late = o.late && lateDrawn && next - 60 * DAY > contractFrom + DAY;
     final = termination(next, late ? 'late' : onTime, contract);
   }
   if (final.at >= o.end) return { facts, lifeEnd: o.end };

@@ -237,48 +237,48 @@ describe('the fleet generator', () => {
     });
 
     it('then backups are only of databases the tenant has at that instant, ids unique per tenant, windows and expiries in order', () => {
-      const databases = new Map<string, Set<string>>();
-      const pitr = new Map<string, number>();
-      const ids = new Set<string>();
+      const tenants = new Map<string, { databases: Set<string>; pitrDays: number; backupIds: Set<string> }>();
       for (const f of ALL.facts) {
-        if (f.kind === 'onboard') {
-          databases.set(f.tenant.tenantId, new Set(f.tenant.databases));
-          pitr.set(f.tenant.tenantId, f.tenant.pitrRetentionDays);
-        }
+        if (f.kind === 'onboard') tenants.set(f.tenant.tenantId, { databases: new Set(f.tenant.databases), pitrDays: f.tenant.pitrRetentionDays, backupIds: new Set() });
         if (f.kind === 'add-database') {
-          expect(databases.get(f.tenantId)!.has(f.databaseId)).toBe(false);
-          databases.get(f.tenantId)!.add(f.databaseId);
+          const { databases } = tenants.get(f.tenantId)!;
+          if (databases.has(f.databaseId)) throw new Error(`database ${f.databaseId} of ${f.tenantId} added twice`);
+          databases.add(f.databaseId);
         }
-        if (f.kind === 'pitr-retention-changed') pitr.set(f.tenantId, f.pitrRetentionDays);
+        if (f.kind === 'pitr-retention-changed') tenants.get(f.tenantId)!.pitrDays = f.pitrRetentionDays;
         if (f.kind !== 'backup') continue;
-        if (!databases.get(f.tenantId)!.has(f.databaseId)) throw new Error(`backup ${f.backupId} of ${f.tenantId}: no database ${f.databaseId} at ${f.at}`);
-        const key = `${f.tenantId}|${f.backupId}`;
-        if (ids.has(key)) throw new Error(`backup id ${key} twice`);
-        ids.add(key);
-        const [coveredFrom, takenAt, expiresAt] = [ms(f.coveredFrom), ms(f.takenAt), ms(f.expiresAt)];
-        if (!(coveredFrom <= takenAt && takenAt <= ms(f.at) && takenAt < expiresAt)) throw new Error(`backup ${key}: ${f.coveredFrom} <= ${f.takenAt} <= ${f.at}, < ${f.expiresAt} broken`);
+        const t = tenants.get(f.tenantId)!;
+        if (!t.databases.has(f.databaseId)) throw new Error(`backup ${f.backupId} of ${f.tenantId}: no database ${f.databaseId} at ${f.at}`);
+        if (t.backupIds.has(f.backupId)) throw new Error(`backup id ${f.backupId} of ${f.tenantId} twice`);
+        t.backupIds.add(f.backupId);
+        // ISO instants of one format compare as strings in time order.
+        if (!(f.coveredFrom <= f.takenAt && f.takenAt <= f.at && f.takenAt < f.expiresAt)) {
+          throw new Error(`backup ${f.backupId} of ${f.tenantId}: ${f.coveredFrom} <= ${f.takenAt} <= ${f.at}, < ${f.expiresAt} broken`);
+        }
         // A point-in-time chain holds no restore point older than the window.
-        if (f.schedule === 'pitr' && takenAt - coveredFrom > pitr.get(f.tenantId)! * DAY) throw new Error(`pitr segment ${key} covers more than the window`);
+        if (f.schedule === 'pitr' && ms(f.takenAt) - ms(f.coveredFrom) > t.pitrDays * DAY) throw new Error(`pitr segment ${f.backupId} of ${f.tenantId} covers more than the window`);
       }
       const schedules = new Set(factsOfKind(ALL, 'backup').map((f) => f.schedule));
       expect(schedules).toEqual(new Set(['pitr', 'weekly-full', 'monthly', 'yearly']));
     });
 
     it('then backups are deleted or given a new retention only while registered, not deleted, and unexpired; retention both longer and shorter', () => {
-      const backups = new Map<string, { expiresAt: number; takenAt: number; deleted: boolean }>();
+      const backups = new Map<string, Map<string, { expiresAt: string; takenAt: string; deleted: boolean }>>();
       let longer = 0;
       let shorter = 0;
       for (const f of ALL.facts) {
-        if (f.kind === 'backup') backups.set(`${f.tenantId}|${f.backupId}`, { expiresAt: ms(f.expiresAt), takenAt: ms(f.takenAt), deleted: false });
+        if (f.kind === 'onboard') backups.set(f.tenant.tenantId, new Map());
+        if (f.kind === 'backup') backups.get(f.tenantId)!.set(f.backupId, { expiresAt: f.expiresAt, takenAt: f.takenAt, deleted: false });
         if (f.kind !== 'backup-deleted' && f.kind !== 'backup-retention-changed') continue;
-        const b = backups.get(`${f.tenantId}|${f.backupId}`);
-        if (!b || b.deleted || ms(f.at) >= b.expiresAt) throw new Error(`${f.kind} of ${f.tenantId} ${f.backupId} at ${f.at}: not a live backup`);
+        const b = backups.get(f.tenantId)!.get(f.backupId);
+        // ISO instants of one format compare as strings in time order.
+        if (!b || b.deleted || f.at >= b.expiresAt) throw new Error(`${f.kind} of ${f.tenantId} ${f.backupId} at ${f.at}: not a live backup`);
         if (f.kind === 'backup-deleted') b.deleted = true;
         else {
-          expect(ms(f.expiresAt)).toBeGreaterThan(b.takenAt);
-          if (ms(f.expiresAt) > b.expiresAt) longer++;
+          expect(f.expiresAt > b.takenAt).toBe(true);
+          if (f.expiresAt > b.expiresAt) longer++;
           else shorter++;
-          b.expiresAt = ms(f.expiresAt);
+          b.expiresAt = f.expiresAt;
         }
       }
       expect(factsOfKind(ALL, 'backup-deleted').length).toBeGreaterThan(1000);
