@@ -5,8 +5,8 @@
 // Schedules, chosen to keep a 1000-tenant, 10-year run near 100 facts per tenant-year (every fact
 // is an HTTP call) while every database still has point-in-time chains straddling its rotations:
 // - the primary database (the first): a point-in-time chain segment weekly, covering the week back
-//   (never more than the tenant's point-in-time window: the chain holds no older restore point), and a
-//   full backup weekly, kept 5 weeks;
+//   (never more than the tenant's point-in-time window, less the registration delay: the chain holds
+//   no older restore point), and a full backup weekly, kept 5 weeks;
 // - every other database: a chain segment fortnightly, covering two weeks back (same cap);
 // - every database: a monthly long-term backup on the 1st, kept 13 months, and a yearly one on
 //   1 January, kept 7 years.
@@ -39,6 +39,12 @@ const DELETED_EARLY = 0.015;
 /** Share of full and long-term backups whose retention is changed. */
 const RETENTION_CHANGED = 0.02;
 const WEEKLY_FULL_KEPT = 5 * WEEK;
+/**
+ * A backup is registered within this of being taken. A chain segment covers this much less than the
+ * window, so its oldest restore point is still inside the window when it is registered: the versions
+ * it needs are ones Lethe must still hold (P3), never ones it may already have retired.
+ */
+const REGISTERED_WITHIN = 2 * HOUR;
 
 const stamp = (t: number) => iso(t).slice(0, 16).replace(/[-:]/g, '');
 
@@ -49,7 +55,7 @@ export function backupFacts(rng: Random, o: BackupScheduleOptions): TimedFact[] 
   const monthlyHour = rng.int(0, 23);
 
   const record = (database: BackupDatabase, schedule: BackupSchedule, takenAt: number, coveredFrom: number, expiresAt: number) => {
-    const at = toMinute(takenAt + rng.float(5, 90) * MINUTE);
+    const at = toMinute(takenAt + rng.float(5 * MINUTE, REGISTERED_WITHIN - 30 * MINUTE));
     if (at >= o.until) return;
     const backupId = flat(`${database.databaseId}.${schedule}.${stamp(takenAt)}`);
     facts.push({
@@ -84,7 +90,7 @@ export function backupFacts(rng: Random, o: BackupScheduleOptions): TimedFact[] 
     const offset = index * 20 * MINUTE;
     const firstSlot = (anchor: number, every: number) => anchor + Math.max(0, Math.ceil((from - anchor) / every)) * every;
     for (let t = firstSlot(weekly + offset + (primary ? 0 : (index % 2) * WEEK), segmentEvery); t < o.until; t += segmentEvery) {
-      const window = Math.min(segmentEvery, o.pitrDaysAt(t) * DAY);
+      const window = Math.min(segmentEvery, o.pitrDaysAt(t) * DAY - REGISTERED_WITHIN);
       record(database, 'pitr', t, Math.max(database.addedAt, t - window), t + o.pitrDaysAt(t) * DAY);
     }
     if (primary) {

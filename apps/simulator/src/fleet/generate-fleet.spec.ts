@@ -236,7 +236,7 @@ describe('the fleet generator', () => {
       expect(factsOfKind(ALL, 'add-database').length).toBeGreaterThan(500);
     });
 
-    it('then backups are only of databases the tenant has at that instant, ids unique per tenant, windows and expiries in order', () => {
+    it('then backups are only of databases the tenant has at that instant, ids unique per tenant, windows and expiries in order, chains within the window', () => {
       const tenants = new Map<string, { databases: Set<string>; pitrDays: number; backupIds: Set<string> }>();
       for (const f of ALL.facts) {
         if (f.kind === 'onboard') tenants.set(f.tenant.tenantId, { databases: new Set(f.tenant.databases), pitrDays: f.tenant.pitrRetentionDays, backupIds: new Set() });
@@ -255,8 +255,10 @@ describe('the fleet generator', () => {
         if (!(f.coveredFrom <= f.takenAt && f.takenAt <= f.at && f.takenAt < f.expiresAt)) {
           throw new Error(`backup ${f.backupId} of ${f.tenantId}: ${f.coveredFrom} <= ${f.takenAt} <= ${f.at}, < ${f.expiresAt} broken`);
         }
-        // A point-in-time chain holds no restore point older than the window.
-        if (f.schedule === 'pitr' && ms(f.takenAt) - ms(f.coveredFrom) > t.pitrDays * DAY) throw new Error(`pitr segment ${f.backupId} of ${f.tenantId} covers more than the window`);
+        // A point-in-time chain holds no restore point older than the window, even when it is registered.
+        if (f.schedule === 'pitr' && ms(f.at) - ms(f.coveredFrom) >= t.pitrDays * DAY) {
+          throw new Error(`pitr segment ${f.backupId} of ${f.tenantId}, registered ${f.at}, covers from ${f.coveredFrom}: outside the ${t.pitrDays}-day window`);
+        }
       }
       const schedules = new Set(factsOfKind(ALL, 'backup').map((f) => f.schedule));
       expect(schedules).toEqual(new Set(['pitr', 'weekly-full', 'monthly', 'yearly']));
