@@ -7,6 +7,7 @@ import { DatabaseSettingError, checkDatabase, explainConnectError, postgresConne
 import { join } from 'node:path';
 import { verifyCertificateFile } from './certificate-verify.js';
 import { rotateSigningKey } from './signing-key-rotate.js';
+import { simulate } from './simulate.js';
 
 const USAGE = `usage: lethe <command>
 
@@ -20,6 +21,10 @@ commands:
                                                   valid, 1 when not (saying why), 2 on bad usage or no key
   signing-key rotate                              a new certificate signing key in $LETHE_DATA_DIR/signing.key;
                                                   engines use it from their next start
+  simulate [--tenants N] [--years N] [--seed N]   a seeded fleet through the real engine for years of
+           [--faults vault,crash,duplicates,late] simulated time, every promise checked by an
+           [--sabotage kind] [--out dir]           independent oracle; exits 1 on any violation
+                                                  (lethe simulate --help for every flag)
   help                                            this text
 `;
 
@@ -56,7 +61,14 @@ async function main(argv: string[]): Promise<number> {
     strict: false,
     options: { 'public-key': { type: 'string' }, keys: { type: 'string' } },
   });
+  // `lethe <command> --help` prints the usage and does nothing else (a help flag must never migrate).
+  if (positionals[0] !== 'simulate' && (argv.includes('--help') || argv.includes('-h'))) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   switch (positionals[0]) {
+    case 'simulate':
+      return simulate(argv.slice(argv.indexOf('simulate') + 1));
     case 'migrate':
       return migrate();
     case 'certificate':

@@ -1,6 +1,6 @@
-// A generated tenant's backups (ARCHITECTURE P3): taken on a schedule per database while the tenant
-// lives, registered with Lethe minutes after they are taken, a few deleted early or given a new
-// retention (a legal hold, a policy shortened).
+// A generated tenant's backups (ARCHITECTURE P3): taken on a schedule per database in the fleet's
+// nightly window, registered with Lethe in the daily report an hour later, a few deleted early or
+// given a new retention (a legal hold, a policy shortened).
 //
 // Schedules, chosen to keep a 1000-tenant, 10-year run near 100 facts per tenant-year (every fact
 // is an HTTP call) while every database still has point-in-time chains straddling its rotations:
@@ -13,7 +13,7 @@
 // A segment expires when its newest restore point leaves the window in force when it was taken.
 // No window starts before its database was added.
 import type { BackupSchedule } from './fleet-facts.js';
-import { addMonths, addYears, DAY, flat, HOUR, iso, MINUTE, toMinute, WEEK, type TimedFact } from './fleet-time.js';
+import { addMonths, addYears, BACKUP_WINDOW_HOUR, DAILY_REPORT_HOUR, DAY, flat, HOUR, iso, MINUTE, toDailyReport, WEEK, type TimedFact } from './fleet-time.js';
 import type { Random } from './random.js';
 
 export interface BackupDatabase {
@@ -40,22 +40,22 @@ const DELETED_EARLY = 0.015;
 const RETENTION_CHANGED = 0.02;
 const WEEKLY_FULL_KEPT = 5 * WEEK;
 /**
- * A backup is registered within this of being taken. A chain segment covers this much less than the
- * window, so its oldest restore point is still inside the window when it is registered: the versions
- * it needs are ones Lethe must still hold (P3), never ones it may already have retired.
+ * A backup is registered this long after it is taken (the daily report). A chain segment covers this
+ * much less than the window, so its oldest restore point is still inside the window when it is
+ * registered: the versions it needs are ones Lethe must still hold (P3), never ones it may already
+ * have retired.
  */
-const REGISTERED_WITHIN = 2 * HOUR;
+const REGISTERED_WITHIN = (DAILY_REPORT_HOUR - BACKUP_WINDOW_HOUR) * HOUR;
 
 const stamp = (t: number) => iso(t).slice(0, 16).replace(/[-:]/g, '');
 
 export function backupFacts(rng: Random, o: BackupScheduleOptions): TimedFact[] {
   const facts: TimedFact[] = [];
-  // The tenant's backup window: a weekday and a time of day, in UTC.
-  const weekly = o.start + rng.int(0, 6) * DAY + rng.int(0, 23) * HOUR + rng.int(0, 3) * 15 * MINUTE;
-  const monthlyHour = rng.int(0, 23);
+  // The tenant's weekly backups: a weekday, in the fleet's nightly window.
+  const weekly = Math.floor(o.start / DAY) * DAY + rng.int(0, 6) * DAY + BACKUP_WINDOW_HOUR * HOUR;
 
   const record = (database: BackupDatabase, schedule: BackupSchedule, takenAt: number, coveredFrom: number, expiresAt: number) => {
-    const at = toMinute(takenAt + rng.float(5 * MINUTE, REGISTERED_WITHIN - 30 * MINUTE));
+    const at = takenAt + REGISTERED_WITHIN;
     if (at >= o.until) return;
     const backupId = flat(`${database.databaseId}.${schedule}.${stamp(takenAt)}`);
     facts.push({
@@ -67,15 +67,15 @@ export function backupFacts(rng: Random, o: BackupScheduleOptions): TimedFact[] 
 
   const afterwards = (backupId: string, schedule: BackupSchedule, at: number, takenAt: number, expiresAt: number) => {
     const r = rng.next();
-    const when = toMinute(at + rng.float(0.05, 0.9) * (expiresAt - at));
+    const when = toDailyReport(at + rng.float(0.05, 0.9) * (expiresAt - at));
     const longer = rng.chance(0.5);
     const share = rng.next();
-    if (when <= at || when >= o.until) return;
+    if (when <= at || when >= o.until || when >= expiresAt) return;
     if (r < DELETED_EARLY) {
       facts.push({ t: when, fact: { at: iso(when), kind: 'backup-deleted', tenantId: o.tenantId, backupId } });
     } else if (schedule !== 'pitr' && r < DELETED_EARLY + RETENTION_CHANGED) {
       // Longer: held up to two more years. Shorter: expires between a day after the change and the old expiry.
-      const next = longer ? toMinute(expiresAt + (30 + share * 700) * DAY) : Math.max(when + DAY, toMinute(when + share * (expiresAt - when)));
+      const next = longer ? toDailyReport(expiresAt + (30 + share * 700) * DAY) : Math.max(when + DAY, toDailyReport(when + share * (expiresAt - when)));
       if (next > takenAt && next !== expiresAt) {
         facts.push({ t: when, fact: { at: iso(when), kind: 'backup-retention-changed', tenantId: o.tenantId, backupId, expiresAt: iso(next) } });
       }
@@ -86,34 +86,34 @@ export function backupFacts(rng: Random, o: BackupScheduleOptions): TimedFact[] 
     const from = database.addedAt + HOUR;
     const primary = index === 0;
     const segmentEvery = primary ? WEEK : 2 * WEEK;
-    // Stagger databases so their backups do not all run at one instant.
-    const offset = index * 20 * MINUTE;
     const firstSlot = (anchor: number, every: number) => anchor + Math.max(0, Math.ceil((from - anchor) / every)) * every;
-    for (let t = firstSlot(weekly + offset + (primary ? 0 : (index % 2) * WEEK), segmentEvery); t < o.until; t += segmentEvery) {
-      const window = Math.min(segmentEvery, o.pitrDaysAt(t) * DAY - REGISTERED_WITHIN);
+    for (let t = firstSlot(weekly + (primary ? 0 : (index % 2) * WEEK), segmentEvery); t < o.until; t += segmentEvery) {
+      // An hour short of the window when taken and when registered (a window shortened in between
+      // counts): the chain's oldest point is then strictly inside it.
+      const pitrDays = Math.min(o.pitrDaysAt(t), o.pitrDaysAt(t + REGISTERED_WITHIN));
+      const window = Math.min(segmentEvery, pitrDays * DAY - REGISTERED_WITHIN - HOUR);
       record(database, 'pitr', t, Math.max(database.addedAt, t - window), t + o.pitrDaysAt(t) * DAY);
     }
     if (primary) {
-      for (let t = firstSlot(weekly + 2 * HOUR, WEEK); t < o.until; t += WEEK) {
+      for (let t = firstSlot(weekly, WEEK); t < o.until; t += WEEK) {
         record(database, 'weekly-full', t, Math.max(database.addedAt, t - rng.int(20, 180) * MINUTE), t + WEEKLY_FULL_KEPT);
       }
     }
-    for (let t = firstMonthly(from, monthlyHour, offset); t < o.until; t = addMonths(t, 1)) {
+    for (let t = firstMonthly(from); t < o.until; t = addMonths(t, 1)) {
       const duration = rng.int(30, 240) * MINUTE;
       record(database, 'monthly', t, Math.max(database.addedAt, t - duration), addMonths(t, 13));
       if (new Date(t).getUTCMonth() === 0) {
-        const yearly = t + 3 * HOUR;
-        record(database, 'yearly', yearly, Math.max(database.addedAt, yearly - duration), addYears(yearly, 7));
+        record(database, 'yearly', t, Math.max(database.addedAt, t - duration), addYears(t, 7));
       }
     }
   });
   return facts;
 }
 
-/** The first 1st-of-the-month at `hour` UTC (plus `offset`) at or after `from`. */
-function firstMonthly(from: number, hour: number, offset: number): number {
+/** The first 1st-of-the-month in the nightly window at or after `from`. */
+function firstMonthly(from: number): number {
   const d = new Date(from);
-  let t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1, hour) + offset;
+  let t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1, BACKUP_WINDOW_HOUR);
   while (t < from) t = addMonths(t, 1);
   return t;
 }

@@ -13,7 +13,7 @@
 // never late. A late notice's effective instant lies 21 to 60 days back: more than any run of
 // weekends and holidays 5 working days can span.
 import type { FleetFact } from './fleet-facts.js';
-import { DAY, HOUR, iso, MINUTE, toMinute, type TimedFact } from './fleet-time.js';
+import { DAY, HOUR, iso, MINUTE, toHour, type TimedFact } from './fleet-time.js';
 import type { Random } from './random.js';
 
 export interface DeletionStoryOptions {
@@ -93,9 +93,9 @@ export function deletionStory(rng: Random, o: DeletionStoryOptions): DeletionSto
     let notice = at;
     let effective = at;
     const share = rng.next();
-    if (variant === 'future') effective = toMinute(at + (1 + share * 119) * DAY);
-    if (variant === 'after') notice = toMinute(at + HOUR + share * (MAX_NOTICE_DELAY - HOUR));
-    if (variant === 'late') effective = toMinute(at - (21 + share * 39) * DAY);
+    if (variant === 'future') effective = toHour(at + (1 + share * 119) * DAY);
+    if (variant === 'after') notice = toHour(at + HOUR + share * (MAX_NOTICE_DELAY - HOUR));
+    if (variant === 'late') effective = toHour(at - (21 + share * 39) * DAY);
     const fact = {
       at: iso(notice),
       kind: 'termination' as const,
@@ -116,10 +116,10 @@ export function deletionStory(rng: Random, o: DeletionStoryOptions): DeletionSto
   const emit = (trigger: Trigger) => {
     facts.push({ t: trigger.at, fact: trigger.fact });
     const resent = rng.chance(RESENT);
-    const again = toMinute(trigger.at + rng.logUniform(10 * MINUTE, 10 * DAY));
+    const again = toHour(trigger.at + rng.logUniform(10 * MINUTE, 10 * DAY));
     if (o.duplicates && resent && again < o.end) facts.push({ t: again, fact: { ...trigger.fact, at: iso(again), deliveries: 1 } });
   };
-  const when = (from: number) => toMinute(rng.float(from, o.end));
+  const when = (from: number) => toHour(rng.float(from, o.end));
 
   let contract = 1;
   let next = when(earliest);
@@ -133,13 +133,13 @@ export function deletionStory(rng: Random, o: DeletionStoryOptions): DeletionSto
     const first = ending === 'deletion-request' ? deletionRequest(next) : termination(next, rng.chance(0.5) ? 'at-notice' : 'future', contract);
     emit(first);
     // Hours after a notice that starts the clock at once; days or weeks before a future effective instant.
-    const cancelAt = toMinute(first.cancelBy! - rng.float(0.1, 0.9) * (first.cancelBy! - first.at));
+    const cancelAt = toHour(first.cancelBy! - rng.float(0.1, 0.9) * (first.cancelBy! - first.at));
     if (cancelAt <= first.at || cancelAt >= o.end) return { facts, lifeEnd: Math.min(o.end, first.lifeEnd) };
     facts.push({ t: cancelAt, fact: { at: iso(cancelAt), kind: 'cancel-shred', tenantId: o.tenantId } });
     if (ending === 'cancelled-only') return { facts, lifeEnd: o.end };
     contract++;
     contractFrom = cancelAt;
-    next = toMinute(cancelAt + rng.float(7, 365) * DAY);
+    next = toHour(cancelAt + rng.float(7, 365) * DAY);
     if (next >= o.end) return { facts, lifeEnd: o.end };
   }
 
@@ -157,7 +157,7 @@ export function deletionStory(rng: Random, o: DeletionStoryOptions): DeletionSto
   const lifeEnd = Math.min(o.end, final.lifeEnd);
   // Another trigger well after the shred (the tenant asks too, unaware): the engine records it as joining the shred.
   if (rng.chance(TRIGGER_AFTER_SHRED)) {
-    const later = toMinute(lifeEnd + rng.float(6, 90) * DAY);
+    const later = toHour(lifeEnd + rng.float(6, 90) * DAY);
     if (later < o.end) emit(deletionRequest(later));
   }
   return { facts, lifeEnd };

@@ -56,8 +56,23 @@ export function addYears(t: number, years: number): number {
   return addMonths(t, 12 * whole) + Math.round((years - whole) * 365.25 * DAY);
 }
 
-/** Rounded down to the whole minute: generated instants read like a scheduler's. */
-export const toMinute = (t: number): number => Math.floor(t / MINUTE) * MINUTE;
+/** Rounded down to the whole hour: when the contract system's notices and an operator's cancels arrive. */
+export const toHour = (t: number): number => Math.floor(t / HOUR) * HOUR;
+
+/**
+ * The fleet's routine facts reach Lethe once a day: backups are taken in the nightly window at
+ * BACKUP_WINDOW_HOUR (UTC) and reported, with the day's operator changes (databases added, policies,
+ * retention changes) and clients' own rotations, at DAILY_REPORT_HOUR. One instant a day keeps a
+ * ten-year run's clock steps in the thousands: the driver stops on every distinct instant.
+ */
+export const BACKUP_WINDOW_HOUR = 1;
+export const DAILY_REPORT_HOUR = 2;
+
+/** The first daily report instant at or after `t`. */
+export function toDailyReport(t: number): number {
+  const sameDay = Math.floor(t / DAY) * DAY + DAILY_REPORT_HOUR * HOUR;
+  return sameDay >= t ? sameDay : sameDay + DAY;
+}
 
 /** A fact with its instant in milliseconds, as the generator sorts them. */
 export interface TimedFact {

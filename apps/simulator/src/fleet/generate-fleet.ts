@@ -15,7 +15,7 @@ import { FAULT_KINDS, type FaultKind, type FleetPlan, type KeyCustody, type Tena
 import { backupFacts, type BackupDatabase } from './backup-schedule.js';
 import { deletionStory } from './deletion-story.js';
 import { crashInstants, vaultOutages } from './fleet-faults.js';
-import { addYears, DAY, iso, toMinute, YEAR_MS, type TimedFact } from './fleet-time.js';
+import { addYears, DAY, iso, toDailyReport, YEAR_MS, type TimedFact } from './fleet-time.js';
 import { JURISDICTIONS } from './jurisdictions.js';
 import { Random } from './random.js';
 
@@ -156,7 +156,8 @@ function tenantOf(rng: Random, index: number, run: Run): { spec: TenantSpec; fac
 
   const databases: BackupDatabase[] = spec.databases.map((databaseId) => ({ databaseId, addedAt: onboardAt }));
   for (let t = onboardAt + r.databases.exponential(DATABASE_ADDED_EVERY); t < until && databases.length < MAX_DATABASES; t += r.databases.exponential(DATABASE_ADDED_EVERY)) {
-    const addedAt = toMinute(t);
+    const addedAt = toDailyReport(t);
+    if (addedAt >= until) break;
     const databaseId = `db-${databases.length + 1}`;
     databases.push({ databaseId, addedAt });
     facts.push({ t: addedAt, fact: { at: iso(addedAt), kind: 'add-database', tenantId, databaseId } });
@@ -167,7 +168,7 @@ function tenantOf(rng: Random, index: number, run: Run): { spec: TenantSpec; fac
     for (let t = onboardAt; ; ) {
       const late = r.client.chance(CLIENT_ROTATION_LATE);
       const share = late ? r.client.float(1.02, 1.4) : r.client.float(0.4, 0.98);
-      t = toMinute(t + share * rotationAt(t) * DAY);
+      t = toDailyReport(t + share * rotationAt(t) * DAY);
       if (t >= until) break;
       facts.push({ t, fact: { at: iso(t), kind: 'client-rotation', tenantId } });
     }
@@ -184,7 +185,8 @@ function onboardingInstant(rng: Random, run: Run): number {
   const middle = run.start + (run.end - run.start) / 2;
   const last = Math.max(run.start, run.end - DAY);
   const [from, to] = u < ONBOARDED_AT_START + ONBOARDED_IN_FIRST_HALF ? [run.start, middle] : [middle, last];
-  return toMinute(from + at * (to - from));
+  const t = toDailyReport(from + at * (to - from));
+  return t > last ? from : t;
 }
 
 interface Change {
@@ -196,7 +198,9 @@ interface Change {
 function settingChanges(rng: Random, share: number, max: number, values: readonly (readonly [number, number])[], initial: number, from: number, until: number): Change[] {
   const changed = rng.chance(share);
   const n = rng.int(1, max);
-  const instants = Array.from({ length: n }, () => toMinute(rng.float(from + DAY, until))).sort((a, b) => a - b);
+  const instants = Array.from({ length: n }, () => toDailyReport(rng.float(from + DAY, until)))
+    .filter((t) => t < until)
+    .sort((a, b) => a - b);
   if (!changed || from + DAY >= until) return [];
   const changes: Change[] = [];
   let current = initial;

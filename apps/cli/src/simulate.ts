@@ -1,0 +1,120 @@
+// `lethe simulate`: a seeded fleet taken through the real engine for years of simulated time, every
+// promise checked by the independent oracle as it goes. Exit 0 when every promise held, 1 on any
+// violation (or an answer the API never gives, such as a 500), 2 on bad usage.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SABOTAGE_KINDS } from '@lethe/lifecycle';
+import { FAULT_KINDS, generateFleet, type FaultKind } from '../../simulator/src/fleet/index.js';
+import { simulationProgressBar } from '../../simulator/src/driver/progress.js';
+import { runSimulation } from '../../simulator/src/driver/simulation.js';
+import { duration, writeSimulationReport } from '../../simulator/src/report/simulation-report.js';
+
+export const SIMULATE_USAGE = `usage: lethe simulate [--tenants N] [--years N] [--seed N] [--faults ${FAULT_KINDS.join(',')}]
+                     [--sabotage ${SABOTAGE_KINDS.join('|')}] [--out dir] [--keep-database] [--no-progress]
+
+  --tenants N      tenants in the fleet, 1..100000 (default 1000)
+  --years N        simulated years, 1..50 (default 10)
+  --seed N         the fleet's seed, 0..4294967295 (default 42): the same seed gives the same fleet
+  --faults list    comma-separated, any of ${FAULT_KINDS.join(', ')} (default none)
+  --sabotage kind  run the engine with a known defect; the run must then report it and exit 1
+  --out dir        where the report, the engine's log and data go (default ./simulation-<seed>)
+  --keep-database  keep the run's database on DATABASE_URL's server (default: dropped at the end)
+  --no-progress    no progress bar
+
+Runs on an embedded PostgreSQL in the out folder, or on a fresh database created on the server of
+DATABASE_URL (the role needs CREATEDB). Writes report.md and report.json.
+`;
+
+/** A flag's value broke its rule: exit 2 with this message. */
+class UsageError extends Error {}
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new UsageError(`--${name}: must be a whole number from ${min} to ${max}`);
+  return Number(raw);
+}
+
+function faultList(raw: string | undefined): FaultKind[] {
+  if (raw === undefined || raw === '') return [];
+  const out: FaultKind[] = [];
+  for (const item of raw.split(',').map((s) => s.trim())) {
+    if (!(FAULT_KINDS as readonly string[]).includes(item)) throw new UsageError(`--faults: each entry must be one of ${FAULT_KINDS.join(', ')}`);
+    if (!out.includes(item as FaultKind)) out.push(item as FaultKind);
+  }
+  return out;
+}
+
+export async function simulate(argv: readonly string[]): Promise<number> {
+  let settings;
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        tenants: { type: 'string' },
+        years: { type: 'string' },
+        seed: { type: 'string' },
+        faults: { type: 'string' },
+        sabotage: { type: 'string' },
+        out: { type: 'string' },
+        'keep-database': { type: 'boolean' },
+        'no-progress': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      process.stdout.write(SIMULATE_USAGE);
+      return 0;
+    }
+    if (positionals.length > 0) throw new UsageError(`unexpected argument: ${positionals[0]}`);
+    if (values.sabotage !== undefined && !(SABOTAGE_KINDS as readonly string[]).includes(values.sabotage)) {
+      throw new UsageError(`--sabotage: must be one of ${SABOTAGE_KINDS.join(', ')}`);
+    }
+    const seed = integer('seed', values.seed, 42, 0, 2 ** 32 - 1);
+    settings = {
+      tenants: integer('tenants', values.tenants, 1000, 1, 100_000),
+      years: integer('years', values.years, 10, 1, 50),
+      seed,
+      faults: faultList(values.faults),
+      sabotage: values.sabotage,
+      out: resolve(values.out ?? `simulation-${seed}`),
+      keepDatabase: values['keep-database'] === true,
+      progress: values['no-progress'] !== true,
+    };
+  } catch (error) {
+    // parseArgs' own errors (an unknown flag, a missing value) are usage errors too.
+    process.stderr.write(`${(error as Error).message}\n\n${SIMULATE_USAGE}`);
+    return 2;
+  }
+  const plan = generateFleet({ tenants: settings.tenants, years: settings.years, seed: settings.seed, faults: settings.faults });
+  process.stderr.write(
+    `simulating ${plan.tenants.length} tenants over ${settings.years} years (${plan.facts.length} facts, seed ${settings.seed}` +
+      `${settings.faults.length > 0 ? `, faults ${settings.faults.join(',')}` : ''}${settings.sabotage ? `, sabotage ${settings.sabotage}` : ''}) into ${settings.out}\n`,
+  );
+  const bar = settings.progress ? simulationProgressBar(plan.start, plan.end) : undefined;
+  let result;
+  try {
+    result = await runSimulation({
+      plan,
+      outDir: settings.out,
+      databaseUrl: process.env.DATABASE_URL || undefined,
+      keepDatabase: settings.keepDatabase,
+      ...(settings.sabotage ? { sabotage: settings.sabotage } : {}),
+      ...(bar ? { onStep: (p) => bar.update(p) } : {}),
+    });
+  } finally {
+    bar?.stop();
+  }
+  const report = writeSimulationReport(settings.out, { tenants: settings.tenants, years: settings.years, seed: settings.seed, faults: settings.faults }, result);
+  const serverErrors = result.unexpectedAnswers.filter((u) => u.status.split('+').some((s) => Number(s) >= 500));
+  for (const v of result.violations.slice(0, 20)) process.stdout.write(`VIOLATION ${v.promise} ${v.tenantId}: expected ${v.expected}; actual ${v.actual} (at ${v.detectedAt})\n`);
+  for (const u of serverErrors) process.stdout.write(`SERVER ERROR ${u.kind} answered ${u.status} ×${u.count}: ${u.example}\n`);
+  process.stdout.write(
+    `${result.violations.length} violation(s); ${result.eventsAppended} events; wall ${duration(result.wallMs)}; ` +
+      `closest shred to its deadline ${duration(result.margins.shredDeadlineMs)}; longest re-protection ${duration(result.margins.longestReprotectionMs)}\n` +
+      `report: ${report.md}\n`,
+  );
+  return result.violations.length > 0 || serverErrors.length > 0 ? 1 : 0;
+}
+
