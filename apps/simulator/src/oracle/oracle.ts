@@ -65,6 +65,9 @@ export class Oracle {
 
   constructor(plan: FleetPlan, options: OracleOptions = {}) {
     this.fleet = new FleetModel(plan, this.calendar, (tenantId, backup, change) => {
+      // A platform-key backup is encrypted with the platform's key: it needs no key version of the
+      // tenant's (P3 holds nothing for it); the shred purges it instead (P4).
+      if (this.fleet.tenants.get(tenantId)?.spec.backupKeyMode === 'platform') return;
       const needs = this.state(tenantId).needs;
       if (change === 'registered') needs.registered(backup);
       else needs.changed(backup);

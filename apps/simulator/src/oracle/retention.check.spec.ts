@@ -52,6 +52,13 @@ describe('P3: a superseded version is retired no earlier than its last need, and
     expect(found[0].expected).toContain('backup b-1');
   });
 
+  it('given a platform-key tenant, then its backups hold no key version of its own: retiring at day 37 is on time', () => {
+    const s = new Scenario().fact({ at: T0, kind: 'onboard', tenant: tenant({ backupKeyMode: 'platform' }) }).fact(backup(day(60)));
+    s.opened('acme', T0, 'v0', ['db-1']).rotated('acme', 'v1', 'v0', day(30), ['db-1']);
+    s.keys('acme', 'BackupRecorded', { backupId: 'b-1', databaseId: 'db-1', protection: 'platform-key', keyVersionIds: [], unrestorable: null }, day(10));
+    expect(retired(s, day(37)).checkAt(day(38))).toEqual([]);
+  });
+
   it('given that backup deleted early at day 40, then the version may go at its deletion — even a retirement of the same instant', () => {
     const s = retired(superseded(backup(day(60)), { at: day(40), kind: 'backup-deleted', tenantId: 'acme', backupId: 'b-1' }), day(40));
     expect(s.checkAt(day(41))).toEqual([]);
