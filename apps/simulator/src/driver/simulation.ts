@@ -8,7 +8,7 @@
 // A crash (`crash` fault) kills the engine with SIGKILL while it fires the step's timers, and starts
 // it again; the stored manual clock resumes where it was.
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -35,7 +35,7 @@ export interface SimulationOptions {
   readonly sabotage?: string;
   /** A server to run on (a fresh database is created on it); undefined: an embedded PostgreSQL. */
   readonly databaseUrl?: string;
-  /** The run's folder: the engine's data and log, the embedded server, the report. */
+  /** The run's folder: the engine's data and log (engine.log), violations as found (violations.jsonl), the embedded server, the report. */
   readonly outDir: string;
   /** Keep the run's database afterwards (on DATABASE_URL's server). */
   readonly keepDatabase?: boolean;
@@ -74,6 +74,8 @@ export interface SimulationResult {
   readonly wallMs: number;
   /** Wall time (ms) each simulated year took, in order (the last may be partial). */
   readonly wallMsPerYear: readonly number[];
+  /** Where the wall time went (ms): applying facts, waiting for the engine to settle, the oracle's reads and checks, moving the clock (timers firing) and restarts. */
+  readonly wallMsByPhase: { readonly facts: number; readonly settle: number; readonly oracle: number; readonly clock: number };
   /** Peak resident set sizes (bytes): the engine (the largest of its incarnations) and the simulator itself. */
   readonly peakRss: { readonly engine: number | null; readonly simulator: number };
 }
@@ -105,6 +107,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     ...(options.sabotage ? { LETHE_SABOTAGE: options.sabotage } : {}),
   };
   const logFile = join(options.outDir, 'engine.log');
+  const violationsFile = join(options.outDir, 'violations.jsonl');
+  writeFileSync(violationsFile, '');
   const oracle = new Oracle(plan, { secrets: [masterKey.toString('base64'), masterKey.toString('hex'), ...Object.values(tokens)] });
   const unexpected = new Map<string, { kind: FleetFact['kind']; status: string; count: number; example: string }>();
   let engine: EngineChild | undefined;
@@ -129,6 +133,15 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   let position = 0n;
   let events = 0;
   const wallMsPerYear: number[] = [];
+  const phases = { facts: 0, settle: 0, oracle: 0, clock: 0 };
+  const timed = async <T>(phase: keyof typeof phases, work: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      phases[phase] += performance.now() - t0;
+    }
+  };
   try {
     await startEngine();
     const start = Date.parse(plan.start);
@@ -143,7 +156,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     let yearEnds = addYears(start, 1);
     let now = start;
 
-    const settle = () => settleEngine(pool, api, tokens.admin, now, () => engine!.unexpectedExit);
+    const settle = () => timed('settle', () => settleEngine(pool, api, tokens.admin, now, () => engine!.unexpectedExit));
     for (;;) {
       steps++;
       await settle();
@@ -151,7 +164,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       const due: FleetFact[] = deferred;
       while (nextFact < plan.facts.length && Date.parse(plan.facts[nextFact].at) <= now) due.push(plan.facts[nextFact++]);
       const ctx = { api: api!, tokens, pool, masterKey, now };
-      const outcomes = await applyByTenant(due, (fact) => applyFact(fact, { ...ctx, api: api! }));
+      const outcomes = await timed('facts', () => applyByTenant(due, (fact) => applyFact(fact, { ...ctx, api: api! })));
       deferred = [];
       for (const outcome of outcomes) {
         if (outcome.retryLater) {
@@ -167,12 +180,16 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         if (outcome.fact.kind === 'client-rotation' && outcome.ok) wakeups.push(now + KEY_DETECTION_MS + 1000);
       }
       await settle();
-      for (let page = await readEventsAfter(pool, position, EVENT_PAGE); page.length > 0; page = await readEventsAfter(pool, position, EVENT_PAGE)) {
-        oracle.ingest(page);
-        position = page[page.length - 1].position;
-        events += page.length;
-      }
-      oracle.check(new Date(now), await readVaultSnapshot(pool, { platformBackupsOf: oracle.platformBackupTenants() }));
+      await timed('oracle', async () => {
+        for (let page = await readEventsAfter(pool, position, EVENT_PAGE); page.length > 0; page = await readEventsAfter(pool, position, EVENT_PAGE)) {
+          oracle.ingest(page);
+          position = page[page.length - 1].position;
+          events += page.length;
+        }
+        const found = oracle.check(new Date(now), await readVaultSnapshot(pool, { platformBackupsOf: oracle.platformBackupTenants() }));
+        // Written as found: a long run's violations can be looked at while it goes on.
+        if (found.length > 0) appendFileSync(violationsFile, found.map((v) => `${JSON.stringify(v)}\n`).join(''));
+      });
       options.onStep?.({ now: new Date(now), events, violations: oracle.violations().length, wallMs: performance.now() - started });
       while (now >= yearEnds) {
         wallMsPerYear.push(Math.round(performance.now() - yearStartedWall));
@@ -192,6 +209,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         await nextTimer(pool, now),
       ];
       const next = Math.max(now + 1, Math.min(...candidates));
+      const clockStarted = performance.now();
       if (nextCrash < crashAt.length && crashAt[nextCrash] <= next) {
         // The crash lands while the engine fires this step's timers: the clock move is sent and the
         // engine killed a few milliseconds into it.
@@ -208,6 +226,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       } else {
         await moveClock(next);
       }
+      phases.clock += performance.now() - clockStarted;
       now = next;
     }
     if (performance.now() - yearStartedWall > 1 && wallMsPerYear.length < Math.ceil((end - start) / (365.25 * 24 * HOUR_MS))) {
@@ -233,6 +252,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     eventsAppended: events,
     wallMs: Math.round(performance.now() - started),
     wallMsPerYear,
+    wallMsByPhase: { facts: Math.round(phases.facts), settle: Math.round(phases.settle), oracle: Math.round(phases.oracle), clock: Math.round(phases.clock) },
     peakRss: { engine: engineRssPeak, simulator: process.resourceUsage().maxRSS * 1024 },
   };
 }

@@ -32,7 +32,7 @@ const megabytes = (bytes: number | null) => (bytes === null ? 'n/a' : `${Math.ro
 const MARGIN_ROWS: readonly [keyof Margins, string, string][] = [
   ['shredDeadlineMs', 'P4/P5 closest shred to its deadline', 'time left between verification and the 5-working-day deadline'],
   ['longestReprotectionMs', 'P2 longest re-protection', 'from a new key version to the last database on it (limit 24 h)'],
-  ['rotationMs', 'P1 closest rotation', 'time left between a version reaching its rotation period and the rotation'],
+  ['rotationMs', 'P1 closest rotation', 'time left between a version reaching its rotation period and the rotation (negative only inside a vault outage and its recovery allowance)'],
   ['retirementMs', 'P3 closest retirement', 'time between a version becoming retirable and its retirement (never negative)'],
 ];
 
@@ -68,6 +68,8 @@ export function renderMarkdown(run: SimulationRunInfo, r: SimulationResult): str
   lines.push('## Cost', '', '| figure | value |', '|---|---|');
   lines.push(`| wall time | ${duration(r.wallMs)} |`);
   lines.push(`| wall time per simulated year | ${r.wallMsPerYear.map((ms) => duration(ms)).join(', ')} |`);
+  const phases = r.wallMsByPhase;
+  lines.push(`| of which: facts / settling / oracle / clock and timers | ${duration(phases.facts)} / ${duration(phases.settle)} / ${duration(phases.oracle)} / ${duration(phases.clock)} |`);
   lines.push(`| events appended | ${r.eventsAppended} |`);
   lines.push(`| steps of the clock | ${r.steps} |`);
   lines.push(`| engine crashes (kill -9) and restarts | ${r.crashes} |`);
