@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import type { PostgresEventStore, RecordedEvent } from '@lethe/eventstore';
 import { LEASE_STALE_AFTER_MS, ProcessorLease } from './processor-lease.js';
-import { deliverable, silentLogger, type Processor, type ProcessorLogger } from './processor.js';
+import { deliverable, silentLogger, type Delivered, type Interest, type Processor, type ProcessorLogger } from './processor.js';
 
 /** A read model: the projection that writes it and every table it writes (all emptied before the replay). */
 export interface RebuildTarget {
@@ -169,15 +169,35 @@ export async function rebuildProjections(
 
 async function project(r: Running, events: readonly RecordedEvent[]): Promise<void> {
   const projection = r.target.projection;
+  if (!r.lease.held) throw new Error(`lost the lease of ${projection.name} during the rebuild; nothing was changed`);
+  const delivered: { event: RecordedEvent; as: Delivered<readonly Interest[]> }[] = [];
   for (const event of events) {
-    if (!r.lease.held) throw new Error(`lost the lease of ${projection.name} during the rebuild; nothing was changed`);
-    const delivered = deliverable(projection.interests, event);
-    if (delivered === undefined) continue;
+    const as = deliverable(projection.interests, event);
+    if (as !== undefined) delivered.push({ event, as });
+  }
+  if (delivered.length === 0) return;
+  const tx = r.client!;
+  if (projection.handleBatch) {
+    await tx.query('savepoint rebuild_batch');
     try {
-      await projection.handle(delivered, r.client!);
+      await projection.handleBatch(
+        delivered.map((d) => d.as),
+        tx,
+      );
+      await tx.query('release savepoint rebuild_batch');
+      r.handled += delivered.length;
+      return;
+    } catch {
+      // Undo the batch and replay its events one by one, so the failure names its event.
+      await tx.query('rollback to savepoint rebuild_batch');
+    }
+  }
+  for (const { event, as } of delivered) {
+    try {
+      await projection.handle(as, tx);
     } catch (error) {
       throw new RebuildFailedError(projection.name, event, error);
     }
-    r.handled++;
   }
+  r.handled += delivered.length;
 }
