@@ -73,10 +73,10 @@ export async function shredStorm(engine: ScaleEngine, pool: pg.Pool, tenants: nu
   // The limit the database sets, measured now on the idle engine's server.
   await pool.query('create table if not exists raw_events (like lethe_events including all)');
   await appendPass(rawAppend(pool), 1, 1_000);
-  const rawPerSecond = await appendPass(rawAppend(pool), 1, RAW_PASS_MS);
+  const rawBefore = await appendPass(rawAppend(pool), 1, RAW_PASS_MS);
   const raw8PerSecond = await appendPass(rawAppend(pool), 8, RAW_PASS_MS);
   await pool.query('truncate raw_events');
-  say(`  raw single-event appends: ${Math.round(rawPerSecond)}/s (1 writer), ${Math.round(raw8PerSecond)}/s (8 writers)`);
+  say(`  raw single-event appends: ${Math.round(rawBefore)}/s (1 writer), ${Math.round(raw8PerSecond)}/s (8 writers)`);
 
   const start = performance.now();
   // The move fires what fell due and answers when this instance has drained it: not awaited, the
@@ -90,8 +90,14 @@ export async function shredStorm(engine: ScaleEngine, pool: pg.Pool, tenants: nu
   );
   const seconds = (performance.now() - start) / 1000;
   const moved = await move;
-  if (moved.status !== 200) say(`  (the clock move answered ${moved.status}: ${moved.text.slice(0, 200)})`);
+  // A long drain outlasts fetch's 300 s wait for an answer; the engine drains on regardless.
+  if (moved.status !== 200) say(`  (no answer to the clock move: ${moved.text.slice(0, 200)}; the drain went on)`);
   const after = await settledHead(pool);
+  // Again after the storm: the machine is noisy, and the higher rate is the stricter limit.
+  const rawAfter = await appendPass(rawAppend(pool), 1, RAW_PASS_MS);
+  await pool.query('truncate raw_events');
+  const rawPerSecond = Math.max(rawBefore, rawAfter);
+  say(`  raw single-event appends after the storm: ${Math.round(rawAfter)}/s (1 writer)`);
   const eventsPerShred = (after - before) / tenants;
   const limit = rawPerSecond / eventsPerShred;
   const shredsPerSecond = tenants / seconds;
@@ -106,7 +112,7 @@ export async function shredStorm(engine: ScaleEngine, pool: pg.Pool, tenants: nu
       ratio: shredsPerSecond / limit,
       target: `>= ${STORM_TARGET.toFixed(2)} of limit`,
       pass: shredsPerSecond / limit >= STORM_TARGET,
-      baselineNote: `raw single-event appends ${Math.round(rawPerSecond)}/s (1 writer) ÷ ${eventsPerShred.toFixed(1)} events per shred; all verified in ${seconds.toFixed(1)} s`,
+      baselineNote: `raw single-event appends ${Math.round(rawPerSecond)}/s (1 writer, the higher of a pass before and one after the storm) ÷ ${eventsPerShred.toFixed(1)} events per shred; all verified in ${seconds.toFixed(1)} s`,
     },
     {
       row: 'shred storm, engine peak RSS',
