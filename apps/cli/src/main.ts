@@ -1,10 +1,11 @@
 // `lethe <command>`: operator tasks that do not need a running engine.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../engine/src/config/engine-config.js';
-import { ENGINE_MIGRATIONS, databaseConnections, migrationLockWait, type DatabaseConnections } from '../../engine/src/infrastructure/database.js';
+import { ENGINE_MIGRATIONS, migrationLockWait } from '../../engine/src/infrastructure/database.js';
 import { createLogger } from '../../engine/src/logging/logger.js';
-import { DatabaseSettingError, checkDatabase, explainConnectError, postgresConnection, runMigrations, startEmbeddedPostgres, type EmbeddedServer } from '@lethe/postgres';
-import { join } from 'node:path';
+import { DatabaseSettingError, explainConnectError, runMigrations } from '@lethe/postgres';
+import { openCliDatabase } from './cli-database.js';
+import { rebuildProjectionsCommand } from './projections-rebuild.js';
 import { verifyCertificateFile } from './certificate-verify.js';
 import { rotateSigningKey } from './signing-key-rotate.js';
 import { simulate } from './simulate.js';
@@ -19,6 +20,10 @@ commands:
   certificate verify <file> --public-key <key>    GET /v1/certificate-keys (picked by key id) or one pinned
                                                   key (PEM or GET /v1/certificate-key JSON); exits 0 when
                                                   valid, 1 when not (saying why), 2 on bad usage or no key
+  projections rebuild [--projection <name>]       rebuild every read model (or the named one) from the
+                                                  event log, with the same database settings as migrate;
+                                                  refused while a running engine owns the projection;
+                                                  exits 2 for an unknown name
   signing-key rotate                              a new certificate signing key in $LETHE_DATA_DIR/signing.key;
                                                   engines use it from their next start
   simulate [--tenants N] [--years N] [--seed N]   a seeded fleet through the real engine for years of
@@ -30,27 +35,17 @@ commands:
 
 async function migrate(): Promise<number> {
   const config = loadConfig(process.env);
-  // The same connections and checks as the engine's boot: through a transaction-mode pooler the
-  // migration lock would stay behind on a pooled session and hang every later boot.
   const logger = createLogger(config.logLevel);
-  let connections: DatabaseConnections;
-  let embedded: EmbeddedServer | undefined;
-  if (config.databaseUrl === undefined) {
-    embedded = await startEmbeddedPostgres(join(config.dataDir, 'postgres'));
-    const connection = postgresConnection({ url: embedded.url, setting: 'the embedded PostgreSQL' });
-    connections = { pooled: connection, direct: connection, directSet: false };
-  } else {
-    connections = databaseConnections({ ...config, databaseUrl: config.databaseUrl });
-  }
+  const database = await openCliDatabase(config);
+  const { direct } = database.connections;
   try {
-    if (!embedded) await checkDatabase(connections.pooled, connections.direct, connections.directSet);
-    const applied = await runMigrations(connections.direct.client, ENGINE_MIGRATIONS, { onWaiting: migrationLockWait(logger) });
+    const applied = await runMigrations(direct.client, ENGINE_MIGRATIONS, { onWaiting: migrationLockWait(logger) });
     process.stdout.write(applied.length === 0 ? 'schema is up to date\n' : `applied: ${applied.join(', ')}\n`);
     return 0;
   } catch (error) {
-    throw explainConnectError(error, connections.direct);
+    throw explainConnectError(error, direct);
   } finally {
-    await embedded?.stop();
+    await database.stop();
   }
 }
 
@@ -59,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: false,
-    options: { 'public-key': { type: 'string' }, keys: { type: 'string' } },
+    options: { 'public-key': { type: 'string' }, keys: { type: 'string' }, projection: { type: 'string' } },
   });
   // `lethe <command> --help` prints the usage and does nothing else (a help flag must never migrate).
   if (positionals[0] !== 'simulate' && (argv.includes('--help') || argv.includes('-h'))) {
@@ -80,6 +75,12 @@ async function main(argv: string[]): Promise<number> {
         ...(typeof values['public-key'] === 'string' ? { publicKey: values['public-key'] } : {}),
         ...(typeof values.keys === 'string' ? { keys: values.keys } : {}),
       });
+    case 'projections':
+      if (positionals[1] !== 'rebuild' || values.projection === true) {
+        process.stderr.write('usage: lethe projections rebuild [--projection <name>]\n');
+        return 2;
+      }
+      return rebuildProjectionsCommand(loadConfig(process.env), typeof values.projection === 'string' ? values.projection : undefined);
     case 'signing-key':
       if (positionals[1] !== 'rotate') {
         process.stderr.write('usage: lethe signing-key rotate\n');

@@ -17,3 +17,12 @@ export { processorMigrations } from './migrations.js';
 export { readProcessorOwnership, type ProcessorOwnership } from './processor-ownership.js';
 export { LEASE_STALE_AFTER_MS } from './processor-lease.js';
 export { lowestCheckpoint } from './checkpoints.js';
+export {
+  ProjectionLeasedError,
+  RebuildFailedError,
+  rebuildProjections,
+  type RebuildOptions,
+  type RebuildProgress,
+  type RebuildResult,
+  type RebuildTarget,
+} from './projection-rebuild.js';

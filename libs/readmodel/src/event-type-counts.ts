@@ -45,4 +45,19 @@ export class EventTypeCountsProjection implements Processor<typeof INTERESTS> {
       [event.type, event.position.toString()],
     );
   }
+
+  /** One upsert per page: each type's count in the run and its last position. */
+  async handleBatch(events: readonly Delivered<typeof INTERESTS>[], tx: pg.PoolClient): Promise<void> {
+    const runs = new Map<string, { count: number; last: bigint }>();
+    for (const e of events) {
+      const run = runs.get(e.type) ?? { count: 0, last: 0n };
+      runs.set(e.type, { count: run.count + 1, last: e.position });
+    }
+    await tx.query(
+      `insert into rm_event_type_counts (event_type, count, last_position)
+       select * from unnest($1::text[], $2::bigint[], $3::bigint[])
+       on conflict (event_type) do update set count = rm_event_type_counts.count + excluded.count, last_position = excluded.last_position`,
+      [[...runs.keys()], [...runs.values()].map((r) => r.count), [...runs.values()].map((r) => r.last.toString())],
+    );
+  }
 }

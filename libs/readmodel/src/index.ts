@@ -55,3 +55,4 @@ export const readModelMigrations = [
   ShredHistory1764400000060,
 ];
 export const readModelEntities = [EventTypeCount, TenantView, ShredRow, KeyRingView, KeyVersionView, BackupView, RejectedEventView];
+export { readModels, type ReadModel } from './read-models.js';

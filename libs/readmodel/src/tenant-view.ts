@@ -161,4 +161,63 @@ export class TenantsProjection implements Processor<typeof INTERESTS> {
       );
     }
   }
+
+  /**
+   * A page at once: each tenant's state read once, folded in memory with the same evolve, written
+   * once; every shred the run touched keeps its own row, as `handle` leaves them.
+   */
+  async handleBatch(events: readonly Delivered<typeof INTERESTS>[], tx: pg.PoolClient): Promise<void> {
+    const ids = [...new Set(events.map((e) => e.categoryId))];
+    const current = await tx.query<{ tenant_id: string; state: TenantState }>('select tenant_id, state from rm_tenants where tenant_id = any($1) for update', [ids]);
+    const states = new Map(current.rows.map((r) => [r.tenant_id, r.state]));
+    const tenants = new Map<string, { state: TenantState; position: bigint }>();
+    const shreds = new Map<string, { tenantId: string; shred: ShredView }>();
+    for (const event of events) {
+      const tenantId = event.categoryId;
+      const state = evolveTenant(states.get(tenantId) ?? initialTenantState, event);
+      // `handle` writes nothing for a state that does not exist, so the next event starts over from the initial state.
+      if (!state.exists) continue;
+      states.set(tenantId, state);
+      tenants.set(tenantId, { state, position: event.position });
+      const shred = shredView(state);
+      if (shred) shreds.set(JSON.stringify([tenantId, shred.shredId]), { tenantId, shred });
+    }
+    if (tenants.size > 0) {
+      const rows = [...tenants].map(([tenantId, { state, position }]) => ({
+        tenant_id: tenantId,
+        status: tenantStatus(state),
+        jurisdiction: state.jurisdiction,
+        time_zone: state.timeZone,
+        key_custody: state.keyCustody,
+        backup_key_mode: state.backupKeyMode,
+        shred_grace_working_days: state.shredGraceWorkingDays,
+        // As text: `handle` stores a missing shred as the JSON null, which the record set would make SQL NULL.
+        shred: JSON.stringify(shredView(state)),
+        onboarded_at: state.onboardedAt,
+        last_position: position.toString(),
+        state,
+      }));
+      await tx.query(
+        `insert into rm_tenants (tenant_id, status, jurisdiction, time_zone, key_custody, backup_key_mode, shred_grace_working_days,
+                                 shred, onboarded_at, last_position, state)
+         select tenant_id, status, jurisdiction, time_zone, key_custody, backup_key_mode, shred_grace_working_days,
+                shred::jsonb, onboarded_at, last_position, state
+           from jsonb_to_recordset($1::jsonb) as r(tenant_id text, status text, jurisdiction text, time_zone text, key_custody text,
+                backup_key_mode text, shred_grace_working_days int, shred text, onboarded_at timestamptz, last_position bigint, state jsonb)
+         on conflict (tenant_id) do update set
+           status = excluded.status, shred = excluded.shred,
+           last_position = excluded.last_position, state = excluded.state`,
+        [JSON.stringify(rows)],
+      );
+    }
+    if (shreds.size > 0) {
+      const rows = [...shreds.values()].map(({ tenantId, shred }) => ({ tenant_id: tenantId, shred_id: shred.shredId, status: shred.status, shred }));
+      await tx.query(
+        `insert into rm_shreds (tenant_id, shred_id, status, shred)
+         select tenant_id, shred_id, status, shred from jsonb_to_recordset($1::jsonb) as r(tenant_id text, shred_id text, status text, shred jsonb)
+         on conflict (tenant_id, shred_id) do update set status = excluded.status, shred = excluded.shred`,
+        [JSON.stringify(rows)],
+      );
+    }
+  }
 }
