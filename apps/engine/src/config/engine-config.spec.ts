@@ -55,10 +55,17 @@ describe('engine configuration', () => {
     [{ LETHE_TRUST_PROXY: '0' }, 'LETHE_TRUST_PROXY'],
     [{ LETHE_TRUST_PROXY: '10.0.0.0/33' }, 'LETHE_TRUST_PROXY'],
     [{ LETHE_DEADLINE_POLL_MS: '5' }, 'LETHE_DEADLINE_POLL_MS'],
+    [{ LETHE_PROCESSOR_SKIP_FLUSH_MS: '0' }, 'LETHE_PROCESSOR_SKIP_FLUSH_MS'],
+    [{ LETHE_PROCESSOR_SKIP_FLUSH_MS: '1.5' }, 'LETHE_PROCESSOR_SKIP_FLUSH_MS'],
   ])('refuses %p, naming %s', (env, setting) => {
     const problems = problemsOf(env as Record<string, string>);
     expect(problems).toHaveLength(1);
     expect(problems[0].startsWith(`${setting}:`)).toBe(true);
+  });
+
+  it('reads LETHE_PROCESSOR_SKIP_FLUSH_MS in milliseconds, 100 when unset', () => {
+    expect(loadConfig({}).processorSkipFlushMs).toBe(100);
+    expect(loadConfig({ LETHE_PROCESSOR_SKIP_FLUSH_MS: '2' }).processorSkipFlushMs).toBe(2);
   });
 
   it('reads LETHE_TRUST_PROXY as a hop count or a list of addresses', () => {

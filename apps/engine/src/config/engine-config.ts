@@ -45,6 +45,12 @@ export interface EngineConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly deadlinePollMs: number;
   /**
+   * LETHE_PROCESSOR_SKIP_FLUSH_MS: how long the log must stay quiet before a processor records that it
+   * passed events it does not handle (its checkpoint then reaches the head). A simulation stepping
+   * the clock waits for every checkpoint, so it sets a few milliseconds.
+   */
+  readonly processorSkipFlushMs: number;
+  /**
    * LETHE_DEADLINE_LEASE_MS: how long a claim on a firing deadline lasts without renewal; an instance
    * killed while firing one leaves it to be taken over after at most this long.
    */
@@ -148,6 +154,12 @@ const schema = z.object({
     .transform(Number)
     .refine((n) => n >= 50 && n <= 60_000, { message: 'must be a whole number of milliseconds from 50 to 60000' })
     .default(1000),
+  LETHE_PROCESSOR_SKIP_FLUSH_MS: z
+    .string()
+    .regex(/^\d+$/, { message: 'must be a whole number of milliseconds from 1 to 60000' })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 60_000, { message: 'must be a whole number of milliseconds from 1 to 60000' })
+    .default(100),
   LETHE_DEADLINE_LEASE_MS: z
     .string()
     .regex(/^\d+$/, { message: 'must be a whole number of milliseconds from 1000 to 600000' })
@@ -292,6 +304,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
     instanceId: c.LETHE_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     logLevel: c.LETHE_LOG_LEVEL,
     deadlinePollMs: c.LETHE_DEADLINE_POLL_MS,
+    processorSkipFlushMs: c.LETHE_PROCESSOR_SKIP_FLUSH_MS,
     deadlineLeaseMs: c.LETHE_DEADLINE_LEASE_MS,
     readyMaxLagMs: c.LETHE_READY_MAX_LAG_MS,
     keyDetectionMs: c.LETHE_KEY_DETECTION_MS,

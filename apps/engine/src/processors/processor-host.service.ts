@@ -37,6 +37,7 @@ export class ProcessorHost implements OnApplicationBootstrap, BeforeApplicationS
         owner: this.config.instanceId,
         logger,
         directConnection: this.database.direct.client,
+        skipFlushMs: this.config.processorSkipFlushMs,
       });
       runner.start();
       this.runners.push(runner);
