@@ -1,6 +1,8 @@
 // Where a simulation keeps its engine's state: a database of its own, never one with data in it.
 // Without DATABASE_URL an embedded PostgreSQL in the run's folder; with it, a fresh database created
-// on that server for the run (and dropped after it, unless kept for a look).
+// on that server for the run (and dropped after it, unless kept for a look). Its commits do not wait
+// for the disk (synchronous_commit off): the run's data is thrown away, and what a simulated crash
+// (the engine killed) tests is unchanged, since PostgreSQL itself keeps running.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -22,6 +24,7 @@ export interface SimulationDatabase {
 export async function openSimulationDatabase(databaseUrl: string | undefined, dataDir: string): Promise<SimulationDatabase> {
   if (databaseUrl === undefined) {
     const server = await startEmbeddedPostgres(join(dataDir, 'postgres'));
+    await commitsWithoutWaiting(server.url);
     return { url: server.url, description: `embedded PostgreSQL in ${join(dataDir, 'postgres')}`, close: () => server.stop() };
   }
   const name = `lethe_simulate_${randomBytes(6).toString('hex')}`;
@@ -34,6 +37,7 @@ export async function openSimulationDatabase(databaseUrl: string | undefined, da
   }
   const url = new URL(databaseUrl);
   url.pathname = `/${name}`;
+  await commitsWithoutWaiting(url.toString());
   return {
     url: url.toString(),
     description: `database ${name} on ${url.hostname}:${url.port || '5432'}`,
@@ -48,4 +52,15 @@ export async function openSimulationDatabase(databaseUrl: string | undefined, da
       }
     },
   };
+}
+
+/** Sets synchronous_commit off for the database at `url` (every later session of it). */
+async function commitsWithoutWaiting(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`alter database ${client.escapeIdentifier(new URL(url).pathname.slice(1))} set synchronous_commit = off`);
+  } finally {
+    await client.end();
+  }
 }
