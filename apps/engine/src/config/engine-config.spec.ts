@@ -56,6 +56,8 @@ describe('engine configuration', () => {
     [{ LETHE_TRUST_PROXY: '10.0.0.0/33' }, 'LETHE_TRUST_PROXY'],
     [{ LETHE_DEADLINE_POLL_MS: '5' }, 'LETHE_DEADLINE_POLL_MS'],
     [{ LETHE_PROCESSOR_SKIP_FLUSH_MS: '0' }, 'LETHE_PROCESSOR_SKIP_FLUSH_MS'],
+    [{ LETHE_DEADLINE_CONCURRENCY: '0' }, 'LETHE_DEADLINE_CONCURRENCY'],
+    [{ LETHE_DEADLINE_CONCURRENCY: '33' }, 'LETHE_DEADLINE_CONCURRENCY'],
     [{ LETHE_PROCESSOR_SKIP_FLUSH_MS: '1.5' }, 'LETHE_PROCESSOR_SKIP_FLUSH_MS'],
   ])('refuses %p, naming %s', (env, setting) => {
     const problems = problemsOf(env as Record<string, string>);
@@ -66,6 +68,11 @@ describe('engine configuration', () => {
   it('reads LETHE_PROCESSOR_SKIP_FLUSH_MS in milliseconds, 100 when unset', () => {
     expect(loadConfig({}).processorSkipFlushMs).toBe(100);
     expect(loadConfig({ LETHE_PROCESSOR_SKIP_FLUSH_MS: '2' }).processorSkipFlushMs).toBe(2);
+  });
+
+  it('reads LETHE_DEADLINE_CONCURRENCY, 4 when unset', () => {
+    expect(loadConfig({}).deadlineConcurrency).toBe(4);
+    expect(loadConfig({ LETHE_DEADLINE_CONCURRENCY: '1' }).deadlineConcurrency).toBe(1);
   });
 
   it('reads LETHE_TRUST_PROXY as a hop count or a list of addresses', () => {

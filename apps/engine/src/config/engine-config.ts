@@ -44,6 +44,8 @@ export interface EngineConfig {
   readonly instanceId: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly deadlinePollMs: number;
+  /** LETHE_DEADLINE_CONCURRENCY: deadlines one instance fires side by side, each under its own claim. */
+  readonly deadlineConcurrency: number;
   /**
    * LETHE_PROCESSOR_SKIP_FLUSH_MS: how long the log must stay quiet before a processor records that it
    * passed events it does not handle (its checkpoint then reaches the head). A simulation stepping
@@ -154,6 +156,12 @@ const schema = z.object({
     .transform(Number)
     .refine((n) => n >= 50 && n <= 60_000, { message: 'must be a whole number of milliseconds from 50 to 60000' })
     .default(1000),
+  LETHE_DEADLINE_CONCURRENCY: z
+    .string()
+    .regex(/^\d+$/, { message: 'must be a whole number from 1 to 32' })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 32, { message: 'must be a whole number from 1 to 32' })
+    .default(4),
   LETHE_PROCESSOR_SKIP_FLUSH_MS: z
     .string()
     .regex(/^\d+$/, { message: 'must be a whole number of milliseconds from 1 to 60000' })
@@ -305,6 +313,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
     logLevel: c.LETHE_LOG_LEVEL,
     deadlinePollMs: c.LETHE_DEADLINE_POLL_MS,
     processorSkipFlushMs: c.LETHE_PROCESSOR_SKIP_FLUSH_MS,
+    deadlineConcurrency: c.LETHE_DEADLINE_CONCURRENCY,
     deadlineLeaseMs: c.LETHE_DEADLINE_LEASE_MS,
     readyMaxLagMs: c.LETHE_READY_MAX_LAG_MS,
     keyDetectionMs: c.LETHE_KEY_DETECTION_MS,

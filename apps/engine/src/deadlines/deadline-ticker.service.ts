@@ -77,13 +77,22 @@ export class DeadlineTicker implements OnApplicationBootstrap, BeforeApplication
     let done!: (fired: FiredDeadline[]) => void;
     this.ticking = new Promise((resolve) => (done = resolve));
     const own: FiredDeadline[] = [];
-    try {
+    const poller = this.poller;
+    // Several claim loops side by side: a fleet's timers fall due together (a rotation period ends at
+    // one instant for many tenants), and each waits mostly on PostgreSQL and the vault. Each row is
+    // still fired under its own claim, as by several instances.
+    const drain = async () => {
       for (;;) {
-        const result = await this.poller.tick();
+        const result = await poller.tick();
         own.push(...result.firedDeadlines);
         fired.push(...result.firedDeadlines);
         if (result.fired + result.failed === 0) break;
       }
+    };
+    try {
+      const drains = await Promise.allSettled(Array.from({ length: this.config.deadlineConcurrency }, drain));
+      const failure = drains.find((d): d is PromiseRejectedResult => d.status === 'rejected');
+      if (failure) throw failure.reason;
       this.lastError = null;
       return fired;
     } catch (error) {

@@ -24,8 +24,6 @@ const HOUR_MS = 3_600_000;
 const KEY_DETECTION_MS = HOUR_MS;
 /** Tenants whose facts of one instant are applied at the same time. */
 const FACT_CONCURRENCY = 16;
-/** Requests that fire due timers side by side (the engine's poller takes each timer by its own claim). */
-const FIRING_CONCURRENCY = 4;
 /** Real time a step may take to settle (processors at the head, no timer due) before the run is called stuck. */
 const SETTLE_TIMEOUT_MS = 180_000;
 /** Rows a read of the log returns. */
@@ -126,13 +124,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     const rss = engine?.peakRss() ?? null;
     if (rss !== null) engineRssPeak = Math.max(engineRssPeak ?? 0, rss);
   };
-  // Several requests move the clock to the same instant at once: each fires due timers, so the
-  // step's timers are fired side by side (a move to the instant the clock is at already is allowed).
   const moveClock = async (to: number) => {
-    const move = () => api('POST', '/v1/admin/clock', tokens.admin, { now: new Date(to).toISOString() });
-    const answers = await Promise.all(Array.from({ length: FIRING_CONCURRENCY }, move));
-    const refused = answers.find((a) => a.status !== 200);
-    if (refused) throw new Error(`moving the engine's clock to ${new Date(to).toISOString()} was answered ${refused.status}: ${refused.text}`);
+    const moved = await api('POST', '/v1/admin/clock', tokens.admin, { now: new Date(to).toISOString() });
+    if (moved.status !== 200) throw new Error(`moving the engine's clock to ${new Date(to).toISOString()} was answered ${moved.status}: ${moved.text}`);
   };
 
   let steps = 0;
@@ -335,10 +329,8 @@ async function settleEngine(pool: pg.Pool, api: EngineApi, adminToken: string, n
       throw new Error(`the engine did not settle at ${at.toISOString()} within ${SETTLE_TIMEOUT_MS} ms (processors behind: ${behind}; timers due: ${due})`);
     }
     if (due) {
-      const fire = () => api('POST', '/v1/admin/clock', adminToken, { now: at.toISOString() });
-      const answers = await Promise.race([Promise.all(Array.from({ length: FIRING_CONCURRENCY }, fire)), exited()]);
-      const refused = answers.find((a) => a.status !== 200);
-      if (refused) throw new Error(`firing the timers due at ${at.toISOString()} was answered ${refused.status}: ${refused.text}`);
+      const moved = await Promise.race([api('POST', '/v1/admin/clock', adminToken, { now: at.toISOString() }), exited()]);
+      if (moved.status !== 200) throw new Error(`firing the timers due at ${at.toISOString()} was answered ${moved.status}: ${moved.text}`);
     } else {
       await sleep(Math.min(5 + round * 5, 50));
     }
