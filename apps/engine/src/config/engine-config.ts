@@ -101,6 +101,16 @@ function isProxyAddress(entry: string): boolean {
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
+/** A whole number from `min` to `max` (of `unit`, when given), read from its decimal string. */
+function wholeNumber(min: number, max: number, unit?: string) {
+  const message = `must be a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d+$/, { message })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { message });
+}
+
 const schema = z.object({
   DATABASE_URL: z
     .string()
@@ -150,41 +160,17 @@ const schema = z.object({
       message: 'must be one of fatal, error, warn, info, debug, trace, silent',
     })
     .default('info'),
-  LETHE_DEADLINE_POLL_MS: z
-    .string()
-    .regex(/^\d+$/, { message: 'must be a whole number of milliseconds from 50 to 60000' })
-    .transform(Number)
-    .refine((n) => n >= 50 && n <= 60_000, { message: 'must be a whole number of milliseconds from 50 to 60000' })
+  LETHE_DEADLINE_POLL_MS: wholeNumber(50, 60_000, 'milliseconds')
     .default(1000),
-  LETHE_DEADLINE_CONCURRENCY: z
-    .string()
-    .regex(/^\d+$/, { message: 'must be a whole number from 1 to 32' })
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= 32, { message: 'must be a whole number from 1 to 32' })
+  LETHE_DEADLINE_CONCURRENCY: wholeNumber(1, 32)
     .default(4),
-  LETHE_PROCESSOR_SKIP_FLUSH_MS: z
-    .string()
-    .regex(/^\d+$/, { message: 'must be a whole number of milliseconds from 1 to 60000' })
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= 60_000, { message: 'must be a whole number of milliseconds from 1 to 60000' })
+  LETHE_PROCESSOR_SKIP_FLUSH_MS: wholeNumber(1, 60_000, 'milliseconds')
     .default(100),
-  LETHE_DEADLINE_LEASE_MS: z
-    .string()
-    .regex(/^\d+$/, { message: 'must be a whole number of milliseconds from 1000 to 600000' })
-    .transform(Number)
-    .refine((n) => n >= 1000 && n <= 600_000, { message: 'must be a whole number of milliseconds from 1000 to 600000' })
+  LETHE_DEADLINE_LEASE_MS: wholeNumber(1000, 600_000, 'milliseconds')
     .default(30_000),
-  LETHE_READY_MAX_LAG_MS: z
-    .string()
-    .regex(/^\d+$/, { message: 'must be a whole number of milliseconds from 1000 to 86400000' })
-    .transform(Number)
-    .refine((n) => n >= 1000 && n <= 86_400_000, { message: 'must be a whole number of milliseconds from 1000 to 86400000' })
+  LETHE_READY_MAX_LAG_MS: wholeNumber(1000, 86_400_000, 'milliseconds')
     .default(60_000),
-  LETHE_KEY_DETECTION_MS: z
-    .string()
-    .regex(/^\d+$/, { message: 'must be a whole number of milliseconds from 1000 to 86400000' })
-    .transform(Number)
-    .refine((n) => n >= 1000 && n <= 86_400_000, { message: 'must be a whole number of milliseconds from 1000 to 86400000' })
+  LETHE_KEY_DETECTION_MS: wholeNumber(1000, 86_400_000, 'milliseconds')
     .default(900_000),
   LETHE_MASTER_KEY: z.string().optional(),
   LETHE_SIGNING_KEY: z.string().optional(),

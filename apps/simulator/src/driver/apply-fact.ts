@@ -4,7 +4,7 @@
 import { ManualClock } from '@lethe/clock';
 import { LocalKeyVault, MasterKey } from '@lethe/vault';
 import type pg from 'pg';
-import type { BackupSchedule, FleetFact } from '../fleet/fleet-facts.js';
+import type { BackupSchedule, FleetFact, TenantSpec } from '../fleet/fleet-facts.js';
 import type { EngineApi } from './engine-api.js';
 
 export const SIMULATION_ROLES = ['contract-system', 'ops-reader', 'operator', 'admin'] as const;
@@ -47,20 +47,24 @@ interface Call {
   readonly expect: readonly number[];
 }
 
+/** The body of POST /v1/tenants that onboards `t`. */
+export function onboardingBody(t: TenantSpec): Record<string, unknown> {
+  return {
+    tenantId: t.tenantId,
+    jurisdiction: t.jurisdiction,
+    ...(t.timeZone ? { timeZone: t.timeZone } : {}),
+    keyCustody: t.keyCustody,
+    backupKeyMode: t.backupKeyMode,
+    databases: t.databases.map((databaseId) => ({ databaseId })),
+    rotationPeriodDays: t.rotationPeriodDays,
+    pitrRetentionDays: t.pitrRetentionDays,
+  };
+}
+
 function callsOf(f: Exclude<FleetFact, { kind: 'client-rotation' }>): Call[] {
   switch (f.kind) {
     case 'onboard': {
-      const t = f.tenant;
-      const body = {
-        tenantId: t.tenantId,
-        jurisdiction: t.jurisdiction,
-        ...(t.timeZone ? { timeZone: t.timeZone } : {}),
-        keyCustody: t.keyCustody,
-        backupKeyMode: t.backupKeyMode,
-        databases: t.databases.map((databaseId) => ({ databaseId })),
-        rotationPeriodDays: t.rotationPeriodDays,
-        pitrRetentionDays: t.pitrRetentionDays,
-      };
+      const body = onboardingBody(f.tenant);
       // 202: recorded while the vault is down; its key ring opens once the vault is back.
       return [{ method: 'POST', path: '/v1/tenants', role: 'operator', body, expect: [201, 202] }];
     }

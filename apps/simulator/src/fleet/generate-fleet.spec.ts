@@ -15,6 +15,7 @@ import {
 import { instantInRange, instantRangeRule, INSTANT_RANGES, type InstantRange } from '@lethe/domain';
 import Holidays from 'date-holidays';
 import { FAULT_KINDS, generateFleet, type FaultKind, type FleetFact, type FleetPlan } from './index.js';
+import { onboardingBody } from '../driver/apply-fact.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -37,20 +38,8 @@ const schemasAt = (now: Date) => ({
 /** The bodies the driver sends for a fact, each with the engine's schema for it; null for a fact applied in the vault. */
 function requestOf(f: FleetFact, schemas: ReturnType<typeof schemasAt>): { body: unknown; schema: Schema }[] | null {
   switch (f.kind) {
-    case 'onboard': {
-      const t = f.tenant;
-      const body = {
-        tenantId: t.tenantId,
-        jurisdiction: t.jurisdiction,
-        ...(t.timeZone ? { timeZone: t.timeZone } : {}),
-        keyCustody: t.keyCustody,
-        backupKeyMode: t.backupKeyMode,
-        databases: t.databases.map((databaseId) => ({ databaseId })),
-        rotationPeriodDays: t.rotationPeriodDays,
-        pitrRetentionDays: t.pitrRetentionDays,
-      };
-      return [{ body, schema: onboardTenantSchema }];
-    }
+    case 'onboard':
+      return [{ body: onboardingBody(f.tenant), schema: onboardTenantSchema }];
     case 'add-database':
       return [{ body: { databaseId: f.databaseId }, schema: addDatabaseSchema }];
     case 'backup':
