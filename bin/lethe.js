@@ -11,6 +11,8 @@ const built = join(root, 'dist/apps/cli/src/main.js');
 if (existsSync(built)) {
   await import(pathToFileURL(built).href);
 } else {
+  // The compiler reads the checkout's tsconfig (its path aliases), wherever the command is run from.
+  process.env.SWC_NODE_PROJECT ??= join(root, 'tsconfig.json');
   register('@swc-node/register/esm', pathToFileURL(join(root, '/')));
   await import(pathToFileURL(join(root, 'apps/cli/src/main.ts')).href);
 }

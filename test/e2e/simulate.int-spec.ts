@@ -2,7 +2,7 @@
 // violation and a report; the same fleet on an engine with each known defect (--sabotage) must report
 // the matching broken promise and exit 1. A simulator that cannot fail proves nothing.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,10 +13,12 @@ interface Run {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
+  readonly out: string;
   readonly report: { violations: { promise: string; tenantId: string; expected: string; actual: string }[]; counts: Record<string, number>; unexpectedAnswers: unknown[] } | null;
 }
 
-function lethe(args: readonly string[]): Promise<Run> {
+/** Runs `lethe simulate` into a fresh folder; `interruptAfterMs`: sends SIGINT that long after the run starts. */
+function lethe(args: readonly string[], interruptAfterMs?: number): Promise<Run> {
   const out = mkdtempSync(join(tmpdir(), 'lethe-simulate-'));
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['bin/lethe.js', 'simulate', ...args, '--out', out, '--no-progress'], {
@@ -26,7 +28,14 @@ function lethe(args: readonly string[]): Promise<Run> {
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+      if (interruptAfterMs !== undefined && stderr.includes('simulating ') && !interrupting) {
+        interrupting = true;
+        setTimeout(() => child.kill('SIGINT'), interruptAfterMs);
+      }
+    });
+    let interrupting = false;
     child.once('exit', (code) => {
       let report: Run['report'] = null;
       try {
@@ -34,9 +43,18 @@ function lethe(args: readonly string[]): Promise<Run> {
       } catch {
         // No report: the run broke; the test shows its output.
       }
-      resolve({ code, stdout, stderr, report });
+      resolve({ code, stdout, stderr, report, out });
     });
   });
+}
+
+/** A process's environment as text ('' when it is gone or not ours to read). */
+function environOf(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** The clean run: every fault, two years. */
@@ -90,6 +108,32 @@ describe('lethe simulate', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`VIOLATION ${promise}`);
   }, 3 * RUN_TIMEOUT_MS);
+
+  it('given a run interrupted with SIGINT, when it stops, then it exits 130 with its engine stopped and its database dropped', async () => {
+    const run = await lethe(['--tenants', '3', '--years', '1', '--seed', '1'], 8_000);
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain("the engine was stopped and the run's database dropped; no report");
+    expect(run.report).toBeNull();
+    // No process is left with the run's data folder (the engine's LETHE_DATA_DIR).
+    const left = readdirSync('/proc').filter((pid) => /^\d+$/.test(pid) && environOf(pid).includes(join(run.out, 'engine')));
+    expect(left).toEqual([]);
+  }, RUN_TIMEOUT_MS);
+
+  it('given an out folder holding an earlier run, when run into it, then it exits 2 naming --out and touches nothing', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'lethe-simulate-used-'));
+    writeFileSync(join(out, 'report.md'), 'an earlier run\n');
+    const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['bin/lethe.js', 'simulate', '--tenants', '1', '--years', '1', '--out', out, '--no-progress'], {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: process.env.LETHE_TEST_ADMIN_URL ?? '' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += String(d)));
+      child.once('exit', (code) => resolve({ code, stderr }));
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`--out: ${out} is not empty`);
+    expect(readdirSync(out)).toEqual(['report.md']);
+  }, 60_000);
 
   it('given a bad flag, when run, then it exits 2 naming the flag and its rule, and simulates nothing', async () => {
     const run = await lethe(['--tenants', '0']);

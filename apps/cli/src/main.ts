@@ -54,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: false,
-    options: { 'public-key': { type: 'string' }, keys: { type: 'string' }, projection: { type: 'string' } },
+    options: { 'public-key': { type: 'string' }, keys: { type: 'string' } },
   });
   // `lethe <command> --help` prints the usage and does nothing else (a help flag must never migrate).
   if (positionals[0] !== 'simulate' && (argv.includes('--help') || argv.includes('-h'))) {
@@ -75,12 +75,26 @@ async function main(argv: string[]): Promise<number> {
         ...(typeof values['public-key'] === 'string' ? { publicKey: values['public-key'] } : {}),
         ...(typeof values.keys === 'string' ? { keys: values.keys } : {}),
       });
-    case 'projections':
-      if (positionals[1] !== 'rebuild' || values.projection === true) {
-        process.stderr.write('usage: lethe projections rebuild [--projection <name>]\n');
+    case 'projections': {
+      const usage = 'usage: lethe projections rebuild [--projection <name>]\n';
+      let projection: string | undefined;
+      try {
+        // Strict: a mistyped flag or a stray word must not rebuild every read model.
+        const parsed = parseArgs({
+          args: argv.slice(argv.indexOf('projections') + 1),
+          allowPositionals: true,
+          strict: true,
+          options: { projection: { type: 'string', multiple: true } },
+        });
+        if (parsed.positionals.length !== 1 || parsed.positionals[0] !== 'rebuild') throw new Error('expected: rebuild');
+        if ((parsed.values.projection?.length ?? 0) > 1) throw new Error('--projection: give it once (one projection, or none for all)');
+        projection = parsed.values.projection?.[0];
+      } catch (error) {
+        process.stderr.write(`${(error as Error).message}\n${usage}`);
         return 2;
       }
-      return rebuildProjectionsCommand(loadConfig(process.env), typeof values.projection === 'string' ? values.projection : undefined);
+      return rebuildProjectionsCommand(loadConfig(process.env), projection);
+    }
     case 'signing-key':
       if (positionals[1] !== 'rotate') {
         process.stderr.write('usage: lethe signing-key rotate\n');

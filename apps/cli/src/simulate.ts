@@ -1,12 +1,13 @@
 // `lethe simulate`: a seeded fleet taken through the real engine for years of simulated time, every
 // promise checked by the independent oracle as it goes. Exit 0 when every promise held, 1 on any
 // violation (or an answer the API never gives, such as a 500), 2 on bad usage.
+import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SABOTAGE_KINDS } from '@lethe/lifecycle';
 import { FAULT_KINDS, generateFleet, type FaultKind } from '../../simulator/src/fleet/index.js';
 import { simulationProgressBar } from '../../simulator/src/driver/progress.js';
-import { runSimulation } from '../../simulator/src/driver/simulation.js';
+import { runSimulation, SimulationInterruptedError } from '../../simulator/src/driver/simulation.js';
 import { duration, writeSimulationReport } from '../../simulator/src/report/simulation-report.js';
 
 export const SIMULATE_USAGE = `usage: lethe simulate [--tenants N] [--years N] [--seed N] [--faults ${FAULT_KINDS.join(',')}]
@@ -72,13 +73,16 @@ export async function simulate(argv: readonly string[]): Promise<number> {
       throw new UsageError(`--sabotage: must be one of ${SABOTAGE_KINDS.join(', ')}`);
     }
     const seed = integer('seed', values.seed, 42, 0, 2 ** 32 - 1);
+    const out = resolve(values.out ?? `simulation-${seed}`);
+    // A folder of an earlier run would mix two runs' files (and an embedded cluster made with another key).
+    if (existsSync(out) && readdirSync(out).length > 0) throw new UsageError(`--out: ${out} is not empty (an earlier run?); choose another folder or remove it`);
     settings = {
       tenants: integer('tenants', values.tenants, 1000, 1, 100_000),
       years: integer('years', values.years, 10, 1, 50),
       seed,
       faults: faultList(values.faults),
       sabotage: values.sabotage,
-      out: resolve(values.out ?? `simulation-${seed}`),
+      out,
       keepDatabase: values['keep-database'] === true,
       progress: values['no-progress'] !== true,
     };
@@ -93,9 +97,20 @@ export async function simulate(argv: readonly string[]): Promise<number> {
       `${settings.faults.length > 0 ? `, faults ${settings.faults.join(',')}` : ''}${settings.sabotage ? `, sabotage ${settings.sabotage}` : ''}) into ${settings.out}\n`,
   );
   const bar = settings.progress ? simulationProgressBar(plan.start, plan.end) : undefined;
+  // Ctrl-C or a stop: the run ends at its next step, stopping the engine and dropping its database; a
+  // second signal exits at once.
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupt.signal.aborted) process.exit(130);
+    process.stderr.write(`\n${signal}: stopping the engine and cleaning up (again to quit at once)\n`);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let result;
   try {
     result = await runSimulation({
+      signal: interrupt.signal,
       plan,
       outDir: settings.out,
       databaseUrl: process.env.DATABASE_URL || undefined,
@@ -103,8 +118,15 @@ export async function simulate(argv: readonly string[]): Promise<number> {
       ...(settings.sabotage ? { sabotage: settings.sabotage } : {}),
       ...(bar ? { onStep: (p) => bar.update(p) } : {}),
     });
+  } catch (error) {
+    if (!(error instanceof SimulationInterruptedError)) throw error;
+    bar?.stop();
+    process.stderr.write(`${error.message}; the engine was stopped and the run's database ${settings.keepDatabase ? 'kept' : 'dropped'}; no report\n`);
+    return 130;
   } finally {
     bar?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   const report = writeSimulationReport(settings.out, { tenants: settings.tenants, years: settings.years, seed: settings.seed, faults: settings.faults }, result);
   const serverErrors = result.unexpectedAnswers.filter((u) => u.status.split('+').some((s) => Number(s) >= 500));
@@ -113,6 +135,7 @@ export async function simulate(argv: readonly string[]): Promise<number> {
   process.stdout.write(
     `${result.violations.length} violation(s); ${result.eventsAppended} events; wall ${duration(result.wallMs)}; ` +
       `closest shred to its deadline ${duration(result.margins.shredDeadlineMs)}; longest re-protection ${duration(result.margins.longestReprotectionMs)}\n` +
+      `${settings.keepDatabase && process.env.DATABASE_URL ? `kept ${result.database} (the run's master key is not kept: it can be read and rebuilt, not served)\n` : ''}` +
       `report: ${report.md}\n`,
   );
   return result.violations.length > 0 || serverErrors.length > 0 ? 1 : 0;

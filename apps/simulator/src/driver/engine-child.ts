@@ -45,6 +45,9 @@ export async function startEngineChild(env: Readonly<Record<string, string>>, lo
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a Ctrl-C in the terminal reaches the simulator, which stops the engine in
+    // order and cleans up, instead of killing both at once.
+    detached: true,
   });
   const log = createWriteStream(logFile, { flags: 'a' });
   let intentional = false;

@@ -41,6 +41,16 @@ export interface SimulationOptions {
   readonly keepDatabase?: boolean;
   /** Called after each step (the progress bar). */
   readonly onStep?: (progress: SimulationProgress) => void;
+  /** Aborted (Ctrl-C): the run stops at the next step, stops the engine and drops its database, and rejects with SimulationInterruptedError. */
+  readonly signal?: AbortSignal;
+}
+
+/** The run was stopped by its caller (options.signal) before its end; the engine was stopped and its database dropped. */
+export class SimulationInterruptedError extends Error {
+  constructor(readonly at: Date) {
+    super(`the simulation was interrupted at simulated ${at.toISOString()}`);
+    this.name = 'SimulationInterruptedError';
+  }
 }
 
 export interface SimulationProgress {
@@ -160,6 +170,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 
     const settle = () => timed('settle', () => settleEngine(pool, api, tokens.admin, now, () => engine!.unexpectedExit));
     for (;;) {
+      if (options.signal?.aborted) throw new SimulationInterruptedError(new Date(now));
       steps++;
       await settle();
       // Facts the engine asked to be tried again come first, each tenant's in their order.

@@ -58,6 +58,12 @@ describe('P4: a termination or deletion request destroys every key version withi
     expect(s.theOracle.margins().shredDeadlineMs).toBe(Date.parse(DEADLINE) - Date.parse(EXECUTE));
   });
 
+  it('given a notice delivered twice and resent a day later, then the report counts both repeats as duplicate deliveries', () => {
+    const s = onboarded({}, termination({ deliveries: 2 }), termination({ at: at(NOTICE, 24 * HOUR) }));
+    s.checkAt(at(NOTICE, 25 * HOUR));
+    expect(s.theOracle.counts()).toMatchObject({ duplicateDeliveries: 2, triggers: 1 });
+  });
+
   it('given Lethe counting Christmas as working days, then its recorded deadline breaks P4', () => {
     const s = carriedOut(scheduled(onboarded({}, termination()), { deadline: '2026-12-30T23:59:59.999Z' }), '2026-12-28T00:00:00.000Z');
     const found = s.checkAt('2027-01-06T00:00:00.000Z');

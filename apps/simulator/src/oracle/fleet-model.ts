@@ -176,9 +176,10 @@ export class FleetModel {
       case 'termination':
       case 'deletion-request': {
         const id = fact.kind === 'termination' ? fact.terminationId : fact.requestId;
-        t.duplicateDeliveries += Math.max(0, fact.deliveries - 1);
-        // The same message again (another delivery, or a resend) is the same trigger.
-        if (t.deletion.some((d) => d.kind === 'trigger' && d.trigger.kind === fact.kind && d.trigger.id === id)) break;
+        // The same message again (another delivery, or a resend days later) is the same trigger.
+        const resent = t.deletion.some((d) => d.kind === 'trigger' && d.trigger.kind === fact.kind && d.trigger.id === id);
+        t.duplicateDeliveries += resent ? fact.deliveries : fact.deliveries - 1;
+        if (resent) break;
         const clockStart = fact.kind === 'termination' ? ms(fact.effectiveAt) : at;
         t.deletion.push({ kind: 'trigger', trigger: { kind: fact.kind, id, receivedAt: at, clockStart, order } });
         break;
