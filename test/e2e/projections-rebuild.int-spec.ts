@@ -3,7 +3,7 @@
 // rebuilt by the CLI from the log, and must come back row for row as the engine left them, each
 // with its checkpoint at the log's head. While the engine holds the leases, the CLI refuses and
 // changes nothing; an unknown --projection is exit 2 naming the valid ones.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,14 +21,24 @@ const CLI_TIMEOUT_MS = 150_000;
 let e: InProcessEngine;
 let engineRunning = false;
 
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ['bin/lethe.js', 'projections', 'rebuild', ...args], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: e.db.url, LETHE_DIRECT_DATABASE_URL: e.db.url, LETHE_LOG_LEVEL: 'warn' },
-    encoding: 'utf8',
-    timeout: CLI_TIMEOUT_MS,
+/**
+ * Runs the CLI without blocking this process: the engine under test runs in it, and a blocked event
+ * loop would stop its lease heartbeats, so a slow CLI boot would find the leases stale and rightly take
+ * them over.
+ */
+function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/lethe.js', 'projections', 'rebuild', ...args], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: e.db.url, LETHE_DIRECT_DATABASE_URL: e.db.url, LETHE_LOG_LEVEL: 'warn' },
+      timeout: CLI_TIMEOUT_MS,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    child.once('exit', (status) => resolve({ status, stdout, stderr }));
   });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
 /** Every row of every read model table, in a stable order, as text. */
@@ -111,15 +121,15 @@ afterAll(async () => {
 describe('lethe projections rebuild', () => {
   it('refuses while a running engine holds the projections, and changes nothing', async () => {
     const before = await checkpoints();
-    const run = cli();
+    const run = await cli();
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/refused: projection:[a-z-]+ is owned by a running engine \(it holds the processor lease\)/);
     expect(await readModelRows()).toEqual(projected);
     expect(await checkpoints()).toEqual(before);
   }, CLI_TIMEOUT_MS);
 
-  it('names the valid projections for an unknown one (exit 2)', () => {
-    const run = cli('--projection', 'tenant');
+  it('names the valid projections for an unknown one (exit 2)', async () => {
+    const run = await cli('--projection', 'tenant');
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('unknown projection: tenant; valid: event-type-counts, tenants, key-rings, rejected-events');
   }, CLI_TIMEOUT_MS);
@@ -135,7 +145,7 @@ describe('lethe projections rebuild', () => {
     await e.pool.query('delete from rm_rejected_events');
     await e.pool.query(`insert into rm_tenants select 'ghost', status, jurisdiction, time_zone, key_custody, backup_key_mode, shred_grace_working_days, shred, onboarded_at, last_position, state from rm_tenants limit 1`);
     expect(await readModelRows()).not.toEqual(projected);
-    const run = cli();
+    const run = await cli();
     expect(run.stderr).not.toContain('failed');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('rebuilt projection:tenants');
@@ -150,7 +160,7 @@ describe('lethe projections rebuild', () => {
     await e.pool.query('delete from rm_tenants');
     await e.pool.query('update rm_event_type_counts set count = 0');
     const damagedCounts = (await readModelRows()).rm_event_type_counts;
-    const run = cli('--projection', 'tenants');
+    const run = await cli('--projection', 'tenants');
     expect(run.status).toBe(0);
     const rows = await readModelRows();
     expect(rows.rm_tenants).toEqual(projected.rm_tenants);
