@@ -140,6 +140,9 @@ describe('lethe simulate', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--tenants: must be a whole number from 1 to 100000');
     expect(run.report).toBeNull();
+    const negative = await lethe(['--years', '-1']);
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toContain('--years: must be a whole number from 1 to 50');
     const fault = await lethe(['--faults', 'vault,meteor']);
     expect(fault.code).toBe(2);
     expect(fault.stderr).toContain('--faults: each entry must be one of vault, crash, duplicates, late');

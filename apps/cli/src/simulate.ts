@@ -29,10 +29,28 @@ DATABASE_URL (the role needs CREATEDB). Writes report.md and report.json.
 /** A flag's value broke its rule: exit 2 with this message. */
 class UsageError extends Error {}
 
-function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+/** The whole-number flags: default, least and greatest value. */
+const NUMBERS = {
+  tenants: { fallback: 1000, min: 1, max: 100_000 },
+  years: { fallback: 10, min: 1, max: 50 },
+  seed: { fallback: 42, min: 0, max: 2 ** 32 - 1 },
+} as const;
+
+const numberRule = (name: keyof typeof NUMBERS) => `--${name}: must be a whole number from ${NUMBERS[name].min} to ${NUMBERS[name].max}`;
+
+function integer(name: keyof typeof NUMBERS, raw: string | undefined): number {
+  const { fallback, min, max } = NUMBERS[name];
   if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new UsageError(`--${name}: must be a whole number from ${min} to ${max}`);
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new UsageError(numberRule(name));
   return Number(raw);
+}
+
+/** A negative number after a number flag: parseArgs would call it ambiguous; the flag's rule says more. */
+function refuseNegativeNumbers(argv: readonly string[]): void {
+  argv.forEach((arg, i) => {
+    const name = arg.replace(/^--/, '');
+    if (arg.startsWith('--') && name in NUMBERS && /^-\d/.test(argv[i + 1] ?? '')) throw new UsageError(numberRule(name as keyof typeof NUMBERS));
+  });
 }
 
 function faultList(raw: string | undefined): FaultKind[] {
@@ -48,6 +66,7 @@ function faultList(raw: string | undefined): FaultKind[] {
 export async function simulate(argv: readonly string[]): Promise<number> {
   let settings;
   try {
+    refuseNegativeNumbers(argv);
     const { values, positionals } = parseArgs({
       args: [...argv],
       allowPositionals: true,
@@ -72,13 +91,13 @@ export async function simulate(argv: readonly string[]): Promise<number> {
     if (values.sabotage !== undefined && !(SABOTAGE_KINDS as readonly string[]).includes(values.sabotage)) {
       throw new UsageError(`--sabotage: must be one of ${SABOTAGE_KINDS.join(', ')}`);
     }
-    const seed = integer('seed', values.seed, 42, 0, 2 ** 32 - 1);
+    const seed = integer('seed', values.seed);
     const out = resolve(values.out ?? `simulation-${seed}`);
     // A folder of an earlier run would mix two runs' files (and an embedded cluster made with another key).
     if (existsSync(out) && readdirSync(out).length > 0) throw new UsageError(`--out: ${out} is not empty (an earlier run?); choose another folder or remove it`);
     settings = {
-      tenants: integer('tenants', values.tenants, 1000, 1, 100_000),
-      years: integer('years', values.years, 10, 1, 50),
+      tenants: integer('tenants', values.tenants),
+      years: integer('years', values.years),
       seed,
       faults: faultList(values.faults),
       sabotage: values.sabotage,
