@@ -70,9 +70,9 @@ describe('engine configuration', () => {
     expect(loadConfig({ LETHE_PROCESSOR_SKIP_FLUSH_MS: '2' }).processorSkipFlushMs).toBe(2);
   });
 
-  it('reads LETHE_DEADLINE_CONCURRENCY, 4 when unset', () => {
-    expect(loadConfig({}).deadlineConcurrency).toBe(4);
-    expect(loadConfig({ LETHE_DEADLINE_CONCURRENCY: '1' }).deadlineConcurrency).toBe(1);
+  it('reads LETHE_DEADLINE_CONCURRENCY, 1 when unset', () => {
+    expect(loadConfig({}).deadlineConcurrency).toBe(1);
+    expect(loadConfig({ LETHE_DEADLINE_CONCURRENCY: '4' }).deadlineConcurrency).toBe(4);
   });
 
   it('reads LETHE_TRUST_PROXY as a hop count or a list of addresses', () => {

@@ -44,7 +44,11 @@ export interface EngineConfig {
   readonly instanceId: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly deadlinePollMs: number;
-  /** LETHE_DEADLINE_CONCURRENCY: deadlines one instance fires side by side, each under its own claim. */
+  /**
+   * LETHE_DEADLINE_CONCURRENCY: deadlines one instance fires side by side, each under its own claim.
+   * 1 (the default) fires them one after another, in due order; more lets a fleet's timers that fall
+   * due together go faster, and one tenant's timers of one instant may then append in either order.
+   */
   readonly deadlineConcurrency: number;
   /**
    * LETHE_PROCESSOR_SKIP_FLUSH_MS: how long the log must stay quiet before a processor records that it
@@ -163,7 +167,7 @@ const schema = z.object({
   LETHE_DEADLINE_POLL_MS: wholeNumber(50, 60_000, 'milliseconds')
     .default(1000),
   LETHE_DEADLINE_CONCURRENCY: wholeNumber(1, 32)
-    .default(4),
+    .default(1),
   LETHE_PROCESSOR_SKIP_FLUSH_MS: wholeNumber(1, 60_000, 'milliseconds')
     .default(100),
   LETHE_DEADLINE_LEASE_MS: wholeNumber(1000, 600_000, 'milliseconds')

@@ -112,6 +112,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     LETHE_DEADLINE_POLL_MS: '200',
     // Every step waits for every checkpoint to reach the head: passed-over events are recorded at once.
     LETHE_PROCESSOR_SKIP_FLUSH_MS: '2',
+    // A fleet's timers fall due together (a step fires a day of them): four claim loops at once.
+    LETHE_DEADLINE_CONCURRENCY: '4',
     // A killed engine's deadline claims lapse after this much real time, so its restart takes them over.
     LETHE_DEADLINE_LEASE_MS: '2000',
     LETHE_KEY_DETECTION_MS: String(KEY_DETECTION_MS),
