@@ -32,6 +32,8 @@ export async function startScaleEngine(databaseUrl: string, clockStart: string):
     LETHE_INSTANCE_ID: 'scale-bench',
     LETHE_LOG_LEVEL: 'warn',
     LETHE_TOKENS: ROLES.map((r) => `${r}:${tokens[r]}`).join(','),
+    // A storm is a fleet's timers falling due at one instant: fire them through several claim loops.
+    LETHE_DEADLINE_CONCURRENCY: '4',
   });
   const url = await listeningUrl(child, 'the engine');
   return {
