@@ -5,14 +5,13 @@ import { ManualClock } from '@lethe/clock';
 import { LocalKeyVault, MasterKey } from '@lethe/vault';
 import type pg from 'pg';
 import type { BackupSchedule, FleetFact, TenantSpec } from '../fleet/fleet-facts.js';
+import type { ApiRole } from '../../../engine/src/config/engine-config.js';
 import type { EngineApi } from './engine-api.js';
 
-export const SIMULATION_ROLES = ['contract-system', 'ops-reader', 'operator', 'admin'] as const;
-export type SimulationRole = (typeof SIMULATION_ROLES)[number];
 
 export interface FactContext {
   readonly api: EngineApi;
-  readonly tokens: Readonly<Record<SimulationRole, string>>;
+  readonly tokens: Readonly<Record<ApiRole, string>>;
   /** The engine's database: a client's own rotation reaches the vault's tables directly. */
   readonly pool: pg.Pool;
   /** The engine's master key (the local vault seals with it). */
@@ -41,7 +40,7 @@ const tenantPath = (tenantId: string) => `/v1/tenants/${encodeURIComponent(tenan
 interface Call {
   readonly method: string;
   readonly path: string;
-  readonly role: SimulationRole;
+  readonly role: ApiRole;
   readonly body?: unknown;
   /** The statuses the API promises for the call. */
   readonly expect: readonly number[];

@@ -14,7 +14,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { FleetFact, FleetPlan, Margins, Violation } from '../fleet/fleet-facts.js';
 import { MAX_STEP_MS, Oracle, readEventsAfter, readVaultSnapshot } from '../oracle/index.js';
-import { applyFact, SIMULATION_ROLES, type FactOutcome, type SimulationRole } from './apply-fact.js';
+import { API_ROLES, type ApiRole } from '../../../engine/src/config/engine-config.js';
+import { applyFact, type FactOutcome } from './apply-fact.js';
 import { engineApi, type EngineApi } from './engine-api.js';
 import { startEngineChild, type EngineChild } from './engine-child.js';
 import { openSimulationDatabase } from './simulation-database.js';
@@ -99,14 +100,14 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const pool = new pg.Pool({ connectionString: database.url, max: 4 });
   pool.on('error', () => undefined); // an idle client lost with a crash is replaced on the next query
   const masterKey = randomBytes(32);
-  const tokens = Object.fromEntries(SIMULATION_ROLES.map((r) => [r, randomBytes(24).toString('hex')])) as Record<SimulationRole, string>;
+  const tokens = Object.fromEntries(API_ROLES.map((r) => [r, randomBytes(24).toString('hex')])) as Record<ApiRole, string>;
   const env: Record<string, string> = {
     DATABASE_URL: database.url,
     LETHE_DATA_DIR: join(options.outDir, 'engine'),
     LETHE_CLOCK: 'manual',
     LETHE_CLOCK_START: plan.start,
     LETHE_MASTER_KEY: masterKey.toString('base64'),
-    LETHE_TOKENS: SIMULATION_ROLES.map((r) => `${r}:${tokens[r]}`).join(','),
+    LETHE_TOKENS: API_ROLES.map((r) => `${r}:${tokens[r]}`).join(','),
     LETHE_INSTANCE_ID: 'simulated',
     LETHE_LOG_LEVEL: 'warn',
     LETHE_DEADLINE_POLL_MS: '200',
@@ -162,7 +163,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     const end = Date.parse(plan.end);
     const crashAt = plan.crashes.map(Date.parse).sort((a, b) => a - b);
     const outageEdges = plan.vaultOutages.flatMap((o) => [Date.parse(o.from), Date.parse(o.until)]).sort((a, b) => a - b);
-    const wakeups: number[] = [];
+    // Key detections owed after a client's rotation, in the future only (passed ones are dropped each step).
+    let wakeups: number[] = [];
     let deferred: FleetFact[] = [];
     let nextFact = 0;
     let nextCrash = 0;
@@ -220,7 +222,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         deferred.length > 0 ? now + 5 * 60_000 : Infinity,
         nextCrash < crashAt.length ? crashAt[nextCrash] : Infinity,
         firstAfter(outageEdges, now),
-        firstAfter(wakeups, now),
+        Math.min(...(wakeups = wakeups.filter((w) => w > now))),
         await nextTimer(pool, now),
       ];
       const next = Math.max(now + 1, Math.min(...candidates));
@@ -244,9 +246,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       phases.clock += performance.now() - clockStarted;
       now = next;
     }
-    if (performance.now() - yearStartedWall > 1 && wallMsPerYear.length < Math.ceil((end - start) / (365.25 * 24 * HOUR_MS))) {
-      wallMsPerYear.push(Math.round(performance.now() - yearStartedWall));
-    }
+    // A last, partial year (a plan that does not end on a whole year).
+    if (addYears(yearEnds, -1) < end) wallMsPerYear.push(Math.round(performance.now() - yearStartedWall));
   } finally {
     noteRss();
     await engine?.stop().catch(() => undefined);
