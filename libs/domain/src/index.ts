@@ -9,9 +9,12 @@ export {
   contractStream,
   keyRingCategory,
   keyRingStream,
+  streamsOfTenant,
+  TENANT_CATEGORIES,
   tenantCategory,
   tenantStream,
 } from './streams.js';
+export { describeEvent, describeForeignEvent, isLetheEventType, type EventDescription, type LetheEvent } from './audit/event-summary.js';
 export { FIRST_SCHEMA_VERSION, Upcasters, type EventVersions, type StoredEventShape, type UpcastStep } from './shared/upcasting.js';
 export { domainUpcasters, schemaVersionOf, upcastEvent } from './event-upcasters.js';
 export type {

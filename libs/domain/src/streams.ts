@@ -64,3 +64,15 @@ export const keyRingStream = keyRingCategory.stream;
 export const contractStream = contractCategory.stream;
 export const calendarStream = calendarCategory.stream;
 export const CONTRACT_STREAM_PREFIX = `${contractCategory.name}-`;
+
+/**
+ * The categories whose streams are a tenant's, named by its id: together they hold every fact about
+ * the tenant (calendar streams belong to a jurisdiction, shared by its tenants). The audit trail
+ * reads these; a new per-tenant category belongs here.
+ */
+export const TENANT_CATEGORIES = [tenantCategory, keyRingCategory, contractCategory] as const;
+
+/** Every stream of one tenant, in the order of TENANT_CATEGORIES. */
+export function streamsOfTenant(tenantId: string): string[] {
+  return TENANT_CATEGORIES.map((category) => category.stream(tenantId));
+}
