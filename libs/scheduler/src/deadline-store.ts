@@ -64,6 +64,34 @@ export interface ListDeadlinesFilter {
   readonly limit?: number;
 }
 
+/** A page of the schedule asked of `upcoming`. */
+export interface UpcomingFilter {
+  /** Only timers of these kinds (at least one). */
+  readonly kinds: readonly string[];
+  /** Due at or after this instant. */
+  readonly from: Date;
+  /** Due strictly before this instant; null: no bound. */
+  readonly to: Date | null;
+  /** The (dueAt, id) of the last timer of the previous page; null for the first page. */
+  readonly after: { readonly dueAt: Date; readonly id: string } | null;
+  /** 1..1000. */
+  readonly limit: number;
+}
+
+/** A timer still to fire (`pending`) or parked (`failed`): never its claim's token or owner, nor its last error. */
+export interface UpcomingDeadline {
+  readonly id: string;
+  readonly kind: string;
+  readonly dueAt: Date;
+  readonly payload: unknown;
+  readonly status: 'pending' | 'failed';
+  readonly attempts: number;
+  /** When a failed attempt is retried (null before the first failure). */
+  readonly nextAttemptAt: Date | null;
+  /** An instance holds an unexpired claim on it (database time): it is being fired now. */
+  readonly claimed: boolean;
+}
+
 export class DeadlineKindMismatchError extends Error {
   constructor(readonly deadlineId: string, readonly existingKind: string, readonly requestedKind: string) {
     super(`deadline ${deadlineId} is pending with kind '${existingKind}', cannot reschedule it as '${requestedKind}'`);
@@ -157,6 +185,46 @@ export class PostgresDeadlineStore {
       [filter.status ?? null, filter.kind ?? null, limit],
     );
     return result.rows.map((r) => toDeadline(r));
+  }
+
+  /**
+   * Timers still to fire or parked, of the given kinds, due in [from, to), in (dueAt, id) order after
+   * `after`: one range scan of lethe_deadlines_schedule_idx per page, however many rows have fired.
+   */
+  async upcoming(filter: UpcomingFilter): Promise<UpcomingDeadline[]> {
+    if (filter.kinds.length === 0) throw new RangeError('upcoming needs at least one kind');
+    if (!Number.isInteger(filter.limit) || filter.limit < 1 || filter.limit > 1000) throw new RangeError('limit must be an integer in 1..1000');
+    const values: unknown[] = [filter.kinds, filter.from, filter.limit];
+    const where = [`status in ('pending', 'failed')`, 'kind = any($1::text[])', 'due_at >= $2'];
+    if (filter.to) where.push(`due_at < $${values.push(filter.to)}`);
+    if (filter.after) where.push(`(due_at, id) > ($${values.push(filter.after.dueAt)}::timestamptz, $${values.push(filter.after.id)}::text)`);
+    const result = await this.pool.query<{
+      id: string;
+      kind: string;
+      due_at: Date;
+      payload: unknown;
+      status: 'pending' | 'failed';
+      attempts: number;
+      next_attempt_at: Date | null;
+      claimed: boolean;
+    }>(
+      `select id, kind, due_at, payload, status, attempts, next_attempt_at, coalesce(claimed_until > now(), false) as claimed
+         from lethe_deadlines
+        where ${where.join(' and ')}
+        order by due_at, id
+        limit $3`,
+      values,
+    );
+    return result.rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      dueAt: r.due_at,
+      payload: r.payload,
+      status: r.status,
+      attempts: r.attempts,
+      nextAttemptAt: r.next_attempt_at,
+      claimed: r.claimed,
+    }));
   }
 
   /** Earliest instant at which a pending deadline becomes due (its retry time if it failed), or null. */

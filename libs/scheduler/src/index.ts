@@ -6,7 +6,7 @@ export {
   type Deadline,
   type DeadlineStatus,
 } from './deadline.js';
-export { CreateDeadlines1764400000000, DeadlineClaims1764400000080, schedulerMigrations } from './migrations.js';
+export { CreateDeadlines1764400000000, DeadlineClaims1764400000080, DeadlineScheduleIndex1764400000113, schedulerMigrations } from './migrations.js';
 export {
   PostgresDeadlineStore,
   DeadlineKindMismatchError,
@@ -17,6 +17,8 @@ export {
   type RequeueOutcome,
   type RequeueResult,
   type ListDeadlinesFilter,
+  type UpcomingFilter,
+  type UpcomingDeadline,
 } from './deadline-store.js';
 export {
   DeadlinePoller,

@@ -78,5 +78,26 @@ export class DeadlineClaims1764400000080 implements MigrationInterface {
   }
 }
 
+/**
+ * The fleet's schedule (GET /v1/schedule, PostgresDeadlineStore.upcoming): timers still to fire or
+ * parked, in (due_at, id) order, read in keyset pages. Partial, so the fired and cancelled rows that
+ * pile up forever are not in it, and its predicate must stay the one `upcoming` filters on.
+ * Built concurrently (outside a transaction): appends of timers are not blocked while it builds on
+ * a large table; a build cut short leaves an invalid index, dropped and rebuilt on the next run.
+ */
+export class DeadlineScheduleIndex1764400000113 implements MigrationInterface {
+  name = 'DeadlineScheduleIndex1764400000113';
+  transaction = false;
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('drop index concurrently if exists lethe_deadlines_schedule_idx');
+    await queryRunner.query(`create index concurrently lethe_deadlines_schedule_idx on lethe_deadlines (due_at, id) where status in ('pending', 'failed')`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('drop index concurrently if exists lethe_deadlines_schedule_idx');
+  }
+}
+
 /** Every migration of libs/scheduler, in order; pass to runMigrations of @lethe/postgres. */
-export const schedulerMigrations = [CreateDeadlines1764400000000, DeadlineClaims1764400000080] as const;
+export const schedulerMigrations = [CreateDeadlines1764400000000, DeadlineClaims1764400000080, DeadlineScheduleIndex1764400000113] as const;
