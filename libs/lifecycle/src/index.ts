@@ -32,12 +32,34 @@ export { RegisterStagingAssetCommand, type StagingAssetInput } from './keys/regi
 export { ListStagingAssetsQuery } from './keys/list-staging-assets/list-staging-assets.query.js';
 export { GetKeysQuery, type KeyRingVersions } from './keys/get-keys/get-keys.query.js';
 export { ListBackupsQuery } from './keys/list-backups/list-backups.query.js';
+export { GetKeyTimelineQuery, RETAINING_BACKUPS_SHOWN, type KeyTimeline, type VersionLifetime } from './keys/key-timeline/key-timeline.query.js';
 export {
   COMPLIANCE_LISTING,
   GetComplianceQuery,
   type ComplianceReport,
 } from './compliance/get-compliance/get-compliance.query.js';
 export { ListRejectedEventsQuery, REJECTED_EVENTS_SHOWN, type RejectedEvents } from './rejected-events/list-rejected-events/list-rejected-events.query.js';
+
+// Audit trail and schedule (issue 13)
+export {
+  DEFAULT_TENANT_EVENTS_LIMIT,
+  GetTenantEventsQuery,
+  MAX_TENANT_EVENTS_LIMIT,
+  TENANT_EVENTS_LISTING,
+  type EventCause,
+  type TenantEventItem,
+  type TenantEvents,
+} from './audit/tenant-events/tenant-events.query.js';
+export { CAUSE_KINDS, type CauseKind } from './audit/event-cause.js';
+export {
+  GetScheduleQuery,
+  SCHEDULE_LISTING,
+  SCHEDULE_STATES,
+  type ScheduleFilter,
+  type ScheduleItem,
+  type ScheduleState,
+} from './schedule/get-schedule/get-schedule.query.js';
+export { SCHEDULE_KINDS, type ScheduleKind, type ScheduleSubject } from './schedule/timer-kinds.js';
 
 // Calendars
 export { DeclareOverrideCommand } from './calendars/declare-override/declare-override.command.js';

@@ -11,7 +11,7 @@ import { CLOCK, type Clock } from '@lethe/clock';
 import { EVENT_STORE, type EventStore } from '@lethe/eventstore';
 import type { Processor } from '@lethe/processors';
 import { KeyRingsProjection, RejectedEventsProjection, TenantsProjection } from '@lethe/readmodel';
-import type { DeadlineHandlers, PostgresDeadlineStore } from '@lethe/scheduler';
+import type { DeadlineHandler, DeadlineHandlers, PostgresDeadlineStore } from '@lethe/scheduler';
 import type { KeyVault, SigningKeyring } from '@lethe/vault';
 import type { SnapshotOptions } from './aggregate-repository.js';
 import { CalendarRepository } from './calendars/calendar-repository.js';
@@ -31,6 +31,7 @@ import { ChangeBackupRetentionHandler } from './keys/change-backup-retention/cha
 import { ChangeKeyRingPolicyHandler } from './keys/change-key-ring-policy/change-key-ring-policy.handler.js';
 import { DeleteBackupHandler } from './keys/delete-backup/delete-backup.handler.js';
 import { GetKeysHandler } from './keys/get-keys/get-keys.handler.js';
+import { GetKeyTimelineHandler } from './keys/key-timeline/key-timeline.handler.js';
 import { KeyDetection, KEY_DETECTION } from './keys/key-detection.js';
 import { KeyRingOpener } from './keys/key-ring-opener.js';
 import { KeyRingRepository } from './keys/key-ring-repository.js';
@@ -60,6 +61,9 @@ import {
   VAULT,
   SNAPSHOTS,
 } from './lifecycle.tokens.js';
+import { GetTenantEventsHandler } from './audit/tenant-events/tenant-events.handler.js';
+import { GetScheduleHandler } from './schedule/get-schedule/get-schedule.handler.js';
+import type { TimerKind } from './schedule/timer-kinds.js';
 import { ListRejectedEventsHandler } from './rejected-events/list-rejected-events/list-rejected-events.handler.js';
 import { ShredDeadlineHandler } from './shred/shred-deadline.handler.js';
 import { SHRED_DEADLINE, SHRED_STEP } from './shred/shred-deadlines.js';
@@ -107,6 +111,9 @@ export const LIFECYCLE_HANDLERS = [
   SigningKeysHandler,
   CurrentSigningKeyHandler,
   ListRejectedEventsHandler,
+  GetTenantEventsHandler,
+  GetScheduleHandler,
+  GetKeyTimelineHandler,
 ];
 
 function portProviders(ports: LifecyclePorts): Provider[] {
@@ -212,7 +219,8 @@ const deadlineHandlersProvider: Provider = {
     sabotage: Sabotage | null,
   ): DeadlineHandlers => {
     const keyHandlers = new KeyRingHandlers(keyRings, vault, dataPlane, clock, logger, crash, retirementLeadMs(sabotage));
-    return {
+    // Over TimerKind: a timer kind handled here without a public name in GET /v1/schedule does not compile.
+    const handlers: { readonly [K in TimerKind]: DeadlineHandler } = {
       [SHRED_STEP]: new ShredStepHandler(tenants, keyRings, vault, dataPlane, probe, clock, logger, sabotage).handle,
       [SHRED_DEADLINE]: new ShredDeadlineHandler(tenants).handle,
       [KEY_ROTATION]: keyHandlers.rotate,
@@ -222,6 +230,7 @@ const deadlineHandlersProvider: Provider = {
       [KEY_DETECTION]: detection.handle,
       [KEY_RING_OPEN]: opener.handle,
     };
+    return handlers;
   },
   inject: [TenantRepository, KeyRingRepository, KeyRingOpener, KeyDetection, VAULT, DATA_PLANE, READ_PROBE, CLOCK, LIFECYCLE_LOGGER, CRASH_HOOK, SABOTAGE],
 };

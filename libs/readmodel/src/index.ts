@@ -28,6 +28,8 @@ export {
   type KeyRingSummary,
   type KeyVersionItem,
   type KeyVersionsQuery,
+  type NeedingBackup,
+  type RetirementEvidence,
   type SqlQueryable,
 } from './key-ring-queries.js';
 export {
@@ -37,6 +39,7 @@ export {
   LIMIT_RULE,
   MAX_PAGE_LIMIT,
   decodeCursor,
+  encodeCursor,
   isCursorOf,
   pageOf,
   type KeyPart,

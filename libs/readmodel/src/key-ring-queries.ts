@@ -73,6 +73,21 @@ export interface BackupItem {
   readonly status: BackupStatus;
 }
 
+/** What the key-ring views still say about a retired version (the state may have archived its backups). */
+export interface RetirementEvidence {
+  /** The retainUntil it was retired at (KeyVersionRetired), ISO 8601. */
+  readonly retainUntil: string | null;
+  /** Backups not deleted that need it (expired ones included), archived ones too. */
+  readonly backupCount: number;
+}
+
+/** A backup that needs a key version. */
+export interface NeedingBackup {
+  readonly backupId: string;
+  readonly kind: string;
+  readonly expiresAt: string;
+}
+
 export interface KeyVersionsQuery {
   /** 1..1000, default 1000 (a ring gains one version per rotation period, so most fit one page). */
   readonly limit?: number;
@@ -187,6 +202,33 @@ export class KeyRingQueries {
       })),
       nextCursor: more ? encodeCursor(VERSIONS_LISTING, [rows[rows.length - 1].ordinal]) : null,
     };
+  }
+
+  /** The tenant's retired versions as the views recorded them, by key version id. */
+  async retirements(tenantId: string): Promise<Map<string, RetirementEvidence>> {
+    const res = await this.db.query<{ key_version_id: string; retain_until: Date | null; backup_count: number }>(
+      'select key_version_id, retain_until, backup_count from rm_key_versions where tenant_id = $1 and retired_at is not null',
+      [tenantId],
+    );
+    return new Map(res.rows.map((r) => [r.key_version_id, { retainUntil: iso(r.retain_until), backupCount: r.backup_count }]));
+  }
+
+  /**
+   * Up to `limit` backups not deleted that need the version, latest expiry first (one probe of the
+   * version's expiry index), the views' `backupsHolding`. A backup recorded after the version was
+   * retired (flagged unrestorable for it) never held it back and is left out.
+   */
+  async backupsNeeding(tenantId: string, keyVersionId: string, limit: number): Promise<NeedingBackup[]> {
+    const res = await this.db.query<{ backup_id: string; kind: string; expires_at: Date }>(
+      `select b.backup_id, b.kind, b.expires_at
+         from rm_backup_key_versions k join rm_backups b on b.tenant_id = k.tenant_id and b.backup_id = k.backup_id
+        where k.key_version_id = $2 and k.tenant_id = $1 and k.deleted_at is null
+          and not coalesce(b.unrestorable->'keyVersionIds' ? $2, false)
+        order by k.expires_at desc, k.backup_id desc
+        limit $3`,
+      [tenantId, keyVersionId, limit],
+    );
+    return res.rows.map((r) => ({ backupId: r.backup_id, kind: r.kind, expiresAt: r.expires_at.toISOString() }));
   }
 
   /** The tenant's backups in (takenAt, backupId) order, oldest first. */
