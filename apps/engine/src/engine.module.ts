@@ -33,6 +33,8 @@ import { ComplianceController } from './api/compliance.controller.js';
 import { RejectedEventsController } from './api/rejected-events.controller.js';
 import { StagingAssetsController } from './api/staging-assets.controller.js';
 import { CalendarsController } from './api/calendars/calendars.controller.js';
+import { AuditController } from './api/audit.controller.js';
+import { ScheduleController } from './api/schedule.controller.js';
 import { httpProviders, READ_MODEL_PROGRESS, type ReadModelProgress } from './http/index.js';
 
 export interface EngineRuntime {
@@ -49,7 +51,7 @@ export interface EngineRuntime {
 @Module({})
 export class EngineModule {
   static forRuntime(runtime: EngineRuntime): DynamicModule {
-    const controllers: (new (...args: never[]) => unknown)[] = [HealthController, TenantsController, KeysController, ShredsController, ComplianceController, CertificateKeyController, RejectedEventsController, StagingAssetsController, CalendarsController];
+    const controllers: (new (...args: never[]) => unknown)[] = [HealthController, TenantsController, KeysController, ShredsController, ComplianceController, CertificateKeyController, RejectedEventsController, StagingAssetsController, CalendarsController, AuditController, ScheduleController];
     // The time-control route exists only with the manual clock (404 otherwise).
     if (runtime.config.clock.kind === 'manual') controllers.push(AdminClockController);
     return {

@@ -74,7 +74,7 @@ export interface UpcomingFilter {
   readonly to: Date | null;
   /** The (dueAt, id) of the last timer of the previous page; null for the first page. */
   readonly after: { readonly dueAt: Date; readonly id: string } | null;
-  /** 1..1000. */
+  /** 1..10000 (a reader asks one more than it shows, to tell whether more follow). */
   readonly limit: number;
 }
 
@@ -193,7 +193,7 @@ export class PostgresDeadlineStore {
    */
   async upcoming(filter: UpcomingFilter): Promise<UpcomingDeadline[]> {
     if (filter.kinds.length === 0) throw new RangeError('upcoming needs at least one kind');
-    if (!Number.isInteger(filter.limit) || filter.limit < 1 || filter.limit > 1000) throw new RangeError('limit must be an integer in 1..1000');
+    if (!Number.isInteger(filter.limit) || filter.limit < 1 || filter.limit > 10_000) throw new RangeError('limit must be an integer in 1..10000');
     const values: unknown[] = [filter.kinds, filter.from, filter.limit];
     const where = [`status in ('pending', 'failed')`, 'kind = any($1::text[])', 'due_at >= $2'];
     if (filter.to) where.push(`due_at < $${values.push(filter.to)}`);
