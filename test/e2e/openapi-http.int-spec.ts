@@ -174,7 +174,7 @@ describe('real answers match the document', () => {
     expect(listed.body.items).toEqual([created.body]);
   });
 
-  it('the key ring, backup, termination, shred, compliance, calendar, clock and key routes', async () => {
+  it('the key ring, backup, termination, shred, compliance, calendar, clock, key and audit routes', async () => {
     const backup = { backupId: 'b-1', databaseId: 'orders', kind: 'full', coveredFrom: '2026-12-20T00:00:00Z', takenAt: '2026-12-21T08:00:00Z', expiresAt: '2027-03-01T00:00:00Z' };
     const recorded = await e.api('POST', '/v1/tenants/acme/backups', op(), backup);
     expectDocumented('POST /v1/tenants/{tenantId}/backups', recorded, 201);
@@ -205,7 +205,12 @@ describe('real answers match the document', () => {
     expectDocumented('GET /v1/admin/clock', await e.api('GET', '/v1/admin/clock', e.tokens.admin), 200);
     expectDocumented('POST /v1/admin/clock', await e.api('POST', '/v1/admin/clock', e.tokens.admin, { now: '2026-12-21T10:00:00Z' }), 200);
     expectDocumented('GET /healthz', await e.api('GET', '/healthz'), 200);
-    expectDocumented('POST /v1/tenants/{tenantId}/keys/rotate', await e.api('POST', '/v1/tenants/acme/keys/rotate', op()), 202);
+    const rotated = await e.api('POST', '/v1/tenants/acme/keys/rotate', op());
+    expectDocumented('POST /v1/tenants/{tenantId}/keys/rotate', rotated, 202);
+    const rotatedAt = `?minPosition=${rotated.headers.get('lethe-position')}`;
+    expectDocumented('GET /v1/tenants/{tenantId}/events', await e.api('GET', `/v1/tenants/acme/events${rotatedAt}&limit=3`, reader()), 200);
+    expectDocumented('GET /v1/tenants/{tenantId}/keys/timeline', await e.api('GET', `/v1/tenants/acme/keys/timeline${rotatedAt}`, reader()), 200);
+    expectDocumented('GET /v1/schedule', await e.api('GET', '/v1/schedule?from=2026-12-01T00:00:00Z', reader()), 200);
   }, 60_000);
 
   it('problems match the documented problem schema', async () => {

@@ -23,7 +23,8 @@ export const tenantEventsQuery = z.strictObject({
       return { tenantId: tenantId as string, revisions: revisions as number[] };
     })
     .refine((cursor) => cursor.revisions.every((r) => Number.isSafeInteger(r) && r >= 0), { message: CURSOR_RULE })
-    .optional(),
+    .optional()
+    .describe("The previous page's nextCursor (opaque)"),
 });
 
 const KIND_RULE = `must be one of ${SCHEDULE_KINDS.join(', ')}`;
@@ -35,8 +36,8 @@ const KIND_RULE = `must be one of ${SCHEDULE_KINDS.join(', ')}`;
 export const scheduleQuery = (now: Date) =>
   z
     .strictObject({
-      from: instantSchema(INSTANT_RANGES.horizon, now).optional(),
-      to: instantSchema(INSTANT_RANGES.horizon, now).optional(),
+      from: instantSchema(INSTANT_RANGES.horizon, now).optional().describe("Due at or after this instant; default: now on the engine's clock"),
+      to: instantSchema(INSTANT_RANGES.horizon, now).optional().describe('Due strictly before this instant; default: no bound. Not before `from`'),
       kind: z
         .preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(z.enum(SCHEDULE_KINDS, { message: KIND_RULE }), { message: KIND_RULE }))
         .optional()
