@@ -1,4 +1,4 @@
-import { calendarCategory, contractCategory, keyRingCategory, tenantCategory } from './streams.js';
+import { calendarCategory, contractCategory, keyRingCategory, streamsOfTenant, tenantCategory } from './streams.js';
 
 describe('stream categories', () => {
   it('names each aggregate stream after its category and id, and parses the id back', () => {
@@ -19,5 +19,9 @@ describe('stream categories', () => {
     expect(tenantCategory.types).toHaveLength(15);
     expect(new Set(tenantCategory.types).size).toBe(tenantCategory.types.length);
     expect(contractCategory.types).toEqual(['ContractTerminated', 'ContractEventRejected']);
+  });
+
+  it("names every stream of a tenant, and no jurisdiction's calendar", () => {
+    expect(streamsOfTenant('acme')).toEqual(['tenant-acme', 'keys-acme', 'contract-acme']);
   });
 });
