@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { parseAllDocuments } from 'yaml';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { ENGINE_ENV_VARS, ENGINE_ROLES, loadConfig } from '../../apps/engine/src/config/engine-config.js';
 import {
   ROOT,
