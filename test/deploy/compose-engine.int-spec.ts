@@ -4,18 +4,25 @@
 // deploy-files.spec.ts.
 import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { delimiter, join, posix } from 'node:path';
 import { Writable } from 'node:stream';
 import { createTestDatabase, type TestDatabase } from '@lethe/testing';
 import { loadConfig } from '../../apps/engine/src/config/engine-config.js';
 import { startEngine, type RunningEngine } from '../../apps/engine/src/engine.js';
 import { createLogger } from '../../apps/engine/src/logging/logger.js';
 import { waitUntil } from '../support/engine-process.js';
-import { ROOT, compose, dockerStages, mountOf, readYaml, serviceEnv, type Yaml } from './manifests.js';
+import { ROOT, bindSource, compose, dockerStages, mountOf, mounts, read, readYaml, serviceEnv, type Yaml } from './manifests.js';
 
 const SECRETS_MOUNT = '/run/secrets';
+const PROMTOOL = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin']
+  .map((d) => join(d, 'promtool'))
+  .find((p) => existsSync(p));
+const PROMTOOL_HINT = 'install the Debian package prometheus (apt-get install prometheus), which brings promtool';
+if (!PROMTOOL) console.warn(`test/deploy/compose-engine.int-spec.ts: promtool not found, its check is SKIPPED: ${PROMTOOL_HINT}`);
+// Without promtool the check shows as skipped in the summary, never as passed.
+const itWithPromtool = PROMTOOL ? it : it.skip;
 const { services } = compose();
 const dir = mkdtempSync(join(tmpdir(), 'lethe-compose-secrets-'));
 const engines: RunningEngine[] = [];
@@ -140,6 +147,26 @@ describe('deploy/compose/init-secrets.mjs', () => {
     const tokens = readFileSync(join(dir, 'lethe/tokens'), 'utf8');
     expect(tokens).toContain(`ops-reader:${readFileSync(join(dir, 'prometheus/ops-reader.token'), 'utf8')}\n`);
   });
+});
+
+itWithPromtool("Prometheus's configuration passes `promtool check config` with the files compose mounts (the alert rules included)", () => {
+  initSecrets();
+  // Each path the container sees, replaced by where compose takes it from: the repository or the volume.
+  let config = read('deploy/prometheus/prometheus.yml');
+  for (const m of mounts(services.prometheus)) {
+    const host = m.bind ? join(ROOT, bindSource(m.source)) : m.source === 'secrets' ? dir : undefined;
+    if (host) config = config.split(m.target).join(host);
+  }
+  // The rules are another part of the deploy work: until they are in the tree, the rest is checked.
+  const rules = join(ROOT, 'deploy/prometheus/alerts.yml');
+  if (!existsSync(rules)) config = config.split('\n').filter((line) => !line.includes(rules)).join('\n');
+  const file = join(dir, 'prometheus-check.yml');
+  writeFileSync(file, config);
+  const check = spawnSync(PROMTOOL!, ['check', 'config', file], { encoding: 'utf8' });
+  expect(`${check.stdout}${check.stderr}`).toContain('SUCCESS');
+  expect(check.status).toBe(0);
+  // The rules were read from the file compose mounts, when it is in the tree.
+  if (existsSync(join(ROOT, 'deploy/prometheus/alerts.yml'))) expect(check.stdout).toMatch(/SUCCESS: \d+ rules found/);
 });
 
 describe('the engine as compose starts it, from the secrets volume', () => {
