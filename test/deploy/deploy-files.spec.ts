@@ -366,6 +366,13 @@ describe('the Helm chart (deploy/helm/lethe)', () => {
     for (const key of written) expect(documented).toContain(key);
   });
 
+  it('includes only named templates it defines', () => {
+    const defined = Object.values(all).flatMap((t) => [...t.matchAll(/\{\{-? define "([^"]+)"/g)].map((m) => m[1]));
+    expect(new Set(defined).size).toBe(defined.length);
+    const included = Object.values(all).flatMap((t) => [...t.matchAll(/include "([^"]+)"/g)].map((m) => m[1]));
+    expect(included.filter((name) => !defined.includes(name))).toEqual([]);
+  });
+
   it('keeps a disruption budget for each Deployment', () => {
     expect(all['pdb.yaml'].match(/kind: PodDisruptionBudget/g)).toHaveLength(2);
     expect(values.api.pdb.enabled && values.worker.pdb.enabled).toBe(true);
@@ -375,4 +382,14 @@ describe('the Helm chart (deploy/helm/lethe)', () => {
 it('the container files name the same unprivileged user id', () => {
   const uid = dockerStages().at(-1)!.instructions.filter((i) => i.keyword === 'USER').at(-1)!.args.split(':')[0];
   expect(readFileSync(join(ROOT, 'deploy/compose/init-secrets.mjs'), 'utf8')).toContain(`lethe: ${uid},`);
+});
+
+it('deploy/README.md links only to files in the repository', () => {
+  const links = [...read('deploy/README.md').matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]);
+  expect(links.length).toBeGreaterThan(5);
+  for (const link of links) {
+    expect(link).not.toMatch(/^[a-z]+:|^\/\//i);
+    const path = posix.join('deploy', link);
+    if (!OWNED_ELSEWHERE.has(path)) expect([link, existsSync(join(ROOT, path))]).toEqual([link, true]);
+  }
 });
