@@ -87,7 +87,9 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedSe
     password,
     port,
     persistent: true,
-    createPostgresUser: true,
+    // Only root must hand the server to a `postgres` user; any other user runs it as itself (e.g. the
+    // container image's unprivileged user, which can create no user and chown to none).
+    createPostgresUser: process.getuid?.() === 0,
     // Loopback only: the server is the engine's own, and its superuser's password is on this disk.
     postgresFlags: ['-c', `listen_addresses=${LISTEN_ADDRESS}`],
     onLog: () => undefined,

@@ -197,6 +197,12 @@ const schema = z.object({
 });
 
 /**
+ * The name of every environment variable the engine reads: the keys of the schema loadConfig parses,
+ * so the list cannot drift from it. Deployment manifests are checked against it (test/deploy).
+ */
+export const ENGINE_ENV_VARS: readonly string[] = Object.freeze(Object.keys(schema.shape));
+
+/**
  * API tokens are `role:token` entries: comma-separated in LETHE_TOKENS, one a line in the tokens file.
  * A token is printable ASCII without spaces; an empty one is kept here so that boot can warn about it
  * (it never authenticates). Problems name the entry by number and role, never the token.

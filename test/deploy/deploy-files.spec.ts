@@ -1,0 +1,395 @@
+// The deploy folder checked without a container engine or helm (CI has neither): every YAML file
+// parses, the image runs the file the build makes, every environment variable a manifest sets is one
+// the engine reads (ENGINE_ENV_VARS, the keys of its config schema), the probes ask routes the engine
+// serves, the chart's values match their schema and the templates read only values that exist.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { parseAllDocuments } from 'yaml';
+import { Ajv } from 'ajv';
+import { ENGINE_ENV_VARS, ENGINE_ROLES, loadConfig } from '../../apps/engine/src/config/engine-config.js';
+import {
+  ROOT,
+  at,
+  bindSource,
+  chartSchema,
+  chartSettingsEnv,
+  chartValues,
+  compose,
+  dockerStages,
+  engineServices,
+  envNames,
+  execForm,
+  filesUnder,
+  hasPath,
+  mountOf,
+  mounts,
+  read,
+  readYaml,
+  serviceEnv,
+  shellAssignments,
+  templateEnvNames,
+  templates,
+  valuePaths,
+  type Yaml,
+  YAML_OPTIONS,
+} from './manifests.js';
+
+/** Written by another part of the deploy work; checked by name, and for existence once present. */
+const OWNED_ELSEWHERE = new Set(['deploy/prometheus/alerts.yml', 'deploy/grafana/lethe.json']);
+/** The routes the engine's health controller serves (apps/engine/src/health/health.controller.ts). */
+const PROBE_ROUTES = ['/healthz', '/readyz'];
+const DUMMY_DATABASE_URL = 'postgres://lethe@postgres:5432/lethe';
+
+const known = new Set(ENGINE_ENV_VARS);
+const unknownNames = (names: Iterable<string>) => [...names].filter((n) => !known.has(n));
+
+describe('every YAML and JSON file under deploy/', () => {
+  const files = filesUnder('deploy');
+  // Helm templates are Go templates that render to YAML; they are checked below.
+  const yamlFiles = files.filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('deploy/helm/lethe/templates/'));
+
+  it('finds the manifests', () => {
+    expect(yamlFiles).toEqual(
+      expect.arrayContaining([
+        'deploy/compose.yaml',
+        'deploy/prometheus/prometheus.yml',
+        'deploy/helm/lethe/Chart.yaml',
+        'deploy/helm/lethe/values.yaml',
+        'deploy/grafana/provisioning/datasources/prometheus.yaml',
+        'deploy/grafana/provisioning/dashboards/lethe.yaml',
+      ]),
+    );
+  });
+
+  it.each(yamlFiles)('%s parses as YAML without errors, warnings or duplicate keys', (file) => {
+    const docs = parseAllDocuments(read(file), { ...YAML_OPTIONS, strict: true });
+    const list = Array.isArray(docs) ? docs : [docs];
+    expect(list.flatMap((d) => d.errors.map((e) => e.message))).toEqual([]);
+    expect(list.flatMap((d) => d.warnings.map((e) => e.message))).toEqual([]);
+  });
+
+  it.each(files.filter((f) => f.endsWith('.json')))('%s parses as JSON', (file) => {
+    expect(() => JSON.parse(read(file))).not.toThrow();
+  });
+
+  it.each(files.filter((f) => f.startsWith('deploy/helm/lethe/templates/')))('%s opens and closes every {{ }} action', (file) => {
+    const text = read(file);
+    expect((text.match(/\{\{/g) ?? []).length).toBe((text.match(/\}\}/g) ?? []).length);
+  });
+});
+
+describe('the image (deploy/Dockerfile)', () => {
+  const stages = dockerStages();
+  const runtime = stages.at(-1)!;
+  const last = (keyword: string) => runtime.instructions.filter((i) => i.keyword === keyword).at(-1);
+  const buildConfig = JSON.parse(read('tsconfig.build.json'));
+  // The compiler maps <rootDir>/x.ts to <outDir>/x.js: the engine's entry point in the build output.
+  const mainSource = 'apps/engine/src/main.ts';
+  const mainBuilt = posix.join(buildConfig.compilerOptions.outDir, posix.relative(buildConfig.compilerOptions.rootDir, mainSource)).replace(/\.ts$/, '.js');
+
+  it('builds in one stage and runs in another', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(stages[0].instructions.some((i) => i.keyword === 'RUN' && i.args.includes('npm run build'))).toBe(true);
+    // Production dependencies only in the image that runs.
+    expect(runtime.instructions.some((i) => i.keyword === 'RUN' && /npm ci\b.*--omit=dev/.test(i.args))).toBe(true);
+  });
+
+  it('runs as a numeric non-root user', () => {
+    const user = last('USER')?.args ?? '';
+    expect(user).toMatch(/^\d+(:\d+)?$/);
+    expect(Number(user.split(':')[0])).toBeGreaterThan(0);
+  });
+
+  it(`starts the engine's built entry point (${mainSource} → ${mainBuilt}), which the runtime stage copies from the build`, () => {
+    expect(existsSync(join(ROOT, mainSource))).toBe(true);
+    expect(read('package.json')).toContain(`node ${mainBuilt}`);
+    const command = [...execForm(last('ENTRYPOINT')!.args), ...execForm(last('CMD')!.args)];
+    expect(command).toEqual(['node', mainBuilt]);
+    const workdir = last('WORKDIR')!.args;
+    const copied = runtime.instructions
+      .filter((i) => i.keyword === 'COPY' && i.args.startsWith('--from='))
+      .map((i) => i.args.split(/\s+/).at(-1)!)
+      .map((to) => posix.relative(workdir, posix.resolve(workdir, to)));
+    expect(copied.some((dir) => mainBuilt.startsWith(`${dir}/`))).toBe(true);
+    // After `npm run build`, the file is there.
+    if (existsSync(join(ROOT, buildConfig.compilerOptions.outDir, 'apps'))) expect(existsSync(join(ROOT, mainBuilt))).toBe(true);
+  });
+
+  it("copies what the compiler reads: tsconfig.build.json, the config it extends, and its source folders (but the benchmarks)", () => {
+    const copies = stages[0].instructions.filter((i) => i.keyword === 'COPY').flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    expect(copies).toEqual(expect.arrayContaining(['tsconfig.build.json', posix.normalize(buildConfig.extends), 'package.json', 'package-lock.json']));
+    for (const folder of (buildConfig.include as string[]).filter((f) => f !== 'test/bench')) expect(copies).toContain(folder);
+  });
+
+  it('copies into the runtime stage only files that exist, and the `lethe` command beside the engine', () => {
+    const sources = runtime.instructions.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from=')).flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    for (const source of sources) expect(existsSync(join(ROOT, source))).toBe(true);
+    expect(sources).toContain('bin');
+  });
+
+  it('checks its health with node and a script it contains', () => {
+    const healthcheck = last('HEALTHCHECK')!.args;
+    const words = execForm(healthcheck.slice(healthcheck.indexOf('CMD') + 3).trim());
+    expect(words[0]).toBe('node');
+    expect(existsSync(join(ROOT, words[1]))).toBe(true);
+    expect(runtime.instructions.some((i) => i.keyword === 'COPY' && i.args.split(/\s+/)[0] === words[1])).toBe(true);
+    expect(read(words[1])).toContain("path: '/healthz'");
+  });
+
+  it('sets only environment variables the engine reads, with values it accepts', () => {
+    const env = runtime.instructions.filter((i) => i.keyword === 'ENV');
+    const names = env.flatMap((i) => envNames(i.args));
+    expect(unknownNames(names)).toEqual([]);
+    const values = Object.fromEntries(env.flatMap((i) => [...i.args.matchAll(/([A-Z_][A-Z0-9_]*)=(\S+)/g)].map((m) => [m[1], m[2]])));
+    expect(() => loadConfig(values)).not.toThrow();
+  });
+
+  it('leaves dependencies, build output, git data and local data out of the build context', () => {
+    const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+    expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', 'dist', '.git', '.lethe']));
+  });
+});
+
+describe('the compose stack (deploy/compose.yaml)', () => {
+  const { services } = compose();
+  const engines = engineServices();
+  const dockerCmd = execForm(dockerStages().at(-1)!.instructions.filter((i) => i.keyword === 'CMD').at(-1)!.args);
+
+  it('runs the engine split by role: one instance with the api, one with the processors and the poller', () => {
+    const running = engines.filter(([, s]) => s.command?.[0] === dockerCmd[0]);
+    const roles = running.map(([, s]) => serviceEnv(s).LETHE_ROLES).sort();
+    expect(roles).toEqual(['api', 'processors,poller']);
+    expect(new Set(roles.flatMap((r) => r.split(',')))).toEqual(new Set(ENGINE_ROLES));
+  });
+
+  it.each(engineServices().map(([name]) => name))('%s sets only environment variables the engine reads, with values it accepts', (name) => {
+    const service = services[name];
+    const env = serviceEnv(service);
+    const assigned = shellAssignments(service.entrypoint ?? []);
+    expect(unknownNames([...Object.keys(env), ...assigned])).toEqual([]);
+    // DATABASE_URL comes from the secrets volume at start (the entrypoint): a stand-in here.
+    expect(assigned).toContain('DATABASE_URL');
+    expect(() => loadConfig({ ...env, DATABASE_URL: DUMMY_DATABASE_URL })).not.toThrow();
+  });
+
+  it("migrates once with the `lethe` command before the engines start, which wait for it", () => {
+    const migrate = services.migrate;
+    expect(migrate.command).toEqual(['bin/lethe.js', 'migrate']);
+    expect(read('bin/lethe.js')).toContain("'dist/apps/cli/src/main.js'");
+    expect(existsSync(join(ROOT, 'apps/cli/src/main.ts'))).toBe(true);
+    expect(migrate.depends_on.postgres.condition).toBe('service_healthy');
+    for (const [name, s] of engines.filter(([n]) => n !== 'migrate')) {
+      expect([name, s.depends_on?.migrate?.condition]).toEqual([name, 'service_completed_successfully']);
+    }
+  });
+
+  it('checks the health of instances that serve HTTP, on a route the engine serves, and of no other', () => {
+    for (const [name, s] of engines) {
+      const roles = serviceEnv(s).LETHE_ROLES ?? '';
+      const servesHttp = s.command?.[0] === dockerCmd[0] && roles.split(',').includes('api');
+      if (servesHttp) {
+        expect([name, s.healthcheck.test]).toEqual([name, ['CMD', 'node', 'deploy/healthcheck.mjs']]);
+      } else {
+        expect([name, s.healthcheck?.disable]).toEqual([name, true]);
+      }
+    }
+    expect(read('deploy/healthcheck.mjs')).toMatch(new RegExp(`path: '(${PROBE_ROUTES.join('|')})'`));
+  });
+
+  it('mounts files that exist (the alert rules and dashboard at their agreed paths)', () => {
+    const sources = Object.values(services).flatMap((s: Yaml) => mounts(s).filter((m) => m.bind).map((m) => bindSource(m.source)));
+    for (const path of OWNED_ELSEWHERE) expect(sources).toContain(path);
+    const missing = sources.filter((p) => !existsSync(join(ROOT, p)) && !OWNED_ELSEWHERE.has(p));
+    expect(missing).toEqual([]);
+  });
+
+  it('publishes ports on loopback only', () => {
+    const ports = Object.values(services).flatMap((s: Yaml) => s.ports ?? []);
+    expect(ports.length).toBeGreaterThan(0);
+    for (const port of ports) expect(String(port)).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+  });
+
+  it('names only volumes it declares', () => {
+    const named = Object.values(services).flatMap((s: Yaml) => mounts(s).filter((m) => !m.bind).map((m) => m.source));
+    expect(named.filter((v) => !(v in compose().volumes))).toEqual([]);
+  });
+});
+
+describe('Prometheus and Grafana for the compose stack', () => {
+  const { services } = compose();
+  const prometheus = readYaml('deploy/prometheus/prometheus.yml');
+  const lethe = prometheus.scrape_configs.find((c: Yaml) => c.job_name === 'lethe');
+
+  it('scrapes /metrics of the instance that serves HTTP, at its port, with a bearer token file', () => {
+    expect(lethe.metrics_path).toBe('/metrics');
+    const targets: string[] = lethe.static_configs.flatMap((c: Yaml) => c.targets);
+    const api = engineServices().filter(([, s]) => serviceEnv(s).LETHE_ROLES?.split(',').includes('api'));
+    expect(targets).toEqual(api.map(([name, s]) => `${name}:${serviceEnv(s).PORT}`));
+    expect(lethe.authorization.type).toBe('Bearer');
+    // The token file is on a volume Prometheus mounts.
+    expect(mountOf(services.prometheus, lethe.authorization.credentials_file)).toBeDefined();
+  });
+
+  it('loads the alert rules from the file compose mounts there', () => {
+    for (const file of prometheus.rule_files) {
+      const mount = mountOf(services.prometheus, file);
+      expect(mount?.rest).toBe('');
+      expect(bindSource(mount!.mount.source)).toBe('deploy/prometheus/alerts.yml');
+    }
+    expect(mountOf(services.prometheus, '/etc/prometheus/prometheus.yml')?.mount.source).toBe('./prometheus/prometheus.yml');
+  });
+
+  it('gives Grafana the stack Prometheus as data source and the dashboard folder compose mounts', () => {
+    const provisioning = mountOf(services.grafana, '/etc/grafana/provisioning');
+    expect(bindSource(provisioning!.mount.source)).toBe('deploy/grafana/provisioning');
+    const datasources = readYaml('deploy/grafana/provisioning/datasources/prometheus.yaml').datasources;
+    const url = new URL(datasources[0].url);
+    expect(url.hostname in services).toBe(true);
+    expect(url.hostname).toBe('prometheus');
+    const dashboards = readYaml('deploy/grafana/provisioning/dashboards/lethe.yaml').providers[0].options.path;
+    const dashboard = mounts(services.grafana).find((m) => m.bind && bindSource(m.source) === 'deploy/grafana/lethe.json');
+    expect(posix.dirname(dashboard!.target)).toBe(dashboards);
+  });
+});
+
+describe('the Helm chart (deploy/helm/lethe)', () => {
+  const values = chartValues();
+  const schema = chartSchema();
+  const all = templates();
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const validate = ajv.compile(schema);
+  const errors = (v: unknown) => (validate(v) ? [] : validate.errors!.map((e) => `${e.instancePath} ${e.message}`));
+  const dockerCmd = execForm(dockerStages().at(-1)!.instructions.filter((i) => i.keyword === 'CMD').at(-1)!.args);
+
+  /** values.yaml with every secret filled in as an operator would (fresh random ones). */
+  function filled(): Yaml {
+    const v = structuredClone(values);
+    v.database.url = 'postgres://lethe:secret@db.internal:5432/lethe?sslmode=verify-full';
+    v.secrets.masterKey = randomBytes(32).toString('base64');
+    v.secrets.signingKey = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    for (const role of Object.keys(v.secrets.tokens)) v.secrets.tokens[role] = randomBytes(32).toString('base64url');
+    return v;
+  }
+
+  it('is a chart of apiVersion v2 named lethe with a semantic version', () => {
+    const chart = readYaml('deploy/helm/lethe/Chart.yaml');
+    expect(chart).toMatchObject({ apiVersion: 'v2', name: 'lethe' });
+    expect(chart.version).toMatch(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/);
+  });
+
+  it('has values that match values.schema.json, as they are and with the secrets filled in', () => {
+    expect(errors(values)).toEqual([]);
+    expect(errors(filled())).toEqual([]);
+  });
+
+  it.each([
+    ['a master key that is not 32 bytes', (v: Yaml) => (v.secrets.masterKey = randomBytes(16).toString('base64'))],
+    ['a token with a comma (LETHE_TOKENS separates entries with commas)', (v: Yaml) => (v.secrets.tokens.admin = `${'a'.repeat(40)},b`)],
+    ['a short token', (v: Yaml) => (v.secrets.tokens.operator = 'short')],
+    ['a database URL that is not postgres://', (v: Yaml) => (v.database.url = 'mysql://db/lethe')],
+    ['a concurrency the engine refuses', (v: Yaml) => (v.settings.deadlineConcurrency = 0)],
+    ['an unknown value (a typo)', (v: Yaml) => (v.api.replica = 3)],
+  ])('rejects %s', (_name, spoil) => {
+    const v = filled();
+    spoil(v);
+    expect(errors(v)).not.toEqual([]);
+  });
+
+  it('reads in its templates only values that exist in values.yaml', () => {
+    const paths = Object.entries(all).flatMap(([file, text]) => valuePaths(text).map((p) => [file, p]));
+    expect(paths.length).toBeGreaterThan(20);
+    expect(paths.filter(([, p]) => !hasPath(values, p))).toEqual([]);
+  });
+
+  it('sets only environment variables the engine reads', () => {
+    const names = Object.values(all).flatMap(templateEnvNames);
+    expect(names).toEqual(expect.arrayContaining(['DATABASE_URL', 'LETHE_MASTER_KEY', 'LETHE_SIGNING_KEY', 'LETHE_TOKENS', 'LETHE_ROLES']));
+    expect(unknownNames(names)).toEqual([]);
+  });
+
+  it("gives the engine settings it accepts; the schema's bounds are inside the engine's (the settings' are the engine's)", () => {
+    const settings = chartSettingsEnv();
+    expect(Object.keys(settings).length).toBeGreaterThanOrEqual(5);
+    const env = Object.fromEntries(Object.entries(settings).map(([name, path]) => [name, String(at(values, path))]));
+    expect(() => loadConfig({ ...env, DATABASE_URL: DUMMY_DATABASE_URL })).not.toThrow();
+    for (const [name, path] of Object.entries(settings)) {
+      const rule = at(schema.properties, path.split('.').join('.properties.')) as { minimum?: number; maximum?: number };
+      if (rule.minimum === undefined || rule.maximum === undefined) continue;
+      const accepts = (n: number) => {
+        try {
+          loadConfig({ [name]: String(n) });
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      expect([name, accepts(rule.minimum), accepts(rule.maximum)]).toEqual([name, true, true]);
+      // settings.* mirror the engine's rules exactly (PORT may be stricter: 0, any free port, makes no Service).
+      if (path.startsWith('settings.')) expect([name, accepts(rule.minimum - 1), accepts(rule.maximum + 1)]).toEqual([name, false, false]);
+    }
+  });
+
+  it('runs the API with liveness on /healthz and readiness on /readyz, and the workers (no HTTP without the api role) with no HTTP probe', () => {
+    const api = all['deployment-api.yaml'];
+    const probe = (kind: string) => new RegExp(`${kind}:\\s*\\n\\s*httpGet:\\s*\\n\\s*path: (\\S+)`).exec(api)?.[1];
+    expect([probe('livenessProbe'), probe('readinessProbe'), probe('startupProbe')]).toEqual(['/healthz', '/readyz', '/healthz']);
+    const paths = Object.values(all).flatMap((t) => [...t.matchAll(/httpGet:\s*\n\s*path: (\S+)/g)].map((m) => m[1]));
+    expect(paths.filter((p) => !PROBE_ROUTES.includes(p))).toEqual([]);
+    expect(api).toContain('"roles" "api"');
+    const worker = all['deployment-worker.yaml'];
+    expect(worker).toContain('"roles" "processors,poller"');
+    expect(worker).not.toMatch(/httpGet|Probe:/);
+  });
+
+  it('starts the image with the same command as the Dockerfile', () => {
+    for (const file of ['deployment-api.yaml', 'deployment-worker.yaml']) {
+      const args = /args: (\[.*\])/.exec(all[file])?.[1];
+      expect([file, JSON.parse(args!)]).toEqual([file, dockerCmd]);
+    }
+  });
+
+  it("runs pods as the image's non-root user, on a read-only root file system with a writable /tmp", () => {
+    const uid = Number(dockerStages().at(-1)!.instructions.filter((i) => i.keyword === 'USER').at(-1)!.args.split(':')[0]);
+    expect(values.podSecurityContext).toMatchObject({ runAsNonRoot: true, runAsUser: uid });
+    expect(values.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    expect(all['_helpers.tpl']).toMatch(/- name: tmp\s*\n\s*mountPath: \/tmp/);
+    for (const part of ['api', 'worker']) expect(values[part].resources).toMatchObject({ requests: expect.any(Object), limits: expect.any(Object) });
+  });
+
+  it('reads from its Secret only keys the chart writes there (or documents for an existing Secret)', () => {
+    const referenced = new Set(Object.values(all).flatMap((t) => [...t.matchAll(/secretKeyRef:\s*\n\s*name: .*\n\s*key: (\S+)/g)].map((m) => m[1])));
+    referenced.add(/key: (ops-reader-token)/.exec(all['servicemonitor.yaml'])![1]);
+    const written = new Set([...all['secret.yaml'].matchAll(/^ {2}([a-z-]+): \{\{/gm)].map((m) => m[1]));
+    expect([...referenced].filter((k) => !written.has(k))).toEqual([]);
+    const documented = read('deploy/helm/lethe/values.yaml');
+    for (const key of written) expect(documented).toContain(key);
+  });
+
+  it('includes only named templates it defines', () => {
+    const defined = Object.values(all).flatMap((t) => [...t.matchAll(/\{\{-? define "([^"]+)"/g)].map((m) => m[1]));
+    expect(new Set(defined).size).toBe(defined.length);
+    const included = Object.values(all).flatMap((t) => [...t.matchAll(/include "([^"]+)"/g)].map((m) => m[1]));
+    expect(included.filter((name) => !defined.includes(name))).toEqual([]);
+  });
+
+  it('keeps a disruption budget for each Deployment', () => {
+    expect(all['pdb.yaml'].match(/kind: PodDisruptionBudget/g)).toHaveLength(2);
+    expect(values.api.pdb.enabled && values.worker.pdb.enabled).toBe(true);
+  });
+});
+
+it('the container files name the same unprivileged user id', () => {
+  const uid = dockerStages().at(-1)!.instructions.filter((i) => i.keyword === 'USER').at(-1)!.args.split(':')[0];
+  expect(readFileSync(join(ROOT, 'deploy/compose/init-secrets.mjs'), 'utf8')).toContain(`lethe: ${uid},`);
+});
+
+it('deploy/README.md links only to files in the repository', () => {
+  const links = [...read('deploy/README.md').matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]);
+  expect(links.length).toBeGreaterThan(5);
+  for (const link of links) {
+    expect(link).not.toMatch(/^[a-z]+:|^\/\//i);
+    const path = posix.join('deploy', link);
+    if (!OWNED_ELSEWHERE.has(path)) expect([link, existsSync(join(ROOT, path))]).toEqual([link, true]);
+  }
+});
