@@ -22,4 +22,14 @@ export default tseslint.config(
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.contract.ts', '**/*.fixture.ts', 'test/**', 'libs/clock/src/system-clock.ts', 'libs/testing/**', '**/*.js'],
     rules: { 'no-restricted-syntax': 'off' },
   },
+  {
+    // The web console's browser modules (served as they are, no build step).
+    files: ['apps/engine/console/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'sessionStorage', 'fetch', 'URL', 'Intl', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

@@ -23,6 +23,7 @@ import { EngineNestLogger } from './logging/http-logging.js';
 import { PersistedManualClock } from './clock/persisted-manual-clock.js';
 import { BootStack, EngineBootAbortedError } from './boot-stack.js';
 import { loadApiTokens } from './config/api-tokens.js';
+import { ConsoleFilesMissingError, serveConsole } from './console/index.js';
 
 export interface RunningEngine {
   readonly url: string;
@@ -135,6 +136,15 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   // HSTS on every response, with the rest of helmet's defaults.
   app.use(helmet({ strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true } }));
+  if (config.roles.has('api')) {
+    // The console is a convenience: an installation without its files still runs the engine.
+    try {
+      serveConsole(app);
+    } catch (error) {
+      if (!(error instanceof ConsoleFilesMissingError)) throw error;
+      logger.warn({ reason: error.message }, 'the web console is not served');
+    }
+  }
   useJsonBodies(app);
   setupOpenApi(app);
   // Longer than the idle timeouts of common load balancers and HTTP clients, so a kept-alive
