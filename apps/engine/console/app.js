@@ -57,4 +57,7 @@ class App extends Component {
   }
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+// Preact renders beside what is already there: the static "Loading…" line goes first.
+root.replaceChildren();
+render(html`<${App} />`, root);

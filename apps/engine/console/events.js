@@ -7,6 +7,12 @@ import { utc } from './time.js';
 
 const PAGE = 100;
 
+/** `request onboard-tenant`, `event ContractTerminated #8`, `timer rotation`; `—` when unknown. */
+function causeText(cause) {
+  if (!cause) return '—';
+  return `${cause.kind} ${cause.name ?? ''}${cause.position ? ` #${cause.position}` : ''}`.trim();
+}
+
 export class EventHistory extends Component {
   constructor(props) {
     super(props);
@@ -29,10 +35,12 @@ export class EventHistory extends Component {
     if (items.length === 0 && loading) return html`<${Loading} what="the events" />`;
     return html`<div class="events">
       <${ErrorNote} error=${error} />
-      ${items.length === 0 && !error
-        ? html`<p class="muted">No events.</p>`
+      ${items.length === 0
+        ? error
+          ? null
+          : html`<p class="muted">No events.</p>`
         : html`<table class="grid events-table">
-            <thead><tr><th>#</th><th>At</th><th>Event</th><th>Stream</th><th>What</th></tr></thead>
+            <thead><tr><th>#</th><th>At</th><th>Event</th><th>Stream</th><th>What</th><th>Cause</th></tr></thead>
             <tbody>
               ${items.map(
                 (e) => html`<tr data-type=${e.type}>
@@ -40,7 +48,8 @@ export class EventHistory extends Component {
                   <td class="nowrap">${utc(e.at, { seconds: true })}</td>
                   <td><code>${e.type}</code></td>
                   <td class="muted">${e.stream}</td>
-                  <td>${e.summary}${e.cause ? html` <span class="muted">· cause ${typeof e.cause === 'string' ? e.cause : JSON.stringify(e.cause)}</span>` : null}</td>
+                  <td>${e.summary}</td>
+                  <td class="muted">${causeText(e.cause)}</td>
                 </tr>`,
               )}
             </tbody>

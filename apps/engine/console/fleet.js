@@ -143,12 +143,13 @@ function Compliance({ items, rules, complete, rejected }) {
       ${promises.map((p) => {
         const n = items.filter((i) => i.promise === p).length;
         return html`<li class=${n === 0 ? 'ok' : 'broken'} data-promise=${p}>
-          <strong>${p}</strong> ${n === 0 ? 'kept' : `${n} violation${n === 1 ? '' : 's'}`}
+          <strong>${p}</strong><span class="state">${n === 0 ? 'kept' : `${n} violation${n === 1 ? '' : 's'}`}</span>
           <span class="muted">${rules?.[p]?.rule ?? ''}</span>
         </li>`;
       })}
-      <li class=${rejected.total === 0 ? 'ok' : 'broken'}>
-        <strong>Contract events</strong> ${rejected.total === 0 ? 'none rejected' : `${rejected.total} rejected (never triggered a shred)`}
+      <li class=${rejected.total === 0 ? 'ok' : 'broken'} data-rejected=${rejected.total}>
+        <strong>Contract events</strong><span class="state">${rejected.total === 0 ? 'none rejected' : `${rejected.total} rejected`}</span>
+        <span class="muted">events appended to a contract stream that broke its schema never trigger a shred</span>
       </li>
     </ul>
     ${items.length === 0

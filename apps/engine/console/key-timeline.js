@@ -61,7 +61,7 @@ export function KeyTimeline({ tenantId }) {
 function Chart({ versions }) {
   if (versions.length === 0) return html`<p class="muted">No key version yet.</p>`;
   const now = engineClock.now();
-  const sorted = [...versions].sort((a, b) => ms(a.createdAt) - ms(b.createdAt));
+  const sorted = [...versions].sort((a, b) => a.number - b.number);
   const { t0, t1 } = span(sorted, now);
   const x = (t) => LABEL + ((t - t0) / (t1 - t0)) * (WIDTH - LABEL - RIGHT);
   const databases = [...new Set(sorted.flatMap((v) => v.protects.map((p) => p.databaseId)))].sort();
@@ -93,11 +93,11 @@ function Chart({ versions }) {
         const activeEnd = superseded ?? end;
         const retainedEnd = ms(v.retiredAt) ?? ms(v.destroyedAt) ?? Math.min(now, ms(v.retainedUntil) ?? now);
         const planned = !v.retiredAt && !v.destroyedAt && v.retainedUntil && ms(v.retainedUntil) > now ? ms(v.retainedUntil) : null;
-        return html`<g class=${`version status-${v.status}`} data-version=${v.version}>
-          <text class="label" x="4" y=${top + BAR - 2}>${shortId(v.version)}</text>
+        return html`<g class=${`version status-${v.status}`} data-version=${v.keyVersionId}>
+          <text class="label" x="4" y=${top + BAR - 2}>v${v.number} <tspan class="id">${shortId(v.keyVersionId, 14)}</tspan></text>
           <text class="sublabel" x="4" y=${top + BAR + 10}>${v.source} · ${v.status}</text>
           <rect class="seg-active" x=${x(created)} y=${top} width=${Math.max(1.5, x(activeEnd) - x(created))} height=${BAR}>
-            <title>${shortId(v.version)} current from ${utc(v.createdAt)}${superseded ? ` to ${utc(v.supersededAt)}` : ''}</title>
+            <title>v${v.number} (${v.keyVersionId}) current from ${utc(v.createdAt)}${superseded ? ` to ${utc(v.supersededAt)}` : ''}</title>
           </rect>
           ${superseded !== null && retainedEnd > superseded
             ? html`<rect class="seg-retained" x=${x(superseded)} y=${top} width=${x(retainedEnd) - x(superseded)} height=${BAR}>
@@ -137,8 +137,9 @@ function Chart({ versions }) {
   </div>`;
 }
 
-function shortId(id) {
-  return id.length > 22 ? `${id.slice(0, 20)}…` : id;
+/** A long version id cut to `max` characters (the whole id is in the tooltip). */
+function shortId(id, max = 22) {
+  return id.length > max ? `${id.slice(0, max - 1)}…` : id;
 }
 
 function VersionTable({ versions }) {
@@ -146,8 +147,8 @@ function VersionTable({ versions }) {
     <thead><tr><th>Version</th><th>Source</th><th>Created</th><th>Superseded</th><th>Retained until</th><th>Retired</th><th>Destroyed</th><th>Held by backups</th></tr></thead>
     <tbody>
       ${versions.map(
-        (v) => html`<tr data-version=${v.version}>
-          <td><code title=${v.version}>${shortId(v.version)}</code> <span class=${`badge status-${v.status}`}>${v.status}</span></td>
+        (v) => html`<tr data-version=${v.keyVersionId}>
+          <td class="nowrap">v${v.number} <code title=${v.keyVersionId}>${shortId(v.keyVersionId)}</code><br /><span class=${`badge status-${v.status}`}>${v.status}</span></td>
           <td>${v.source}</td>
           <td>${utc(v.createdAt)}</td>
           <td>${utc(v.supersededAt)}</td>
@@ -158,6 +159,7 @@ function VersionTable({ versions }) {
             ${v.retainedBecause.length === 0
               ? html`<span class="muted">none</span>`
               : v.retainedBecause.map((b) => html`<div class="backup" data-backup=${b.backupId}><code>${b.backupId}</code> ${b.kind}, expires ${utc(b.expiresAt)}</div>`)}
+            ${v.retainingBackups > v.retainedBecause.length ? html`<div class="muted">and ${v.retainingBackups - v.retainedBecause.length} more</div>` : null}
           </td>
         </tr>`,
       )}
