@@ -129,7 +129,7 @@ describeWithChromium('the web console in headless Chromium', () => {
     await page.click('button[type=submit]');
     await page.locator('#login-error', { hasText: '403' }).waitFor();
     expect(await page.locator('#login-error').textContent()).toMatch(/may not read .*403 forbidden.*ops-reader/);
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
   });
 
   it('signs in with the ops-reader token and shows the fleet: tenants by status, shreds with a live countdown, compliance', async () => {
@@ -137,8 +137,8 @@ describeWithChromium('the web console in headless Chromium', () => {
     await page.click('button[type=submit]');
     await page.locator('h1', { hasText: 'Fleet' }).waitFor();
     // The token is kept for this tab only: sessionStorage, no cookie, nothing in localStorage or the URL.
-    expect(await page.evaluate(() => Object.keys(sessionStorage))).toEqual(['lethe.console.token']);
-    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+    expect(await page.evaluate<string[]>('Object.keys(sessionStorage)')).toEqual(['lethe.console.token']);
+    expect(await page.evaluate<number>('localStorage.length')).toBe(0);
     expect(await context.cookies()).toEqual([]);
     expect(page.url()).not.toContain(reader());
 
@@ -154,7 +154,7 @@ describeWithChromium('the web console in headless Chromium', () => {
     expect(await gamma.locator('.countdown').getAttribute('data-deadline')).toBe('2027-01-12T23:59:59.999Z');
     const first = await gamma.locator('.countdown').textContent();
     expect(first).toMatch(/^13d \d\d:\d\d:\d\d left$/);
-    await page.waitForFunction((before) => document.querySelector('#shreds tr[data-tenant="gamma"] .countdown')?.textContent !== before, first, { timeout: 5_000 });
+    await page.waitForFunction(`document.querySelector('#shreds tr[data-tenant="gamma"] .countdown')?.textContent !== ${JSON.stringify(first)}`, undefined, { timeout: 5_000 });
 
     expect(await page.locator('#finished-shreds tr[data-tenant="acme"] .badge').textContent()).toBe('verified');
     expect(await page.locator('#compliance li[data-promise]').allTextContents()).toEqual([expect.stringMatching(/^P1kept/), expect.stringMatching(/^P2kept/), expect.stringMatching(/^P3kept/)]);
@@ -217,11 +217,11 @@ describeWithChromium('the web console in headless Chromium', () => {
   });
 
   it('shows the login screen again, saying why, once the engine refuses the kept token', async () => {
-    await page.evaluate(() => sessionStorage.setItem('lethe.console.token', 'a-token-that-was-revoked-0123456789'));
+    await page.evaluate("sessionStorage.setItem('lethe.console.token', 'a-token-that-was-revoked-0123456789')");
     await page.goto(`${origin}/console/#/`);
     await page.locator('#login-error').waitFor();
     expect(await page.locator('#login-error').textContent()).toMatch(/401 unauthorized/);
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
   });
 
   it('asked nothing of any other origin, broke no rule of its Content-Security-Policy, raised no page error', () => {
