@@ -44,27 +44,31 @@ describeWithChromium('the web console in headless Chromium', () => {
     // Year's Day (Fri 1 Jan) are holidays, so a termination effective Wed 23 Dec is due Mon 4 Jan.
     e = await startInProcessEngine('2026-12-21T09:00:00Z');
     origin = new URL(e.engine.url).origin;
-    const onboard = (tenantId: string, databases: string[]) =>
-      e.api('POST', '/v1/tenants', op(), { tenantId, jurisdiction: 'GB-ENG', keyCustody: 'managed', backupKeyMode: 'customer', databases: databases.map((databaseId) => ({ databaseId })) });
+    const onboard = (tenantId: string, databases: string[], extra: Record<string, unknown> = {}) =>
+      e.api('POST', '/v1/tenants', op(), { tenantId, jurisdiction: 'GB-ENG', keyCustody: 'managed', backupKeyMode: 'customer', databases: databases.map((databaseId) => ({ databaseId })), ...extra });
     expect((await onboard('acme', ['orders', 'billing'])).status).toBe(201);
-    expect((await onboard('beta', ['main'])).status).toBe(201);
+    expect((await onboard('beta', ['main'], { pitrRetentionDays: 1 })).status).toBe(201);
     expect((await onboard('gamma', ['main'])).status).toBe(201);
     // acme: a backup under its first key version, then a second version, so the chart has two rows.
     const backup = { backupId: 'b-full-1', databaseId: 'orders', kind: 'full', coveredFrom: '2026-12-20T00:00:00Z', takenAt: '2026-12-21T08:00:00Z', expiresAt: '2027-03-01T00:00:00Z' };
     expect((await e.api('POST', '/v1/tenants/acme/backups', op(), backup)).status).toBe(201);
     expect((await e.api('POST', '/v1/admin/clock', e.tokens.admin, { now: '2026-12-22T10:00:00Z' })).status).toBe(200);
     expect((await e.api('POST', '/v1/tenants/acme/keys/rotate', op())).status).toBe(202);
-    await waitUntil(
-      async () => (await e.pool.query(`select 1 from lethe_events where stream_id = 'keys-acme' and event_type = 'DatabaseReprotected'`)).rowCount === 2,
-      20_000,
-      'both of acme’s databases re-protected',
-    );
+    expect((await e.api('POST', '/v1/tenants/beta/keys/rotate', op())).status).toBe(202);
+    const reprotected = (tenantId: string) => e.pool.query(`select 1 from lethe_events where stream_id = $1 and event_type = 'DatabaseReprotected'`, [`keys-${tenantId}`]);
+    await waitUntil(async () => (await reprotected('acme')).rowCount === 2 && (await reprotected('beta')).rowCount === 1, 20_000, 'every database re-protected');
     const terminated = await e.api('POST', '/v1/tenants/acme/terminations', e.tokens['contract-system'], { terminationId: 't-acme', contractId: 'c-acme', effectiveAt: '2026-12-23T17:00:00Z' });
     expect(terminated.body).toMatchObject({ deadline: '2027-01-04T23:59:59.999Z', executeAt: '2026-12-29T23:59:59.999Z' });
     await waitForEvents(`select 1 from lethe_deadlines where kind = 'shred-step' and status = 'pending' and payload->>'tenantId' = $1`, ['acme'], 'acme’s shred timer');
     // Past executeAt: the shred runs, the probe finds every database unreadable, the certificate is issued.
     expect((await e.api('POST', '/v1/admin/clock', e.tokens.admin, { now: '2026-12-30T12:00:00Z' })).status).toBe(200);
     await waitUntil(async () => (await e.api('GET', '/v1/tenants/acme/deletion-certificate', reader())).status === 200, 20_000, 'acme’s certificate');
+    // beta's first version was retired a day after the rotation (pitrRetentionDays 1); a backup
+    // registered since that needs it breaks P3 (a live backup needs a retired version).
+    await waitForEvents(`select 1 from lethe_events where stream_id = 'keys-beta' and event_type = 'KeyVersionRetired'`, [], 'beta’s first version retired');
+    const late = { backupId: 'b-late-1', databaseId: 'main', kind: 'full', coveredFrom: '2026-12-21T10:00:00Z', takenAt: '2026-12-22T09:00:00Z', expiresAt: '2027-06-01T00:00:00Z' };
+    const lateAnswer = await e.api('POST', '/v1/tenants/beta/backups', op(), late);
+    expect(lateAnswer.body.unrestorable).toMatchObject({ reason: 'key-version-retired' });
     // gamma: a shred still ahead, for the countdown.
     const scheduled = await e.api('POST', '/v1/tenants/gamma/terminations', e.tokens['contract-system'], { terminationId: 't-gamma', contractId: 'c-gamma', effectiveAt: '2027-01-05T17:00:00Z' });
     expect(scheduled.status).toBe(202);
@@ -158,7 +162,8 @@ describeWithChromium('the web console in headless Chromium', () => {
     await waitUntil(async () => (await gamma.locator('.countdown').textContent()) !== first, 5_000, 'the countdown to tick');
 
     expect(await page.locator('#finished-shreds tr[data-tenant="acme"] .badge').textContent()).toBe('verified');
-    expect(await page.locator('#compliance li[data-promise]').allTextContents()).toEqual([expect.stringMatching(/^P1kept/), expect.stringMatching(/^P2kept/), expect.stringMatching(/^P3kept/)]);
+    expect(await page.locator('#compliance li[data-promise]').allTextContents()).toEqual([expect.stringMatching(/^P1kept/), expect.stringMatching(/^P2kept/), expect.stringMatching(/^P31 violation/)]);
+    expect(await page.locator('#compliance tr.violation').allTextContents()).toEqual([expect.stringMatching(/^P3beta.*backup b-late-1 needs retired key version/)]);
     expect(await page.locator('#tenants tr[data-tenant]').count()).toBe(3);
     await page.screenshot({ path: join(ARTIFACTS, 'fleet.png'), fullPage: true });
   });
