@@ -47,9 +47,9 @@ export class EventHistory extends Component {
                   <td class="num">${e.position}</td>
                   <td class="nowrap">${utc(e.at, { seconds: true })}</td>
                   <td><code>${e.type}</code></td>
-                  <td class="muted">${e.stream}</td>
+                  <td class="muted nowrap">${e.stream}</td>
                   <td>${e.summary}</td>
-                  <td class="muted">${causeText(e.cause)}</td>
+                  <td class="muted nowrap">${causeText(e.cause)}</td>
                 </tr>`,
               )}
             </tbody>

@@ -91,7 +91,7 @@ function Strip({ calendar, shred, tenant }) {
     <ol class="days" aria-label="Working-day calendar of the shred">
       ${days.map(
         (d) => html`<li class=${`day role-${d.role}${d.date === today ? ' today' : ''}`} data-date=${d.date} data-role=${d.role} title=${d.note}>
-          <div class="day-head"><span class="wd">${weekdayName(d.weekday)}</span> <span class="dt">${shortDate(d.date)}</span></div>
+          <div class="day-head"><span class="wd">${weekdayName(d.weekday)}</span><span class="dt">${shortDate(d.date)}</span></div>
           <div class="day-count">${d.role === 'counted' ? d.n : d.role === 'start' ? '0' : d.role === 'skipped' ? '–' : ''}</div>
           <div class="day-note">${d.role === 'counted' ? 'working day' : d.note}</div>
           <ul class="marks">
