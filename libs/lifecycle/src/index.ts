@@ -38,6 +38,7 @@ export {
   GetComplianceQuery,
   type ComplianceReport,
 } from './compliance/get-compliance/get-compliance.query.js';
+export { CountComplianceQuery, type ComplianceTally } from './compliance/count-compliance/count-compliance.query.js';
 export { ListRejectedEventsQuery, REJECTED_EVENTS_SHOWN, type RejectedEvents } from './rejected-events/list-rejected-events/list-rejected-events.query.js';
 
 // Audit trail and schedule (issue 13)

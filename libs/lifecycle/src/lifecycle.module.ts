@@ -24,6 +24,7 @@ import { CertificateIssuer } from './certificate/certificate-issuer.js';
 import { PostgresCertificateStore } from './certificate/certificate-store.js';
 import { GetCertificateHandler } from './certificate/get-certificate/get-certificate.handler.js';
 import { CurrentSigningKeyHandler, SigningKeysHandler } from './certificate/signing-keys/signing-keys.handler.js';
+import { CountComplianceHandler } from './compliance/count-compliance/count-compliance.handler.js';
 import { GetComplianceHandler } from './compliance/get-compliance/get-compliance.handler.js';
 import { noCrash, type CrashHook } from './crash-points.js';
 import { AddDatabaseHandler } from './keys/add-database/add-database.handler.js';
@@ -103,6 +104,7 @@ export const LIFECYCLE_HANDLERS = [
   GetKeysHandler,
   ListBackupsHandler,
   GetComplianceHandler,
+  CountComplianceHandler,
   DeclareOverrideHandler,
   WithdrawOverrideHandler,
   CalendarDaysHandler,
