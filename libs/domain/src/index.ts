@@ -83,6 +83,7 @@ export {
   rotationDueAt,
   versionProtectingAt,
   versionStatus,
+  KEY_VERSION_STATUSES,
   versionsProtecting,
   type BackupState,
   type DatabaseProtection,

@@ -39,6 +39,8 @@ export {
   type ComplianceReport,
 } from './compliance/get-compliance/get-compliance.query.js';
 export { CountComplianceQuery, type ComplianceTally } from './compliance/count-compliance/count-compliance.query.js';
+export { CountFleetQuery, type FleetCounts } from './fleet/count-fleet/count-fleet.query.js';
+export { DOMAIN_EVENT_TYPES } from './fleet/count-fleet/count-fleet.handler.js';
 export { ListRejectedEventsQuery, REJECTED_EVENTS_SHOWN, type RejectedEvents } from './rejected-events/list-rejected-events/list-rejected-events.query.js';
 
 // Audit trail and schedule (issue 13)

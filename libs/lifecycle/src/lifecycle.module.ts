@@ -24,6 +24,7 @@ import { CertificateIssuer } from './certificate/certificate-issuer.js';
 import { PostgresCertificateStore } from './certificate/certificate-store.js';
 import { GetCertificateHandler } from './certificate/get-certificate/get-certificate.handler.js';
 import { CurrentSigningKeyHandler, SigningKeysHandler } from './certificate/signing-keys/signing-keys.handler.js';
+import { CountFleetHandler } from './fleet/count-fleet/count-fleet.handler.js';
 import { CountComplianceHandler } from './compliance/count-compliance/count-compliance.handler.js';
 import { GetComplianceHandler } from './compliance/get-compliance/get-compliance.handler.js';
 import { noCrash, type CrashHook } from './crash-points.js';
@@ -105,6 +106,7 @@ export const LIFECYCLE_HANDLERS = [
   ListBackupsHandler,
   GetComplianceHandler,
   CountComplianceHandler,
+  CountFleetHandler,
   DeclareOverrideHandler,
   WithdrawOverrideHandler,
   CalendarDaysHandler,

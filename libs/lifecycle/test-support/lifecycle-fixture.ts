@@ -8,7 +8,7 @@ import type { TenantProfile } from '@lethe/domain';
 import { PostgresEventStore, eventStoreMigrations, type EventStore } from '@lethe/eventstore';
 import { runMigrations } from '@lethe/postgres';
 import { deliverTo, processorMigrations, type Processor } from '@lethe/processors';
-import { KeyRingsProjection, TenantsProjection, readModelEntities, readModelMigrations } from '@lethe/readmodel';
+import { EventTypeCountsProjection, KeyRingsProjection, TenantsProjection, readModelEntities, readModelMigrations } from '@lethe/readmodel';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
 import { LocalKeyVault, MasterKey, vaultMigrations } from '@lethe/vault';
@@ -38,7 +38,7 @@ export interface LifecycleFixture {
   readonly calendars: CalendarRepository;
   /** The read models (rm_*), through TypeORM as the query handlers read them. */
   readonly readModels: DataSource;
-  /** Folds every stored event into the tenant and key ring read models, as their processors do. */
+  /** Folds every stored event into the tenant, key ring and event-count read models, as their processors do. */
   project(): Promise<void>;
   /** readStream calls per stream since the last resetReads(). */
   reads(streamId: string): number;
@@ -93,7 +93,7 @@ export async function createLifecycleFixture(start = new Date('2026-03-02T09:00:
   const opener = new KeyRingOpener(tenants, keyRings, vault, dataPlane, noCrash);
   const onboarding = new OnboardTenantHandler(tenants, opener, noCrash);
   const readModels = await new DataSource({ type: 'postgres', url: db.url, entities: readModelEntities, extra: { max: 2 } }).initialize();
-  const projections: Processor[] = [new TenantsProjection(), new KeyRingsProjection()];
+  const projections: Processor[] = [new TenantsProjection(), new KeyRingsProjection(), new EventTypeCountsProjection()];
   let projected = 0n;
   return {
     readModels,

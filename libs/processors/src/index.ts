@@ -14,6 +14,7 @@ export {
 } from './processor.js';
 export { ProcessorRunner, type ProcessorRunnerOptions, type ProcessorState } from './processor-runner.js';
 export { processorMigrations } from './migrations.js';
+export { countDeadLetters } from './dead-letters.js';
 export { readProcessorOwnership, type ProcessorOwnership } from './processor-ownership.js';
 export { LEASE_STALE_AFTER_MS } from './processor-lease.js';
 export { lowestCheckpoint } from './checkpoints.js';

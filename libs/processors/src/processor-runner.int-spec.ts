@@ -4,6 +4,7 @@ import { streamCategory, tenantCategory, type DomainEvent } from '@lethe/domain'
 import { PostgresEventStore, eventStoreMigrations } from '@lethe/eventstore';
 import { runMigrations } from '@lethe/postgres';
 import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
+import { countDeadLetters } from './dead-letters.js';
 import { processorMigrations } from './migrations.js';
 import { ProcessorRunner } from './processor-runner.js';
 import { on, type Delivered, type Processor } from './processor.js';
@@ -129,6 +130,7 @@ it('parks an event that keeps failing as a dead letter, reports it, and goes on'
   const dead = await pool.query('select event_id, attempts, last_error from lethe_dead_letters where processor = $1', [name]);
   expect(dead.rows).toEqual([{ event_id: parked[0], attempts: 3, last_error: 'Error: cannot project event 1' }]);
   expect(errors).toContainEqual(expect.objectContaining({ processor: name, eventId: parked[0], attempts: 3 }));
+  expect((await countDeadLetters(pool)).get(name)).toBe(1);
 });
 
 it('lets one of two instances own a processor, and the other take over when it stops', async () => {

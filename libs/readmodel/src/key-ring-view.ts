@@ -129,3 +129,16 @@ export class IncrementalKeyRingViews1764400000052 implements MigrationInterface 
     await q.query(`alter table rm_key_versions drop column last_use, drop column backup_count, add column backup_ids jsonb not null`);
   }
 }
+
+/** /metrics counts key versions by status at every scrape: an index, so the count never reads the table. */
+export class KeyVersionStatusIndex1764400000095 implements MigrationInterface {
+  name = 'KeyVersionStatusIndex1764400000095';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query('create index if not exists rm_key_versions_status on rm_key_versions (status)');
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('drop index if exists rm_key_versions_status');
+  }
+}

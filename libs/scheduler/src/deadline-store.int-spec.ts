@@ -2,7 +2,7 @@ import pg from 'pg';
 import { ManualClock } from '@lethe/clock';
 import { runMigrations } from '@lethe/postgres';
 import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
-import { DeadlinePoller, DeadlineKindMismatchError, PostgresDeadlineStore, schedulerMigrations, type Deadline } from './index.js';
+import { DeadlinePoller, DeadlineKindMismatchError, PostgresDeadlineStore, readDeadlineBacklog, schedulerMigrations, type Deadline } from './index.js';
 
 const T0 = new Date('2026-03-02T09:00:00.000Z');
 const HOUR = 3_600_000;
@@ -299,5 +299,25 @@ describe('PostgresDeadlineStore', () => {
     } finally {
       client.release();
     }
+  });
+});
+
+describe('readDeadlineBacklog', () => {
+  it('counts due, late and parked rows by kind, and how long the oldest due row has waited', async () => {
+    const { clock, store, kind, id } = fresh();
+    const broken = `${kind}-broken`;
+    const MIN = 60_000;
+    await store.schedule(id('due-long-ago'), new Date(T0.getTime() - 10 * MIN), kind, null);
+    await store.schedule(id('due-just-now'), new Date(T0.getTime() - 10_000), kind, null);
+    await store.schedule(id('later'), new Date(T0.getTime() + HOUR), kind, null);
+    await store.schedule(id('fired'), new Date(T0.getTime() - HOUR), kind, null);
+    await store.schedule(id('parked'), new Date(T0.getTime() - HOUR), broken, null);
+    await pool.query(`update lethe_deadlines set status = 'fired', fired_at = now() where id = $1`, [id('fired')]);
+    // As the poller leaves a row whose last attempt failed (deadline-poller.int-spec.ts parks one for real).
+    await pool.query(`update lethe_deadlines set status = 'failed', attempts = 10 where id = $1`, [id('parked')]);
+    const backlog = await readDeadlineBacklog(pool, clock.now(), MIN);
+    expect(Object.fromEntries(backlog.byKind)).toEqual({ [kind]: { due: 2, late: 1, failed: 0 }, [broken]: { due: 0, late: 0, failed: 1 } });
+    expect(backlog.oldestDueMs).toBe(10 * MIN);
+    expect(await readDeadlineBacklog(pool, new Date(T0.getTime() - 20 * MIN), MIN)).toEqual({ byKind: new Map([[broken, { due: 0, late: 0, failed: 1 }]]), oldestDueMs: 0 });
   });
 });

@@ -6,6 +6,7 @@ export {
   type Deadline,
   type DeadlineStatus,
 } from './deadline.js';
+export { readDeadlineBacklog, type DeadlineBacklog, type DeadlineBacklogOfKind } from './deadline-backlog.js';
 export { CreateDeadlines1764400000000, DeadlineClaims1764400000080, DeadlineScheduleIndex1764400000113, schedulerMigrations } from './migrations.js';
 export {
   PostgresDeadlineStore,

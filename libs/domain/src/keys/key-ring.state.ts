@@ -247,7 +247,9 @@ export function versionsProtecting(state: KeyRingState, databaseId: string, from
   return state.versions.map((v) => v.keyVersionId).filter((id) => hit.has(id));
 }
 
-export type KeyVersionStatus = 'active' | 'superseded' | 'retired' | 'destroyed';
+/** Where a key version stands, as GET /keys and the metrics name it. */
+export const KEY_VERSION_STATUSES = ['active', 'superseded', 'retired', 'destroyed'] as const;
+export type KeyVersionStatus = (typeof KEY_VERSION_STATUSES)[number];
 
 export function versionStatus(state: KeyRingState, keyVersionId: string): KeyVersionStatus {
   const v = findVersion(state, keyVersionId);
