@@ -36,6 +36,9 @@ import { CalendarsController } from './api/calendars/calendars.controller.js';
 import { AuditController } from './api/audit.controller.js';
 import { ScheduleController } from './api/schedule.controller.js';
 import { httpProviders, READ_MODEL_PROGRESS, type ReadModelProgress } from './http/index.js';
+import type { EngineMetrics } from './metrics/engine-metrics.js';
+import { ENGINE_METRICS, FleetReader } from './metrics/fleet-reader.js';
+import { MetricsController } from './metrics/metrics.controller.js';
 
 export interface EngineRuntime {
   readonly config: EngineConfig;
@@ -46,12 +49,14 @@ export interface EngineRuntime {
   readonly logger: Logger;
   /** The ports the lifecycle runs on (the event store and clock above among them). */
   readonly lifecycle: LifecyclePorts;
+  /** The Prometheus registry the ports are instrumented with (GET /metrics). */
+  readonly metrics: EngineMetrics;
 }
 
 @Module({})
 export class EngineModule {
   static forRuntime(runtime: EngineRuntime): DynamicModule {
-    const controllers: (new (...args: never[]) => unknown)[] = [HealthController, TenantsController, KeysController, ShredsController, ComplianceController, CertificateKeyController, RejectedEventsController, StagingAssetsController, CalendarsController, AuditController, ScheduleController];
+    const controllers: (new (...args: never[]) => unknown)[] = [HealthController, MetricsController, TenantsController, KeysController, ShredsController, ComplianceController, CertificateKeyController, RejectedEventsController, StagingAssetsController, CalendarsController, AuditController, ScheduleController];
     // The time-control route exists only with the manual clock (404 otherwise).
     if (runtime.config.clock.kind === 'manual') controllers.push(AdminClockController);
     return {
@@ -80,6 +85,8 @@ export class EngineModule {
         { provide: EVENT_STORE, useValue: runtime.store },
         { provide: CLOCK, useValue: runtime.clock },
         { provide: ROOT_LOGGER, useValue: runtime.logger },
+        { provide: ENGINE_METRICS, useValue: runtime.metrics },
+        FleetReader,
         {
           provide: PROCESSORS,
           useFactory: (lifecycle: readonly Processor[]): Processor[] => [new EventTypeCountsProjection(), ...lifecycle],

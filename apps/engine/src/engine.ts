@@ -24,6 +24,9 @@ import { PersistedManualClock } from './clock/persisted-manual-clock.js';
 import { BootStack, EngineBootAbortedError } from './boot-stack.js';
 import { loadApiTokens } from './config/api-tokens.js';
 import { ConsoleFilesMissingError, serveConsole } from './console/index.js';
+import { EngineMetrics } from './metrics/engine-metrics.js';
+import { httpMetricsMiddleware } from './metrics/http-metrics.js';
+import { instrumentDataPlane, instrumentProbe, instrumentVault } from './metrics/instrumented-ports.js';
 
 export interface RunningEngine {
   readonly url: string;
@@ -106,14 +109,16 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
   if (config.sabotage) {
     logger.warn({ setting: 'LETHE_SABOTAGE', sabotage: config.sabotage }, `TEST-ONLY: LETHE_SABOTAGE=${config.sabotage} injects a known defect that breaks a promise`);
   }
-  const vault = withSimulatedOutages(decorated, clock, config.simulatedVaultOutages);
+  // Every call through the ports is measured (/metrics), the data plane's own vault calls included.
+  const metrics = new EngineMetrics();
+  const vault = instrumentVault(withSimulatedOutages(decorated, clock, config.simulatedVaultOutages), metrics);
   const lifecycle: LifecyclePorts = {
     store,
     clock,
     deadlines: new PostgresDeadlineStore(database.pool, clock),
     vault,
-    dataPlane: new LocalDataPlane(database.pool, vault, platformKeyFrom(masterKey), clock),
-    probe: new LocalReadProbe(database.pool, vault),
+    dataPlane: instrumentDataPlane(new LocalDataPlane(database.pool, vault, platformKeyFrom(masterKey), clock), metrics),
+    probe: instrumentProbe(new LocalReadProbe(database.pool, vault), metrics),
     pool: database.pool,
     signing: keyring,
     signingKeys,
@@ -124,7 +129,7 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
   };
   boot.checkpoint();
   const app = await NestFactory.create<NestExpressApplication>(
-    EngineModule.forRuntime({ config: { ...config, tokens }, database, pool: database.pool, store, clock, logger, lifecycle }),
+    EngineModule.forRuntime({ config: { ...config, tokens }, database, pool: database.pool, store, clock, logger, lifecycle, metrics }),
     // Bodies are JSON only, parsed by useJsonBodies (415 for other media types, 400 for deep nesting).
     { bufferLogs: true, bodyParser: false, ...(httpsOptions ? { httpsOptions } : {}) },
   );
@@ -133,6 +138,8 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
   app.useLogger(new EngineNestLogger(app.get(NestPinoLogger)));
   if (config.roles.has('poller')) await app.get(KeyDetection).ensureScheduled();
   app.disable('x-powered-by');
+  // First, so every request is timed, those refused before routing or by a guard included.
+  app.use(httpMetricsMiddleware(metrics));
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   // HSTS on every response, with the rest of helmet's defaults.
   app.use(helmet({ strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true } }));

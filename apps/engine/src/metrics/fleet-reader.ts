@@ -1,0 +1,87 @@
+// What the fleet metrics read at each scrape, from the database every instance shares: the read
+// models (CountFleetQuery), the compliance tally (CountComplianceQuery, cached: compliance-cache.ts),
+// the processors' leases, checkpoints and dead letters, and the deadline backlog. Each source is read
+// on its own, so one that fails leaves only its own metrics out.
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import pg from 'pg';
+import { CLOCK, SystemClock, type Clock } from '@lethe/clock';
+import { EVENT_STORE, type PostgresEventStore } from '@lethe/eventstore';
+import { CountComplianceQuery, CountFleetQuery } from '@lethe/lifecycle';
+import { countDeadLetters, readProcessorOwnership, type Processor } from '@lethe/processors';
+import { readDeadlineBacklog, type DeadlineHandlers } from '@lethe/scheduler';
+import { PG_POOL } from '../infrastructure/database.js';
+import { PROCESSORS, ProcessorHost } from '../processors/processor-host.service.js';
+import { DEADLINE_HANDLERS } from '../deadlines/deadline-ticker.service.js';
+import { ComplianceCache } from './compliance-cache.js';
+import type { EngineMetrics, FleetReadings, ProcessorReading } from './engine-metrics.js';
+
+/** Nest injection token of the engine's EngineMetrics. */
+export const ENGINE_METRICS = Symbol('EngineMetrics');
+
+/** A pending timer due for longer than this counts as late (lethe_deadlines_late). */
+export const DEADLINE_LATE_AFTER_MS = 60_000;
+
+@Injectable()
+export class FleetReader implements OnModuleInit {
+  private readonly compliance: ComplianceCache;
+
+  constructor(
+    @Inject(ENGINE_METRICS) private readonly metrics: EngineMetrics,
+    private readonly queries: QueryBus,
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PROCESSORS) private readonly processors: readonly Processor[],
+    @Inject(DEADLINE_HANDLERS) private readonly deadlineHandlers: DeadlineHandlers,
+    private readonly host: ProcessorHost,
+  ) {
+    this.compliance = new ComplianceCache(() => this.queries.execute(new CountComplianceQuery()), clock, new SystemClock());
+  }
+
+  onModuleInit(): void {
+    this.metrics.readFleetFrom(() => this.read());
+  }
+
+  async read(): Promise<FleetReadings> {
+    const [fleet, compliance, processors, deadlines] = await Promise.all([
+      settle(this.readFleet()),
+      settle(this.compliance.current()),
+      settle(this.readProcessors()),
+      settle(this.readDeadlines()),
+    ]);
+    return { fleet, compliance, processors, deadlines };
+  }
+
+  private async readFleet() {
+    const counts = await this.queries.execute(new CountFleetQuery());
+    const now = this.clock.now().getTime();
+    return { counts, nextDeadlineSeconds: counts.nearestShredDeadline === null ? null : (Date.parse(counts.nearestShredDeadline) - now) / 1000 };
+  }
+
+  private async readProcessors(): Promise<ProcessorReading[]> {
+    const names = this.processors.map((p) => p.name);
+    // Processors running here know a fresher position than their lease row (as /readyz reads them).
+    const here = new Map(this.host.status().processors.filter((p) => p.state === 'running').map((p) => [p.name, p.position]));
+    const [owners, head, dead] = await Promise.all([readProcessorOwnership(this.pool, names, { positions: here }), this.store.head(), countDeadLetters(this.pool)]);
+    return owners.map((o) => ({
+      processor: o.processor,
+      owned: o.ownedByLiveInstance,
+      lagSeconds: o.lagMs / 1000,
+      lagEvents: Number(head > o.position ? head - o.position : 0n),
+      deadLetters: dead.get(o.processor) ?? 0,
+    }));
+  }
+
+  private async readDeadlines() {
+    return { backlog: await readDeadlineBacklog(this.pool, this.clock.now(), DEADLINE_LATE_AFTER_MS), kinds: Object.keys(this.deadlineHandlers) };
+  }
+}
+
+async function settle<T>(work: Promise<T>): Promise<T | Error> {
+  try {
+    return await work;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
