@@ -109,8 +109,10 @@ describe('every route is described', () => {
         missing.push(`${r.route}: not in /docs/openapi.json`);
         continue;
       }
-      // A 202 of a GET is the read-model-behind problem; a success is an application/json answer.
-      const described = Object.entries(op.responses as Json).filter(([s, res]) => s.startsWith('2') && res.content?.['application/json']?.schema && res.content['application/json'].example !== undefined);
+      // A 202 of a GET is the read-model-behind problem; a success is an application/json answer
+      // (text/plain for /metrics, the Prometheus exposition).
+      const media = (res: Json) => res.content?.['application/json'] ?? (r.route === 'GET /metrics' ? res.content?.['text/plain'] : undefined);
+      const described = Object.entries(op.responses as Json).filter(([s, res]) => s.startsWith('2') && media(res)?.schema && media(res).example !== undefined);
       if (described.length === 0) missing.push(`${r.route}: no success answer with a schema and an example`);
       const params = (op.parameters ?? []) as { name: string; in: string; schema?: Json }[];
       for (const name of r.pathParams) if (!params.some((p) => p.in === 'path' && p.name === name && p.schema)) missing.push(`${r.route}: path parameter ${name} undescribed`);
