@@ -71,7 +71,7 @@ async function scrapeUntil(what: string, check: (s: Scrape) => boolean): Promise
     await waitUntil(async () => check((last = await scrape())), 15_000, what);
   } catch (error) {
     const lines = last?.text.split('\n').filter((l) => /^lethe_/.test(l) && !/^lethe_(process|nodejs|http|vault|dataplane)_/.test(l));
-    throw new Error(`${(error as Error).message}; the last scrape's fleet metrics:\n${lines?.join('\n')}`);
+    throw new Error(`${(error as Error).message}; the last scrape's fleet metrics:\n${lines?.join('\n')}`, { cause: error });
   }
   return last!;
 }
