@@ -116,6 +116,7 @@ describe('the catalogue', () => {
         const allowed = new Set([...spec.labels, ...(x.name.endsWith('_bucket') ? ['le'] : [])]);
         const names = Object.keys(x.labels);
         if (names.some((l) => !allowed.has(l)) || spec.labels.some((l) => !names.includes(l))) wrong.push(`${x.name}: labels ${names.join(',')}, catalogue says ${spec.labels.join(',')}`);
+        for (const [label, values] of Object.entries(spec.values ?? {})) if (!values.includes(x.labels[label])) wrong.push(`${x.name}: ${label}="${x.labels[label]}" is not one of the catalogue's values`);
       }
     }
     expect(wrong).toEqual([]);

@@ -10,6 +10,12 @@
 // label values come from fixed lists in the code (statuses, promises, event types, processors,
 // deadline kinds, port operations, route templates).
 
+import { KEY_VERSION_STATUSES, SHRED_PROGRESS, TENANT_STATUSES } from '@lethe/domain';
+import { DOMAIN_EVENT_TYPES } from '@lethe/lifecycle';
+import { DATA_PLANE_OPERATIONS, FAILURE_REASONS, PROBE_OPERATION, PROBE_OUTCOMES, VAULT_OPERATIONS } from './port-operations.js';
+
+const DATA_PLANE_LABELS = [...DATA_PLANE_OPERATIONS, PROBE_OPERATION];
+
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
 export interface MetricSpec {
@@ -19,13 +25,15 @@ export interface MetricSpec {
   readonly labels: readonly string[];
   readonly scope: 'fleet' | 'instance';
   readonly help: string;
+  /** The values a label may take, where the code fixes them (what rules and dashboards may name). */
+  readonly values?: Readonly<Record<string, readonly string[]>>;
 }
 
 const spec = <const S extends MetricSpec>(s: S): S => s;
 
 export const METRICS = {
-  tenants: spec({ name: 'lethe_tenants', type: 'gauge', labels: ['status'], scope: 'fleet', help: 'Tenants by status (active, shred-scheduled, shredding, shredded, verified, breached)' }),
-  shreds: spec({ name: 'lethe_shreds', type: 'gauge', labels: ['status'], scope: 'fleet', help: 'Shreds, current and past, by status (shred-scheduled, shredding, shredded, verified, breached, cancelled)' }),
+  tenants: spec({ name: 'lethe_tenants', type: 'gauge', labels: ['status'], values: { status: TENANT_STATUSES }, scope: 'fleet', help: 'Tenants by status (active, shred-scheduled, shredding, shredded, verified, breached)' }),
+  shreds: spec({ name: 'lethe_shreds', type: 'gauge', labels: ['status'], values: { status: SHRED_PROGRESS }, scope: 'fleet', help: 'Shreds, current and past, by status (shred-scheduled, shredding, shredded, verified, breached, cancelled)' }),
   shredNextDeadline: spec({
     name: 'lethe_shred_next_deadline_seconds',
     type: 'gauge',
@@ -33,11 +41,12 @@ export const METRICS = {
     scope: 'fleet',
     help: 'Seconds from now (engine clock) to the earliest deadline of a shred not verified and not breached yet; negative once passed; absent when no shred is open',
   }),
-  keyVersions: spec({ name: 'lethe_key_versions', type: 'gauge', labels: ['status'], scope: 'fleet', help: 'Key versions by status (active, superseded, retired, destroyed)' }),
+  keyVersions: spec({ name: 'lethe_key_versions', type: 'gauge', labels: ['status'], values: { status: KEY_VERSION_STATUSES }, scope: 'fleet', help: 'Key versions by status (active, superseded, retired, destroyed)' }),
   complianceViolations: spec({
     name: 'lethe_compliance_violations',
     type: 'gauge',
     labels: ['promise'],
+    values: { promise: ['P1', 'P2', 'P3'] },
     scope: 'fleet',
     help: 'Violations of P1, P2 and P3 as GET /v1/compliance lists them, over every live key ring',
   }),
@@ -51,7 +60,7 @@ export const METRICS = {
     scope: 'fleet',
     help: 'Databases still behind more than 24 hours after their newest key version appeared (P2)',
   }),
-  events: spec({ name: 'lethe_events_total', type: 'counter', labels: ['type'], scope: 'fleet', help: 'Events stored, by domain event type (from the event-type-counts read model)' }),
+  events: spec({ name: 'lethe_events_total', type: 'counter', labels: ['type'], values: { type: DOMAIN_EVENT_TYPES }, scope: 'fleet', help: 'Events stored, by domain event type (from the event-type-counts read model)' }),
   deadLetters: spec({ name: 'lethe_dead_letters', type: 'gauge', labels: ['processor'], scope: 'fleet', help: 'Events a processor parked after its retries ran out (lethe_dead_letters rows)' }),
   processorLagSeconds: spec({
     name: 'lethe_processor_lag_seconds',
@@ -76,14 +85,16 @@ export const METRICS = {
     name: 'lethe_metrics_source_up',
     type: 'gauge',
     labels: ['source'],
+    values: { source: ['fleet', 'compliance', 'processors', 'deadlines'] },
     scope: 'instance',
     help: '1 when this scrape read the source (fleet, compliance, processors, deadlines) from the database, else 0 (its metrics are left out)',
   }),
-  vaultDuration: spec({ name: 'lethe_vault_request_duration_seconds', type: 'histogram', labels: ['operation'], scope: 'instance', help: 'Key vault calls made by this instance, by port operation' }),
+  vaultDuration: spec({ name: 'lethe_vault_request_duration_seconds', type: 'histogram', labels: ['operation'], values: { operation: VAULT_OPERATIONS }, scope: 'instance', help: 'Key vault calls made by this instance, by port operation' }),
   vaultErrors: spec({
     name: 'lethe_vault_request_errors_total',
     type: 'counter',
     labels: ['operation', 'reason'],
+    values: { operation: VAULT_OPERATIONS, reason: FAILURE_REASONS },
     scope: 'instance',
     help: 'Key vault calls that failed, by operation; reason unavailable (timeout, connection, 5xx) or error',
   }),
@@ -91,6 +102,7 @@ export const METRICS = {
     name: 'lethe_dataplane_request_duration_seconds',
     type: 'histogram',
     labels: ['operation'],
+    values: { operation: DATA_PLANE_LABELS },
     scope: 'instance',
     help: 'Data plane and read probe calls made by this instance, by port operation (vault calls they make are counted as vault calls too)',
   }),
@@ -98,6 +110,7 @@ export const METRICS = {
     name: 'lethe_dataplane_request_errors_total',
     type: 'counter',
     labels: ['operation', 'reason'],
+    values: { operation: DATA_PLANE_LABELS, reason: FAILURE_REASONS },
     scope: 'instance',
     help: 'Data plane calls that failed, by operation; reason unavailable (the vault behind did not answer) or error',
   }),
@@ -105,6 +118,7 @@ export const METRICS = {
     name: 'lethe_read_probe_outcomes_total',
     type: 'counter',
     labels: ['outcome'],
+    values: { outcome: PROBE_OUTCOMES },
     scope: 'instance',
     help: 'Read probes of a database after a shred, by outcome: key-destroyed (verified), readable (data still readable: alert), inconclusive',
   }),
