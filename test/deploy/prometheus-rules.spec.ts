@@ -184,6 +184,12 @@ describe('every alert is actionable', () => {
     expect(problems).toEqual([]);
   });
 
+  it('is listed in docs/operations.md with every metric', () => {
+    const runbook = readFileSync(RUNBOOK, 'utf8');
+    expect(alerts(yaml).filter(({ name }) => !runbook.includes(`[${name}]`)).map((a) => a.name)).toEqual([]);
+    expect(METRIC_CATALOGUE.filter((spec) => !runbook.includes(`| \`${spec.name}\` |`)).map((spec) => spec.name)).toEqual([]);
+  });
+
   it('has a unit test in alerts.test.yml', () => {
     const tests = readFileSync(ALERT_TESTS, 'utf8');
     const untested = alerts(yaml).filter(({ name }) => !new RegExp(`alertname:\\s*${name}\\s*$`, 'm').test(tests));
