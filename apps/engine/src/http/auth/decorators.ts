@@ -13,7 +13,7 @@ export const PUBLIC_KEY = 'lethe:public';
  */
 export const Roles = (...roles: [ApiRole, ...ApiRole[]]) => SetMetadata(ROLES_KEY, roles);
 
-/** A route anyone may call without a token: health, readiness, metrics, the public key. */
+/** A route anyone may call without a token: health, readiness, the public key (not /metrics: ops-reader). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
 
 /** The authenticated caller (`{ role }`), as set by RolesGuard; `undefined` on a public route. */
