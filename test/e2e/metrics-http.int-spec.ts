@@ -184,7 +184,10 @@ describe('the numbers move through a shred', () => {
     expect(after.value(`${METRICS.httpDuration.name}_count`, { method: 'GET', route: '/metrics', status: '401' })).toBe(2);
     expect(after.value(`${METRICS.httpDuration.name}_count`, { method: 'GET', route: '/metrics', status: '403' })).toBe(1);
     expect((await e.api('GET', '/no/such/route', e.tokens.admin)).status).toBe(404);
-    expect((await scrape()).value(`${METRICS.httpDuration.name}_count`, { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
+    expect((await e.api('GET', '/console/', e.tokens.admin)).status).toBe(200);
+    const routes = await scrape();
+    expect(routes.value(`${METRICS.httpDuration.name}_count`, { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
+    expect(routes.value(`${METRICS.httpDuration.name}_count`, { method: 'GET', route: 'static', status: '200' })).toBe(1);
     // Nothing is due or late once the clock's work is done.
     expect(after.samples.filter((s) => s.name === METRICS.deadlinesLate.name).every((s) => s.value === 0)).toBe(true);
     for (const text of scrapes) for (const id of versionIds) expect(text).not.toContain(id);
@@ -210,7 +213,7 @@ describe('secrets and cardinality', () => {
     for (const text of scrapes) {
       for (const secret of [TENANT, LATE_TENANT, ...Object.values(e.tokens)]) expect(text).not.toContain(secret);
       // Route labels are templates: the only `/v1/tenants/` routes carry `:tenantId`.
-      for (const route of text.matchAll(/route="([^"]*)"/g)) expect(route[1] === 'unmatched' || route[1].startsWith('/')).toBe(true);
+      for (const route of text.matchAll(/route="([^"]*)"/g)) expect(['unmatched', 'static'].includes(route[1]) || route[1].startsWith('/')).toBe(true);
       expect(text).not.toMatch(/route="\/v1\/tenants\/(?!:tenantId)/);
     }
   });

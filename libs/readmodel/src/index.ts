@@ -8,7 +8,7 @@ import {
   CreateKeyRingViews1764400000012,
   IncrementalKeyRingViews1764400000052,
   KeyRingView,
-  KeyVersionStatusIndex1764400000095,
+  KeyVersionStatusIndex1764400000120,
   KeyVersionView,
 } from './key-ring-view.js';
 import { KeyRingsProjection } from './key-ring-projection.js';
@@ -57,7 +57,7 @@ export const readModelMigrations = [
   CreateRejectedEventsView1764400000024,
   IncrementalKeyRingViews1764400000052,
   ShredHistory1764400000060,
-  KeyVersionStatusIndex1764400000095,
+  KeyVersionStatusIndex1764400000120,
 ];
 export const readModelEntities = [EventTypeCount, TenantView, ShredRow, KeyRingView, KeyVersionView, BackupView, RejectedEventView];
 export { readModels, type ReadModel } from './read-models.js';

@@ -131,8 +131,8 @@ export class IncrementalKeyRingViews1764400000052 implements MigrationInterface 
 }
 
 /** /metrics counts key versions by status at every scrape: an index, so the count never reads the table. */
-export class KeyVersionStatusIndex1764400000095 implements MigrationInterface {
-  name = 'KeyVersionStatusIndex1764400000095';
+export class KeyVersionStatusIndex1764400000120 implements MigrationInterface {
+  name = 'KeyVersionStatusIndex1764400000120';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query('create index if not exists rm_key_versions_status on rm_key_versions (status)');
