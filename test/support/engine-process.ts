@@ -16,12 +16,17 @@ export interface EngineProcess {
 /** Deadline claims of a killed engine expire after this long (production default 30 s), so a restart takes them over quickly. */
 export const TEST_DEADLINE_LEASE_MS = 2000;
 
+/**
+ * The engine in a child process with `env` over a few test defaults. PORT defaults to 0 (any free
+ * port): every instance listens, whatever its roles, so several on one machine must not share 3000.
+ */
 export function spawnEngine(env: Record<string, string>): EngineProcess {
   const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'apps/engine/src/main.ts'], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
+      PORT: '0',
       LETHE_LOG_LEVEL: 'info',
       LETHE_DEADLINE_LEASE_MS: String(TEST_DEADLINE_LEASE_MS),
       ...env,

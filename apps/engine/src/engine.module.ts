@@ -56,9 +56,7 @@ export interface EngineRuntime {
 @Module({})
 export class EngineModule {
   static forRuntime(runtime: EngineRuntime): DynamicModule {
-    const controllers: (new (...args: never[]) => unknown)[] = [HealthController, MetricsController, TenantsController, KeysController, ShredsController, ComplianceController, CertificateKeyController, RejectedEventsController, StagingAssetsController, CalendarsController, AuditController, ScheduleController];
-    // The time-control route exists only with the manual clock (404 otherwise).
-    if (runtime.config.clock.kind === 'manual') controllers.push(AdminClockController);
+    const controllers = engineControllers(runtime.config);
     return {
       module: EngineModule,
       imports: [
@@ -103,6 +101,21 @@ export class EngineModule {
       ],
     };
   }
+}
+
+type ControllerClass = new (...args: never[]) => unknown;
+
+/**
+ * The routes of an instance. Every instance serves the probes and /metrics (a worker's own vault and
+ * data-plane calls are measured only there); the /v1 API only with the `api` role, and the
+ * time-control route only with the manual clock as well. The others answer 404.
+ */
+export function engineControllers(config: Pick<EngineConfig, 'roles' | 'clock'>): ControllerClass[] {
+  const controllers: ControllerClass[] = [HealthController, MetricsController];
+  if (!config.roles.has('api')) return controllers;
+  controllers.push(TenantsController, KeysController, ShredsController, ComplianceController, CertificateKeyController, RejectedEventsController, StagingAssetsController, CalendarsController, AuditController, ScheduleController);
+  if (config.clock.kind === 'manual') controllers.push(AdminClockController);
+  return controllers;
 }
 
 /** The read models a read-your-writes request waits for: every projection (sagas are not read). */

@@ -133,7 +133,7 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
     // Bodies are JSON only, parsed by useJsonBodies (415 for other media types, 400 for deep nesting).
     { bufferLogs: true, bodyParser: false, ...(httpsOptions ? { httpsOptions } : {}) },
   );
-  // Processors and the poller start with the application (listen/init) and stop with app.close().
+  // Processors and the poller start with the application (listen) and stop with app.close().
   boot.onUnwind(() => app.close());
   app.useLogger(new EngineNestLogger(app.get(NestPinoLogger)));
   if (config.roles.has('poller')) await app.get(KeyDetection).ensureScheduled();
@@ -143,7 +143,10 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   // HSTS on every response, with the rest of helmet's defaults.
   app.use(helmet({ strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true } }));
-  if (config.roles.has('api')) {
+  // Every instance listens: without the `api` role it serves only /healthz, /readyz and /metrics
+  // (EngineModule), so the console and the API's description are not served there either.
+  const servesApi = config.roles.has('api');
+  if (servesApi) {
     // The console is a convenience: an installation without its files still runs the engine.
     try {
       serveConsole(app);
@@ -153,7 +156,7 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
     }
   }
   useJsonBodies(app);
-  setupOpenApi(app);
+  if (servesApi) setupOpenApi(app);
   // Longer than the idle timeouts of common load balancers and HTTP clients, so a kept-alive
   // connection is never closed by us at the moment a client reuses it (ECONNRESET).
   const server = app.getHttpServer();
@@ -161,16 +164,12 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
   server.headersTimeout = 66_000;
   const roles = [...config.roles];
   boot.checkpoint();
-  if (config.roles.has('api')) {
-    await app.listen(config.port, config.host);
-  } else {
-    await app.init();
-  }
+  await app.listen(config.port, config.host);
   boot.checkpoint();
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `${httpsOptions ? 'https' : 'http'}://${config.host}:${port}`;
-  logger.info({ url: config.roles.has('api') ? url : undefined, roles, instance: config.instanceId, clock: config.clock.kind }, 'Lethe engine started');
+  logger.info({ url, roles, instance: config.instanceId, clock: config.clock.kind }, 'Lethe engine started');
   let closing: Promise<void> | undefined;
   return {
     url,

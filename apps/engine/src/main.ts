@@ -86,10 +86,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  if (config.roles.has('api')) {
-    process.stdout.write(`Lethe engine listening on ${engine.url} (try ${engine.url}/readyz)\n`);
-    if (engine.tokensFile) process.stdout.write(`API tokens (one role:token a line): ${engine.tokensFile}\n`);
-  }
+  // Every instance listens (one without the api role serves only the probes and /metrics).
+  process.stdout.write(`Lethe engine listening on ${engine.url} (try ${engine.url}/readyz)\n`);
+  if (engine.tokensFile) process.stdout.write(`API tokens (one role:token a line): ${engine.tokensFile}\n`);
   // A signal during the last boot step found no engine yet; the boot completed regardless.
   if (stopping) {
     const signal = stopping;

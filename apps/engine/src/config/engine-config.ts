@@ -6,6 +6,10 @@ import { z } from 'zod';
 import { CRASH_POINTS, SABOTAGE_KINDS, type CrashPoint, type Sabotage } from '@lethe/lifecycle';
 import type { SimulatedVaultOutage } from '../infrastructure/simulated-vault-outages.js';
 
+/**
+ * What an instance runs (LETHE_ROLES, default all three). Every instance listens on LETHE_HOST:PORT
+ * for /healthz, /readyz and /metrics; only one with `api` serves the /v1 API, the console and /docs.
+ */
 export const ENGINE_ROLES = ['api', 'processors', 'poller'] as const;
 export type EngineRole = (typeof ENGINE_ROLES)[number];
 
@@ -27,7 +31,9 @@ export interface EngineConfig {
   readonly directDatabaseUrl: string | undefined;
   /** LETHE_DATABASE_CA_FILE: PEM of the CA that signed the database's certificate (sslmode=verify-ca/verify-full). */
   readonly databaseCaFile: string | undefined;
+  /** LETHE_HOST: the address every instance listens on, whatever its roles. */
   readonly host: string;
+  /** PORT: the HTTP port (0: any free one). Without the `api` role, only the probes and /metrics answer there. */
   readonly port: number;
   readonly dataDir: string;
   readonly clock: { readonly kind: 'system' } | { readonly kind: 'manual'; readonly start: Date | undefined };
