@@ -1,21 +1,13 @@
 // The image's HEALTHCHECK: GET /healthz on this container's engine, with node itself (slim images
 // have no curl). Exit 0: healthy; 1: not. It reads the engine's own settings (PORT, LETHE_HOST,
-// LETHE_TLS_CERT_FILE, LETHE_ROLES) so it asks the port and scheme the engine serves.
-//
-// An instance whose LETHE_ROLES leave out `api` opens no HTTP port at all (apps/engine/src/engine.ts):
-// there is nothing to ask, so the check says so and passes; compose and the Helm chart give such
-// instances no HTTP check.
+// LETHE_TLS_CERT_FILE) so it asks the port and scheme the engine serves. Every instance listens,
+// whatever its LETHE_ROLES (one without `api` serves the probes and /metrics only), so every
+// instance is checked the same way.
 import http from 'node:http';
 import https from 'node:https';
 import process from 'node:process';
 
 const TIMEOUT_MS = 4000;
-
-const roles = (process.env.LETHE_ROLES ?? '').split(',').map((r) => r.trim()).filter(Boolean);
-if (roles.length > 0 && !roles.includes('api')) {
-  process.stdout.write('no HTTP server on an instance without the api role: nothing to check\n');
-  process.exit(0);
-}
 
 const port = Number(process.env.PORT || 3000);
 // An engine listening on every interface is asked on loopback; one bound to an address, there.

@@ -188,10 +188,20 @@ describe('the engine as compose starts it, from the secrets volume', () => {
     expect(await healthcheck({ ...env, PORT: '1' })).toBe(1);
   });
 
-  it('lethe-worker boots the same way and opens no HTTP port, which is why compose and the chart give it no HTTP check', async () => {
+  it('lethe-worker boots the same way, passes the image health check, and serves Prometheus its /metrics but not the API', async () => {
     const before = snapshot();
     const { engine } = await startAs('lethe-worker');
-    expect(engine.app.getHttpServer().listening).toBe(false);
+    const port = new URL(engine.url).port;
+    expect((await fetch(`${engine.url}/healthz`)).status).toBe(200);
+    const env = { PATH: process.env.PATH ?? '', ...serviceEnv(services['lethe-worker']), PORT: port };
+    expect(await healthcheck(env)).toBe(0);
+    // The token Prometheus is given (deploy/prometheus/prometheus.yml).
+    const scraper = readFileSync(join(dir, 'prometheus/ops-reader.token'), 'utf8').trim();
+    const metrics = await fetch(`${engine.url}/metrics`, { headers: { authorization: `Bearer ${scraper}` } });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('# TYPE lethe_vault_request_duration_seconds histogram');
+    expect((await fetch(`${engine.url}/v1/tenants`, { headers: { authorization: `Bearer ${scraper}` } })).status).toBe(404);
     expect(snapshot()).toEqual(before);
+    expect(await healthcheck({ ...env, PORT: '1' })).toBe(1);
   });
 });

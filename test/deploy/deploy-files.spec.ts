@@ -184,17 +184,22 @@ describe('the compose stack (deploy/compose.yaml)', () => {
     }
   });
 
-  it('checks the health of instances that serve HTTP, on a route the engine serves, and of no other', () => {
+  it('checks the health of every engine instance (each listens, whatever its roles) on a route the engine serves, and not of the one-off migration', () => {
+    const running = engines.filter(([, s]) => s.command?.[0] === dockerCmd[0]);
+    expect(running.length).toBe(2);
     for (const [name, s] of engines) {
-      const roles = serviceEnv(s).LETHE_ROLES ?? '';
-      const servesHttp = s.command?.[0] === dockerCmd[0] && roles.split(',').includes('api');
-      if (servesHttp) {
+      if (running.some(([n]) => n === name)) {
         expect([name, s.healthcheck.test]).toEqual([name, ['CMD', 'node', 'deploy/healthcheck.mjs']]);
+        // On the stack's network, where the check and Prometheus ask.
+        expect([name, serviceEnv(s).LETHE_HOST]).toEqual([name, '0.0.0.0']);
       } else {
         expect([name, s.healthcheck?.disable]).toEqual([name, true]);
       }
     }
-    expect(read('deploy/healthcheck.mjs')).toMatch(new RegExp(`path: '(${PROBE_ROUTES.join('|')})'`));
+    const script = read('deploy/healthcheck.mjs');
+    expect(script).toMatch(new RegExp(`path: '(${PROBE_ROUTES.join('|')})'`));
+    // Nothing in it skips an instance for its roles.
+    expect(script).not.toContain('env.LETHE_ROLES');
   });
 
   it('mounts files that exist (the alert rules and dashboard at their agreed paths)', () => {
@@ -221,11 +226,15 @@ describe('Prometheus and Grafana for the compose stack', () => {
   const prometheus = readYaml('deploy/prometheus/prometheus.yml');
   const lethe = prometheus.scrape_configs.find((c: Yaml) => c.job_name === 'lethe');
 
-  it('scrapes /metrics of the instance that serves HTTP, at its port, with a bearer token file', () => {
+  it('scrapes /metrics of every engine instance, api and worker, at its port, with a bearer token file', () => {
     expect(lethe.metrics_path).toBe('/metrics');
     const targets: string[] = lethe.static_configs.flatMap((c: Yaml) => c.targets);
-    const api = engineServices().filter(([, s]) => serviceEnv(s).LETHE_ROLES?.split(',').includes('api'));
-    expect(targets).toEqual(api.map(([name, s]) => `${name}:${serviceEnv(s).PORT}`));
+    const dockerCmd = execForm(dockerStages().at(-1)!.instructions.filter((i) => i.keyword === 'CMD').at(-1)!.args);
+    const running = engineServices().filter(([, s]) => s.command?.[0] === dockerCmd[0]);
+    expect(running.map(([, s]) => serviceEnv(s).LETHE_ROLES).sort()).toEqual(['api', 'processors,poller']);
+    expect(targets.sort()).toEqual(running.map(([name, s]) => `${name}:${serviceEnv(s).PORT}`).sort());
+    // Prometheus starts after them.
+    for (const [name] of running) expect([name, services.prometheus.depends_on?.[name]?.condition]).toEqual([name, 'service_started']);
     expect(lethe.authorization.type).toBe('Bearer');
     // The token file is on a volume Prometheus mounts.
     expect(mountOf(services.prometheus, lethe.authorization.credentials_file)).toBeDefined();
@@ -325,21 +334,52 @@ describe('the Helm chart (deploy/helm/lethe)', () => {
         }
       };
       expect([name, accepts(rule.minimum), accepts(rule.maximum)]).toEqual([name, true, true]);
-      // settings.* mirror the engine's rules exactly (PORT may be stricter: 0, any free port, makes no Service).
+      // settings.* mirror the engine's rules exactly (the ports, checked below, may be stricter: 0, any free port, makes no Service).
       if (path.startsWith('settings.')) expect([name, accepts(rule.minimum - 1), accepts(rule.maximum + 1)]).toEqual([name, false, false]);
     }
   });
 
-  it('runs the API with liveness on /healthz and readiness on /readyz, and the workers (no HTTP without the api role) with no HTTP probe', () => {
-    const api = all['deployment-api.yaml'];
-    const probe = (kind: string) => new RegExp(`${kind}:\\s*\\n\\s*httpGet:\\s*\\n\\s*path: (\\S+)`).exec(api)?.[1];
-    expect([probe('livenessProbe'), probe('readinessProbe'), probe('startupProbe')]).toEqual(['/healthz', '/readyz', '/healthz']);
+  it.each([
+    ['deployment-api.yaml', 'api', 'api'],
+    ['deployment-worker.yaml', 'processors,poller', 'worker'],
+  ])('%s runs LETHE_ROLES=%s listening on its port, with startup and liveness on /healthz and readiness on /readyz', (file, roles, part) => {
+    const text = all[file];
+    const probe = (kind: string) => new RegExp(`${kind}:\\s*\\n\\s*httpGet:\\s*\\n\\s*path: (\\S+)\\s*\\n\\s*port: (\\S+)`).exec(text)?.slice(1);
+    expect([probe('startupProbe'), probe('livenessProbe'), probe('readinessProbe')]).toEqual([
+      ['/healthz', 'http'],
+      ['/healthz', 'http'],
+      ['/readyz', 'http'],
+    ]);
+    // The port the probes ask is the one the engine is told to listen on (PORT).
+    expect(text).toContain(`"roles" "${roles}" "port" .Values.${part}.port)`);
+    expect(text).toMatch(new RegExp(`- name: http\\s*\\n\\s*containerPort: \\{\\{ \\.Values\\.${part}\\.port \\}\\}`));
+    expect(all['_helpers.tpl']).toMatch(/- name: PORT\s*\n\s*value: \{\{ \.port \| quote \}\}/);
     const paths = Object.values(all).flatMap((t) => [...t.matchAll(/httpGet:\s*\n\s*path: (\S+)/g)].map((m) => m[1]));
     expect(paths.filter((p) => !PROBE_ROUTES.includes(p))).toEqual([]);
-    expect(api).toContain('"roles" "api"');
-    const worker = all['deployment-worker.yaml'];
-    expect(worker).toContain('"roles" "processors,poller"');
-    expect(worker).not.toMatch(/httpGet|Probe:/);
+  });
+
+  it("gives each Deployment's port bounds the engine accepts for PORT", () => {
+    for (const part of ['api', 'worker']) {
+      const rule = schema.properties[part].properties.port as { minimum: number; maximum: number };
+      expect(schema.properties[part].required).toContain('port');
+      for (const n of [rule.minimum, rule.maximum, values[part].port]) expect(() => loadConfig({ PORT: String(n) })).not.toThrow();
+    }
+  });
+
+  it('puts every pod, api and worker, behind a Service on its http port, and the ServiceMonitor selects both Services', () => {
+    const services = all['service.yaml'].split(/^---$/m);
+    expect(services).toHaveLength(2);
+    const [api, worker] = services;
+    expect(api).toContain('(dict "root" . "component" "api")');
+    expect(worker).toContain('(dict "root" . "component" "worker")');
+    expect(worker).toMatch(/clusterIP: None/);
+    // A worker failing /readyz is still scraped.
+    expect(worker).toMatch(/publishNotReadyAddresses: true/);
+    for (const text of services) expect(text).toMatch(/- name: http\s*\n\s*port: .*\n\s*targetPort: http/);
+    for (const [text, component] of [[api, 'api'], [worker, 'worker']]) expect(text).toContain(`app.kubernetes.io/component: ${component}`);
+    const monitor = all['servicemonitor.yaml'];
+    expect(monitor).toMatch(/key: app\.kubernetes\.io\/component\s*\n\s*operator: In\s*\n\s*values: \[api, worker\]/);
+    expect(monitor).toMatch(/- port: http\s*\n\s*path: \/metrics/);
   });
 
   it('starts the image with the same command as the Dockerfile', () => {

@@ -53,8 +53,9 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
 {{/*
-The engine's environment, the same for both Deployments but for LETHE_ROLES: pass
-(dict "root" $ "roles" "api"). Secrets come from the Secret by key, never inline.
+The engine's environment, the same for both Deployments but for LETHE_ROLES and PORT: pass
+(dict "root" $ "roles" "api" "port" .Values.api.port). Every pod listens on PORT, whatever its roles.
+Secrets come from the Secret by key, never inline.
 */}}
 {{- define "lethe.env" -}}
 {{- $root := .root -}}
@@ -68,7 +69,7 @@ The engine's environment, the same for both Deployments but for LETHE_ROLES: pas
 - name: LETHE_HOST
   value: "0.0.0.0"
 - name: PORT
-  value: {{ $root.Values.api.port | quote }}
+  value: {{ .port | quote }}
 - name: DATABASE_URL
   valueFrom:
     secretKeyRef:
