@@ -330,6 +330,29 @@ export class LocalDataPlane implements DataPlane {
     return this.#platformKey.open(sealed, assetContext(tenantId, kind, assetId));
   }
 
+  /**
+   * Local adapter only (not part of the port): reads the database's sentinel record the way a client of
+   * the database does: unwraps its data key with the vault, decrypts the sentinel. For a sample data
+   * service that a read probe can ask over HTTP. UnknownDatabaseError; vault errors pass through
+   * (KeyVersionDestroyedError once the tenant key is shredded); DecryptionFailedError for an altered record.
+   */
+  async readSentinel(tenantId: string, databaseId: string): Promise<Buffer> {
+    const row = await this.pool.query<{ key_version_id: string; wrapped_data_key: Buffer; sentinel: Buffer }>(
+      'select key_version_id, wrapped_data_key, sentinel from dataplane_databases where tenant_id = $1 and database_id = $2',
+      [tenantId, databaseId],
+    );
+    if (row.rowCount === 0) throw new UnknownDatabaseError(tenantId, databaseId);
+    const { key_version_id, wrapped_data_key, sentinel } = row.rows[0];
+    const raw = await this.vault.unwrap(key_version_id, wrapped_data_key);
+    let dataKey: SecretKey;
+    try {
+      dataKey = SecretKey.fromBytes(raw);
+    } finally {
+      raw.fill(0);
+    }
+    return dataKey.open(sentinel, sentinelContext(tenantId, databaseId));
+  }
+
   private async addAsset(tenantId: string, kind: AssetKind, assetId: string, databaseId: string | null): Promise<void> {
     const sealed = this.#platformKey.seal(assetPlaintext(tenantId, kind, assetId, databaseId), assetContext(tenantId, kind, assetId));
     const inserted = await this.pool.query(
