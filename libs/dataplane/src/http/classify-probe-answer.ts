@@ -71,7 +71,8 @@ export interface ProbeTarget {
 /** How much of a body the probe reads (64 KiB): enough for a problem document or a sentinel. */
 export const MAX_PROBE_BODY_BYTES = 64 * 1024;
 
-const TLS_CODE = /CERT|SSL|TLS|EPROTO/;
+/** Node's TLS error codes and OpenSSL's certificate verification codes. */
+const TLS_CODE = /CERT|SSL|TLS|EPROTO|UNABLE_TO_|CRL|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH|HOSTNAME_MISMATCH/;
 
 /** The detail of an inconclusive probe, with its reason code in a fixed place. */
 export function inconclusiveProbe(reason: HttpProbeReason, target: Pick<ProbeTarget, 'tenantId' | 'databaseId'> & { origin?: string }, why: string): ProbeResult {
