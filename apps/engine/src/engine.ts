@@ -19,6 +19,7 @@ import { EngineModule } from './engine.module.js';
 import { openDatabase } from './infrastructure/database.js';
 import { createLogger } from './logging/logger.js';
 import { withSimulatedOutages } from './infrastructure/simulated-vault-outages.js';
+import { openConfiguredReadProbe } from './infrastructure/read-probe.js';
 import { EngineNestLogger } from './logging/http-logging.js';
 import { PersistedManualClock } from './clock/persisted-manual-clock.js';
 import { BootStack, EngineBootAbortedError } from './boot-stack.js';
@@ -73,6 +74,8 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
   const loadSigningKey = () => loadOrCreateSigningKey({ env: config.signingKey, dataDir: config.dataDir });
   const signing = await loadSigningKey();
   const { tokens, file: tokensFile } = await loadApiTokens(config, logger);
+  const httpProbe = await openConfiguredReadProbe(config.probe, logger);
+  if (httpProbe) boot.onUnwind(() => httpProbe.close());
   boot.checkpoint();
   const database = await openDatabase(config, logger);
   boot.onUnwind(() => database.close());
@@ -118,7 +121,7 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
     deadlines: new PostgresDeadlineStore(database.pool, clock),
     vault,
     dataPlane: instrumentDataPlane(new LocalDataPlane(database.pool, vault, platformKeyFrom(masterKey), clock), metrics),
-    probe: instrumentProbe(new LocalReadProbe(database.pool, vault), metrics),
+    probe: instrumentProbe(httpProbe ?? new LocalReadProbe(database.pool, vault), metrics),
     pool: database.pool,
     signing: keyring,
     signingKeys,

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { CRASH_POINTS, SABOTAGE_KINDS, type CrashPoint, type Sabotage } from '@lethe/lifecycle';
 import type { SimulatedVaultOutage } from '../infrastructure/simulated-vault-outages.js';
+import { probeEnvShape, readProbeConfig, type ReadProbeConfig } from './probe-config.js';
 
 /**
  * What an instance runs (LETHE_ROLES, default all three). Every instance listens on LETHE_HOST:PORT
@@ -85,6 +86,8 @@ export interface EngineConfig {
    * which every vault call fails or times out. Empty: none.
    */
   readonly simulatedVaultOutages: readonly SimulatedVaultOutage[];
+  /** LETHE_PROBE and its settings (probe-config.ts): the read probe that verifies a shred. */
+  readonly probe: ReadProbeConfig;
 }
 
 export class ConfigError extends Error {
@@ -200,6 +203,7 @@ const schema = z.object({
       return z.NEVER;
     })
     .optional(),
+  ...probeEnvShape,
 });
 
 /**
@@ -296,6 +300,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
   for (const name of ['LETHE_DIRECT_DATABASE_URL', 'LETHE_DATABASE_CA_FILE'] as const) {
     if (c[name] !== undefined && c.DATABASE_URL === undefined) throw new ConfigError([`${name}: only applies with DATABASE_URL`]);
   }
+  const probeProblems: string[] = [];
+  const probe = readProbeConfig(c, present, probeProblems);
+  if (probeProblems.length > 0) throw new ConfigError(probeProblems);
   return {
     databaseUrl: c.DATABASE_URL,
     directDatabaseUrl: c.LETHE_DIRECT_DATABASE_URL,
@@ -328,6 +335,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
     crashAt: c.LETHE_CRASH_AT,
     sabotage: c.LETHE_SABOTAGE,
     simulatedVaultOutages,
+    probe,
   };
 }
 
