@@ -148,8 +148,8 @@ describe('the http read probe against the sample data service', () => {
       const started = Date.now();
       const r = await probeOf(probe, tenantId);
       expect({ mode, reason: reasonOf(r) }).toEqual({ mode, reason });
-      // Within the time limit, give or take the scheduler.
-      expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 1_000);
+      // Bounded by the time limit (with room for a loaded machine), never left hanging.
+      expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 3_000);
     }
     expect(results.at(-4)!.detail).toContain(`no complete answer within ${TIMEOUT_MS} ms`);
     await service.setMode('normal');
