@@ -19,3 +19,4 @@ export {
   MIN_SERVER_VERSION,
   type ServerVersion,
 } from './server-checks.js';
+export { holdEngineLock, excludeEngines, EnginesRunningError, ENGINE_LOCK_CLASS, type HeldEngineLock, type EngineLockOptions } from './engine-lock.js';

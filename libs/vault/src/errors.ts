@@ -129,6 +129,30 @@ export class MasterKeyCheckError extends Error {
   }
 }
 
+/** An operator command needs the master key, and it is neither set (LETHE_MASTER_KEY) nor in the data folder. */
+export class MasterKeyMissingError extends Error {
+  readonly code = 'MASTER_KEY_MISSING';
+  constructor(
+    readonly dataDir: string,
+    file: string,
+  ) {
+    super(`no master key: LETHE_MASTER_KEY is unset and the data folder ${dataDir} (LETHE_DATA_DIR) has no ${file}; give the master key the engines run with`);
+    this.name = 'MasterKeyMissingError';
+  }
+}
+
+/**
+ * This instance's master key is no longer the database's (a `lethe master-key rotate` ran while it was
+ * running): it may seal nothing more under it. Restart the instance with the new master key.
+ */
+export class MasterKeySupersededError extends KeyVaultError {
+  readonly code = 'MASTER_KEY_SUPERSEDED';
+  constructor() {
+    super("this instance's master key was superseded (the database is bound to a newer one): restart it with the new master key");
+    this.name = 'MasterKeySupersededError';
+  }
+}
+
 /**
  * A signing key that was retired (superseded by a newer one) may never sign again: an instance still
  * configured with it (an old LETHE_SIGNING_KEY or signing.key) must be given the current key.

@@ -23,12 +23,23 @@ export {
   KeyFilePermissionError,
   InvalidKeyFileError,
   MasterKeyCheckError,
+  MasterKeySupersededError,
+  MasterKeyMissingError,
   RetiredSigningKeyError,
 } from './errors.js';
 export { KeyVaultUnavailableError, isKeyVaultUnavailable } from './vault-unavailable.js';
 export { SecretKey, MasterKey, KEY_BYTES, type KeySource } from './secret-key.js';
 export { loadOrCreateKeyFile, type KeyFileSpec, type LoadedKeyFile } from './key-file.js';
-export { loadMasterKey, decodeBase64Key, MASTER_KEY_SETTING, MASTER_KEY_FILE, type LoadMasterKeyOptions } from './master-key.js';
+export {
+  loadMasterKey,
+  readMasterKey,
+  readMasterKeyFile,
+  generateMasterKeyFile,
+  decodeBase64Key,
+  MASTER_KEY_SETTING,
+  MASTER_KEY_FILE,
+  type LoadMasterKeyOptions,
+} from './master-key.js';
 export {
   loadOrCreateSigningKey,
   signingKeyId,
@@ -43,5 +54,15 @@ export { rotateSigningKeyFile, type RotateSigningKeyOptions, type RotatedSigning
 export { signingKeyMigrations, CreateSigningKeys1764400000022 } from './signing/migrations.js';
 export { LocalKeyVault, MasterKeyMismatchError } from './local/local-key-vault.js';
 export { vaultMigrations, CreateVaultTables1764400000020, CreateMasterKeyCheck1764400000021 } from './local/migrations.js';
-export { checkMasterKey, masterKeyCheckValue, KEY_CHECK_SCHEME, type MasterKeyCheckOutcome } from './local/master-key-check.js';
+export { checkMasterKey, masterKeyCheckValue, requireBoundTo, KEY_CHECK_SCHEME, type MasterKeyCheckOutcome } from './local/master-key-check.js';
+export {
+  CurrentMasterKeyMismatchError,
+  lockVaultForMasterKeyRotation,
+  countSealedKeyMaterial,
+  resealKeyMaterial,
+  openKeyMaterial,
+  storeMasterKeyCheck,
+  type MasterKeyBinding,
+} from './local/master-key-rotation.js';
+export { SealedRowUnreadableError, countSealedRows, resealColumn, openSealedColumn, type SealedColumn, type SealedColumnPass } from './local/reseal.js';
 export { keyVaultContract, looksLikeKeyMaterial, type KeyVaultContractSubject } from './contract/key-vault.contract.js';

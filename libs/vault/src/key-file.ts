@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { InvalidKeyFileError, KeyFilePermissionError } from './errors.js';
 
 export interface KeyFileSpec<T> {
@@ -34,7 +34,7 @@ function modeString(mode: number): string {
   return `0${(mode & 0o777).toString(8).padStart(3, '0')}`;
 }
 
-async function readExisting<T>(path: string, spec: KeyFileSpec<T>): Promise<T> {
+async function readExisting<T>(path: string, spec: Pick<KeyFileSpec<T>, 'parse'>): Promise<T> {
   const st = await stat(path); // follows symlinks (e.g. mounted secrets): the target's mode counts
   if (!st.isFile()) throw new InvalidKeyFileError(path, 'is not a regular file');
   if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) throw new KeyFilePermissionError(path, modeString(st.mode));
@@ -43,6 +43,44 @@ async function readExisting<T>(path: string, spec: KeyFileSpec<T>): Promise<T> {
   return spec.parse(content, (rule) => {
     throw new InvalidKeyFileError(path, rule);
   });
+}
+
+/**
+ * Reads an existing key file anywhere (owner-only permissions, as above), never creating it.
+ * @throws KeyFilePermissionError, InvalidKeyFileError, or the file system's error (ENOENT when missing).
+ */
+export function readKeyFile<T>(path: string, parse: KeyFileSpec<T>['parse']): Promise<T> {
+  return readExisting(path, { parse });
+}
+
+/**
+ * Writes a new key file at `path` (mode 0600, fsynced, the folder's entry too), refusing to replace
+ * anything: a file already there fails with EEXIST and is left as it was. As for creation above, the
+ * content goes to a private temporary file first, so a half-written key is never seen under `path`.
+ * The folder must exist.
+ */
+export async function createKeyFile(path: string, content: Buffer): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
+  try {
+    try {
+      await handle.chmod(0o600); // whatever the umask
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await link(tmp, path);
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+  const folder = await open(dir, constants.O_RDONLY);
+  try {
+    await folder.sync();
+  } finally {
+    await folder.close();
+  }
 }
 
 export async function loadOrCreateKeyFile<T>(spec: KeyFileSpec<T>): Promise<LoadedKeyFile<T>> {

@@ -5,8 +5,9 @@
 //   2. <dataDir>/master.key (base64 text, or 32 raw bytes), owner-only permissions;
 //   3. generated on first start into <dataDir>/master.key with mode 0600.
 import { randomBytes } from 'node:crypto';
-import { InvalidKeySettingError } from './errors.js';
-import { loadOrCreateKeyFile } from './key-file.js';
+import { join } from 'node:path';
+import { InvalidKeySettingError, MasterKeyMissingError } from './errors.js';
+import { createKeyFile, loadOrCreateKeyFile, readKeyFile } from './key-file.js';
 import { KEY_BYTES, MasterKey } from './secret-key.js';
 
 export const MASTER_KEY_SETTING = 'LETHE_MASTER_KEY';
@@ -31,6 +32,61 @@ export function decodeBase64Key(text: string, bytes: number = KEY_BYTES): Buffer
   return decoded.length === bytes ? decoded : null;
 }
 
+function parseMasterKeyFile(content: Buffer, invalid: (rule: string) => never): Buffer {
+  const text = decodeBase64Key(content.toString('utf8'));
+  if (text) return text;
+  if (content.length === KEY_BYTES) return Buffer.from(content);
+  return invalid(`must hold the base64 encoding of exactly ${KEY_BYTES} bytes (or the ${KEY_BYTES} raw bytes)`);
+}
+
+/**
+ * The master key as the engine finds it (LETHE_MASTER_KEY, else <dataDir>/master.key), but never
+ * generated: for operator commands, which must work with the key the engines already use.
+ * @throws MasterKeyMissingError when neither is there; the errors of loadMasterKey otherwise.
+ */
+export async function readMasterKey(options: LoadMasterKeyOptions): Promise<MasterKey> {
+  if (options.env !== undefined) return loadMasterKey(options);
+  let bytes: Buffer;
+  try {
+    bytes = await readKeyFile(join(options.dataDir, options.file ?? MASTER_KEY_FILE), parseMasterKeyFile);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new MasterKeyMissingError(options.dataDir, MASTER_KEY_FILE);
+    throw error;
+  }
+  const key = MasterKey.fromBytes(bytes, 'file');
+  bytes.fill(0);
+  return key;
+}
+
+/**
+ * A master key from a file anywhere (base64 text of 32 bytes, as LETHE_MASTER_KEY, or the 32 raw
+ * bytes), readable by its owner only.
+ * @throws KeyFilePermissionError, InvalidKeyFileError, or the file system's error (ENOENT when missing).
+ */
+export async function readMasterKeyFile(path: string): Promise<MasterKey> {
+  const bytes = await readKeyFile(path, parseMasterKeyFile);
+  const key = MasterKey.fromBytes(bytes, 'file');
+  bytes.fill(0);
+  return key;
+}
+
+/**
+ * A new random master key, written to `path` as base64 text (mode 0600, fsynced) before it is
+ * returned, so it is on disk before anything is sealed under it.
+ * @throws EEXIST when `path` exists (it is left as it was); ENOENT when its folder does not.
+ */
+export async function generateMasterKeyFile(path: string): Promise<MasterKey> {
+  const bytes = randomBytes(KEY_BYTES);
+  const content = Buffer.from(`${bytes.toString('base64')}\n`, 'utf8');
+  try {
+    await createKeyFile(path, content);
+    return MasterKey.fromBytes(bytes, 'generated');
+  } finally {
+    bytes.fill(0);
+    content.fill(0);
+  }
+}
+
 export async function loadMasterKey(options: LoadMasterKeyOptions): Promise<MasterKey> {
   if (options.env !== undefined) {
     if (options.env.trim() === '') throw new InvalidKeySettingError(MASTER_KEY_SETTING, 'is set but empty; unset it to use the key file');
@@ -47,12 +103,7 @@ export async function loadMasterKey(options: LoadMasterKeyOptions): Promise<Mast
       const bytes = randomBytes(KEY_BYTES);
       return { content: Buffer.from(`${bytes.toString('base64')}\n`, 'utf8'), value: bytes };
     },
-    parse(content, invalid) {
-      const text = decodeBase64Key(content.toString('utf8'));
-      if (text) return text;
-      if (content.length === KEY_BYTES) return Buffer.from(content);
-      return invalid(`must hold the base64 encoding of exactly ${KEY_BYTES} bytes (or the ${KEY_BYTES} raw bytes)`);
-    },
+    parse: parseMasterKeyFile,
   });
   const key = MasterKey.fromBytes(loaded.value, loaded.created ? 'generated' : 'file');
   loaded.value.fill(0);

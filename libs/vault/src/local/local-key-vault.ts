@@ -13,6 +13,9 @@
 //   KeyTombstonedError, and createVersion refuses too.
 // - createKey for a tenant with an active key returns the key and its newest version (whatever its state).
 // Row locks on the key serialise createVersion with destroyKey, so no version is born after a tombstone.
+// - Every new version is fenced by the master key's check value (requireBoundTo): once the database is
+//   bound to a newer master key (`lethe master-key rotate`), a vault still holding the old one refuses
+//   to seal anything (MasterKeySupersededError) instead of mixing keys in the table.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
@@ -37,11 +40,10 @@ import type {
   KeyVersionState,
 } from '../key-vault.js';
 import { KEY_BYTES, SecretKey, type MasterKey } from '../secret-key.js';
+import { MATERIAL_PURPOSE, materialContext } from './material.js';
+import { masterKeyCheckValue, requireBoundTo } from './master-key-check.js';
 
-/** HKDF purpose of the sub-key that seals key-version material. Changing it orphans every version. */
-export const MATERIAL_PURPOSE = 'lethe/vault/local/key-material/v1';
-/** Authenticated context of a version's sealed material. */
-export const materialContext = (versionId: string) => `lethe/vault/local/material:${versionId}`;
+export { MATERIAL_PURPOSE, materialContext };
 /** Authenticated context of a blob wrapped by a version. */
 const wrapContext = (versionId: string) => `lethe/vault/local/wrap:${versionId}`;
 
@@ -70,6 +72,8 @@ function requireId(name: string, value: unknown): asserts value is string {
 export class LocalKeyVault implements KeyVault {
   readonly capabilities: KeyVaultCapabilities = Object.freeze({ kind: 'local', softDeleteOnly: false, minPurgeDelayDays: 0 });
   readonly #materialKey: SecretKey;
+  /** The master key's check value: every new version is fenced by it (requireBoundTo). */
+  readonly #checkValue: Buffer;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -77,6 +81,7 @@ export class LocalKeyVault implements KeyVault {
     private readonly clock: Clock,
   ) {
     this.#materialKey = masterKey.derive(MATERIAL_PURPOSE);
+    this.#checkValue = masterKeyCheckValue(masterKey);
   }
 
   async createKey(tenantId: string): Promise<CreatedKey> {
@@ -255,6 +260,7 @@ export class LocalKeyVault implements KeyVault {
   }
 
   private async insertVersion(client: pg.PoolClient, keyId: string, now: Date, requestId?: string): Promise<CreatedKeyVersion> {
+    await requireBoundTo(client, this.#checkValue);
     const versionId = `vkv-${randomUUID()}`;
     const raw = randomBytes(KEY_BYTES);
     const sealed = this.#materialKey.seal(raw, materialContext(versionId));

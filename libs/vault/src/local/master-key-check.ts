@@ -17,9 +17,9 @@
 // compares against the stored row.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
-import { MasterKeyCheckError } from '../errors.js';
+import { MasterKeyCheckError, MasterKeySupersededError } from '../errors.js';
 import type { MasterKey } from '../secret-key.js';
-import { MATERIAL_PURPOSE, materialContext } from './local-key-vault.js';
+import { MATERIAL_PURPOSE, materialContext } from './material.js';
 
 /** HKDF purpose of the sub-key under which the check value is computed. */
 export const KEY_CHECK_PURPOSE = 'lethe/vault/local/key-check/v1';
@@ -94,4 +94,18 @@ function opens(masterKey: MasterKey, version: SealedVersion): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The fence of every write sealed under the master key (a key version's material, a platform asset),
+ * run inside the writer's transaction: locks the stored check value FOR SHARE (so a master key rotation,
+ * which updates it, waits for the write, and the write for the rotation) and refuses when the database
+ * is bound to another key. An engine still running with a master key that was rotated away must seal
+ * nothing more under it. No check value stored (no engine booted on the database yet): the write goes on.
+ * @throws MasterKeySupersededError
+ */
+export async function requireBoundTo(client: pg.ClientBase, checkValue: Buffer): Promise<void> {
+  const res = await client.query<{ check_value: Buffer }>('select check_value from vault_master_key_check where id for share');
+  const stored = res.rows[0]?.check_value;
+  if (stored !== undefined && (stored.length !== checkValue.length || !timingSafeEqual(stored, checkValue))) throw new MasterKeySupersededError();
 }
