@@ -8,6 +8,7 @@ import { openCliDatabase } from './cli-database.js';
 import { rebuildProjectionsCommand } from './projections-rebuild.js';
 import { verifyCertificateFile } from './certificate-verify.js';
 import { rotateSigningKey } from './signing-key-rotate.js';
+import { MASTER_KEY_ROTATE_USAGE, newKeySource, rotateMasterKeyCommand, type NewKeySource } from './master-key-rotate.js';
 import { simulate } from './simulate.js';
 
 const USAGE = `usage: lethe <command>
@@ -26,6 +27,13 @@ commands:
                                                   exits 2 for an unknown name
   signing-key rotate                              a new certificate signing key in $LETHE_DATA_DIR/signing.key;
                                                   engines use it from their next start
+  master-key rotate --new-key-file <path>         re-seal everything the master key seals under a new key
+  master-key rotate --generate-into <path>        (a file of base64 of 32 bytes, or a new one written 0600),
+                                                  in one transaction, with the same database settings as
+                                                  migrate; the current key as the engine finds it
+                                                  (LETHE_MASTER_KEY or master.key). Engines must be
+                                                  stopped: refused while one runs, or when the current key
+                                                  is not the database's (exit 1, nothing changed)
   simulate [--tenants N] [--years N] [--seed N]   a seeded fleet through the real engine for years of
            [--faults vault,crash,duplicates,late] simulated time, every promise checked by an
            [--sabotage kind] [--out dir]           independent oracle; exits 1 on any violation
@@ -101,6 +109,23 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       return rotateSigningKey(loadConfig(process.env));
+    case 'master-key': {
+      let source: NewKeySource;
+      try {
+        // Strict: a mistyped flag must not rotate with a key the operator did not mean.
+        const parsed = parseArgs({
+          args: argv.slice(argv.indexOf('master-key') + 1),
+          allowPositionals: true,
+          strict: true,
+          options: { 'new-key-file': { type: 'string', multiple: true }, 'generate-into': { type: 'string', multiple: true } },
+        });
+        source = newKeySource(parsed.positionals, parsed.values);
+      } catch (error) {
+        process.stderr.write(`${(error as Error).message}\n${MASTER_KEY_ROTATE_USAGE}`);
+        return 2;
+      }
+      return rotateMasterKeyCommand(loadConfig(process.env), source);
+    }
     case undefined:
     case 'help':
       process.stdout.write(USAGE);

@@ -13,6 +13,7 @@ import { KeyDetection, killAt, type LifecyclePorts } from '@lethe/lifecycle';
 import { PostgresDeadlineStore } from '@lethe/scheduler';
 import { LocalKeyVault, PostgresSigningKeyRegistry, SigningKeyring, loadMasterKey, loadOrCreateSigningKey, type KeyVault } from '@lethe/vault';
 import { verifyMasterKeyAtBoot } from './infrastructure/master-key-at-boot.js';
+import { holdEngineLockAtBoot } from './infrastructure/engine-lock-at-boot.js';
 import { loadHttpsOptions, setupOpenApi, useJsonBodies } from './http/index.js';
 import type { EngineConfig } from './config/engine-config.js';
 import { EngineModule } from './engine.module.js';
@@ -80,6 +81,9 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
   const database = await openDatabase(config, logger);
   boot.onUnwind(() => database.close());
   boot.checkpoint();
+  // Held until the engine stops: `lethe master-key rotate` refuses while any engine holds it.
+  const engineLock = await holdEngineLockAtBoot(database, masterKey, config.dataDir, logger, () => boot.checkpoint());
+  boot.onUnwind(() => engineLock.release());
   await verifyMasterKeyAtBoot(database, masterKey, config.dataDir, logger);
   const store = new PostgresEventStore(database.pool, { directConnection: database.direct.client });
   boot.onUnwind(() => store.close());

@@ -28,7 +28,15 @@ export {
 } from './errors.js';
 export { LocalDataPlane } from './local/local-data-plane.js';
 export { LocalReadProbe, DEFAULT_PROBE_TIMEOUT_MS, type LocalReadProbeOptions } from './local/local-read-probe.js';
-export { platformKeyFrom, PLATFORM_KEY_PURPOSE } from './local/envelope.js';
+export { platformKeyFrom, PlatformKey, PLATFORM_KEY_PURPOSE } from './local/envelope.js';
+export {
+  rotateMasterKey,
+  SameMasterKeyError,
+  RotationLockTimeoutError,
+  type MasterKeyRotationOptions,
+  type MasterKeyRotationResult,
+  type RotationPhase,
+} from './local/master-key-rotation.js';
 export { dataplaneMigrations, CreateDataPlaneTables1764400000025, AddDataPlaneBackups1764400000026 } from './local/migrations.js';
 export {
   HttpReadProbe,

@@ -53,3 +53,18 @@ export async function readProcessorOwnership(
     lagMs: r.lag_ms === null ? 0 : Number(r.lag_ms),
   }));
 }
+
+/**
+ * Sessions holding a processor lease on this database now (engines with the `processors` role, owner
+ * or not yet released, or a `lethe projections rebuild`): for operator commands that must not run
+ * beside any engine.
+ */
+export async function countLeaseHolders(db: Pick<pg.Pool, 'query'>): Promise<number> {
+  const res = await db.query<{ n: number }>(
+    `select count(distinct pid)::int as n from pg_locks
+      where locktype = 'advisory' and granted and classid = $1 and objsubid = 2
+        and database = (select oid from pg_database where datname = current_database())`,
+    [LEASE_LOCK_CLASS],
+  );
+  return res.rows[0].n;
+}

@@ -34,7 +34,7 @@ export {
   loadMasterKey,
   readMasterKey,
   readMasterKeyFile,
-  generateMasterKeyFile,
+  writeNewMasterKeyFile,
   decodeBase64Key,
   MASTER_KEY_SETTING,
   MASTER_KEY_FILE,

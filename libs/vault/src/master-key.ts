@@ -71,16 +71,15 @@ export async function readMasterKeyFile(path: string): Promise<MasterKey> {
 }
 
 /**
- * A new random master key, written to `path` as base64 text (mode 0600, fsynced) before it is
- * returned, so it is on disk before anything is sealed under it.
+ * Writes `key` to a new file at `path` as base64 text, the form LETHE_MASTER_KEY and master.key take
+ * (mode 0600, fsynced; see createKeyFile). Never replaces a file.
  * @throws EEXIST when `path` exists (it is left as it was); ENOENT when its folder does not.
  */
-export async function generateMasterKeyFile(path: string): Promise<MasterKey> {
-  const bytes = randomBytes(KEY_BYTES);
+export async function writeNewMasterKeyFile(path: string, key: MasterKey): Promise<void> {
+  const bytes = key.exportBytes();
   const content = Buffer.from(`${bytes.toString('base64')}\n`, 'utf8');
   try {
     await createKeyFile(path, content);
-    return MasterKey.fromBytes(bytes, 'generated');
   } finally {
     bytes.fill(0);
     content.fill(0);

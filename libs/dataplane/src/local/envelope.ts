@@ -1,6 +1,6 @@
 // What the local data plane encrypts, and under which authenticated context. Shared by the data plane
 // (which writes) and the read probe (which reads).
-import type { MasterKey, SecretKey } from '@lethe/vault';
+import { SecretKey, masterKeyCheckValue, type MasterKey } from '@lethe/vault';
 import type { AssetKind } from '../data-plane.js';
 
 /** HKDF purpose of the platform key (derived from the master key) sealing platform-key assets. */
@@ -8,10 +8,34 @@ export const PLATFORM_KEY_PURPOSE = 'lethe/dataplane/local/platform-assets/v1';
 
 /**
  * The platform-managed key of the local data plane: a sub-key of the master key. Deleting a tenant's key
- * does not make what it seals unreadable, which is why platform assets must be purged on a shred.
+ * does not make what it seals unreadable, which is why platform assets must be purged on a shred. It
+ * carries its master key's check value, which fences every asset it seals (see LocalDataPlane).
  */
-export function platformKeyFrom(masterKey: MasterKey): SecretKey {
-  return masterKey.derive(PLATFORM_KEY_PURPOSE);
+export class PlatformKey extends SecretKey {
+  private constructor(
+    bytes: Buffer,
+    /** The check value of the master key it was derived from (safe to hold: see master-key-check.ts). */
+    readonly masterKeyCheck: Buffer,
+  ) {
+    super(bytes);
+  }
+
+  static of(masterKey: MasterKey): PlatformKey {
+    const bytes = masterKey.derive(PLATFORM_KEY_PURPOSE).exportBytes();
+    try {
+      return new PlatformKey(bytes, masterKeyCheckValue(masterKey));
+    } finally {
+      bytes.fill(0);
+    }
+  }
+
+  protected override label(): string {
+    return '[PlatformKey]';
+  }
+}
+
+export function platformKeyFrom(masterKey: MasterKey): PlatformKey {
+  return PlatformKey.of(masterKey);
 }
 
 /** The known plaintext of a database's sentinel record. Not secret: it proves a successful decryption. */

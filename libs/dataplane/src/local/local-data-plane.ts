@@ -3,7 +3,8 @@
 //   with the sentinel AES-256-GCM-sealed by the data key. The plain data key never touches the database.
 // - reprotectDatabase: vault.unwrap(from) → vault.wrap(to), compare-and-set on the stored version.
 // - assets: content sealed with the platform key (platformKeyFrom(masterKey)); purge nulls the content and
-//   keeps the row as the record (see DataPlane.purgeAssets).
+//   keeps the row as the record (see DataPlane.purgeAssets). Adding one is fenced by the master key's
+//   check value (requireBoundTo): after a master key rotation an instance on the old key seals nothing.
 // - customer-key backups (dataplane_key_backups): a copy of the data key wrapped by the backup's key
 //   version and a sentinel sealed with the data key; restoreCheck unwraps and decrypts; deleteBackup
 //   nulls both. purgeAssets leaves them alone (the tenant key shred makes them unreadable).
@@ -15,6 +16,7 @@ import {
   KeyVersionDisabledError,
   SecretKey,
   UnwrapFailedError,
+  requireBoundTo,
   type KeyVault,
 } from '@lethe/vault';
 import type { Asset, AssetCheckResult, AssetKind, DataPlane, ProtectedDatabase, PurgedAsset, RestoreCheckResult, RestoreFailureReason } from '../data-plane.js';
@@ -38,6 +40,7 @@ import {
   backupSentinelPlaintext,
   sentinelContext,
   sentinelPlaintext,
+  type PlatformKey,
 } from './envelope.js';
 
 interface BackupRow {
@@ -53,12 +56,12 @@ function requireId(name: string, value: unknown): asserts value is string {
 }
 
 export class LocalDataPlane implements DataPlane {
-  readonly #platformKey: SecretKey;
+  readonly #platformKey: PlatformKey;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly vault: KeyVault,
-    platformKey: SecretKey,
+    platformKey: PlatformKey,
     private readonly clock: Clock,
   ) {
     this.#platformKey = platformKey;
@@ -355,11 +358,15 @@ export class LocalDataPlane implements DataPlane {
 
   private async addAsset(tenantId: string, kind: AssetKind, assetId: string, databaseId: string | null): Promise<void> {
     const sealed = this.#platformKey.seal(assetPlaintext(tenantId, kind, assetId, databaseId), assetContext(tenantId, kind, assetId));
-    const inserted = await this.pool.query(
-      `insert into dataplane_assets (tenant_id, kind, asset_id, database_id, sealed_content, created_at)
-       values ($1, $2, $3, $4, $5, $6) on conflict (tenant_id, kind, asset_id) do nothing`,
-      [tenantId, kind, assetId, databaseId, sealed, this.clock.now()],
-    );
+    const inserted = await this.inTransaction(async (client) => {
+      // Fenced like a key version: nothing is sealed under a master key the database was rotated away from.
+      await requireBoundTo(client, this.#platformKey.masterKeyCheck);
+      return client.query(
+        `insert into dataplane_assets (tenant_id, kind, asset_id, database_id, sealed_content, created_at)
+         values ($1, $2, $3, $4, $5, $6) on conflict (tenant_id, kind, asset_id) do nothing`,
+        [tenantId, kind, assetId, databaseId, sealed, this.clock.now()],
+      );
+    });
     if (inserted.rowCount === 1) return;
     const existing = await this.pool.query<{ database_id: string | null; purged_at: Date | null }>(
       'select database_id, purged_at from dataplane_assets where tenant_id = $1 and kind = $2 and asset_id = $3',
@@ -389,6 +396,24 @@ export class LocalDataPlane implements DataPlane {
       throw new BackupConflictError(tenantId, backupId, { databaseId: row.database_id, keyVersionId: row.key_version_id }, requested);
     }
     if (row.deleted_at !== null) throw new BackupDeletedError(tenantId, backupId);
+  }
+
+  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('begin');
+      const result = await work(client);
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
   }
 
   private async currentVersion(tenantId: string, databaseId: string): Promise<string | null> {
