@@ -96,6 +96,8 @@ export async function holdEngineLock(connection: pg.ClientConfig, options: Engin
     try {
       client = await connect(connection, lost);
       if (released || !(await tryShared(client))) throw new Error('not yet');
+      // Released while this attempt was under way: the lock it just took must not outlive the engine.
+      if (released) throw new Error('released');
       current = client;
     } catch {
       await client?.end().catch(() => undefined);
