@@ -14,6 +14,7 @@ const SESSION_OWNERS = new Set([
   'libs/postgres/src/migrations.ts', // the migration lock, on the direct URL at boot
   'libs/eventstore/src/postgres/pg-notifier.ts', // LISTEN
   'libs/postgres/src/server-checks.ts', // the boot check that both URLs reach one database, on the direct URL
+  'libs/postgres/src/engine-lock.ts', // the engine lock: every engine shared, `lethe master-key rotate` exclusive
 ]);
 
 function sources(dir: string): string[] {
