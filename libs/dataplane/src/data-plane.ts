@@ -2,17 +2,10 @@
 // data key wrapped by a tenant key version (TDE-style) and the assets the customer key does not protect
 // (platform-key backups, staging blobs). The probe tells, after a shred, whether a database's data can
 // still be read, and fails *in the expected way* only when the key version is destroyed (P5).
+// The asset operations are the AssetStore port's (asset-store.ts), so an adapter may keep them elsewhere.
+import type { AssetStore } from './asset-store.js';
 
-export type AssetKind = 'staging' | 'platform-backup';
-
-export interface Asset {
-  readonly kind: AssetKind;
-  readonly id: string;
-}
-
-export interface PurgedAsset extends Asset {
-  readonly purgedAt: Date;
-}
+export type { Asset, AssetCheckResult, AssetKind, AssetStore, PurgedAsset } from './asset-store.js';
 
 export interface ProtectedDatabase {
   readonly databaseId: string;
@@ -49,17 +42,8 @@ export type RestoreCheckResult =
       readonly detail: string;
     };
 
-/**
- * checkAsset's verdict on an asset sealed with the platform key. Not readable:
- * - 'asset-purged': its content was erased (a shred's purge); 'unknown-asset': never added;
- * - 'corrupt': it did not decrypt with the platform key; 'inconclusive': anything else.
- * `detail` names ids and error classes/codes only.
- */
-export type AssetCheckResult =
-  | { readonly readable: true }
-  | { readonly readable: false; readonly reason: 'asset-purged' | 'unknown-asset' | 'corrupt' | 'inconclusive'; readonly detail: string };
-
-export interface DataPlane {
+/** The data plane: the tenant databases' data keys and customer-key backups, and (through AssetStore) the platform assets. */
+export interface DataPlane extends AssetStore {
   /**
    * Protects the database with the tenant key version: the first call creates the database's random data
    * key, stores it wrapped by the version (through the KeyVault) with an encrypted sentinel record.
@@ -74,32 +58,6 @@ export interface DataPlane {
    * when the database is on neither version. Vault errors pass through.
    */
   reprotectDatabase(tenantId: string, databaseId: string, fromVersionId: string, toVersionId: string): Promise<void>;
-
-  /** The tenant's live (not purged) assets that the customer key does not protect, by kind then id. */
-  listAssets(tenantId: string): Promise<Asset[]>;
-
-  /** Records a staging blob (encrypted with the platform key). Idempotent; AssetPurgedError once purged. */
-  addStagingAsset(tenantId: string, assetId: string): Promise<void>;
-
-  /**
-   * Records a backup of the database encrypted with the platform key. Idempotent; AssetPurgedError once
-   * purged; AssetConflictError when the id is taken by a backup of another database.
-   */
-  addPlatformBackup(tenantId: string, backupId: string, databaseId: string): Promise<void>;
-
-  /**
-   * Checks that the asset could be read: decrypts its content with the platform key. Restores
-   * nothing, changes nothing, never rejects (except a TypeError for an empty id).
-   */
-  checkAsset(tenantId: string, kind: AssetKind, assetId: string): Promise<AssetCheckResult>;
-
-  /**
-   * Erases the content of every live asset of the tenant (customer-key backups are not assets: they are
-   * left alone, destroying the tenant key shreds them) and returns every asset of the tenant purged so
-   * far (this call's and earlier ones') with its first purge instant, by kind then id. So a retry returns
-   * the same list: idempotent, and a crash between purge and recording the result loses no evidence.
-   */
-  purgeAssets(tenantId: string): Promise<PurgedAsset[]>;
 
   /** The tenant's databases and the key version protecting each, by database id. */
   databasesOf(tenantId: string): Promise<ProtectedDatabase[]>;

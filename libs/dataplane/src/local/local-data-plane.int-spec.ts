@@ -34,6 +34,7 @@ beforeAll(async () => {
     'CreateDataPlaneTables1764400000025',
     'AddDataPlaneBackups1764400000026',
     'VersionRequestIds1764400000070',
+    'CreateBlobAssets1764400000150',
   ]);
   pool = new pg.Pool({ connectionString: db.url, max: 6 });
   pool.on('error', reportIdleError);

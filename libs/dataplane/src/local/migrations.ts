@@ -3,6 +3,7 @@
 // customer key does not protect hold content sealed with the platform key; a purge sets the content to
 // null and keeps the row (ids and purge instant) as the record of what was purged.
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { CreateBlobAssets1764400000150 } from '../azure-blob/migrations.js';
 
 export class CreateDataPlaneTables1764400000025 implements MigrationInterface {
   name = 'CreateDataPlaneTables1764400000025';
@@ -78,5 +79,8 @@ export class AddDataPlaneBackups1764400000026 implements MigrationInterface {
   }
 }
 
-/** Every migration of libs/dataplane, in order; pass to runMigrations of @lethe/postgres. */
-export const dataplaneMigrations = [CreateDataPlaneTables1764400000025, AddDataPlaneBackups1764400000026] as const;
+/**
+ * Every migration of libs/dataplane, in order; pass to runMigrations of @lethe/postgres. The Azure Blob
+ * asset store's table is created whichever asset store is configured, so switching needs no migration.
+ */
+export const dataplaneMigrations = [CreateDataPlaneTables1764400000025, AddDataPlaneBackups1764400000026, CreateBlobAssets1764400000150] as const;
