@@ -7,13 +7,14 @@ import helmet from 'helmet';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { SystemClock, type Clock } from '@lethe/clock';
-import { LocalDataPlane, LocalReadProbe, platformKeyFrom } from '@lethe/dataplane';
+import { LocalDataPlane, LocalReadProbe, platformKeyFrom, withAssetStore } from '@lethe/dataplane';
 import { PostgresEventStore } from '@lethe/eventstore';
 import { KeyDetection, killAt, type LifecyclePorts } from '@lethe/lifecycle';
 import { PostgresDeadlineStore } from '@lethe/scheduler';
 import { LocalKeyVault, PostgresSigningKeyRegistry, SigningKeyring, loadMasterKey, loadOrCreateSigningKey, type KeyVault } from '@lethe/vault';
 import { verifyMasterKeyAtBoot } from './infrastructure/master-key-at-boot.js';
 import { holdEngineLockAtBoot } from './infrastructure/engine-lock-at-boot.js';
+import { openAssetStore } from './infrastructure/asset-store-at-boot.js';
 import { loadHttpsOptions, setupOpenApi, useJsonBodies } from './http/index.js';
 import type { EngineConfig } from './config/engine-config.js';
 import { EngineModule } from './engine.module.js';
@@ -119,12 +120,17 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
   // Every call through the ports is measured (/metrics), the data plane's own vault calls included.
   const metrics = new EngineMetrics();
   const vault = instrumentVault(withSimulatedOutages(decorated, clock, config.simulatedVaultOutages), metrics);
+  // LETHE_ASSET_STORE: the local data plane keeps staging blobs and platform-key backups itself, or
+  // hands them to another store (azure-blob), measured and wrapped the same way.
+  const platformKey = platformKeyFrom(masterKey);
+  const localDataPlane = new LocalDataPlane(database.pool, vault, platformKey, clock);
+  const assetStore = await openAssetStore(config.assetStore, { pool: database.pool, platformKey, clock, logger: logger.child({ component: 'asset-store' }) });
   const lifecycle: LifecyclePorts = {
     store,
     clock,
     deadlines: new PostgresDeadlineStore(database.pool, clock),
     vault,
-    dataPlane: instrumentDataPlane(new LocalDataPlane(database.pool, vault, platformKeyFrom(masterKey), clock), metrics),
+    dataPlane: instrumentDataPlane(assetStore ? withAssetStore(localDataPlane, assetStore) : localDataPlane, metrics),
     probe: instrumentProbe(httpProbe ?? new LocalReadProbe(database.pool, vault), metrics),
     pool: database.pool,
     signing: keyring,

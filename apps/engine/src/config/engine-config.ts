@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CRASH_POINTS, SABOTAGE_KINDS, type CrashPoint, type Sabotage } from '@lethe/lifecycle';
 import type { SimulatedVaultOutage } from '../infrastructure/simulated-vault-outages.js';
 import { probeEnvShape, readProbeConfig, type ReadProbeConfig } from './probe-config.js';
+import { ASSET_STORES, parseAssetStore, type AssetStoreConfig } from './asset-store-config.js';
 
 /**
  * What an instance runs (LETHE_ROLES, default all three). Every instance listens on LETHE_HOST:PORT
@@ -88,6 +89,8 @@ export interface EngineConfig {
   readonly simulatedVaultOutages: readonly SimulatedVaultOutage[];
   /** LETHE_PROBE and its settings (probe-config.ts): the read probe that verifies a shred. */
   readonly probe: ReadProbeConfig;
+  /** LETHE_ASSET_STORE and its settings (LETHE_AZURE_BLOB_*): where staging blobs and platform-key backups live. */
+  readonly assetStore: AssetStoreConfig;
 }
 
 export class ConfigError extends Error {
@@ -204,6 +207,12 @@ const schema = z.object({
     })
     .optional(),
   ...probeEnvShape,
+  LETHE_ASSET_STORE: z.enum(ASSET_STORES, { message: `must be one of ${ASSET_STORES.join(', ')}` }).default('local'),
+  // Checked by parseAssetStore, and only with LETHE_ASSET_STORE=azure-blob.
+  LETHE_AZURE_BLOB_CONNECTION_STRING: z.string().optional(),
+  LETHE_AZURE_BLOB_ACCOUNT_URL: z.string().optional(),
+  LETHE_AZURE_BLOB_STAGING_CONTAINER: z.string().optional(),
+  LETHE_AZURE_BLOB_BACKUP_CONTAINER: z.string().optional(),
 });
 
 /**
@@ -285,6 +294,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
   }
   const tokens = present.LETHE_TOKENS === undefined ? [] : parseTokenEntries(list(present.LETHE_TOKENS), 'LETHE_TOKENS', problems);
   const simulatedVaultOutages = parseOutages(present.LETHE_SIMULATED_VAULT_OUTAGES, problems);
+  const assetStore = parseAssetStore(present, problems);
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const c = parsed.data;
   if (c.LETHE_CLOCK_START !== undefined && c.LETHE_CLOCK !== 'manual') {
@@ -336,6 +346,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
     sabotage: c.LETHE_SABOTAGE,
     simulatedVaultOutages,
     probe,
+    assetStore,
   };
 }
 
