@@ -116,6 +116,18 @@ describeWithAzurite('LETHE_ASSET_STORE=azure-blob', () => {
     expect(e.logLines.some((l) => l.includes('"assetStore":"azure-blob"'))).toBe(true);
   }, 90_000);
 
+  it('answers 503 when Blob Storage fails a registration, recording nothing, and takes the retry', async () => {
+    await staging.delete();
+    const refused = await stage('keep', 'export-2');
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('60');
+    expect(refused.body).toMatchObject({ code: 'asset-store-unavailable', detail: expect.stringContaining('upload: 404 ContainerNotFound') });
+    expect((await e.api('GET', '/v1/tenants/keep/staging-assets', e.tokens['ops-reader'])).body.stagingAssets.map((a: any) => a.assetId)).toEqual(['export-1']);
+    await staging.create();
+    expect((await stage('keep', 'export-2')).status).toBe(201);
+    expect(await names(staging, 'keep/')).toEqual(['keep/export-2']);
+  });
+
   it('refuses to start when a container is missing, naming the setting', async () => {
     await expect(
       startInProcessEngine('2027-03-01T09:00:00Z', {

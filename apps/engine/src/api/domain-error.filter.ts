@@ -1,7 +1,8 @@
-// Turns a rule the domain refused, a command that kept losing optimistic races, or a key vault that did
-// not answer, into the HTTP answer a caller can act on. Applied to every /v1 controller (@UseFilters), ahead of the global
+// Turns a rule the domain refused, a command that kept losing optimistic races, or a key vault (or the
+// asset store) that did not answer, into the HTTP answer a caller can act on. Applied to every /v1 controller (@UseFilters), ahead of the global
 // problem+json filter, which writes the answer.
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { BlobStoreError } from '@lethe/dataplane';
 import { DomainError } from '@lethe/domain';
 import { ConcurrentModificationError } from '@lethe/lifecycle';
 import { KeyVaultUnavailableError } from '@lethe/vault';
@@ -27,7 +28,18 @@ export const VAULT_RETRY_AFTER_SECONDS = 60;
  * the key vault did not answer (an outage is not the server's fault, and a command stores nothing
  * before its vault call succeeds, so a retry is safe).
  */
-export function problemOf(error: DomainError | ConcurrentModificationError | KeyVaultUnavailableError): ProblemException {
+export function problemOf(error: DomainError | ConcurrentModificationError | KeyVaultUnavailableError | BlobStoreError): ProblemException {
+  if (error instanceof BlobStoreError) {
+    // The asset store (LETHE_ASSET_STORE=azure-blob) failed before the asset was recorded: a retry
+    // adopts a blob it may have written. Named by operation, status and Azure's code only.
+    return new ProblemException({
+      status: 503,
+      detail: `the asset store is unavailable (${error.operation}: ${[error.statusCode, error.azureCode].filter((v) => v !== undefined).join(' ') || 'no answer'}); nothing was recorded, try again later`,
+      type: 'urn:lethe:problem:asset-store-unavailable',
+      headers: { 'Retry-After': String(VAULT_RETRY_AFTER_SECONDS) },
+      extensions: { code: 'asset-store-unavailable' },
+    });
+  }
   if (error instanceof KeyVaultUnavailableError) {
     return new ProblemException({
       status: 503,
@@ -53,11 +65,11 @@ export function problemOf(error: DomainError | ConcurrentModificationError | Key
   return ProblemException.conflict(error.message, `urn:lethe:problem:${error.code}`, { code: error.code });
 }
 
-@Catch(DomainError, ConcurrentModificationError, KeyVaultUnavailableError)
+@Catch(DomainError, ConcurrentModificationError, KeyVaultUnavailableError, BlobStoreError)
 export class DomainErrorFilter implements ExceptionFilter {
   private readonly problems = new ProblemDetailsFilter();
 
-  catch(error: DomainError | ConcurrentModificationError | KeyVaultUnavailableError, host: ArgumentsHost): void {
+  catch(error: DomainError | ConcurrentModificationError | KeyVaultUnavailableError | BlobStoreError, host: ArgumentsHost): void {
     this.problems.catch(problemOf(error), host);
   }
 }
