@@ -59,6 +59,7 @@ export {
   rotateMasterKey,
   SameMasterKeyError,
   RotationLockTimeoutError,
+  BlobAssetsNotResealedError,
   type MasterKeyRotationOptions,
   type MasterKeyRotationResult,
   type RotationPhase,

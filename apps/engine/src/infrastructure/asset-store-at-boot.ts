@@ -7,14 +7,13 @@
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
-import { AzureBlobAssetStore, BlobStoreError, blobServiceClient, type AssetStore } from '@lethe/dataplane';
-import type { SecretKey } from '@lethe/vault';
+import { AzureBlobAssetStore, BlobStoreError, blobServiceClient, type AssetStore, type PlatformKey } from '@lethe/dataplane';
 import type { AssetStoreConfig } from '../config/asset-store-config.js';
 import { ConfigError } from '../config/engine-config.js';
 
 export interface AssetStoreDeps {
   readonly pool: pg.Pool;
-  readonly platformKey: SecretKey;
+  readonly platformKey: PlatformKey;
   readonly clock: Clock;
   readonly logger: Pick<Logger, 'info' | 'warn'>;
 }

@@ -16,15 +16,17 @@ import {
   type Azurite,
   type TestDatabase,
 } from '@lethe/testing';
-import { MasterKey } from '@lethe/vault';
+import { checkMasterKey, MasterKey, MasterKeySupersededError, vaultMigrations } from '@lethe/vault';
 import {
   AssetConflictError,
   assetStoreContract,
   AzureBlobAssetStore,
+  BlobAssetsNotResealedError,
   BlobStoreError,
   dataplaneMigrations,
   listEverything,
   platformKeyFrom,
+  rotateMasterKey,
 } from '../index.js';
 
 const HAVE_AZURITE = azuritePath() !== undefined;
@@ -49,7 +51,7 @@ describeWithAzurite('AzureBlobAssetStore on Azurite', () => {
 
   beforeAll(async () => {
     [azurite, db] = await Promise.all([startAzurite(), createTestDatabase()]);
-    await runMigrations(db.url, dataplaneMigrations);
+    await runMigrations(db.url, [...vaultMigrations, ...dataplaneMigrations]);
     pool = new pg.Pool({ connectionString: db.url, max: 6 });
     pool.on('error', reportIdleError);
     service = BlobServiceClient.fromConnectionString(azurite.connectionString);
@@ -196,6 +198,40 @@ describeWithAzurite('AzureBlobAssetStore on Azurite', () => {
       expect(everything).not.toContain(key);
       expect(everything).not.toContain(Buffer.alloc(64, 7).toString('base64'));
       expect(everything).not.toContain('SharedKey');
+    });
+  });
+
+  describe('a master key rotation', () => {
+    it('is refused while live assets are blobs (it does not re-seal them); after it, an instance on the old key registers nothing', async () => {
+      const own = await createTestDatabase();
+      await runMigrations(own.url, [...vaultMigrations, ...dataplaneMigrations]);
+      const ownPool = new pg.Pool({ connectionString: own.url, max: 3 });
+      ownPool.on('error', reportIdleError);
+      try {
+        const oldKey = MasterKey.generate();
+        const newKey = MasterKey.generate();
+        await checkMasterKey(ownPool, oldKey, '/srv/lethe');
+        const store = storeWith({ pool: ownPool, platformKey: platformKeyFrom(oldKey) });
+        const t = tenant();
+        await store.addPlatformBackup(t, 'bk', 'db');
+        const refused = await rotateMasterKey(ownPool, oldKey, newKey).catch((e: unknown) => e);
+        expect(refused).toBeInstanceOf(BlobAssetsNotResealedError);
+        expect((refused as Error).message).toMatch(/^1 live platform-key asset is a blob in Azure Blob Storage/);
+        expect(await store.checkAsset(t, 'platform-backup', 'bk')).toEqual({ readable: true });
+        // Once purged, nothing live is sealed in Blob Storage: the rotation goes ahead.
+        await store.purgeAssets(t);
+        expect(await rotateMasterKey(ownPool, oldKey, newKey)).toMatchObject({ outcome: 'rotated' });
+        const later = tenant();
+        await expect(store.addStagingAsset(later, 'x')).rejects.toBeInstanceOf(MasterKeySupersededError);
+        expect(await listEverything(staging, `${later}/`)).toEqual([]);
+        expect(await store.listAssets(later)).toEqual([]);
+        const renewed = storeWith({ pool: ownPool, platformKey: platformKeyFrom(newKey) });
+        await renewed.addStagingAsset(later, 'x');
+        expect(await renewed.checkAsset(later, 'staging', 'x')).toEqual({ readable: true });
+      } finally {
+        await ownPool.end();
+        await own.drop();
+      }
     });
   });
 

@@ -9,14 +9,18 @@
 // deleted and listed among the purged assets, of the kind its container says. Soft-deleted objects
 // (blob soft delete) cannot be removed before their retention ends: they are counted and reported,
 // see docs/adapters/azure-blob.md.
+//
+// Registration is fenced by the master key's check value, as the local store's is (requireBoundTo):
+// after a master key rotation, an instance still on the old key seals no blob. The rotation itself does
+// not re-seal blobs: it refuses while live assets are in Blob Storage (rotateMasterKey).
 import type pg from 'pg';
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import type { Clock } from '@lethe/clock';
-import { DecryptionFailedError, type SecretKey } from '@lethe/vault';
+import { DecryptionFailedError, requireBoundTo } from '@lethe/vault';
 import type { Asset, AssetCheckResult, AssetKind, AssetReader, AssetStore, PurgedAsset } from '../asset-store.js';
 import { AssetConflictError, AssetPurgedError, UnknownAssetError } from '../errors.js';
 import { describeError } from '../local/describe-error.js';
-import { assetContext, assetPlaintext } from '../local/envelope.js';
+import { assetContext, assetPlaintext, type PlatformKey } from '../local/envelope.js';
 import { azureFailure, blobStoreError } from './blob-store-error.js';
 import { purgePrefix } from './blob-purge.js';
 
@@ -31,8 +35,8 @@ export interface AzureBlobAssetStoreOptions {
   readonly service: BlobServiceClient;
   readonly stagingContainer: string;
   readonly backupContainer: string;
-  /** Seals every blob's content (platformKeyFrom(masterKey)). */
-  readonly platformKey: SecretKey;
+  /** Seals every blob's content (platformKeyFrom(masterKey)); its check value fences each registration. */
+  readonly platformKey: PlatformKey;
   readonly clock: Clock;
   readonly logger?: AssetStoreLogger;
 }
@@ -83,7 +87,7 @@ function requireTenantId(tenantId: unknown): asserts tenantId is string {
 }
 
 export class AzureBlobAssetStore implements AssetStore, AssetReader {
-  readonly #platformKey: SecretKey;
+  readonly #platformKey: PlatformKey;
   private readonly pool: pg.Pool;
   private readonly service: BlobServiceClient;
   private readonly containers: Readonly<Record<AssetKind, ContainerClient>>;
@@ -275,6 +279,8 @@ export class AzureBlobAssetStore implements AssetStore, AssetReader {
       if (existing.database_id !== databaseId) throw new AssetConflictError(tenantId, kind, assetId);
       return;
     }
+    // Nothing is sealed under a master key the database was rotated away from (checked again with the row).
+    await this.fenced(async () => undefined);
     // The blob first, then its row: a row always has its blob, which purgeAssets relies on.
     const plaintext = assetPlaintext(tenantId, kind, assetId, databaseId);
     const sealed = this.#platformKey.seal(plaintext, assetContext(tenantId, kind, assetId));
@@ -301,11 +307,20 @@ export class AzureBlobAssetStore implements AssetStore, AssetReader {
       );
       if (!same) throw new AssetConflictError(tenantId, kind, assetId);
     }
-    const inserted = await this.pool.query(
-      `insert into dataplane_blob_assets (tenant_id, kind, asset_id, database_id, registered_at)
-       values ($1, $2, $3, $4, $5) on conflict (tenant_id, kind, asset_id) do nothing`,
-      [tenantId, kind, assetId, databaseId, this.clock.now()],
-    );
+    let inserted;
+    try {
+      inserted = await this.fenced((client) =>
+        client.query(
+          `insert into dataplane_blob_assets (tenant_id, kind, asset_id, database_id, registered_at)
+           values ($1, $2, $3, $4, $5) on conflict (tenant_id, kind, asset_id) do nothing`,
+          [tenantId, kind, assetId, databaseId, this.clock.now()],
+        ),
+      );
+    } catch (error) {
+      // Rotated away meanwhile (MasterKeySupersededError): the blob sealed under the old key goes too.
+      await blob.deleteIfExists({ deleteSnapshots: 'include' }).catch(() => undefined);
+      throw error;
+    }
     if (inserted.rowCount === 1) return;
     const winner = (await this.row(tenantId, kind, assetId))!;
     if (winner.purged_at !== null || winner.registered_at === null) {
@@ -316,6 +331,26 @@ export class AzureBlobAssetStore implements AssetStore, AssetReader {
       throw new AssetPurgedError(tenantId, kind, assetId);
     }
     if (winner.database_id !== databaseId) throw new AssetConflictError(tenantId, kind, assetId);
+  }
+
+  /** `work` in a transaction that first checks the database is bound to this store's master key. */
+  private async fenced<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('begin');
+      await requireBoundTo(client, this.#platformKey.masterKeyCheck);
+      const result = await work(client);
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
   }
 
   private async download(kind: AssetKind, blobName: string): Promise<Buffer> {

@@ -66,6 +66,22 @@ export class RotationLockTimeoutError extends Error {
   }
 }
 
+/**
+ * Platform assets kept as blobs in Azure Blob Storage (LETHE_ASSET_STORE=azure-blob) are sealed under the
+ * master key's platform key too, and this rotation does not re-seal blobs (they are outside the
+ * database's transaction): rotating would leave them unreadable. Refused while any is live.
+ */
+export class BlobAssetsNotResealedError extends Error {
+  readonly code = 'BLOB_ASSETS_NOT_RESEALED';
+  constructor(readonly assets: number) {
+    super(
+      `${assets} live platform-key asset${assets === 1 ? ' is a blob' : 's are blobs'} in Azure Blob Storage (LETHE_ASSET_STORE=azure-blob), ` +
+        'sealed under the current master key; the rotation does not re-seal blobs, so it is not possible while any is live',
+    );
+    this.name = 'BlobAssetsNotResealedError';
+  }
+}
+
 export type RotationPhase = 're-sealing' | 'verifying';
 
 export interface MasterKeyRotationOptions {
@@ -98,7 +114,7 @@ const LOCK_NOT_AVAILABLE = '55P03';
  * Moves every row sealed under `from` to `to` in one transaction on a connection of `pool` (see the
  * file comment). Needs the vault and data plane migrations applied.
  * @throws SameMasterKeyError; CurrentMasterKeyMismatchError (a check value is stored and is neither
- *   key's); SealedRowUnreadableError (a row `from` does not open, or the verification failed);
+ *   key's); BlobAssetsNotResealedError; SealedRowUnreadableError (a row `from` does not open, or the verification failed);
  *   RotationLockTimeoutError; what `beforeCommit` throws. In every case nothing was changed.
  */
 export async function rotateMasterKey(pool: pg.Pool, from: MasterKey, to: MasterKey, options: MasterKeyRotationOptions = {}): Promise<MasterKeyRotationResult> {
@@ -113,6 +129,7 @@ export async function rotateMasterKey(pool: pg.Pool, from: MasterKey, to: Master
     try {
       binding = await lockVaultForMasterKeyRotation(client, from, to);
       await client.query('lock table dataplane_assets in exclusive mode');
+      await client.query('lock table dataplane_blob_assets in exclusive mode');
     } catch (error) {
       if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) throw new RotationLockTimeoutError(lockTimeout);
       throw error;
@@ -121,6 +138,8 @@ export async function rotateMasterKey(pool: pg.Pool, from: MasterKey, to: Master
       await client.query('rollback');
       return { outcome: 'already-rotated' };
     }
+    const blobs = await client.query<{ n: number }>('select count(*)::int as n from dataplane_blob_assets where registered_at is not null and purged_at is null');
+    if (blobs.rows[0].n > 0) throw new BlobAssetsNotResealedError(blobs.rows[0].n);
     const versions = await countSealedKeyMaterial(client);
     const assets = await countSealedRows(client, ASSET_CONTENT_COLUMN);
     options.onStart?.(versions + assets);
