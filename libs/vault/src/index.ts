@@ -1,4 +1,4 @@
-// The KeyVault port, its `local` adapter (PostgreSQL + master key), the master/signing key loaders,
+// The KeyVault port, its `local` adapter (PostgreSQL + master key) and `pkcs11` adapter (an HSM), the master/signing key loaders,
 // the registry of public signing keys and the contract suite every adapter must pass. See libs/vault/README.md.
 export type {
   KeyVault,
@@ -66,3 +66,23 @@ export {
 } from './local/master-key-rotation.js';
 export { SealedRowUnreadableError, countSealedRows, resealColumn, openSealedColumn, type SealedColumn, type SealedColumnPass } from './local/reseal.js';
 export { keyVaultContract, looksLikeKeyMaterial, type KeyVaultContractSubject } from './contract/key-vault.contract.js';
+export {
+  Pkcs11KeyVault,
+  detectedVersionId,
+  objectLabel,
+  tenantLabelPrefix,
+  type Pkcs11KeyVaultOptions,
+  type TokenObject,
+} from './pkcs11/pkcs11-key-vault.js';
+export { Pkcs11SettingError, KeyObjectMissingError } from './pkcs11/pkcs11-errors.js';
+export { loadPkcs11Pin, type Pkcs11PinSource, type LoadedPin } from './pkcs11/pkcs11-pin.js';
+export {
+  loadPkcs11Binding,
+  Pkcs11BindingMissingError,
+  PKCS11_BINDING_INSTALL_HINT,
+  type Pkcs11Binding,
+  type Pkcs11Module,
+  type Pkcs11Handle,
+} from './pkcs11/pkcs11-binding.js';
+export type { Pkcs11TokenSettings } from './pkcs11/pkcs11-token.js';
+export { pkcs11VaultMigrations, CreatePkcs11VaultTables1764400000141 } from './pkcs11/migrations.js';
