@@ -31,6 +31,7 @@ export interface Pkcs11Module {
   C_CloseSession(session: Pkcs11Handle): void;
   C_Login(session: Pkcs11Handle, userType: number, pin?: string): void;
   C_GenerateKeyAsync(session: Pkcs11Handle, mechanism: Pkcs11Mechanism, template: Pkcs11Attribute[]): Promise<Pkcs11Handle>;
+  C_CreateObject(session: Pkcs11Handle, template: Pkcs11Attribute[]): Pkcs11Handle;
   C_DestroyObject(session: Pkcs11Handle, object: Pkcs11Handle): void;
   C_FindObjectsInit(session: Pkcs11Handle, template: Pkcs11Attribute[]): void;
   C_FindObjects(session: Pkcs11Handle, maxObjectCount: number): Pkcs11Handle[];
@@ -97,6 +98,8 @@ export function constantOf(binding: Pkcs11Binding, name: string): number {
 interface SharedLibrary {
   readonly module: Pkcs11Module;
   users: number;
+  /** Per token label, a keyed digest of the PIN the application logged in with (login is per application). */
+  readonly logins: Map<string, Buffer>;
 }
 
 const libraries = new Map<string, SharedLibrary>();
@@ -120,8 +123,19 @@ export function acquireLibrary(binding: Pkcs11Binding, path: string): Pkcs11Modu
     // Initialised by an earlier user in this process that did not finalise (e.g. another test file).
     if ((error as { code?: unknown }).code !== constantOf(binding, 'CKR_CRYPTOKI_ALREADY_INITIALIZED')) throw error;
   }
-  libraries.set(path, { module, users: 1 });
+  libraries.set(path, { module, users: 1, logins: new Map() });
   return module;
+}
+
+/**
+ * The PIN digests of the logins made through the library at `path` (by token label). PKCS#11 login
+ * belongs to the whole application, so a second user of a token learns that it is logged in already,
+ * and compares its PIN here instead of being let in with any PIN.
+ */
+export function loginsOf(path: string): Map<string, Buffer> {
+  const shared = libraries.get(path);
+  if (!shared) throw new Error(`the PKCS#11 library ${path} is not loaded`);
+  return shared.logins;
 }
 
 /** Lets go of acquireLibrary's library; the last user finalises it. */

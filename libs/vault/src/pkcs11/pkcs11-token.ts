@@ -10,10 +10,12 @@
 // - Failures of the token itself (device error, token removed, session lost) become
 //   KeyVaultUnavailableError, which callers retry; other return codes reach the adapter to classify.
 // - The PIN lives in a private field: never logged, never in an error, never in a template.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Pkcs11SettingError } from './pkcs11-errors.js';
 import {
   acquireLibrary,
   constantOf,
+  loginsOf,
   releaseLibrary,
   type Pkcs11Attribute,
   type Pkcs11Binding,
@@ -54,6 +56,10 @@ const UNAVAILABLE_CODES = [
   'CKR_FUNCTION_FAILED',
   'CKR_HOST_MEMORY',
 ] as const;
+
+/** Keys the in-memory PIN digests of loginsOf: they mean nothing outside this process. */
+const PIN_DIGEST_KEY = randomBytes(32);
+const pinDigest = (pin: string) => createHmac('sha256', PIN_DIGEST_KEY).update(pin, 'utf8').digest();
 
 /** The CKR_* name of a binding error, or undefined when it is not a PKCS#11 return code. */
 export function returnCodeOf(error: unknown): string | undefined {
@@ -193,10 +199,19 @@ export class Pkcs11Token {
       const slot = this.#slot ?? this.findSlot();
       const session = this.#module.C_OpenSession(slot, this.c('CKF_SERIAL_SESSION') | this.c('CKF_RW_SESSION'));
       if (!this.#loggedIn) {
+        const logins = loginsOf(this.settings.modulePath);
+        const label = this.settings.tokenLabel.trimEnd();
         try {
           this.#module.C_Login(session, this.c('CKU_USER'), this.#pin);
+          logins.set(label, pinDigest(this.#pin));
         } catch (error) {
           const code = returnCodeOf(error);
+          const earlier = logins.get(label);
+          if (code === 'CKR_USER_ALREADY_LOGGED_IN' && earlier && !timingSafeEqual(earlier, pinDigest(this.#pin))) {
+            // Logged in by another user of the token in this process, with another PIN: this one is not proven.
+            this.closeSession(session);
+            throw new Pkcs11SettingError(this.settings.pinSetting, `the token ${JSON.stringify(this.settings.tokenLabel)} is logged in with another PIN in this process (the PIN is not shown)`);
+          }
           if (code !== 'CKR_USER_ALREADY_LOGGED_IN') {
             this.closeSession(session);
             if (code === 'CKR_PIN_INCORRECT' || code === 'CKR_PIN_LOCKED' || code === 'CKR_PIN_EXPIRED' || code === 'CKR_PIN_LEN_RANGE' || code === 'CKR_USER_PIN_NOT_INITIALIZED') {
