@@ -11,10 +11,11 @@ import { LocalDataPlane, LocalReadProbe, platformKeyFrom, withAssetStore } from 
 import { PostgresEventStore } from '@lethe/eventstore';
 import { KeyDetection, killAt, type LifecyclePorts } from '@lethe/lifecycle';
 import { PostgresDeadlineStore } from '@lethe/scheduler';
-import { LocalKeyVault, PostgresSigningKeyRegistry, SigningKeyring, loadMasterKey, loadOrCreateSigningKey, type KeyVault } from '@lethe/vault';
+import { PostgresSigningKeyRegistry, SigningKeyring, loadMasterKey, loadOrCreateSigningKey, type KeyVault } from '@lethe/vault';
 import { verifyMasterKeyAtBoot } from './infrastructure/master-key-at-boot.js';
 import { holdEngineLockAtBoot } from './infrastructure/engine-lock-at-boot.js';
 import { openAssetStore } from './infrastructure/asset-store-at-boot.js';
+import { openKeyVault, prepareKeyVault } from './infrastructure/key-vault-at-boot.js';
 import { loadHttpsOptions, setupOpenApi, useJsonBodies } from './http/index.js';
 import type { EngineConfig } from './config/engine-config.js';
 import { EngineModule } from './engine.module.js';
@@ -46,7 +47,7 @@ export interface EngineOptions {
   readonly logger?: Logger;
   /**
    * Wraps the vault adapter: fault injection at the vault boundary in end-to-end tests (a vault
-   * that fails, then recovers). The real local vault is still what does the work.
+   * that fails, then recovers). The real adapter (LETHE_VAULT) is still what does the work.
    */
   readonly decorateVault?: (vault: KeyVault) => KeyVault;
   /**
@@ -78,6 +79,7 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
   const { tokens, file: tokensFile } = await loadApiTokens(config, logger);
   const httpProbe = await openConfiguredReadProbe(config.probe, logger);
   if (httpProbe) boot.onUnwind(() => httpProbe.close());
+  const vaultPrepared = await prepareKeyVault(config.vault);
   boot.checkpoint();
   const database = await openDatabase(config, logger);
   boot.onUnwind(() => database.close());
@@ -105,8 +107,11 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
   const keyring = new SigningKeyring(signingKeys, loadSigningKey, clock, signing);
   const signingKey = await keyring.activate();
   logger.info({ keyId: signingKey.keyId, validFrom: signingKey.validFrom, source: signing.source }, 'certificate signing key');
-  const localVault = new LocalKeyVault(database.pool, masterKey, clock);
-  const decorated = options.decorateVault ? options.decorateVault(localVault) : localVault;
+  // LETHE_VAULT: tenant keys in PostgreSQL under the master key (local), or on a PKCS#11 token.
+  // The master key still seals the platform key of the data plane.
+  const opened = await openKeyVault(config.vault, vaultPrepared, database.pool, masterKey, clock, logger);
+  boot.onUnwind(() => opened.close());
+  const decorated = options.decorateVault ? options.decorateVault(opened.vault) : opened.vault;
   // Test-only settings (manual clock only, see engine-config.ts): said loudly, so a log never hides them.
   if (config.simulatedVaultOutages.length > 0) {
     logger.warn(

@@ -14,7 +14,8 @@ const SHUTDOWN_TIMEOUT_MS = 20_000;
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 
 // Settings read after loadConfig (TLS files, key files and values, a master key that is not the
-// database's, a signing key retired since, a manual clock behind the log) fail with these: exit 2 too.
+// database's, a signing key retired since, a manual clock behind the log, the PKCS#11 token and its
+// binding) fail with these: exit 2 too.
 const SETTING_ERRORS = new Set([
   'ConfigError',
   'TlsConfigError',
@@ -26,6 +27,8 @@ const SETTING_ERRORS = new Set([
   'ManualClockBehindEventsError',
   'TokensFileError',
   'DatabaseSettingError',
+  'Pkcs11SettingError',
+  'Pkcs11BindingMissingError',
 ]);
 
 function refuse(error: unknown): never {

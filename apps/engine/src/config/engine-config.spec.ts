@@ -65,6 +65,40 @@ describe('engine configuration', () => {
     expect(problems[0].startsWith(`${setting}:`)).toBe(true);
   });
 
+  describe('LETHE_VAULT', () => {
+    const PKCS11 = { LETHE_VAULT: 'pkcs11', LETHE_PKCS11_MODULE: '/usr/lib/softhsm/libsofthsm2.so', LETHE_PKCS11_TOKEN_LABEL: 'lethe' };
+
+    it('is local by default, and then ignores the LETHE_PKCS11_* settings', () => {
+      expect(loadConfig({}).vault).toEqual({ kind: 'local' });
+      expect(loadConfig({ LETHE_PKCS11_MODULE: 'relative.so', LETHE_PKCS11_PIN: '1234' }).vault).toEqual({ kind: 'local' });
+    });
+
+    it('reads the pkcs11 settings, the PIN from LETHE_PKCS11_PIN or LETHE_PKCS11_PIN_FILE', () => {
+      expect(loadConfig({ ...PKCS11, LETHE_PKCS11_PIN_FILE: '/run/secrets/pin' }).vault).toEqual({
+        kind: 'pkcs11',
+        modulePath: '/usr/lib/softhsm/libsofthsm2.so',
+        tokenLabel: 'lethe',
+        pin: { kind: 'file', path: '/run/secrets/pin' },
+      });
+      expect(loadConfig({ ...PKCS11, LETHE_PKCS11_PIN: '98765' }).vault).toMatchObject({ pin: { kind: 'env', pin: '98765' } });
+    });
+
+    it.each([
+      [{ LETHE_VAULT: 'azure' }, 'LETHE_VAULT'],
+      [{ ...PKCS11, LETHE_PKCS11_PIN: '98765', LETHE_PKCS11_MODULE: '' }, 'LETHE_PKCS11_MODULE'],
+      [{ ...PKCS11, LETHE_PKCS11_PIN: '98765', LETHE_PKCS11_MODULE: 'libsofthsm2.so' }, 'LETHE_PKCS11_MODULE'],
+      [{ ...PKCS11, LETHE_PKCS11_PIN: '98765', LETHE_PKCS11_TOKEN_LABEL: '' }, 'LETHE_PKCS11_TOKEN_LABEL'],
+      [{ ...PKCS11, LETHE_PKCS11_PIN: '98765', LETHE_PKCS11_TOKEN_LABEL: 'x'.repeat(33) }, 'LETHE_PKCS11_TOKEN_LABEL'],
+      [{ ...PKCS11 }, 'LETHE_PKCS11_PIN_FILE'],
+      [{ ...PKCS11, LETHE_PKCS11_PIN: '98765', LETHE_PKCS11_PIN_FILE: '/run/secrets/pin' }, 'LETHE_PKCS11_PIN'],
+    ])('refuses %p, naming %s, never showing a PIN', (env, setting) => {
+      const problems = problemsOf(env as Record<string, string>);
+      expect(problems).toHaveLength(1);
+      expect(problems[0].startsWith(`${setting}:`)).toBe(true);
+      expect(problems.join('\n')).not.toContain('98765');
+    });
+  });
+
   it('reads LETHE_PROCESSOR_SKIP_FLUSH_MS in milliseconds, 100 when unset', () => {
     expect(loadConfig({}).processorSkipFlushMs).toBe(100);
     expect(loadConfig({ LETHE_PROCESSOR_SKIP_FLUSH_MS: '2' }).processorSkipFlushMs).toBe(2);

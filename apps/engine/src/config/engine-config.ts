@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { CRASH_POINTS, SABOTAGE_KINDS, type CrashPoint, type Sabotage } from '@lethe/lifecycle';
+import type { Pkcs11PinSource } from '@lethe/vault';
 import type { SimulatedVaultOutage } from '../infrastructure/simulated-vault-outages.js';
 import { probeEnvShape, readProbeConfig, type ReadProbeConfig } from './probe-config.js';
 import { ASSET_STORES, parseAssetStore, type AssetStoreConfig } from './asset-store-config.js';
@@ -91,7 +92,23 @@ export interface EngineConfig {
   readonly probe: ReadProbeConfig;
   /** LETHE_ASSET_STORE and its settings (LETHE_AZURE_BLOB_*): where staging blobs and platform-key backups live. */
   readonly assetStore: AssetStoreConfig;
+  /** LETHE_VAULT and its adapter's settings. */
+  readonly vault: VaultConfig;
 }
+
+/** LETHE_VAULT=pkcs11: the token that holds the tenant keys (docs/adapters/pkcs11.md). */
+export interface Pkcs11VaultConfig {
+  readonly kind: 'pkcs11';
+  /** LETHE_PKCS11_MODULE: path of the token's PKCS#11 library. */
+  readonly modulePath: string;
+  /** LETHE_PKCS11_TOKEN_LABEL. */
+  readonly tokenLabel: string;
+  /** LETHE_PKCS11_PIN (the value; never logged) or LETHE_PKCS11_PIN_FILE (read at boot, must be 0600). */
+  readonly pin: Pkcs11PinSource;
+}
+
+/** LETHE_VAULT: where tenant keys live. `local` (the default): PostgreSQL, sealed by the master key. */
+export type VaultConfig = { readonly kind: 'local' } | Pkcs11VaultConfig;
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -189,6 +206,12 @@ const schema = z.object({
   LETHE_KEY_DETECTION_MS: wholeNumber(1000, 86_400_000, 'milliseconds')
     .default(900_000),
   LETHE_MASTER_KEY: z.string().optional(),
+  LETHE_VAULT: z.enum(['local', 'pkcs11'], { message: "must be 'local' or 'pkcs11'" }).default('local'),
+  // Checked in vaultConfig, and only with LETHE_VAULT=pkcs11.
+  LETHE_PKCS11_MODULE: z.string().optional(),
+  LETHE_PKCS11_TOKEN_LABEL: z.string().optional(),
+  LETHE_PKCS11_PIN: z.string().optional(),
+  LETHE_PKCS11_PIN_FILE: z.string().optional(),
   LETHE_SIGNING_KEY: z.string().optional(),
   LETHE_TLS_CERT_FILE: z.string().trim().min(1).optional(),
   LETHE_TLS_KEY_FILE: z.string().trim().min(1).optional(),
@@ -284,6 +307,30 @@ function parseOutages(value: string | undefined, problems: string[]): SimulatedV
   return outages;
 }
 
+/**
+ * LETHE_VAULT's adapter settings, checked only for the adapter chosen (a local vault ignores the
+ * LETHE_PKCS11_* settings). Problems name the setting and the rule, never a PIN.
+ */
+function vaultConfig(present: Readonly<Record<string, string | undefined>>, kind: 'local' | 'pkcs11', problems: string[]): VaultConfig {
+  if (kind === 'local') return { kind };
+  const modulePath = present.LETHE_PKCS11_MODULE?.trim();
+  if (!modulePath) problems.push('LETHE_PKCS11_MODULE: must be set with LETHE_VAULT=pkcs11 (the path of the token\'s PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so)');
+  else if (!modulePath.startsWith('/')) problems.push('LETHE_PKCS11_MODULE: must be an absolute path (a relative one would be searched by the system\'s library loader)');
+  const tokenLabel = present.LETHE_PKCS11_TOKEN_LABEL?.trimEnd() ?? '';
+  if (tokenLabel === '') problems.push('LETHE_PKCS11_TOKEN_LABEL: must be set with LETHE_VAULT=pkcs11 (the label the token was initialised with)');
+  else if (Buffer.byteLength(tokenLabel, 'utf8') > 32) problems.push('LETHE_PKCS11_TOKEN_LABEL: must be at most 32 bytes (a PKCS#11 token label)');
+  const pinFile = present.LETHE_PKCS11_PIN_FILE?.trim();
+  const pin = present.LETHE_PKCS11_PIN;
+  if (pin !== undefined && pinFile) problems.push('LETHE_PKCS11_PIN: set LETHE_PKCS11_PIN or LETHE_PKCS11_PIN_FILE, not both');
+  else if (pin === undefined && !pinFile) problems.push('LETHE_PKCS11_PIN_FILE: LETHE_VAULT=pkcs11 needs the token\'s user PIN: LETHE_PKCS11_PIN_FILE (a file of mode 0600) or LETHE_PKCS11_PIN');
+  return {
+    kind,
+    modulePath: modulePath ?? '',
+    tokenLabel,
+    pin: pinFile ? { kind: 'file', path: pinFile } : { kind: 'env', pin: pin ?? '' },
+  };
+}
+
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): EngineConfig {
   // Empty variables count as unset, as shells and compose files often leave them so.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -295,7 +342,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
   const tokens = present.LETHE_TOKENS === undefined ? [] : parseTokenEntries(list(present.LETHE_TOKENS), 'LETHE_TOKENS', problems);
   const simulatedVaultOutages = parseOutages(present.LETHE_SIMULATED_VAULT_OUTAGES, problems);
   const assetStore = parseAssetStore(present, problems);
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const vault = parsed.success ? vaultConfig(present, parsed.data.LETHE_VAULT, problems) : undefined;
+  if (problems.length > 0 || !parsed.success || !vault) throw new ConfigError(problems);
   const c = parsed.data;
   if (c.LETHE_CLOCK_START !== undefined && c.LETHE_CLOCK !== 'manual') {
     throw new ConfigError(['LETHE_CLOCK_START: only applies with LETHE_CLOCK=manual']);
@@ -347,6 +395,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
     simulatedVaultOutages,
     probe,
     assetStore,
+    vault,
   };
 }
 
