@@ -26,8 +26,10 @@
 //   it. Its version id is the label's suffix when that is a Lethe version id equal to its CKA_ID (a
 //   version whose record was lost), else `vkv-` + a UUID-shaped digest of its label and CKA_ID.
 //   The token has no prefix search: listVersions lists the token's objects (a listing shared for
-//   `scanCacheMs`, so a fleet's detection pass lists the token about once), and adoption lists again
-//   under the key's lock.
+//   `scanCacheMs`, so a fleet's detection pass lists the token about once in that time), and adoption
+//   lists again before taking the key's lock. A listing reads attributes synchronously (the binding
+//   has no asynchronous call for it), so it yields to the event loop every 64 objects; it also
+//   indexes the objects' handles, so a version's first use after a restart needs no search.
 // - destroyKey: tombstones the key (adopting unrecorded objects first, so they are reported), destroys
 //   every version, then destroys any object still labelled for the tenant (whatever its class): the
 //   token holds nothing of the tenant afterwards.
@@ -82,9 +84,10 @@ export interface Pkcs11KeyVaultOptions {
   readonly clock: Clock;
   readonly token: Pkcs11TokenSettings;
   /**
-   * How long one listing of the token's objects serves listVersions (ms; wall time). Default 60 000:
-   * a detection pass over the fleet lists the token about once a minute, not once per tenant. 0 lists
-   * it on every call. An object created outside Lethe is detected at most this much later.
+   * How long one listing of the token's objects serves listVersions (ms; wall time). Default 300 000:
+   * key detection, which asks for every tenant in turn, lists the token about once in 5 minutes, not
+   * once per tenant (SoftHSM2 reads about 2,000 objects a second). 0 lists it on every call. An object
+   * created outside Lethe is detected at most this much later.
    */
   readonly scanCacheMs?: number;
   /** The binding to use; default: pkcs11js, imported on first use (Pkcs11BindingMissingError without it). */
@@ -116,6 +119,10 @@ interface VersionRow {
   purged_at: Date | null;
 }
 
+/** Objects read per slice of a listing before the event loop gets a turn. */
+const SCAN_SLICE = 64;
+const objectKey = (label: string, id: Buffer) => `${label}\0${id.toString('hex')}`;
+
 /** A CK_ULONG attribute value, in the host's byte order (little-endian on x86 and arm64 Linux). */
 const ulong = (value: Buffer) => (value.length >= 8 ? Number(value.readBigUInt64LE(0)) : value.readUInt32LE(0));
 
@@ -136,6 +143,8 @@ export class Pkcs11KeyVault implements KeyVault {
   /** Object handles by version id; each use checks the handle still names the version's object. */
   readonly #handles = new Map<string, Pkcs11Handle>();
   #scan: { at: number; objects: Promise<TokenObject[]> } | undefined;
+  /** Handles by object (label and CKA_ID) from the latest full listing: finding one by template lists the token. */
+  #listed = new Map<string, Pkcs11Handle[]>();
   /** pkcs11js's GCM parameter layout that the token accepted (v3.0 first, then v2.40). */
   #gcmParams: string = 'CK_PARAMS_AES_GCM';
   private readonly scanCacheMs: number;
@@ -156,7 +165,7 @@ export class Pkcs11KeyVault implements KeyVault {
   static async open(options: Pkcs11KeyVaultOptions): Promise<Pkcs11KeyVault> {
     const binding = options.binding ?? (await loadPkcs11Binding());
     const token = await Pkcs11Token.open(binding, options.token);
-    const scanCacheMs = options.scanCacheMs ?? 60_000;
+    const scanCacheMs = options.scanCacheMs ?? 300_000;
     if (!(scanCacheMs >= 0)) throw new RangeError('scanCacheMs must be >= 0');
     return new Pkcs11KeyVault(options.pool, options.clock, token, scanCacheMs);
   }
@@ -288,7 +297,7 @@ export class Pkcs11KeyVault implements KeyVault {
     if (row.state === 'destroyed') return;
     // The token first: once recorded disabled, nothing would set the attributes again.
     await this.token.withSession(async (session, module) => {
-      for (const handle of this.findObjects(session, module, row.object_label, row.object_id)) {
+      for (const handle of this.objectHandles(session, module, row)) {
         try {
           module.C_SetAttributeValue(session, handle, this.token.template([['CKA_ENCRYPT', false], ['CKA_DECRYPT', false]]));
         } catch (error) {
@@ -302,7 +311,7 @@ export class Pkcs11KeyVault implements KeyVault {
 
   async destroy(versionId: string): Promise<DestroyResult> {
     requireId('versionId', versionId);
-    const result = await this.inTransaction((client) => this.destroyLocked(client, versionId));
+    const result = await this.inTransaction((client) => this.destroyLocked(client, versionId, true));
     this.#handles.delete(versionId);
     return result;
   }
@@ -310,11 +319,13 @@ export class Pkcs11KeyVault implements KeyVault {
   async destroyKey(keyId: string): Promise<DestroyedKeyVersion[]> {
     requireId('keyId', keyId);
     // 1. Tombstone (after adopting what the token holds unrecorded, so it is reported): from then on
-    //    no version is created, as createVersion and adoption take the same lock.
+    //    no version is created, as createVersion and adoption take the same lock. The token is listed
+    //    before the lock: a version being created meanwhile is recorded by the time the lock is ours.
+    const listed = await this.scanToken();
     const tenantId = await this.inTransaction(async (client) => {
       const key = await this.lockKey(client, keyId);
       if (!key.tombstoned_at) {
-        await this.adoptLocked(client, keyId, key.tenant_id, await this.scanToken());
+        await this.adoptLocked(client, keyId, key.tenant_id, listed);
         await client.query('update vault_pkcs11_keys set tombstoned_at = $2 where key_id = $1', [keyId, this.clock.now()]);
       }
       return key.tenant_id;
@@ -323,7 +334,8 @@ export class Pkcs11KeyVault implements KeyVault {
     const fresh = new Set<string>();
     const ids = await this.pool.query<{ version_id: string }>(`select version_id from vault_pkcs11_versions where key_id = $1 and state <> 'destroyed' order by seq`, [keyId]);
     for (const { version_id: versionId } of ids.rows) {
-      const result = await this.inTransaction((client) => this.destroyLocked(client, versionId));
+      // The listing of step 1 finds its objects; step 3 lists the token again for anything else.
+      const result = await this.inTransaction((client) => this.destroyLocked(client, versionId, false));
       this.#handles.delete(versionId);
       if (result.outcome === 'destroyed') fresh.add(versionId);
     }
@@ -352,7 +364,7 @@ export class Pkcs11KeyVault implements KeyVault {
    * for checks that a tenant left nothing on the token.
    */
   scanToken(): Promise<TokenObject[]> {
-    return this.token.withSession((session, module) => {
+    return this.token.withSession(async (session, module) => {
       module.C_FindObjectsInit(session, []);
       const handles: Pkcs11Handle[] = [];
       try {
@@ -363,7 +375,9 @@ export class Pkcs11KeyVault implements KeyVault {
       const objects: TokenObject[] = [];
       const secretKey = this.token.c('CKO_SECRET_KEY');
       const aes = this.token.c('CKK_AES');
-      for (const handle of handles) {
+      for (const [index, handle] of handles.entries()) {
+        // The binding reads attributes synchronously: let the event loop breathe on a large token.
+        if (index % SCAN_SLICE === SCAN_SLICE - 1) await new Promise((resolve) => setImmediate(resolve));
         const [cls, label] = this.attributes(session, module, handle, ['CKA_CLASS', 'CKA_LABEL']);
         if (!label || !cls) continue;
         const text = label.toString('utf8');
@@ -380,17 +394,33 @@ export class Pkcs11KeyVault implements KeyVault {
         }
         objects.push({ handle, label: text, objectClass, id, aesKey, usable });
       }
+      const listed = new Map<string, Pkcs11Handle[]>();
+      for (const o of objects) listed.set(objectKey(o.label, o.id), [...(listed.get(objectKey(o.label, o.id)) ?? []), o.handle]);
+      this.#listed = listed;
       return objects;
     });
   }
 
-  /** Attribute values by name (undefined where the object has none); the token is asked one at a time so a missing one hides no other. */
+  /**
+   * Attribute values by name (undefined where the object has none). One call for all; if the token
+   * refuses it (an attribute missing or sensitive), one call each, so a missing one hides no other.
+   */
   private attributes(session: Pkcs11Handle, module: Pkcs11Module, handle: Pkcs11Handle, names: readonly string[]): (Buffer | undefined)[] {
+    const tolerated = (error: unknown) => {
+      const code = returnCodeOf(error) ?? '';
+      return STALE_HANDLE.has(code) || code === 'CKR_ATTRIBUTE_TYPE_INVALID' || code === 'CKR_ATTRIBUTE_SENSITIVE';
+    };
+    try {
+      const values = module.C_GetAttributeValue(session, handle, names.map((name) => ({ type: this.token.c(name) })));
+      return names.map((_, i) => values[i]?.value);
+    } catch (error) {
+      if (!tolerated(error)) throw error;
+    }
     return names.map((name) => {
       try {
         return module.C_GetAttributeValue(session, handle, [{ type: this.token.c(name) }])[0]?.value;
       } catch (error) {
-        if (STALE_HANDLE.has(returnCodeOf(error) ?? '') || returnCodeOf(error) === 'CKR_ATTRIBUTE_TYPE_INVALID' || returnCodeOf(error) === 'CKR_ATTRIBUTE_SENSITIVE') return undefined;
+        if (tolerated(error)) return undefined;
         throw error;
       }
     });
@@ -415,12 +445,14 @@ export class Pkcs11KeyVault implements KeyVault {
     const candidates = (await this.cachedScan()).filter((o) => o.aesKey && o.label.startsWith(prefix));
     if (candidates.length === 0) return;
     const known = await this.pool.query<{ object_label: string; object_id: Buffer }>('select object_label, object_id from vault_pkcs11_versions where key_id = $1', [keyId]);
-    const seen = new Set(known.rows.map((r) => `${r.object_label}\0${r.object_id.toString('hex')}`));
-    if (candidates.every((o) => seen.has(`${o.label}\0${o.id.toString('hex')}`))) return;
-    // Under the key's lock a version being created is either recorded or an orphan: list again there.
+    const seen = new Set(known.rows.map((r) => objectKey(r.object_label, r.object_id)));
+    if (candidates.every((o) => seen.has(objectKey(o.label, o.id)))) return;
+    // Listed afresh (the objects may have gone since), then compared under the key's lock, where a
+    // version being created when the token was listed is recorded, and an unrecorded one an orphan.
+    const listed = await this.scanToken();
     await this.inTransaction(async (client) => {
       const key = await this.lockKey(client, keyId);
-      if (!key.tombstoned_at) await this.adoptLocked(client, keyId, tenantId, await this.scanToken());
+      if (!key.tombstoned_at) await this.adoptLocked(client, keyId, tenantId, listed);
     });
   }
 
@@ -428,11 +460,11 @@ export class Pkcs11KeyVault implements KeyVault {
   private async adoptLocked(client: pg.PoolClient, keyId: string, tenantId: string, objects: readonly TokenObject[]): Promise<void> {
     const prefix = tenantLabelPrefix(tenantId);
     const known = await client.query<{ object_label: string; object_id: Buffer }>('select object_label, object_id from vault_pkcs11_versions where key_id = $1', [keyId]);
-    const seen = new Set(known.rows.map((r) => `${r.object_label}\0${r.object_id.toString('hex')}`));
+    const seen = new Set(known.rows.map((r) => objectKey(r.object_label, r.object_id)));
     const now = this.clock.now();
     for (const o of objects) {
-      if (!o.aesKey || !o.label.startsWith(prefix) || seen.has(`${o.label}\0${o.id.toString('hex')}`)) continue;
-      seen.add(`${o.label}\0${o.id.toString('hex')}`);
+      if (!o.aesKey || !o.label.startsWith(prefix) || seen.has(objectKey(o.label, o.id))) continue;
+      seen.add(objectKey(o.label, o.id));
       await client.query(
         `insert into vault_pkcs11_versions (version_id, key_id, object_label, object_id, origin, state, created_at, disabled_at)
          values ($1, $2, $3, $4, 'detected', $5, $6, $7) on conflict do nothing`,
@@ -489,13 +521,19 @@ export class Pkcs11KeyVault implements KeyVault {
     return { versionId, createdAt: now };
   }
 
-  /** destroy's work in `client`'s transaction: the version's row locked, its objects destroyed, then recorded. */
-  private async destroyLocked(client: pg.PoolClient, versionId: string): Promise<DestroyResult> {
+  /**
+   * destroy's work in `client`'s transaction: the version's row locked, its objects destroyed, then
+   * recorded. `search`: also search the token for objects of the version the latest listing missed
+   * (a copy made since); destroyKey lists the whole token afterwards instead.
+   */
+  private async destroyLocked(client: pg.PoolClient, versionId: string, search: boolean): Promise<DestroyResult> {
     const row = await this.versionRow(client, versionId, 'for update of v');
     if (!row) return { outcome: 'unknown', unusableAt: null, purgedAt: null };
     if (row.state === 'destroyed') return { outcome: 'already-destroyed', unusableAt: row.unusable_at!, purgedAt: row.purged_at };
     await this.token.withSession((session, module) => {
-      for (const handle of this.findObjects(session, module, row.object_label, row.object_id)) this.destroyObject(session, module, handle);
+      const handles = this.objectHandles(session, module, row);
+      const found = search ? this.findObjects(session, module, row.object_label, row.object_id) : [];
+      for (const handle of [...handles, ...found]) this.destroyObject(session, module, handle);
     });
     const now = this.clock.now();
     await client.query(`update vault_pkcs11_versions set state = 'destroyed', unusable_at = $2, purged_at = $2 where version_id = $1`, [versionId, now]);
@@ -529,19 +567,31 @@ export class Pkcs11KeyVault implements KeyVault {
     return result.rows[0];
   }
 
-  /** The version's key object: the remembered handle if it still names that object, else found by label and id. */
+  /** The version's key object: the remembered handle if it still names that object, else looked up. */
   private async handleOf(session: Pkcs11Handle, module: Pkcs11Module, row: VersionRow): Promise<Pkcs11Handle> {
     const cached = this.#handles.get(row.version_id);
-    if (cached) {
-      // A handle may be reused for another object once its own is gone (on some tokens): check it.
-      const [label, id] = this.attributes(session, module, cached, ['CKA_LABEL', 'CKA_ID']);
-      if (label?.toString('utf8') === row.object_label && id?.equals(row.object_id)) return cached;
-      this.#handles.delete(row.version_id);
-    }
-    const [handle] = this.findObjects(session, module, row.object_label, row.object_id);
+    if (cached && this.names(session, module, cached, row)) return cached;
+    this.#handles.delete(row.version_id);
+    const [handle] = this.objectHandles(session, module, row);
     if (!handle) throw new KeyObjectMissingError(row.version_id, this.token.tokenLabel);
     this.#handles.set(row.version_id, handle);
     return handle;
+  }
+
+  /**
+   * Every object with the version's label and CKA_ID: from the latest listing when it still names
+   * them (a handle may be reused for another object once its own is gone, on some tokens), else by a
+   * search, which on some tokens (SoftHSM2) reads every object.
+   */
+  private objectHandles(session: Pkcs11Handle, module: Pkcs11Module, row: VersionRow): Pkcs11Handle[] {
+    const listed = (this.#listed.get(objectKey(row.object_label, row.object_id)) ?? []).filter((h) => this.names(session, module, h, row));
+    return listed.length > 0 ? listed : this.findObjects(session, module, row.object_label, row.object_id);
+  }
+
+  /** Whether `handle` names the version's object now. */
+  private names(session: Pkcs11Handle, module: Pkcs11Module, handle: Pkcs11Handle, row: VersionRow): boolean {
+    const [label, id] = this.attributes(session, module, handle, ['CKA_LABEL', 'CKA_ID']);
+    return label?.toString('utf8') === row.object_label && id !== undefined && id.equals(row.object_id);
   }
 
   private findObjects(session: Pkcs11Handle, module: Pkcs11Module, label: string, id: Buffer): Pkcs11Handle[] {
