@@ -172,18 +172,21 @@ export class Pkcs11KeyVault implements KeyVault {
 
   /**
    * Whether the token holds the key objects this database's vault recorded: the `sample` newest
-   * versions that are not destroyed are looked up by label and id. All missing means another token
-   * (or a token restored without them): the engine refuses to start rather than fail every call.
+   * versions that are not destroyed are looked for in a listing of the token (which also indexes the
+   * handles for their first use). All missing means another token (or a token restored without them):
+   * the engine refuses to start rather than fail every call.
    */
   async checkToken(sample = 3): Promise<{ readonly checked: string[]; readonly missing: string[] }> {
     const rows = await this.pool.query<VersionRow>(
       `select version_id, object_label, object_id from vault_pkcs11_versions where state <> 'destroyed' order by seq desc limit $1`,
       [sample],
     );
-    const missing = await this.token.withSession((session, module) =>
-      rows.rows.filter((r) => this.findObjects(session, module, r.object_label, r.object_id).length === 0).map((r) => r.version_id),
-    );
-    return { checked: rows.rows.map((r) => r.version_id), missing };
+    if (rows.rowCount === 0) return { checked: [], missing: [] };
+    const present = new Set((await this.scanToken()).map((o) => objectKey(o.label, o.id)));
+    return {
+      checked: rows.rows.map((r) => r.version_id),
+      missing: rows.rows.filter((r) => !present.has(objectKey(r.object_label, r.object_id))).map((r) => r.version_id),
+    };
   }
 
   /** Closes the token's sessions (the library is finalised with its last user). */
