@@ -23,6 +23,7 @@ import {
   type Pkcs11Mechanism,
   type Pkcs11Module,
 } from './pkcs11-binding.js';
+import { KeyVaultError } from '../errors.js';
 import { KeyVaultUnavailableError } from '../vault-unavailable.js';
 
 export interface Pkcs11TokenSettings {
@@ -127,7 +128,8 @@ export class Pkcs11Token {
 
   /**
    * Runs `work` with a logged-in session of its own. A failure of the token itself becomes
-   * KeyVaultUnavailableError (and the session is dropped); other errors pass through unchanged.
+   * KeyVaultUnavailableError (and the session is dropped); other errors pass through unchanged (the
+   * session is dropped too unless the error is a KeyVaultError, a refusal the adapter made).
    */
   async withSession<T>(work: (session: Pkcs11Handle, module: Pkcs11Module) => Promise<T> | T): Promise<T> {
     const session = await this.acquire();
@@ -141,6 +143,9 @@ export class Pkcs11Token {
         this.forget(code);
         throw new KeyVaultUnavailableError('unavailable', `the PKCS#11 token ${JSON.stringify(this.settings.tokenLabel)} did not serve the call (${code})`);
       }
+      // The adapter's typed refusals leave the session as it was; after anything else an operation
+      // may still be active on it, so it is not lent again.
+      if (!(error instanceof KeyVaultError)) healthy = false;
       throw error;
     } finally {
       if (healthy) this.release(session);
