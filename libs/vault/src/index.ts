@@ -85,4 +85,4 @@ export {
   type Pkcs11Handle,
 } from './pkcs11/pkcs11-binding.js';
 export type { Pkcs11TokenSettings } from './pkcs11/pkcs11-token.js';
-export { pkcs11VaultMigrations, CreatePkcs11VaultTables1764400000141 } from './pkcs11/migrations.js';
+export { pkcs11VaultMigrations, CreatePkcs11VaultTables1764400000160 } from './pkcs11/migrations.js';

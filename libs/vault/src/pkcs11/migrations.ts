@@ -7,8 +7,8 @@
 // tombstoned key gets no new version.
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class CreatePkcs11VaultTables1764400000141 implements MigrationInterface {
-  name = 'CreatePkcs11VaultTables1764400000141';
+export class CreatePkcs11VaultTables1764400000160 implements MigrationInterface {
+  name = 'CreatePkcs11VaultTables1764400000160';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
@@ -97,4 +97,4 @@ export class CreatePkcs11VaultTables1764400000141 implements MigrationInterface 
 }
 
 /** Every migration of the pkcs11 adapter, in order; the engine applies them whatever LETHE_VAULT says. */
-export const pkcs11VaultMigrations = [CreatePkcs11VaultTables1764400000141] as const;
+export const pkcs11VaultMigrations = [CreatePkcs11VaultTables1764400000160] as const;

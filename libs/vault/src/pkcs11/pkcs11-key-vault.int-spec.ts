@@ -87,7 +87,7 @@ describeWithToken('pkcs11 KeyVault on SoftHSM2', () => {
   beforeAll(async () => {
     token = createSoftHsmToken();
     db = await createTestDatabase();
-    expect(await runMigrations(db.url, [...pkcs11VaultMigrations])).toEqual(['CreatePkcs11VaultTables1764400000141']);
+    expect(await runMigrations(db.url, [...pkcs11VaultMigrations])).toEqual(['CreatePkcs11VaultTables1764400000160']);
     pool = new pg.Pool({ connectionString: db.url, max: 8 });
     pool.on('error', reportIdleError);
   });
