@@ -413,10 +413,95 @@ describe('the Helm chart (deploy/helm/lethe)', () => {
     expect(included.filter((name) => !defined.includes(name))).toEqual([]);
   });
 
+  describe('extra environment, volumes and init containers (api and worker)', () => {
+    const EXAMPLE = 'deploy/helm/examples/adapters.values.yaml';
+    const example = readYaml(EXAMPLE);
+    /** filled() with the example's api and worker values laid over it (as `helm -f a -f b` merges maps). */
+    const withExample = (): Yaml => {
+      const v = filled();
+      for (const part of ['api', 'worker']) Object.assign(v[part], structuredClone(example[part]));
+      return v;
+    };
+
+    it.each(['api', 'worker'])('%s passes extraEnv, extraEnvFrom, extraVolumes, extraVolumeMounts and extraInitContainers into its pod', (part) => {
+      const text = all[`deployment-${part}.yaml`];
+      expect(text).toMatch(new RegExp(`env:\\s*\\n.*include "lethe\\.env".*\\n\\s*\\{\\{- with \\.Values\\.${part}\\.extraEnv \\}\\}`));
+      expect(text).toMatch(new RegExp(`\\{\\{- with \\.Values\\.${part}\\.extraEnvFrom \\}\\}\\s*\\n\\s*envFrom:`));
+      expect(text).toMatch(new RegExp(`include "lethe\\.volumeMounts".*\\n\\s*\\{\\{- with \\.Values\\.${part}\\.extraVolumeMounts \\}\\}`));
+      expect(text).toMatch(new RegExp(`include "lethe\\.volumes".*\\n\\s*\\{\\{- with \\.Values\\.${part}\\.extraVolumes \\}\\}`));
+      expect(text).toMatch(new RegExp(`\\{\\{- with \\.Values\\.${part}\\.extraInitContainers \\}\\}\\s*\\n\\s*initContainers:`));
+      expect(values[part]).toMatchObject({ extraEnv: [], extraEnvFrom: [], extraVolumes: [], extraVolumeMounts: [], extraInitContainers: [] });
+    });
+
+    it(`${EXAMPLE} matches the schema and sets, in both parts, only settings the engine reads, with values it accepts`, () => {
+      expect(errors(withExample())).toEqual([]);
+      for (const part of ['api', 'worker']) {
+        const env: Yaml[] = example[part].extraEnv;
+        expect(env.length).toBeGreaterThan(3);
+        expect(unknownNames(env.map((e) => e.name))).toEqual([]);
+        const literal = Object.fromEntries(env.filter((e) => 'value' in e).map((e) => [e.name, e.value]));
+        expect(() => loadConfig({ ...literal, DATABASE_URL: DUMMY_DATABASE_URL })).not.toThrow();
+      }
+    });
+
+    it(`${EXAMPLE} mounts only volumes the pod has, and the files its settings name lie on a mount`, () => {
+      const chartVolumes = [...all['_helpers.tpl'].matchAll(/^- name: ([a-z0-9-]+)\s*\n\s*(?:emptyDir|secret):/gm)].map((m) => m[1]);
+      for (const part of ['api', 'worker']) {
+        const volumes = new Set([...chartVolumes, ...example[part].extraVolumes.map((v: Yaml) => v.name)]);
+        const mountsOf = (list: Yaml[]) => list.map((m) => m.name).filter((n) => !volumes.has(n));
+        expect(mountsOf(example[part].extraVolumeMounts)).toEqual([]);
+        for (const init of example[part].extraInitContainers) expect(mountsOf(init.volumeMounts)).toEqual([]);
+        const files = example[part].extraEnv.filter((e: Yaml) => /_FILE$/.test(e.name)).map((e: Yaml) => e.value as string);
+        expect(files.length).toBeGreaterThan(0);
+        for (const file of files) expect(example[part].extraVolumeMounts.some((m: Yaml) => file.startsWith(`${m.mountPath}/`))).toBe(true);
+      }
+    });
+
+    it.each([
+      ['an extraEnv entry with neither value nor valueFrom', (v: Yaml) => v.api.extraEnv.push({ name: 'LETHE_PROBE' })],
+      ['an extraEnv entry with both value and valueFrom', (v: Yaml) => v.worker.extraEnv.push({ name: 'LETHE_PROBE', value: 'http', valueFrom: {} })],
+      ['an extraEnv entry with an unknown key (a typo)', (v: Yaml) => v.api.extraEnv.push({ name: 'LETHE_PROBE', valu: 'http' })],
+      ['an extraEnvFrom entry that names no ConfigMap or Secret', (v: Yaml) => v.api.extraEnvFrom.push({ prefix: 'X_' })],
+      ['an extraVolumeMount without a mountPath', (v: Yaml) => v.worker.extraVolumeMounts.push({ name: 'probe' })],
+    ])('rejects %s', (_name, spoil) => {
+      const v = filled();
+      spoil(v);
+      expect(errors(v)).not.toEqual([]);
+    });
+  });
+
   it('keeps a disruption budget for each Deployment', () => {
     expect(all['pdb.yaml'].match(/kind: PodDisruptionBudget/g)).toHaveLength(2);
     expect(values.api.pdb.enabled && values.worker.pdb.enabled).toBe(true);
   });
+});
+
+describe("the README's Configuration table", () => {
+  const readme = read('README.md');
+  const start = readme.indexOf('\n## Configuration\n');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  /** The names in the first cell of each row (`A`, or `A`, `B` for settings documented together). */
+  const documented = section
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .flatMap((line) => [...line.split('|')[1].matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1]));
+
+  it('lists every setting the engine reads (ENGINE_ENV_VARS), so deployments can rely on it', () => {
+    expect(start).toBeGreaterThan(0);
+    expect(ENGINE_ENV_VARS.filter((name) => !documented.includes(name))).toEqual([]);
+  });
+
+  it('lists nothing the engine does not read, each once', () => {
+    expect(unknownNames(documented)).toEqual([]);
+    expect(documented.filter((name, i) => documented.indexOf(name) !== i)).toEqual([]);
+  });
+});
+
+it('names, anywhere under deploy/ (comments and examples included), only LETHE_ settings the engine reads', () => {
+  const text = filesUnder('deploy').filter((f) => /\.(ya?ml|json|md|tpl|txt|mjs)$|Dockerfile$/.test(f));
+  const named = text.flatMap((f) => [...read(f).matchAll(/\bLETHE_[A-Z0-9_]*[A-Z0-9]\b/g)].map((m) => [f, m[0]]));
+  expect(named.length).toBeGreaterThan(20);
+  expect(named.filter(([, name]) => !known.has(name))).toEqual([]);
 });
 
 it('the container files name the same unprivileged user id', () => {
