@@ -470,6 +470,34 @@ describe('the Helm chart (deploy/helm/lethe)', () => {
     });
   });
 
+  it('rotates the master key with a Job (helm/examples) that runs the `lethe` command with the release\'s Secret and the new key as an owner-only file', () => {
+    const job = readYaml('deploy/helm/examples/master-key-rotate-job.yaml');
+    expect(job.kind).toBe('Job');
+    const pod = job.spec.template.spec;
+    const [container] = pod.containers;
+    const script: string = container.command.at(-1);
+    const rotate = /exec node (\S+) master-key rotate --new-key-file (\S+)$/.exec(script);
+    expect(rotate).not.toBeNull();
+    const [, bin, keyFile] = rotate!;
+    expect(existsSync(join(ROOT, bin))).toBe(true);
+    expect(read('apps/cli/src/main.ts')).toContain('master-key rotate --new-key-file <path>');
+    // The copy the command reads is made 0400 on a memory volume, from the new key's Secret.
+    expect(script).toContain(`chmod 0400 ${keyFile}`);
+    const mountFor = (path: string) => container.volumeMounts.find((m: Yaml) => path.startsWith(`${m.mountPath}/`));
+    const volume = (name: string) => pod.volumes.find((v: Yaml) => v.name === name);
+    expect(volume(mountFor(keyFile).name).emptyDir.medium).toBe('Memory');
+    const copied = /cp (\S+) /.exec(script)![1];
+    expect(volume(mountFor(copied).name).secret.secretName).toBe('lethe-master-key-new');
+    // The engine's settings, the current key among them, from the chart's Secret by the keys it writes.
+    const env: Yaml[] = container.env;
+    expect(unknownNames(env.map((e) => e.name))).toEqual([]);
+    expect(env.map((e) => e.name)).toEqual(expect.arrayContaining(['DATABASE_URL', 'LETHE_MASTER_KEY']));
+    const written = new Set([...all['secret.yaml'].matchAll(/^ {2}([a-z-]+): \{\{/gm)].map((m) => m[1]));
+    const refs = env.filter((e) => e.valueFrom).map((e) => e.valueFrom.secretKeyRef);
+    expect(refs.filter((r) => r.name !== 'lethe-secrets' || !written.has(r.key))).toEqual([]);
+    expect(pod.securityContext).toMatchObject({ runAsUser: values.podSecurityContext.runAsUser, runAsNonRoot: true });
+  });
+
   it('keeps a disruption budget for each Deployment', () => {
     expect(all['pdb.yaml'].match(/kind: PodDisruptionBudget/g)).toHaveLength(2);
     expect(values.api.pdb.enabled && values.worker.pdb.enabled).toBe(true);
