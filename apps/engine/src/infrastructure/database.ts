@@ -87,14 +87,19 @@ export async function openDatabase(config: EngineConfig, logger: Logger): Promis
   const pool = new pg.Pool({ ...pooled.client, max: POOL_SIZE });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (error) => logger.warn({ err: error.message }, 'idle database connection lost'));
+  // Once: a second pool.end() throws ("Called end on pool more than once").
+  let closing: Promise<void> | undefined;
   return {
     pooled,
     direct,
     pool,
     embedded: server !== undefined,
-    async close() {
-      await pool.end();
-      await server?.stop();
+    close() {
+      closing ??= (async () => {
+        await pool.end();
+        await server?.stop();
+      })();
+      return closing;
     },
   };
 }
