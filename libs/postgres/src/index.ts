@@ -1,5 +1,5 @@
 export { runMigrations, pendingMigrations, type MigrationClass, type MigrationOptions } from './migrations.js';
-export { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
+export { startEmbeddedPostgres, runningEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
 export {
   postgresConnection,
   DatabaseSettingError,
