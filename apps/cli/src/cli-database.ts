@@ -58,6 +58,7 @@ async function runningEngineServer(dir: string): Promise<EmbeddedServer | undefi
     throw new Error(
       `an engine is using the embedded PostgreSQL in ${dir}${pid}, and this command cannot connect to it ` +
         `(${error instanceof Error ? error.message : String(error)}): stop the engine first, or run the command as the engine's user`,
+      { cause: error },
     );
   }
 }

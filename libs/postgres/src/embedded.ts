@@ -105,7 +105,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedSe
       : error instanceof Error
         ? `: ${error.message}`
         : '';
-    throw new Error(`the embedded PostgreSQL in ${clusterDir} did not start${why}`);
+    throw new Error(`the embedded PostgreSQL in ${clusterDir} did not start${why}`, { cause: error });
   });
   const client = server.getPgClient();
   await client.connect();
