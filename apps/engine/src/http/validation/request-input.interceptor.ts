@@ -1,17 +1,19 @@
 // Every route, before its pipes and handler run (so nothing is stored on a 400):
 // - a query parameter the route does not declare (ZodQuery) is refused, naming it as sent; a route
 //   declaring none takes none. `minPosition` (read your writes) is the one cross-cutting parameter,
-//   taken on every GET;
+//   taken where ReadYourWritesInterceptor reads it (a GET needing a token), as /docs describes it;
 // - a route that declares no body (ZodBody) refuses one with fields, naming them (`{}` is taken);
 // - a string of the path, the query or the body (values and keys, however nested) that PostgreSQL
 //   cannot hold as text or jsonb (NUL, a lone surrogate) is refused naming its field: every string
 //   of a request may end up in a query or an event, and a field's own schema may not think of it.
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Observable } from 'rxjs';
 import { formatPath, textRuleBroken, type FieldError } from '@lethe/domain';
 import type { HttpRequest } from '../http-types.js';
 import { ProblemException } from '../problem/problem.js';
 import { MIN_POSITION_QUERY } from '../consistency/read-your-writes.interceptor.js';
+import { PUBLIC_KEY } from '../auth/decorators.js';
 import { declaredInputOf, type DeclaredInput } from './declared-input.js';
 
 export const UNKNOWN_QUERY_RULE = 'is not a query parameter of this route';
@@ -22,10 +24,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Query parameters `query` holds that `declared` does not name. */
-export function unknownQueryParameters(query: Readonly<Record<string, unknown>>, declared: DeclaredInput, method: string): FieldError[] {
+/** Query parameters `query` holds that `declared` does not name; `minPosition` is taken when `readsYourWrites`. */
+export function unknownQueryParameters(query: Readonly<Record<string, unknown>>, declared: DeclaredInput, readsYourWrites: boolean): FieldError[] {
   return Object.keys(query)
-    .filter((name) => !declared.query.has(name) && !(name === MIN_POSITION_QUERY && method === 'GET'))
+    .filter((name) => !declared.query.has(name) && !(name === MIN_POSITION_QUERY && readsYourWrites))
     .map((name) => ({ field: name, rule: UNKNOWN_QUERY_RULE }));
 }
 
@@ -66,13 +68,16 @@ export function unstorableStrings(value: unknown, name: (path: readonly (string 
 
 @Injectable()
 export class RequestInputInterceptor implements NestInterceptor {
+  constructor(private readonly reflector: Reflector) {}
+
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<HttpRequest>();
     const declared = declaredInputOf(context.getHandler());
     const query = (request.query ?? {}) as Record<string, unknown>;
 
-    const unknownQuery = unknownQueryParameters(query, declared, request.method);
+    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, [context.getHandler(), context.getClass()]) === true;
+    const unknownQuery = unknownQueryParameters(query, declared, request.method === 'GET' && !isPublic);
     if (unknownQuery.length > 0) throw ProblemException.badRequest('The request has query parameters this route does not take.', unknownQuery);
     if (!declared.body) {
       const bodyErrors = undeclaredBodyErrors(request.body);
