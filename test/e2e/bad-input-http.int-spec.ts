@@ -5,7 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { PostgresEventStore } from '@lethe/eventstore';
 import { INSTANT_RANGES, instantRangeRule, NO_NUL_RULE, WELL_FORMED_RULE } from '@lethe/domain';
-import { DEPTH_RULE, MAX_BODY_DEPTH } from '../../apps/engine/src/http/index.js';
+import { TENANT_EVENTS_LISTING } from '@lethe/lifecycle';
+import { CURSOR_RULE, LIMIT_RULE } from '@lethe/readmodel';
+import { DEPTH_RULE, MAX_BODY_DEPTH, UNKNOWN_FIELD_RULE, UNKNOWN_QUERY_RULE } from '../../apps/engine/src/http/index.js';
 import { startInProcessEngine, type InProcessEngine } from '../support/in-process-engine.js';
 import { waitUntil } from '../support/engine-process.js';
 import type { ApiResponse } from '../support/http-client.js';
@@ -57,6 +59,101 @@ describe('strings that PostgreSQL cannot store', () => {
     const res = await refused('POST', terminations, e.tokens['contract-system'], text);
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ field: 'reason', rule: WELL_FORMED_RULE }]);
+  });
+});
+
+/** A cursor as a forger would write it: base64url of JSON (`\u0000` in JSON is a NUL once parsed). */
+const forged = (json: unknown[]) => Buffer.from(JSON.stringify(json), 'utf8').toString('base64url');
+
+describe('NUL anywhere in a request (PostgreSQL text and jsonb cannot hold it)', () => {
+  const cursors: [string, string, string][] = [
+    ['/v1/schedule', 'cursor', forged(['schedule', '2026-11-30T16:29:53.651Z', 'x\u0000y'])],
+    ['/v1/tenants', 'cursor', forged(['tenants', 'a\u0000b'])],
+    ['/v1/compliance', 'cursor', forged(['compliance', 'a\u0000b'])],
+    ['/v1/shreds', 'cursor', forged(['shreds', 'a\u0000b', 'x'])],
+    ['/v1/tenants/acme/backups', 'cursor', forged(['backups', '2026-11-30T08:00:00.000Z', 'b\u0000'])],
+    ['/v1/tenants/acme/events', 'after', forged([TENANT_EVENTS_LISTING.name, 'acme\u0000', ...TENANT_EVENTS_LISTING.key.slice(1).map(() => 0)])],
+  ];
+
+  it.each(cursors)('refuses a forged %s cursor holding NUL with a 400 naming %s', async (path, field, cursor) => {
+    const res = await refused('GET', `${path}?${field}=${cursor}`, e.tokens['ops-reader'], undefined);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field, rule: CURSOR_RULE }]);
+  });
+
+  it('refuses NUL in a path parameter, a query parameter, a body field, a nested field and a body key, naming each', async () => {
+    const t = e.tokens;
+    const path = await refused('GET', '/v1/tenants/ac%00me', t['ops-reader'], undefined);
+    expect(path.body.errors).toEqual([{ field: 'tenantId', rule: NO_NUL_RULE }]);
+    const query = await refused('GET', '/v1/schedule?kind=rota%00tion', t['ops-reader'], undefined);
+    expect(query.body.errors).toEqual([{ field: 'kind', rule: NO_NUL_RULE }]);
+    const body = await refused('POST', deletionRequests, t['contract-system'], { requestId: 'r\u0000' });
+    expect(body.body.errors).toEqual([{ field: 'requestId', rule: NO_NUL_RULE }]);
+    const nested = await refused('POST', '/v1/tenants', t.operator, { tenantId: 'nul', jurisdiction: 'GB', keyCustody: 'managed', backupKeyMode: 'customer', databases: [{ databaseId: 'db\u0000' }] });
+    expect(nested.body.errors).toEqual([{ field: 'databases[0].databaseId', rule: NO_NUL_RULE }]);
+    const key = await refused('POST', deletionRequests, t['contract-system'], { requestId: 'r-key', 'a\u0000': 1 });
+    expect(key.status).toBe(400);
+    expect(key.body.errors[0].rule).toContain(NO_NUL_RULE);
+    for (const res of [path, query, body, nested, key]) expect(res.status).toBe(400);
+  });
+
+  it('cannot put a NUL into the contract stream at all: the append fails at the store, the engine stays up', async () => {
+    const store = new PostgresEventStore(e.pool);
+    await expect(store.append('contract-acme', [{ id: randomUUID(), type: 'ContractTerminated', data: notice({ reason: 'x\u0000y' }) }], 'any')).rejects.toThrow();
+    expect((await e.api('GET', '/v1/tenants/acme', e.tokens['ops-reader'])).body.status).toBe('active');
+  });
+});
+
+describe('query parameters and body fields a route does not take', () => {
+  it.each(['/v1/tenants/acme/keys/timeline?foo=1', '/v1/tenants/acme?foo=1', '/v1/tenants/acme/deletion-certificate?foo=1', '/metrics?foo=1', '/v1/tenants/acme/events?foo=bar'])(
+    'refuses GET %s with a 400 naming foo',
+    async (path) => {
+      const res = await refused('GET', path, e.tokens['ops-reader'], undefined);
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ field: 'foo', rule: UNKNOWN_QUERY_RULE }]);
+    },
+  );
+
+  it('still takes minPosition (read your writes) on a read', async () => {
+    expect((await e.api('GET', '/v1/tenants/acme?minPosition=0', e.tokens['ops-reader'])).status).toBe(200);
+  });
+
+  it('names a bracketed parameter as sent, not as a quoted path', async () => {
+    const res = await refused('GET', '/v1/schedule?kind[0]=rotation', e.tokens['ops-reader'], undefined);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field: 'kind[0]', rule: UNKNOWN_QUERY_RULE }]);
+  });
+
+  it('refuses a body field on a route that takes no body (rotate), storing nothing', async () => {
+    const res = await refused('POST', '/v1/tenants/acme/keys/rotate', e.tokens.operator, { x: 1 });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field: 'x', rule: UNKNOWN_FIELD_RULE }]);
+  });
+
+  it('says a JSON body of null must be a JSON object (it is valid JSON)', async () => {
+    const res = await refused('POST', deletionRequests, e.tokens['contract-system'], 'null');
+    expect(res.status).toBe(400);
+    expect(res.body.detail).toBe('The request body must be a JSON object.');
+  });
+});
+
+describe('whole numbers in the query are decimal digits only', () => {
+  it.each([
+    ['/v1/tenants?limit=1e2', 'limit', LIMIT_RULE],
+    ['/v1/tenants?limit=%205', 'limit', LIMIT_RULE],
+    ['/v1/tenants?limit=0x10', 'limit', LIMIT_RULE],
+    ['/v1/tenants/acme/events?limit=1e2', 'limit', 'must be a whole number from 1 to 500'],
+    ['/v1/calendars/GB-ENG/deadline?from=2026-12-21T09:00:00Z&workingDays=0x5', 'workingDays', 'must be a whole number from 1 to'],
+  ])('refuses %s with a 400 naming %s', async (path, field, rule) => {
+    const res = await refused('GET', path, e.tokens['ops-reader'], undefined);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toHaveLength(1);
+    expect(res.body.errors[0].field).toBe(field);
+    expect(res.body.errors[0].rule).toContain(rule);
+  });
+
+  it('takes plain digits', async () => {
+    expect((await e.api('GET', '/v1/tenants?limit=5', e.tokens['ops-reader'])).status).toBe(200);
   });
 });
 
@@ -189,6 +286,7 @@ describe('every 4xx is problem+json with a stable code', () => {
       ['wrong role', e.api('GET', '/v1/tenants/acme', t['contract-system']), 403, 'forbidden'],
       ['unknown route', e.api('GET', '/v1/nothing-here', t['ops-reader']), 404, 'not-found'],
       ['unknown tenant', e.api('POST', '/v1/tenants/nobody/keys/rotate', t.operator), 404, 'tenant-not-found'],
+      ['unknown tenant read', e.api('GET', '/v1/tenants/nobody', t['ops-reader']), 404, 'tenant-not-found'],
       ['no certificate yet', e.api('GET', '/v1/tenants/acme/deletion-certificate', t['ops-reader']), 404, 'not-found'],
       ['tenant exists', e.api('POST', '/v1/tenants', t.operator, { tenantId: 'acme', jurisdiction: 'DE', keyCustody: 'managed', backupKeyMode: 'customer', databases: [{ databaseId: 'db-9' }] }), 409, 'tenant-exists'],
       ['idempotency id reused', e.api('POST', deletionRequests, t['contract-system'], { requestId: 'r-once', requestedAt: '2026-12-21T08:00:00Z' }), 409, 'idempotency-key-reused'],
@@ -196,13 +294,16 @@ describe('every 4xx is problem+json with a stable code', () => {
       ['too large', e.api('POST', deletionRequests, t['contract-system'], big), 413, 'payload-too-large'],
       ['form-encoded', e.api('POST', deletionRequests, t['contract-system'], 'requestId=r', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'unsupported-media-type'],
     ];
+    // A Lethe code has its own type; about:blank only for problems that are nothing but their status.
+    const statusCodes = new Set(['bad-request', 'unauthorized', 'forbidden', 'not-found', 'payload-too-large', 'unsupported-media-type']);
     for (const [what, pending, status, code] of cases) {
       const res = await pending;
-      expect({ what, status: res.status, type: res.headers.get('content-type'), code: res.body?.code }).toEqual({
+      expect({ what, status: res.status, type: res.headers.get('content-type'), code: res.body?.code, problemType: res.body?.type }).toEqual({
         what,
         status,
         type: expect.stringContaining('application/problem+json'),
         code,
+        problemType: statusCodes.has(code) ? 'about:blank' : `urn:lethe:problem:${code}`,
       });
     }
   });

@@ -7,6 +7,7 @@ import { ModulesContainer } from '@nestjs/core';
 import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RequestMethod, type Type } from '@nestjs/common';
 import { z } from 'zod';
+import { UNKNOWN_QUERY_RULE } from '../../apps/engine/src/http/index.js';
 import { startInProcessEngine, type InProcessEngine } from '../support/in-process-engine.js';
 import type { ApiResponse } from '../support/http-client.js';
 
@@ -152,6 +153,32 @@ describe('every route is described', () => {
     expect(Object.values(doc.components.securitySchemes as Json).map((scheme) => scheme.bearerFormat)).toEqual(['opaque']);
     expect(doc.paths['/v1/shreds'].get.parameters.map((p: Json) => p.name)).toEqual(expect.arrayContaining(['status', 'limit', 'cursor', 'minPosition']));
     expect(doc.paths['/v1/certificate-key'].get.security).toEqual([]);
+  });
+});
+
+describe('a route takes the query parameters it documents, and no other', () => {
+  const operations = () =>
+    Object.entries(doc.paths as Json).flatMap(([path, ops]) =>
+      Object.entries(ops as Json).map(([method, op]) => ({ method: method.toUpperCase(), url: path.replace(/\{[^}]+\}/g, 'x1'), query: ((op.parameters ?? []) as Json[]).filter((p) => p.in === 'query').map((p) => p.name as string) })),
+    );
+
+  it('refuses an undocumented query parameter on every route, naming it', async () => {
+    const answered: string[] = [];
+    for (const { method, url } of operations()) {
+      const res = await e.api(method, `${url}?undocumented=1`, e.tokens.admin);
+      if (res.status !== 400 || !res.body.errors?.some((err: Json) => err.field === 'undocumented' && err.rule === UNKNOWN_QUERY_RULE)) answered.push(`${method} ${url}: ${res.status}`);
+    }
+    expect(answered).toEqual([]);
+  });
+
+  it('never refuses a documented one as unknown', async () => {
+    const refused: string[] = [];
+    for (const { method, url, query } of operations()) {
+      if (method !== 'GET' || query.length === 0) continue;
+      const res = await e.api(method, `${url}?${query.map((name) => `${name}=`).join('&')}`, e.tokens.admin);
+      for (const err of (res.body?.errors ?? []) as Json[]) if (err.rule === UNKNOWN_QUERY_RULE) refused.push(`${method} ${url}: ${err.field}`);
+    }
+    expect(refused).toEqual([]);
   });
 });
 

@@ -16,6 +16,17 @@ describe('keyset paging', () => {
     expect(() => decodeCursor(TENANTS.name, cursor, TENANTS.key)).toThrow(InvalidPageRequestError);
   });
 
+  it.each([
+    ['a NUL in a string part', TENANTS, ['tenants', 'a\u0000b']],
+    ['a NUL in the second part', SHREDS, ['shreds', 'a\u0000b', 'x']],
+    ['a lone surrogate', TENANTS, ['tenants', 'a\ud800b']],
+    ['a NUL in an instant part', { name: 'backups', key: ['instant', 'string'] } as Listing, ['backups', '2026-11-30T08:00:00.000Z\u0000', 'b']],
+  ])('refuses a forged cursor holding %s (PostgreSQL cannot take it as text)', (_what, listing, json) => {
+    const cursor = Buffer.from(JSON.stringify(json), 'utf8').toString('base64url');
+    expect(isCursorOf(listing, cursor)).toBe(false);
+    expect(() => decodeCursor(listing.name, cursor, listing.key)).toThrow(InvalidPageRequestError);
+  });
+
   it("refuses one listing's cursor in another", () => {
     const shreds = encodeCursor(SHREDS.name, ['acme', 's-1']);
     expect(isCursorOf(TENANTS, shreds)).toBe(false);

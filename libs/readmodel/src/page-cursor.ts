@@ -30,10 +30,21 @@ export type KeyPart = string | number;
 /** The type of each part of a listing's key; an `instant` is an ISO 8601 string. */
 export type KeyShape = readonly ('string' | 'number' | 'instant')[];
 
+// eslint-disable-next-line no-control-regex
+const NUL = /\u0000/;
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Whether `part` can be sent to PostgreSQL as text: a forged cursor holding NUL or a lone surrogate
+ * would otherwise fail the query ("invalid byte sequence for encoding UTF8: 0x00"), a 500.
+ */
+const storable = (part: string): boolean => !NUL.test(part) && !LONE_SURROGATE.test(part);
+
 function fits(part: unknown, type: KeyShape[number]): boolean {
   if (type === 'number') return typeof part === 'number' && Number.isSafeInteger(part);
-  if (type === 'instant') return typeof part === 'string' && !Number.isNaN(Date.parse(part));
-  return typeof part === 'string';
+  if (type === 'instant') return typeof part === 'string' && storable(part) && !Number.isNaN(Date.parse(part));
+  return typeof part === 'string' && storable(part);
 }
 
 export function encodeCursor(listing: string, key: readonly KeyPart[]): string {

@@ -4,17 +4,13 @@ import { DEFAULT_TENANT_EVENTS_LIMIT, MAX_TENANT_EVENTS_LIMIT, SCHEDULE_KINDS, S
 import { CURSOR_RULE, decodeCursor, isCursorOf } from '@lethe/readmodel';
 import { z } from 'zod';
 import { pageFields } from './paging.schema.js';
+import { wholeNumberQueryField } from './whole-number.schema.js';
 
 const EVENTS_LIMIT_RULE = `must be a whole number from 1 to ${MAX_TENANT_EVENTS_LIMIT}`;
 
 /** `after` decodes to the tenant id it was issued for and, per tenant stream, the revision to start at. */
 export const tenantEventsQuery = z.strictObject({
-  limit: z.coerce
-    .number({ message: EVENTS_LIMIT_RULE })
-    .int({ message: EVENTS_LIMIT_RULE })
-    .min(1, { message: EVENTS_LIMIT_RULE })
-    .max(MAX_TENANT_EVENTS_LIMIT, { message: EVENTS_LIMIT_RULE })
-    .default(DEFAULT_TENANT_EVENTS_LIMIT),
+  limit: wholeNumberQueryField({ min: 1, max: MAX_TENANT_EVENTS_LIMIT, fallback: DEFAULT_TENANT_EVENTS_LIMIT, rule: EVENTS_LIMIT_RULE }),
   after: z
     .string({ message: CURSOR_RULE })
     .refine((cursor) => isCursorOf(TENANT_EVENTS_LISTING, cursor), { message: CURSOR_RULE })

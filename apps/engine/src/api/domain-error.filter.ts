@@ -59,7 +59,10 @@ export function problemOf(error: DomainError | ConcurrentModificationError | Key
       extensions: { code: error.code },
     });
   }
-  if (NOT_FOUND.has(error.code)) return ProblemException.notFound(error.message, { code: error.code });
+  if (NOT_FOUND.has(error.code)) {
+    // Its own type like every other Lethe code (a client may tell a missing tenant from a missing route).
+    return new ProblemException({ status: 404, detail: error.message, type: `urn:lethe:problem:${error.code}`, extensions: { code: error.code } });
+  }
   const field = BAD_FIELD[error.code];
   if (field) return ProblemException.badRequest('The request breaks a rule.', [{ field, rule: error.message }]);
   return ProblemException.conflict(error.message, `urn:lethe:problem:${error.code}`, { code: error.code });

@@ -3,11 +3,12 @@
 // the last page. Limits, rules and cursors are the read model's (libs/readmodel page-cursor.ts).
 import { CURSOR_RULE, DEFAULT_PAGE_LIMIT, LIMIT_RULE, MAX_PAGE_LIMIT, decodeCursor, isCursorOf, type KeyPart, type Listing, type PageRequest } from '@lethe/readmodel';
 import { z } from 'zod';
+import { wholeNumberQueryField } from './whole-number.schema.js';
 
 /** The `limit` and `cursor` query fields of `listing`: a cursor of another listing is a 400 naming `cursor`. */
 export function pageFields(listing: Listing) {
   return {
-    limit: z.coerce.number({ message: LIMIT_RULE }).int({ message: LIMIT_RULE }).min(1, { message: LIMIT_RULE }).max(MAX_PAGE_LIMIT, { message: LIMIT_RULE }).default(DEFAULT_PAGE_LIMIT),
+    limit: wholeNumberQueryField({ min: 1, max: MAX_PAGE_LIMIT, fallback: DEFAULT_PAGE_LIMIT, rule: LIMIT_RULE }),
     cursor: z
       .string()
       .refine((cursor) => isCursorOf(listing, cursor), { message: CURSOR_RULE })

@@ -59,7 +59,7 @@ export class TenantsController {
   @Problems(404)
   async get(@ZodParam('tenantId', idSchema) tenantId: string) {
     const details = await this.queries.execute(new GetTenantQuery(tenantId));
-    if (!details) throw ProblemException.notFound('tenant not found');
+    if (!details) throw ProblemException.notFound('tenant not found', { code: 'tenant-not-found' });
     return tenantDetailsBody(details);
   }
 

@@ -11,6 +11,7 @@ import { ReadYourWritesInterceptor } from './consistency/read-your-writes.interc
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { IdempotencyStore } from './idempotency/idempotency.store.js';
 import { ProblemDetailsFilter } from './problem/problem-details.filter.js';
+import { RequestInputInterceptor } from './validation/request-input.interceptor.js';
 
 /** problem+json for every error, including 404 for unknown routes and body-parser failures. */
 export const problemProviders: Provider[] = [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }];
@@ -25,10 +26,16 @@ export const authProviders: Provider[] = [
 export const idempotencyProviders: Provider[] = [IdempotencyStore, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }];
 
 /**
+ * Unknown query parameters and body fields, and text PostgreSQL cannot hold, are refused on every
+ * route (400). Listed first, so a bad request is refused before it waits for the read models.
+ */
+export const requestInputProviders: Provider[] = [{ provide: APP_INTERCEPTOR, useClass: RequestInputInterceptor }];
+
+/**
  * Writes answer Lethe-Position; reads given minPosition wait for the read models (needs
  * READ_MODEL_PROGRESS). Listed before idempotency, so it wraps it: a replayed write answers a
  * position too.
  */
 export const readYourWritesProviders: Provider[] = [{ provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor }];
 
-export const httpProviders: Provider[] = [...problemProviders, ...authProviders, ...readYourWritesProviders, ...idempotencyProviders];
+export const httpProviders: Provider[] = [...problemProviders, ...authProviders, ...requestInputProviders, ...readYourWritesProviders, ...idempotencyProviders];

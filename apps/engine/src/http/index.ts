@@ -1,7 +1,7 @@
 // The engine's HTTP building blocks, shared by every /v1 controller: bearer-token roles,
 // problem+json errors, zod validation, idempotent requests, TLS options.
 export type { CallerContext, HttpRequest, HttpResponse } from './http-types.js';
-export { httpProviders, problemProviders, authProviders, idempotencyProviders, readYourWritesProviders } from './http-providers.js';
+export { httpProviders, problemProviders, authProviders, idempotencyProviders, readYourWritesProviders, requestInputProviders } from './http-providers.js';
 export {
   ReadYourWritesInterceptor,
   READ_MODEL_PROGRESS,
@@ -32,6 +32,16 @@ export {
 export { ProblemDetailsFilter, problemFor, type ProblemResponse } from './problem/problem-details.filter.js';
 
 export { ZodValidationPipe, ZodBody, ZodParam, ZodQuery, zodPipe, parseOrThrow, type InputLocation, type InputSource, type SchemaSource } from './validation/zod-validation.pipe.js';
+export {
+  RequestInputInterceptor,
+  unknownQueryParameters,
+  undeclaredBodyErrors,
+  unstorableStrings,
+  UNKNOWN_QUERY_RULE,
+  UNKNOWN_FIELD_RULE,
+  NO_BODY_RULE,
+} from './validation/request-input.interceptor.js';
+export { declareInput, declaredInputOf, type DeclaredInput } from './validation/declared-input.js';
 export { fieldErrors, formatPath, plainRule, plainErrorMap } from '@lethe/domain';
 
 export { Idempotent, IDEMPOTENT_KEY, IDEMPOTENCY_KEY_HEADER, type IdempotentOptions } from './idempotency/idempotent.decorator.js';

@@ -3,6 +3,7 @@
 import { isLocalDate, MAX_WORKING_DAYS, parseJurisdiction, UnknownJurisdictionError } from '@lethe/calendar';
 import { instantSchema, INSTANT_RANGES, localDateInRange, localDateRangeRule, stringSchema, textSchema } from '@lethe/domain';
 import { z } from 'zod';
+import { wholeNumberQueryField } from '../whole-number.schema.js';
 
 const JURISDICTION_RULE = 'must be a jurisdiction date-holidays knows: an ISO 3166 country, optionally with a subdivision and a region (GB, GB-SCT, DE-BY, DE-BY-KATH)';
 
@@ -69,12 +70,7 @@ export const calendarDaysQuery = (now: Date) =>
 export const deadlineQuery = (now: Date) =>
   z.strictObject({
     from: instantSchema(INSTANT_RANGES.horizon, now),
-    workingDays: z.coerce
-      .number({ message: `must be a whole number from 1 to ${MAX_WORKING_DAYS}` })
-      .int({ message: `must be a whole number from 1 to ${MAX_WORKING_DAYS}` })
-      .min(1, { message: `must be a whole number from 1 to ${MAX_WORKING_DAYS}` })
-      .max(MAX_WORKING_DAYS, { message: `must be a whole number from 1 to ${MAX_WORKING_DAYS}` })
-      .default(5),
+    workingDays: wholeNumberQueryField({ min: 1, max: MAX_WORKING_DAYS, fallback: 5, rule: `must be a whole number from 1 to ${MAX_WORKING_DAYS}` }),
     timeZone: timeZone.optional(),
     partialHolidays: partialHolidaysSchema.optional(),
   });

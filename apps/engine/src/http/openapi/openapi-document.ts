@@ -31,7 +31,8 @@ const DESCRIPTION = [
     'Roles: `contract-system` (terminations and deletion requests), `ops-reader` (reads), `operator` (changes; includes `ops-reader`), `admin` (everything). ' +
     'No or an unknown token: 401; a token of a role the route does not allow: 403. A token in the query string is refused.',
   '',
-  '**Errors** are `application/problem+json` with a stable `code`; a 400 names each bad field and rule in `errors`.',
+  '**Errors** are `application/problem+json` with a stable `code`; a 400 names each bad field and rule in `errors`. ' +
+    'A query parameter or body field a route does not describe here is refused (400), and so is text holding NUL or a lone surrogate anywhere in a request.',
   '',
   '**Read your own writes.** Every write answers `Lethe-Position`; send it back on a read as `?minPosition=` (or the `Lethe-Min-Position` header) and the read waits until the read models have caught up (202 after 2 s).',
 ].join('\n');
@@ -112,7 +113,13 @@ function complete(method: string, op: Operation, access: RouteAccess | undefined
   if (access?.idempotent?.key === 'header') {
     params.push({ name: 'Idempotency-Key', in: 'header', required: access.idempotent.required ?? false, description: 'Replays the first answer for the same key and body (`Idempotent-Replayed: true`); another body with the same key is a 409', schema: { type: 'string', minLength: 1, maxLength: 200 } });
   }
-  if (params.length > 0 || op.requestBody) r['400'] ??= problem('Invalid input (`validation`): `errors` names each bad field and the rule it breaks', EXAMPLES[400]);
+  // Every route refuses query parameters and body fields it does not describe (RequestInputInterceptor).
+  r['400'] ??= problem(
+    params.length > 0 || op.requestBody
+      ? 'Invalid input (`validation`): `errors` names each bad field and the rule it breaks, or a query parameter or body field this route does not take'
+      : 'A query parameter or body field this route does not take (`validation`, naming it in `errors`)',
+    EXAMPLES[400],
+  );
   if (op.requestBody) {
     r['413'] ??= problem('Body larger than 100 kB (`payload-too-large`)', EXAMPLES[413]);
     r['415'] ??= problem('Body not `application/json` (`unsupported-media-type`)', EXAMPLES[415]);

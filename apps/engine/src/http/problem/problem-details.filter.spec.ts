@@ -15,6 +15,18 @@ describe('problemFor', () => {
     expect(problemFor(new HttpException('gone', 410), req).body).toMatchObject({ status: 410, title: 'Gone', detail: 'gone' });
   });
 
+  it('gives a Lethe code its own urn type, never about:blank (tenant-not-found like tenant-exists)', () => {
+    const body = problemFor(ProblemException.notFound('tenant not found', { code: 'tenant-not-found' }), req).body;
+    expect(body).toMatchObject({ type: 'urn:lethe:problem:tenant-not-found', code: 'tenant-not-found', status: 404, title: 'Not Found' });
+    expect(problemFor(ProblemException.notFound('no such thing'), req).body).toMatchObject({ type: 'about:blank', code: 'not-found' });
+  });
+
+  it('says a body of valid JSON that is not an object must be a JSON object, and anything else is not JSON', () => {
+    const parseFailed = (body: string) => new BadRequestException('x', { cause: Object.assign(new Error('x'), { type: 'entity.parse.failed', body }) });
+    for (const body of ['null', '1', '"x"', ' true ']) expect(problemFor(parseFailed(body), req).body.detail).toBe('The request body must be a JSON object.');
+    expect(problemFor(parseFailed('{"a":'), req).body.detail).toBe('The request body is not valid JSON.');
+  });
+
   it('joins a list of messages', () => {
     expect(problemFor(new BadRequestException(['a is bad', 'b is bad']), req).body.detail).toBe('a is bad; b is bad');
   });

@@ -4,7 +4,7 @@
 // and logged with their stack.
 import { Catch, HttpException, Logger, NotFoundException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
-import { PROBLEM_CONTENT_TYPE, problemCode, ProblemException, ProblemTypes, problemTitle, statusText, type ProblemDetails, type UncodedProblem } from './problem.js';
+import { LETHE_PROBLEM_TYPE_PREFIX, PROBLEM_CONTENT_TYPE, problemCode, ProblemException, ProblemTypes, problemTitle, statusText, type ProblemDetails, type UncodedProblem } from './problem.js';
 
 export interface ProblemResponse {
   readonly body: ProblemDetails;
@@ -19,14 +19,25 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+function isJson(text: unknown): boolean {
+  if (typeof text !== 'string') return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** body-parser's errors (http-errors) carry a `type`; Nest maps them to HttpExceptions with the original as cause. */
 function bodyParserProblem(exception: HttpException): { status: number; detail: string } | undefined {
   const cause = exception.cause;
   if (!isRecord(cause) || typeof cause.type !== 'string') return undefined;
   switch (cause.type) {
     case 'entity.parse.failed':
-      // The parser's message quotes the body; it is not echoed.
-      return { status: 400, detail: 'The request body is not valid JSON.' };
+      // The parser's message quotes the body; it is not echoed. It refuses valid JSON that is not an
+      // object or array too (`null`, `"x"`, `1`): that is said as it is.
+      return { status: 400, detail: isJson(cause.body) ? 'The request body must be a JSON object.' : 'The request body is not valid JSON.' };
     case 'entity.too.large':
       return {
         status: 413,
@@ -53,8 +64,12 @@ function detailOf(message: unknown, status: number): string {
 export function problemFor(exception: unknown, request: Pick<HttpRequest, 'method' | 'path' | 'route' | 'id'>): ProblemResponse {
   const problem = problemWithoutCode(exception, request);
   const { code, ...body } = problem.body;
-  const stable = typeof code === 'string' && code !== '' ? code : problemCode(problem.body.type, problem.body.status);
-  return { ...problem, body: { ...body, code: stable } as ProblemDetails };
+  const own = typeof code === 'string' && code !== '';
+  const stable = own ? code : problemCode(problem.body.type, problem.body.status);
+  // A Lethe code always has its type (`tenant-not-found` → urn:lethe:problem:tenant-not-found), so
+  // clients may branch on either; about:blank is left to problems that are nothing but their status.
+  const type = own && body.type === ProblemTypes.blank ? `${LETHE_PROBLEM_TYPE_PREFIX}${code}` : body.type;
+  return { ...problem, body: { ...body, type, code: stable } as ProblemDetails };
 }
 
 type Uncoded = { readonly body: UncodedProblem; readonly headers: Readonly<Record<string, string>>; readonly log: boolean };

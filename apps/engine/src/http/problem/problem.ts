@@ -46,7 +46,9 @@ const TITLES: Readonly<Record<string, string>> = {
   [ProblemTypes.readModelBehind]: 'Read model not there yet',
 };
 
-const LETHE_TYPE_PREFIX = 'urn:lethe:problem:';
+/** The prefix of every Lethe problem type; what follows is the problem's `code`. */
+export const LETHE_PROBLEM_TYPE_PREFIX = 'urn:lethe:problem:';
+const LETHE_TYPE_PREFIX = LETHE_PROBLEM_TYPE_PREFIX;
 
 /**
  * The stable code of a problem: the name of a Lethe problem type (`urn:lethe:problem:tenant-exists` →

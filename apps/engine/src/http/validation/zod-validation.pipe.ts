@@ -10,6 +10,7 @@ import { CLOCK, type Clock } from '@lethe/clock';
 import { openApiSchema, type OpenApiSchemaObject } from '../openapi/openapi-schema.js';
 import { ProblemException } from '../problem/problem.js';
 import { fieldErrors, plainErrorMap } from '@lethe/domain';
+import { declareInput } from './declared-input.js';
 
 export type InputLocation = 'body' | 'query' | 'param' | 'header' | 'custom';
 
@@ -100,6 +101,7 @@ export const ZodBody =
   (schema: SchemaSource): ParameterDecorator =>
   (target, key, index) => {
     Body(zodPipe(schema))(target, key, index);
+    declareInput(target, key, { body: true });
     describeOn(target, key, ApiBody({ schema: openApiSchema(schemaAt(schema, DESCRIBED_AT)) as ParameterSchema }));
   };
 
@@ -126,10 +128,13 @@ export function ZodQuery(nameOrSchema: string | SchemaSource, schema?: SchemaSou
   return (target, key, index) => {
     if (typeof nameOrSchema === 'string') {
       Query(nameOrSchema, zodPipe(schema as SchemaSource))(target, key, index);
+      declareInput(target, key, { query: [nameOrSchema] });
       describeOn(target, key, ApiQuery({ name: nameOrSchema, required: false, schema: openApiSchema(schemaAt(schema as SchemaSource, DESCRIBED_AT)) as ParameterSchema }));
       return;
     }
     Query(zodPipe(nameOrSchema))(target, key, index);
-    for (const p of queryParameters(schemaAt(nameOrSchema, DESCRIBED_AT))) describeOn(target, key, ApiQuery({ name: p.name, required: p.required, schema: p.schema as ParameterSchema }));
+    const parameters = queryParameters(schemaAt(nameOrSchema, DESCRIBED_AT));
+    declareInput(target, key, { query: parameters.map((p) => p.name) });
+    for (const p of parameters) describeOn(target, key, ApiQuery({ name: p.name, required: p.required, schema: p.schema as ParameterSchema }));
   };
 }
