@@ -4,6 +4,7 @@
 // notice's breach) and through the vault, data plane and HTTP calls it makes; and no tenant id, key
 // version id or raw path appears anywhere in a scrape.
 import { METRIC_CATALOGUE, METRICS, seriesNames } from '../../apps/engine/src/metrics/metric-catalogue.js';
+import { SCHEDULE_KINDS } from '@lethe/lifecycle';
 import { waitUntil } from '../support/engine-process.js';
 import { startInProcessEngine, type InProcessEngine } from '../support/in-process-engine.js';
 
@@ -133,7 +134,10 @@ describe('the catalogue', () => {
       expect(s.value(METRICS.processorOwned.name, { processor })).toBe(1);
       expect(s.value(METRICS.processorLagSeconds.name, { processor })).toBeGreaterThanOrEqual(0);
     }
-    for (const kind of ['shred-step', 'shred-deadline', 'key-rotation', 'key-retire']) expect(s.value(METRICS.deadlinesFailed.name, { kind })).toBe(0);
+    // Named as GET /v1/schedule names them (one outward vocabulary), never by their stored kinds.
+    for (const kind of SCHEDULE_KINDS) expect(s.value(METRICS.deadlinesFailed.name, { kind })).toBe(0);
+    const kindsSeen = new Set(s.samples.filter((x) => x.name === METRICS.deadlinesFailed.name).map((x) => x.labels.kind));
+    expect([...kindsSeen].sort()).toEqual([...SCHEDULE_KINDS].sort());
     expect(s.value(METRICS.complianceViolations.name, { promise: 'P1' })).toBe(0);
   });
 });
