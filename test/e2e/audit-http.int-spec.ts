@@ -205,8 +205,19 @@ describe('a tenant history: onboarding, a database, a backup, a rotation, a reti
     });
     expect(t.destroyedAt).not.toBeNull();
     expect(t.versions[1]).toMatchObject({ keyVersionId: v2, destroyedAt: expect.any(String), retainedUntil: null });
-    // The retired version keeps what it was retired at.
-    expect(t.versions[0]).toMatchObject({ keyVersionId: v1, retiredAt: expect.any(String), retainedUntil: BACKUP_EXPIRES });
+    // The retired version keeps the retention end it was retired against; retiredAt is when the timer fired, at or after it.
+    const [old, current] = t.versions;
+    expect(old).toMatchObject({ keyVersionId: v1, retiredAt: expect.any(String), retainedUntil: BACKUP_EXPIRES });
+    expect(Date.parse(old.retiredAt)).toBeGreaterThanOrEqual(Date.parse(old.retainedUntil));
+    // destroyedAt is when the vault made each version unusable: the version retired earlier at its
+    // retirement (before the shred), the version live at the shred by the shred.
+    expect(Date.parse(old.destroyedAt)).toBeGreaterThanOrEqual(Date.parse(old.retiredAt));
+    expect(Date.parse(old.destroyedAt)).toBeLessThan(Date.parse(current.destroyedAt));
+    expect(Date.parse(current.destroyedAt)).toBeGreaterThanOrEqual(Date.parse(shred.executeAt));
+    // A destroyed version protects nothing: the intervals still open at the shred end at its destruction.
+    expect(current.protects.length).toBe(3);
+    expect(current.protects.map((p: any) => p.until)).toEqual([current.destroyedAt, current.destroyedAt, current.destroyedAt]);
+    expect(old.protects.every((p: any) => p.until !== null && Date.parse(p.until) <= Date.parse(old.retiredAt))).toBe(true);
   });
 
   it('lists the whole history in global order, the same in pages of any size, with causes and summaries', async () => {
