@@ -96,7 +96,7 @@ export const METRICS = {
     labels: ['operation', 'reason'],
     values: { operation: VAULT_OPERATIONS, reason: FAILURE_REASONS },
     scope: 'instance',
-    help: 'Key vault calls that failed, by operation; reason unavailable (timeout, connection, 5xx) or error',
+    help: 'Key vault calls that failed, by operation; reason unavailable (timeout, connection, 5xx), destroyed, disabled or unknown (the vault\'s answer about the key: the read probe expects destroyed) or error',
   }),
   dataPlaneDuration: spec({
     name: 'lethe_dataplane_request_duration_seconds',
@@ -112,7 +112,7 @@ export const METRICS = {
     labels: ['operation', 'reason'],
     values: { operation: DATA_PLANE_LABELS, reason: FAILURE_REASONS },
     scope: 'instance',
-    help: 'Data plane calls that failed, by operation; reason unavailable (the vault behind did not answer) or error',
+    help: 'Data plane calls that failed, by operation; reason as for the vault (unavailable: the vault behind did not answer)',
   }),
   probeOutcomes: spec({
     name: 'lethe_read_probe_outcomes_total',
