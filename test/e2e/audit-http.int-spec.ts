@@ -204,6 +204,11 @@ describe('a tenant history: onboarding, a database, a backup, a rotation, a reti
       return body.versions.every((v: any) => v.status === 'destroyed') ? body : undefined;
     });
     expect(t.destroyedAt).not.toBeNull();
+    // Verified: the shred's deadline check is cancelled, not left on the schedule as a no-op.
+    await until('the verified shred off the schedule', async () => {
+      const items = (await read('/v1/schedule?kind=shred-execution&kind=shred-deadline')).body.items.filter((i: any) => i.tenantId === 'audit');
+      return items.length === 0 ? true : undefined;
+    });
     expect(t.versions[1]).toMatchObject({ keyVersionId: v2, destroyedAt: expect.any(String), retainedUntil: null });
     // The retired version keeps the retention end it was retired against; retiredAt is when the timer fired, at or after it.
     const [old, current] = t.versions;
