@@ -94,7 +94,7 @@ describe('a tenant history: onboarding, a database, a backup, a rotation, a reti
     const rotated = await write('POST', '/v1/tenants/audit/keys/rotate');
     expect(rotated.status).toBe(202);
     v2 = rotated.body.keyVersionId;
-    await until('every database on the new version', async () => ((await keys()).databases.every((d: any) => d.keyVersionId === v2) ? true : undefined));
+    await until('every database on the new version', async () => ((await keys()).databases?.every((d: any) => d.keyVersionId === v2) ? true : undefined));
 
     const t = await timeline();
     expect(t).toMatchObject({ tenantId: 'audit', keyCustody: 'managed', pitrRetentionDays: 1, destroyedAt: null });
@@ -204,9 +204,25 @@ describe('a tenant history: onboarding, a database, a backup, a rotation, a reti
       return body.versions.every((v: any) => v.status === 'destroyed') ? body : undefined;
     });
     expect(t.destroyedAt).not.toBeNull();
+    // Verified: the shred's deadline check is cancelled, not left on the schedule as a no-op.
+    await until('the verified shred off the schedule', async () => {
+      const items = (await read('/v1/schedule?kind=shred-execution&kind=shred-deadline')).body.items.filter((i: any) => i.tenantId === 'audit');
+      return items.length === 0 ? true : undefined;
+    });
     expect(t.versions[1]).toMatchObject({ keyVersionId: v2, destroyedAt: expect.any(String), retainedUntil: null });
-    // The retired version keeps what it was retired at.
-    expect(t.versions[0]).toMatchObject({ keyVersionId: v1, retiredAt: expect.any(String), retainedUntil: BACKUP_EXPIRES });
+    // The retired version keeps the retention end it was retired against; retiredAt is when the timer fired, at or after it.
+    const [old, current] = t.versions;
+    expect(old).toMatchObject({ keyVersionId: v1, retiredAt: expect.any(String), retainedUntil: BACKUP_EXPIRES });
+    expect(Date.parse(old.retiredAt)).toBeGreaterThanOrEqual(Date.parse(old.retainedUntil));
+    // destroyedAt is when the vault made each version unusable: the version retired earlier at its
+    // retirement (before the shred), the version live at the shred by the shred.
+    expect(Date.parse(old.destroyedAt)).toBeGreaterThanOrEqual(Date.parse(old.retiredAt));
+    expect(Date.parse(old.destroyedAt)).toBeLessThan(Date.parse(current.destroyedAt));
+    expect(Date.parse(current.destroyedAt)).toBeGreaterThanOrEqual(Date.parse(shred.executeAt));
+    // A destroyed version protects nothing: the intervals still open at the shred end at its destruction.
+    expect(current.protects.length).toBe(3);
+    expect(current.protects.map((p: any) => p.until)).toEqual([current.destroyedAt, current.destroyedAt, current.destroyedAt]);
+    expect(old.protects.every((p: any) => p.until !== null && Date.parse(p.until) <= Date.parse(old.retiredAt))).toBe(true);
   });
 
   it('lists the whole history in global order, the same in pages of any size, with causes and summaries', async () => {

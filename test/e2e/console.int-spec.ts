@@ -4,7 +4,9 @@
 // the login screen without a token, a wrong token and a wrong role refused with a clear message, the
 // ops-reader token accepted, the fleet page, the shredded tenant's page (its shred against the
 // working-day calendar, its key versions with the backups that hold them, its certificate, its
-// events). Screenshots go to test-artifacts/console/. Throughout, the browser must ask nothing of any
+// events), and a tenant whose shred was cancelled and whose old key version a backup keeps until 2126
+// (shown as cancelled, without a plan or deadline; the chart clamped, the far retention labelled).
+// The header shows the engine clock as last read, never ticking. Screenshots go to test-artifacts/console/. Throughout, the browser must ask nothing of any
 // origin but the engine's, break no rule of the Content-Security-Policy and raise no page error.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,11 +55,23 @@ describeWithChromium('the web console in headless Chromium', () => {
     // acme: a backup under its first key version, then a second version, so the chart has two rows.
     const backup = { backupId: 'b-full-1', databaseId: 'orders', kind: 'full', coveredFrom: '2026-12-20T00:00:00Z', takenAt: '2026-12-21T08:00:00Z', expiresAt: '2027-03-01T00:00:00Z' };
     expect((await e.api('POST', '/v1/tenants/acme/backups', op(), backup)).status).toBe(201);
+    // delta: a backup under its first version kept for a century, then a second version.
+    expect((await onboard('delta', ['main'])).status).toBe(201);
+    const century = { backupId: 'b-century', databaseId: 'main', kind: 'full', coveredFrom: '2026-12-20T00:00:00Z', takenAt: '2026-12-21T08:00:00Z', expiresAt: '2126-12-01T00:00:00Z' };
+    expect((await e.api('POST', '/v1/tenants/delta/backups', op(), century)).status).toBe(201);
     expect((await e.api('POST', '/v1/admin/clock', e.tokens.admin, { now: '2026-12-22T10:00:00Z' })).status).toBe(200);
     expect((await e.api('POST', '/v1/tenants/acme/keys/rotate', op())).status).toBe(202);
     expect((await e.api('POST', '/v1/tenants/beta/keys/rotate', op())).status).toBe(202);
+    expect((await e.api('POST', '/v1/tenants/delta/keys/rotate', op())).status).toBe(202);
     const reprotected = (tenantId: string) => e.pool.query(`select 1 from lethe_events where stream_id = $1 and event_type = 'DatabaseReprotected'`, [`keys-${tenantId}`]);
-    await waitUntil(async () => (await reprotected('acme')).rowCount === 2 && (await reprotected('beta')).rowCount === 1, 20_000, 'every database re-protected');
+    await waitUntil(
+      async () => (await reprotected('acme')).rowCount === 2 && (await reprotected('beta')).rowCount === 1 && (await reprotected('delta')).rowCount === 1,
+      20_000,
+      'every database re-protected',
+    );
+    // delta's termination is cancelled by an operator before it executes.
+    expect((await e.api('POST', '/v1/tenants/delta/terminations', e.tokens['contract-system'], { terminationId: 't-delta', contractId: 'c-delta', effectiveAt: '2026-12-23T17:00:00Z' })).status).toBe(202);
+    expect((await e.api('POST', '/v1/tenants/delta/shred/cancel', op(), { reason: 'contract renewed' })).status).toBe(200);
     const terminated = await e.api('POST', '/v1/tenants/acme/terminations', e.tokens['contract-system'], { terminationId: 't-acme', contractId: 'c-acme', effectiveAt: '2026-12-23T17:00:00Z' });
     expect(terminated.body).toMatchObject({ deadline: '2027-01-04T23:59:59.999Z', executeAt: '2026-12-29T23:59:59.999Z' });
     await waitForEvents(`select 1 from lethe_deadlines where kind = 'shred-step' and status = 'pending' and payload->>'tenantId' = $1`, ['acme'], 'acme’s shred timer');
@@ -155,7 +169,7 @@ describeWithChromium('the web console in headless Chromium', () => {
 
     const count = async (status: string) => Number(await page.locator(`.count[data-status="${status}"] .count-n`).textContent());
     await page.locator('.count[data-status="verified"]').waitFor();
-    expect(await count('active')).toBe(1);
+    expect(await count('active')).toBe(2);
     expect(await count('verified')).toBe(1);
     expect(await count('shred-scheduled')).toBe(1);
     expect(await count('breached')).toBe(0);
@@ -171,7 +185,12 @@ describeWithChromium('the web console in headless Chromium', () => {
     expect(await page.locator('#finished-shreds tr[data-tenant="acme"] .badge').textContent()).toBe('verified');
     expect(await page.locator('#compliance li[data-promise]').allTextContents()).toEqual([expect.stringMatching(/^P1kept/), expect.stringMatching(/^P2kept/), expect.stringMatching(/^P31 violation/)]);
     expect(await page.locator('#compliance tr.violation').allTextContents()).toEqual([expect.stringMatching(/^P3beta.*backup b-late-1 needs retired key version/)]);
-    expect(await page.locator('#tenants tr[data-tenant]').count()).toBe(3);
+    expect(await page.locator('#tenants tr[data-tenant]').count()).toBe(4);
+    // The header shows the engine's (manual, frozen) clock as last read, and does not tick from the browser's.
+    const clock = page.locator('header .clock');
+    expect(await clock.textContent()).toBe('engine clock at last refresh: 2026-12-30 12:00:00 UTC');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await clock.textContent()).toBe('engine clock at last refresh: 2026-12-30 12:00:00 UTC');
     await page.screenshot({ path: join(ARTIFACTS, 'fleet.png'), fullPage: true });
   });
 
@@ -227,6 +246,41 @@ describeWithChromium('the web console in headless Chromium', () => {
     const types = await page.locator('#events tr[data-type]').evaluateAll((r) => r.map((x) => x.getAttribute('data-type')));
     expect(types).toEqual(expect.arrayContaining(['TenantOnboarded', 'KeyRingOpened', 'BackupRecorded', 'ShredScheduled', 'KeyDestroyed', 'ShredVerified', 'DeletionCertificateIssued']));
     await page.screenshot({ path: join(ARTIFACTS, 'tenant.png'), fullPage: true });
+  });
+
+  it('shows a cancelled shred as cancelled (when, by whom), with no plan or deadline; a century of retention does not squeeze the key chart', async () => {
+    await page.goto(`${origin}/console/#/tenants/delta`);
+    await page.locator('.page.tenant[data-tenant="delta"]').waitFor();
+    await page.locator('#shred .cancelled-by').waitFor();
+    const facts = await page.locator('#shred .facts').textContent();
+    expect(facts).toMatch(/Cancelled2026-12-22 10:00:00 UTC · by an operator/);
+    expect(facts).not.toMatch(/planned|Deadline|left|overdue/);
+    expect(await page.locator('#shred .countdown').count()).toBe(0);
+    await page.locator('.shred-timeline .day').first().waitFor();
+    const marks = await page.locator('.shred-timeline .mark').evaluateAll((m) => m.map((x) => x.getAttribute('data-mark')));
+    // Cancelled on Tue 22 Dec, before the termination took effect (Wed 23 Dec): nothing was counted.
+    const days = await page.locator('.shred-timeline .day').evaluateAll((cells) => cells.map((c) => `${c.getAttribute('data-date')} ${c.getAttribute('data-role')}`));
+    expect(days).toEqual(['2026-12-22 before', '2026-12-23 start']);
+    expect(marks).toContain('cancelled');
+    expect(marks).not.toContain('execute-at');
+    expect(marks).not.toContain('deadline');
+    expect(await page.locator('.shred-timeline .note').count()).toBe(0);
+
+    // The old version is retained until 2126: the chart stops at a horizon and says how far it goes.
+    await page.locator('#keys svg g.version').first().waitFor();
+    const beyond = page.locator('#keys svg .beyond');
+    expect(await beyond.count()).toBe(1);
+    expect(await beyond.locator('text').textContent()).toBe('until 2126-12-01 →');
+    // The history (created 21 Dec, superseded 22 Dec) takes a visible share of the width, not a pixel.
+    const active = await page.locator('#keys svg g.version').first().locator('rect.seg-active').boundingBox();
+    expect(active!.width).toBeGreaterThan(20);
+    // No two axis labels overlap, and none is cut at the edges.
+    const labels = await page.locator('#keys svg .tick text').evaluateAll((t) => t.map((x) => { const r = x.getBoundingClientRect(); return { left: r.left, right: r.right, text: x.textContent }; }));
+    expect(labels.length).toBeGreaterThanOrEqual(3);
+    for (let i = 1; i < labels.length; i++) expect([labels[i - 1].text, labels[i].text, labels[i].left - labels[i - 1].right > 0]).toEqual([labels[i - 1].text, labels[i].text, true]);
+    const chart = (await page.locator('#keys svg').boundingBox())!;
+    expect(labels.every((l) => l.left >= chart.x && l.right <= chart.x + chart.width)).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'tenant-cancelled.png'), fullPage: true });
   });
 
   it('shows the login screen again, saying why, once the engine refuses the kept token', async () => {

@@ -4,6 +4,7 @@
 // notice's breach) and through the vault, data plane and HTTP calls it makes; and no tenant id, key
 // version id or raw path appears anywhere in a scrape.
 import { METRIC_CATALOGUE, METRICS, seriesNames } from '../../apps/engine/src/metrics/metric-catalogue.js';
+import { SCHEDULE_KINDS } from '@lethe/lifecycle';
 import { waitUntil } from '../support/engine-process.js';
 import { startInProcessEngine, type InProcessEngine } from '../support/in-process-engine.js';
 
@@ -133,7 +134,10 @@ describe('the catalogue', () => {
       expect(s.value(METRICS.processorOwned.name, { processor })).toBe(1);
       expect(s.value(METRICS.processorLagSeconds.name, { processor })).toBeGreaterThanOrEqual(0);
     }
-    for (const kind of ['shred-step', 'shred-deadline', 'key-rotation', 'key-retire']) expect(s.value(METRICS.deadlinesFailed.name, { kind })).toBe(0);
+    // Named as GET /v1/schedule names them (one outward vocabulary), never by their stored kinds.
+    for (const kind of SCHEDULE_KINDS) expect(s.value(METRICS.deadlinesFailed.name, { kind })).toBe(0);
+    const kindsSeen = new Set(s.samples.filter((x) => x.name === METRICS.deadlinesFailed.name).map((x) => x.labels.kind));
+    expect([...kindsSeen].sort()).toEqual([...SCHEDULE_KINDS].sort());
     expect(s.value(METRICS.complianceViolations.name, { promise: 'P1' })).toBe(0);
   });
 });
@@ -179,14 +183,30 @@ describe('the numbers move through a shred', () => {
     expect(after.value(METRICS.probeOutcomes.name, { outcome: 'key-destroyed' })).toBe(2);
     expect(after.value(`${METRICS.dataPlaneDuration.name}_count`, { operation: 'probe' })).toBe(2);
     expect(after.value(METRICS.probeOutcomes.name, { outcome: 'readable' })).toBe(0);
+    // The probe's expected failure (the key version is destroyed) is the vault's answer, not a vault
+    // error: counted as `destroyed`, never as `error` or `unavailable`.
+    expect(after.value(METRICS.vaultErrors.name, { operation: 'unwrap', reason: 'destroyed' })).toBeGreaterThanOrEqual(2);
+    for (const reason of ['error', 'unavailable']) {
+      for (const operation of ['unwrap', 'destroyKey', 'destroy']) expect(after.value(METRICS.vaultErrors.name, { operation, reason })).toBe(0);
+    }
     // HTTP by route template and status, the refused scrapes above included.
     expect(after.value(`${METRICS.httpDuration.name}_count`, { method: 'POST', route: '/v1/tenants/:tenantId/terminations', status: '202' })).toBe(1);
     expect(after.value(`${METRICS.httpDuration.name}_count`, { method: 'GET', route: '/metrics', status: '401' })).toBe(2);
     expect(after.value(`${METRICS.httpDuration.name}_count`, { method: 'GET', route: '/metrics', status: '403' })).toBe(1);
     expect((await e.api('GET', '/no/such/route', e.tokens.admin)).status).toBe(404);
     expect((await e.api('GET', '/console/', e.tokens.admin)).status).toBe(200);
+    // Bodies refused before routing (bad JSON, too large, not JSON) still reached a route: labelled by it.
+    const post = (body: string, contentType: string) =>
+      fetch(`${e.engine.url}/v1/tenants`, { method: 'POST', headers: { authorization: `Bearer ${e.tokens.operator}`, 'content-type': contentType }, body });
+    expect((await post('{"tenantId":', 'application/json')).status).toBe(400);
+    expect((await post(JSON.stringify({ pad: 'x'.repeat(200 * 1024) }), 'application/json')).status).toBe(413);
+    expect((await post('tenantId=x', 'text/plain')).status).toBe(415);
     const routes = await scrape();
     expect(routes.value(`${METRICS.httpDuration.name}_count`, { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
+    for (const status of ['400', '413', '415']) {
+      expect(routes.value(`${METRICS.httpDuration.name}_count`, { method: 'POST', route: '/v1/tenants', status })).toBe(1);
+      expect(routes.value(`${METRICS.httpDuration.name}_count`, { method: 'POST', route: 'unmatched', status })).toBeUndefined();
+    }
     expect(routes.value(`${METRICS.httpDuration.name}_count`, { method: 'GET', route: 'static', status: '200' })).toBe(1);
     // Nothing is due or late once the clock's work is done.
     expect(after.samples.filter((s) => s.name === METRICS.deadlinesLate.name).every((s) => s.value === 0)).toBe(true);

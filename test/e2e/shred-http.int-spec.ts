@@ -250,8 +250,8 @@ describe('the shred, from termination to certificate', () => {
     }
     expect((await eventsOf('acme')).some((e) => e.type === 'ShredExecutionStarted')).toBe(false);
     const run = await setClock('2026-12-30T12:00:00Z');
-    // What fired, by id and kind: at least the shred's first step.
-    expect(run.body.fired).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'shred-step', id: expect.any(String) })]));
+    // What fired, by id and public kind (as GET /v1/schedule names it): at least the shred's first step.
+    expect(run.body.fired).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'shred-execution', id: expect.any(String) })]));
     const now = await api('GET', '/v1/admin/clock', TOKENS.admin);
     expect(now.body).toEqual({ now: '2026-12-30T12:00:00.000Z' });
     const verified = await statusBecomes('acme', 'verified');

@@ -28,17 +28,22 @@ export class Countdown extends Component {
   }
 }
 
-/** The engine's clock, ticking each second once an answer told it (empty before). */
+/**
+ * The engine's clock as it last answered (on each page load and Refresh), never extrapolated: the
+ * console cannot tell a manual clock (tests, simulations: frozen between moves) from the system
+ * clock, so a ticking header would show times the engine never had. Re-renders when a read syncs it.
+ */
 export class EngineTime extends Component {
   componentDidMount() {
-    ticking.add(this);
+    this.stop = engineClock.onSync(() => this.forceUpdate());
   }
   componentWillUnmount() {
-    ticking.delete(this);
+    this.stop();
   }
   render() {
-    if (!engineClock.synced()) return null;
-    return html`<span class="clock" title="The engine's clock (it may be a manual clock), as of its last answer">engine clock ${utc(new Date(engineClock.now()).toISOString(), { seconds: true })}</span>`;
+    const at = engineClock.lastAnswer();
+    if (at === null) return null;
+    return html`<span class="clock" data-engine-at=${at} title="The engine's clock (it may be a manual clock) as of the page's last refresh; reload or Refresh to read it again">engine clock at last refresh: ${utc(at, { seconds: true })}</span>`;
   }
 }
 

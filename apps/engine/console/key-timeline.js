@@ -17,23 +17,45 @@ const LANE = 5;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const STEPS = [HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 91 * DAY, 182 * DAY, 365 * DAY, 730 * DAY];
+const YEAR = 365 * DAY;
+const STEPS = [HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 91 * DAY, 182 * DAY, YEAR, 2 * YEAR, 5 * YEAR, 10 * YEAR, 25 * YEAR, 50 * YEAR, 100 * YEAR];
+/** Tick labels are 11px text (styles.css .chart text): about this many px a character, and a gap between two. */
+const CHAR_PX = 6.6;
+const TICK_GAP = 14;
+/** How far past now (or the last recorded instant) the chart looks: at least this, or a fifth of the history. */
+const MIN_HORIZON = 30 * DAY;
+const HORIZON_SHARE = 0.2;
 
 const ms = (iso) => (iso ? Date.parse(iso) : null);
 
-/** Evenly spaced ticks (at most 8) on whole UTC hours or days. */
-function ticks(t0, t1) {
-  const step = STEPS.find((s) => (t1 - t0) / s <= 8) ?? STEPS.at(-1);
+/**
+ * Evenly spaced ticks on whole UTC hours or days whose labels never overlap: the smallest step at
+ * which two neighbouring labels (at `pxPerMs`) are a label's width plus a gap apart; ticks whose
+ * label would leave the plot (`[left, right]` in px, via `x`) are left out.
+ */
+export function ticks(t0, t1, pxPerMs, x = () => 0, left = -Infinity, right = Infinity) {
+  const fits = (step) => step * pxPerMs >= labelWidth(t0, step) + TICK_GAP;
+  const step = STEPS.find(fits) ?? STEPS.at(-1);
   const unit = step < DAY ? HOUR : DAY;
-  const out = [];
-  for (let t = Math.ceil(t0 / unit) * unit; t <= t1; t += step) out.push(t);
+  const candidates = [];
+  if (step >= YEAR) {
+    // Year labels sit on 1 January of years that are a multiple of the step.
+    const years = Math.round(step / YEAR);
+    for (let y = Math.ceil(new Date(t0).getUTCFullYear() / years) * years; Date.UTC(y, 0, 1) <= t1; y += years) candidates.push(Date.UTC(y, 0, 1));
+  } else {
+    for (let t = Math.ceil(t0 / unit) * unit; t <= t1; t += step) candidates.push(t);
+  }
+  const out = candidates.filter((t) => t >= t0 && x(t) - labelWidth(t, step) / 2 >= left && x(t) + labelWidth(t, step) / 2 <= right);
   return { out, step };
 }
+
+const labelWidth = (t, step) => tickLabel(t, step).length * CHAR_PX;
 
 function tickLabel(t, step) {
   const d = new Date(t);
   const date = `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}`;
   if (step < DAY) return `${date} ${String(d.getUTCHours()).padStart(2, '0')}:00`;
+  if (step >= YEAR) return `${d.getUTCFullYear()}`;
   if (step >= 30 * DAY) return `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
   return `${date} ${d.getUTCFullYear()}`;
 }
@@ -41,12 +63,20 @@ function tickLabel(t, step) {
 /** Where a version's life ends on the chart: destroyed, retired, else still going (now). */
 const endOf = (v, now) => ms(v.destroyedAt) ?? ms(v.retiredAt) ?? now;
 
-/** The time span drawn: from the first version's creation to now (or the last recorded instant). */
+/**
+ * The time span drawn: from the first version's creation through what happened (now, or the last
+ * recorded instant) and retention still owed, but no further than a horizon past the history (the
+ * longer of MIN_HORIZON and HORIZON_SHARE of it), so a backup kept for a century does not squeeze the
+ * history into a pixel. Retention beyond `t1` is drawn to the edge and labelled (`clipped`).
+ */
 export function span(versions, now) {
   const starts = versions.map((v) => ms(v.createdAt));
-  const ends = versions.flatMap((v) => [endOf(v, now), ms(v.retainedUntil), ms(v.supersededAt)]).filter((t) => t !== null);
-  let t0 = Math.min(...starts);
-  let t1 = Math.max(now, ...ends);
+  const t0 = Math.min(...starts);
+  const recorded = versions.flatMap((v) => [endOf(v, now), ms(v.supersededAt), ...v.protects.map((p) => ms(p.until))]).filter((t) => t !== null);
+  const history = Math.max(now, ...recorded);
+  const owed = versions.map((v) => ms(v.retainedUntil)).filter((t) => t !== null);
+  const horizon = history + Math.max(MIN_HORIZON, (history - t0) * HORIZON_SHARE);
+  let t1 = Math.min(Math.max(history, ...owed), horizon);
   if (t1 - t0 < HOUR) t1 = t0 + HOUR;
   const pad = (t1 - t0) * 0.02;
   return { t0: t0 - pad, t1: t1 + pad };
@@ -63,11 +93,12 @@ function Chart({ versions }) {
   const now = engineClock.now();
   const sorted = [...versions].sort((a, b) => a.number - b.number);
   const { t0, t1 } = span(sorted, now);
-  const x = (t) => LABEL + ((t - t0) / (t1 - t0)) * (WIDTH - LABEL - RIGHT);
+  // Instants past the window are drawn at its right edge (retention owed far ahead, labelled).
+  const x = (t) => LABEL + ((Math.min(t, t1) - t0) / (t1 - t0)) * (WIDTH - LABEL - RIGHT);
   const databases = [...new Set(sorted.flatMap((v) => v.protects.map((p) => p.databaseId)))].sort();
   const rowHeight = BAR + 14 + databases.length * LANE;
   const height = AXIS + sorted.length * rowHeight + 8;
-  const { out: tickTimes, step } = ticks(t0, t1);
+  const { out: tickTimes, step } = ticks(t0, t1, (WIDTH - LABEL - RIGHT) / (t1 - t0), x, LABEL, WIDTH - 2);
   return html`<div class="key-timeline">
     <svg class="chart" viewBox=${`0 0 ${WIDTH} ${height}`} role="img" aria-label="Key versions over time">
       <defs>
@@ -108,6 +139,13 @@ function Chart({ versions }) {
             ? html`<rect class="seg-planned" x=${x(Math.max(now, superseded ?? now))} y=${top + 0.5} width=${Math.max(0, x(planned) - x(Math.max(now, superseded ?? now)))} height=${BAR - 1}>
                 <title>to be retained until ${utc(v.retainedUntil)}</title>
               </rect>`
+            : null}
+          ${planned !== null && planned > t1
+            ? html`<g class="beyond" data-until=${v.retainedUntil}>
+                <path d=${`M ${x(t1) - 7} ${top - 1} L ${x(t1)} ${top + BAR / 2} L ${x(t1) - 7} ${top + BAR + 1}`} />
+                <text x=${x(t1) - 10} y=${top + BAR + 11} text-anchor="end">until ${v.retainedUntil.slice(0, 10)} →</text>
+                <title>retained until ${utc(v.retainedUntil)}, beyond the chart</title>
+              </g>`
             : null}
           ${v.destroyedAt
             ? html`<g class="mark-destroyed"><line x1=${x(ms(v.destroyedAt))} x2=${x(ms(v.destroyedAt))} y1=${top - 3} y2=${top + BAR + 3} /><title>destroyed ${utc(v.destroyedAt)}</title></g>`

@@ -31,17 +31,18 @@ function reasonText(reason) {
   }
 }
 
-/** The instants the shred recorded, as markers on their local dates. */
+/** The instants the shred recorded, as markers on their local dates (a cancelled shred's plan and deadline no longer apply). */
 function markers(shred, tz) {
+  const cancelled = shred.cancelledAt !== null;
   const trigger = shred.trigger?.kind === 'deletion-request' ? 'deletion requested' : 'termination effective';
   const list = [
     { key: 'effective', label: trigger, at: shred.effectiveAt },
-    { key: 'execute-at', label: shred.executedAt ? 'planned execution' : 'executes', at: shred.executeAt },
+    { key: 'execute-at', label: shred.executedAt ? 'planned execution' : 'executes', at: cancelled ? null : shred.executeAt },
     { key: 'executed', label: 'executed', at: shred.executedAt },
     { key: 'keys-destroyed', label: 'keys destroyed', at: shred.keysDestroyedAt },
     { key: 'verified', label: 'verified', at: shred.verifiedAt },
     { key: 'cancelled', label: 'cancelled', at: shred.cancelledAt },
-    { key: 'deadline', label: 'deadline', at: shred.deadline },
+    { key: 'deadline', label: 'deadline', at: cancelled ? null : shred.deadline },
     ...shred.breaches.map((b) => ({ key: 'breach', label: `breach: ${b.cause}`, at: b.at })),
   ].filter((m) => m.at);
   return list.map((m) => ({ ...m, date: localDate(m.at, tz), time: localTime(m.at, tz) }));
@@ -49,13 +50,18 @@ function markers(shred, tz) {
 
 /** The dates drawn: from the trigger's local date to the deadline's, or the latest marker's. */
 export function shredSpan(shred, tz) {
+  if (shred.cancelledAt) {
+    // Cancelled: from the trigger's date to the cancellation's (either may come first).
+    const [from, to] = [localDate(shred.effectiveAt, tz), localDate(shred.cancelledAt, tz)].sort();
+    return { from, to: daysBetween(from, to) > MAX_DAYS ? addDays(from, MAX_DAYS) : to };
+  }
   const from = localDate(shred.effectiveAt, tz);
   const latest = [shred.deadline, shred.verifiedAt, shred.executedAt, shred.cancelledAt].filter(Boolean).map((at) => localDate(at, tz)).sort().at(-1);
   const to = daysBetween(from, latest) > MAX_DAYS ? addDays(from, MAX_DAYS) : latest;
   return { from, to };
 }
 
-/** Each date with its role in the count: `start`, `counted` (with its number), `skipped`, `after`. */
+/** Each date with its role in the count: `before` (a cancelled shred's), `start`, `counted` (with its number), `skipped`, `after`. */
 export function classifyDays(days, shred, tz) {
   const start = localDate(shred.effectiveAt, tz);
   const deadlineDate = localDate(shred.deadline, tz);
@@ -63,6 +69,8 @@ export function classifyDays(days, shred, tz) {
   return days.map((day) => {
     const why = day.reasons.map(reasonText).join('; ');
     if (day.date === start) return { ...day, role: 'start', note: 'trigger day, not counted' };
+    // A shred cancelled before its trigger took effect: those days count towards nothing.
+    if (day.date < start) return { ...day, role: 'before', note: 'before the trigger' };
     if (day.date > deadlineDate) return { ...day, role: 'after', note: day.working ? 'after the deadline' : why };
     if (!day.working) return { ...day, role: 'skipped', note: why || 'not a working day' };
     counted += 1;
@@ -106,7 +114,7 @@ function Strip({ calendar, shred, tenant }) {
       <span class="key role-skipped">weekend / holiday (skipped)</span>
       <span class="muted">Local dates and times in ${tz} · ${tenant.jurisdiction} holidays of type ${excluded} · partial holidays count as ${tenant.partialHolidays}.</span>
     </p>
-    ${countedByDeadline === WORKING_DAYS
+    ${countedByDeadline === WORKING_DAYS || shred.cancelledAt
       ? null
       : html`<p class="note">The calendar now counts ${countedByDeadline} working days up to the deadline's date; the deadline was decided with the calendar in force when the shred was scheduled and is never recomputed.</p>`}
   </div>`;

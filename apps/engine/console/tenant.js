@@ -2,7 +2,7 @@
 // over time with the backups that hold each, its certificate, and its event history.
 import { html, Component } from './preact.js';
 import { get, seg } from './api.js';
-import { Countdown, ErrorNote, Loading, Section, Status } from './components.js';
+import { Countdown, ErrorNote, Loader, Loading, Section, Status } from './components.js';
 import { ShredTimeline } from './shred-timeline.js';
 import { KeyTimeline } from './key-timeline.js';
 import { Certificate } from './certificate.js';
@@ -59,7 +59,7 @@ export class TenantPage extends Component {
       <//>
       ${shred ? html`<${ShredSection} tenant=${tenant} />` : html`<${Section} title="Shred" id="shred"><p class="muted">No shred: the tenant was never terminated.</p><//>`}
       <${Section} title="Key versions" id="keys"><${KeyTimeline} tenantId=${tenant.tenantId} key=${version} /><//>
-      ${shred ? html`<${Section} title="Deletion certificate" id="certificate"><${Certificate} tenantId=${tenant.tenantId} reloadKey=${version} /><//>` : null}
+      ${shred && !shred.cancelledAt ? html`<${Section} title="Deletion certificate" id="certificate"><${Certificate} tenantId=${tenant.tenantId} reloadKey=${version} /><//>` : null}
       <${Section} title="Event history" id="events"><${EventHistory} tenantId=${tenant.tenantId} key=${version} /><//>
     </div>`;
   }
@@ -67,19 +67,51 @@ export class TenantPage extends Component {
 
 function ShredSection({ tenant }) {
   const s = tenant.shred;
-  const open = !s.verifiedAt && !s.cancelledAt;
+  const cancelled = s.cancelledAt !== null;
+  const open = !s.verifiedAt && !cancelled;
   const trigger = s.trigger.kind === 'termination' ? `termination ${s.trigger.terminationId} (contract ${s.trigger.contractId})` : `deletion request ${s.trigger.requestId}`;
+  // A cancelled shred will never execute and owes no deadline: neither is shown as if still planned.
   return html`<${Section} title="Shred" id="shred" aside=${html`<${Status} value=${s.status} />`}>
     <dl class="facts">
       <dt>Shred</dt><dd><code>${s.shredId}</code>, ${trigger}</dd>
       <dt>Effective</dt><dd>${utc(s.effectiveAt)}</dd>
-      <dt>Deadline</dt><dd>${utc(s.deadline)} ${open ? html`· <${Countdown} to=${s.deadline} />` : null}</dd>
-      <dt>Executed</dt><dd>${s.executedAt ? utc(s.executedAt, { seconds: true }) : `planned ${utc(s.executeAt)}`}</dd>
-      <dt>Verified</dt><dd>${s.verifiedAt ? `${utc(s.verifiedAt, { seconds: true })} after ${s.probeAttempts} probe${s.probeAttempts === 1 ? '' : 's'}` : '—'}</dd>
-      ${s.cancelledAt ? html`<dt>Cancelled</dt><dd>${utc(s.cancelledAt)}</dd>` : null}
+      ${cancelled
+        ? html`<dt>Cancelled</dt><dd class="cancelled">${utc(s.cancelledAt, { seconds: true })} · <${CancelledBy} tenantId=${tenant.tenantId} shredId=${s.shredId} /></dd>
+            ${s.executedAt ? html`<dt>Executed</dt><dd>${utc(s.executedAt, { seconds: true })}</dd>` : null}`
+        : html`<dt>Deadline</dt><dd>${utc(s.deadline)} ${open ? html`· <${Countdown} to=${s.deadline} />` : null}</dd>
+            <dt>Executed</dt><dd>${s.executedAt ? utc(s.executedAt, { seconds: true }) : `planned ${utc(s.executeAt)}`}</dd>
+            <dt>Verified</dt><dd>${s.verifiedAt ? `${utc(s.verifiedAt, { seconds: true })} after ${s.probeAttempts} probe${s.probeAttempts === 1 ? '' : 's'}` : '—'}</dd>`}
       <dt>Breaches</dt><dd>${s.breaches.length === 0 ? 'none' : s.breaches.map((b) => `${b.cause} at ${utc(b.at)}`).join('; ')}</dd>
     </dl>
     <h3>Against the working-day calendar</h3>
     <${ShredTimeline} tenant=${tenant} />
   <//>`;
+}
+
+/** Pages of the tenant's history read at most to find what cancelled a shred. */
+const CAUSE_PAGES = 20;
+
+/** What cancelled the shred, from its ShredCancelled event's cause in the tenant's history. */
+function CancelledBy({ tenantId, shredId }) {
+  const load = async () => {
+    let found = null;
+    let after = '';
+    for (let pages = 0; pages < CAUSE_PAGES; pages++) {
+      const page = await get(`/v1/tenants/${seg(tenantId)}/events?limit=500${after}`);
+      found = page.items.filter((e) => e.type === 'ShredCancelled' && e.summary.includes(shredId)).at(-1) ?? found;
+      if (!page.nextCursor) break;
+      after = `&after=${encodeURIComponent(page.nextCursor)}`;
+    }
+    return { cause: found?.cause ?? null };
+  };
+  return html`<${Loader} what="what cancelled it" reloadKey=${`${tenantId}:${shredId}`} load=${load}
+    render=${({ cause }) => html`<span class="cancelled-by">${cancelCause(cause)}</span>`} />`;
+}
+
+function cancelCause(cause) {
+  if (!cause) return 'by a cause not recorded';
+  if (cause.kind === 'request' && cause.name === 'cancel-shred') return 'by an operator (POST /v1/tenants/{id}/shred/cancel)';
+  if (cause.kind === 'event') return `following ${cause.name}${cause.position ? ` #${cause.position}` : ''}`;
+  if (cause.kind === 'contract-system') return 'by the contract system';
+  return `by ${cause.kind} ${cause.name ?? ''}`.trim();
 }

@@ -5,6 +5,7 @@
 
 let offsetMs = 0;
 let engineAt = null;
+const listeners = new Set();
 
 export const engineClock = {
   /** Takes the engine's `now` (ISO instant) as answered just now. */
@@ -13,6 +14,16 @@ export const engineClock = {
     if (Number.isNaN(at)) return;
     engineAt = iso;
     offsetMs = at - Date.now();
+    for (const listener of listeners) listener();
+  },
+  /** The engine's `now` as it last answered (ISO instant), never extrapolated; null before any answer. */
+  lastAnswer() {
+    return engineAt;
+  },
+  /** Calls `listener` after each sync; returns the function that stops it. */
+  onSync(listener) {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   },
   /** The engine's now, in ms since the epoch, as best known. */
   now() {

@@ -29,7 +29,7 @@ import { BootStack, EngineBootAbortedError } from './boot-stack.js';
 import { loadApiTokens } from './config/api-tokens.js';
 import { ConsoleFilesMissingError, serveConsole } from './console/index.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
-import { httpMetricsMiddleware } from './metrics/http-metrics.js';
+import { expressRouteTable, httpMetricsMiddleware } from './metrics/http-metrics.js';
 import { instrumentDataPlane, instrumentProbe, instrumentVault } from './metrics/instrumented-ports.js';
 
 export interface RunningEngine {
@@ -157,7 +157,7 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
   if (config.roles.has('poller')) await app.get(KeyDetection).ensureScheduled();
   app.disable('x-powered-by');
   // First, so every request is timed, those refused before routing or by a guard included.
-  app.use(httpMetricsMiddleware(metrics));
+  app.use(httpMetricsMiddleware(metrics, expressRouteTable(app.getHttpAdapter().getInstance())));
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   // HSTS on every response, with the rest of helmet's defaults.
   app.use(helmet({ strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true } }));

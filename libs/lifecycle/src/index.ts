@@ -62,7 +62,7 @@ export {
   type ScheduleItem,
   type ScheduleState,
 } from './schedule/get-schedule/get-schedule.query.js';
-export { SCHEDULE_KINDS, type ScheduleKind, type ScheduleSubject } from './schedule/timer-kinds.js';
+export { SCHEDULE_KINDS, publicTimerKind, type ScheduleKind, type ScheduleSubject } from './schedule/timer-kinds.js';
 
 // Calendars
 export { DeclareOverrideCommand } from './calendars/declare-override/declare-override.command.js';

@@ -7,7 +7,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import pg from 'pg';
 import { CLOCK, SystemClock, type Clock } from '@lethe/clock';
 import { EVENT_STORE, type PostgresEventStore } from '@lethe/eventstore';
-import { CountComplianceQuery, CountFleetQuery } from '@lethe/lifecycle';
+import { CountComplianceQuery, CountFleetQuery, publicTimerKind } from '@lethe/lifecycle';
 import { countDeadLetters, readProcessorOwnership, type Processor } from '@lethe/processors';
 import { readDeadlineBacklog, type DeadlineHandlers } from '@lethe/scheduler';
 import { PG_POOL } from '../infrastructure/database.js';
@@ -73,8 +73,16 @@ export class FleetReader implements OnModuleInit {
     }));
   }
 
+  /** The backlog by the timers' public names (the `kind` label is the vocabulary of GET /v1/schedule). */
   private async readDeadlines() {
-    return { backlog: await readDeadlineBacklog(this.pool, this.clock.now(), DEADLINE_LATE_AFTER_MS), kinds: Object.keys(this.deadlineHandlers) };
+    const stored = await readDeadlineBacklog(this.pool, this.clock.now(), DEADLINE_LATE_AFTER_MS);
+    const byKind = new Map<string, { due: number; late: number; failed: number }>();
+    for (const [kind, n] of stored.byKind) {
+      const name = publicTimerKind(kind);
+      const sum = byKind.get(name) ?? { due: 0, late: 0, failed: 0 };
+      byKind.set(name, { due: sum.due + n.due, late: sum.late + n.late, failed: sum.failed + n.failed });
+    }
+    return { backlog: { ...stored, byKind }, kinds: Object.keys(this.deadlineHandlers).map(publicTimerKind) };
   }
 }
 

@@ -4,9 +4,9 @@
 // measured the same way and the adapters know nothing of metrics. Labels are operation names from
 // the fixed lists below, never an argument (tenant, key version, database ids).
 import type { DataPlane, ReadProbe } from '@lethe/dataplane';
-import { isKeyVaultUnavailable, type KeyVault } from '@lethe/vault';
+import type { KeyVault } from '@lethe/vault';
 import type { EngineMetrics, PortInstruments } from './engine-metrics.js';
-import { DATA_PLANE_OPERATIONS, PROBE_OPERATION, VAULT_OPERATIONS, type AsyncMethods } from './port-operations.js';
+import { DATA_PLANE_OPERATIONS, PROBE_OPERATION, VAULT_OPERATIONS, failureReason, type AsyncMethods } from './port-operations.js';
 
 /** `port` with each of `operations` timed and its rejections counted; everything else passes through. */
 export function instrumentPort<T extends object>(port: T, operations: readonly AsyncMethods<T>[], instruments: PortInstruments): T {
@@ -18,7 +18,7 @@ export function instrumentPort<T extends object>(port: T, operations: readonly A
       try {
         return await call(...args);
       } catch (error) {
-        instruments.errors.inc({ operation, reason: isKeyVaultUnavailable(error) ? 'unavailable' : 'error' });
+        instruments.errors.inc({ operation, reason: failureReason(error) });
         throw error;
       } finally {
         done();
@@ -52,7 +52,7 @@ export function instrumentProbe(probe: ReadProbe, metrics: EngineMetrics): ReadP
         metrics.probeOutcomes.inc({ outcome: result.outcome });
         return result;
       } catch (error) {
-        metrics.dataPlane.errors.inc({ operation: PROBE_OPERATION, reason: isKeyVaultUnavailable(error) ? 'unavailable' : 'error' });
+        metrics.dataPlane.errors.inc({ operation: PROBE_OPERATION, reason: failureReason(error) });
         throw error;
       } finally {
         done();

@@ -77,9 +77,9 @@ export const METRICS = {
     help: 'Log positions between a processor and the head of the log (an upper bound on events: rolled-back appends burn positions)',
   }),
   processorOwned: spec({ name: 'lethe_processor_owned', type: 'gauge', labels: ['processor'], scope: 'fleet', help: '1 while a live instance holds the processor\'s lease, else 0' }),
-  deadlinesDue: spec({ name: 'lethe_deadlines_due', type: 'gauge', labels: ['kind'], scope: 'fleet', help: 'Pending durable timers already due (engine clock), by kind' }),
-  deadlinesLate: spec({ name: 'lethe_deadlines_late', type: 'gauge', labels: ['kind'], scope: 'fleet', help: 'Pending durable timers due for more than 60 s, by kind' }),
-  deadlinesFailed: spec({ name: 'lethe_deadlines_failed', type: 'gauge', labels: ['kind'], scope: 'fleet', help: 'Durable timers parked as failed after their attempts ran out (ops requeue them), by kind' }),
+  deadlinesDue: spec({ name: 'lethe_deadlines_due', type: 'gauge', labels: ['kind'], scope: 'fleet', help: 'Pending durable timers already due (engine clock), by kind (public timer name, as GET /v1/schedule)' }),
+  deadlinesLate: spec({ name: 'lethe_deadlines_late', type: 'gauge', labels: ['kind'], scope: 'fleet', help: 'Pending durable timers due for more than 60 s, by kind (public timer name, as GET /v1/schedule)' }),
+  deadlinesFailed: spec({ name: 'lethe_deadlines_failed', type: 'gauge', labels: ['kind'], scope: 'fleet', help: 'Durable timers parked as failed after their attempts ran out (ops requeue them), by kind (public timer name, as GET /v1/schedule)' }),
   deadlineOldestDue: spec({ name: 'lethe_deadline_oldest_due_seconds', type: 'gauge', labels: [], scope: 'fleet', help: 'How long the oldest due pending timer has waited; 0 when none is due' }),
   sourceUp: spec({
     name: 'lethe_metrics_source_up',
@@ -96,7 +96,7 @@ export const METRICS = {
     labels: ['operation', 'reason'],
     values: { operation: VAULT_OPERATIONS, reason: FAILURE_REASONS },
     scope: 'instance',
-    help: 'Key vault calls that failed, by operation; reason unavailable (timeout, connection, 5xx) or error',
+    help: 'Key vault calls that failed, by operation; reason unavailable (timeout, connection, 5xx), destroyed, disabled or unknown (the vault\'s answer about the key: the read probe expects destroyed) or error',
   }),
   dataPlaneDuration: spec({
     name: 'lethe_dataplane_request_duration_seconds',
@@ -112,7 +112,7 @@ export const METRICS = {
     labels: ['operation', 'reason'],
     values: { operation: DATA_PLANE_LABELS, reason: FAILURE_REASONS },
     scope: 'instance',
-    help: 'Data plane calls that failed, by operation; reason unavailable (the vault behind did not answer) or error',
+    help: 'Data plane calls that failed, by operation; reason as for the vault (unavailable: the vault behind did not answer)',
   }),
   probeOutcomes: spec({
     name: 'lethe_read_probe_outcomes_total',

@@ -1,13 +1,15 @@
 // The key lifecycle's inbox: keeps the durable timers in step with the key ring. Opening the ring
 // after onboarding, rotation at the newest version's age limit, re-protection of every database when
 // a version appears (and the 24-hour overdue check), one retirement timer per superseded version at
-// its retainUntil, and the ring's vault detection timer from its opening to its destruction.
+// its retainUntil, and the ring's vault detection timer from its opening to its destruction. A retired
+// version's overdue check is cancelled (settled-timers.ts).
 // Timers are written in the processor's transaction; handlers re-check the live state when they fire.
 import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
 import { keyRingCategory, reprotectDueBy, retentionTimers, rotationDueAt, tenantCategory, type KeyRingState } from '@lethe/domain';
 import { on, type Delivered, type Processor } from '@lethe/processors';
 import type { PostgresDeadlineStore } from '@lethe/scheduler';
+import { timersSettledBy } from '../schedule/settled-timers.js';
 import type { KeyDetection } from './key-detection.js';
 import type { KeyRingRepository } from './key-ring-repository.js';
 import {
@@ -33,7 +35,7 @@ const RETENTION_EVENTS = [
   'BackupPolicyChanged',
 ] as const;
 const ROTATION_EVENTS = ['KeyRingOpened', 'KeyVersionAdded', 'RotationPeriodChanged'] as const;
-const INTERESTS = [on(tenantCategory, ['TenantOnboarded', 'KeyDestroyed']), on(keyRingCategory, [...ROTATION_EVENTS, ...RETENTION_EVENTS])] as const;
+const INTERESTS = [on(tenantCategory, ['TenantOnboarded', 'KeyDestroyed']), on(keyRingCategory, [...ROTATION_EVENTS, ...RETENTION_EVENTS, 'KeyVersionRetired'])] as const;
 const isIn = (types: readonly string[], type: string) => types.includes(type);
 
 export class KeyRingSaga implements Processor<typeof INTERESTS> {
@@ -59,6 +61,11 @@ export class KeyRingSaga implements Processor<typeof INTERESTS> {
     }
     if (event.type === 'KeyDestroyed') {
       await this.onShredded(tenantId, event.id, tx);
+      return;
+    }
+    if (event.type === 'KeyVersionRetired') {
+      // A retired version is never used again: its overdue check is moot (settled-timers.ts).
+      for (const id of timersSettledBy(tenantId, event)) await this.deadlines.cancelInTx(tx, id);
       return;
     }
     const { state } = await this.keys.load(tenantId);

@@ -73,6 +73,16 @@ export function scheduleKindOf(kind: TimerKind): ScheduleKind {
   return TIMERS[kind].kind;
 }
 
+/**
+ * The outward name of a stored timer kind (a `lethe_deadlines.kind`): its public name for every kind
+ * the lifecycle handles; any other kind (a row no handler here knows) keeps its stored name, so it still
+ * shows rather than vanishing. Every outward surface (GET /v1/schedule, POST /v1/admin/clock `fired`,
+ * the `kind` label of the lethe_deadlines_* metrics) names timers through this one mapping.
+ */
+export function publicTimerKind(kind: string): string {
+  return isTimerKind(kind) ? scheduleKindOf(kind) : kind;
+}
+
 /** The timer kinds behind public names (each public name has exactly one). */
 export function timerKindsOf(kinds: readonly ScheduleKind[]): TimerKind[] {
   return TIMER_KINDS.filter((k) => kinds.includes(TIMERS[k].kind));

@@ -4,6 +4,7 @@ import { Command } from '@nestjs/cqrs';
 export interface ClockMoved {
   /** ISO 8601 instant. */
   readonly now: string;
+  /** `kind` is the timer's public name (as GET /v1/schedule names it: `shred-execution`, `retirement`, …); `id` is opaque. */
   readonly fired: readonly { readonly id: string; readonly kind: string }[];
 }
 

@@ -35,12 +35,12 @@ function ticker(fired: FiredDeadline[]) {
   return { tick: async () => (ticks++, fired), ticks: () => ticks };
 }
 
-it('stores the move before firing, and answers what fired', async () => {
+it('stores the move before firing, and answers what fired by the timers\' public names', async () => {
   const { clock } = await PersistedManualClock.resume(pool, new Date('2027-01-04T09:00:00.000Z'));
   const fired: FiredDeadline[] = [{ id: 'shred-step:acme', kind: 'shred-step' }];
   const t = ticker(fired);
   const answer = await new MoveClockHandler(clock, t).execute(new MoveClockCommand(new Date('2027-01-06T12:00:00.000Z')));
-  expect(answer).toEqual({ now: '2027-01-06T12:00:00.000Z', fired: [{ id: 'shred-step:acme', kind: 'shred-step' }] });
+  expect(answer).toEqual({ now: '2027-01-06T12:00:00.000Z', fired: [{ id: 'shred-step:acme', kind: 'shred-execution' }] });
   expect(t.ticks()).toBe(1);
   // A restart configured with the old start resumes from the stored move.
   const { clock: resumed } = await PersistedManualClock.resume(pool, new Date('2027-01-04T09:00:00.000Z'));

@@ -3,6 +3,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK, type Clock } from '@lethe/clock';
+import { publicTimerKind } from '@lethe/lifecycle';
 import { DeadlineTicker } from '../../deadlines/deadline-ticker.service.js';
 import { manualClockOf } from '../manual-clock-of.js';
 import { MoveClockCommand, type ClockMoved } from './move-clock.command.js';
@@ -19,6 +20,6 @@ export class MoveClockHandler implements ICommandHandler<MoveClockCommand> {
     const clock = manualClockOf(this.clock);
     await clock.moveTo(to);
     const fired = await this.ticker.tick();
-    return { now: clock.now().toISOString(), fired: fired.map(({ id, kind }) => ({ id, kind })) };
+    return { now: clock.now().toISOString(), fired: fired.map(({ id, kind }) => ({ id, kind: publicTimerKind(kind) })) };
   }
 }

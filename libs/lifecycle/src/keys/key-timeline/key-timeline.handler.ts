@@ -37,17 +37,19 @@ export class GetKeyTimelineHandler implements IQueryHandler<GetKeyTimelineQuery>
     const versions = await Promise.all(
       ring.versions.map(async (v, i): Promise<VersionLifetime> => {
         const retained = await this.retention(tenantId, ring, v, evidence.get(v.keyVersionId));
+        const destroyedAt = destroyed.get(v.keyVersionId) ?? null;
+        const unusableSince = v.retiredAt ?? destroyedAt ?? (ring.destroyed ? (tenant.shred?.keysDestroyedAt ?? null) : null);
         return {
           keyVersionId: v.keyVersionId,
           number: i + 1,
           source: v.source,
           status: versionStatus(ring, v.keyVersionId),
           createdAt: v.createdAt,
-          protects: protectionOf(ring, v.keyVersionId),
+          protects: protectionOf(ring, v.keyVersionId, unusableSince),
           supersededAt: ring.versions[i + 1]?.createdAt ?? null,
           ...retained,
           retiredAt: v.retiredAt,
-          destroyedAt: destroyed.get(v.keyVersionId) ?? null,
+          destroyedAt,
         };
       }),
     );
@@ -81,8 +83,16 @@ export class GetKeyTimelineHandler implements IQueryHandler<GetKeyTimelineQuery>
   }
 }
 
-function protectionOf(ring: KeyRingState, keyVersionId: string): VersionLifetime['protects'] {
+/**
+ * The intervals during which a version protected each database. An interval ends when its database
+ * moved off the version; one still open when the version stopped being usable (retired, or destroyed
+ * by a shred: `endedAt`) ends then, since a retired or destroyed version protects nothing. `until`
+ * stays null only while the version still protects the database.
+ */
+function protectionOf(ring: KeyRingState, keyVersionId: string, endedAt: string | null): VersionLifetime['protects'] {
   return ring.databases
-    .flatMap((db) => db.intervals.filter((i) => i.keyVersionId === keyVersionId).map((i) => ({ databaseId: db.databaseId, from: i.from, until: i.to })))
+    .flatMap((db) =>
+      db.intervals.filter((i) => i.keyVersionId === keyVersionId).map((i) => ({ databaseId: db.databaseId, from: i.from, until: i.to ?? endedAt })),
+    )
     .sort((a, b) => Date.parse(a.from) - Date.parse(b.from));
 }

@@ -13,11 +13,18 @@ export interface VersionLifetime {
   readonly source: string;
   readonly status: KeyVersionStatus;
   readonly createdAt: string;
-  /** Each interval during which it protected a database; `until` null: it still does. */
+  /**
+   * Each interval during which it protected a database: `until` is when the database moved off it, or
+   * when the version was retired or destroyed with the database still on it; null only while it still does.
+   */
   readonly protects: readonly { readonly databaseId: string; readonly from: string; readonly until: string | null }[];
   /** When the next version was created; null for the newest. */
   readonly supersededAt: string | null;
-  /** P3 (the domain's retainUntil): null while newest or in use, or after a shred; for a retired version, what it was retired at. */
+  /**
+   * P3 (the domain's retainUntil): null while newest or in use, or after a shred; for a retired
+   * version, the retention end it was retired against (the earliest instant retirement was allowed;
+   * `retiredAt`, when the retirement timer fired, is at or after it).
+   */
   readonly retainedUntil: string | null;
   /**
    * Backups not deleted that need it, latest expiry first, at most RETAINING_BACKUPS_SHOWN; without
@@ -26,8 +33,15 @@ export interface VersionLifetime {
   readonly retainedBecause: readonly { readonly backupId: string; readonly kind: string; readonly expiresAt: string }[];
   /** How many backups (not deleted) need it in all: GET /keys' backupCount. */
   readonly retainingBackups: number;
+  /** When the retirement timer retired it (it is disabled and destroyed in the vault right after). */
   readonly retiredAt: string | null;
-  /** When a shred made it unusable in the vault. */
+  /**
+   * When the version became unusable in the vault, as the vault reported it to the shred that
+   * destroyed the tenant key (the deletion certificate's `unusableAt`): for a version live at the
+   * shred, the shred's destruction; for one retired earlier, its retirement's destruction (just after
+   * `retiredAt`: the vault keeps the earlier instant). Null before a shred: a retirement's destruction
+   * has no event of its own.
+   */
   readonly destroyedAt: string | null;
 }
 
