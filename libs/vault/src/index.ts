@@ -3,6 +3,7 @@
 export type {
   KeyVault,
   KeyVaultCapabilities,
+  DeletionWindow,
   KeyVersionState,
   KeyVersionInfo,
   CreatedKey,
@@ -52,8 +53,15 @@ export { PostgresSigningKeyRegistry, type PublicSigningKey } from './signing/sig
 export { SigningKeyring, type ActiveSigningKey } from './signing/signing-keyring.js';
 export { rotateSigningKeyFile, type RotateSigningKeyOptions, type RotatedSigningKey } from './signing/signing-key-rotation.js';
 export { signingKeyMigrations, CreateSigningKeys1764400000022 } from './signing/migrations.js';
-export { LocalKeyVault, MasterKeyMismatchError } from './local/local-key-vault.js';
-export { vaultMigrations, CreateVaultTables1764400000020, CreateMasterKeyCheck1764400000021 } from './local/migrations.js';
+export {
+  LocalKeyVault,
+  MasterKeyMismatchError,
+  localCapabilities,
+  LOCAL_UNUSABLE_AFTER_SETTING,
+  LOCAL_PURGE_AFTER_SETTING,
+  type LocalVaultOptions,
+} from './local/local-key-vault.js';
+export { vaultMigrations, CreateVaultTables1764400000020, CreateMasterKeyCheck1764400000021, LocalVaultDeletionWindows1764400000170 } from './local/migrations.js';
 export { checkMasterKey, masterKeyCheckValue, requireBoundTo, KEY_CHECK_SCHEME, type MasterKeyCheckOutcome } from './local/master-key-check.js';
 export {
   CurrentMasterKeyMismatchError,
