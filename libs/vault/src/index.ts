@@ -1,4 +1,4 @@
-// The KeyVault port, its `local` adapter (PostgreSQL + master key) and `pkcs11` adapter (an HSM), the master/signing key loaders,
+// The KeyVault port, its `local` adapter (PostgreSQL + master key), `pkcs11` adapter (an HSM) and `azure-keyvault` adapter, the master/signing key loaders,
 // the registry of public signing keys and the contract suite every adapter must pass. See libs/vault/README.md.
 export type {
   KeyVault,
@@ -19,6 +19,7 @@ export {
   KeyVersionDestroyedError,
   UnwrapFailedError,
   KeyTombstonedError,
+  KeyVaultAccessDeniedError,
   DecryptionFailedError,
   InvalidKeySettingError,
   KeyFilePermissionError,
@@ -94,3 +95,15 @@ export {
 } from './pkcs11/pkcs11-binding.js';
 export type { Pkcs11TokenSettings } from './pkcs11/pkcs11-token.js';
 export { pkcs11VaultMigrations, CreatePkcs11VaultTables1764400000160 } from './pkcs11/migrations.js';
+export { createAzureKeyClient, type AzureKeyClient, type AzureCryptographyClient } from './azure/azure-key-client.js';
+export {
+  AzureKeyVault,
+  azureKeyVaultCapabilities,
+  AZURE_KEYVAULT_SETTINGS,
+  MIN_SOFT_DELETE_RETENTION_DAYS,
+  MAX_SOFT_DELETE_RETENTION_DAYS,
+  type AzureKeyVaultOptions,
+} from './azure/azure-key-vault.js';
+export { AzureKeyVaultRefusedError, AzureKeyVaultSettingMismatchError, azureFailure } from './azure/azure-errors.js';
+export { keyNameOf, tenantOfKeyName, parseVersionId, DEFAULT_KEY_PREFIX, KEY_PREFIX_PATTERN } from './azure/key-names.js';
+export { azureKeyVaultMigrations, CreateAzureKeyVaultTables1764400000171 } from './azure/migrations.js';
