@@ -13,7 +13,6 @@
 //   AbortError / TimeoutError (our request timeout) → KeyVaultUnavailableError('timeout')
 //   any other 4xx                               → AzureKeyVaultRefusedError
 // A 403 on a disabled version is told apart by the adapter (it asks the vault), not here.
-import { isRestError } from '@azure/core-rest-pipeline';
 import {
   KeyTombstonedError,
   KeyVaultAccessDeniedError,
@@ -90,7 +89,8 @@ export function azureFailure(error: unknown, operation: AzureOperation, subject:
     }
     return new KeyVaultAccessDeniedError(operation, subjectText(subject), 'the Azure credential was rejected (check AZURE_TENANT_ID, AZURE_CLIENT_ID and its secret or certificate)');
   }
-  if (!isRestError(error)) return error instanceof Error ? error : new Error(String(error));
+  // The SDK's RestError (@azure/core-rest-pipeline), recognised by name as its own isRestError does.
+  if (name !== 'RestError') return error instanceof Error ? error : new Error(String(error));
   const code = typeof e.code === 'string' ? e.code : undefined;
   if (status === undefined || status === 408 || status === 429 || status >= 500) {
     return new KeyVaultUnavailableError('unavailable', `Azure Key Vault is unavailable (${operation} on ${subjectText(subject)}: ${status === undefined ? code ?? 'no answer' : `HTTP ${status}`})`);

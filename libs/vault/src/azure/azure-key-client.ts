@@ -1,24 +1,23 @@
 // The Azure Key Vault SDK boundary: exactly the calls the `azure-keyvault` adapter makes, in the
 // SDK's own signatures (@azure/keyvault-keys). The real KeyClient is one (checked below by the
-// compiler); tests use a fake of this interface (fake-key-client.ts), never a mock of Lethe's storage.
-import { DefaultAzureCredential } from '@azure/identity';
-import {
+// compiler); tests use a fake of this interface (test-support/fake-azure-key-client.ts), never a mock of Lethe's storage.
+import type {
   KeyClient,
-  type BeginDeleteKeyOptions,
-  type CreateRsaKeyOptions,
-  type DeletedKey,
-  type GetCryptographyClientOptions,
-  type GetDeletedKeyOptions,
-  type KeyProperties,
-  type KeyVaultKey,
-  type KeyWrapAlgorithm,
-  type ListPropertiesOfKeyVersionsOptions,
-  type PurgeDeletedKeyOptions,
-  type UnwrapKeyOptions,
-  type UnwrapResult,
-  type UpdateKeyPropertiesOptions,
-  type WrapKeyOptions,
-  type WrapResult,
+  BeginDeleteKeyOptions,
+  CreateRsaKeyOptions,
+  DeletedKey,
+  GetCryptographyClientOptions,
+  GetDeletedKeyOptions,
+  KeyProperties,
+  KeyVaultKey,
+  KeyWrapAlgorithm,
+  ListPropertiesOfKeyVersionsOptions,
+  PurgeDeletedKeyOptions,
+  UnwrapKeyOptions,
+  UnwrapResult,
+  UpdateKeyPropertiesOptions,
+  WrapKeyOptions,
+  WrapResult,
 } from '@azure/keyvault-keys';
 
 /** Wrap and unwrap with one key version (the SDK's CryptographyClient). */
@@ -55,6 +54,8 @@ void sdkIsTheBoundary;
  * workload identity (AZURE_FEDERATED_TOKEN_FILE) or a managed identity. The SDK retries throttling
  * (429) and 5xx with backoff before an error reaches the adapter.
  */
-export function createAzureKeyClient(vaultUrl: string): AzureKeyClient {
-  return new KeyClient(vaultUrl, new DefaultAzureCredential(), { retryOptions: { maxRetries: 3 } });
+export async function createAzureKeyClient(vaultUrl: string): Promise<AzureKeyClient> {
+  // Loaded only when this vault is chosen: the SDKs take most of a second to import.
+  const [{ KeyClient: SdkKeyClient }, { DefaultAzureCredential }] = await Promise.all([import('@azure/keyvault-keys'), import('@azure/identity')]);
+  return new SdkKeyClient(vaultUrl, new DefaultAzureCredential(), { retryOptions: { maxRetries: 3 } });
 }

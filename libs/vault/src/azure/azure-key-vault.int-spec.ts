@@ -78,7 +78,7 @@ if (!VAULT_URL) {
 (VAULT_URL ? describe : describe.skip)('against a real Azure Key Vault (AZURE_KEYVAULT_URL)', () => {
   keyVaultContract('azure-keyvault', async () => {
     const prefix = `lethe-contract-${randomBytes(3).toString('hex')}-`;
-    const vault = new AzureKeyVault(createAzureKeyClient(VAULT_URL!), pool, new SystemClock(), {
+    const vault = new AzureKeyVault(await createAzureKeyClient(VAULT_URL!), pool, new SystemClock(), {
       vaultUrl: VAULT_URL!,
       softDeleteRetentionDays: Number(process.env.AZURE_KEYVAULT_SOFT_DELETE_RETENTION_DAYS ?? 90),
       purgeProtection: process.env.AZURE_KEYVAULT_PURGE_PROTECTION !== 'false',
@@ -290,6 +290,12 @@ describe('AzureKeyVault (over the fake SDK client)', () => {
     expect((await vault.unwrap(key.versionId, wrapped)).equals(dataKey)).toBe(true);
     // Never anything new under it.
     await expect(vault.wrap(key.versionId, dataKey)).rejects.toBeInstanceOf(KeyVersionDestroyedError);
+  });
+
+  it('the real SDK client is built for a vault URL without calling it (DefaultAzureCredential)', async () => {
+    const client = await createAzureKeyClient('https://lethe-example.vault.azure.net');
+    expect(typeof client.createRsaKey).toBe('function');
+    expect(typeof client.getCryptographyClient('lethe-t-acme', { keyVersion: '0123456789abcdef0123456789abcdef' }).unwrapKey).toBe('function');
   });
 
   it('keys and versions it does not know are unknown without asking the vault', async () => {
