@@ -1,7 +1,8 @@
 // The shred saga's inbox: a processor over the global log. It turns a stored ContractTerminated
 // (whoever appended it) into a ScheduleShred decision (scheduleShredForTermination, as HTTP does), and a ShredScheduled into two durable
 // timers: one at executeAt that runs the steps, one at the deadline that checks the promise. A
-// ShredAdvanced (an earlier trigger joined) moves both to the shred's new instants.
+// ShredAdvanced (an earlier trigger joined) moves both to the shred's new instants. A KeyDestroyed
+// whose vault purges later sets the purge check for when the purge is expected.
 // Timers are written in the processor's transaction, so each is created exactly once.
 // A contract-stream event is checked with the same schema as the HTTP body; one that breaks it (or
 // names no tenant) is recorded as ContractEventRejected and never schedules anything.
@@ -25,11 +26,11 @@ import type { PostgresDeadlineStore } from '@lethe/scheduler';
 import { causedEventId } from '../event-ids.js';
 import type { TenantRepository } from '../tenants/tenant-repository.js';
 import { scheduleShredForTermination } from '../tenants/termination-shred.js';
-import { SHRED_DEADLINE, SHRED_STEP, shredDeadlineId, shredStepId, type ShredTimerPayload } from './shred-deadlines.js';
+import { KEY_PURGE_CHECK, SHRED_DEADLINE, SHRED_STEP, keyPurgeCheckId, shredDeadlineId, shredStepId, type ShredTimerPayload } from './shred-deadlines.js';
 
 /** Every contract-stream event, whatever its type: one the contract system should not have sent is rejected. */
 const CONTRACT_EVENTS = on(contractCategory, 'any');
-const INTERESTS = [on(tenantCategory, ['ShredScheduled', 'ShredAdvanced', 'ShredCancelled']), CONTRACT_EVENTS] as const;
+const INTERESTS = [on(tenantCategory, ['ShredScheduled', 'ShredAdvanced', 'ShredCancelled', 'KeyDestroyed']), CONTRACT_EVENTS] as const;
 type ContractStreamEvent = DeliveredBy<typeof CONTRACT_EVENTS>;
 
 export class ShredSaga implements Processor<typeof INTERESTS> {
@@ -55,6 +56,14 @@ export class ShredSaga implements Processor<typeof INTERESTS> {
       const payload: ShredTimerPayload = { tenantId, shredId: d.shredId };
       await this.deadlines.scheduleInTx(tx, shredStepId(tenantId, d.shredId), new Date(d.executeAt), SHRED_STEP, payload);
       await this.deadlines.scheduleInTx(tx, shredDeadlineId(tenantId, d.shredId), new Date(d.deadline), SHRED_DEADLINE, payload);
+    } else if (event.type === 'KeyDestroyed') {
+      const pending = event.data.versions.filter((v) => v.purgedAt === null);
+      if (pending.length === 0) return;
+      // At the latest expected purge; at once when the vault gave no date (the check then paces itself).
+      const expected = pending.some((v) => v.purgeExpectedAt === null) ? event.data.at : pending.map((v) => v.purgeExpectedAt!).sort().at(-1)!;
+      const tenantId = event.categoryId;
+      const payload: ShredTimerPayload = { tenantId, shredId: event.data.shredId };
+      await this.deadlines.scheduleInTx(tx, keyPurgeCheckId(tenantId, event.data.shredId), new Date(expected), KEY_PURGE_CHECK, payload);
     } else {
       const tenantId = event.categoryId;
       await this.deadlines.cancelInTx(tx, shredStepId(tenantId, event.data.shredId));
