@@ -389,7 +389,7 @@ export class AzureKeyVault implements KeyVault {
    * nor deleted means purged already (undefined).
    */
   private async deleteInVault(keyId: string, subject: AzureSubject): Promise<DeletedProperties | undefined> {
-    let inProgress = false;
+    let inProgress: boolean;
     try {
       const deleted = await this.withTimeout(async (abortSignal) => {
         const poller = await this.client.beginDeleteKey(keyId, { abortSignal });
