@@ -480,7 +480,7 @@ describe('the Helm chart (deploy/helm/lethe)', () => {
     expect(rotate).not.toBeNull();
     const [, bin, keyFile] = rotate!;
     expect(existsSync(join(ROOT, bin))).toBe(true);
-    expect(read('apps/cli/src/main.ts')).toContain('master-key rotate --new-key-file <path>');
+    expect(read('apps/cli/src/run-cli.ts')).toContain('master-key rotate --new-key-file <path>');
     // The copy the command reads is made 0400 on a memory volume, from the new key's Secret.
     expect(script).toContain(`chmod 0400 ${keyFile}`);
     const mountFor = (path: string) => container.volumeMounts.find((m: Yaml) => path.startsWith(`${m.mountPath}/`));

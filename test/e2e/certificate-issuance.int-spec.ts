@@ -119,7 +119,9 @@ it('issues the certificate once at verification, serves the same bytes after a k
   const oldKey = keysA[0];
   expect(oldKey).toMatchObject({ algorithm: 'Ed25519', validUntil: null });
   const doc = JSON.parse(issuedByA);
-  expect(doc.certificate).toMatchObject({ format: 'lethe-deletion-certificate/v2', tenantId: 'acme', signingKeyId: oldKey.keyId, issuedAt: '2026-12-30T12:00:00.000Z' });
+  expect(doc.certificate).toMatchObject({ format: 'lethe-deletion-certificate/v3', tenantId: 'acme', signingKeyId: oldKey.keyId, issuedAt: '2026-12-30T12:00:00.000Z' });
+  // The local vault purges on destroy: nothing is left to expect.
+  expect(doc.certificate.keyMaterial).toEqual({ unusableAt: doc.certificate.keysDestroyedAt, purgedAt: doc.certificate.keysDestroyedAt, purgeExpectedAt: null });
   expect(doc.signature.keyId).toBe(oldKey.keyId);
   // The issuance is an event naming the hash of the signed bytes and the key, and nothing more.
   const sha256 = createHash('sha256').update(canonicalJson(doc.certificate)).digest('hex');

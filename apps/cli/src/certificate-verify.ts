@@ -77,7 +77,14 @@ export async function verifyCertificateFile(file: string, files: TrustedKeyFiles
     process.stderr.write(`INVALID: ${result.reason}\n`);
     return 1;
   }
-  const c = (document as { certificate: { tenantId: string; verifiedAt: string; deadline: string } }).certificate;
+  const c = (document as { certificate: { tenantId: string; verifiedAt: string; deadline: string; keyMaterial?: { purgedAt: string | null; purgeExpectedAt: string | null } } })
+    .certificate;
   process.stdout.write(`VALID: deletion certificate for tenant ${c.tenantId}, verified ${c.verifiedAt} (deadline ${c.deadline}), signed by key ${result.keyId}\n`);
+  // v3: a vault that purges after the promise (soft delete) had not purged the key material yet.
+  if (c.keyMaterial && c.keyMaterial.purgedAt === null) {
+    process.stdout.write(
+      `NOTE: the key was unusable when the certificate was issued; the vault purges its material ${c.keyMaterial.purgeExpectedAt ? `by ${c.keyMaterial.purgeExpectedAt}` : 'later'} (see KeyMaterialPurged in the tenant's events)\n`,
+    );
+  }
   return 0;
 }

@@ -47,6 +47,23 @@ describe('upcasting: TenantOnboarded', () => {
   });
 });
 
+describe('upcasting: KeyDestroyed', () => {
+  it('given a v1 event, when read, then each version says no purge is expected (v1 knew none) and keeps its instants', () => {
+    const data = {
+      shredId: 'termination:t-1',
+      keyId: 'vk-1',
+      versions: [
+        { keyVersionId: 'kv-1', unusableAt: at, purgedAt: at },
+        { keyVersionId: 'kv-2', unusableAt: at, purgedAt: null },
+      ],
+      at,
+    };
+    const read = upcastEvent({ type: 'KeyDestroyed', data, metadata: v1 });
+    expect(read.data).toEqual({ ...data, versions: data.versions.map((v) => ({ ...v, purgeExpectedAt: null })) });
+    expect(schemaVersionOf('KeyDestroyed')).toBe(2);
+  });
+});
+
 describe('upcasting: key ring events', () => {
   const openedV1 = {
     tenantId: 'acme',

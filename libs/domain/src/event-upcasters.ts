@@ -6,7 +6,7 @@ import type { BackupRecorded, KeyRingOpened } from './keys/key-ring.events.js';
 import { DEFAULT_PITR_RETENTION_DAYS, DEFAULT_ROTATION_PERIOD_DAYS } from './promises.js';
 import type { DomainEvent } from './shared/decider.js';
 import { Upcasters, type StoredEventShape, type UpcastStep } from './shared/upcasting.js';
-import type { TenantOnboarded } from './tenant/tenant.events.js';
+import type { DestroyedKeyVersion, TenantOnboarded } from './tenant/tenant.events.js';
 
 /** Data of `E` as written before `added` existed: those fields may be missing. */
 type Before<E extends DomainEvent, K extends keyof E['data']> = Omit<E['data'], K> & Partial<Pick<E['data'], K>>;
@@ -36,6 +36,19 @@ export const domainUpcasters = new Upcasters({
     current: 2,
     steps: {
       1: step<KeyRingOpened, 'pitrRetentionDays'>((old) => ({ ...old, pitrRetentionDays: old.pitrRetentionDays ?? DEFAULT_PITR_RETENTION_DAYS })),
+    },
+  },
+  /**
+   * v2: each destroyed version says when its purge is expected (deletion windows); versions destroyed
+   * before had no date recorded for a purge still to come (the local vault always purged at once).
+   */
+  KeyDestroyed: {
+    current: 2,
+    steps: {
+      1: (old) => ({
+        ...old,
+        versions: (old.versions as readonly Omit<DestroyedKeyVersion, 'purgeExpectedAt'>[]).map((v) => ({ ...v, purgeExpectedAt: (v as Partial<DestroyedKeyVersion>).purgeExpectedAt ?? null })),
+      }),
     },
   },
   /** v2: backups recorded before protections were told apart were customer-key backups, never flagged. */

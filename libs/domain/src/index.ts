@@ -38,6 +38,7 @@ export {
   TENANT_STATUSES,
   type ShredProgress,
   triggerKey,
+  keyMaterialPurgeExpectedAt,
   type ShredState,
   type ShredStatus,
   type TenantState,
@@ -45,6 +46,8 @@ export {
 } from './tenant/tenant.state.js';
 export { decideTenant, tenantDecider, type TenantContext } from './tenant/tenant.decider.js';
 export { nextShredAction, shredRetryDelayMs, type ShredAction } from './tenant/shred.workflow.js';
+export { nextPurgeCheck, purgeRecheckAt, PURGE_OVERDUE_AFTER_MS, type PurgeCheckAction } from './tenant/key-purge.workflow.js';
+export { deletionWindowRefusal, leastDaysAfterExecution, type VaultDeletionWindow } from './tenant/deletion-window.js';
 export * from './contract/contract.events.js';
 export { contractTerminatedSchema, contractEventMetadataSchema } from './contract/contract-terminated.schema.js';
 export {

@@ -17,6 +17,7 @@ export const tenantCategory = streamCategory<TenantEvent, 'tenant'>('tenant', {
   ShredCancelled: true,
   ShredExecutionStarted: true,
   KeyDestroyed: true,
+  KeyMaterialPurged: true,
   AssetsPurged: true,
   ShredStepFailed: true,
   ShredProbeRecorded: true,

@@ -66,9 +66,11 @@ import {
 import { GetTenantEventsHandler } from './audit/tenant-events/tenant-events.handler.js';
 import { GetScheduleHandler } from './schedule/get-schedule/get-schedule.handler.js';
 import type { TimerKind } from './schedule/timer-kinds.js';
+import { vaultDeletionWindow } from './tenants/vault-deletion-window.js';
 import { ListRejectedEventsHandler } from './rejected-events/list-rejected-events/list-rejected-events.handler.js';
 import { ShredDeadlineHandler } from './shred/shred-deadline.handler.js';
-import { SHRED_DEADLINE, SHRED_STEP } from './shred/shred-deadlines.js';
+import { KEY_PURGE_CHECK, SHRED_DEADLINE, SHRED_STEP } from './shred/shred-deadlines.js';
+import { KeyPurgeCheckHandler } from './shred/key-purge-check.handler.js';
 import type { ShredProbe } from './shred/shred-ports.js';
 import { ShredStepHandler } from './shred/shred-step.handler.js';
 import { ShredSaga } from './shred/shred.saga.js';
@@ -159,9 +161,9 @@ const sharedProviders: Provider[] = [
   },
   {
     provide: TenantRepository,
-    useFactory: (store: EventStore, clock: Clock, workingDays: CalendarWorkingDays, calendars: CalendarRepository, snapshots: SnapshotOptions) =>
-      new TenantRepository(store, clock, workingDays, (jurisdiction) => overrideInputsInForce(calendars, jurisdiction), snapshots),
-    inject: [EVENT_STORE, CLOCK, CalendarWorkingDays, CalendarRepository, SNAPSHOTS],
+    useFactory: (store: EventStore, clock: Clock, workingDays: CalendarWorkingDays, calendars: CalendarRepository, snapshots: SnapshotOptions, vault: KeyVault) =>
+      new TenantRepository(store, clock, workingDays, (jurisdiction) => overrideInputsInForce(calendars, jurisdiction), snapshots, vaultDeletionWindow(vault)),
+    inject: [EVENT_STORE, CLOCK, CalendarWorkingDays, CalendarRepository, SNAPSHOTS, VAULT],
   },
   {
     provide: KeyRingRepository,
@@ -227,6 +229,7 @@ const deadlineHandlersProvider: Provider = {
     const handlers: { readonly [K in TimerKind]: DeadlineHandler } = {
       [SHRED_STEP]: new ShredStepHandler(tenants, keyRings, vault, dataPlane, probe, clock, logger, sabotage).handle,
       [SHRED_DEADLINE]: new ShredDeadlineHandler(tenants).handle,
+      [KEY_PURGE_CHECK]: new KeyPurgeCheckHandler(tenants, keyRings, vault, clock, logger).handle,
       [KEY_ROTATION]: keyHandlers.rotate,
       [KEY_REPROTECT]: keyHandlers.reprotect,
       [KEY_REPROTECT_OVERDUE]: keyHandlers.flagOverdue,

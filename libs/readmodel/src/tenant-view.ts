@@ -4,7 +4,17 @@
 // the state beside the view, so the read side can never disagree with the deciders.
 import type pg from 'pg';
 import { Column, Entity, Index, PrimaryColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { evolveTenant, initialTenantState, shredProgress, tenantCategory, tenantStatus, type ShredProgress, type TenantState, type TenantStatus } from '@lethe/domain';
+import {
+  evolveTenant,
+  initialTenantState,
+  keyMaterialPurgeExpectedAt,
+  shredProgress,
+  tenantCategory,
+  tenantStatus,
+  type ShredProgress,
+  type TenantState,
+  type TenantStatus,
+} from '@lethe/domain';
 import { on, type Delivered, type Processor } from '@lethe/processors';
 
 export interface ShredView {
@@ -18,6 +28,10 @@ export interface ShredView {
   readonly executedAt: string | null;
   readonly keysDestroyedAt: string | null;
   readonly assetsPurgedAt: string | null;
+  /** When every destroyed version's material was purged (a soft-deleting vault purges after the promise). */
+  readonly keyMaterialPurgedAt: string | null;
+  /** Until then, when the vault is expected to purge it (null if purged, or no date known). */
+  readonly keyMaterialPurgeExpectedAt: string | null;
   readonly verifiedAt: string | null;
   readonly cancelledAt: string | null;
   readonly probeAttempts: number;
@@ -111,6 +125,8 @@ export function shredView(state: TenantState): ShredView | null {
     executedAt: s.executedAt,
     keysDestroyedAt: s.keysDestroyedAt,
     assetsPurgedAt: s.assetsPurgedAt,
+    keyMaterialPurgedAt: s.keyMaterialPurgedAt ?? null,
+    keyMaterialPurgeExpectedAt: keyMaterialPurgeExpectedAt(s),
     verifiedAt: s.verifiedAt,
     cancelledAt: s.cancelledAt,
     probeAttempts: s.probes.length,

@@ -64,6 +64,23 @@ export class KeyTombstonedError extends KeyVaultError {
   }
 }
 
+/**
+ * The vault refused Lethe's own identity (HTTP 401/403 not caused by a disabled key): its access policy
+ * or role assignment lacks a permission, or the credential was rejected. A configuration fault, not an
+ * outage: callers fail (and retry), and the message says what the identity needs.
+ */
+export class KeyVaultAccessDeniedError extends KeyVaultError {
+  readonly code = 'VAULT_ACCESS_DENIED';
+  constructor(
+    readonly operation: string,
+    readonly subject: string,
+    readonly hint: string,
+  ) {
+    super(`the key vault refused ${operation} on ${subject} to Lethe's identity: ${hint}`);
+    this.name = 'KeyVaultAccessDeniedError';
+  }
+}
+
 /** Raised by SecretKey.open when authenticated decryption fails (wrong key, wrong context, altered input). */
 export class DecryptionFailedError extends Error {
   readonly code = 'DECRYPTION_FAILED';

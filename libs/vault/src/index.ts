@@ -1,8 +1,9 @@
-// The KeyVault port, its `local` adapter (PostgreSQL + master key) and `pkcs11` adapter (an HSM), the master/signing key loaders,
+// The KeyVault port, its `local` adapter (PostgreSQL + master key), `pkcs11` adapter (an HSM) and `azure-keyvault` adapter, the master/signing key loaders,
 // the registry of public signing keys and the contract suite every adapter must pass. See libs/vault/README.md.
 export type {
   KeyVault,
   KeyVaultCapabilities,
+  DeletionWindow,
   KeyVersionState,
   KeyVersionInfo,
   CreatedKey,
@@ -18,6 +19,7 @@ export {
   KeyVersionDestroyedError,
   UnwrapFailedError,
   KeyTombstonedError,
+  KeyVaultAccessDeniedError,
   DecryptionFailedError,
   InvalidKeySettingError,
   KeyFilePermissionError,
@@ -52,8 +54,15 @@ export { PostgresSigningKeyRegistry, type PublicSigningKey } from './signing/sig
 export { SigningKeyring, type ActiveSigningKey } from './signing/signing-keyring.js';
 export { rotateSigningKeyFile, type RotateSigningKeyOptions, type RotatedSigningKey } from './signing/signing-key-rotation.js';
 export { signingKeyMigrations, CreateSigningKeys1764400000022 } from './signing/migrations.js';
-export { LocalKeyVault, MasterKeyMismatchError } from './local/local-key-vault.js';
-export { vaultMigrations, CreateVaultTables1764400000020, CreateMasterKeyCheck1764400000021 } from './local/migrations.js';
+export {
+  LocalKeyVault,
+  MasterKeyMismatchError,
+  localCapabilities,
+  LOCAL_UNUSABLE_AFTER_SETTING,
+  LOCAL_PURGE_AFTER_SETTING,
+  type LocalVaultOptions,
+} from './local/local-key-vault.js';
+export { vaultMigrations, CreateVaultTables1764400000020, CreateMasterKeyCheck1764400000021, LocalVaultDeletionWindows1764400000170 } from './local/migrations.js';
 export { checkMasterKey, masterKeyCheckValue, requireBoundTo, KEY_CHECK_SCHEME, type MasterKeyCheckOutcome } from './local/master-key-check.js';
 export {
   CurrentMasterKeyMismatchError,
@@ -86,3 +95,15 @@ export {
 } from './pkcs11/pkcs11-binding.js';
 export type { Pkcs11TokenSettings } from './pkcs11/pkcs11-token.js';
 export { pkcs11VaultMigrations, CreatePkcs11VaultTables1764400000160 } from './pkcs11/migrations.js';
+export { createAzureKeyClient, type AzureKeyClient, type AzureCryptographyClient } from './azure/azure-key-client.js';
+export {
+  AzureKeyVault,
+  azureKeyVaultCapabilities,
+  AZURE_KEYVAULT_SETTINGS,
+  MIN_SOFT_DELETE_RETENTION_DAYS,
+  MAX_SOFT_DELETE_RETENTION_DAYS,
+  type AzureKeyVaultOptions,
+} from './azure/azure-key-vault.js';
+export { AzureKeyVaultRefusedError, AzureKeyVaultSettingMismatchError, azureFailure } from './azure/azure-errors.js';
+export { keyNameOf, tenantOfKeyName, parseVersionId, DEFAULT_KEY_PREFIX, KEY_PREFIX_PATTERN } from './azure/key-names.js';
+export { azureKeyVaultMigrations, CreateAzureKeyVaultTables1764400000171 } from './azure/migrations.js';

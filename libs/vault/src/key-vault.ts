@@ -9,12 +9,32 @@
 export type KeyVersionState = 'enabled' | 'disabled' | 'destroyed';
 
 export interface KeyVaultCapabilities {
-  /** Adapter name: 'local', later 'azure-key-vault', 'aws-kms'. */
+  /** Adapter name: 'local', 'pkcs11', 'azure-keyvault'. */
   readonly kind: string;
   /** True when destroy can only make a version unusable, and purging follows later (or never). */
   readonly softDeleteOnly: boolean;
   /** Minimum days between unusable and purged the vault imposes (Azure 7–90, AWS KMS >= 7, local 0). */
   readonly minPurgeDelayDays: number;
+  /**
+   * Required of every adapter: how long, at the least, after destroy/destroyKey the material becomes
+   * unusable and is purged, as this vault is configured. Lethe refuses to onboard a tenant whose
+   * promise (P4: 5 working days) the unusable window cannot meet, and records when a purge that comes
+   * later than the promise is expected, then checks it (ARCHITECTURE §3 "Deletion").
+   */
+  readonly deletionWindow: DeletionWindow;
+}
+
+/**
+ * The least time (days, may be fractional) from a destroy call until the vault has made the material
+ * unusable, and until it has purged it for good. A vault that disables and erases at once: both 0
+ * (local, pkcs11). Azure Key Vault: unusable 0 (deleted at once), purged = its soft-delete retention
+ * (7–90 days) under purge protection, else 0. `settings` names the configuration settings the
+ * windows follow from, so a refusal can say what to change (no values: they may be secret).
+ */
+export interface DeletionWindow {
+  readonly minDaysToUnusable: number;
+  readonly minDaysToPurged: number;
+  readonly settings: readonly string[];
 }
 
 export interface CreatedKey {
@@ -32,7 +52,7 @@ export interface KeyVersionInfo {
   readonly versionId: string;
   readonly createdAt: Date;
   readonly state: KeyVersionState;
-  /** When the version became unusable by destroy (null unless destroyed). */
+  /** When the version became (or becomes, for a vault with an unusable window) unusable by destroy (null unless destroyed). */
   readonly unusableAt: Date | null;
   /** When its material was purged for good (null unless purged). */
   readonly purgedAt: Date | null;
@@ -45,7 +65,13 @@ export interface KeyVersionInfo {
  * - 'unknown': the vault has no such version; nothing happened, both instants are null.
  */
 export type DestroyResult =
-  | { readonly outcome: 'destroyed' | 'already-destroyed'; readonly unusableAt: Date; readonly purgedAt: Date | null }
+  | {
+      readonly outcome: 'destroyed' | 'already-destroyed';
+      readonly unusableAt: Date;
+      readonly purgedAt: Date | null;
+      /** While not purged: when the vault will purge the material, when it says (absent: purged, or no date known). */
+      readonly purgeScheduledAt?: Date | null;
+    }
   | { readonly outcome: 'unknown'; readonly unusableAt: null; readonly purgedAt: null };
 
 export interface DestroyedKeyVersion {
@@ -53,6 +79,8 @@ export interface DestroyedKeyVersion {
   readonly outcome: 'destroyed' | 'already-destroyed';
   readonly unusableAt: Date;
   readonly purgedAt: Date | null;
+  /** While not purged: when the vault will purge the material, when it says (absent: purged, or no date known). */
+  readonly purgeScheduledAt?: Date | null;
 }
 
 export interface KeyVault {
@@ -73,7 +101,10 @@ export interface KeyVault {
    */
   createVersion(keyId: string, requestId?: string): Promise<CreatedKeyVersion>;
 
-  /** Every version of the key, oldest first, destroyed ones included. UnknownKeyError. */
+  /**
+   * Every version of the key, oldest first, destroyed ones included; also after destroyKey, when it
+   * tells whether the material has been purged since (purgedAt). UnknownKeyError.
+   */
   listVersions(keyId: string): Promise<KeyVersionInfo[]>;
 
   /**

@@ -18,6 +18,8 @@ const BAD_FIELD: Record<string, string> = {
   'invalid-rotation-period': 'rotationPeriodDays',
   'invalid-pitr-retention': 'pitrRetentionDays',
   'override-reason-invalid': 'reason',
+  // Onboarding a tenant the key vault could not make unusable within P4 (the rule names the vault setting).
+  'vault-deletion-window': 'shredGraceWorkingDays',
 };
 
 /** Seconds a caller should wait before retrying a request the vault's outage refused. */

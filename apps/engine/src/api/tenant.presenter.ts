@@ -1,7 +1,7 @@
 // Response bodies of /v1/tenants and /v1/shreds, typed with their schemas in tenant.answers.ts.
 import { shredProgress, tenantStatus, type KeyRingState, type TenantState } from '@lethe/domain';
 import type { ListedTenant, ShredAnswer, TenantDetails } from '@lethe/lifecycle';
-import { shredView, type KeyRingView, type Page, type ShredRow, type TenantView } from '@lethe/readmodel';
+import { shredView, type KeyRingView, type Page, type ShredRow, type ShredView, type TenantView } from '@lethe/readmodel';
 import type { CancelAnswer, ShredPageAnswer, ShredScheduleAnswer, TenantAnswer, TenantPageAnswer } from './tenant.answers.js';
 
 /**
@@ -11,6 +11,11 @@ import type { CancelAnswer, ShredPageAnswer, ShredScheduleAnswer, TenantAnswer, 
 function databasesOf(tenant: TenantState, ring: Pick<KeyRingState, 'exists' | 'databases'> | null): { databaseId: string }[] {
   if (ring?.exists) return ring.databases.map((d) => ({ databaseId: d.databaseId }));
   return (tenant.profile?.databases ?? []).map((d) => ({ databaseId: d.databaseId }));
+}
+
+/** A stored shred view; those stored before deletion windows lack the key material fields (null then). */
+function shredBody(s: ShredView): ShredView {
+  return { ...s, keyMaterialPurgedAt: s.keyMaterialPurgedAt ?? null, keyMaterialPurgeExpectedAt: s.keyMaterialPurgeExpectedAt ?? null };
 }
 
 /** A tenant from its aggregates (onboarding's answer, or one not projected yet): the same shape as from the read model. */
@@ -45,7 +50,7 @@ function viewBody(view: TenantView, ring: KeyRingView | null): TenantAnswer {
     partialHolidays: view.state.partialHolidays,
     databases: ring ? ring.databases.map((d) => ({ databaseId: d.databaseId })) : databasesOf(view.state, null),
     onboardedAt: view.onboardedAt.toISOString(),
-    shred: view.shred,
+    shred: view.shred && shredBody(view.shred),
   };
 }
 
@@ -59,7 +64,7 @@ export function tenantPageBody(page: Page<ListedTenant>): TenantPageAnswer {
 }
 
 export function shredPageBody(page: Page<ShredRow>): ShredPageAnswer {
-  return { items: page.items.map((s) => ({ tenantId: s.tenantId, ...s.shred })), nextCursor: page.nextCursor };
+  return { items: page.items.map((s) => ({ tenantId: s.tenantId, ...shredBody(s.shred) })), nextCursor: page.nextCursor };
 }
 
 /** The tenant is active again; the cancelled shred stands beside it. */

@@ -69,8 +69,9 @@ describe('engine configuration', () => {
     const PKCS11 = { LETHE_VAULT: 'pkcs11', LETHE_PKCS11_MODULE: '/usr/lib/softhsm/libsofthsm2.so', LETHE_PKCS11_TOKEN_LABEL: 'lethe' };
 
     it('is local by default, and then ignores the LETHE_PKCS11_* settings', () => {
-      expect(loadConfig({}).vault).toEqual({ kind: 'local' });
-      expect(loadConfig({ LETHE_PKCS11_MODULE: 'relative.so', LETHE_PKCS11_PIN: '1234' }).vault).toEqual({ kind: 'local' });
+      const local = { kind: 'local', unusableAfterDays: 0, purgeAfterDays: 0 };
+      expect(loadConfig({}).vault).toEqual(local);
+      expect(loadConfig({ LETHE_PKCS11_MODULE: 'relative.so', LETHE_PKCS11_PIN: '1234' }).vault).toEqual(local);
     });
 
     it('reads the pkcs11 settings, the PIN from LETHE_PKCS11_PIN or LETHE_PKCS11_PIN_FILE', () => {
@@ -167,5 +168,59 @@ describe('engine configuration', () => {
     const problems = problemsOf({ LETHE_TOKENS: `nobody:${secret}`, DATABASE_URL: `mysql://u:${secret}@h/db` });
     expect(problems).toHaveLength(2);
     expect(problems.join(' ')).not.toContain(secret);
+  });
+
+  describe('LETHE_VAULT=azure-keyvault, and the local vault\'s test-only windows', () => {
+    const azure = { LETHE_VAULT: 'azure-keyvault', LETHE_AZURE_KEYVAULT_URL: 'https://my-vault.vault.azure.net', LETHE_AZURE_KEYVAULT_PURGE_PROTECTION: 'true' };
+
+    it('reads the Azure Key Vault settings, with a 90-day retention, the lethe- prefix and RSA keys by default', () => {
+      expect(loadConfig(azure).vault).toEqual({
+        kind: 'azure-keyvault',
+        url: 'https://my-vault.vault.azure.net',
+        softDeleteRetentionDays: 90,
+        purgeProtection: true,
+        keyPrefix: 'lethe-',
+        keyType: 'RSA',
+      });
+      expect(
+        loadConfig({
+          ...azure,
+          LETHE_AZURE_KEYVAULT_PURGE_PROTECTION: 'false',
+          LETHE_AZURE_KEYVAULT_SOFT_DELETE_RETENTION_DAYS: '7',
+          LETHE_AZURE_KEYVAULT_KEY_PREFIX: 'prod-eu-',
+          LETHE_AZURE_KEYVAULT_KEY_TYPE: 'RSA-HSM',
+        }).vault,
+      ).toMatchObject({ purgeProtection: false, softDeleteRetentionDays: 7, keyPrefix: 'prod-eu-', keyType: 'RSA-HSM' });
+    });
+
+    it.each([
+      [{ LETHE_VAULT: 'hsm' }, "LETHE_VAULT: must be 'local', 'pkcs11' or 'azure-keyvault'"],
+      [{ LETHE_VAULT: 'pkcs11', LETHE_AZURE_KEYVAULT_KEY_TYPE: 'RSA' }, 'LETHE_AZURE_KEYVAULT_KEY_TYPE: only applies with LETHE_VAULT=azure-keyvault'],
+      [{ LETHE_VAULT: 'azure-keyvault', LETHE_AZURE_KEYVAULT_PURGE_PROTECTION: 'true' }, 'LETHE_AZURE_KEYVAULT_URL: is required with LETHE_VAULT=azure-keyvault'],
+      [{ ...azure, LETHE_AZURE_KEYVAULT_PURGE_PROTECTION: undefined }, 'LETHE_AZURE_KEYVAULT_PURGE_PROTECTION: is required with LETHE_VAULT=azure-keyvault'],
+      [{ ...azure, LETHE_AZURE_KEYVAULT_URL: 'http://my-vault.vault.azure.net' }, 'LETHE_AZURE_KEYVAULT_URL: must be the https:// URL of the vault'],
+      [{ ...azure, LETHE_AZURE_KEYVAULT_URL: 'https://user:secret@my-vault.vault.azure.net/keys' }, 'LETHE_AZURE_KEYVAULT_URL: must be the https:// URL of the vault'],
+      [{ ...azure, LETHE_AZURE_KEYVAULT_SOFT_DELETE_RETENTION_DAYS: '6' }, 'LETHE_AZURE_KEYVAULT_SOFT_DELETE_RETENTION_DAYS: must be a whole number of days from 7 to 90'],
+      [{ ...azure, LETHE_AZURE_KEYVAULT_SOFT_DELETE_RETENTION_DAYS: '91' }, 'LETHE_AZURE_KEYVAULT_SOFT_DELETE_RETENTION_DAYS: must be a whole number of days from 7 to 90'],
+      [{ ...azure, LETHE_AZURE_KEYVAULT_PURGE_PROTECTION: 'yes' }, "LETHE_AZURE_KEYVAULT_PURGE_PROTECTION: must be 'true' or 'false'"],
+      [{ ...azure, LETHE_AZURE_KEYVAULT_KEY_PREFIX: 'Prod_' }, 'LETHE_AZURE_KEYVAULT_KEY_PREFIX: must be 1-40 lowercase letters'],
+      [{ ...azure, LETHE_AZURE_KEYVAULT_KEY_TYPE: 'EC' }, "LETHE_AZURE_KEYVAULT_KEY_TYPE: must be 'RSA' or 'RSA-HSM'"],
+      [{ LETHE_AZURE_KEYVAULT_URL: 'https://my-vault.vault.azure.net' }, 'LETHE_AZURE_KEYVAULT_URL: only applies with LETHE_VAULT=azure-keyvault'],
+      [{ ...azure, LETHE_CLOCK: 'manual', LETHE_LOCAL_VAULT_PURGE_AFTER_DAYS: '7' }, 'LETHE_LOCAL_VAULT_PURGE_AFTER_DAYS: only applies with LETHE_VAULT=local'],
+      [{ LETHE_LOCAL_VAULT_PURGE_AFTER_DAYS: '7' }, 'LETHE_LOCAL_VAULT_PURGE_AFTER_DAYS: test-only, refused unless LETHE_CLOCK=manual'],
+      [{ LETHE_CLOCK: 'manual', LETHE_LOCAL_VAULT_UNUSABLE_AFTER_DAYS: '91' }, 'LETHE_LOCAL_VAULT_UNUSABLE_AFTER_DAYS: must be a whole number of days from 0 to 90'],
+    ])('refuses %j naming the setting and the rule', (env, problem) => {
+      const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>;
+      expect(problemsOf(present).join('\n')).toContain(problem);
+    });
+
+    it('gives the local vault deletion windows with a manual clock (tests and simulations)', () => {
+      const c = loadConfig({ LETHE_CLOCK: 'manual', LETHE_LOCAL_VAULT_UNUSABLE_AFTER_DAYS: '2', LETHE_LOCAL_VAULT_PURGE_AFTER_DAYS: '7' });
+      expect(c.vault).toEqual({ kind: 'local', unusableAfterDays: 2, purgeAfterDays: 7 });
+    });
+
+    it('never echoes the vault URL it refuses', () => {
+      expect(problemsOf({ ...azure, LETHE_AZURE_KEYVAULT_URL: 'https://user:hunter2@vault.example/x' }).join('\n')).not.toContain('hunter2');
+    });
   });
 });

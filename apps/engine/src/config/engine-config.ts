@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { CRASH_POINTS, SABOTAGE_KINDS, type CrashPoint, type Sabotage } from '@lethe/lifecycle';
-import type { Pkcs11PinSource } from '@lethe/vault';
+import { KEY_PREFIX_PATTERN, MAX_SOFT_DELETE_RETENTION_DAYS, MIN_SOFT_DELETE_RETENTION_DAYS, type Pkcs11PinSource } from '@lethe/vault';
 import type { SimulatedVaultOutage } from '../infrastructure/simulated-vault-outages.js';
 import { probeEnvShape, readProbeConfig, type ReadProbeConfig } from './probe-config.js';
 import { ASSET_STORES, parseAssetStore, type AssetStoreConfig } from './asset-store-config.js';
@@ -107,8 +107,30 @@ export interface Pkcs11VaultConfig {
   readonly pin: Pkcs11PinSource;
 }
 
-/** LETHE_VAULT: where tenant keys live. `local` (the default): PostgreSQL, sealed by the master key. */
-export type VaultConfig = { readonly kind: 'local' } | Pkcs11VaultConfig;
+/** LETHE_VAULT=azure-keyvault: the Azure Key Vault that holds the tenant keys (docs/adapters/azure-keyvault.md). */
+export interface AzureKeyVaultConfig {
+  readonly kind: 'azure-keyvault';
+  /** LETHE_AZURE_KEYVAULT_URL. */
+  readonly url: string;
+  /** LETHE_AZURE_KEYVAULT_SOFT_DELETE_RETENTION_DAYS (7–90, default 90). */
+  readonly softDeleteRetentionDays: number;
+  /** LETHE_AZURE_KEYVAULT_PURGE_PROTECTION (required). */
+  readonly purgeProtection: boolean;
+  /** LETHE_AZURE_KEYVAULT_KEY_PREFIX (default lethe-). */
+  readonly keyPrefix: string;
+  /** LETHE_AZURE_KEYVAULT_KEY_TYPE (default RSA). */
+  readonly keyType: 'RSA' | 'RSA-HSM';
+}
+
+/**
+ * LETHE_VAULT: where tenant keys live. `local` (the default): PostgreSQL, sealed by the master key; it
+ * may be given deletion windows for tests and simulations (LETHE_LOCAL_VAULT_*_AFTER_DAYS, manual clock
+ * only), standing for a vault slow to make a key unusable or that purges later.
+ */
+export type VaultConfig =
+  | { readonly kind: 'local'; readonly unusableAfterDays: number; readonly purgeAfterDays: number }
+  | Pkcs11VaultConfig
+  | AzureKeyVaultConfig;
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -142,6 +164,18 @@ function wholeNumber(min: number, max: number, unit?: string) {
     .regex(/^\d+$/, { message })
     .transform(Number)
     .refine((n) => n >= min && n <= max, { message });
+}
+
+const AZURE_URL_RULE = 'must be the https:// URL of the vault, e.g. https://my-vault.vault.azure.net';
+
+/** The vault's own URL: https, a host, nothing after it (no credentials, path, query or fragment). */
+function isVaultUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && url.hostname !== '' && !url.username && !url.password && url.pathname === '/' && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
 }
 
 const schema = z.object({
@@ -206,7 +240,17 @@ const schema = z.object({
   LETHE_KEY_DETECTION_MS: wholeNumber(1000, 86_400_000, 'milliseconds')
     .default(900_000),
   LETHE_MASTER_KEY: z.string().optional(),
-  LETHE_VAULT: z.enum(['local', 'pkcs11'], { message: "must be 'local' or 'pkcs11'" }).default('local'),
+  LETHE_VAULT: z.enum(['local', 'pkcs11', 'azure-keyvault'], { message: "must be 'local', 'pkcs11' or 'azure-keyvault'" }).default('local'),
+  LETHE_AZURE_KEYVAULT_URL: z.string().trim().refine(isVaultUrl, { message: AZURE_URL_RULE }).optional(),
+  LETHE_AZURE_KEYVAULT_SOFT_DELETE_RETENTION_DAYS: wholeNumber(MIN_SOFT_DELETE_RETENTION_DAYS, MAX_SOFT_DELETE_RETENTION_DAYS, 'days').optional(),
+  LETHE_AZURE_KEYVAULT_PURGE_PROTECTION: z.enum(['true', 'false'], { message: "must be 'true' or 'false' (the vault's purge protection)" }).optional(),
+  LETHE_AZURE_KEYVAULT_KEY_PREFIX: z
+    .string()
+    .regex(KEY_PREFIX_PATTERN, { message: 'must be 1-40 lowercase letters, digits or hyphens, starting with a letter or digit' })
+    .optional(),
+  LETHE_AZURE_KEYVAULT_KEY_TYPE: z.enum(['RSA', 'RSA-HSM'], { message: "must be 'RSA' or 'RSA-HSM'" }).optional(),
+  LETHE_LOCAL_VAULT_UNUSABLE_AFTER_DAYS: wholeNumber(0, 90, 'days').optional(),
+  LETHE_LOCAL_VAULT_PURGE_AFTER_DAYS: wholeNumber(0, 90, 'days').optional(),
   // Checked in vaultConfig, and only with LETHE_VAULT=pkcs11.
   LETHE_PKCS11_MODULE: z.string().optional(),
   LETHE_PKCS11_TOKEN_LABEL: z.string().optional(),
@@ -307,12 +351,43 @@ function parseOutages(value: string | undefined, problems: string[]): SimulatedV
   return outages;
 }
 
+const AZURE_SETTINGS = [
+  'LETHE_AZURE_KEYVAULT_URL',
+  'LETHE_AZURE_KEYVAULT_SOFT_DELETE_RETENTION_DAYS',
+  'LETHE_AZURE_KEYVAULT_PURGE_PROTECTION',
+  'LETHE_AZURE_KEYVAULT_KEY_PREFIX',
+  'LETHE_AZURE_KEYVAULT_KEY_TYPE',
+] as const;
+const LOCAL_WINDOW_SETTINGS = ['LETHE_LOCAL_VAULT_UNUSABLE_AFTER_DAYS', 'LETHE_LOCAL_VAULT_PURGE_AFTER_DAYS'] as const;
+
 /**
  * LETHE_VAULT's adapter settings, checked only for the adapter chosen (a local vault ignores the
- * LETHE_PKCS11_* settings). Problems name the setting and the rule, never a PIN.
+ * LETHE_PKCS11_* settings). The Azure Key Vault settings and the local vault's test-only windows are
+ * refused with another adapter, where they would be silently ignored. Problems name the setting and the
+ * rule, never a PIN or a URL.
  */
-function vaultConfig(present: Readonly<Record<string, string | undefined>>, kind: 'local' | 'pkcs11', problems: string[]): VaultConfig {
-  if (kind === 'local') return { kind };
+function vaultConfig(present: Readonly<Record<string, string | undefined>>, c: z.output<typeof schema>, problems: string[]): VaultConfig {
+  const kind = c.LETHE_VAULT;
+  const only = (names: readonly (keyof typeof c)[], vault: string) => {
+    for (const name of names) if (c[name] !== undefined) problems.push(`${name}: only applies with LETHE_VAULT=${vault}`);
+  };
+  if (kind !== 'azure-keyvault') only(AZURE_SETTINGS, 'azure-keyvault');
+  if (kind !== 'local') only(LOCAL_WINDOW_SETTINGS, 'local');
+  if (kind === 'local') return { kind, unusableAfterDays: c.LETHE_LOCAL_VAULT_UNUSABLE_AFTER_DAYS ?? 0, purgeAfterDays: c.LETHE_LOCAL_VAULT_PURGE_AFTER_DAYS ?? 0 };
+  if (kind === 'azure-keyvault') {
+    if (c.LETHE_AZURE_KEYVAULT_URL === undefined) problems.push(`LETHE_AZURE_KEYVAULT_URL: is required with LETHE_VAULT=azure-keyvault (${AZURE_URL_RULE})`);
+    if (c.LETHE_AZURE_KEYVAULT_PURGE_PROTECTION === undefined) {
+      problems.push("LETHE_AZURE_KEYVAULT_PURGE_PROTECTION: is required with LETHE_VAULT=azure-keyvault: 'true' or 'false', as the vault is configured");
+    }
+    return {
+      kind,
+      url: c.LETHE_AZURE_KEYVAULT_URL ?? '',
+      softDeleteRetentionDays: c.LETHE_AZURE_KEYVAULT_SOFT_DELETE_RETENTION_DAYS ?? MAX_SOFT_DELETE_RETENTION_DAYS,
+      purgeProtection: c.LETHE_AZURE_KEYVAULT_PURGE_PROTECTION === 'true',
+      keyPrefix: c.LETHE_AZURE_KEYVAULT_KEY_PREFIX ?? 'lethe-',
+      keyType: c.LETHE_AZURE_KEYVAULT_KEY_TYPE ?? 'RSA',
+    };
+  }
   const modulePath = present.LETHE_PKCS11_MODULE?.trim();
   if (!modulePath) problems.push('LETHE_PKCS11_MODULE: must be set with LETHE_VAULT=pkcs11 (the path of the token\'s PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so)');
   else if (!modulePath.startsWith('/')) problems.push('LETHE_PKCS11_MODULE: must be an absolute path (a relative one would be searched by the system\'s library loader)');
@@ -342,14 +417,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
   const tokens = present.LETHE_TOKENS === undefined ? [] : parseTokenEntries(list(present.LETHE_TOKENS), 'LETHE_TOKENS', problems);
   const simulatedVaultOutages = parseOutages(present.LETHE_SIMULATED_VAULT_OUTAGES, problems);
   const assetStore = parseAssetStore(present, problems);
-  const vault = parsed.success ? vaultConfig(present, parsed.data.LETHE_VAULT, problems) : undefined;
+  const vault = parsed.success ? vaultConfig(present, parsed.data, problems) : undefined;
   if (problems.length > 0 || !parsed.success || !vault) throw new ConfigError(problems);
   const c = parsed.data;
   if (c.LETHE_CLOCK_START !== undefined && c.LETHE_CLOCK !== 'manual') {
     throw new ConfigError(['LETHE_CLOCK_START: only applies with LETHE_CLOCK=manual']);
   }
-  // Test-only defects and outages for simulations: never on a clock that real deadlines run on.
-  for (const name of ['LETHE_SABOTAGE', 'LETHE_SIMULATED_VAULT_OUTAGES'] as const) {
+  // Test-only defects, outages and vault windows for simulations: never on a clock that real deadlines run on.
+  for (const name of ['LETHE_SABOTAGE', 'LETHE_SIMULATED_VAULT_OUTAGES', 'LETHE_LOCAL_VAULT_UNUSABLE_AFTER_DAYS', 'LETHE_LOCAL_VAULT_PURGE_AFTER_DAYS'] as const) {
     if (present[name] !== undefined && c.LETHE_CLOCK !== 'manual') {
       throw new ConfigError([`${name}: test-only, refused unless LETHE_CLOCK=manual (a simulation)`]);
     }

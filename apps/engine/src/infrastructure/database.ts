@@ -17,7 +17,7 @@ import {
 import { processorMigrations } from '@lethe/processors';
 import { readModelMigrations } from '@lethe/readmodel';
 import { schedulerMigrations } from '@lethe/scheduler';
-import { pkcs11VaultMigrations, signingKeyMigrations, vaultMigrations } from '@lethe/vault';
+import { azureKeyVaultMigrations, pkcs11VaultMigrations, signingKeyMigrations, vaultMigrations } from '@lethe/vault';
 import { certificateMigrations, snapshotMigrations } from '@lethe/lifecycle';
 import { dataplaneMigrations } from '@lethe/dataplane';
 import { idempotencyMigrations } from '../http/idempotency/idempotency.migrations.js';
@@ -37,8 +37,9 @@ export const ENGINE_MIGRATIONS: readonly MigrationClass[] = [
   ...certificateMigrations,
   ...snapshotMigrations,
   ...manualClockMigrations,
-  // The pkcs11 vault's records (empty unless LETHE_VAULT=pkcs11): applied always, so switching needs no step.
+  // The pkcs11 and azure-keyvault vaults' records (empty unless chosen): applied always, so switching needs no step.
   ...pkcs11VaultMigrations,
+  ...azureKeyVaultMigrations,
 ];
 
 export interface Database {

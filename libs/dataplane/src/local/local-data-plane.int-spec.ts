@@ -35,6 +35,7 @@ beforeAll(async () => {
     'AddDataPlaneBackups1764400000026',
     'VersionRequestIds1764400000070',
     'CreateBlobAssets1764400000150',
+    'LocalVaultDeletionWindows1764400000170',
   ]);
   pool = new pg.Pool({ connectionString: db.url, max: 6 });
   pool.on('error', reportIdleError);

@@ -37,8 +37,17 @@ const EXAMPLES: { readonly [T in LetheEvent['type']]: Extract<LetheEvent, { type
   ShredExecutionStarted: { type: 'ShredExecutionStarted', data: { shredId: 'termination:t-1', at: AT } },
   KeyDestroyed: {
     type: 'KeyDestroyed',
-    data: { shredId: 'termination:t-1', keyId: 'key-1', versions: [{ keyVersionId: 'kv-1', unusableAt: AT, purgedAt: AT }, { keyVersionId: 'kv-2', unusableAt: AT, purgedAt: null }], at: AT },
+    data: {
+      shredId: 'termination:t-1',
+      keyId: 'key-1',
+      versions: [
+        { keyVersionId: 'kv-1', unusableAt: AT, purgedAt: AT, purgeExpectedAt: null },
+        { keyVersionId: 'kv-2', unusableAt: AT, purgedAt: null, purgeExpectedAt: LATER },
+      ],
+      at: AT,
+    },
   },
+  KeyMaterialPurged: { type: 'KeyMaterialPurged', data: { shredId: 'termination:t-1', keyId: 'key-1', versions: [{ keyVersionId: 'kv-2', purgedAt: LATER }], at: LATER } },
   AssetsPurged: { type: 'AssetsPurged', data: { shredId: 'termination:t-1', assets: [{ kind: 'backup', id: 'b-9', purgedAt: AT }, { kind: 'staging', id: 's-1', purgedAt: AT }], at: AT } },
   ShredStepFailed: { type: 'ShredStepFailed', data: { shredId: 'termination:t-1', step: 'destroy-keys', failure: 2, error: `VaultError: ${SECRET}`, at: AT } },
   ShredProbeRecorded: {
@@ -100,6 +109,13 @@ describe('event summaries (audit trail, P6)', () => {
   it('given events carrying free text (reasons, errors, probe details, who declared), when summarised, then none of it appears', () => {
     for (const event of every) expect(describeEvent(event).summary).not.toContain('John');
     for (const event of every) expect(describeEvent(event).summary).not.toContain('wrapped=');
+  });
+
+  it('given a key destroyed by a vault that purges later, when summarised, then it says when the rest is purged; and when it is', () => {
+    expect(describeEvent(EXAMPLES.KeyDestroyed).summary).toBe(
+      'Tenant key destroyed in the vault: 2 key versions unusable, 1 purged; the rest purged by 2027-01-11T23:59:59.999Z',
+    );
+    expect(describeEvent(EXAMPLES.KeyMaterialPurged)).toEqual({ summary: 'Key material purged from the vault: 1 key version gone for good', at: LATER });
   });
 
   it('given a new key version, when summarised, then it names the version and how it came', () => {

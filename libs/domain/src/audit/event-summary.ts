@@ -43,6 +43,14 @@ const DISPOSITION: Readonly<Record<TriggerDisposition, (shredId: string | null) 
 const externalId = (value: unknown): string | null => (externalIdSchema.safeParse(value).success ? (value as string) : null);
 const instant = (value: unknown): string | null => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : null);
 
+/** When the purge still to come is expected (the latest of the versions not purged yet), if known. */
+function purgeExpected(versions: readonly { readonly purgedAt: string | null; readonly purgeExpectedAt?: string | null }[]): string {
+  const expected = versions.filter((v) => v.purgedAt === null).map((v) => v.purgeExpectedAt ?? null);
+  if (expected.length === 0) return '';
+  if (expected.some((e) => e === null)) return '; the rest purged when the vault purges them';
+  return `; the rest purged by ${expected.sort().at(-1)}`;
+}
+
 const DESCRIBE: Describers = {
   // ---- tenant-<id> ------------------------------------------------------------------------------
   TenantOnboarded: (d) =>
@@ -61,8 +69,10 @@ const DESCRIBE: Describers = {
   KeyDestroyed: (d) =>
     described(
       d.at,
-      `Tenant key destroyed in the vault: ${plural(d.versions.length, 'key version')} unusable, ${d.versions.filter((v) => v.purgedAt !== null).length} purged`,
+      `Tenant key destroyed in the vault: ${plural(d.versions.length, 'key version')} unusable, ${d.versions.filter((v) => v.purgedAt !== null).length} purged` +
+        purgeExpected(d.versions),
     ),
+  KeyMaterialPurged: (d) => described(d.at, `Key material purged from the vault: ${plural(d.versions.length, 'key version')} gone for good`),
   AssetsPurged: (d) => described(d.at, `${plural(d.assets.length, 'platform-key asset')} purged${kindsOf(d.assets)}`),
   ShredStepFailed: (d) => described(d.at, `Shred ${d.shredId} step ${d.step} failed (failure ${d.failure}); will retry`),
   ShredProbeRecorded: (d) =>

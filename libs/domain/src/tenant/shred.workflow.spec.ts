@@ -75,4 +75,18 @@ describe('shred workflow', () => {
     expect(shredRetryDelayMs(3)).toBe(240_000);
     expect(shredRetryDelayMs(30)).toBe(3_600_000);
   });
+
+  it('given a vault that makes the key unusable later, when assets are purged, then the first probe waits until the key is unusable', () => {
+    const unusableAt = '2026-12-07T00:00:00.000Z';
+    const executed = state([
+      { type: 'ShredExecutionStarted', data: { shredId, at: '2026-12-05T00:00:00.000Z' } },
+      {
+        type: 'KeyDestroyed',
+        data: { shredId, keyId: 'k-1', versions: [{ keyVersionId: 'kv-1', unusableAt, purgedAt: null, purgeExpectedAt: '2026-12-14T00:00:00.000Z' }], at: '2026-12-05T00:00:00.000Z' },
+      },
+      { type: 'AssetsPurged', data: { shredId, assets: [], at: '2026-12-05T00:00:01.000Z' } },
+    ]);
+    expect(nextShredAction(executed, now('2026-12-05T00:00:02Z'))).toEqual({ kind: 'wait', until: unusableAt, reason: 'unusable' });
+    expect(nextShredAction(executed, now(unusableAt))).toEqual({ kind: 'probe', attempt: 1 });
+  });
 });

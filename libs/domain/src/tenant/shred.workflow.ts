@@ -6,7 +6,7 @@ import type { TenantState } from './tenant.state.js';
 
 export type ShredAction =
   | { readonly kind: 'none' }
-  | { readonly kind: 'wait'; readonly until: string; readonly reason: 'execute-at' | 'retry' }
+  | { readonly kind: 'wait'; readonly until: string; readonly reason: 'execute-at' | 'retry' | 'unusable' }
   | { readonly kind: 'start' }
   | { readonly kind: 'destroy-keys' }
   | { readonly kind: 'purge-assets' }
@@ -34,6 +34,10 @@ export function nextShredAction(state: TenantState, now: Date): ShredAction {
     if (wait) return wait;
   }
   if (step !== 'probe') return { kind: step };
+  // A vault with an unusable window reports when the key becomes unusable: a probe before then
+  // proves nothing (the data is still readable by design), so the first probe waits for it.
+  const unusableAt = s.destroyedKeyVersions.map((v) => v.unusableAt).sort().at(-1);
+  if (unusableAt && new Date(unusableAt).getTime() > now.getTime()) return { kind: 'wait', until: unusableAt, reason: 'unusable' };
   // Probes that were inconclusive or found data readable are retried with the same backoff.
   const last = s.probes[s.probes.length - 1];
   if (last) {

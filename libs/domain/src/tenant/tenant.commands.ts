@@ -1,4 +1,4 @@
-import type { ProbeOutcome, ShredStep, ShredTrigger, TenantProfile } from './tenant.events.js';
+import type { DestroyedKeyVersion, ProbeOutcome, ShredStep, ShredTrigger, TenantProfile } from './tenant.events.js';
 import type { PartialHolidays } from '../shared/working-days.js';
 
 /** Onboarding records the tenant only; its key ring (key, databases) is opened after, from this event. */
@@ -41,8 +41,14 @@ export interface RecordKeyDestroyed {
   readonly data: {
     readonly shredId: string;
     readonly keyId: string;
-    readonly versions: readonly { readonly keyVersionId: string; readonly unusableAt: string; readonly purgedAt: string | null }[];
+    readonly versions: readonly DestroyedKeyVersion[];
   };
+}
+
+/** What the vault now says of the shred's destroyed versions' material (the purge check). */
+export interface RecordKeyMaterialPurged {
+  readonly type: 'RecordKeyMaterialPurged';
+  readonly data: { readonly shredId: string; readonly versions: readonly { readonly keyVersionId: string; readonly purgedAt: string }[] };
 }
 
 export interface RecordAssetsPurged {
@@ -81,6 +87,7 @@ export type TenantCommand =
   | CancelShred
   | StartShredExecution
   | RecordKeyDestroyed
+  | RecordKeyMaterialPurged
   | RecordAssetsPurged
   | RecordShredStepFailure
   | RecordProbe

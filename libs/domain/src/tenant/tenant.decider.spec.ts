@@ -417,7 +417,7 @@ describe('tenant decider: executing, cancelling and verifying', () => {
   const started = (): TenantEvent[] => [...base(), { type: 'ShredExecutionStarted', data: { shredId, at: '2026-12-05T00:00:00.000Z' } }];
   const destroyed = (): TenantEvent[] => [
     ...started(),
-    { type: 'KeyDestroyed', data: { shredId, keyId: 'key-1', versions: [{ keyVersionId: 'kv-1', unusableAt: '2026-12-05T00:00:01.000Z', purgedAt: '2026-12-05T00:00:01.000Z' }], at: '2026-12-05T00:00:01.000Z' } },
+    { type: 'KeyDestroyed', data: { shredId, keyId: 'key-1', versions: [{ keyVersionId: 'kv-1', unusableAt: '2026-12-05T00:00:01.000Z', purgedAt: '2026-12-05T00:00:01.000Z', purgeExpectedAt: null }], at: '2026-12-05T00:00:01.000Z' } },
   ];
   const purged = (): TenantEvent[] => [...destroyed(), { type: 'AssetsPurged', data: { shredId, assets: [], at: '2026-12-05T00:00:02.000Z' } }];
 
@@ -536,5 +536,116 @@ describe('tenant decider: executing, cancelling and verifying', () => {
     const once = given(started()).when(fail, at('2026-12-05T00:01:00.000Z')).produced();
     expect(once).toEqual([{ type: 'ShredStepFailed', data: { shredId, step: 'destroy-keys', failure: 1, error: 'VaultUnavailableError', at: '2026-12-05T00:01:00.000Z' } }]);
     expect(given([...started(), ...once]).when(fail).produced()[0]).toMatchObject({ data: { failure: 2 } });
+  });
+});
+
+describe('tenant decider: deletion windows of the key vault (P4)', () => {
+  const profile = (grace: number): OnboardTenant => ({
+    type: 'OnboardTenant',
+    data: {
+      tenantId: 'acme',
+      jurisdiction: 'GB-ENG',
+      timeZone: 'Europe/London',
+      excludedHolidayTypes: ['public', 'bank'],
+      keyCustody: 'managed',
+      backupKeyMode: 'customer',
+      databases: [{ databaseId: 'db-1' }],
+      shredGraceWorkingDays: grace,
+      rotationPeriodDays: 365,
+      pitrRetentionDays: 35,
+    },
+  });
+  const vault = (minDaysToUnusable: number, minDaysToPurged = minDaysToUnusable): TenantContext => ({
+    ...at('2026-11-02T08:00:00.000Z'),
+    vaultDeletion: { vault: 'slow-vault', minDaysToUnusable, minDaysToPurged, settings: ['SLOW_VAULT_DELAY_DAYS'] },
+  });
+
+  it('given a vault that makes a key unusable at once but purges after 90 days, when a tenant is onboarded, then it is (the purge is recorded later)', () => {
+    expect(given([]).when(profile(4), vault(0, 90)).produced().map((e) => e.type)).toEqual(['TenantOnboarded']);
+  });
+
+  it('given a vault needing 2 days to make a key unusable, when the grace leaves at least 2 days before the deadline, then the tenant is onboarded', () => {
+    expect(given([]).when(profile(3), vault(2)).produced().map((e) => e.type)).toEqual(['TenantOnboarded']);
+  });
+
+  it('given a vault needing 2 days, when the grace leaves as little as 1 day (4 working days of grace), then it is refused naming the grace and the vault setting', () => {
+    given([]).when(profile(4), vault(2)).thenRejects('vault-deletion-window');
+    const refused = (() => {
+      try {
+        given([]).when(profile(4), vault(2)).produced();
+      } catch (error) {
+        return error as { field?: string; message: string };
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(refused.field).toBe('shredGraceWorkingDays');
+    expect(refused.message).toContain('SLOW_VAULT_DELAY_DAYS');
+    expect(refused.message).toContain('only 1 days before its deadline');
+    expect(refused.message).toContain('a grace of at most 3 working days');
+  });
+
+  it('given a vault needing more than the whole promise, then no grace helps: the refusal names only the vault setting', () => {
+    given([]).when(profile(0), vault(6)).thenRejects('vault-deletion-window');
+  });
+
+  it('given a tenant already onboarded, when the same body comes again after the vault changed, then it is answered as before', () => {
+    const events = [...tenantDecider.decide(profile(4), tenantDecider.initialState, at('2026-11-02T08:00:00.000Z'))];
+    given(events).when(profile(4), vault(2)).thenNothing();
+  });
+});
+
+describe('tenant decider: a purge after the promise', () => {
+  const shredId = 'termination:term-1';
+  const destroyedAt = '2026-12-05T00:00:01.000Z';
+  const expected = '2027-03-05T00:00:01.000Z';
+  const destroyedLater = (): TenantEvent[] => [
+    ...onboarded(),
+    ...given(onboarded()).when(terminate('2026-12-02T10:00:00.000Z', '2026-12-01T09:00:00.000Z')).produced(),
+    { type: 'ShredExecutionStarted', data: { shredId, at: '2026-12-05T00:00:00.000Z' } },
+    {
+      type: 'KeyDestroyed',
+      data: {
+        shredId,
+        keyId: 'key-1',
+        versions: [
+          { keyVersionId: 'kv-1', unusableAt: '2026-11-20T00:00:00.000Z', purgedAt: null, purgeExpectedAt: null },
+          { keyVersionId: 'kv-2', unusableAt: destroyedAt, purgedAt: null, purgeExpectedAt: expected },
+        ],
+        at: destroyedAt,
+      },
+    },
+  ];
+  const purge = (versions: { keyVersionId: string; purgedAt: string }[]) => ({ type: 'RecordKeyMaterialPurged' as const, data: { shredId, versions } });
+
+  it('given a key the vault has not purged yet, when the vault reports only some versions purged, then nothing is recorded', () => {
+    given(destroyedLater()).when(purge([{ keyVersionId: 'kv-2', purgedAt: expected }])).thenNothing();
+  });
+
+  it('given every version reported purged, then KeyMaterialPurged is recorded once, with each purge instant', () => {
+    const versions = [
+      { keyVersionId: 'kv-1', purgedAt: expected },
+      { keyVersionId: 'kv-2', purgedAt: '2027-03-05T02:00:00.000Z' },
+    ];
+    const events = given(destroyedLater()).when(purge(versions), at('2027-03-05T03:00:00.000Z')).produced();
+    expect(events).toEqual([{ type: 'KeyMaterialPurged', data: { shredId, keyId: 'key-1', versions, at: '2027-03-05T03:00:00.000Z' } }]);
+    const after = given([...destroyedLater(), ...events]);
+    expect(after.state.shred?.keyMaterialPurgedAt).toBe('2027-03-05T02:00:00.000Z');
+    after.when(purge(versions)).thenNothing();
+  });
+
+  it('given a vault that purged at destroy, then the material counts as purged with the key and nothing is to be confirmed', () => {
+    const state = given([
+      ...onboarded(),
+      ...given(onboarded()).when(terminate('2026-12-02T10:00:00.000Z', '2026-12-01T09:00:00.000Z')).produced(),
+      { type: 'ShredExecutionStarted', data: { shredId, at: destroyedAt } },
+      { type: 'KeyDestroyed', data: { shredId, keyId: 'key-1', versions: [{ keyVersionId: 'kv-1', unusableAt: destroyedAt, purgedAt: destroyedAt, purgeExpectedAt: null }], at: destroyedAt } },
+    ]).state;
+    expect(state.shred?.keyMaterialPurgedAt).toBe(destroyedAt);
+  });
+
+  it('refuses a purge record before the key is destroyed', () => {
+    given([...onboarded(), ...given(onboarded()).when(terminate('2026-12-02T10:00:00.000Z', '2026-12-01T09:00:00.000Z')).produced()])
+      .when(purge([]))
+      .thenRejects('keys-not-destroyed');
   });
 });

@@ -8,6 +8,7 @@ import { DELETION_WORKING_DAYS } from '../promises.js';
 import type { OnboardTenant, ScheduleShred, TenantCommand } from './tenant.commands.js';
 import type { ProbeOutcome, TenantEvent, TenantProfile, TriggerDisposition } from './tenant.events.js';
 import { decideCertificateIssued } from './certificate.decision.js';
+import { deletionWindowRefusal, type VaultDeletionWindow } from './deletion-window.js';
 import { evolveTenant, initialTenantState, triggerKey, type ShredState, type TenantState } from './tenant.state.js';
 
 
@@ -16,6 +17,8 @@ export interface TenantContext {
   readonly calendar: WorkingDays;
   /** Operator overrides in force for the tenant's jurisdiction at decision time (default none). */
   readonly calendarOverrides?: readonly CalendarOverrideInput[];
+  /** The key vault's deletion windows, for onboarding (absent: not checked). */
+  readonly vaultDeletion?: VaultDeletionWindow;
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -225,6 +228,9 @@ export function decideTenant(command: TenantCommand, state: TenantState, ctx: Te
         if (state.profile && sameJson(state.profile, profile)) return [];
         throw new DomainError('tenant-exists', 'tenant already exists');
       }
+      // P4 is promised at onboarding: a vault too slow to make the key unusable in time refuses the tenant.
+      const refusal = ctx.vaultDeletion && deletionWindowRefusal(ctx.vaultDeletion, profile.shredGraceWorkingDays);
+      if (refusal) throw refusal;
       return [{ type: 'TenantOnboarded', data: { ...profile, at: now } }];
     }
     case 'ScheduleShred':
@@ -249,6 +255,26 @@ export function decideTenant(command: TenantCommand, state: TenantState, ctx: Te
       if (s.status === 'scheduled' || s.status === 'cancelled') throw new DomainError('shred-not-started', 'the shred has not started');
       if (s.keysDestroyedAt) return [];
       return [{ type: 'KeyDestroyed', data: { shredId: s.shredId, keyId: command.data.keyId, versions: command.data.versions, at: now } }];
+    }
+    case 'RecordKeyMaterialPurged': {
+      const s = currentShred(state, command.data.shredId);
+      if (!s.keysDestroyedAt) throw new DomainError('keys-not-destroyed', 'key material is purged after the key is destroyed');
+      if (s.keyMaterialPurgedAt) return [];
+      const reported = new Map(command.data.versions.map((v) => [v.keyVersionId, v.purgedAt]));
+      // Recorded once the vault reports every destroyed version purged; until then nothing changes.
+      const versions = s.destroyedKeyVersions.map((v) => ({ keyVersionId: v.keyVersionId, purgedAt: v.purgedAt ?? reported.get(v.keyVersionId) ?? null }));
+      if (versions.some((v) => v.purgedAt === null)) return [];
+      return [
+        {
+          type: 'KeyMaterialPurged',
+          data: {
+            shredId: s.shredId,
+            keyId: s.destroyedKeyId ?? '',
+            versions: versions.map((v) => ({ keyVersionId: v.keyVersionId, purgedAt: v.purgedAt! })),
+            at: now,
+          },
+        },
+      ];
     }
     case 'RecordAssetsPurged': {
       const s = currentShred(state, command.data.shredId);

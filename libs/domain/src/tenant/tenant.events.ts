@@ -107,12 +107,39 @@ export type ShredCancelled = DomainEvent<
   { readonly shredId: string; readonly reason: string; readonly withdrawsContractRevision: number | null; readonly at: string }
 >;
 export type ShredExecutionStarted = DomainEvent<'ShredExecutionStarted', { readonly shredId: string; readonly at: string }>;
+/**
+ * A destroyed key version as the vault reported it: when it became (or becomes) unusable, when its
+ * material was purged (null while the vault only soft-deleted it), and then when the purge is
+ * expected (null once purged, or when nothing is known of it). Schema v2 added purgeExpectedAt.
+ */
+export interface DestroyedKeyVersion {
+  readonly keyVersionId: string;
+  readonly unusableAt: string;
+  readonly purgedAt: string | null;
+  readonly purgeExpectedAt: string | null;
+}
+
 export type KeyDestroyed = DomainEvent<
   'KeyDestroyed',
   {
     readonly shredId: string;
     readonly keyId: string;
-    readonly versions: readonly { readonly keyVersionId: string; readonly unusableAt: string; readonly purgedAt: string | null }[];
+    readonly versions: readonly DestroyedKeyVersion[];
+    readonly at: string;
+  }
+>;
+/**
+ * The material of every version the shred destroyed is purged from the vault for good, confirmed by
+ * asking the vault after the purge it expected (a soft-deleting vault purges after the promise: P4
+ * is about unusable; this closes the record). `versions` gives each one's purge instant as the vault
+ * reported it.
+ */
+export type KeyMaterialPurged = DomainEvent<
+  'KeyMaterialPurged',
+  {
+    readonly shredId: string;
+    readonly keyId: string;
+    readonly versions: readonly { readonly keyVersionId: string; readonly purgedAt: string }[];
     readonly at: string;
   }
 >;
@@ -167,6 +194,7 @@ export type TenantEvent =
   | ShredCancelled
   | ShredExecutionStarted
   | KeyDestroyed
+  | KeyMaterialPurged
   | AssetsPurged
   | ShredStepFailed
   | ShredProbeRecorded

@@ -1,6 +1,16 @@
 // What the tenant aggregate remembers, folded from its events. JSON-safe (instants are ISO
 // strings), so read models can keep it as is.
-import type { BreachCause, BackupKeyMode, KeyCustody, ProbeOutcome, ShredStep, ShredTrigger, TenantEvent, TenantProfile } from './tenant.events.js';
+import type {
+  BreachCause,
+  BackupKeyMode,
+  DestroyedKeyVersion,
+  KeyCustody,
+  ProbeOutcome,
+  ShredStep,
+  ShredTrigger,
+  TenantEvent,
+  TenantProfile,
+} from './tenant.events.js';
 import type { CalendarInputs, PartialHolidays } from '../shared/working-days.js';
 
 export type ShredStatus = 'scheduled' | 'shredding' | 'shredded' | 'verified' | 'cancelled';
@@ -18,7 +28,14 @@ export interface ShredState {
   readonly cancelReason: string | null;
   readonly executedAt: string | null;
   readonly keysDestroyedAt: string | null;
-  readonly destroyedKeyVersions: readonly { readonly keyVersionId: string; readonly unusableAt: string; readonly purgedAt: string | null }[];
+  readonly destroyedKeyVersions: readonly DestroyedKeyVersion[];
+  /** The vault key the shred destroyed (absent before KeyDestroyed, and in states folded before it was kept). */
+  readonly destroyedKeyId?: string;
+  /**
+   * When the last of the destroyed versions' material was purged, once every one is (at once for a
+   * vault that purges on destroy, or confirmed later: KeyMaterialPurged). Absent until then.
+   */
+  readonly keyMaterialPurgedAt?: string;
   readonly assetsPurgedAt: string | null;
   readonly purgedAssets: readonly { readonly kind: string; readonly id: string; readonly purgedAt: string }[];
   readonly probes: readonly { readonly attempt: number; readonly outcome: ProbeOutcome; readonly at: string }[];
@@ -63,7 +80,7 @@ export interface TenantState {
  * The version of TenantState's shape and of evolveTenant: raise it with either, so stored
  * snapshots of the old shape are ignored.
  */
-export const TENANT_STATE_VERSION = 1;
+export const TENANT_STATE_VERSION = 2;
 
 export const initialTenantState: TenantState = {
   exists: false,
@@ -171,16 +188,31 @@ export function evolveTenant(state: TenantState, event: TenantEvent): TenantStat
       };
     case 'ShredExecutionStarted':
       return updateShred(state, event.data.shredId, (s) => ({ ...s, status: 'shredding', executedAt: event.data.at }));
-    case 'KeyDestroyed':
+    case 'KeyDestroyed': {
+      const purgedAt = allPurgedAt(event.data.versions);
       return {
         ...updateShred(state, event.data.shredId, (s) => ({
           ...s,
           keysDestroyedAt: event.data.at,
           destroyedKeyVersions: event.data.versions,
+          destroyedKeyId: event.data.keyId,
+          ...(purgedAt ? { keyMaterialPurgedAt: purgedAt } : {}),
           failures: null,
         })),
         shredded: true,
       };
+    }
+    case 'KeyMaterialPurged': {
+      const purged = new Map(event.data.versions.map((v) => [v.keyVersionId, v.purgedAt]));
+      return updateShred(state, event.data.shredId, (s) => {
+        const versions = s.destroyedKeyVersions.map((v) => {
+          const at = v.purgedAt ?? purged.get(v.keyVersionId) ?? null;
+          return at ? { ...v, purgedAt: at, purgeExpectedAt: null } : v;
+        });
+        const purgedAt = allPurgedAt(versions);
+        return { ...s, destroyedKeyVersions: versions, ...(purgedAt ? { keyMaterialPurgedAt: purgedAt } : {}) };
+      });
+    }
     case 'AssetsPurged':
       return updateShred(state, event.data.shredId, (s) => ({
         ...s,
@@ -218,6 +250,23 @@ export function evolveTenant(state: TenantState, event: TenantEvent): TenantStat
       // the key ring) are kept in old streams; they change nothing here.
       return state;
   }
+}
+
+/** The latest purge instant when every version's material is purged, else undefined. */
+function allPurgedAt(versions: readonly { readonly purgedAt: string | null }[]): string | undefined {
+  if (versions.length === 0 || versions.some((v) => v.purgedAt === null)) return undefined;
+  return versions.map((v) => v.purgedAt!).sort().at(-1);
+}
+
+/**
+ * When the destroyed key's material still to be purged is expected to be (the latest date among the
+ * versions not purged yet), or null: all purged, nothing destroyed yet, or the vault gave no date.
+ */
+export function keyMaterialPurgeExpectedAt(s: ShredState): string | null {
+  if (s.keyMaterialPurgedAt) return null;
+  const dates = s.destroyedKeyVersions.filter((v) => v.purgedAt === null).map((v) => v.purgeExpectedAt ?? null);
+  if (dates.length === 0 || dates.some((d) => d === null)) return null;
+  return (dates as string[]).sort().at(-1)!;
 }
 
 /** The tenant's lifecycle status as ops see it (GET /v1/tenants/{id}). */

@@ -85,7 +85,7 @@ async function verifiedTenant(tenantId: string) {
       },
     },
     { type: 'ShredExecutionStarted', data: { shredId, at } },
-    { type: 'KeyDestroyed', data: { shredId, keyId: 'k', versions: [{ keyVersionId: 'kv-1', unusableAt: at, purgedAt: at }], at } },
+    { type: 'KeyDestroyed', data: { shredId, keyId: 'k', versions: [{ keyVersionId: 'kv-1', unusableAt: at, purgedAt: at, purgeExpectedAt: null }], at } },
     { type: 'AssetsPurged', data: { shredId, assets: [], at } },
     { type: 'ShredProbeRecorded', data: { shredId, attempt: 1, outcome: 'key-destroyed', results: [{ databaseId: 'db-1', outcome: 'key-destroyed', detail: 'x' }], at } },
     { type: 'ShredVerified', data: { shredId, attempt: 1, at } },

@@ -44,4 +44,15 @@ describe('verifyCertificate', () => {
     });
     expect(() => signCertificate(certificate(old.keyId), current)).toThrow('names signing key');
   });
+
+  it('keeps certificates of the earlier formats verifiable (v2: before deletion windows; v1: signed on request)', () => {
+    const v2 = signCertificate({ ...certificate(old.keyId), format: 'lethe-deletion-certificate/v2' } as unknown as DeletionCertificate, old);
+    expect(CERTIFICATE_FORMAT).toBe('lethe-deletion-certificate/v3');
+    expect(verifyCertificate(v2, keys)).toEqual({ valid: true, keyId: old.keyId });
+    expect(verifyCertificate({ ...v2, certificate: { ...v2.certificate, tenantId: 'other' } }, keys)).toMatchObject({ valid: false });
+    const v1 = signCertificate({ ...certificate(old.keyId), format: 'lethe-deletion-certificate/v1' } as unknown as DeletionCertificate, old);
+    expect(verifyCertificate(v1, old.publicKey)).toEqual({ valid: true, keyId: old.keyId });
+    const v9 = signCertificate({ ...certificate(old.keyId), format: 'lethe-deletion-certificate/v9' } as unknown as DeletionCertificate, old);
+    expect(verifyCertificate(v9, keys)).toMatchObject({ valid: false, reason: expect.stringContaining('unknown certificate format') });
+  });
 });

@@ -3,15 +3,23 @@
 // purged, every probe and its outcome, and the positions of the events that record all of it.
 // Issued once, when the shred is verified (certificate-issuer.ts), from the tenant's events up to
 // ShredVerified; it names its id, issue instant and signing key id inside the signed bytes.
+// v3 (deletion windows): when the key became unusable and, for a vault that purges later, that its
+// material was not purged yet and when the purge is expected (`keyMaterial`; per version
+// `purgeExpectedAt`). The purge itself is confirmed after the certificate, by KeyMaterialPurged in
+// the tenant's events. v1 and v2 certificates stay verifiable.
 import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { evolveTenant, initialTenantState, tenantStream, type TenantEvent } from '@lethe/domain';
+import { evolveTenant, initialTenantState, keyMaterialPurgeExpectedAt, tenantStream, type TenantEvent } from '@lethe/domain';
 import type { RecordedEvent } from '@lethe/eventstore';
 import { signingKeyId } from '@lethe/vault';
 import { canonicalJson } from './canonical-json.js';
 
-export const CERTIFICATE_FORMAT = 'lethe-deletion-certificate/v2';
+export const CERTIFICATE_FORMAT = 'lethe-deletion-certificate/v3';
 /** Certificates served before issuance was stored (signed on each request); still verifiable. */
 const LEGACY_FORMAT = 'lethe-deletion-certificate/v1';
+/** Certificates issued before deletion windows (no keyMaterial, no purgeExpectedAt); still verifiable. */
+const V2_FORMAT = 'lethe-deletion-certificate/v2';
+/** Formats that name their signing key inside the signed bytes and their issue instant. */
+const ISSUED_FORMATS: readonly string[] = [CERTIFICATE_FORMAT, V2_FORMAT];
 
 export interface DeletionCertificate {
   readonly format: typeof CERTIFICATE_FORMAT;
@@ -33,7 +41,13 @@ export interface DeletionCertificate {
   readonly assetsPurgedAt: string;
   readonly verifiedAt: string;
   readonly verifiedWithinDeadline: boolean;
-  readonly destroyedKeyVersions: readonly { keyVersionId: string; unusableAt: string; purgedAt: string | null }[];
+  /**
+   * The key's material as of issuance: unusable since `unusableAt` (the latest of its versions: what
+   * P4 is about); `purgedAt` when the vault had purged every version by then, else null with
+   * `purgeExpectedAt`, when the vault is expected to purge it (null if it gave no date).
+   */
+  readonly keyMaterial: { readonly unusableAt: string; readonly purgedAt: string | null; readonly purgeExpectedAt: string | null };
+  readonly destroyedKeyVersions: readonly { keyVersionId: string; unusableAt: string; purgedAt: string | null; purgeExpectedAt: string | null }[];
   readonly purgedAssets: readonly { kind: string; id: string; purgedAt: string }[];
   readonly probes: readonly { attempt: number; outcome: string; at: string; results: readonly { databaseId: string; outcome: string }[] }[];
   readonly breaches: readonly { cause: string; at: string }[];
@@ -103,7 +117,12 @@ export function buildCertificate(tenantId: string, recorded: readonly RecordedEv
     assetsPurgedAt: s.assetsPurgedAt,
     verifiedAt: s.verifiedAt,
     verifiedWithinDeadline: new Date(s.verifiedAt).getTime() <= new Date(s.deadline).getTime(),
-    destroyedKeyVersions: s.destroyedKeyVersions,
+    keyMaterial: {
+      unusableAt: s.destroyedKeyVersions.map((v) => v.unusableAt).sort().at(-1) ?? s.keysDestroyedAt,
+      purgedAt: s.keyMaterialPurgedAt ?? null,
+      purgeExpectedAt: keyMaterialPurgeExpectedAt(s),
+    },
+    destroyedKeyVersions: s.destroyedKeyVersions.map((v) => ({ keyVersionId: v.keyVersionId, unusableAt: v.unusableAt, purgedAt: v.purgedAt, purgeExpectedAt: v.purgeExpectedAt })),
     purgedAssets: s.purgedAssets,
     probes,
     breaches: s.breaches,
@@ -154,10 +173,11 @@ export function verifyCertificate(document: unknown, trusted: KeyObject | readon
   const doc = document as Partial<SignedCertificate> | null;
   if (!doc || typeof doc !== 'object' || !doc.certificate || !doc.signature) return invalid('not a signed certificate: certificate and signature are required');
   const certificate = doc.certificate as Partial<DeletionCertificate> & { format?: string };
-  if (certificate.format !== CERTIFICATE_FORMAT && certificate.format !== LEGACY_FORMAT) return invalid(`unknown certificate format (expected ${CERTIFICATE_FORMAT})`);
+  const format = String(certificate.format);
+  if (!ISSUED_FORMATS.includes(format) && format !== LEGACY_FORMAT) return invalid(`unknown certificate format (expected ${CERTIFICATE_FORMAT})`);
   if (doc.signature.algorithm !== 'Ed25519') return invalid('unsupported signature algorithm (expected Ed25519)');
   const keyId = String(doc.signature.keyId);
-  if (certificate.format === CERTIFICATE_FORMAT && certificate.signingKeyId !== keyId) return invalid('the certificate and its signature name different signing keys');
+  if (ISSUED_FORMATS.includes(format) && certificate.signingKeyId !== keyId) return invalid('the certificate and its signature name different signing keys');
   const candidates: { key: KeyObject; validFrom?: string; validUntil?: string | null }[] = [];
   try {
     if (Array.isArray(trusted)) for (const t of trusted) candidates.push({ key: createPublicKey(t.pem), validFrom: t.validFrom, validUntil: t.validUntil });
@@ -174,7 +194,7 @@ export function verifyCertificate(document: unknown, trusted: KeyObject | readon
   if (!verify(null, Buffer.from(canonicalJson(certificate)), match.key, Buffer.from(String(doc.signature.value), 'base64'))) {
     return invalid('signature does not match the certificate: it was altered or signed by another key');
   }
-  if (certificate.format === CERTIFICATE_FORMAT && match.validFrom !== undefined) {
+  if (ISSUED_FORMATS.includes(format) && match.validFrom !== undefined) {
     const issued = Date.parse(String(certificate.issuedAt));
     const tooEarly = issued < Date.parse(match.validFrom);
     const tooLate = match.validUntil !== null && match.validUntil !== undefined && issued > Date.parse(match.validUntil);

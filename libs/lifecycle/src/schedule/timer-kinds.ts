@@ -4,12 +4,13 @@
 // are typed over TimerKind (lifecycle.module.ts), so a timer added without an entry here does not compile.
 import { KEY_DETECTION } from '../keys/key-detection.js';
 import { KEY_REPROTECT, KEY_REPROTECT_OVERDUE, KEY_RETIRE, KEY_RING_OPEN, KEY_ROTATION } from '../keys/key-timers.js';
-import { SHRED_DEADLINE, SHRED_STEP } from '../shred/shred-deadlines.js';
+import { KEY_PURGE_CHECK, SHRED_DEADLINE, SHRED_STEP } from '../shred/shred-deadlines.js';
 
 /** Every kind of timer the lifecycle schedules and handles. */
 export type TimerKind =
   | typeof SHRED_STEP
   | typeof SHRED_DEADLINE
+  | typeof KEY_PURGE_CHECK
   | typeof KEY_ROTATION
   | typeof KEY_REPROTECT
   | typeof KEY_REPROTECT_OVERDUE
@@ -21,6 +22,7 @@ export type TimerKind =
 export const SCHEDULE_KINDS = [
   'shred-execution',
   'shred-deadline',
+  'key-material-purge-check',
   'rotation',
   'reprotection',
   'reprotection-overdue-check',
@@ -54,6 +56,7 @@ const keyRing = (p: TimerPayload): ScheduleSubject | null => (p.tenantId ? { typ
 const TIMERS: { readonly [K in TimerKind]: TimerMeaning } = {
   [SHRED_STEP]: { kind: 'shred-execution', subject: shred },
   [SHRED_DEADLINE]: { kind: 'shred-deadline', subject: shred },
+  [KEY_PURGE_CHECK]: { kind: 'key-material-purge-check', subject: shred },
   [KEY_ROTATION]: { kind: 'rotation', subject: keyRing },
   [KEY_REPROTECT]: { kind: 'reprotection', subject: keyVersion },
   [KEY_REPROTECT_OVERDUE]: { kind: 'reprotection-overdue-check', subject: keyVersion },

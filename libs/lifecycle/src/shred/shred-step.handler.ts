@@ -4,6 +4,7 @@
 // External calls are idempotent (destroying a destroyed key is a no-op) and recorded after success.
 import type { Logger } from 'pino';
 import type { Clock } from '@lethe/clock';
+import type { DestroyedKeyVersion } from '@lethe/vault';
 import { DomainError, nextShredAction, type TenantCommand, type TenantEvent, type TenantState } from '@lethe/domain';
 import type { Loaded } from '../aggregate-repository.js';
 import type { Deadline, DeadlineFireContext } from '@lethe/scheduler';
@@ -14,6 +15,7 @@ import { SHRED_STEP, type ShredTimerPayload } from './shred-deadlines.js';
 import type { ShredDataPlane, ShredProbe, ShredVault } from './shred-ports.js';
 
 const MAX_STEPS_PER_FIRE = 12;
+const DAY_MS = 86_400_000;
 
 /** The error's class name only: messages from adapters are not ours to put into events. */
 function errorName(error: unknown): string {
@@ -68,6 +70,7 @@ export class ShredStepHandler {
                     keyVersionId: v.versionId,
                     unusableAt: v.unusableAt.toISOString(),
                     purgedAt: v.purgedAt ? v.purgedAt.toISOString() : null,
+                    purgeExpectedAt: this.purgeExpectedAt(v),
                   })),
                 },
               },
@@ -126,6 +129,17 @@ export class ShredStepHandler {
       }
     }
   };
+
+  /**
+   * When a version not purged yet is expected to be: the vault's own date, else the least delay its
+   * deletion window promises after the version became unusable.
+   */
+  private purgeExpectedAt(v: DestroyedKeyVersion): string | null {
+    if (v.purgedAt) return null;
+    if (v.purgeScheduledAt) return v.purgeScheduledAt.toISOString();
+    const { minDaysToUnusable, minDaysToPurged } = this.vault.capabilities.deletionWindow;
+    return new Date(v.unusableAt.getTime() + Math.max(0, minDaysToPurged - minDaysToUnusable) * DAY_MS).toISOString();
+  }
 
   /**
    * The tenant key's id, from the key ring. A tenant shredded before its ring was opened still gets

@@ -2,7 +2,8 @@
 // (whoever appended it) into a ScheduleShred decision (scheduleShredForTermination, as HTTP does), and a ShredScheduled into two durable
 // timers: one at executeAt that runs the steps, one at the deadline that checks the promise. A
 // ShredAdvanced (an earlier trigger joined) moves both to the shred's new instants; ShredCancelled
-// cancels both, ShredVerified the deadline check (settled-timers.ts).
+// cancels both, ShredVerified the deadline check (settled-timers.ts). A KeyDestroyed whose vault
+// purges later sets the purge check for when the purge is expected.
 // Timers are written in the processor's transaction, so each is created exactly once.
 // A contract-stream event is checked with the same schema as the HTTP body; one that breaks it (or
 // names no tenant) is recorded as ContractEventRejected and never schedules anything.
@@ -27,11 +28,11 @@ import { causedEventId } from '../event-ids.js';
 import type { TenantRepository } from '../tenants/tenant-repository.js';
 import { scheduleShredForTermination } from '../tenants/termination-shred.js';
 import { timersSettledBy } from '../schedule/settled-timers.js';
-import { SHRED_DEADLINE, SHRED_STEP, shredDeadlineId, shredStepId, type ShredTimerPayload } from './shred-deadlines.js';
+import { KEY_PURGE_CHECK, SHRED_DEADLINE, SHRED_STEP, keyPurgeCheckId, shredDeadlineId, shredStepId, type ShredTimerPayload } from './shred-deadlines.js';
 
 /** Every contract-stream event, whatever its type: one the contract system should not have sent is rejected. */
 const CONTRACT_EVENTS = on(contractCategory, 'any');
-const INTERESTS = [on(tenantCategory, ['ShredScheduled', 'ShredAdvanced', 'ShredCancelled', 'ShredVerified']), CONTRACT_EVENTS] as const;
+const INTERESTS = [on(tenantCategory, ['ShredScheduled', 'ShredAdvanced', 'ShredCancelled', 'ShredVerified', 'KeyDestroyed']), CONTRACT_EVENTS] as const;
 type ContractStreamEvent = DeliveredBy<typeof CONTRACT_EVENTS>;
 
 export class ShredSaga implements Processor<typeof INTERESTS> {
@@ -60,6 +61,14 @@ export class ShredSaga implements Processor<typeof INTERESTS> {
     } else if (event.type === 'ShredVerified') {
       // Verified for good: the deadline check has nothing left to check (settled-timers.ts).
       for (const id of timersSettledBy(event.categoryId, event)) await this.deadlines.cancelInTx(tx, id);
+    } else if (event.type === 'KeyDestroyed') {
+      const pending = event.data.versions.filter((v) => v.purgedAt === null);
+      if (pending.length === 0) return;
+      // At the latest expected purge; at once when the vault gave no date (the check then paces itself).
+      const expected = pending.some((v) => v.purgeExpectedAt === null) ? event.data.at : pending.map((v) => v.purgeExpectedAt!).sort().at(-1)!;
+      const tenantId = event.categoryId;
+      const payload: ShredTimerPayload = { tenantId, shredId: event.data.shredId };
+      await this.deadlines.scheduleInTx(tx, keyPurgeCheckId(tenantId, event.data.shredId), new Date(expected), KEY_PURGE_CHECK, payload);
     } else {
       const tenantId = event.categoryId;
       await this.deadlines.cancelInTx(tx, shredStepId(tenantId, event.data.shredId));

@@ -12,6 +12,7 @@ import {
   type TenantState,
   type WorkingDays,
   type CalendarOverrideInput,
+  type VaultDeletionWindow,
 } from '@lethe/domain';
 import type { EventStore } from '@lethe/eventstore';
 import { AggregateRepository, type SnapshotOptions } from '../aggregate-repository.js';
@@ -26,6 +27,8 @@ export class TenantRepository extends AggregateRepository<TenantCommand, TenantE
     calendar: WorkingDays,
     overrides: CalendarOverridesSource = async () => [],
     snapshots?: SnapshotOptions,
+    /** The key vault's deletion windows, checked at onboarding against P4 (default: not checked). */
+    vaultDeletion?: VaultDeletionWindow,
   ) {
     super(
       store,
@@ -42,6 +45,7 @@ export class TenantRepository extends AggregateRepository<TenantCommand, TenantE
         now,
         calendar,
           calendarOverrides: command.type === 'ScheduleShred' && state.jurisdiction ? await overrides(state.jurisdiction) : [],
+          ...(command.type === 'OnboardTenant' && vaultDeletion ? { vaultDeletion } : {}),
         }),
       },
       snapshots,

@@ -24,7 +24,7 @@ const masterKey = MasterKey.generate();
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  expect(await runMigrations(db.url, [...vaultMigrations])).toEqual(['CreateVaultTables1764400000020', 'CreateMasterKeyCheck1764400000021', 'VersionRequestIds1764400000070']);
+  expect(await runMigrations(db.url, [...vaultMigrations])).toEqual(['CreateVaultTables1764400000020', 'CreateMasterKeyCheck1764400000021', 'VersionRequestIds1764400000070', 'LocalVaultDeletionWindows1764400000170']);
   pool = new pg.Pool({ connectionString: db.url, max: 6 });
   pool.on('error', reportIdleError);
 });
@@ -36,6 +36,13 @@ afterAll(async () => {
 
 keyVaultContract('local', async () => ({
   vault: new LocalKeyVault(pool, masterKey, new ManualClock(T0)),
+  dispose: async () => undefined,
+}));
+
+// The same vault standing for a soft-deleting one (Azure Key Vault with purge protection): the contract
+// holds with the purge 7 days after a version becomes unusable.
+keyVaultContract('local, purging 7 days after destroy', async () => ({
+  vault: new LocalKeyVault(pool, masterKey, new ManualClock(T0), { purgeAfterDays: 7 }),
   dispose: async () => undefined,
 }));
 
@@ -56,7 +63,12 @@ describe('LocalKeyVault', () => {
   }
 
   it('declares local capabilities and names ids vk-/vkv-<uuid>', async () => {
-    expect(vault.capabilities).toEqual({ kind: 'local', softDeleteOnly: false, minPurgeDelayDays: 0 });
+    expect(vault.capabilities).toEqual({
+      kind: 'local',
+      softDeleteOnly: false,
+      minPurgeDelayDays: 0,
+      deletionWindow: { minDaysToUnusable: 0, minDaysToPurged: 0, settings: ['LETHE_VAULT'] },
+    });
     const key = await vault.createKey(tenant());
     expect(key.keyId).toMatch(/^vk-[0-9a-f-]{36}$/);
     expect(key.versionId).toMatch(/^vkv-[0-9a-f-]{36}$/);
@@ -153,5 +165,62 @@ describe('LocalKeyVault', () => {
     } finally {
       await Promise.all(pools.map((p) => p.end()));
     }
+  });
+});
+
+describe('LocalKeyVault with deletion windows (tests and simulations)', () => {
+  const DAY = 86_400_000;
+  let seq = 0;
+  const tenant = () => `window-tenant-${++seq}`;
+
+  it('declares its windows and names the settings they follow from', () => {
+    const vault = new LocalKeyVault(pool, masterKey, new ManualClock(T0), { unusableAfterDays: 2, purgeAfterDays: 7 });
+    expect(vault.capabilities).toEqual({
+      kind: 'local',
+      softDeleteOnly: true,
+      minPurgeDelayDays: 7,
+      deletionWindow: { minDaysToUnusable: 2, minDaysToPurged: 9, settings: ['LETHE_LOCAL_VAULT_UNUSABLE_AFTER_DAYS', 'LETHE_LOCAL_VAULT_PURGE_AFTER_DAYS'] },
+    });
+    expect(() => new LocalKeyVault(pool, masterKey, new ManualClock(T0), { purgeAfterDays: -1 })).toThrow(/purgeAfterDays/);
+  });
+
+  it('a destroyed version stays usable for the unusable window, keeps its sealed material until the purge falls due, and is purged by the next call after', async () => {
+    const clock = new ManualClock(T0);
+    const vault = new LocalKeyVault(pool, masterKey, clock, { unusableAfterDays: 2, purgeAfterDays: 7 });
+    const key = await vault.createKey(tenant());
+    const dataKey = randomBytes(32);
+    const wrapped = await vault.wrap(key.versionId, dataKey);
+
+    const [destroyed] = await vault.destroyKey(key.keyId);
+    const unusableAt = new Date(T0.getTime() + 2 * DAY);
+    const purgeAt = new Date(T0.getTime() + 9 * DAY);
+    expect(destroyed).toEqual({ versionId: key.versionId, outcome: 'destroyed', unusableAt, purgedAt: null, purgeScheduledAt: purgeAt });
+    // Still usable inside the window (the vault has not made it unusable yet), never after.
+    expect((await vault.unwrap(key.versionId, wrapped)).equals(dataKey)).toBe(true);
+    clock.set(unusableAt);
+    await expect(vault.unwrap(key.versionId, wrapped)).rejects.toBeInstanceOf(KeyVersionDestroyedError);
+    expect(await vault.listVersions(key.keyId)).toEqual([{ versionId: key.versionId, createdAt: T0, state: 'destroyed', unusableAt, purgedAt: null }]);
+    const kept = await pool.query('select wrapped_material is not null as kept from vault_key_versions where version_id = $1', [key.versionId]);
+    expect(kept.rows[0].kept).toBe(true);
+
+    // The purge falls due; the vault's purger erases the material the next time the key is read.
+    clock.set(new Date(purgeAt.getTime() + 3_600_000));
+    const [listed] = await vault.listVersions(key.keyId);
+    expect(listed.purgedAt).toEqual(clock.now());
+    const after = await pool.query('select wrapped_material, purged_at from vault_key_versions where version_id = $1', [key.versionId]);
+    expect(after.rows[0]).toEqual({ wrapped_material: null, purged_at: clock.now() });
+    expect(await vault.destroy(key.versionId)).toEqual({ outcome: 'already-destroyed', unusableAt, purgedAt: clock.now() });
+    // Purged is for ever: the database refuses to put material back.
+    await expect(pool.query(`update vault_key_versions set wrapped_material = '\\x00', purged_at = null where version_id = $1`, [key.versionId])).rejects.toThrow(/destroyed/);
+  });
+
+  it('a version disabled before its destroy stays unusable inside the unusable window', async () => {
+    const clock = new ManualClock(T0);
+    const vault = new LocalKeyVault(pool, masterKey, clock, { unusableAfterDays: 1 });
+    const key = await vault.createKey(tenant());
+    const wrapped = await vault.wrap(key.versionId, randomBytes(32));
+    await vault.disable(key.versionId);
+    expect((await vault.destroy(key.versionId)).outcome).toBe('destroyed');
+    await expect(vault.unwrap(key.versionId, wrapped)).rejects.toBeInstanceOf(KeyVersionDisabledError);
   });
 });

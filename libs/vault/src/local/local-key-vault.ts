@@ -16,6 +16,13 @@
 // - Every new version is fenced by the master key's check value (requireBoundTo): once the database is
 //   bound to a newer master key (`lethe master-key rotate`), a vault still holding the old one refuses
 //   to seal anything (MasterKeySupersededError) instead of mixing keys in the table.
+//
+// Deletion windows (test and simulation only; LocalVaultOptions): a local vault can stand for a remote
+// one that takes time. With `unusableAfterDays` a destroyed version stays usable that long (its
+// unusableAt lies ahead); with `purgeAfterDays` its material is kept, sealed, that much longer and
+// purged by the vault's own purger, which runs whenever the vault next touches the key (as a cloud
+// vault purges on its own schedule), recording the instant it erased it. Both 0 (the default): a
+// destroy makes the version unusable and erases its material at once.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
@@ -30,6 +37,7 @@ import {
   UnwrapFailedError,
 } from '../errors.js';
 import type {
+  DeletionWindow,
   CreatedKey,
   CreatedKeyVersion,
   DestroyResult,
@@ -61,27 +69,89 @@ interface VersionRow {
   state: KeyVersionState;
   wrapped_material: Buffer | null;
   created_at: Date;
+  disabled_at: Date | null;
   unusable_at: Date | null;
   purged_at: Date | null;
+  purge_due_at: Date | null;
 }
+
+/** The engine settings of the local vault's deletion windows (test-only; see LocalVaultOptions). */
+export const LOCAL_UNUSABLE_AFTER_SETTING = 'LETHE_LOCAL_VAULT_UNUSABLE_AFTER_DAYS';
+export const LOCAL_PURGE_AFTER_SETTING = 'LETHE_LOCAL_VAULT_PURGE_AFTER_DAYS';
+
+export interface LocalVaultOptions {
+  /** Days a destroyed version stays usable (a vault slow to delete). Default 0. Tests and simulations only. */
+  readonly unusableAfterDays?: number;
+  /** Days from unusable until the material is purged (a soft-deleting vault). Default 0. Tests and simulations only. */
+  readonly purgeAfterDays?: number;
+}
+
+const DAY_MS = 86_400_000;
 
 function requireId(name: string, value: unknown): asserts value is string {
   if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string`);
 }
 
+/** The local vault's capabilities for the given deletion windows (days). */
+export function localCapabilities(unusableAfterDays = 0, purgeAfterDays = 0): KeyVaultCapabilities {
+  const delayed = unusableAfterDays > 0 || purgeAfterDays > 0;
+  const deletionWindow: DeletionWindow = {
+    minDaysToUnusable: unusableAfterDays,
+    minDaysToPurged: unusableAfterDays + purgeAfterDays,
+    settings: delayed ? [LOCAL_UNUSABLE_AFTER_SETTING, LOCAL_PURGE_AFTER_SETTING] : ['LETHE_VAULT'],
+  };
+  return Object.freeze({ kind: 'local', softDeleteOnly: delayed, minPurgeDelayDays: purgeAfterDays, deletionWindow: Object.freeze(deletionWindow) });
+}
+
+function nonNegativeDays(name: string, value: number | undefined): number {
+  const days = value ?? 0;
+  if (!Number.isFinite(days) || days < 0) throw new TypeError(`${name} must be a number of days >= 0`);
+  return days;
+}
+
 export class LocalKeyVault implements KeyVault {
-  readonly capabilities: KeyVaultCapabilities = Object.freeze({ kind: 'local', softDeleteOnly: false, minPurgeDelayDays: 0 });
+  readonly capabilities: KeyVaultCapabilities;
   readonly #materialKey: SecretKey;
   /** The master key's check value: every new version is fenced by it (requireBoundTo). */
   readonly #checkValue: Buffer;
+  private readonly unusableAfterMs: number;
+  private readonly purgeAfterMs: number;
 
   constructor(
     private readonly pool: pg.Pool,
     masterKey: MasterKey,
     private readonly clock: Clock,
+    options: LocalVaultOptions = {},
   ) {
     this.#materialKey = masterKey.derive(MATERIAL_PURPOSE);
     this.#checkValue = masterKeyCheckValue(masterKey);
+    const unusable = nonNegativeDays('unusableAfterDays', options.unusableAfterDays);
+    const purge = nonNegativeDays('purgeAfterDays', options.purgeAfterDays);
+    this.capabilities = localCapabilities(unusable, purge);
+    this.unusableAfterMs = unusable * DAY_MS;
+    this.purgeAfterMs = purge * DAY_MS;
+  }
+
+  /** unusable_at, purge_due_at and purged_at of a version destroyed at `now` (purged at once without windows). */
+  private destroyInstants(now: Date): { unusableAt: Date; purgeDueAt: Date; purgedAt: Date | null } {
+    const unusableAt = new Date(now.getTime() + this.unusableAfterMs);
+    const purgeDueAt = new Date(unusableAt.getTime() + this.purgeAfterMs);
+    return { unusableAt, purgeDueAt, purgedAt: purgeDueAt.getTime() <= now.getTime() ? now : null };
+  }
+
+  /**
+   * The vault's own purger: erases the material of destroyed versions whose purge fell due, recording
+   * when it did. Runs before any call that reads a key's versions (scoped to that key).
+   */
+  private async purgeDue(db: Pick<pg.Pool, 'query'>, scope: { keyId: string } | { versionId: string }): Promise<void> {
+    if (this.unusableAfterMs === 0 && this.purgeAfterMs === 0) return;
+    const column = 'keyId' in scope ? 'key_id' : 'version_id';
+    const id = 'keyId' in scope ? scope.keyId : scope.versionId;
+    await db.query(
+      `update vault_key_versions set wrapped_material = null, purged_at = $2
+        where ${column} = $1 and state = 'destroyed' and purged_at is null and purge_due_at <= $2`,
+      [id, this.clock.now()],
+    );
   }
 
   async createKey(tenantId: string): Promise<CreatedKey> {
@@ -137,6 +207,7 @@ export class LocalKeyVault implements KeyVault {
 
   async listVersions(keyId: string): Promise<KeyVersionInfo[]> {
     requireId('keyId', keyId);
+    await this.purgeDue(this.pool, { keyId });
     const result = await this.pool.query<VersionRow & { key_exists: boolean }>(
       `select k.key_id is not null as key_exists, v.version_id, v.state, v.created_at, v.unusable_at, v.purged_at
          from (select $1::text as id) q
@@ -184,23 +255,23 @@ export class LocalKeyVault implements KeyVault {
 
   async destroy(versionId: string): Promise<DestroyResult> {
     requireId('versionId', versionId);
-    const now = this.clock.now();
-    const updated = await this.pool.query<{ unusable_at: Date; purged_at: Date | null }>(
+    await this.purgeDue(this.pool, { versionId });
+    const { unusableAt, purgeDueAt, purgedAt } = this.destroyInstants(this.clock.now());
+    const updated = await this.pool.query<DestroyedRow>(
       `update vault_key_versions
-          set state = 'destroyed', wrapped_material = null, unusable_at = $2, purged_at = $2
+          set state = 'destroyed', unusable_at = $2, purge_due_at = $3, purged_at = $4,
+              wrapped_material = case when $4::timestamptz is null then wrapped_material end
         where version_id = $1 and state <> 'destroyed'
-        returning unusable_at, purged_at`,
-      [versionId, now],
+        returning unusable_at, purged_at, purge_due_at`,
+      [versionId, unusableAt, purgeDueAt, purgedAt],
     );
-    if (updated.rowCount === 1) {
-      return { outcome: 'destroyed', unusableAt: updated.rows[0].unusable_at, purgedAt: updated.rows[0].purged_at };
-    }
-    const earlier = await this.pool.query<{ unusable_at: Date; purged_at: Date | null }>(
-      `select unusable_at, purged_at from vault_key_versions where version_id = $1 and state = 'destroyed'`,
+    if (updated.rowCount === 1) return { outcome: 'destroyed', ...destroyedInstants(updated.rows[0]) };
+    const earlier = await this.pool.query<DestroyedRow>(
+      `select unusable_at, purged_at, purge_due_at from vault_key_versions where version_id = $1 and state = 'destroyed'`,
       [versionId],
     );
     if (earlier.rowCount === 0) return { outcome: 'unknown', unusableAt: null, purgedAt: null };
-    return { outcome: 'already-destroyed', unusableAt: earlier.rows[0].unusable_at, purgedAt: earlier.rows[0].purged_at };
+    return { outcome: 'already-destroyed', ...destroyedInstants(earlier.rows[0]) };
   }
 
   async destroyKey(keyId: string): Promise<DestroyedKeyVersion[]> {
@@ -212,26 +283,28 @@ export class LocalKeyVault implements KeyVault {
         [keyId],
       );
       if (key.rowCount === 0) throw new UnknownKeyError(keyId);
+      await this.purgeDue(client, { keyId });
       if (!key.rows[0].tombstoned_at) {
         await client.query('update vault_keys set tombstoned_at = $2 where key_id = $1', [keyId, now]);
       }
+      const { unusableAt, purgeDueAt, purgedAt } = this.destroyInstants(now);
       const destroyedNow = await client.query<{ version_id: string }>(
         `update vault_key_versions
-            set state = 'destroyed', wrapped_material = null, unusable_at = $2, purged_at = $2
+            set state = 'destroyed', unusable_at = $2, purge_due_at = $3, purged_at = $4,
+                wrapped_material = case when $4::timestamptz is null then wrapped_material end
           where key_id = $1 and state <> 'destroyed'
           returning version_id`,
-        [keyId, now],
+        [keyId, unusableAt, purgeDueAt, purgedAt],
       );
       const fresh = new Set(destroyedNow.rows.map((r) => r.version_id));
-      const all = await client.query<{ version_id: string; unusable_at: Date; purged_at: Date | null }>(
-        'select version_id, unusable_at, purged_at from vault_key_versions where key_id = $1 order by seq',
+      const all = await client.query<DestroyedRow & { version_id: string }>(
+        'select version_id, unusable_at, purged_at, purge_due_at from vault_key_versions where key_id = $1 order by seq',
         [keyId],
       );
       return all.rows.map((r) => ({
         versionId: r.version_id,
         outcome: fresh.has(r.version_id) ? ('destroyed' as const) : ('already-destroyed' as const),
-        unusableAt: r.unusable_at,
-        purgedAt: r.purged_at,
+        ...destroyedInstants(r),
       }));
     });
   }
@@ -239,13 +312,15 @@ export class LocalKeyVault implements KeyVault {
   /** The version's AES key, if the version may be used; the typed error otherwise. */
   private async usableKey(versionId: string): Promise<SecretKey> {
     const result = await this.pool.query<VersionRow>(
-      'select version_id, state, wrapped_material, unusable_at from vault_key_versions where version_id = $1',
+      'select version_id, state, wrapped_material, disabled_at, unusable_at from vault_key_versions where version_id = $1',
       [versionId],
     );
     if (result.rowCount === 0) throw new UnknownKeyVersionError(versionId);
     const row = result.rows[0];
-    if (row.state === 'destroyed' || row.wrapped_material === null) throw new KeyVersionDestroyedError(versionId, row.unusable_at);
-    if (row.state === 'disabled') throw new KeyVersionDisabledError(versionId);
+    // A destroyed version is unusable from its unusableAt on (at once, unless the vault has an unusable window).
+    const unusable = row.state === 'destroyed' && (row.wrapped_material === null || row.unusable_at!.getTime() <= this.clock.now().getTime());
+    if (unusable || row.wrapped_material === null) throw new KeyVersionDestroyedError(versionId, row.unusable_at);
+    if (row.state === 'disabled' || row.disabled_at !== null) throw new KeyVersionDisabledError(versionId);
     let material: Buffer;
     try {
       material = this.#materialKey.open(row.wrapped_material, materialContext(versionId));
@@ -289,4 +364,16 @@ export class LocalKeyVault implements KeyVault {
       client.release(broken);
     }
   }
+}
+
+interface DestroyedRow {
+  unusable_at: Date;
+  purged_at: Date | null;
+  purge_due_at: Date | null;
+}
+
+/** A destroyed version's instants as the port reports them: when not purged yet, when it will be. */
+function destroyedInstants(row: DestroyedRow): { unusableAt: Date; purgedAt: Date | null; purgeScheduledAt?: Date | null } {
+  if (row.purged_at !== null) return { unusableAt: row.unusable_at, purgedAt: row.purged_at };
+  return { unusableAt: row.unusable_at, purgedAt: null, purgeScheduledAt: row.purge_due_at };
 }

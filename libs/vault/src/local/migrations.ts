@@ -125,4 +125,59 @@ export class VersionRequestIds1764400000070 implements MigrationInterface {
   }
 }
 
-export const vaultMigrations = [CreateVaultTables1764400000020, CreateMasterKeyCheck1764400000021, VersionRequestIds1764400000070] as const;
+/**
+ * Deletion windows of the local vault (tests and simulations: a vault that purges later, or is slow to
+ * make a version unusable). A destroyed version may keep its sealed material until it is purged:
+ * material is gone exactly when purged_at is set, and `purge_due_at` is when the vault purges it. The
+ * guard still lets a destroyed version change in two ways only: its material purged, once, and, until
+ * then, re-sealed under a new master key (`lethe master-key rotate`); purged material never comes back.
+ */
+export class LocalVaultDeletionWindows1764400000170 implements MigrationInterface {
+  name = 'LocalVaultDeletionWindows1764400000170';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query('alter table vault_key_versions add column purge_due_at timestamptz');
+    await q.query('alter table vault_key_versions drop constraint vault_key_versions_material_check');
+    await q.query(
+      'alter table vault_key_versions add constraint vault_key_versions_material_check check ((wrapped_material is null) = (purged_at is not null))',
+    );
+    await q.query(`
+      create or replace function vault_guard_version() returns trigger language plpgsql as $$
+      begin
+        if tg_op = 'INSERT' then
+          if exists (select 1 from vault_keys where key_id = new.key_id and tombstoned_at is not null) then
+            raise exception 'vault: key % is tombstoned', new.key_id;
+          end if;
+          return new;
+        end if;
+        if tg_op = 'DELETE' then
+          raise exception 'vault: key versions are never deleted (%)', old.version_id;
+        end if;
+        -- A destroyed version stays destroyed; what is left to change is its purge (material erased, once)
+        -- and, until then, a re-seal of its material under a new master key.
+        if old.state = 'destroyed' and (new.state <> 'destroyed'
+            or new.unusable_at is distinct from old.unusable_at
+            or new.purge_due_at is distinct from old.purge_due_at
+            or (old.purged_at is not null and new.purged_at is distinct from old.purged_at)
+            or (old.wrapped_material is null and new.wrapped_material is not null)) then
+          raise exception 'vault: key version % is destroyed', old.version_id;
+        end if;
+        return new;
+      end $$`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('alter table vault_key_versions drop constraint vault_key_versions_material_check');
+    await q.query(
+      "alter table vault_key_versions add constraint vault_key_versions_material_check check ((state = 'destroyed') = (wrapped_material is null))",
+    );
+    await q.query('alter table vault_key_versions drop column purge_due_at');
+  }
+}
+
+export const vaultMigrations = [
+  CreateVaultTables1764400000020,
+  CreateMasterKeyCheck1764400000021,
+  VersionRequestIds1764400000070,
+  LocalVaultDeletionWindows1764400000170,
+] as const;

@@ -148,7 +148,12 @@ describeWithToken('pkcs11 KeyVault on SoftHSM2', () => {
     });
 
     it('keeps each version as a non-extractable AES-256 key object labelled lethe:<tenant>:<version>', async () => {
-      expect(vault.capabilities).toEqual({ kind: 'pkcs11', softDeleteOnly: false, minPurgeDelayDays: 0 });
+      expect(vault.capabilities).toEqual({
+        kind: 'pkcs11',
+        softDeleteOnly: false,
+        minPurgeDelayDays: 0,
+        deletionWindow: { minDaysToUnusable: 0, minDaysToPurged: 0, settings: ['LETHE_VAULT'] },
+      });
       const t = tenant();
       const key = await vault.createKey(t);
       expect(key.versionId).toMatch(/^vkv-[0-9a-f-]{36}$/);

@@ -139,7 +139,13 @@ export function detectedVersionId(label: string, id: Buffer): string {
 }
 
 export class Pkcs11KeyVault implements KeyVault {
-  readonly capabilities: KeyVaultCapabilities = Object.freeze({ kind: 'pkcs11', softDeleteOnly: false, minPurgeDelayDays: 0 });
+  /** destroy deletes the token's key object: unusable and purged at once (deletion windows 0). */
+  readonly capabilities: KeyVaultCapabilities = Object.freeze({
+    kind: 'pkcs11',
+    softDeleteOnly: false,
+    minPurgeDelayDays: 0,
+    deletionWindow: Object.freeze({ minDaysToUnusable: 0, minDaysToPurged: 0, settings: ['LETHE_VAULT'] }),
+  });
   /** Object handles by version id; each use checks the handle still names the version's object. */
   readonly #handles = new Map<string, Pkcs11Handle>();
   #scan: { at: number; objects: Promise<TokenObject[]> } | undefined;
