@@ -90,8 +90,9 @@ async function main(): Promise<void> {
     throw error;
   }
   // Every instance listens (one without the api role serves only the probes and /metrics).
-  process.stdout.write(`Lethe engine listening on ${engine.url} (try ${engine.url}/readyz)\n`);
-  if (engine.tokensFile) process.stdout.write(`API tokens (one role:token a line): ${engine.tokensFile}\n`);
+  // One write: a reader that waits for the first line finds the second beside it.
+  const tokensLine = engine.tokensFile ? `API tokens (one role:token a line): ${engine.tokensFile}\n` : '';
+  process.stdout.write(`Lethe engine listening on ${engine.url} (try ${engine.url}/readyz)\n${tokensLine}`);
   // A signal during the last boot step found no engine yet; the boot completed regardless.
   if (stopping) {
     const signal = stopping;
