@@ -300,6 +300,35 @@ describe('KeyRingsProjection (incremental)', () => {
     expect(await rows(tenantId)).toEqual(incremental);
   });
 
+  it.each([1, 7, 40])('given two tenants\' interleaved histories, when a rebuild hands them over in pages of %i (handleBatch), then the rows are those handle leaves one by one', async (page) => {
+    const histories = [`tb-${page}-a`, `tb-${page}-b`].map((tenantId, i) => recorded(tenantId, history(tenantId, 10 + i, 160)));
+    // Interleaved, so runs of BackupRecorded span both tenants.
+    const log = histories[0].flatMap((e, i) => [e, histories[1][i]]).filter((e) => e !== undefined);
+    expect(log.filter((e) => e.type === 'BackupRecorded').length).toBeGreaterThan(20);
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      for (let i = 0; i < log.length; i += page) {
+        await projection.handleBatch(
+          log.slice(i, i + page).map((e) => deliverable(projection.interests, e)!),
+          client,
+        );
+      }
+      await client.query('commit');
+    } finally {
+      client.release();
+    }
+    const batched = await Promise.all(histories.map((h) => rows(h[0].streamId.slice('keys-'.length))));
+    for (const h of histories) {
+      const tenantId = h[0].streamId.slice('keys-'.length);
+      for (const table of ['rm_key_rings', 'rm_key_versions', 'rm_backups', 'rm_backup_key_versions']) {
+        await pool.query(`delete from ${table} where tenant_id = $1`, [tenantId]);
+      }
+    }
+    await project(log, true);
+    expect(await Promise.all(histories.map((h) => rows(h[0].streamId.slice('keys-'.length))))).toEqual(batched);
+  });
+
   it('reads events stored before the backup policy and protections existed as the domain does', async () => {
     const tenantId = 't-legacy';
     const at = '2024-03-01T00:00:00.000Z';

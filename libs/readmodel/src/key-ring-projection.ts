@@ -1,5 +1,5 @@
 // Keeps the key-ring read models (key-ring-view.ts) from the `keys-<tenantId>` streams, one event at
-// a time, touching only the rows the event changes: its cost does not grow with the ring's age or
+// a time (a rebuild: a page at once, handleBatch), touching only the rows the event changes: its cost does not grow with the ring's age or
 // its number of backups. What a row shows is what the domain's evolve and retention rules give for
 // the ring as of that event (libs/domain/src/keys/retention.ts); where a value depends on other rows
 // (a version's retainUntil on the live backups needing it), it is recomputed in SQL from the read
@@ -48,6 +48,12 @@ const RECOMPUTE = `
 
 const RECOMPUTE_ALL = `${RECOMPUTE.replace('and v.key_version_id = any($2::text[])', '')}`;
 
+/** RECOMPUTE for (tenant, version) pairs of several tenants: $1 a JSON array of {tenant_id, key_version_id}. */
+const RECOMPUTE_MANY = `${RECOMPUTE.replace(
+  'v.tenant_id = $1 and v.key_version_id = any($2::text[])',
+  '(v.tenant_id, v.key_version_id) in (select tenant_id, key_version_id from jsonb_to_recordset($1::jsonb) as p(tenant_id text, key_version_id text))',
+)}`;
+
 export class KeyRingsProjection implements Processor<typeof INTERESTS> {
   readonly name = 'projection:key-rings';
   readonly interests = INTERESTS;
@@ -55,6 +61,73 @@ export class KeyRingsProjection implements Processor<typeof INTERESTS> {
   async handle(event: Delivered<typeof INTERESTS>, tx: pg.PoolClient): Promise<void> {
     await apply(tx, event.categoryId, event);
   }
+
+  /**
+   * A rebuild's page at once. Backups are most of a fleet's key-ring events, so each run of
+   * consecutive `BackupRecorded` (any tenants) is written in four statements; every other event is
+   * applied as `handle` applies it, in log order. The rows are those `handle` leaves one by one: a
+   * run only inserts rows and adds to counts (which commute), and RECOMPUTE is a function of the rows,
+   * so recomputing each touched version once at the end of the run gives what recomputing after each
+   * event gives.
+   */
+  async handleBatch(events: readonly Delivered<typeof INTERESTS>[], tx: pg.PoolClient): Promise<void> {
+    let run: BackupRecordedEvent[] = [];
+    for (const event of events) {
+      if (event.type === 'BackupRecorded') {
+        run.push(event);
+        continue;
+      }
+      await recordBackups(tx, run);
+      run = [];
+      await apply(tx, event.categoryId, event);
+    }
+    await recordBackups(tx, run);
+  }
+}
+
+type BackupRecordedEvent = Extract<Delivered<typeof INTERESTS>, { type: 'BackupRecorded' }>;
+
+/** Several `BackupRecorded` at once, leaving the rows `apply` leaves for each in turn. */
+async function recordBackups(tx: pg.PoolClient, events: readonly BackupRecordedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  if (events.length === 1) return apply(tx, events[0].categoryId, events[0]);
+  const backups = events.map(({ categoryId, data: d }) => ({
+    tenant_id: categoryId,
+    backup_id: d.backupId,
+    database_id: d.databaseId,
+    kind: d.kind,
+    covered_from: d.coveredFrom,
+    taken_at: d.takenAt,
+    expires_at: d.expiresAt,
+    key_version_ids: d.keyVersionIds,
+    protection: d.protection,
+    unrestorable: d.unrestorable,
+  }));
+  await tx.query(
+    `insert into rm_backups (tenant_id, backup_id, database_id, kind, covered_from, taken_at, expires_at, deleted_at, key_version_ids, protection, unrestorable)
+     select tenant_id, backup_id, database_id, kind, covered_from, taken_at, expires_at, null, key_version_ids, protection, unrestorable
+       from jsonb_to_recordset($1::jsonb) as r(tenant_id text, backup_id text, database_id text, kind text, covered_from timestamptz,
+            taken_at timestamptz, expires_at timestamptz, key_version_ids jsonb, protection text, unrestorable jsonb)`,
+    [JSON.stringify(backups)],
+  );
+  const needs = events.flatMap(({ categoryId, data: d }) =>
+    d.keyVersionIds.map((keyVersionId) => ({ tenant_id: categoryId, key_version_id: keyVersionId, backup_id: d.backupId, taken_at: d.takenAt, expires_at: d.expiresAt })),
+  );
+  if (needs.length === 0) return;
+  await tx.query(
+    `insert into rm_backup_key_versions (tenant_id, key_version_id, backup_id, taken_at, expires_at, deleted_at)
+     select tenant_id, key_version_id, backup_id, taken_at, expires_at, null
+       from jsonb_to_recordset($1::jsonb) as r(tenant_id text, key_version_id text, backup_id text, taken_at timestamptz, expires_at timestamptz)`,
+    [JSON.stringify(needs)],
+  );
+  await tx.query(
+    `update rm_key_versions v set backup_count = v.backup_count + n.count
+       from (select tenant_id, key_version_id, count(*)::int as count
+               from jsonb_to_recordset($1::jsonb) as r(tenant_id text, key_version_id text) group by 1, 2) n
+      where v.tenant_id = n.tenant_id and v.key_version_id = n.key_version_id`,
+    [JSON.stringify(needs)],
+  );
+  await tx.query(RECOMPUTE_MANY, [JSON.stringify(needs.map(({ tenant_id, key_version_id }) => ({ tenant_id, key_version_id })))]);
 }
 
 async function recompute(tx: pg.PoolClient, tenantId: string, keyVersionIds: readonly string[]): Promise<void> {
