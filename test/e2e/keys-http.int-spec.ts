@@ -338,7 +338,11 @@ describe('compliance and shreds', () => {
     await advance(new Date(req.body.executeAt).getTime() - now.getTime() + 1000);
     const keys = await keysMatch('leaving', (b) => b.versions.every((v: any) => v.status === 'destroyed'), 'all versions destroyed');
     expect(keys.versions).toHaveLength(2);
-    const timers = await pool.query(`select kind, status from lethe_deadlines where payload->>'tenantId' = 'leaving' and kind in ('key-retire', 'key-rotation')`);
+    // The key-ring saga cancels them as it passes KeyRingDestroyed, beside (not before) the read model.
+    const retentionTimers = () => pool.query(`select kind, status from lethe_deadlines where payload->>'tenantId' = 'leaving' and kind in ('key-retire', 'key-rotation')`);
+    await waitUntil(async () => (await retentionTimers()).rows.every((r) => r.status === 'cancelled'), 10_000, 'retention timers cancelled');
+    const timers = await retentionTimers();
+    expect(timers.rows.length).toBeGreaterThan(0);
     expect(timers.rows.every((r) => r.status === 'cancelled')).toBe(true);
     expect((await api('POST', '/v1/tenants/leaving/backups/ltr-1/restore-check', T.op)).body).toMatchObject({ restorable: false, reason: 'key-version-destroyed' });
     expect((await api('POST', '/v1/tenants/leaving/keys/rotate', T.op)).status).toBe(409);
