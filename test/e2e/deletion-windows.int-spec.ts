@@ -7,60 +7,30 @@
 // - a shred destroys the key, waits for it to be unusable before probing, is verified, and its
 //   certificate says the key was unusable at X and its purge expected at Y;
 // - when the clock passes Y, a durable timer finds the material purged and records KeyMaterialPurged.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
-import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
-import { loadConfig } from '../../apps/engine/src/config/engine-config.js';
-import { startEngine, type RunningEngine } from '../../apps/engine/src/engine.js';
-import { createLogger } from '../../apps/engine/src/logging/logger.js';
+import type pg from 'pg';
 import { waitUntil } from '../support/engine-process.js';
-import { apiClient } from '../support/http-client.js';
+import { startInProcessEngine, type InProcessEngine } from '../support/in-process-engine.js';
 
-const TOKENS = {
-  operator: `op-${randomBytes(12).toString('hex')}`,
-  contract: `cs-${randomBytes(12).toString('hex')}`,
-  admin: `ad-${randomBytes(12).toString('hex')}`,
-  reader: `rd-${randomBytes(12).toString('hex')}`,
-};
-
-let db: TestDatabase;
+let lethe: InProcessEngine;
 let pool: pg.Pool;
-let engine: RunningEngine;
-let api: ReturnType<typeof apiClient>;
+let api: InProcessEngine['api'];
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  pool.on('error', reportIdleError);
-  const config = loadConfig({
-    DATABASE_URL: db.url,
-    PORT: '0',
-    LETHE_DATA_DIR: mkdtempSync(join(tmpdir(), 'lethe-windows-')),
-    LETHE_CLOCK: 'manual',
-    // Monday 11 January 2027: no holiday in England for the two weeks that follow.
-    LETHE_CLOCK_START: '2027-01-11T09:00:00Z',
-    LETHE_DEADLINE_POLL_MS: '100',
-    LETHE_MASTER_KEY: randomBytes(32).toString('base64'),
+  // Monday 11 January 2027: no holiday in England for the two weeks that follow.
+  lethe = await startInProcessEngine('2027-01-11T09:00:00Z', {
     LETHE_VAULT: 'local',
     LETHE_LOCAL_VAULT_UNUSABLE_AFTER_DAYS: '2',
     LETHE_LOCAL_VAULT_PURGE_AFTER_DAYS: '7',
-    LETHE_TOKENS: `operator:${TOKENS.operator},contract-system:${TOKENS.contract},admin:${TOKENS.admin},ops-reader:${TOKENS.reader}`,
   });
-  engine = await startEngine(config, { logger: createLogger('silent') });
-  api = apiClient(engine.url);
+  ({ pool, api } = lethe);
 }, 60_000);
 
 afterAll(async () => {
-  await engine?.close();
-  await pool?.end();
-  await db?.drop();
+  await lethe?.stop();
 });
 
 const onboard = (tenantId: string, shredGraceWorkingDays: number) =>
-  api('POST', '/v1/tenants', TOKENS.operator, {
+  api('POST', '/v1/tenants', lethe.tokens.operator, {
     tenantId,
     jurisdiction: 'GB-ENG',
     keyCustody: 'managed',
@@ -68,8 +38,8 @@ const onboard = (tenantId: string, shredGraceWorkingDays: number) =>
     databases: [{ databaseId: 'db-1' }],
     shredGraceWorkingDays,
   });
-const setClock = async (now: string) => expect((await api('POST', '/v1/admin/clock', TOKENS.admin, { now })).status).toBe(200);
-const shredOf = async (tenantId: string) => (await api('GET', `/v1/tenants/${tenantId}`, TOKENS.reader)).body?.shred;
+const setClock = async (now: string) => expect((await api('POST', '/v1/admin/clock', lethe.tokens.admin, { now })).status).toBe(200);
+const shredOf = async (tenantId: string) => (await api('GET', `/v1/tenants/${tenantId}`, lethe.tokens['ops-reader'])).body?.shred;
 const eventTypes = async (tenantId: string): Promise<string[]> =>
   (await pool.query<{ type: string }>('select event_type as type from lethe_events where stream_id = $1 order by stream_revision', [`tenant-${tenantId}`])).rows.map((r) => r.type);
 const eventData = async (tenantId: string, type: string) =>
@@ -85,7 +55,7 @@ it('refuses a tenant whose grace leaves the vault too little time to make its ke
   expect(errors[0].field).toBe('shredGraceWorkingDays');
   expect(errors[0].rule).toContain('LETHE_LOCAL_VAULT_UNUSABLE_AFTER_DAYS');
   expect(errors[0].rule).toContain('only 1 days before its deadline');
-  expect((await api('GET', '/v1/tenants/too-slow', TOKENS.reader)).status).toBe(404);
+  expect((await api('GET', '/v1/tenants/too-slow', lethe.tokens['ops-reader'])).status).toBe(404);
   expect(await eventTypes('too-slow')).toEqual([]);
   // Grace 3 leaves 2 days: enough.
   expect((await onboard('just-in-time', 3)).status).toBe(201);
@@ -93,7 +63,7 @@ it('refuses a tenant whose grace leaves the vault too little time to make its ke
 
 it('records the unusable and the expected purge, certifies both, and confirms the purge when the vault has done it', async () => {
   expect((await onboard('slow-vault', 2)).status).toBe(201);
-  const terminated = await api('POST', '/v1/tenants/slow-vault/terminations', TOKENS.contract, {
+  const terminated = await api('POST', '/v1/tenants/slow-vault/terminations', lethe.tokens['contract-system'], {
     terminationId: 't-1',
     contractId: 'c-1',
     effectiveAt: '2027-01-11T10:00:00Z',
@@ -118,7 +88,7 @@ it('records the unusable and the expected purge, certifies both, and confirms th
   await setClock('2027-01-16T00:00:00Z');
   let certificate: { status: number; text: string } = { status: 0, text: '' };
   await waitUntil(
-    async () => (certificate = await api('GET', '/v1/tenants/slow-vault/deletion-certificate', TOKENS.reader)).status === 200,
+    async () => (certificate = await api('GET', '/v1/tenants/slow-vault/deletion-certificate', lethe.tokens['ops-reader'])).status === 200,
     10_000,
     'the deletion certificate',
   );
@@ -131,7 +101,7 @@ it('records the unusable and the expected purge, certifies both, and confirms th
     destroyedKeyVersions: [{ keyVersionId: destroyed.versions[0].keyVersionId, unusableAt: '2027-01-16T00:00:00.000Z', purgedAt: null, purgeExpectedAt: '2027-01-23T00:00:00.000Z' }],
   });
   // The purge check waits in the schedule; the vault still holds the (sealed) material.
-  const schedule = await api('GET', '/v1/schedule?kind=key-material-purge-check&from=2027-01-01T00:00:00Z', TOKENS.reader);
+  const schedule = await api('GET', '/v1/schedule?kind=key-material-purge-check&from=2027-01-01T00:00:00Z', lethe.tokens['ops-reader']);
   expect(schedule.body.items).toEqual([expect.objectContaining({ kind: 'key-material-purge-check', tenantId: 'slow-vault', dueAt: '2027-01-23T00:00:00.000Z', state: 'pending' })]);
   const material = async () =>
     (await pool.query<{ kept: boolean }>('select wrapped_material is not null as kept from vault_key_versions where version_id = $1', [destroyed.versions[0].keyVersionId])).rows[0].kept;
@@ -151,7 +121,7 @@ it('records the unusable and the expected purge, certifies both, and confirms th
   await waitUntil(async () => (await shredOf('slow-vault'))?.keyMaterialPurgedAt === '2027-01-23T00:00:01.000Z', 10_000, 'the tenant view');
   expect(await shredOf('slow-vault')).toMatchObject({ status: 'verified', keyMaterialPurgeExpectedAt: null });
   // The certificate issued at verification stays as it was.
-  expect((await api('GET', '/v1/tenants/slow-vault/deletion-certificate', TOKENS.reader)).text).toBe(certificate.text);
+  expect((await api('GET', '/v1/tenants/slow-vault/deletion-certificate', lethe.tokens['ops-reader'])).text).toBe(certificate.text);
   expect(await eventTypes('slow-vault')).toEqual([
     'TenantOnboarded',
     'ShredScheduled',

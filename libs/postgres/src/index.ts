@@ -20,3 +20,4 @@ export {
   type ServerVersion,
 } from './server-checks.js';
 export { holdEngineLock, excludeEngines, EnginesRunningError, ENGINE_LOCK_CLASS, type HeldEngineLock, type EngineLockOptions } from './engine-lock.js';
+export { inTransaction } from './transaction.js';

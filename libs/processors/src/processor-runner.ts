@@ -6,6 +6,7 @@
 // quiet for `skipFlushMs` (a restart before that reads them again and skips them again).
 import pg from 'pg';
 import type { PostgresEventStore, RecordedEvent, Subscription } from '@lethe/eventstore';
+import { inTransaction } from '@lethe/postgres';
 import { LEASE_STALE_AFTER_MS, ProcessorLease } from './processor-lease.js';
 import { deliverable, silentLogger, type Processor, type ProcessorLogger } from './processor.js';
 
@@ -184,9 +185,7 @@ export class ProcessorRunner {
 
   /** Runs `work` and moves the checkpoint to the event, in one transaction, fenced on the old value. */
   private async inTransaction(event: RecordedEvent, work: (tx: pg.PoolClient) => Promise<void>): Promise<void> {
-    const tx = await this.pool.connect();
-    try {
-      await tx.query('begin');
+    await inTransaction(this.pool, async (tx) => {
       await work(tx);
       const moved = await tx.query('update lethe_checkpoints set position = $3, updated_at = now() where processor = $1 and position = $2', [
         this.processor.name,
@@ -194,16 +193,10 @@ export class ProcessorRunner {
         event.position.toString(),
       ]);
       if (moved.rowCount !== 1) throw new FencedError(`checkpoint of ${this.processor.name} moved under this instance`);
-      await tx.query('commit');
-      this.checkpoint = event.position;
-      this.skippedTo = undefined;
-      this.skippedCount = 0;
-    } catch (error) {
-      await tx.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      tx.release();
-    }
+    });
+    this.checkpoint = event.position;
+    this.skippedTo = undefined;
+    this.skippedCount = 0;
   }
 
   /** An event outside the interests: no transaction now; the checkpoint passes it later. */

@@ -3,6 +3,7 @@ import { generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { rejection } from '@lethe/testing';
 import {
   InvalidKeyFileError,
   InvalidKeySettingError,
@@ -32,15 +33,6 @@ function sameKey(a: SecretKey, b: SecretKey): boolean {
   } catch {
     return false;
   }
-}
-
-async function rejection(work: Promise<unknown>): Promise<Error> {
-  return work.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (e: Error) => e,
-  );
 }
 
 describe('SecretKey', () => {

@@ -5,6 +5,7 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'n
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rejection } from '@lethe/testing';
 import { KeyFilePermissionError, MasterKey, MasterKeyMissingError, readMasterKey, readMasterKeyFile, writeNewMasterKeyFile } from './index.js';
 
 let root: string;
@@ -26,15 +27,6 @@ const sameKey = (a: MasterKey, b: MasterKey) => {
     return false;
   }
 };
-
-async function rejection(work: Promise<unknown>): Promise<Error> {
-  return work.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (e: Error) => e,
-  );
-}
 
 describe('given a data folder without master.key and LETHE_MASTER_KEY unset', () => {
   it('when the current key is read, then it is refused naming both, and no key is generated', async () => {

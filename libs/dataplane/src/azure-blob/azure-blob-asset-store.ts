@@ -16,6 +16,7 @@
 import type pg from 'pg';
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import type { Clock } from '@lethe/clock';
+import { inTransaction } from '@lethe/postgres';
 import { DecryptionFailedError, requireBoundTo } from '@lethe/vault';
 import type { Asset, AssetCheckResult, AssetKind, AssetReader, AssetStore, PurgedAsset } from '../asset-store.js';
 import { AssetConflictError, AssetPurgedError, UnknownAssetError } from '../errors.js';
@@ -334,23 +335,11 @@ export class AzureBlobAssetStore implements AssetStore, AssetReader {
   }
 
   /** `work` in a transaction that first checks the database is bound to this store's master key. */
-  private async fenced<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('begin');
+  private fenced<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, async (client) => {
       await requireBoundTo(client, this.#platformKey.masterKeyCheck);
-      const result = await work(client);
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback').catch(() => {
-        broken = true;
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+      return work(client);
+    });
   }
 
   private async download(kind: AssetKind, blobName: string): Promise<Buffer> {

@@ -10,6 +10,7 @@
 //   nulls both. purgeAssets leaves them alone (the tenant key shred makes them unreadable).
 import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
+import { inTransaction } from '@lethe/postgres';
 import {
   DecryptionFailedError,
   KeyVersionDestroyedError,
@@ -358,7 +359,7 @@ export class LocalDataPlane implements DataPlane {
 
   private async addAsset(tenantId: string, kind: AssetKind, assetId: string, databaseId: string | null): Promise<void> {
     const sealed = this.#platformKey.seal(assetPlaintext(tenantId, kind, assetId, databaseId), assetContext(tenantId, kind, assetId));
-    const inserted = await this.inTransaction(async (client) => {
+    const inserted = await inTransaction(this.pool, async (client) => {
       // Fenced like a key version: nothing is sealed under a master key the database was rotated away from.
       await requireBoundTo(client, this.#platformKey.masterKeyCheck);
       return client.query(
@@ -396,24 +397,6 @@ export class LocalDataPlane implements DataPlane {
       throw new BackupConflictError(tenantId, backupId, { databaseId: row.database_id, keyVersionId: row.key_version_id }, requested);
     }
     if (row.deleted_at !== null) throw new BackupDeletedError(tenantId, backupId);
-  }
-
-  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('begin');
-      const result = await work(client);
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback').catch(() => {
-        broken = true;
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
   }
 
   private async currentVersion(tenantId: string, databaseId: string): Promise<string | null> {

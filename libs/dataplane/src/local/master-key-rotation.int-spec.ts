@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { ManualClock } from '@lethe/clock';
 import { runMigrations } from '@lethe/postgres';
-import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
+import { createTestDatabase, reportIdleError, rejection, type TestDatabase } from '@lethe/testing';
 import {
   CurrentMasterKeyMismatchError,
   LocalKeyVault,
@@ -71,15 +71,6 @@ async function sealedState(pool: pg.Pool): Promise<string[]> {
      order by 1`,
   );
   return res.rows.map((r) => r.row);
-}
-
-async function rejection(work: Promise<unknown>): Promise<Error> {
-  return work.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (e: Error) => e,
-  );
 }
 
 describe('given a fleet sealed under the current master key', () => {

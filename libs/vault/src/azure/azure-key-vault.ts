@@ -29,6 +29,7 @@
 import type pg from 'pg';
 import type { KeyProperties } from '@azure/keyvault-keys';
 import type { Clock } from '@lethe/clock';
+import { inTransaction } from '@lethe/postgres';
 import { KeyTombstonedError, KeyVersionDestroyedError, KeyVersionDisabledError, UnknownKeyError, UnknownKeyVersionError, UnwrapFailedError } from '../errors.js';
 import type { CreatedKey, CreatedKeyVersion, DestroyResult, DestroyedKeyVersion, KeyVault, KeyVaultCapabilities, KeyVersionInfo, KeyVersionState } from '../key-vault.js';
 import { KeyVaultUnavailableError } from '../vault-unavailable.js';
@@ -136,7 +137,7 @@ export class AzureKeyVault implements KeyVault {
   async createKey(tenantId: string): Promise<CreatedKey> {
     requireId('tenantId', tenantId);
     const name = keyNameOf(this.prefix, tenantId);
-    return this.inTransaction(async (db) => {
+    return inTransaction(this.pool, async (db) => {
       await db.query('insert into vault_azure_keys (tenant_id, key_name, created_at) values ($1, $2, $3) on conflict (tenant_id) do nothing', [
         tenantId,
         name,
@@ -168,7 +169,7 @@ export class AzureKeyVault implements KeyVault {
   async createVersion(keyId: string, requestId?: string): Promise<CreatedKeyVersion> {
     requireId('keyId', keyId);
     if (requestId !== undefined) requireId('requestId', requestId);
-    return this.inTransaction(async (db) => {
+    return inTransaction(this.pool, async (db) => {
       const key = await this.lockKey(db, keyId);
       if (!key) throw new UnknownKeyError(keyId);
       if (key.deleted_at) throw new KeyTombstonedError(keyId, key.tenant_id);
@@ -204,7 +205,7 @@ export class AzureKeyVault implements KeyVault {
     const key = found.rows[0];
     if (!key) throw new UnknownKeyError(keyId);
     if (key.deleted_at) return this.deletedKeyVersions(key);
-    return this.inTransaction(async (db) => {
+    return inTransaction(this.pool, async (db) => {
       const locked = (await this.lockKey(db, keyId))!;
       if (locked.deleted_at) return this.deletedKeyVersions(locked);
       const held = await this.vaultVersions(keyId, { kind: 'key', keyId });
@@ -269,7 +270,7 @@ export class AzureKeyVault implements KeyVault {
     requireId('versionId', versionId);
     const ref = parseVersionId(versionId);
     if (!ref) return { outcome: 'unknown', unusableAt: null, purgedAt: null };
-    const outcome = await this.inTransaction(async (db): Promise<DestroyResult | 'purge-check'> => {
+    const outcome = await inTransaction(this.pool, async (db): Promise<DestroyResult | 'purge-check'> => {
       const key = await this.lockKey(db, ref.keyName);
       if (!key) return { outcome: 'unknown', unusableAt: null, purgedAt: null };
       let row = await this.versionRow(db, versionId);
@@ -299,7 +300,7 @@ export class AzureKeyVault implements KeyVault {
 
   async destroyKey(keyId: string): Promise<DestroyedKeyVersion[]> {
     requireId('keyId', keyId);
-    const fresh = await this.inTransaction(async (db) => {
+    const fresh = await inTransaction(this.pool, async (db) => {
       const key = await this.lockKey(db, keyId);
       if (!key) throw new UnknownKeyError(keyId);
       if (key.deleted_at) return new Set<string>();
@@ -530,24 +531,6 @@ export class AzureKeyVault implements KeyVault {
 
   private withTimeout<T>(work: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
     return work(AbortSignal.timeout(this.timeoutMs));
-  }
-
-  private async inTransaction<T>(work: (db: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('begin');
-      const result = await work(client);
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback').catch(() => {
-        broken = true;
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
   }
 }
 

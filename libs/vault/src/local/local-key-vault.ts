@@ -26,6 +26,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
+import { inTransaction } from '@lethe/postgres';
 import {
   DecryptionFailedError,
   KeyTombstonedError,
@@ -156,7 +157,7 @@ export class LocalKeyVault implements KeyVault {
 
   async createKey(tenantId: string): Promise<CreatedKey> {
     requireId('tenantId', tenantId);
-    return this.inTransaction(async (client) => {
+    return inTransaction(this.pool, async (client) => {
       const now = this.clock.now();
       const keyId = `vk-${randomUUID()}`;
       const inserted = await client.query(
@@ -186,7 +187,7 @@ export class LocalKeyVault implements KeyVault {
   async createVersion(keyId: string, requestId?: string): Promise<CreatedKeyVersion> {
     requireId('keyId', keyId);
     if (requestId !== undefined) requireId('requestId', requestId);
-    return this.inTransaction(async (client) => {
+    return inTransaction(this.pool, async (client) => {
       const key = await client.query<{ tenant_id: string; tombstoned_at: Date | null }>(
         'select tenant_id, tombstoned_at from vault_keys where key_id = $1 for update',
         [keyId],
@@ -276,7 +277,7 @@ export class LocalKeyVault implements KeyVault {
 
   async destroyKey(keyId: string): Promise<DestroyedKeyVersion[]> {
     requireId('keyId', keyId);
-    return this.inTransaction(async (client) => {
+    return inTransaction(this.pool, async (client) => {
       const now = this.clock.now();
       const key = await client.query<{ tombstoned_at: Date | null }>(
         'select tombstoned_at from vault_keys where key_id = $1 for update',
@@ -345,24 +346,6 @@ export class LocalKeyVault implements KeyVault {
       [versionId, keyId, sealed, now, requestId ?? null],
     );
     return { versionId, createdAt: now };
-  }
-
-  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('begin');
-      const result = await work(client);
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback').catch(() => {
-        broken = true;
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
   }
 }
 

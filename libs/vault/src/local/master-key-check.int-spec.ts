@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { ManualClock } from '@lethe/clock';
 import { runMigrations } from '@lethe/postgres';
-import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
+import { createTestDatabase, type TestDatabase, reportIdleError, rejection } from '@lethe/testing';
 import { LocalKeyVault, MasterKey, MasterKeyCheckError, checkMasterKey, masterKeyCheckValue, vaultMigrations } from '../index.js';
 
 const clock = new ManualClock(new Date('2026-03-02T09:00:00.000Z'));
@@ -16,15 +16,6 @@ async function freshVault(): Promise<pg.Pool> {
   pool.on('error', reportIdleError);
   pools.push(pool);
   return pool;
-}
-
-async function rejection(work: Promise<unknown>): Promise<Error> {
-  return work.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (e: Error) => e,
-  );
 }
 
 afterAll(async () => {

@@ -36,6 +36,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
+import { inTransaction } from '@lethe/postgres';
 import {
   KeyTombstonedError,
   KeyVersionDestroyedError,
@@ -646,22 +647,12 @@ export class Pkcs11KeyVault implements KeyVault {
 
   /** Runs `work` in a transaction; what it registered with onRollback runs (best effort) if it does not commit. */
   private async inTransaction<T>(work: (client: pg.PoolClient, onRollback: (undo: () => Promise<void>) => void) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
     const undo: (() => Promise<void>)[] = [];
-    let broken = false;
     try {
-      await client.query('begin');
-      const result = await work(client, (u) => undo.push(u));
-      await client.query('commit');
-      return result;
+      return await inTransaction(this.pool, (client) => work(client, (u) => undo.push(u)));
     } catch (error) {
-      await client.query('rollback').catch(() => {
-        broken = true;
-      });
       for (const u of undo) await u().catch(() => undefined);
       throw error;
-    } finally {
-      client.release(broken);
     }
   }
 }
