@@ -156,7 +156,11 @@ describe('the numbers move through a shred', () => {
     const terminated = await e.api('POST', `/v1/tenants/${TENANT}/terminations`, e.tokens['contract-system'], { terminationId: 't-1', contractId: 'c-1', effectiveAt: '2026-12-23T17:00:00Z' });
     expect(terminated.status).toBe(202);
     expect(terminated.body.deadline).toBe('2027-01-04T23:59:59.999Z');
-    const scheduled = await scrapeUntil('the shred scheduled', (s) => s.value(METRICS.shreds.name, { status: 'shred-scheduled' }) === 1);
+    // Each family is its own query: wait until the tenants' and the shreds' counts both show it.
+    const scheduled = await scrapeUntil(
+      'the shred scheduled',
+      (s) => s.value(METRICS.shreds.name, { status: 'shred-scheduled' }) === 1 && s.value(METRICS.tenants.name, { status: 'shred-scheduled' }) === 1,
+    );
     expect(scheduled.value(METRICS.tenants.name, { status: 'shred-scheduled' })).toBe(1);
     expect(scheduled.value(METRICS.tenants.name, { status: 'active' })).toBe(0);
     // From now on the engine's manual clock to the deadline.
@@ -170,7 +174,16 @@ describe('the numbers move through a shred', () => {
 
     expect((await setClock('2026-12-30T12:00:00Z')).status).toBe(200);
     await waitUntil(async () => (await tenantStatus(TENANT)) === 'verified', 15_000, `${TENANT} verified`);
-    const after = await scrapeUntil('the shred verified', (s) => s.value(METRICS.shreds.name, { status: 'verified' }) === 1 && s.value(METRICS.events.name, { type: 'ShredVerified' }) === 1);
+    // The read models behind these families are kept by different processors: wait for all of them.
+    const after = await scrapeUntil(
+      'the shred verified',
+      (s) =>
+        s.value(METRICS.shreds.name, { status: 'verified' }) === 1 &&
+        s.value(METRICS.events.name, { type: 'ShredVerified' }) === 1 &&
+        s.value(METRICS.tenants.name, { status: 'verified' }) === 1 &&
+        s.value(METRICS.keyVersions.name, { status: 'destroyed' }) === versionIds.length &&
+        s.value(METRICS.complianceKeyRings.name) === 0,
+    );
     expect(after.value(METRICS.shreds.name, { status: 'shred-scheduled' })).toBe(0);
     expect(after.value(METRICS.tenants.name, { status: 'verified' })).toBe(1);
     expect(after.value(METRICS.shredNextDeadline.name)).toBeUndefined();
@@ -220,8 +233,10 @@ describe('the numbers move through a shred', () => {
     // Effective 1 Dec 2026: its 5 working days ended long before now (30 Dec).
     const late = await e.api('POST', `/v1/tenants/${LATE_TENANT}/terminations`, e.tokens['contract-system'], { terminationId: 't-late', contractId: 'c-l', effectiveAt: '2026-12-01T09:00:00Z' });
     expect(late.body).toMatchObject({ lateNotification: true });
-    await scrapeUntil('the breach', (s) => s.value(METRICS.events.name, { type: 'ShredDeadlineBreached' }) === 1 && s.value(METRICS.shreds.name, { status: 'breached' }) === 1);
-    // Executed at once: the clock moves a second, the shred runs and is verified, breach and all.
+    // The breach is recorded with the schedule. The shred is due at once, so the poller may run and
+    // verify it before any scrape sees it `breached`: the event count is what must move.
+    await scrapeUntil('the breach', (s) => s.value(METRICS.events.name, { type: 'ShredDeadlineBreached' }) === 1);
+    // Executed at once (at the latest once the clock moves a second): verified, breach and all.
     await setClock('2026-12-30T12:00:01Z');
     await scrapeUntil('the late shred verified', (s) => s.value(METRICS.shreds.name, { status: 'verified' }) === 2 && s.value(METRICS.shreds.name, { status: 'breached' }) === 0);
   }, 60_000);
