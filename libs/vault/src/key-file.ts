@@ -61,20 +61,34 @@ export function readKeyFile<T>(path: string, parse: KeyFileSpec<T>['parse']): Pr
  */
 export async function createKeyFile(path: string, content: Buffer): Promise<void> {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
+  const tmp = await writePrivateTemp(dir, basename(path), content);
   try {
-    try {
-      await handle.chmod(0o600); // whatever the umask
-      await handle.writeFile(content);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
     await link(tmp, path);
   } finally {
     await unlink(tmp).catch(() => undefined);
   }
+  await syncFolder(dir);
+}
+
+/** A new private file (mode 0600 whatever the umask, fsynced) beside `name` in `dir`, holding `content`; returns its path. */
+async function writePrivateTemp(dir: string, name: string, content: Buffer): Promise<string> {
+  const tmp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
+  try {
+    await handle.chmod(0o600);
+    await handle.writeFile(content);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await unlink(tmp).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+  return tmp;
+}
+
+/** Makes a link or rename in `dir` survive a crash. */
+async function syncFolder(dir: string): Promise<void> {
   const folder = await open(dir, constants.O_RDONLY);
   try {
     await folder.sync();
@@ -92,16 +106,8 @@ export async function loadOrCreateKeyFile<T>(spec: KeyFileSpec<T>): Promise<Load
   }
   await mkdir(spec.dataDir, { recursive: true, mode: 0o700 });
   const { content, value } = spec.create();
-  const tmp = join(spec.dataDir, `.${spec.file}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
+  const tmp = await writePrivateTemp(spec.dataDir, spec.file, content);
   try {
-    try {
-      await handle.chmod(0o600); // whatever the umask
-      await handle.writeFile(content);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
     try {
       await link(tmp, path);
     } catch (error) {
@@ -124,26 +130,13 @@ export async function loadOrCreateKeyFile<T>(spec: KeyFileSpec<T>): Promise<Load
 export async function replaceKeyFile(dataDir: string, file: string, content: Buffer): Promise<string> {
   const path = join(dataDir, file);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const tmp = join(dataDir, `.${file}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
+  const tmp = await writePrivateTemp(dataDir, file, content);
   try {
-    try {
-      await handle.chmod(0o600);
-      await handle.writeFile(content);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
     await rename(tmp, path);
   } finally {
     await unlink(tmp).catch(() => undefined);
   }
   // The rename itself must survive a crash too.
-  const dir = await open(dataDir, constants.O_RDONLY);
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+  await syncFolder(dataDir);
   return path;
 }
