@@ -17,10 +17,10 @@ import type pg from 'pg';
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import type { Clock } from '@lethe/clock';
 import { inTransaction } from '@lethe/postgres';
-import { DecryptionFailedError, requireBoundTo } from '@lethe/vault';
+import { requireBoundTo } from '@lethe/vault';
+import { checkAssetByReading } from '../asset-check.js';
 import type { Asset, AssetCheckResult, AssetKind, AssetReader, AssetStore, PurgedAsset } from '../asset-store.js';
 import { AssetConflictError, AssetPurgedError, UnknownAssetError } from '../errors.js';
-import { describeError } from '../local/describe-error.js';
 import { assetContext, assetPlaintext, type PlatformKey } from '../local/envelope.js';
 import { azureFailure, blobStoreError } from './blob-store-error.js';
 import { purgePrefix } from './blob-purge.js';
@@ -133,19 +133,11 @@ export class AzureBlobAssetStore implements AssetStore, AssetReader {
   async checkAsset(tenantId: string, kind: AssetKind, assetId: string): Promise<AssetCheckResult> {
     requireId('tenantId', tenantId);
     requireId('assetId', assetId);
-    const where = `${kind} asset ${assetId} of tenant ${tenantId}`;
-    try {
-      await this.readAsset(tenantId, kind, assetId);
-      return { readable: true };
-    } catch (error) {
-      if (error instanceof AssetPurgedError) return { readable: false, reason: 'asset-purged', detail: `${where} was purged` };
-      if (error instanceof UnknownAssetError) return { readable: false, reason: 'unknown-asset', detail: `${where} was never added` };
-      if (error instanceof DecryptionFailedError) return { readable: false, reason: 'corrupt', detail: `${where} did not decrypt with the platform key` };
-      if (azureFailure(error).statusCode === 404) {
-        return { readable: false, reason: 'inconclusive', detail: `${where} is registered but its blob is missing from container ${this.containers[kind].containerName}` };
-      }
-      return { readable: false, reason: 'inconclusive', detail: `${where} could not be read: ${describeError(error)}` };
-    }
+    return checkAssetByReading({ tenantId, kind, assetId }, () => this.readAsset(tenantId, kind, assetId), (error, where) =>
+      azureFailure(error).statusCode === 404
+        ? { readable: false, reason: 'inconclusive', detail: `${where} is registered but its blob is missing from container ${this.containers[kind].containerName}` }
+        : undefined,
+    );
   }
 
   async purgeAssets(tenantId: string): Promise<PurgedAsset[]> {

@@ -33,6 +33,7 @@ import {
   UnknownBackupError,
   UnknownDatabaseError,
 } from '../errors.js';
+import { checkAssetByReading } from '../asset-check.js';
 import { describeError } from './describe-error.js';
 import {
   assetContext,
@@ -153,16 +154,7 @@ export class LocalDataPlane implements DataPlane {
   async checkAsset(tenantId: string, kind: AssetKind, assetId: string): Promise<AssetCheckResult> {
     requireId('tenantId', tenantId);
     requireId('assetId', assetId);
-    const where = `${kind} asset ${assetId} of tenant ${tenantId}`;
-    try {
-      await this.readAsset(tenantId, kind, assetId);
-      return { readable: true };
-    } catch (error) {
-      if (error instanceof AssetPurgedError) return { readable: false, reason: 'asset-purged', detail: `${where} was purged` };
-      if (error instanceof UnknownAssetError) return { readable: false, reason: 'unknown-asset', detail: `${where} was never added` };
-      if (error instanceof DecryptionFailedError) return { readable: false, reason: 'corrupt', detail: `${where} did not decrypt with the platform key` };
-      return { readable: false, reason: 'inconclusive', detail: `${where} could not be read: ${describeError(error)}` };
-    }
+    return checkAssetByReading({ tenantId, kind, assetId }, () => this.readAsset(tenantId, kind, assetId));
   }
 
   async purgeAssets(tenantId: string): Promise<PurgedAsset[]> {
