@@ -32,14 +32,20 @@ export async function vacuumStandIn(pool: pg.Pool): Promise<VacuumStandIn> {
     async maybeVacuum() {
       if (autovacuum || performance.now() - lastLook < VACUUM_CHECK_EVERY_MS) return [];
       lastLook = performance.now();
-      const due = await pool.query<{ name: string }>(
-        `select quote_ident(schemaname) || '.' || quote_ident(relname) as name from pg_stat_user_tables
-          where n_dead_tup > $1 + $2 * n_live_tup order by n_dead_tup desc`,
-        [VACUUM_THRESHOLD_ROWS, VACUUM_SCALE_FACTOR],
-      );
-      for (const { name } of due.rows) await pool.query(`vacuum (analyze) ${name}`);
+      const vacuumed = await vacuumDeadTables(pool);
       lastLook = performance.now();
-      return due.rows.map((r) => r.name);
+      return vacuumed;
     },
   };
+}
+
+/** Vacuums (and analyzes) every table of the database whose dead rows passed autovacuum's default trigger; resolves to their names. */
+export async function vacuumDeadTables(pool: pg.Pool): Promise<readonly string[]> {
+  const due = await pool.query<{ name: string }>(
+    `select quote_ident(schemaname) || '.' || quote_ident(relname) as name from pg_stat_user_tables
+      where n_dead_tup > $1::float8 + $2::float8 * n_live_tup order by n_dead_tup desc`,
+    [VACUUM_THRESHOLD_ROWS, VACUUM_SCALE_FACTOR],
+  );
+  for (const { name } of due.rows) await pool.query(`vacuum (analyze) ${name}`);
+  return due.rows.map((r) => r.name);
 }
