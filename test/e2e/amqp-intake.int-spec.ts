@@ -126,6 +126,7 @@ const termination = (tenantId: string, terminationId: string, extra: Record<stri
 
 describeWithRabbitMq('contract intake over RabbitMQ', () => {
   let a: Awaited<ReturnType<typeof boot>>;
+  let restarted: Awaited<ReturnType<typeof boot>> | undefined;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -138,7 +139,7 @@ describeWithRabbitMq('contract intake over RabbitMQ', () => {
     // The engine asserts the same; asserted here too so nothing published before it connects is lost.
     await channel.assertExchange(EXCHANGE, 'topic', { durable: true });
     a = await boot('engine-a');
-    for (const tenant of ['acme', 'beta', 'gamma', 'delta']) await onboard(a.api, tenant);
+    for (const tenant of ['acme', 'beta', 'gamma', 'delta', 'epsilon']) await onboard(a.api, tenant);
   }, ENGINE_BOOT_TIMEOUT_MS + 120_000);
 
   afterAll(async () => {
@@ -218,6 +219,9 @@ describeWithRabbitMq('contract intake over RabbitMQ', () => {
     expect((await eventIds('contract-gamma', 'ContractTerminated')).sort()).toEqual([...ids].sort());
     expect(await countEvents('tenant-gamma', 'ShredScheduled')).toBe(1);
     expect(a.engine.output()).toMatch(/connection to RabbitMQ lost/);
+    // While the proxy was down, attempts failed and were spaced out; the URL's credentials never logged.
+    expect(a.engine.output()).toMatch(/RabbitMQ unreachable, retrying with backoff/);
+    expect(a.engine.output()).not.toContain('guest:guest@');
   }, 120_000);
 
   it('kill -9 between storing and acknowledging: after a restart the termination is scheduled exactly once', async () => {
@@ -234,5 +238,25 @@ describeWithRabbitMq('contract intake over RabbitMQ', () => {
     await waitUntil(async () => (await queued(QUEUE)) === 0 && (await intakeCount(b.api, 'termination', 'processed')) === 1, 30_000, 'the redelivered message acknowledged');
     expect(await countEvents('contract-delta', 'ContractTerminated')).toBe(1);
     expect(await countEvents('tenant-delta', 'ShredScheduled')).toBe(1);
+    restarted = b;
   }, ENGINE_BOOT_TIMEOUT_MS * 2 + 60_000);
+
+  it('two instances on one queue, every message published twice: one append per termination', async () => {
+    const b = restarted!;
+    const c = await boot('engine-c');
+    const before = await intakeCount(b.api, 'termination', 'processed');
+    const ids = Array.from({ length: 10 }, (_, i) => `twice-${i + 1}`);
+    for (const id of ids) {
+      await publish('contract.terminated', termination('epsilon', id));
+      await publish('contract.terminated', termination('epsilon', id));
+    }
+    const processed = async () => (await intakeCount(b.api, 'termination', 'processed')) - before + (await intakeCount(c.api, 'termination', 'processed'));
+    await waitUntil(async () => (await processed()) === ids.length * 2 && (await queued(QUEUE)) === 0, 60_000, 'every copy acknowledged');
+    // Both consumed (the broker hands prefetched messages out in turn), copies of one termination side by side.
+    expect(await intakeCount(c.api, 'termination', 'processed')).toBeGreaterThan(0);
+    expect((await intakeCount(b.api, 'termination', 'processed')) - before).toBeGreaterThan(0);
+    expect((await eventIds('contract-epsilon', 'ContractTerminated')).sort()).toEqual([...ids].sort());
+    expect(await countEvents('tenant-epsilon', 'ShredScheduled')).toBe(1);
+    expect(await intakeCount(b.api, 'termination', 'retried')).toBe(0);
+  }, ENGINE_BOOT_TIMEOUT_MS + 90_000);
 });
