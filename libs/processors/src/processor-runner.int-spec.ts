@@ -207,3 +207,69 @@ it('delivers an event typed, with its category id parsed and its data upcast to 
   expect(event).toMatchObject({ category: 'tenant', categoryId: tenantId, streamId: `tenant-${tenantId}`, revision: 0n, type: 'TenantOnboarded' });
   expect(event.data).toEqual({ ...old, partialHolidays: 'working', rotationPeriodDays: 365, pitrRetentionDays: 35 });
 });
+
+/** A projection with handleBatch: records each batch's size, and each event of its stream into `projected`. */
+function batchingProjection(name: string, stream: string, poisoned?: number): Processor<typeof NUMBERED> & { batches: number[] } {
+  const batches: number[] = [];
+  const one = async (event: NumberedEvent, tx: pg.PoolClient) => {
+    if (event.streamId !== stream) return;
+    await tx.query('insert into projected (processor, event_id, n) values ($1, $2, $3)', [name, event.id, event.data.n]);
+    if (event.data.n === poisoned) throw new Error(`cannot project event ${event.data.n}`);
+  };
+  return {
+    name,
+    interests: NUMBERED,
+    batches,
+    handle: one,
+    async handleBatch(events, tx) {
+      batches.push(events.length);
+      for (const event of events) await one(event, tx);
+    },
+  };
+}
+
+const checkpointOf = async (name: string) =>
+  BigInt((await pool.query<{ position: string }>('select position from lethe_checkpoints where processor = $1', [name])).rows[0]?.position ?? -1);
+
+it('commits a batching projection a batch at a time: every event once, skipped ones passed, fewer transactions than events', async () => {
+  const name = `p-${randomUUID()}`;
+  const stream = newStream();
+  await appendNumbered(stream, 0, 150);
+  await appendNumbered(stream, 1000, 20, 'Other');
+  await appendNumbered(stream, 150, 150);
+  const processor = batchingProjection(name, stream);
+  const runner = new ProcessorRunner(pool, store, processor, { owner: 'one', ...fast });
+  runner.start();
+  await waitFor(async () => (await projectedCounts(name)).size === 300);
+  // Live: appends while it runs are batched too.
+  for (let i = 0; i < 5; i++) await appendNumbered(stream, 300 + i * 10, 10);
+  const head = (await store.readAll(0n, 1_000_000)).at(-1)!.position;
+  await waitFor(async () => (await checkpointOf(name)) === head);
+  await runner.stop();
+  const counts = await projectedCounts(name);
+  expect(counts.size).toBe(350);
+  expect([...counts.values()].every((c) => c === 1)).toBe(true);
+  expect(processor.batches.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(350);
+  expect(processor.batches.length).toBeLessThan(350 / 10);
+  expect(Math.max(...processor.batches)).toBeLessThanOrEqual(200);
+});
+
+it('takes a failing batch again one event at a time: the failing event is parked alone, the others are projected once', async () => {
+  const name = `p-${randomUUID()}`;
+  const stream = newStream();
+  await appendNumbered(stream, 0, 40);
+  const parked: string[] = [];
+  const processor = batchingProjection(name, stream, 13);
+  const runner = new ProcessorRunner(pool, store, processor, { owner: 'one', ...fast, maxAttempts: 2, onDeadLetter: (_p, e) => parked.push(e.id) });
+  runner.start();
+  await waitFor(async () => (await projectedCounts(name)).size === 39);
+  const head = (await store.readStream(stream)).at(-1)!.position;
+  await waitFor(async () => (await checkpointOf(name)) >= head);
+  await runner.stop();
+  const counts = await projectedCounts(name);
+  expect(counts.has(13)).toBe(false);
+  expect([...counts.values()].every((c) => c === 1)).toBe(true);
+  expect(parked).toHaveLength(1);
+  const dead = await pool.query('select attempts, last_error from lethe_dead_letters where processor = $1', [name]);
+  expect(dead.rows).toEqual([{ attempts: 2, last_error: 'Error: cannot project event 13' }]);
+});

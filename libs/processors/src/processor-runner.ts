@@ -4,14 +4,28 @@
 // Events outside the processor's interests are skipped without a transaction: the checkpoint passes
 // them with the next handled event, or after SKIP_FLUSH_EVERY of them, or once the log has been
 // quiet for `skipFlushMs` (a restart before that reads them again and skips them again).
+// A processor with handleBatch (a projection) takes the events the log hands over together — a page
+// read at once, e.g. the burst a busy second appends — in one transaction with one checkpoint move,
+// instead of a transaction per event: three statements an event fewer for the processors that follow
+// most of the log. A batch that fails is taken again one event at a time, so a failing event gets its
+// retries and its dead letter alone, exactly as without batches.
 import pg from 'pg';
 import type { PostgresEventStore, RecordedEvent, Subscription } from '@lethe/eventstore';
 import { inTransaction } from '@lethe/postgres';
 import { LEASE_STALE_AFTER_MS, ProcessorLease } from './processor-lease.js';
-import { deliverable, silentLogger, type Processor, type ProcessorLogger } from './processor.js';
+import { deliverable, silentLogger, type Delivered, type Interest, type Processor, type ProcessorLogger } from './processor.js';
 
 /** Skipped events after which the checkpoint is moved past them even while the log is busy. */
 const SKIP_FLUSH_EVERY = 500;
+/** Events a batching processor commits in one transaction at most. */
+const LIVE_BATCH_MAX = 200;
+
+/** Events handed over but not yet committed (a batching processor), and the last position they pass. */
+interface PendingBatch {
+  readonly events: RecordedEvent[];
+  readonly delivered: Delivered<readonly Interest[]>[];
+  to: bigint;
+}
 
 export interface ProcessorRunnerOptions {
   /** Identifies this instance in the lease table and logs. */
@@ -52,6 +66,12 @@ export class ProcessorRunner {
   private skipFlushTimer: NodeJS.Timeout | undefined;
   /** Handling and checkpoint moves run one at a time (the quiet-log flush runs off a timer). */
   private serial: Promise<unknown> = Promise.resolve();
+  private pending: PendingBatch | undefined;
+  private pendingCommit: NodeJS.Immediate | undefined;
+  /** A batch committed off the subscription's path failed: the subscription was stopped for it. */
+  private batchFailure: unknown;
+  /** Events were handed over and never committed: no checkpoint may move past them in this run of follow(). */
+  private abandoned = false;
   private readonly lease: ProcessorLease;
   private readonly logger: ProcessorLogger;
   private readonly maxAttempts: number;
@@ -134,6 +154,9 @@ export class ProcessorRunner {
     let failure: unknown;
     this.skippedTo = undefined;
     this.skippedCount = 0;
+    this.pending = undefined;
+    this.batchFailure = undefined;
+    this.abandoned = false;
     const subscription = this.store.subscribe(this.checkpoint, (event) => this.exclusive(() => this.handle(event)), {
       onError: (error) => (failure = error),
     });
@@ -144,20 +167,96 @@ export class ProcessorRunner {
     await Promise.race([subscription.done, this.lease.lost]);
     await subscription.stop();
     this.subscription = undefined;
+    // The events in hand are finished (committed) while the lease is held, as a single event would be.
+    await this.exclusive(() => this.commitPending()).catch((error: unknown) => {
+      this.abandoned = true;
+      if (!(error instanceof StoppingError)) {
+        this.logger.warn({ processor: this.processor.name, err: (error as Error).message }, 'could not commit the events in hand');
+      }
+    });
     await this.exclusive(() => this.flushSkipped()).catch((error: unknown) =>
       this.logger.warn({ processor: this.processor.name, err: (error as Error).message }, 'could not move the checkpoint past skipped events'),
     );
+    failure ??= this.batchFailure;
     if (failure && !(failure instanceof StoppingError)) throw failure;
   }
 
   private async handle(event: RecordedEvent): Promise<void> {
     const delivered = deliverable(this.processor.interests, event);
+    if (this.processor.handleBatch) return this.collect(event, delivered);
     if (!delivered) return this.skip(event.position);
+    return this.handleOne(event, delivered);
+  }
+
+  /**
+   * A batching processor's event: added to the batch in hand, committed with it once the subscription
+   * has handed over what it read (the next turn of the event loop) or once LIVE_BATCH_MAX are in hand.
+   */
+  private async collect(event: RecordedEvent, delivered: Delivered<readonly Interest[]> | undefined): Promise<void> {
+    if (this.abandoned || this.stopping || !this.lease.held) throw new StoppingError();
+    if (!delivered && !this.pending) return this.skip(event.position);
+    this.pending ??= { events: [], delivered: [], to: event.position };
+    this.pending.to = event.position;
+    if (delivered) {
+      this.pending.events.push(event);
+      this.pending.delivered.push(delivered);
+    }
+    if (this.pending.events.length >= LIVE_BATCH_MAX) return this.commitPending();
+    this.pendingCommit ??= setImmediate(() => {
+      this.pendingCommit = undefined;
+      this.exclusive(() => this.commitPending()).catch((error: unknown) => {
+        this.abandoned = true;
+        this.batchFailure = error;
+        void this.subscription?.stop();
+      });
+    });
+  }
+
+  /**
+   * Commits the batch in hand in one transaction; a batch that fails is handled again one event at a
+   * time. Whatever stops it midway leaves the rest uncommitted, and no checkpoint move of this run of
+   * follow() passes them (the next run reads them again).
+   */
+  private async commitPending(): Promise<void> {
+    if (this.pendingCommit) clearImmediate(this.pendingCommit);
+    this.pendingCommit = undefined;
+    const batch = this.pending;
+    if (!batch) return;
+    this.pending = undefined;
+    try {
+      await this.commitBatch(batch);
+    } catch (error) {
+      this.abandoned = true;
+      throw error;
+    }
+  }
+
+  private async commitBatch(batch: PendingBatch): Promise<void> {
+    if (this.abandoned || !this.lease.held) throw new StoppingError();
+    try {
+      await this.inTransaction(batch.to, (tx) => this.processor.handleBatch!(batch.delivered, tx));
+      return;
+    } catch (error) {
+      if (error instanceof FencedError) throw error;
+      this.logger.warn(
+        { processor: this.processor.name, from: batch.events[0].position.toString(), to: batch.to.toString(), err: (error as Error).message },
+        'a batch of events failed; handling them one at a time',
+      );
+    }
+    for (let i = 0; i < batch.events.length; i++) await this.handleOne(batch.events[i], batch.delivered[i]);
+    if (batch.to > this.checkpoint) {
+      this.skippedTo = batch.to;
+      await this.flushSkipped();
+    }
+  }
+
+  /** One event in its own transaction, retried with backoff, then parked as a dead letter. */
+  private async handleOne(event: RecordedEvent, delivered: Delivered<readonly Interest[]>): Promise<void> {
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       if (this.stopping || !this.lease.held) throw new StoppingError();
       try {
-        await this.inTransaction(event, (tx) => this.processor.handle(delivered, tx));
+        await this.inTransaction(event.position, (tx) => this.processor.handle(delivered, tx));
         return;
       } catch (error) {
         if (error instanceof FencedError) throw error;
@@ -169,7 +268,7 @@ export class ProcessorRunner {
         if (attempt < this.maxAttempts) await this.sleep(this.backoff(attempt));
       }
     }
-    await this.inTransaction(event, async (tx) => {
+    await this.inTransaction(event.position, async (tx) => {
       await tx.query(
         `insert into lethe_dead_letters (processor, position, event_id, event_type, stream_id, attempts, last_error)
          values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing`,
@@ -183,18 +282,18 @@ export class ProcessorRunner {
     this.options.onDeadLetter?.(this.processor.name, event);
   }
 
-  /** Runs `work` and moves the checkpoint to the event, in one transaction, fenced on the old value. */
-  private async inTransaction(event: RecordedEvent, work: (tx: pg.PoolClient) => Promise<void>): Promise<void> {
+  /** Runs `work` and moves the checkpoint to `position`, in one transaction, fenced on the old value. */
+  private async inTransaction(position: bigint, work: (tx: pg.PoolClient) => Promise<void>): Promise<void> {
     await inTransaction(this.pool, async (tx) => {
       await work(tx);
       const moved = await tx.query('update lethe_checkpoints set position = $3, updated_at = now() where processor = $1 and position = $2', [
         this.processor.name,
         this.checkpoint.toString(),
-        event.position.toString(),
+        position.toString(),
       ]);
       if (moved.rowCount !== 1) throw new FencedError(`checkpoint of ${this.processor.name} moved under this instance`);
     });
-    this.checkpoint = event.position;
+    this.checkpoint = position;
     this.skippedTo = undefined;
     this.skippedCount = 0;
   }
@@ -220,7 +319,7 @@ export class ProcessorRunner {
     if (this.skipFlushTimer) clearTimeout(this.skipFlushTimer);
     this.skipFlushTimer = undefined;
     const to = this.skippedTo;
-    if (to === undefined || !this.lease.held) return;
+    if (to === undefined || !this.lease.held || this.abandoned) return;
     const moved = await this.pool.query('update lethe_checkpoints set position = $3, updated_at = now() where processor = $1 and position = $2', [
       this.processor.name,
       this.checkpoint.toString(),
