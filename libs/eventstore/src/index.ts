@@ -6,3 +6,4 @@ export { eventStoreContract, type ContractSubject } from './contract/event-store
 export { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './eventstoredb/eventstoredb-event-store.js';
 export { UnrepresentablePositionError, MissingPositionError } from './eventstoredb/esdb-mapping.js';
 export { SubscriptionEndedError } from './eventstoredb/esdb-subscription.js';
+export { connectionStringProblem, CONNECTION_STRING_RULE } from './eventstoredb/connection-string.js';
