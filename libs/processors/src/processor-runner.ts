@@ -5,7 +5,7 @@
 // them with the next handled event, or after SKIP_FLUSH_EVERY of them, or once the log has been
 // quiet for `skipFlushMs` (a restart before that reads them again and skips them again).
 import pg from 'pg';
-import type { PostgresEventStore, RecordedEvent, Subscription } from '@lethe/eventstore';
+import type { EventStore, RecordedEvent, Subscription } from '@lethe/eventstore';
 import { inTransaction } from '@lethe/postgres';
 import { LEASE_STALE_AFTER_MS, ProcessorLease } from './processor-lease.js';
 import { deliverable, silentLogger, type Processor, type ProcessorLogger } from './processor.js';
@@ -58,7 +58,7 @@ export class ProcessorRunner {
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly store: PostgresEventStore,
+    private readonly store: EventStore,
     private readonly processor: Processor,
     private readonly options: ProcessorRunnerOptions,
   ) {

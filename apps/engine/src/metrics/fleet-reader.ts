@@ -6,7 +6,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import pg from 'pg';
 import { CLOCK, SystemClock, type Clock } from '@lethe/clock';
-import { EVENT_STORE, type PostgresEventStore } from '@lethe/eventstore';
+import { EVENT_STORE, type EventStore } from '@lethe/eventstore';
 import { CountComplianceQuery, CountFleetQuery, publicTimerKind } from '@lethe/lifecycle';
 import { countDeadLetters, readProcessorOwnership, type Processor } from '@lethe/processors';
 import { readDeadlineBacklog, type DeadlineHandlers } from '@lethe/scheduler';
@@ -30,7 +30,7 @@ export class FleetReader implements OnModuleInit {
     @Inject(ENGINE_METRICS) private readonly metrics: EngineMetrics,
     private readonly queries: QueryBus,
     @Inject(PG_POOL) private readonly pool: pg.Pool,
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PROCESSORS) private readonly processors: readonly Processor[],
     @Inject(DEADLINE_HANDLERS) private readonly deadlineHandlers: DeadlineHandlers,
