@@ -30,9 +30,9 @@ export async function readProcessorOwnership(
     readonly positions?: ReadonlyMap<string, bigint>;
     /**
      * A log kept outside this database (EventStoreDB): the lag is read from it through the port
-     * (the query below finds no rows in lethe_events and would report 0).
+     * (the query below finds no rows in lethe_events and would report 0), against `now` (real time).
      */
-    readonly log?: Pick<EventStore, 'readAll'>;
+    readonly log?: { readonly events: Pick<EventStore, 'readAll'>; readonly now: Date };
   } = {},
 ): Promise<ProcessorOwnership[]> {
   const local = processors.map((p) => options.positions?.get(p)?.toString() ?? null);
@@ -63,11 +63,11 @@ export async function readProcessorOwnership(
   }));
   const log = options.log;
   if (!log) return owners;
-  return Promise.all(owners.map(async (o) => ({ ...o, lagMs: await lagInLog(log, o.position) })));
+  return Promise.all(owners.map(async (o) => ({ ...o, lagMs: await lagInLog(log.events, o.position, log.now) })));
 }
 
 /** How long ago the oldest event after `position` was recorded (the log server's clock against this one's); 0 when none. */
-export async function lagInLog(log: Pick<EventStore, 'readAll'>, position: bigint, now: Date = new Date()): Promise<number> {
+export async function lagInLog(log: Pick<EventStore, 'readAll'>, position: bigint, now: Date): Promise<number> {
   const [next] = await log.readAll(position, 1);
   return next ? Math.max(0, now.getTime() - next.recordedAt.getTime()) : 0;
 }

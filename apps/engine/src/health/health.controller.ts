@@ -108,7 +108,10 @@ export class HealthController {
     try {
       // A log outside this database (EventStoreDB) is asked for the lag through the port.
       const log = this.store instanceof PostgresEventStore ? undefined : this.store;
-      owners = await readProcessorOwnership(this.pool, processors.map((p) => p.name), { positions: here, ...(log ? { log } : {}) });
+      owners = await readProcessorOwnership(this.pool, processors.map((p) => p.name), {
+        positions: here,
+        ...(log ? { log: { events: log, now: this.wallClock.now() } } : {}),
+      });
     } catch {
       return check.down({ message: 'processor leases unreadable' });
     }

@@ -70,7 +70,7 @@ export class FleetReader implements OnModuleInit {
     // EventStoreDB's are byte offsets: its events are counted through the port, up to a cap.
     const log = this.store instanceof PostgresEventStore ? undefined : this.store;
     const [owners, head, dead] = await Promise.all([
-      readProcessorOwnership(this.pool, names, { positions: here, ...(log ? { log } : {}) }),
+      readProcessorOwnership(this.pool, names, { positions: here, ...(log ? { log: { events: log, now: new SystemClock().now() } } : {}) }),
       this.store.head(),
       countDeadLetters(this.pool),
     ]);

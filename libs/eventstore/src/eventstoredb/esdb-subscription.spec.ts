@@ -35,27 +35,27 @@ class Source {
   }
 
   asSubscription(): AllStreamSubscription {
-    const self = this;
-    return {
-      async unsubscribe() {
-        self.unsubscribed++;
-        self.cancelled = true;
-        self.wake?.();
-      },
-      async *[Symbol.asyncIterator]() {
-        for (;;) {
-          if (self.cancelled) throw new CancelledError(undefined as never);
-          const next = self.queue.shift();
-          if (next === undefined) {
-            await new Promise<void>((r) => (self.wake = r));
-            continue;
-          }
-          if (next === 'end') return;
-          if (next instanceof Error) throw next;
-          yield next;
-        }
-      },
-    } as unknown as AllStreamSubscription;
+    return { unsubscribe: () => this.cancel(), [Symbol.asyncIterator]: () => this.events() } as unknown as AllStreamSubscription;
+  }
+
+  private async cancel(): Promise<void> {
+    this.unsubscribed++;
+    this.cancelled = true;
+    this.wake?.();
+  }
+
+  private async *events(): AsyncGenerator<AllStreamResolvedEvent> {
+    for (;;) {
+      if (this.cancelled) throw new CancelledError(undefined as never);
+      const next = this.queue.shift();
+      if (next === undefined) {
+        await new Promise<void>((r) => (this.wake = r));
+        continue;
+      }
+      if (next === 'end') return;
+      if (next instanceof Error) throw next;
+      yield next;
+    }
   }
 }
 
