@@ -86,6 +86,17 @@ export function eventStoreContract(adapter: string, makeSubject: () => Promise<C
         expect(await store.readEvent('not-a-uuid')).toBeNull();
       });
 
+      it('reads an event by id only in the streams named, when some are', async () => {
+        const s = uniqueStream('id');
+        const other = uniqueStream('id');
+        const events = [ev('0'), ev('1')];
+        await store.append(s, events, 'no-stream');
+        await store.append(other, [ev('x')], 'no-stream');
+        expect(await store.readEvent(events[1].id, { streams: [other, s] })).toMatchObject({ id: events[1].id, streamId: s, revision: 1n });
+        expect(await store.readEvent(events[1].id, { streams: [other] })).toBeNull();
+        expect(await store.readEvent(events[1].id, { streams: [] })).toBeNull();
+      });
+
       it('rejects a wrong expected revision with a typed error that reports the actual revision', async () => {
         const s = uniqueStream('w');
         await store.append(s, [ev(), ev()], 'no-stream');

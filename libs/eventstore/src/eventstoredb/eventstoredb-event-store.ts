@@ -29,6 +29,7 @@ import type {
   EventStore,
   EventToAppend,
   ExpectedRevision,
+  ReadEventOptions,
   ReadStreamOptions,
   RecordedEvent,
   SubscribeOptions,
@@ -119,13 +120,20 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /**
-   * EventStoreDB keeps no index of event ids: this scans Lethe's part of $all from the newest
-   * event back. Ids derive from causes, and the callers look for recent causes, so the scan usually
-   * stops early; an id never stored costs a full scan (see docs/adapters/eventstoredb.md).
+   * EventStoreDB keeps no index of event ids: with `streams` this reads those streams; without, it
+   * scans Lethe's part of $all from the newest event back, which stops early for a recent event but
+   * costs a full scan for an id never stored (see docs/adapters/eventstoredb.md).
    */
-  async readEvent(eventId: string): Promise<RecordedEvent | null> {
+  async readEvent(eventId: string, options: ReadEventOptions = {}): Promise<RecordedEvent | null> {
     if (!UUID.test(eventId)) return null;
     const wanted = eventId.toLowerCase();
+    if (options.streams) {
+      for (const streamId of options.streams) {
+        const found = (await this.readStream(streamId)).find((e) => e.id.toLowerCase() === wanted);
+        if (found) return found;
+      }
+      return null;
+    }
     for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END })) {
       if (resolved.event?.id.toLowerCase() === wanted) return this.ours(resolved) ?? null;
     }

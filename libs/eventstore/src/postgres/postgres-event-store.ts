@@ -10,6 +10,7 @@ import type {
   EventToAppend,
   ExpectedRevision,
   JsonValue,
+  ReadEventOptions,
   ReadStreamOptions,
   RecordedEvent,
   SubscribeOptions,
@@ -187,9 +188,12 @@ export class PostgresEventStore implements EventStore {
     return BigInt(res.rows[0].head);
   }
 
-  async readEvent(eventId: string): Promise<RecordedEvent | null> {
+  async readEvent(eventId: string, options: ReadEventOptions = {}): Promise<RecordedEvent | null> {
     if (!UUID.test(eventId)) return null;
-    const res = await this.db.query<EventRow>(`select ${SELECT_COLUMNS} from lethe_events where event_id = $1`, [eventId]);
+    const res = await this.db.query<EventRow>(
+      `select ${SELECT_COLUMNS} from lethe_events where event_id = $1 and ($2::text[] is null or stream_id = any($2::text[]))`,
+      [eventId, options.streams ?? null],
+    );
     return res.rows[0] ? toRecorded(res.rows[0]) : null;
   }
 
