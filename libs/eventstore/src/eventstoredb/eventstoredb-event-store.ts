@@ -22,7 +22,9 @@ import {
   type AppendExpectedRevision,
   type Filter,
   type ResolvedEvent,
+  type StreamingRead,
 } from '@eventstore/db-client';
+import { START } from '../event-store.js';
 import type {
   AppendResult,
   EventHandler,
@@ -104,14 +106,17 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
     const out: RecordedEvent[] = [];
+    const read = this.client.readStream(streamId, {
+      direction: FORWARDS,
+      fromRevision: options.fromRevision ?? ESDB_START,
+      maxCount: options.limit ?? Number.MAX_SAFE_INTEGER,
+    });
     try {
-      const read = this.client.readStream(streamId, { direction: FORWARDS, fromRevision: options.fromRevision ?? ESDB_START, maxCount: limit });
-      for await (const resolved of read) {
-        const event = fromClientEvent(resolved as ResolvedEvent);
+      await visit(read, (resolved) => {
+        const event = fromClientEvent(resolved);
         if (event) out.push(event);
-      }
+      });
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
       throw error;
@@ -134,34 +139,37 @@ export class EventStoreDbEventStore implements EventStore {
       }
       return null;
     }
-    for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END })) {
-      if (resolved.event?.id.toLowerCase() === wanted) return this.ours(resolved) ?? null;
-    }
-    return null;
+    let found: RecordedEvent | null = null;
+    await visit(this.client.readAll({ direction: BACKWARDS, fromPosition: END }), (resolved) => {
+      if (resolved.event?.id.toLowerCase() !== wanted) return false;
+      found = this.ours(resolved) ?? null;
+      return true;
+    });
+    return found;
   }
 
   async readAll(after: bigint, limit: number): Promise<RecordedEvent[]> {
     if (after < 0n) throw new InvalidAppendError('after', 'must be >= 0');
     if (!Number.isInteger(limit) || limit < 1) throw new InvalidAppendError('limit', 'must be a positive integer');
     const out: RecordedEvent[] = [];
-    // The client's readAll takes no server-side filter: other streams are skipped here, and the
-    // read is cut (the iterator cancels the call) once the page is full. It includes the event at
-    // `after` itself.
-    const read = this.client.readAll({ direction: FORWARDS, fromPosition: toReadPosition(after) });
-    for await (const resolved of read) {
+    // The client's readAll takes no server-side filter: other streams are skipped here, and the read
+    // is cancelled once the page is full. It includes the event at `after` itself.
+    await visit(this.client.readAll({ direction: FORWARDS, fromPosition: toReadPosition(after) }), (resolved) => {
       const event = this.ours(resolved);
       if (event && event.position > after) out.push(event);
-      if (out.length === limit) break;
-    }
+      return out.length === limit;
+    });
     return out;
   }
 
   async head(): Promise<bigint> {
-    for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END })) {
+    let head = START;
+    await visit(this.client.readAll({ direction: BACKWARDS, fromPosition: END }), (resolved) => {
       const event = this.ours(resolved);
-      if (event) return event.position;
-    }
-    return 0n;
+      if (event) head = event.position;
+      return event !== undefined;
+    });
+    return head;
   }
 
   subscribe(after: bigint, handler: EventHandler, options: SubscribeOptions = {}): Subscription {
@@ -207,14 +215,28 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   private async currentRevision(streamId: string): Promise<ActualRevision> {
+    let actual: ActualRevision = 'no-stream';
     try {
-      for await (const resolved of this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) {
-        if (resolved.event) return resolved.event.revision;
-      }
+      await visit(this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }), (resolved) => {
+        if (resolved.event) actual = resolved.event.revision;
+      });
     } catch (error) {
       if (!(error instanceof StreamNotFoundError)) throw error;
     }
-    return 'no-stream';
+    return actual;
+  }
+}
+
+/**
+ * Hands each event of a read to `each` until it returns true or the read ends, then cancels the
+ * call: leaving the loop early only unpipes the client's stream, which would keep the server's
+ * read open.
+ */
+async function visit<E>(read: StreamingRead<E>, each: (event: E) => boolean | void): Promise<void> {
+  try {
+    for await (const event of read) if (each(event as E) === true) return;
+  } finally {
+    await read.cancel().catch(() => undefined);
   }
 }
 
