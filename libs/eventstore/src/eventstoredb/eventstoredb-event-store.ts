@@ -56,7 +56,7 @@ export interface EventStoreDbEventStoreOptions {
 }
 
 /** Attempts of an 'any'/'exists' append that keeps losing its revision to other writers. */
-const MAX_RACE_ATTEMPTS = 50;
+const MAX_RACE_ATTEMPTS = 200;
 
 export class EventStoreDbEventStore implements EventStore {
   private readonly filter: Filter;
