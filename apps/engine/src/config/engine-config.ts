@@ -9,6 +9,7 @@ import type { SimulatedVaultOutage } from '../infrastructure/simulated-vault-out
 import { probeEnvShape, readProbeConfig, type ReadProbeConfig } from './probe-config.js';
 import { ASSET_STORES, parseAssetStore, type AssetStoreConfig } from './asset-store-config.js';
 import { EVENT_STORES, parseEventStore, type EventStoreConfig } from './event-store-config.js';
+import { intakeEnvShape, readIntakeConfig, type IntakeConfig } from './intake-config.js';
 
 /**
  * What an instance runs (LETHE_ROLES, default all three). Every instance listens on LETHE_HOST:PORT
@@ -97,6 +98,8 @@ export interface EngineConfig {
   readonly eventStore: EventStoreConfig;
   /** LETHE_VAULT and its adapter's settings. */
   readonly vault: VaultConfig;
+  /** LETHE_INTAKE_AMQP_* (intake-config.ts): terminations from RabbitMQ, consumed by `api` instances; undefined: off. */
+  readonly intake: IntakeConfig | undefined;
 }
 
 /** LETHE_VAULT=pkcs11: the token that holds the tenant keys (docs/adapters/pkcs11.md). */
@@ -286,6 +289,7 @@ const schema = z.object({
   LETHE_EVENT_STORE: z.enum(EVENT_STORES, { message: `must be one of ${EVENT_STORES.join(', ')}` }).default('postgres'),
   // Checked by parseEventStore (never echoed: it may hold a password), and only with LETHE_EVENT_STORE=eventstoredb.
   EVENTSTORE_CONNECTION_STRING: z.string().optional(),
+  ...intakeEnvShape,
 });
 
 /**
@@ -443,6 +447,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
   const probeProblems: string[] = [];
   const probe = readProbeConfig(c, present, probeProblems);
   if (probeProblems.length > 0) throw new ConfigError(probeProblems);
+  const intakeProblems: string[] = [];
+  const intake = readIntakeConfig(c, intakeProblems);
+  if (intakeProblems.length > 0) throw new ConfigError(intakeProblems);
   return {
     databaseUrl: c.DATABASE_URL,
     directDatabaseUrl: c.LETHE_DIRECT_DATABASE_URL,
@@ -479,6 +486,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
     assetStore,
     eventStore,
     vault,
+    intake,
   };
 }
 
