@@ -47,6 +47,7 @@ interface ReadOptions {
 
 export class FakeEsdbClient {
   readonly log: Stored[] = [];
+  private readonly streams = new Map<string, Stored[]>();
   private nextPosition = BigInt(randomInt(100, 1000));
   private waiters: (() => void)[] = [];
   /** The server's clock (`created`); a fixed instant unless a test sets one. */
@@ -63,10 +64,13 @@ export class FakeEsdbClient {
 
   /** Another system's event, written as it would be (e.g. in a stream outside Lethe's categories). */
   write(streamId: string, type: string, data: unknown = {}, metadata: unknown = {}): Stored {
-    const revision = this.stream(streamId).length === 0 ? 0n : this.stream(streamId).at(-1)!.revision + 1n;
+    const stream = this.stream(streamId);
+    const revision = BigInt(stream.length);
     const event: Stored = { streamId, id: randomUUID(), revision, type, data, metadata, position: this.nextPosition, created: this.now() };
     this.nextPosition += BigInt(randomInt(80, 400));
     this.log.push(event);
+    stream.push(event);
+    this.streams.set(streamId, stream);
     for (const wake of this.waiters.splice(0)) wake();
     return event;
   }
@@ -75,7 +79,7 @@ export class FakeEsdbClient {
     await this.beforeAppend?.(streamId);
     const batch = Array.isArray(events) ? events : [events];
     const expected = options.expectedRevision ?? ANY;
-    const stored = this.stream(streamId);
+    const stored = [...this.stream(streamId)];
     const current = stored.length === 0 ? NO_STREAM : stored.at(-1)!.revision;
     const from = expected === NO_STREAM ? 0 : typeof expected === 'bigint' ? Number(expected) + 1 : -1;
     if (from >= 0 && batch.every((e, i) => stored[from + i]?.id === e.id)) {
@@ -105,9 +109,24 @@ export class FakeEsdbClient {
   readAll(options: ReadOptions = {}) {
     const backwards = options.direction === BACKWARDS;
     const from = options.fromPosition ?? (backwards ? END : START);
-    let events = backwards ? [...this.log].reverse() : this.log;
-    if (typeof from === 'object') events = events.filter((e) => (backwards ? e.position < from.commit : e.position >= from.commit));
-    return this.read(events.slice(0, Number(options.maxCount ?? Number.MAX_SAFE_INTEGER)).map(resolved));
+    const max = Number(options.maxCount ?? Number.MAX_SAFE_INTEGER);
+    const log = this.log;
+    // Lazily, as the server streams: a read cancelled early costs only what was read.
+    function* events(): Generator<AllStreamResolvedEvent> {
+      let count = 0;
+      if (backwards) {
+        for (let i = log.length - 1; i >= 0 && count < max; i--) {
+          if (typeof from === 'object' && log[i].position >= from.commit) continue;
+          count++;
+          yield resolved(log[i]);
+        }
+        return;
+      }
+      let i = typeof from === 'object' ? log.findIndex((e) => e.position >= from.commit) : 0;
+      if (i < 0) return;
+      for (; i < log.length && count < max; i++, count++) yield resolved(log[i]);
+    }
+    return this.read(events());
   }
 
   subscribeToAll(options: ReadOptions = {}) {
@@ -143,11 +162,11 @@ export class FakeEsdbClient {
   }
 
   private stream(streamId: string): Stored[] {
-    return this.log.filter((e) => e.streamId === streamId);
+    return this.streams.get(streamId) ?? [];
   }
 
   /** A read as the client streams it: iterable once, failing with `error` when iterated, cancellable. */
-  private read(items: AllStreamResolvedEvent[], error?: Error) {
+  private read(items: Iterable<AllStreamResolvedEvent>, error?: Error) {
     this.openReads++;
     let open = true;
     const close = () => {
