@@ -31,6 +31,13 @@ export async function rebuildProjectionsCommand(config: EngineConfig, projection
     process.stderr.write(`unknown projection: ${projection}; valid: ${readModels().map((m) => m.name).join(', ')}\n`);
     return 2;
   }
+  // The rebuild pages through the PostgreSQL log with its read horizon (projection-rebuild.ts).
+  if (config.eventStore.kind !== 'postgres') {
+    process.stderr.write(
+      'lethe projections rebuild reads the PostgreSQL event log; with LETHE_EVENT_STORE=eventstoredb it is not available (see docs/adapters/eventstoredb.md)\n',
+    );
+    return 2;
+  }
   const database = await openCliDatabase(config);
   const { pooled, direct } = database.connections;
   // One connection per rebuilt projection's transaction, one for reading the log, one spare.

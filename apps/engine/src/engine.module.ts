@@ -10,7 +10,7 @@ import type { TlsOptions } from 'node:tls';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { CLOCK, type Clock } from '@lethe/clock';
-import { EVENT_STORE, type PostgresEventStore } from '@lethe/eventstore';
+import { EVENT_STORE, type EventStore } from '@lethe/eventstore';
 import type { Processor } from '@lethe/processors';
 import { LIFECYCLE_DEADLINE_HANDLERS, LIFECYCLE_PROCESSORS, LifecycleModule, noCrash, type LifecyclePorts } from '@lethe/lifecycle';
 import { EventTypeCountsProjection, readModelEntities } from '@lethe/readmodel';
@@ -45,7 +45,7 @@ export interface EngineRuntime {
   readonly config: EngineConfig;
   readonly database: Database;
   readonly pool: pg.Pool;
-  readonly store: PostgresEventStore;
+  readonly store: EventStore;
   readonly clock: Clock;
   readonly logger: Logger;
   /** The ports the lifecycle runs on (the event store and clock above among them). */

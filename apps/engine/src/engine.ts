@@ -8,13 +8,13 @@ import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { SystemClock, type Clock } from '@lethe/clock';
 import { LocalDataPlane, LocalReadProbe, platformKeyFrom, withAssetStore } from '@lethe/dataplane';
-import { PostgresEventStore } from '@lethe/eventstore';
 import { KeyDetection, killAt, type LifecyclePorts } from '@lethe/lifecycle';
 import { PostgresDeadlineStore } from '@lethe/scheduler';
 import { PostgresSigningKeyRegistry, SigningKeyring, loadMasterKey, loadOrCreateSigningKey, type KeyVault } from '@lethe/vault';
 import { verifyMasterKeyAtBoot } from './infrastructure/master-key-at-boot.js';
 import { holdEngineLockAtBoot } from './infrastructure/engine-lock-at-boot.js';
 import { openAssetStore } from './infrastructure/asset-store-at-boot.js';
+import { openEventStore } from './infrastructure/event-store-at-boot.js';
 import { openKeyVault, prepareKeyVault } from './infrastructure/key-vault-at-boot.js';
 import { loadHttpsOptions, setupOpenApi, useJsonBodies } from './http/index.js';
 import type { EngineConfig } from './config/engine-config.js';
@@ -88,8 +88,11 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
   const engineLock = await holdEngineLockAtBoot(database, masterKey, config.dataDir, logger, () => boot.checkpoint());
   boot.onUnwind(() => engineLock.release());
   await verifyMasterKeyAtBoot(database, masterKey, config.dataDir, logger);
-  const store = new PostgresEventStore(database.pool, { directConnection: database.direct.client });
-  boot.onUnwind(() => store.close());
+  // LETHE_EVENT_STORE: the log in this PostgreSQL, or in EventStoreDB (read models stay here either way).
+  const eventStore = await openEventStore(config.eventStore, database, logger);
+  boot.onUnwind(() => eventStore.close());
+  const store = eventStore.store;
+  boot.checkpoint();
   let clock: Clock;
   if (config.clock.kind === 'manual') {
     const resumed = await PersistedManualClock.resume(database.pool, config.clock.start);

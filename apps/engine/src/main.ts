@@ -29,6 +29,7 @@ const SETTING_ERRORS = new Set([
   'DatabaseSettingError',
   'Pkcs11SettingError',
   'Pkcs11BindingMissingError',
+  'EventStoreMismatchError',
 ]);
 
 function refuse(error: unknown): never {

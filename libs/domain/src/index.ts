@@ -11,6 +11,7 @@ export {
   keyRingStream,
   streamsOfTenant,
   TENANT_CATEGORIES,
+  STREAM_CATEGORIES,
   tenantCategory,
   tenantStream,
 } from './streams.js';

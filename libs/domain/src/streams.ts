@@ -73,6 +73,12 @@ export const CONTRACT_STREAM_PREFIX = `${contractCategory.name}-`;
  */
 export const TENANT_CATEGORIES = [tenantCategory, keyRingCategory, contractCategory] as const;
 
+/**
+ * Every category Lethe writes. An event store shared with other systems (EventStoreDB) is read
+ * filtered to these; a new category belongs here.
+ */
+export const STREAM_CATEGORIES = [...TENANT_CATEGORIES, calendarCategory] as const;
+
 /** Every stream of one tenant, in the order of TENANT_CATEGORIES. */
 export function streamsOfTenant(tenantId: string): string[] {
   return TENANT_CATEGORIES.map((category) => category.stream(tenantId));

@@ -27,6 +27,11 @@ export interface RecordedEvent {
   readonly recordedAt: Date;
 }
 
+export interface ReadEventOptions {
+  /** Look only in these streams (null when the event is elsewhere). */
+  readonly streams?: readonly string[];
+}
+
 export interface AppendResult {
   /** Revision of the last event of the stream after the append. */
   readonly nextRevision: bigint;
@@ -72,9 +77,11 @@ export interface EventStore {
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /**
    * The stored event with this id (a UUID, any case), or null. Ids derive from causes, so a caller
-   * that knows the cause finds what it appended without reading the stream.
+   * that knows the cause finds what it appended without reading the stream. `streams`, when given,
+   * limits the search to those streams: a store without an index of event ids (EventStoreDB) then
+   * reads them instead of its whole log.
    */
-  readEvent(eventId: string): Promise<RecordedEvent | null>;
+  readEvent(eventId: string, options?: ReadEventOptions): Promise<RecordedEvent | null>;
   /** Events of the global log strictly after `after`, in global order, never passing an in-flight append. */
   readAll(after: bigint, limit: number): Promise<RecordedEvent[]>;
   /**

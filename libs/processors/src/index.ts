@@ -15,7 +15,7 @@ export {
 export { ProcessorRunner, type ProcessorRunnerOptions, type ProcessorState } from './processor-runner.js';
 export { processorMigrations } from './migrations.js';
 export { countDeadLetters } from './dead-letters.js';
-export { readProcessorOwnership, countLeaseHolders, type ProcessorOwnership } from './processor-ownership.js';
+export { readProcessorOwnership, lagInLog, eventsAfter, countLeaseHolders, type ProcessorOwnership } from './processor-ownership.js';
 export { LEASE_STALE_AFTER_MS } from './processor-lease.js';
 export { lowestCheckpoint } from './checkpoints.js';
 export {

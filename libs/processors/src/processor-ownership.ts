@@ -2,6 +2,7 @@
 // holds its advisory lock AND its owner heartbeated recently (a hung owner keeps the lock but stops
 // beating). Read by readiness; owners' names are not returned (they may carry host names).
 import type pg from 'pg';
+import type { EventStore } from '@lethe/eventstore';
 import { LEASE_LOCK_CLASS, LEASE_STALE_AFTER_MS } from './processor-lease.js';
 
 export interface ProcessorOwnership {
@@ -24,7 +25,15 @@ export interface ProcessorOwnership {
 export async function readProcessorOwnership(
   db: Pick<pg.Pool, 'query'>,
   processors: readonly string[],
-  options: { readonly staleAfterMs?: number; readonly positions?: ReadonlyMap<string, bigint> } = {},
+  options: {
+    readonly staleAfterMs?: number;
+    readonly positions?: ReadonlyMap<string, bigint>;
+    /**
+     * A log kept outside this database (EventStoreDB): the lag is read from it through the port
+     * (the query below finds no rows in lethe_events and would report 0), against `now` (real time).
+     */
+    readonly log?: { readonly events: Pick<EventStore, 'readAll'>; readonly now: Date };
+  } = {},
 ): Promise<ProcessorOwnership[]> {
   const local = processors.map((p) => options.positions?.get(p)?.toString() ?? null);
   const res = await db.query<{ processor: string; live: boolean; position: string; lag_ms: string | null }>(
@@ -46,12 +55,34 @@ export async function readProcessorOwnership(
        from p`,
     [processors, local, options.staleAfterMs ?? LEASE_STALE_AFTER_MS, LEASE_LOCK_CLASS],
   );
-  return res.rows.map((r) => ({
+  const owners = res.rows.map((r) => ({
     processor: r.processor,
     ownedByLiveInstance: r.live,
     position: BigInt(r.position),
     lagMs: r.lag_ms === null ? 0 : Number(r.lag_ms),
   }));
+  const log = options.log;
+  if (!log) return owners;
+  return Promise.all(owners.map(async (o) => ({ ...o, lagMs: await lagInLog(log.events, o.position, log.now) })));
+}
+
+/** How long ago the oldest event after `position` was recorded (the log server's clock against this one's); 0 when none. */
+export async function lagInLog(log: Pick<EventStore, 'readAll'>, position: bigint, now: Date): Promise<number> {
+  const [next] = await log.readAll(position, 1);
+  return next ? Math.max(0, now.getTime() - next.recordedAt.getTime()) : 0;
+}
+
+/** Events in the log after `position`, counted up to `cap` (through the port: a log's positions need not be consecutive). */
+export async function eventsAfter(log: Pick<EventStore, 'readAll'>, position: bigint, cap: number): Promise<number> {
+  let count = 0;
+  let after = position;
+  while (count < cap) {
+    const page = await log.readAll(after, Math.min(1000, cap - count));
+    if (page.length === 0) break;
+    count += page.length;
+    after = page[page.length - 1].position;
+  }
+  return count;
 }
 
 /**

@@ -10,7 +10,7 @@
 // most of the log. A batch that fails is taken again one event at a time, so a failing event gets its
 // retries and its dead letter alone, exactly as without batches.
 import pg from 'pg';
-import type { PostgresEventStore, RecordedEvent, Subscription } from '@lethe/eventstore';
+import type { EventStore, RecordedEvent, Subscription } from '@lethe/eventstore';
 import { inTransaction } from '@lethe/postgres';
 import { LEASE_STALE_AFTER_MS, ProcessorLease } from './processor-lease.js';
 import { deliverable, silentLogger, type Delivered, type Interest, type Processor, type ProcessorLogger } from './processor.js';
@@ -78,7 +78,7 @@ export class ProcessorRunner {
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly store: PostgresEventStore,
+    private readonly store: EventStore,
     private readonly processor: Processor,
     private readonly options: ProcessorRunnerOptions,
   ) {

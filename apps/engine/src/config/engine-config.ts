@@ -8,6 +8,7 @@ import { KEY_PREFIX_PATTERN, MAX_SOFT_DELETE_RETENTION_DAYS, MIN_SOFT_DELETE_RET
 import type { SimulatedVaultOutage } from '../infrastructure/simulated-vault-outages.js';
 import { probeEnvShape, readProbeConfig, type ReadProbeConfig } from './probe-config.js';
 import { ASSET_STORES, parseAssetStore, type AssetStoreConfig } from './asset-store-config.js';
+import { EVENT_STORES, parseEventStore, type EventStoreConfig } from './event-store-config.js';
 import { intakeEnvShape, readIntakeConfig, type IntakeConfig } from './intake-config.js';
 
 /**
@@ -93,6 +94,8 @@ export interface EngineConfig {
   readonly probe: ReadProbeConfig;
   /** LETHE_ASSET_STORE and its settings (LETHE_AZURE_BLOB_*): where staging blobs and platform-key backups live. */
   readonly assetStore: AssetStoreConfig;
+  /** LETHE_EVENT_STORE and EVENTSTORE_CONNECTION_STRING: where the event log lives. */
+  readonly eventStore: EventStoreConfig;
   /** LETHE_VAULT and its adapter's settings. */
   readonly vault: VaultConfig;
   /** LETHE_INTAKE_AMQP_* (intake-config.ts): terminations from RabbitMQ, consumed by `api` instances; undefined: off. */
@@ -283,6 +286,9 @@ const schema = z.object({
   LETHE_AZURE_BLOB_ACCOUNT_URL: z.string().optional(),
   LETHE_AZURE_BLOB_STAGING_CONTAINER: z.string().optional(),
   LETHE_AZURE_BLOB_BACKUP_CONTAINER: z.string().optional(),
+  LETHE_EVENT_STORE: z.enum(EVENT_STORES, { message: `must be one of ${EVENT_STORES.join(', ')}` }).default('postgres'),
+  // Checked by parseEventStore (never echoed: it may hold a password), and only with LETHE_EVENT_STORE=eventstoredb.
+  EVENTSTORE_CONNECTION_STRING: z.string().optional(),
   ...intakeEnvShape,
 });
 
@@ -421,6 +427,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
   const tokens = present.LETHE_TOKENS === undefined ? [] : parseTokenEntries(list(present.LETHE_TOKENS), 'LETHE_TOKENS', problems);
   const simulatedVaultOutages = parseOutages(present.LETHE_SIMULATED_VAULT_OUTAGES, problems);
   const assetStore = parseAssetStore(present, problems);
+  const eventStore = parseEventStore(present, problems);
   const vault = parsed.success ? vaultConfig(present, parsed.data, problems) : undefined;
   if (problems.length > 0 || !parsed.success || !vault) throw new ConfigError(problems);
   const c = parsed.data;
@@ -477,6 +484,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
     simulatedVaultOutages,
     probe,
     assetStore,
+    eventStore,
     vault,
     intake,
   };

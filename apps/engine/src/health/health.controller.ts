@@ -13,6 +13,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import pg from 'pg';
 import { SystemClock } from '@lethe/clock';
 import { pendingMigrations } from '@lethe/postgres';
+import { EVENT_STORE, PostgresEventStore, type EventStore } from '@lethe/eventstore';
 import { readProcessorOwnership } from '@lethe/processors';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/engine-config.js';
 import { ENGINE_MIGRATIONS, PG_POOL } from '../infrastructure/database.js';
@@ -38,6 +39,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
     private readonly processors: ProcessorHost,
     private readonly direct: DirectConnectionCheck,
@@ -104,7 +106,12 @@ export class HealthController {
     const here = new Map(processors.filter((p) => p.state === 'running').map((p) => [p.name, p.position]));
     let owners;
     try {
-      owners = await readProcessorOwnership(this.pool, processors.map((p) => p.name), { positions: here });
+      // A log outside this database (EventStoreDB) is asked for the lag through the port.
+      const log = this.store instanceof PostgresEventStore ? undefined : this.store;
+      owners = await readProcessorOwnership(this.pool, processors.map((p) => p.name), {
+        positions: here,
+        ...(log ? { log: { events: log, now: this.wallClock.now() } } : {}),
+      });
     } catch {
       return check.down({ message: 'processor leases unreadable' });
     }

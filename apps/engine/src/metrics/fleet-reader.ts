@@ -6,9 +6,9 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import pg from 'pg';
 import { CLOCK, SystemClock, type Clock } from '@lethe/clock';
-import { EVENT_STORE, type PostgresEventStore } from '@lethe/eventstore';
+import { EVENT_STORE, PostgresEventStore, type EventStore } from '@lethe/eventstore';
 import { CountComplianceQuery, CountFleetQuery, publicTimerKind } from '@lethe/lifecycle';
-import { countDeadLetters, readProcessorOwnership, type Processor } from '@lethe/processors';
+import { countDeadLetters, eventsAfter, readProcessorOwnership, type Processor } from '@lethe/processors';
 import { readDeadlineBacklog, type DeadlineHandlers } from '@lethe/scheduler';
 import { PG_POOL } from '../infrastructure/database.js';
 import { PROCESSORS, ProcessorHost } from '../processors/processor-host.service.js';
@@ -22,6 +22,9 @@ export const ENGINE_METRICS = Symbol('EngineMetrics');
 /** A pending timer due for longer than this counts as late (lethe_deadlines_late). */
 export const DEADLINE_LATE_AFTER_MS = 60_000;
 
+/** With a log outside PostgreSQL, a processor's event lag is counted up to this many. */
+const LAG_EVENTS_CAP = 10_000;
+
 @Injectable()
 export class FleetReader implements OnModuleInit {
   private readonly compliance: ComplianceCache;
@@ -30,7 +33,7 @@ export class FleetReader implements OnModuleInit {
     @Inject(ENGINE_METRICS) private readonly metrics: EngineMetrics,
     private readonly queries: QueryBus,
     @Inject(PG_POOL) private readonly pool: pg.Pool,
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PROCESSORS) private readonly processors: readonly Processor[],
     @Inject(DEADLINE_HANDLERS) private readonly deadlineHandlers: DeadlineHandlers,
@@ -63,14 +66,23 @@ export class FleetReader implements OnModuleInit {
     const names = this.processors.map((p) => p.name);
     // Processors running here know a fresher position than their lease row (as /readyz reads them).
     const here = new Map(this.host.status().processors.filter((p) => p.state === 'running').map((p) => [p.name, p.position]));
-    const [owners, head, dead] = await Promise.all([readProcessorOwnership(this.pool, names, { positions: here }), this.store.head(), countDeadLetters(this.pool)]);
-    return owners.map((o) => ({
-      processor: o.processor,
-      owned: o.ownedByLiveInstance,
-      lagSeconds: o.lagMs / 1000,
-      lagEvents: Number(head > o.position ? head - o.position : 0n),
-      deadLetters: dead.get(o.processor) ?? 0,
-    }));
+    // PostgreSQL positions are consecutive but for holes, so the distance to the head counts events;
+    // EventStoreDB's are byte offsets: its events are counted through the port, up to a cap.
+    const log = this.store instanceof PostgresEventStore ? undefined : this.store;
+    const [owners, head, dead] = await Promise.all([
+      readProcessorOwnership(this.pool, names, { positions: here, ...(log ? { log: { events: log, now: new SystemClock().now() } } : {}) }),
+      this.store.head(),
+      countDeadLetters(this.pool),
+    ]);
+    return Promise.all(
+      owners.map(async (o) => ({
+        processor: o.processor,
+        owned: o.ownedByLiveInstance,
+        lagSeconds: o.lagMs / 1000,
+        lagEvents: log ? await eventsAfter(log, o.position, LAG_EVENTS_CAP) : Number(head > o.position ? head - o.position : 0n),
+        deadLetters: dead.get(o.processor) ?? 0,
+      })),
+    );
   }
 
   /** The backlog by the timers' public names (the `kind` label is the vocabulary of GET /v1/schedule). */

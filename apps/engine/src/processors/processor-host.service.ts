@@ -3,7 +3,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { EVENT_STORE, PostgresEventStore } from '@lethe/eventstore';
+import { EVENT_STORE, type EventStore } from '@lethe/eventstore';
 import { ProcessorRunner, type Processor, type ProcessorState } from '@lethe/processors';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/engine-config.js';
 import { DATABASE, PG_POOL, type Database } from '../infrastructure/database.js';
@@ -20,7 +20,7 @@ export class ProcessorHost implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
     @Inject(PG_POOL) private readonly pool: pg.Pool,
     @Inject(DATABASE) private readonly database: Database,
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PROCESSORS) private readonly processors: readonly Processor[],
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}

@@ -25,7 +25,16 @@ const ev = (type = 'Happened', data: Record<string, string | number> = {}): Even
 
 const uniqueStream = (prefix: string) => `${prefix}-${randomUUID()}`;
 
-export function eventStoreContract(adapter: string, makeSubject: () => Promise<ContractSubject>): void {
+/** What a store cannot promise, so that the tests of it are skipped (shown as skipped) for that adapter. */
+export interface ContractLimits {
+  /**
+   * EventStoreDB keeps no index of event ids: it recognises an id again only within its stream, so
+   * an id reused in another stream is stored, not refused.
+   */
+  readonly eventIdsUniqueWithinStreamOnly?: boolean;
+}
+
+export function eventStoreContract(adapter: string, makeSubject: () => Promise<ContractSubject>, limits: ContractLimits = {}): void {
   describe(`EventStore contract: ${adapter}`, () => {
     let subject: ContractSubject;
     let store: EventStore;
@@ -77,6 +86,17 @@ export function eventStoreContract(adapter: string, makeSubject: () => Promise<C
         expect(await store.readEvent('not-a-uuid')).toBeNull();
       });
 
+      it('reads an event by id only in the streams named, when some are', async () => {
+        const s = uniqueStream('id');
+        const other = uniqueStream('id');
+        const events = [ev('0'), ev('1')];
+        await store.append(s, events, 'no-stream');
+        await store.append(other, [ev('x')], 'no-stream');
+        expect(await store.readEvent(events[1].id, { streams: [other, s] })).toMatchObject({ id: events[1].id, streamId: s, revision: 1n });
+        expect(await store.readEvent(events[1].id, { streams: [other] })).toBeNull();
+        expect(await store.readEvent(events[1].id, { streams: [] })).toBeNull();
+      });
+
       it('rejects a wrong expected revision with a typed error that reports the actual revision', async () => {
         const s = uniqueStream('w');
         await store.append(s, [ev(), ev()], 'no-stream');
@@ -110,7 +130,7 @@ export function eventStoreContract(adapter: string, makeSubject: () => Promise<C
         expect((await store.readStream(s)).map((e) => e.type)).toEqual(['A', 'B', 'C']);
       });
 
-      it('refuses an event id already used by another event', async () => {
+      (limits.eventIdsUniqueWithinStreamOnly ? it.skip : it)('refuses an event id already used by another event', async () => {
         const one = ev('A');
         await store.append(uniqueStream('d1'), [one], 'no-stream');
         const other = uniqueStream('d2');
@@ -172,11 +192,12 @@ export function eventStoreContract(adapter: string, makeSubject: () => Promise<C
       it('reads the global log in order, in pages after a position', async () => {
         const a = uniqueStream('ga');
         const b = uniqueStream('gb');
+        // A position names an event; it is not arithmetic (EventStoreDB's are byte offsets).
+        const before = await lastPosition(store);
         await store.append(a, [ev('a1')], 'no-stream');
         await store.append(b, [ev('b1'), ev('b2')], 'no-stream');
         await store.append(a, [ev('a2')], 0n);
         // No other writer uses this store now, so the four events are adjacent in the log.
-        const before = (await store.readStream(a))[0].position - 1n;
         // readAll may stop short of a hole it cannot yet prove final (another transaction on the
         // server holds it open): read again until the pages are full.
         const page1 = await readAtLeast(store, before, 2, 2);

@@ -10,17 +10,18 @@ import type {
   EventToAppend,
   ExpectedRevision,
   JsonValue,
+  ReadEventOptions,
   ReadStreamOptions,
   RecordedEvent,
   SubscribeOptions,
   Subscription,
 } from '../event-store.js';
 import { DuplicateEventIdError, InvalidAppendError, WrongExpectedRevisionError } from '../errors.js';
+import { UUID, satisfies, validateAppend as validate } from '../append-rules.js';
 import { PgNotifier } from './pg-notifier.js';
 import { PollingSubscription } from './polling-subscription.js';
 import { ReadHorizon } from './read-horizon.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UNIQUE_VIOLATION = '23505';
 
 type Mode = 'exact' | 'no-stream' | 'exists' | 'any';
@@ -187,9 +188,12 @@ export class PostgresEventStore implements EventStore {
     return BigInt(res.rows[0].head);
   }
 
-  async readEvent(eventId: string): Promise<RecordedEvent | null> {
+  async readEvent(eventId: string, options: ReadEventOptions = {}): Promise<RecordedEvent | null> {
     if (!UUID.test(eventId)) return null;
-    const res = await this.db.query<EventRow>(`select ${SELECT_COLUMNS} from lethe_events where event_id = $1`, [eventId]);
+    const res = await this.db.query<EventRow>(
+      `select ${SELECT_COLUMNS} from lethe_events where event_id = $1 and ($2::text[] is null or stream_id = any($2::text[]))`,
+      [eventId, options.streams ?? null],
+    );
     return res.rows[0] ? toRecorded(res.rows[0]) : null;
   }
 
@@ -331,28 +335,4 @@ export class PostgresEventStore implements EventStore {
       positions: stored.map((r) => BigInt(r!.global_position)),
     };
   }
-}
-
-function satisfies(expected: ExpectedRevision, actual: bigint | 'no-stream'): boolean {
-  if (expected === 'any') return true;
-  if (expected === 'no-stream') return actual === 'no-stream';
-  if (expected === 'exists') return actual !== 'no-stream';
-  return actual === expected;
-}
-
-function validate(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): void {
-  if (typeof streamId !== 'string' || streamId.length === 0 || streamId.length > 500) {
-    throw new InvalidAppendError('streamId', 'must be a non-empty string of at most 500 characters');
-  }
-  if (typeof expected === 'bigint' && expected < 0n) {
-    throw new InvalidAppendError('expectedRevision', "must be >= 0, 'no-stream', 'exists' or 'any'");
-  }
-  const seen = new Set<string>();
-  events.forEach((e, i) => {
-    if (typeof e.id !== 'string' || !UUID.test(e.id)) throw new InvalidAppendError(`events[${i}].id`, 'must be a UUID');
-    if (seen.has(e.id.toLowerCase())) throw new InvalidAppendError(`events[${i}].id`, 'must be unique within the append');
-    seen.add(e.id.toLowerCase());
-    if (typeof e.type !== 'string' || e.type.length === 0) throw new InvalidAppendError(`events[${i}].type`, 'must be a non-empty string');
-    if (e.data === undefined) throw new InvalidAppendError(`events[${i}].data`, 'must be JSON');
-  });
 }

@@ -74,11 +74,11 @@ export class KeyRingRepository extends AggregateRepository<KeyRingCommand, KeyRi
   async archivedBackup(state: KeyRingState, backupId: string): Promise<BackupState | null> {
     if (state.archivedBackups === 0 || !state.tenantId || findBackup(state, backupId)) return null;
     const stream = keyRingStream(state.tenantId);
-    const recorded = await this.events.readEvent(causedEventId(stream, backupCause(backupId), 0));
+    const recorded = await this.events.readEvent(causedEventId(stream, backupCause(backupId), 0), { streams: [stream] });
     if (!recorded || recorded.type !== 'BackupRecorded' || recorded.streamId !== stream) return null;
     const { at: _at, ...d } = asDomainEvent<BackupRecorded>(recorded).data;
     if (d.backupId !== backupId) return null;
-    const deleted = await this.events.readEvent(causedEventId(stream, backupDeletedCause(backupId), 0));
+    const deleted = await this.events.readEvent(causedEventId(stream, backupDeletedCause(backupId), 0), { streams: [stream] });
     const deletedAt = deleted?.type === 'BackupDeleted' && deleted.streamId === stream ? (deleted.data as unknown as BackupDeleted['data']).at : null;
     return { ...d, deletedAt };
   }

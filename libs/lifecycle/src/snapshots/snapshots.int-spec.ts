@@ -3,7 +3,8 @@
 import pg from 'pg';
 import { ManualClock } from '@lethe/clock';
 import { CALENDAR_STATE_VERSION, KEY_RING_STATE_VERSION, TENANT_STATE_VERSION, keyRingStream, retentionTimers, type KeyRingCommand } from '@lethe/domain';
-import { PostgresEventStore, eventStoreMigrations } from '@lethe/eventstore';
+import { EventStoreDbEventStore, PostgresEventStore, eventStoreMigrations } from '@lethe/eventstore';
+import { FakeEsdbClient } from '../../../eventstore/test-support/fake-esdb-client.js';
 import { runMigrations } from '@lethe/postgres';
 import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
 import { SNAPSHOT_EVERY, type SnapshotOptions } from '../aggregate-repository.js';
@@ -122,6 +123,22 @@ async function busyRing(repo: KeyRingRepository, clock: ManualClock, tenantId: s
     });
   }
 }
+
+describe('snapshots with the log in EventStoreDB (the adapter over a fake of its client; snapshots in PostgreSQL)', () => {
+  const clock = new ManualClock(T0);
+
+  it('loads through a snapshot equal to a fold of the whole stream: snapshots key on stream and revision, whatever the store', async () => {
+    const esdb = new EventStoreDbEventStore(new FakeEsdbClient().asClient(), { categories: ['keys'] });
+    const repo = new KeyRingRepository(esdb, clock, withSnapshots);
+    const plain = new KeyRingRepository(esdb, clock);
+    await busyRing(repo, clock, 'esdb-ring', 140);
+    const snapshot = await snapshots.read(keyRingStream('esdb-ring'));
+    expect(snapshot).not.toBeNull();
+    expect((snapshot!.revision + 1n) % BigInt(SNAPSHOT_EVERY)).toBe(0n);
+    expect(await new KeyRingRepository(esdb, clock, withSnapshots).load('esdb-ring')).toEqual(await plain.load('esdb-ring'));
+    await esdb.close();
+  });
+});
 
 describe('key ring repository with snapshots', () => {
   const clock = new ManualClock(T0);

@@ -42,7 +42,7 @@ export class GetTenantEventsHandler implements IQueryHandler<GetTenantEventsQuer
       const mine = page.filter((e) => e.streamId === stream);
       return mine.length > 0 ? Number(mine[mine.length - 1].revision) + 1 : from[i];
     });
-    const followed = await this.followedEvents(page, read.flat());
+    const followed = await this.followedEvents(page, read.flat(), streams);
     return {
       items: page.map((e) => itemOf(e, followed)),
       nextCursor: merged.length > limit ? encodeCursor(TENANT_EVENTS_LISTING.name, [tenantId, ...next]) : null,
@@ -50,7 +50,7 @@ export class GetTenantEventsHandler implements IQueryHandler<GetTenantEventsQuer
   }
 
   /** The events the page's events followed (a processor's cause), found among those read or by id. */
-  private async followedEvents(page: readonly RecordedEvent[], read: readonly RecordedEvent[]): Promise<Map<string, RecordedEvent>> {
+  private async followedEvents(page: readonly RecordedEvent[], read: readonly RecordedEvent[], streams: readonly string[]): Promise<Map<string, RecordedEvent>> {
     const known = new Map(read.map((e) => [e.id.toLowerCase(), e]));
     const found = new Map<string, RecordedEvent>();
     const missing = new Set<string>();
@@ -62,7 +62,9 @@ export class GetTenantEventsHandler implements IQueryHandler<GetTenantEventsQuer
       if (hit) found.set(id, hit);
       else missing.add(id);
     }
-    for (const e of await Promise.all([...missing].map((id) => this.store.readEvent(id)))) if (e) found.set(e.id.toLowerCase(), e);
+    // The tenant's own streams first (a store without an index of ids reads them, not its whole log).
+    const lookUp = async (id: string) => (await this.store.readEvent(id, { streams })) ?? (await this.store.readEvent(id));
+    for (const e of await Promise.all([...missing].map(lookUp))) if (e) found.set(e.id.toLowerCase(), e);
     return found;
   }
 }
