@@ -34,6 +34,12 @@ interface DetectionPayload {
   readonly tenantId?: string;
 }
 
+/**
+ * How soon a check whose vault call failed is tried again (or the interval, if shorter). P2's 24 hours
+ * run from a version's detection, and a client expects them from its rotation: a failed check must not
+ * cost a whole interval, which would let a version created just before an outage wait two.
+ */
+export const DETECTION_RETRY_MS = 5 * 60 * 1000;
 /** Live rings read per query at boot. */
 const BOOT_PAGE = 500;
 /**
@@ -102,23 +108,24 @@ export class KeyDetection {
 
   /**
    * Checks one ring and moves its timer one interval on. A vault failure is logged (tenant id and
-   * error name only) and the ring is checked again at the next interval; a ring that is gone ends
+   * error name only) and the ring is checked again after DETECTION_RETRY_MS; a ring that is gone ends
    * its timer.
    */
   readonly handle = async (deadline: Deadline, context: DeadlineFireContext): Promise<void> => {
     const { tenantId } = (deadline.payload ?? {}) as DetectionPayload;
     if (!tenantId) return; // the former fleet-wide timer: per-ring timers replace it
     let live = true;
+    let waitMs = this.intervalMs;
     try {
       const found = await this.detectVersions(tenantId);
       live = found !== null;
       if (found && found.length > 0) this.logger.info({ tenantId, keyVersionIds: found }, 'key versions detected in the vault');
     } catch (error) {
       this.logger.warn({ tenantId, error: (error as Error).name }, 'key version detection failed for a tenant');
+      waitMs = Math.min(this.intervalMs, DETECTION_RETRY_MS);
     }
     if (!live) return;
-    const next = new Date(this.clock.now().getTime() + this.intervalMs);
-    context.rescheduleAt(next);
+    context.rescheduleAt(new Date(this.clock.now().getTime() + waitMs));
   };
 
   /** A point within the next interval fixed by the tenant id: checks spread over the interval. */
