@@ -16,3 +16,9 @@ export {
   toIntegrationEvent,
   type StoredTenantEvent,
 } from './mapping/to-integration-event.js';
+export { outboundMigrations } from './outbox/outbound.migrations.js';
+export { OUTBOX_PROCESSOR, OutboxProcessor } from './outbox/outbox.processor.js';
+export { DeliveryDispatcher, type DeliveryOutcome, type DispatcherOptions } from './delivery/delivery-dispatcher.js';
+export { DEFAULT_RETRY_POLICY, nextAttempt, retrySpanMs, type RetryPolicy } from './delivery/retry-policy.js';
+export { DeliveryError, SINK_KINDS, wants, type Sink, type SinkKind, type SinkSubscription } from './delivery/sink.js';
+export { AMQP_SINK, AmqpSink, DEFAULT_AMQP_EXCHANGE, type AmqpSinkOptions } from './sinks/amqp-sink.js';
