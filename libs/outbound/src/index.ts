@@ -22,3 +22,5 @@ export { DeliveryDispatcher, type DeliveryOutcome, type DispatcherOptions } from
 export { DEFAULT_RETRY_POLICY, nextAttempt, retrySpanMs, type RetryPolicy } from './delivery/retry-policy.js';
 export { DeliveryError, SINK_KINDS, wants, type Sink, type SinkKind, type SinkSubscription } from './delivery/sink.js';
 export { AMQP_SINK, AmqpSink, DEFAULT_AMQP_EXCHANGE, type AmqpSinkOptions } from './sinks/amqp-sink.js';
+export { WebhookSink, webhookSinkName, type WebhookEndpoint } from './sinks/webhook-sink.js';
+export { DEFAULT_REPLAY_WINDOW_SECONDS, SIGNATURE_HEADER, signWebhook, verifyWebhookSignature, type SignatureCheck } from './webhooks/webhook-signature.js';
