@@ -24,3 +24,4 @@ export { DeliveryError, SINK_KINDS, wants, type Sink, type SinkKind, type SinkSu
 export { AMQP_SINK, AmqpSink, DEFAULT_AMQP_EXCHANGE, type AmqpSinkOptions } from './sinks/amqp-sink.js';
 export { WebhookSink, webhookSinkName, type WebhookEndpoint } from './sinks/webhook-sink.js';
 export { DEFAULT_REPLAY_WINDOW_SECONDS, SIGNATURE_HEADER, signWebhook, verifyWebhookSignature, type SignatureCheck } from './webhooks/webhook-signature.js';
+export { countDeliveries, listDeadDeliveries, replayToSink, type DeadDelivery } from './ops/delivery-ops.js';

@@ -8,6 +8,7 @@ import { KEY_PREFIX_PATTERN, MAX_SOFT_DELETE_RETENTION_DAYS, MIN_SOFT_DELETE_RET
 import type { SimulatedVaultOutage } from '../infrastructure/simulated-vault-outages.js';
 import { probeEnvShape, readProbeConfig, type ReadProbeConfig } from './probe-config.js';
 import { ASSET_STORES, parseAssetStore, type AssetStoreConfig } from './asset-store-config.js';
+import { outboundEnvShape, readOutboundConfig, type OutboundConfig } from './outbound-config.js';
 
 /**
  * What an instance runs (LETHE_ROLES, default all three). Every instance listens on LETHE_HOST:PORT
@@ -94,6 +95,8 @@ export interface EngineConfig {
   readonly assetStore: AssetStoreConfig;
   /** LETHE_VAULT and its adapter's settings. */
   readonly vault: VaultConfig;
+  /** Where integration events go (LETHE_OUTBOUND_*, LETHE_WEBHOOKS; docs/events.md). */
+  readonly outbound: OutboundConfig;
 }
 
 /** LETHE_VAULT=pkcs11: the token that holds the tenant keys (docs/adapters/pkcs11.md). */
@@ -274,6 +277,7 @@ const schema = z.object({
     })
     .optional(),
   ...probeEnvShape,
+  ...outboundEnvShape,
   LETHE_ASSET_STORE: z.enum(ASSET_STORES, { message: `must be one of ${ASSET_STORES.join(', ')}` }).default('local'),
   // Checked by parseAssetStore, and only with LETHE_ASSET_STORE=azure-blob.
   LETHE_AZURE_BLOB_CONNECTION_STRING: z.string().optional(),
@@ -436,6 +440,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
   const probeProblems: string[] = [];
   const probe = readProbeConfig(c, present, probeProblems);
   if (probeProblems.length > 0) throw new ConfigError(probeProblems);
+  const outboundProblems: string[] = [];
+  const outbound = readOutboundConfig(c, outboundProblems);
+  if (outboundProblems.length > 0) throw new ConfigError(outboundProblems);
   return {
     databaseUrl: c.DATABASE_URL,
     directDatabaseUrl: c.LETHE_DIRECT_DATABASE_URL,
@@ -471,6 +478,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
     probe,
     assetStore,
     vault,
+    outbound,
   };
 }
 

@@ -12,6 +12,7 @@
 
 import { KEY_VERSION_STATUSES, SHRED_PROGRESS, TENANT_STATUSES } from '@lethe/domain';
 import { DOMAIN_EVENT_TYPES } from '@lethe/lifecycle';
+import { SINK_KINDS } from '@lethe/outbound';
 import { DATA_PLANE_OPERATIONS, FAILURE_REASONS, PROBE_OPERATION, PROBE_OUTCOMES, VAULT_OPERATIONS } from './port-operations.js';
 
 const DATA_PLANE_LABELS = [...DATA_PLANE_OPERATIONS, PROBE_OPERATION];
@@ -85,9 +86,9 @@ export const METRICS = {
     name: 'lethe_metrics_source_up',
     type: 'gauge',
     labels: ['source'],
-    values: { source: ['fleet', 'compliance', 'processors', 'deadlines'] },
+    values: { source: ['fleet', 'compliance', 'processors', 'deadlines', 'outbound'] },
     scope: 'instance',
-    help: '1 when this scrape read the source (fleet, compliance, processors, deadlines) from the database, else 0 (its metrics are left out)',
+    help: '1 when this scrape read the source (fleet, compliance, processors, deadlines, outbound) from the database, else 0 (its metrics are left out)',
   }),
   vaultDuration: spec({ name: 'lethe_vault_request_duration_seconds', type: 'histogram', labels: ['operation'], values: { operation: VAULT_OPERATIONS }, scope: 'instance', help: 'Key vault calls made by this instance, by port operation' }),
   vaultErrors: spec({
@@ -121,6 +122,22 @@ export const METRICS = {
     values: { outcome: PROBE_OUTCOMES },
     scope: 'instance',
     help: 'Read probes of a database after a shred, by outcome: key-destroyed (verified), readable (data still readable: alert), inconclusive',
+  }),
+  outboundAttempts: spec({
+    name: 'lethe_outbound_delivery_attempts_total',
+    type: 'counter',
+    labels: ['sink_kind', 'outcome'],
+    values: { sink_kind: SINK_KINDS, outcome: ['delivered', 'failed', 'dead'] },
+    scope: 'instance',
+    help: 'Integration event deliveries attempted by this instance, by sink kind (amqp, webhook) and outcome: delivered, failed (to be retried) or dead (retries exhausted: GET /v1/ops/outbound/dead-letters)',
+  }),
+  outboundDeliveries: spec({
+    name: 'lethe_outbound_deliveries',
+    type: 'gauge',
+    labels: ['sink_kind', 'state'],
+    values: { sink_kind: SINK_KINDS, state: ['pending', 'dead'] },
+    scope: 'fleet',
+    help: 'Integration event deliveries waiting (pending, retries included) or dead (retries exhausted, until replayed), by sink kind',
   }),
   httpDuration: spec({
     name: 'lethe_http_request_duration_seconds',
