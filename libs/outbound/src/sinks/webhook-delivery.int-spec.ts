@@ -196,3 +196,17 @@ it('an endpoint down for a while gets everything, in order per tenant, once it i
   for (const t of tenants) expect(versionsOf(r, t)).toEqual(['kv-1', 'kv-2', 'kv-3', 'kv-4']);
   expect(new Set(r.accepted.map((e) => e.id)).size).toBe(12);
 });
+
+it('two instances draining one sink deliver each event once, each tenant in order', async () => {
+  const r = await receiver();
+  const sink = sinkFor('shared', r);
+  deliverTo([sink]);
+  const second = new DeliveryDispatcher(pool, [sink], { pollMs: 10, retry: { baseMs: 100, maxMs: 400, maxAttempts: 100 } });
+  second.start();
+  running.push(second);
+  const tenants = Array.from({ length: 4 }, () => `shared-${randomUUID()}`);
+  await Promise.all(tenants.map((t) => addVersions(t, 10)));
+  await waitFor('every event delivered', async () => (await pool.query(`select 1 from lethe_outbound_deliveries where sink = $1 and state = 'delivered'`, [sink.name])).rowCount === 40);
+  expect(r.accepted).toHaveLength(40);
+  for (const t of tenants) expect(versionsOf(r, t)).toEqual(Array.from({ length: 10 }, (_, i) => `kv-${i + 1}`));
+});
