@@ -14,6 +14,13 @@ const object = (properties: Record<string, JsonSchema>): JsonSchema => ({
   properties,
 });
 
+const trigger: JsonSchema = {
+  oneOf: [
+    object({ kind: { const: 'termination' }, terminationId: id, contractId: id }),
+    object({ kind: { const: 'deletion-request' }, requestId: id }),
+  ],
+};
+
 const PAYLOADS: { readonly [T in IntegrationEventType]: JsonSchema } = {
   'tenant.onboarded': object({
     jurisdiction: id,
@@ -29,18 +36,8 @@ const PAYLOADS: { readonly [T in IntegrationEventType]: JsonSchema } = {
   'key.database-reprotected': object({ databaseId: id, fromKeyVersionId: id, toKeyVersionId: id }),
   'key.reprotection-overdue': object({ databaseId: id, keyVersionId: id, dueBy: instant }),
   'key.version-retired': object({ keyVersionId: id, retainUntil: instant }),
-  'shred.scheduled': object({
-    shredId: id,
-    trigger: {
-      oneOf: [
-        object({ kind: { const: 'termination' }, terminationId: id, contractId: id }),
-        object({ kind: { const: 'deletion-request' }, requestId: id }),
-      ],
-    },
-    effectiveAt: instant,
-    deadline: instant,
-    executeAt: instant,
-  }),
+  'shred.scheduled': object({ shredId: id, trigger, effectiveAt: instant, deadline: instant, executeAt: instant }),
+  'shred.rescheduled': object({ shredId: id, trigger, deadline: instant, executeAt: instant, previousDeadline: instant, previousExecuteAt: instant }),
   'shred.cancelled': object({ shredId: id }),
   'shred.executed': object({ shredId: id, keyId: id, keyVersions: { type: 'array', items: object({ keyVersionId: id, unusableAt: instant }) } }),
   'shred.verified': object({

@@ -10,6 +10,7 @@ export const INTEGRATION_EVENT_TYPES = [
   'key.reprotection-overdue',
   'key.version-retired',
   'shred.scheduled',
+  'shred.rescheduled',
   'shred.cancelled',
   'shred.executed',
   'shred.verified',
@@ -55,6 +56,14 @@ export interface IntegrationPayloads {
     readonly effectiveAt: string;
     readonly deadline: string;
     readonly executeAt: string;
+  };
+  readonly 'shred.rescheduled': {
+    readonly shredId: string;
+    readonly trigger: ShredTriggerRef;
+    readonly deadline: string;
+    readonly executeAt: string;
+    readonly previousDeadline: string;
+    readonly previousExecuteAt: string;
   };
   readonly 'shred.cancelled': { readonly shredId: string };
   readonly 'shred.executed': {

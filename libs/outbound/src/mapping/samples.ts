@@ -73,6 +73,21 @@ export const SAMPLES: readonly StoredTenantEvent[] = [
       calendar: { jurisdiction: 'DE-BY', timeZone: 'Europe/Berlin', excludedHolidayTypes: [], partialHolidays: 'working' },
     },
   }),
+  stored('0b3c2f0e-4f6a-4c55-9d5e-6a1f0000000d', {
+    type: 'ShredAdvanced',
+    data: {
+      shredId: 'shred-1',
+      trigger: { kind: 'deletion-request', requestId: 'dr-5', requestedAt: '2028-05-30T12:00:00.000Z' },
+      effectiveAt: '2028-05-30T12:00:00.000Z',
+      receivedAt: '2028-05-30T12:05:00.000Z',
+      deadline: '2028-06-06T12:00:00.000Z',
+      executeAt: '2028-06-04T12:00:00.000Z',
+      previousDeadline: '2028-06-08T00:00:00.000Z',
+      previousExecuteAt: '2028-06-06T00:00:00.000Z',
+      calendar: { jurisdiction: 'DE-BY', timeZone: 'Europe/Berlin', excludedHolidayTypes: [], partialHolidays: 'working' },
+      at: '2028-05-30T12:05:00.000Z',
+    },
+  }),
   stored('0b3c2f0e-4f6a-4c55-9d5e-6a1f00000008', {
     type: 'ShredCancelled',
     data: { shredId: 'shred-1', reason: 'termination withdrawn by phone', withdrawsContractRevision: 0, at: '2028-05-31T10:00:00.000Z' },

@@ -2,9 +2,9 @@
 // the outbox processor runs it on each event it reads from the log; specs run it on literals. A
 // payload copies ids, instants and enumerated values only: never free text a caller typed (cancel
 // and termination reasons), step errors or probe details, and never key material.
-import type { KeyRingEvent, TenantEvent } from '@lethe/domain';
+import type { KeyRingEvent, ShredTrigger, TenantEvent } from '@lethe/domain';
 import { integrationEventId } from '../contract/integration-event-id.js';
-import { SCHEMA_VERSION, type IntegrationEvent, type IntegrationEventType, type IntegrationPayloads } from '../contract/integration-event.js';
+import { SCHEMA_VERSION, type IntegrationEvent, type IntegrationEventType, type IntegrationPayloads, type ShredTriggerRef } from '../contract/integration-event.js';
 
 /** A stored domain event of a tenant's streams, with the facts the envelope needs. */
 export type StoredTenantEvent = (TenantEvent | KeyRingEvent) & {
@@ -19,8 +19,13 @@ export type StoredTenantEvent = (TenantEvent | KeyRingEvent) & {
 export const certificateHref = (tenantId: string) => `/v1/tenants/${encodeURIComponent(tenantId)}/deletion-certificate`;
 
 /** The domain event types the mapping reads: the outbox processor follows exactly these. */
-export const MAPPED_TENANT_EVENTS = ['TenantOnboarded', 'ShredScheduled', 'ShredCancelled', 'KeyDestroyed', 'DeletionCertificateIssued', 'ShredVerificationFailed', 'ShredDeadlineBreached'] as const;
+export const MAPPED_TENANT_EVENTS = ['TenantOnboarded', 'ShredScheduled', 'ShredAdvanced', 'ShredCancelled', 'KeyDestroyed', 'DeletionCertificateIssued', 'ShredVerificationFailed', 'ShredDeadlineBreached'] as const;
 export const MAPPED_KEY_RING_EVENTS = ['KeyVersionAdded', 'DatabaseReprotected', 'DatabaseRotationOverdue', 'KeyVersionRetired', 'BackupRecorded'] as const;
+
+/** A trigger without the free text a caller typed (a termination's reason). */
+function triggerRef(t: ShredTrigger): ShredTriggerRef {
+  return t.kind === 'termination' ? { kind: t.kind, terminationId: t.terminationId, contractId: t.contractId } : { kind: t.kind, requestId: t.requestId };
+}
 
 /** The integration event a stored domain event becomes, or undefined when it is not published. */
 export function toIntegrationEvent(event: StoredTenantEvent): IntegrationEvent | undefined {
@@ -74,13 +79,18 @@ export function toIntegrationEvent(event: StoredTenantEvent): IntegrationEvent |
     }
     case 'ShredScheduled': {
       const d = event.data;
-      const t = d.trigger;
-      return make('shred.scheduled', d.receivedAt, {
+      return make('shred.scheduled', d.receivedAt, { shredId: d.shredId, trigger: triggerRef(d.trigger), effectiveAt: d.effectiveAt, deadline: d.deadline, executeAt: d.executeAt });
+    }
+    // An earlier trigger moved the shred's deadline or execution earlier.
+    case 'ShredAdvanced': {
+      const d = event.data;
+      return make('shred.rescheduled', d.at, {
         shredId: d.shredId,
-        trigger: t.kind === 'termination' ? { kind: t.kind, terminationId: t.terminationId, contractId: t.contractId } : { kind: t.kind, requestId: t.requestId },
-        effectiveAt: d.effectiveAt,
+        trigger: triggerRef(d.trigger),
         deadline: d.deadline,
         executeAt: d.executeAt,
+        previousDeadline: d.previousDeadline,
+        previousExecuteAt: d.previousExecuteAt,
       });
     }
     case 'ShredCancelled':
