@@ -159,4 +159,12 @@ describeWithRabbitMq('outbound delivery from the engine', () => {
     expect(dead.status).toBe(200);
     expect(dead.body).toEqual({ deadLetters: [] });
   });
+
+  it('never logs the webhook secret or the URLs of the sinks', () => {
+    const logs = engines.map((e) => e.output()).join('\n');
+    expect(logs).toContain('outbound delivery started');
+    expect(logs).not.toContain(SECRET);
+    expect(logs).not.toContain('guest:guest');
+    expect(logs).not.toContain('/hooks');
+  });
 });
