@@ -4,14 +4,13 @@ import net from 'node:net';
 import amqplib from 'amqplib';
 
 export const RABBITMQ_URL = process.env.LETHE_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-export const RABBITMQ_HINT =
-  'no RabbitMQ at 127.0.0.1:5672: install and start it (apt-get install rabbitmq-server && service rabbitmq-server start, or docker run -p 5672:5672 rabbitmq:3), or set LETHE_TEST_AMQP_URL';
+const broker = new URL(RABBITMQ_URL);
+export const RABBITMQ_HINT = `no RabbitMQ answers at ${broker.hostname}:${broker.port || 5672}: install and start it (apt-get install rabbitmq-server && service rabbitmq-server start, or docker run -p 5672:5672 rabbitmq:3), or point LETHE_TEST_AMQP_URL at one (amqp://user:password@host:port)`;
 
 /** True when something accepts a TCP connection at RabbitMQ's address within a second. */
 export async function rabbitMqAnswers(): Promise<boolean> {
-  const url = new URL(RABBITMQ_URL);
   return new Promise((resolve) => {
-    const socket = net.connect(Number(url.port || 5672), url.hostname);
+    const socket = net.connect(Number(broker.port || 5672), broker.hostname);
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
