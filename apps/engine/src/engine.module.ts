@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { CLOCK, type Clock } from '@lethe/clock';
 import { EVENT_STORE, type PostgresEventStore } from '@lethe/eventstore';
 import type { Processor } from '@lethe/processors';
-import { LIFECYCLE_DEADLINE_HANDLERS, LIFECYCLE_PROCESSORS, LifecycleModule, type LifecyclePorts } from '@lethe/lifecycle';
+import { LIFECYCLE_DEADLINE_HANDLERS, LIFECYCLE_PROCESSORS, LifecycleModule, noCrash, type LifecyclePorts } from '@lethe/lifecycle';
 import { EventTypeCountsProjection, readModelEntities } from '@lethe/readmodel';
 import { ENGINE_CONFIG, type EngineConfig } from './config/engine-config.js';
 import { DEADLINE_HANDLERS, DeadlineTicker } from './deadlines/deadline-ticker.service.js';
@@ -39,6 +39,7 @@ import { httpProviders, READ_MODEL_PROGRESS, type ReadModelProgress } from './ht
 import type { EngineMetrics } from './metrics/engine-metrics.js';
 import { ENGINE_METRICS, FleetReader } from './metrics/fleet-reader.js';
 import { MetricsController } from './metrics/metrics.controller.js';
+import { AmqpIntake, INTAKE_CRASH_HOOK } from './intake/amqp-intake.service.js';
 import { OutboxProcessor } from '@lethe/outbound';
 import { OutboundDelivery } from './outbound/outbound-delivery.service.js';
 import { OutboundController } from './api/outbound/outbound.controller.js';
@@ -104,6 +105,8 @@ export class EngineModule {
         OutboundDelivery,
         DirectConnectionCheck,
         DeadlineTicker,
+        { provide: INTAKE_CRASH_HOOK, useValue: runtime.lifecycle.crash ?? noCrash },
+        AmqpIntake,
         MoveClockHandler,
         ReadClockHandler,
         ...httpProviders,

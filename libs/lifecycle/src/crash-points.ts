@@ -10,6 +10,8 @@ export const CRASH_POINTS = [
   'onboard:key-created',
   /** The termination is in the contract stream; the tenant has not decided on it yet. */
   'terminate:contract-recorded',
+  /** A broker message's event is stored (apps/engine/src/intake); the message not yet acknowledged. */
+  'intake:recorded',
   /** ShredCancelled stored; the shred's timers not yet cancelled, the caller not yet answered. */
   'cancel:recorded',
   /** KeyVersionRetired stored; the vault version still enabled. */

@@ -298,7 +298,7 @@ export class DeadlinePoller {
       this.owner,
       this.leaseMs,
       token,
-      describeError(new DeadlineClaimExpiredError()),
+      CLAIM_EXPIRED_ERROR,
     ]);
     const row = claimed.rows[0];
     if (!row) return { outcome: 'none' };
@@ -473,6 +473,9 @@ function fields(deadline: Deadline, attempt: number): Record<string, unknown> {
 }
 
 /** Name and message only (never the payload, never a stack), bounded, storable as text. */
+/** The last_error of a row taken over from an expired claim (made once: every claim sends it). */
+const CLAIM_EXPIRED_ERROR = describeError(new DeadlineClaimExpiredError());
+
 function describeError(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : `non-Error value thrown (${typeof error})`;
   // eslint-disable-next-line no-control-regex

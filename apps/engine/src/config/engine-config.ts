@@ -8,6 +8,7 @@ import { KEY_PREFIX_PATTERN, MAX_SOFT_DELETE_RETENTION_DAYS, MIN_SOFT_DELETE_RET
 import type { SimulatedVaultOutage } from '../infrastructure/simulated-vault-outages.js';
 import { probeEnvShape, readProbeConfig, type ReadProbeConfig } from './probe-config.js';
 import { ASSET_STORES, parseAssetStore, type AssetStoreConfig } from './asset-store-config.js';
+import { intakeEnvShape, readIntakeConfig, type IntakeConfig } from './intake-config.js';
 import { outboundEnvShape, readOutboundConfig, type OutboundConfig } from './outbound-config.js';
 
 /**
@@ -95,6 +96,8 @@ export interface EngineConfig {
   readonly assetStore: AssetStoreConfig;
   /** LETHE_VAULT and its adapter's settings. */
   readonly vault: VaultConfig;
+  /** LETHE_INTAKE_AMQP_* (intake-config.ts): terminations from RabbitMQ, consumed by `api` instances; undefined: off. */
+  readonly intake: IntakeConfig | undefined;
   /** Where integration events go (LETHE_OUTBOUND_*, LETHE_WEBHOOKS; docs/events.md). */
   readonly outbound: OutboundConfig;
 }
@@ -284,6 +287,7 @@ const schema = z.object({
   LETHE_AZURE_BLOB_ACCOUNT_URL: z.string().optional(),
   LETHE_AZURE_BLOB_STAGING_CONTAINER: z.string().optional(),
   LETHE_AZURE_BLOB_BACKUP_CONTAINER: z.string().optional(),
+  ...intakeEnvShape,
 });
 
 /**
@@ -440,6 +444,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
   const probeProblems: string[] = [];
   const probe = readProbeConfig(c, present, probeProblems);
   if (probeProblems.length > 0) throw new ConfigError(probeProblems);
+  const intakeProblems: string[] = [];
+  const intake = readIntakeConfig(c, intakeProblems);
+  if (intakeProblems.length > 0) throw new ConfigError(intakeProblems);
   const outboundProblems: string[] = [];
   const outbound = readOutboundConfig(c, outboundProblems);
   if (outboundProblems.length > 0) throw new ConfigError(outboundProblems);
@@ -478,6 +485,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
     probe,
     assetStore,
     vault,
+    intake,
     outbound,
   };
 }

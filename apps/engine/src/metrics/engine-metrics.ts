@@ -4,7 +4,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ComplianceTally, FleetCounts } from '@lethe/lifecycle';
 import type { DeadlineBacklog } from '@lethe/scheduler';
-import { DEFAULT_METRICS_PREFIX, METRICS, type MetricSpec } from './metric-catalogue.js';
+import { DEFAULT_METRICS_PREFIX, INTAKE_KINDS, INTAKE_OUTCOMES, METRICS, type MetricSpec } from './metric-catalogue.js';
 import { DATA_PLANE_OPERATIONS, FAILURE_REASONS, PROBE_OPERATION, PROBE_OUTCOMES, VAULT_OPERATIONS } from './port-operations.js';
 
 /** Seconds. Vault and data-plane calls are milliseconds locally, seconds for a remote KMS in trouble. */
@@ -48,6 +48,7 @@ export class EngineMetrics {
   readonly dataPlane: PortInstruments;
   readonly probeOutcomes: Counter<'outcome'>;
   readonly http: Histogram<'method' | 'route' | 'status'>;
+  readonly intakeMessages: Counter<'kind' | 'outcome'>;
   readonly outboundAttempts: Counter<'sink_kind' | 'outcome'>;
   private source: FleetSource | undefined;
   /** The readings of the scrape in progress: every fleet metric's collect() of one scrape shares them. */
@@ -78,6 +79,8 @@ export class EngineMetrics {
       }
     }
     for (const outcome of PROBE_OUTCOMES) this.probeOutcomes.inc({ outcome }, 0);
+    this.intakeMessages = new Counter({ ...base(METRICS.intakeMessages), registers });
+    for (const kind of INTAKE_KINDS) for (const outcome of INTAKE_OUTCOMES) this.intakeMessages.inc({ kind, outcome }, 0);
     this.registerFleetMetrics();
   }
 

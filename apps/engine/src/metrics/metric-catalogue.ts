@@ -15,6 +15,11 @@ import { DOMAIN_EVENT_TYPES } from '@lethe/lifecycle';
 import { SINK_KINDS } from '@lethe/outbound';
 import { DATA_PLANE_OPERATIONS, FAILURE_REASONS, PROBE_OPERATION, PROBE_OUTCOMES, VAULT_OPERATIONS } from './port-operations.js';
 
+/** What the RabbitMQ intake did with a message (apps/engine/src/intake). */
+export const INTAKE_OUTCOMES = ['processed', 'invalid', 'unknown-tenant', 'refused', 'retried'] as const;
+/** The message's kind by its routing key; `unknown` for any other routing key. */
+export const INTAKE_KINDS = ['termination', 'deletion-request', 'unknown'] as const;
+
 const DATA_PLANE_LABELS = [...DATA_PLANE_OPERATIONS, PROBE_OPERATION];
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
@@ -123,13 +128,21 @@ export const METRICS = {
     scope: 'instance',
     help: 'Read probes of a database after a shred, by outcome: key-destroyed (verified), readable (data still readable: alert), inconclusive',
   }),
+  intakeMessages: spec({
+    name: 'lethe_intake_messages_total',
+    type: 'counter',
+    labels: ['kind', 'outcome'],
+    values: { kind: INTAKE_KINDS, outcome: INTAKE_OUTCOMES },
+    scope: 'instance',
+    help: 'Messages this instance took from the RabbitMQ intake queue, by kind and outcome: processed (acknowledged once its event was stored, a duplicate included), invalid, unknown-tenant or refused (dead-lettered), retried (put back after a failure, e.g. the database unavailable)',
+  }),
   outboundAttempts: spec({
     name: 'lethe_outbound_delivery_attempts_total',
     type: 'counter',
     labels: ['sink_kind', 'outcome'],
     values: { sink_kind: SINK_KINDS, outcome: ['delivered', 'failed', 'dead'] },
     scope: 'instance',
-    help: 'Integration event deliveries attempted by this instance, by sink kind (amqp, webhook) and outcome: delivered, failed (to be retried) or dead (retries exhausted: GET /v1/ops/outbound/dead-letters)',
+    help: 'Integration event deliveries attempted by this instance, by sink kind (amqp, webhook) and outcome: delivered, failed (to be retried) or dead (retries exhausted: GET /v1/outbound/dead-letters)',
   }),
   outboundDeliveries: spec({
     name: 'lethe_outbound_deliveries',

@@ -19,6 +19,7 @@ import { applyFact, type FactOutcome } from './apply-fact.js';
 import { engineApi, type EngineApi } from './engine-api.js';
 import { startEngineChild, type EngineChild } from './engine-child.js';
 import { openSimulationDatabase } from './simulation-database.js';
+import { vacuumStandIn } from './vacuum-stand-in.js';
 
 const HOUR_MS = 3_600_000;
 /**
@@ -91,8 +92,13 @@ export interface SimulationResult {
   readonly wallMs: number;
   /** Wall time (ms) each simulated year took, in order (the last may be partial). */
   readonly wallMsPerYear: readonly number[];
-  /** Where the wall time went (ms): applying facts, waiting for the engine to settle, the oracle's reads and checks, moving the clock (timers firing) and restarts. */
-  readonly wallMsByPhase: { readonly facts: number; readonly settle: number; readonly oracle: number; readonly clock: number };
+  /**
+   * Where the wall time went (ms): applying facts, waiting for the engine to settle, the oracle's reads
+   * and checks, moving the clock (timers firing) and restarts, and vacuuming for a server with autovacuum off.
+   */
+  readonly wallMsByPhase: { readonly facts: number; readonly settle: number; readonly oracle: number; readonly clock: number; readonly vacuum: number };
+  /** Tables the simulator vacuumed because the server's autovacuum is off (null: it is on, and did it). */
+  readonly standInVacuums: number | null;
   /** Peak resident set sizes (bytes): the engine (the largest of its incarnations) and the simulator itself. */
   readonly peakRss: { readonly engine: number | null; readonly simulator: number };
 }
@@ -154,7 +160,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   let position = 0n;
   let events = 0;
   const wallMsPerYear: number[] = [];
-  const phases = { facts: 0, settle: 0, oracle: 0, clock: 0 };
+  const phases = { facts: 0, settle: 0, oracle: 0, clock: 0, vacuum: 0 };
+  const vacuum = await vacuumStandIn(pool);
+  let standInVacuums = 0;
   const timed = async <T>(phase: keyof typeof phases, work: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
     try {
@@ -213,6 +221,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         // Written as found: a long run's violations can be looked at while it goes on.
         if (found.length > 0) appendFileSync(violationsFile, found.map((v) => `${JSON.stringify(v)}\n`).join(''));
       });
+      standInVacuums += (await timed('vacuum', () => vacuum.maybeVacuum())).length;
       options.onStep?.({ now: new Date(now), events, violations: oracle.violations().length, wallMs: performance.now() - started });
       while (now >= yearEnds) {
         wallMsPerYear.push(Math.round(performance.now() - yearStartedWall));
@@ -274,7 +283,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     eventsAppended: events,
     wallMs: Math.round(performance.now() - started),
     wallMsPerYear,
-    wallMsByPhase: { facts: Math.round(phases.facts), settle: Math.round(phases.settle), oracle: Math.round(phases.oracle), clock: Math.round(phases.clock) },
+    wallMsByPhase: { facts: Math.round(phases.facts), settle: Math.round(phases.settle), oracle: Math.round(phases.oracle), clock: Math.round(phases.clock), vacuum: Math.round(phases.vacuum) },
+    standInVacuums: vacuum.autovacuum ? null : standInVacuums,
     peakRss: { engine: engineRssPeak, simulator: process.resourceUsage().maxRSS * 1024 },
   };
 }

@@ -69,7 +69,12 @@ export function renderMarkdown(run: SimulationRunInfo, r: SimulationResult): str
   lines.push(`| wall time | ${duration(r.wallMs)} |`);
   lines.push(`| wall time per simulated year | ${r.wallMsPerYear.map((ms) => duration(ms)).join(', ')} |`);
   const phases = r.wallMsByPhase;
-  lines.push(`| of which: facts / settling / oracle / clock and timers | ${duration(phases.facts)} / ${duration(phases.settle)} / ${duration(phases.oracle)} / ${duration(phases.clock)} |`);
+  lines.push(
+    `| of which: facts / settling / oracle / clock and timers / vacuum | ${duration(phases.facts)} / ${duration(phases.settle)} / ${duration(phases.oracle)} / ${duration(phases.clock)} / ${duration(phases.vacuum)} |`,
+  );
+  lines.push(
+    `| vacuum | ${r.standInVacuums === null ? "the server's autovacuum" : `the server's autovacuum is off: the simulator vacuumed a table ${r.standInVacuums} times, at autovacuum's default trigger`} |`,
+  );
   lines.push(`| events appended | ${r.eventsAppended} |`);
   lines.push(`| steps of the clock | ${r.steps} |`);
   lines.push(`| engine crashes (kill -9) and restarts | ${r.crashes} |`);

@@ -37,6 +37,7 @@ describe('event causes', () => {
   it('given a contract-stream event without a cause, then the HTTP route or the contract system itself', () => {
     expect(causeOf({ schemaVersion: 1, receivedAt: '2027-01-04T09:00:00.000Z', source: 'http' }, true)).toEqual({ kind: 'request', name: 'terminate-contract' });
     expect(causeOf({ receivedAt: '2027-01-04T09:00:00.000Z' }, true)).toEqual({ kind: 'contract-system', name: 'contract-stream' });
+    expect(causeOf({ schemaVersion: 1, receivedAt: '2027-01-04T09:00:00.000Z', source: 'amqp' }, true)).toEqual({ kind: 'contract-system', name: 'message-broker' });
   });
 
   it('given no cause, or one of no known family, then null', () => {

@@ -56,8 +56,9 @@ export function causeOf(metadata: Readonly<Record<string, unknown>>, inContractS
   const id = metadata.causationId;
   if (typeof id !== 'string' || id === '') {
     if (!inContractStream) return null;
-    // terminate-contract.handler.ts marks the notices it records itself.
-    return metadata.source === 'http' ? { kind: 'request', name: 'terminate-contract' } : { kind: 'contract-system', name: 'contract-stream' };
+    // terminate-contract.handler.ts marks the notices it records itself (from HTTP or the broker intake).
+    if (metadata.source === 'http') return { kind: 'request', name: 'terminate-contract' };
+    return { kind: 'contract-system', name: metadata.source === 'amqp' ? 'message-broker' : 'contract-stream' };
   }
   if (UUID.test(id)) return { kind: 'event', eventId: id };
   if (CERTIFICATE_ID.test(id)) return { kind: 'engine', name: 'issue-certificate' };

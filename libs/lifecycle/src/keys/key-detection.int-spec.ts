@@ -49,7 +49,7 @@ afterAll(async () => {
 });
 
 /** One engine instance's detection: its own service, detection and poller over the shared database. */
-function instance() {
+function instance(rings: KeyRingRepository = keyRings) {
   const listing: Pick<KeyVault, 'createVersion' | 'listVersions'> = {
     createVersion: (keyId, requestId) => vault.createVersion(keyId, requestId),
     listVersions: async (keyId) => {
@@ -58,7 +58,7 @@ function instance() {
       return vault.listVersions(keyId);
     },
   };
-  const detection = new KeyDetection(keyRings, listing, deadlines, pool, clock, INTERVAL_MS, { info: () => undefined, warn: (o: object) => warnings.push(o) });
+  const detection = new KeyDetection(rings, listing, deadlines, pool, clock, INTERVAL_MS, { info: () => undefined, warn: (o: object) => warnings.push(o) });
   const saga = new KeyRingSaga(keyRings, deadlines, detection, clock);
   const poller = new DeadlinePoller(pool, clock, { [KEY_DETECTION]: detection.handle }, { logger: quiet });
   return { detection, saga, poller };
@@ -133,6 +133,36 @@ it('checks every ring on its own timer, each moved one interval on after its che
     expect(row.status).toBe('pending');
     expect(row.dueAt.getTime()).toBeGreaterThan(clock.now().getTime());
   }
+});
+
+it('checks a ring whose vault holds nothing new without loading it, and still sees every version created since', async () => {
+  // The same repository, counting the loads of this test's ring (the ring is read from the real store).
+  const tenantId = `quiet-${randomUUID().slice(0, 8)}`;
+  let loads = 0;
+  const counting = Object.create(keyRings) as KeyRingRepository;
+  counting.load = (id: string) => {
+    if (id === tenantId) loads++;
+    return keyRings.load(id);
+  };
+  const { saga, poller } = instance(counting);
+  await openRing(saga, tenantId);
+  await nextInterval(poller);
+  expect(loads).toBe(1);
+  await nextInterval(poller);
+  await nextInterval(poller);
+  expect(loads).toBe(1);
+  expect((await timer(tenantId))!.dueAt.getTime()).toBeGreaterThan(clock.now().getTime());
+
+  const first = await clientRotates(tenantId);
+  await nextInterval(poller);
+  expect(await detected(tenantId)).toEqual([first]);
+  expect(loads).toBe(2);
+  // What that check recorded is remembered: the next check loads nothing, the next rotation is seen.
+  await nextInterval(poller);
+  expect(loads).toBe(2);
+  const second = await clientRotates(tenantId);
+  await nextInterval(poller);
+  expect(await detected(tenantId)).toEqual([first, second]);
 });
 
 it('stops checking a ring once a shred destroyed it', async () => {

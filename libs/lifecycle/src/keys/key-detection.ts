@@ -36,8 +36,28 @@ interface DetectionPayload {
 
 /** Live rings read per query at boot. */
 const BOOT_PAGE = 500;
+/**
+ * Rings whose vault key and known versions this instance remembers between checks. Past it the memory
+ * starts over (a forgotten ring costs one load at its next check): 100,000 rings hold a few tens of MB.
+ */
+const REMEMBERED_RINGS = 100_000;
+
+/** What a check needs to tell that the vault holds nothing new: the ring's vault key and the versions its ring knew. */
+interface RememberedRing {
+  readonly keyId: string;
+  readonly known: ReadonlySet<string>;
+}
 
 export class KeyDetection {
+  /**
+   * A cache, never the truth: a check whose vault listing holds only versions remembered here ends
+   * without loading the ring (nearly every check: a fleet's rings are checked every interval and
+   * rarely change), and any other listing loads the ring and decides against it as before. Stale
+   * entries cost a load, never a missed version: a ring's vault key never changes, and its versions
+   * are only ever added.
+   */
+  private readonly remembered = new Map<string, RememberedRing>();
+
   constructor(
     private readonly keyRings: KeyRingRepository,
     private readonly vault: Pick<KeyVault, 'listVersions'>,
@@ -108,12 +128,35 @@ export class KeyDetection {
   }
 
   /**
+   * Whether the ring is remembered and the vault lists, besides the versions it knew, nothing enabled:
+   * then the check is over. A key with no enabled version left (destroyed by a shred) or a listing that
+   * fails is not judged here: the ring is forgotten and loaded, which ends a destroyed ring's timer and
+   * reports a vault failure as before.
+   */
+  private async holdsNothingNew(tenantId: string): Promise<boolean> {
+    const ring = this.remembered.get(tenantId);
+    if (!ring) return false;
+    try {
+      const enabled = (await this.vault.listVersions(ring.keyId)).filter((v) => v.state === 'enabled');
+      if (enabled.length > 0 && enabled.every((v) => ring.known.has(v.versionId))) return true;
+    } catch {
+      // Decided by the full check below, which calls the vault again and reports its failure.
+    }
+    this.remembered.delete(tenantId);
+    return false;
+  }
+
+  /**
    * Records versions that exist in the vault but not in the key ring (created by the client); returns
    * their ids, or null when the tenant has no live key ring (never opened, or destroyed by a shred).
    */
   private async detectVersions(tenantId: string): Promise<string[] | null> {
+    if (await this.holdsNothingNew(tenantId)) return [];
     const loaded = await this.keyRings.load(tenantId);
-    if (!loaded.state.exists || loaded.state.destroyed) return null;
+    if (!loaded.state.exists || loaded.state.destroyed) {
+      this.remembered.delete(tenantId);
+      return null;
+    }
     const known = new Set(loaded.state.versions.map((v) => v.keyVersionId));
     const found = (await this.vault.listVersions(loaded.state.keyId!))
       .filter((v) => !known.has(v.versionId) && v.state === 'enabled')
@@ -127,6 +170,8 @@ export class KeyDetection {
         { loaded: at },
       );
     }
+    if (this.remembered.size >= REMEMBERED_RINGS) this.remembered.clear();
+    this.remembered.set(tenantId, { keyId: at.state.keyId!, known: new Set(at.state.versions.map((v) => v.keyVersionId)) });
     return found.map((v) => v.versionId);
   }
 }

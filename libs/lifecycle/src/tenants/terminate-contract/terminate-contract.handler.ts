@@ -25,7 +25,7 @@ export class TerminateContractHandler implements ICommandHandler<TerminateContra
     @Inject(CRASH_HOOK) private readonly crash: CrashHook,
   ) {}
 
-  async execute({ tenantId, notice: input }: TerminateContractCommand): Promise<ShredAnswer> {
+  async execute({ tenantId, notice: input, source }: TerminateContractCommand): Promise<ShredAnswer> {
     const loaded = await this.tenants.load(tenantId);
     if (!loaded.state.exists) throw new DomainError('tenant-not-found', 'tenant not found');
     const receivedAt = this.clock.now().toISOString();
@@ -34,7 +34,7 @@ export class TerminateContractHandler implements ICommandHandler<TerminateContra
     const causeId = `termination:${notice.terminationId}`;
     const recorded = await this.store.append(
       stream,
-      [{ id: causedEventId(stream, causeId, 0), type: 'ContractTerminated', data: notice, metadata: { schemaVersion: schemaVersionOf('ContractTerminated'), receivedAt, source: 'http' } }],
+      [{ id: causedEventId(stream, causeId, 0), type: 'ContractTerminated', data: notice, metadata: { schemaVersion: schemaVersionOf('ContractTerminated'), receivedAt, source } }],
       'any',
     );
     this.crash('terminate:contract-recorded');
