@@ -40,6 +40,10 @@ import type { EngineMetrics } from './metrics/engine-metrics.js';
 import { ENGINE_METRICS, FleetReader } from './metrics/fleet-reader.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { AmqpIntake, INTAKE_CRASH_HOOK } from './intake/amqp-intake.service.js';
+import { OutboxProcessor } from '@lethe/outbound';
+import { OutboundDelivery } from './outbound/outbound-delivery.service.js';
+import { OutboundController } from './api/outbound/outbound.controller.js';
+import { sinkSubscriptions } from './outbound/outbound-sinks.js';
 
 export interface EngineRuntime {
   readonly config: EngineConfig;
@@ -88,12 +92,17 @@ export class EngineModule {
         FleetReader,
         {
           provide: PROCESSORS,
-          useFactory: (lifecycle: readonly Processor[]): Processor[] => [new EventTypeCountsProjection(), ...lifecycle],
+          useFactory: (lifecycle: readonly Processor[]): Processor[] => [
+            new EventTypeCountsProjection(),
+            ...lifecycle,
+            new OutboxProcessor(sinkSubscriptions(runtime.config.outbound)) as unknown as Processor,
+          ],
           inject: [LIFECYCLE_PROCESSORS],
         },
         { provide: READ_MODEL_PROGRESS, useFactory: (processors: readonly Processor[]) => readModelProgress(runtime.pool, processors), inject: [PROCESSORS] },
         { provide: DEADLINE_HANDLERS, useExisting: LIFECYCLE_DEADLINE_HANDLERS },
         ProcessorHost,
+        OutboundDelivery,
         DirectConnectionCheck,
         DeadlineTicker,
         { provide: INTAKE_CRASH_HOOK, useValue: runtime.lifecycle.crash ?? noCrash },
@@ -116,7 +125,7 @@ type ControllerClass = new (...args: never[]) => unknown;
 export function engineControllers(config: Pick<EngineConfig, 'roles' | 'clock'>): ControllerClass[] {
   const controllers: ControllerClass[] = [HealthController, MetricsController];
   if (!config.roles.has('api')) return controllers;
-  controllers.push(TenantsController, KeysController, ShredsController, ComplianceController, CertificateKeyController, RejectedEventsController, StagingAssetsController, CalendarsController, AuditController, ScheduleController);
+  controllers.push(TenantsController, KeysController, ShredsController, ComplianceController, CertificateKeyController, RejectedEventsController, StagingAssetsController, CalendarsController, AuditController, ScheduleController, OutboundController);
   if (config.clock.kind === 'manual') controllers.push(AdminClockController);
   return controllers;
 }

@@ -18,6 +18,8 @@ export const CRASH_POINTS = [
   'retire:recorded',
   /** The retired version disabled in the vault, not yet destroyed. */
   'retire:disabled',
+  /** Integration events stored in the outbox and claimed for delivery; nothing sent to the sink yet. */
+  'outbound:stored',
 ] as const;
 
 export type CrashPoint = (typeof CRASH_POINTS)[number];

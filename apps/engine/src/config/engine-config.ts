@@ -10,6 +10,7 @@ import { probeEnvShape, readProbeConfig, type ReadProbeConfig } from './probe-co
 import { ASSET_STORES, parseAssetStore, type AssetStoreConfig } from './asset-store-config.js';
 import { EVENT_STORES, parseEventStore, type EventStoreConfig } from './event-store-config.js';
 import { intakeEnvShape, readIntakeConfig, type IntakeConfig } from './intake-config.js';
+import { outboundEnvShape, readOutboundConfig, type OutboundConfig } from './outbound-config.js';
 
 /**
  * What an instance runs (LETHE_ROLES, default all three). Every instance listens on LETHE_HOST:PORT
@@ -100,6 +101,8 @@ export interface EngineConfig {
   readonly vault: VaultConfig;
   /** LETHE_INTAKE_AMQP_* (intake-config.ts): terminations from RabbitMQ, consumed by `api` instances; undefined: off. */
   readonly intake: IntakeConfig | undefined;
+  /** Where integration events go (LETHE_OUTBOUND_*, LETHE_WEBHOOKS; docs/events.md). */
+  readonly outbound: OutboundConfig;
 }
 
 /** LETHE_VAULT=pkcs11: the token that holds the tenant keys (docs/adapters/pkcs11.md). */
@@ -280,6 +283,7 @@ const schema = z.object({
     })
     .optional(),
   ...probeEnvShape,
+  ...outboundEnvShape,
   LETHE_ASSET_STORE: z.enum(ASSET_STORES, { message: `must be one of ${ASSET_STORES.join(', ')}` }).default('local'),
   // Checked by parseAssetStore, and only with LETHE_ASSET_STORE=azure-blob.
   LETHE_AZURE_BLOB_CONNECTION_STRING: z.string().optional(),
@@ -450,6 +454,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
   const intakeProblems: string[] = [];
   const intake = readIntakeConfig(c, intakeProblems);
   if (intakeProblems.length > 0) throw new ConfigError(intakeProblems);
+  const outboundProblems: string[] = [];
+  const outbound = readOutboundConfig(c, outboundProblems);
+  if (outboundProblems.length > 0) throw new ConfigError(outboundProblems);
   return {
     databaseUrl: c.DATABASE_URL,
     directDatabaseUrl: c.LETHE_DIRECT_DATABASE_URL,
@@ -487,6 +494,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
     eventStore,
     vault,
     intake,
+    outbound,
   };
 }
 

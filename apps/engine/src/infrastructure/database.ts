@@ -14,6 +14,7 @@ import {
   type MigrationClass,
   type PostgresConnection,
 } from '@lethe/postgres';
+import { outboundMigrations } from '@lethe/outbound';
 import { processorMigrations } from '@lethe/processors';
 import { readModelMigrations } from '@lethe/readmodel';
 import { schedulerMigrations } from '@lethe/scheduler';
@@ -37,6 +38,7 @@ export const ENGINE_MIGRATIONS: readonly MigrationClass[] = [
   ...certificateMigrations,
   ...snapshotMigrations,
   ...manualClockMigrations,
+  ...outboundMigrations,
   // The pkcs11 and azure-keyvault vaults' records (empty unless chosen): applied always, so switching needs no step.
   ...pkcs11VaultMigrations,
   ...azureKeyVaultMigrations,

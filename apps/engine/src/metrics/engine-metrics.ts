@@ -30,6 +30,8 @@ export interface FleetReadings {
   readonly compliance: { readonly tally: ComplianceTally; readonly ageSeconds: number } | null | Error;
   readonly processors: readonly ProcessorReading[] | Error;
   readonly deadlines: { readonly backlog: DeadlineBacklog; readonly kinds: readonly string[] } | Error;
+  /** Delivery rows by sink kind and state (pending, dead). */
+  readonly outbound: readonly { readonly sinkKind: string; readonly state: string; readonly n: number }[] | Error;
 }
 
 export type FleetSource = () => Promise<FleetReadings>;
@@ -47,6 +49,7 @@ export class EngineMetrics {
   readonly probeOutcomes: Counter<'outcome'>;
   readonly http: Histogram<'method' | 'route' | 'status'>;
   readonly intakeMessages: Counter<'kind' | 'outcome'>;
+  readonly outboundAttempts: Counter<'sink_kind' | 'outcome'>;
   private source: FleetSource | undefined;
   /** The readings of the scrape in progress: every fleet metric's collect() of one scrape shares them. */
   private reading: Promise<FleetReadings | undefined> | undefined;
@@ -64,6 +67,10 @@ export class EngineMetrics {
     };
     this.probeOutcomes = new Counter({ ...base(METRICS.probeOutcomes), registers });
     this.http = new Histogram({ ...base(METRICS.httpDuration), buckets: HTTP_BUCKETS, registers });
+    this.outboundAttempts = new Counter({ ...base(METRICS.outboundAttempts), registers });
+    for (const sink_kind of METRICS.outboundAttempts.values.sink_kind) {
+      for (const outcome of METRICS.outboundAttempts.values.outcome) this.outboundAttempts.inc({ sink_kind, outcome }, 0);
+    }
     // Every port series from the start, at 0: the first failure is then an increase, not a new series.
     for (const [port, operations] of [[this.vault, VAULT_OPERATIONS], [this.dataPlane, [...DATA_PLANE_OPERATIONS, PROBE_OPERATION]]] as const) {
       for (const operation of operations) {
@@ -158,11 +165,16 @@ export class EngineMetrics {
     fleet(METRICS.deadlinesFailed, (r) => r.deadlines, perKind((k) => k.failed));
     fleet(METRICS.deadlineOldestDue, (r) => ok(r.deadlines)?.backlog.oldestDueMs, (m, v) => set(m, {}, v / 1000));
 
+    fleet(METRICS.outboundDeliveries, (r) => r.outbound, (m, rows) => {
+      for (const sinkKind of METRICS.outboundDeliveries.values.sink_kind) for (const state of METRICS.outboundDeliveries.values.state) set(m, { sink_kind: sinkKind, state }, 0);
+      for (const row of rows) set(m, { sink_kind: row.sinkKind, state: row.state }, row.n);
+    });
+
     fleet(
       METRICS.sourceUp,
       (r) => r,
       (m, r) => {
-        const up = { fleet: r.fleet, compliance: r.compliance, processors: r.processors, deadlines: r.deadlines };
+        const up = { fleet: r.fleet, compliance: r.compliance, processors: r.processors, deadlines: r.deadlines, outbound: r.outbound };
         for (const [source, value] of Object.entries(up)) set(m, { source }, value instanceof Error ? 0 : 1);
       },
     );

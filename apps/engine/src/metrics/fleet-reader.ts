@@ -8,6 +8,7 @@ import pg from 'pg';
 import { CLOCK, SystemClock, type Clock } from '@lethe/clock';
 import { EVENT_STORE, PostgresEventStore, type EventStore } from '@lethe/eventstore';
 import { CountComplianceQuery, CountFleetQuery, publicTimerKind } from '@lethe/lifecycle';
+import { countDeliveries } from '@lethe/outbound';
 import { countDeadLetters, eventsAfter, readProcessorOwnership, type Processor } from '@lethe/processors';
 import { readDeadlineBacklog, type DeadlineHandlers } from '@lethe/scheduler';
 import { PG_POOL } from '../infrastructure/database.js';
@@ -47,13 +48,14 @@ export class FleetReader implements OnModuleInit {
   }
 
   async read(): Promise<FleetReadings> {
-    const [fleet, compliance, processors, deadlines] = await Promise.all([
+    const [fleet, compliance, processors, deadlines, outbound] = await Promise.all([
       settle(this.readFleet()),
       settle(this.compliance.current()),
       settle(this.readProcessors()),
       settle(this.readDeadlines()),
+      settle(countDeliveries(this.pool)),
     ]);
-    return { fleet, compliance, processors, deadlines };
+    return { fleet, compliance, processors, deadlines, outbound };
   }
 
   private async readFleet() {

@@ -12,6 +12,7 @@
 
 import { KEY_VERSION_STATUSES, SHRED_PROGRESS, TENANT_STATUSES } from '@lethe/domain';
 import { DOMAIN_EVENT_TYPES } from '@lethe/lifecycle';
+import { SINK_KINDS } from '@lethe/outbound';
 import { DATA_PLANE_OPERATIONS, FAILURE_REASONS, PROBE_OPERATION, PROBE_OUTCOMES, VAULT_OPERATIONS } from './port-operations.js';
 
 /** What the RabbitMQ intake did with a message (apps/engine/src/intake). */
@@ -90,9 +91,9 @@ export const METRICS = {
     name: 'lethe_metrics_source_up',
     type: 'gauge',
     labels: ['source'],
-    values: { source: ['fleet', 'compliance', 'processors', 'deadlines'] },
+    values: { source: ['fleet', 'compliance', 'processors', 'deadlines', 'outbound'] },
     scope: 'instance',
-    help: '1 when this scrape read the source (fleet, compliance, processors, deadlines) from the database, else 0 (its metrics are left out)',
+    help: '1 when this scrape read the source (fleet, compliance, processors, deadlines, outbound) from the database, else 0 (its metrics are left out)',
   }),
   vaultDuration: spec({ name: 'lethe_vault_request_duration_seconds', type: 'histogram', labels: ['operation'], values: { operation: VAULT_OPERATIONS }, scope: 'instance', help: 'Key vault calls made by this instance, by port operation' }),
   vaultErrors: spec({
@@ -134,6 +135,22 @@ export const METRICS = {
     values: { kind: INTAKE_KINDS, outcome: INTAKE_OUTCOMES },
     scope: 'instance',
     help: 'Messages this instance took from the RabbitMQ intake queue, by kind and outcome: processed (acknowledged once its event was stored, a duplicate included), invalid, unknown-tenant or refused (dead-lettered), retried (put back after a failure, e.g. the database unavailable)',
+  }),
+  outboundAttempts: spec({
+    name: 'lethe_outbound_delivery_attempts_total',
+    type: 'counter',
+    labels: ['sink_kind', 'outcome'],
+    values: { sink_kind: SINK_KINDS, outcome: ['delivered', 'failed', 'dead'] },
+    scope: 'instance',
+    help: 'Integration event deliveries attempted by this instance, by sink kind (amqp, webhook) and outcome: delivered, failed (to be retried) or dead (retries exhausted: GET /v1/outbound/dead-letters)',
+  }),
+  outboundDeliveries: spec({
+    name: 'lethe_outbound_deliveries',
+    type: 'gauge',
+    labels: ['sink_kind', 'state'],
+    values: { sink_kind: SINK_KINDS, state: ['pending', 'dead'] },
+    scope: 'fleet',
+    help: 'Integration event deliveries waiting (pending, retries included) or dead (retries exhausted, until replayed), by sink kind',
   }),
   httpDuration: spec({
     name: 'lethe_http_request_duration_seconds',

@@ -1,0 +1,62 @@
+// LETHE_OUTBOUND_* and LETHE_WEBHOOKS, read through loadConfig: problems name the setting, the entry
+// and the rule, never a URL or a secret.
+import { ConfigError, ENGINE_ENV_VARS, loadConfig } from './engine-config.js';
+
+const problemsOf = (env: Record<string, string>): string[] => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  return [];
+};
+
+const SECRET = 'whsec-0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+const hook = (over: Record<string, unknown> = {}) => ({ name: 'ticketing', url: 'https://hooks.example.test/lethe?token=abc', secret: SECRET, ...over });
+
+describe('outbound configuration', () => {
+  it('has no sinks by default, the lethe.events exchange and hours of retries', () => {
+    expect(loadConfig({}).outbound).toEqual({ amqp: undefined, webhooks: [], retry: { baseMs: 10_000, maxMs: 3_600_000, maxAttempts: 20 } });
+  });
+
+  it('reads the RabbitMQ sink and the webhooks with the types they want', () => {
+    const c = loadConfig({
+      LETHE_OUTBOUND_AMQP_URL: 'amqp://lethe:pw@rabbit:5672/prod',
+      LETHE_WEBHOOKS: JSON.stringify([hook({ types: ['shred.verified', 'shred.verified'] }), hook({ name: 'pager' })]),
+    }).outbound;
+    expect(c.amqp).toEqual({ url: 'amqp://lethe:pw@rabbit:5672/prod', exchange: 'lethe.events' });
+    expect(c.webhooks.map((w) => [w.name, w.types])).toEqual([
+      ['ticketing', ['shred.verified']],
+      ['pager', 'all'],
+    ]);
+  });
+
+  it.each([
+    [{ LETHE_OUTBOUND_AMQP_URL: 'http://rabbit:5672' }, 'LETHE_OUTBOUND_AMQP_URL: must be an amqp:// or amqps:// URL'],
+    [{ LETHE_OUTBOUND_AMQP_EXCHANGE: 'has space' }, 'LETHE_OUTBOUND_AMQP_EXCHANGE: must be 1-127 letters'],
+    [{ LETHE_WEBHOOKS: '{"name":' }, "LETHE_WEBHOOKS: must be a JSON list"],
+    [{ LETHE_WEBHOOKS: JSON.stringify([hook({ secret: 'short' })]) }, 'LETHE_WEBHOOKS: entry 1 (secret) must be'],
+    [{ LETHE_WEBHOOKS: JSON.stringify([hook({ types: ['shred.exploded'] })]) }, 'LETHE_WEBHOOKS: entry 1 (types) must be'],
+    [{ LETHE_WEBHOOKS: JSON.stringify([hook(), hook()]) }, 'LETHE_WEBHOOKS: entry 2 (name) must be unique'],
+    [{ LETHE_WEBHOOKS: JSON.stringify([hook({ url: 'http://hooks.example.test/x' })]) }, 'LETHE_WEBHOOKS: entry 1 (url) must be an https:// URL (LETHE_WEBHOOKS_ALLOW_HTTP=true allows http:// for tests)'],
+    [{ LETHE_OUTBOUND_MAX_ATTEMPTS: '0' }, 'LETHE_OUTBOUND_MAX_ATTEMPTS: must be a whole number of attempts from 1 to 1000'],
+    [{ LETHE_OUTBOUND_RETRY_BASE_MS: '5000', LETHE_OUTBOUND_RETRY_MAX_MS: '1000' }, 'LETHE_OUTBOUND_RETRY_MAX_MS: must be at least LETHE_OUTBOUND_RETRY_BASE_MS'],
+  ])('refuses %j naming the setting and the rule', (env, problem) => {
+    const problems = problemsOf(env);
+    expect(problems).toEqual([expect.stringContaining(problem)]);
+    expect(problems.join('\n')).not.toContain(SECRET);
+    expect(problems.join('\n')).not.toContain('token=abc');
+  });
+
+  it('accepts http:// webhooks only with LETHE_WEBHOOKS_ALLOW_HTTP=true', () => {
+    const c = loadConfig({ LETHE_WEBHOOKS: JSON.stringify([hook({ url: 'http://127.0.0.1:8080/hooks' })]), LETHE_WEBHOOKS_ALLOW_HTTP: 'true' });
+    expect(c.outbound.webhooks[0].url).toBe('http://127.0.0.1:8080/hooks');
+  });
+
+  it('lists every outbound setting among the engine variables', () => {
+    for (const name of ['LETHE_OUTBOUND_AMQP_URL', 'LETHE_OUTBOUND_AMQP_EXCHANGE', 'LETHE_WEBHOOKS', 'LETHE_WEBHOOKS_ALLOW_HTTP', 'LETHE_OUTBOUND_RETRY_BASE_MS', 'LETHE_OUTBOUND_RETRY_MAX_MS', 'LETHE_OUTBOUND_MAX_ATTEMPTS']) {
+      expect(ENGINE_ENV_VARS).toContain(name);
+    }
+  });
+});

@@ -1,0 +1,117 @@
+// The outbound sinks (docs/events.md): RabbitMQ (LETHE_OUTBOUND_AMQP_URL, LETHE_OUTBOUND_AMQP_EXCHANGE),
+// webhooks (LETHE_WEBHOOKS), and how long a failing delivery is retried. Problems name the setting,
+// the entry and the rule, never a URL (it may carry credentials) or a secret.
+import { z } from 'zod';
+import { DEFAULT_AMQP_EXCHANGE, DEFAULT_RETRY_POLICY, INTEGRATION_EVENT_TYPES, type IntegrationEventType, type RetryPolicy, type WebhookEndpoint } from '@lethe/outbound';
+
+export interface OutboundConfig {
+  readonly amqp: { readonly url: string; readonly exchange: string } | undefined;
+  readonly webhooks: readonly WebhookEndpoint[];
+  readonly retry: RetryPolicy;
+}
+
+const whole = (min: number, max: number, unit: string) => {
+  const message = `must be a whole number of ${unit} from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d+$/, { message })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { message });
+};
+
+export const outboundEnvShape = {
+  LETHE_OUTBOUND_AMQP_URL: z
+    .string()
+    .trim()
+    .refine(isAmqpUrl, { message: 'must be an amqp:// or amqps:// URL, e.g. amqp://user:password@rabbitmq:5672/vhost' })
+    .optional(),
+  LETHE_OUTBOUND_AMQP_EXCHANGE: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._:-]{1,127}$/, { message: 'must be 1-127 letters, digits or . _ : - (a RabbitMQ exchange name)' })
+    .default(DEFAULT_AMQP_EXCHANGE),
+  LETHE_WEBHOOKS: z.string().optional(),
+  LETHE_WEBHOOKS_ALLOW_HTTP: z
+    .enum(['true', 'false'], { message: "must be 'true' or 'false'" })
+    .transform((v) => v === 'true')
+    .default(false),
+  LETHE_OUTBOUND_RETRY_BASE_MS: whole(100, 3_600_000, 'milliseconds').default(DEFAULT_RETRY_POLICY.baseMs),
+  LETHE_OUTBOUND_RETRY_MAX_MS: whole(100, 86_400_000, 'milliseconds').default(DEFAULT_RETRY_POLICY.maxMs),
+  LETHE_OUTBOUND_MAX_ATTEMPTS: whole(1, 1000, 'attempts').default(DEFAULT_RETRY_POLICY.maxAttempts),
+};
+
+type OutboundEnv = z.infer<z.ZodObject<typeof outboundEnvShape>>;
+
+function isAmqpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'amqp:' || url.protocol === 'amqps:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+export const WEBHOOKS_RULE =
+  'must be a JSON list of {"name", "url", "secret", "types"?}: name 1-40 lowercase letters, digits or hyphens, unique; url https://; secret 32-256 printable characters; types a list of integration event types (omitted: all)';
+
+const webhookSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
+  url: z.string(),
+  secret: z.string().regex(/^[\x21-\x7e]{32,256}$/),
+  types: z.array(z.enum(INTEGRATION_EVENT_TYPES)).min(1).optional(),
+});
+
+/** LETHE_WEBHOOKS: each entry checked, problems naming the entry by number and field. */
+function parseWebhooks(value: string | undefined, allowHttp: boolean, problems: string[]): WebhookEndpoint[] {
+  if (value === undefined) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    problems.push(`LETHE_WEBHOOKS: ${WEBHOOKS_RULE}; it is not JSON`);
+    return [];
+  }
+  if (!Array.isArray(json)) {
+    problems.push(`LETHE_WEBHOOKS: ${WEBHOOKS_RULE}; it is not a list`);
+    return [];
+  }
+  const endpoints: WebhookEndpoint[] = [];
+  json.forEach((entry, index) => {
+    const parsed = webhookSchema.safeParse(entry);
+    if (!parsed.success) {
+      const fields = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'entry')))].join(', ');
+      problems.push(`LETHE_WEBHOOKS: entry ${index + 1} (${fields}) ${WEBHOOKS_RULE}`);
+      return;
+    }
+    const { name, url, secret, types } = parsed.data;
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      protocol = undefined;
+    }
+    if (protocol !== 'https:' && !(allowHttp && protocol === 'http:')) {
+      const hint = protocol === 'http:' ? ' (LETHE_WEBHOOKS_ALLOW_HTTP=true allows http:// for tests)' : '';
+      problems.push(`LETHE_WEBHOOKS: entry ${index + 1} (url) must be an https:// URL${hint}`);
+      return;
+    }
+    if (endpoints.some((e) => e.name === name)) {
+      problems.push(`LETHE_WEBHOOKS: entry ${index + 1} (name) must be unique; ${name} is named twice`);
+      return;
+    }
+    endpoints.push({ name, url, secret, types: types ? ([...new Set(types)] as IntegrationEventType[]) : 'all' });
+  });
+  return endpoints;
+}
+
+export function readOutboundConfig(env: OutboundEnv, problems: string[]): OutboundConfig {
+  const webhooks = parseWebhooks(env.LETHE_WEBHOOKS, env.LETHE_WEBHOOKS_ALLOW_HTTP, problems);
+  if (env.LETHE_OUTBOUND_RETRY_MAX_MS < env.LETHE_OUTBOUND_RETRY_BASE_MS) {
+    problems.push('LETHE_OUTBOUND_RETRY_MAX_MS: must be at least LETHE_OUTBOUND_RETRY_BASE_MS');
+  }
+  return {
+    amqp: env.LETHE_OUTBOUND_AMQP_URL === undefined ? undefined : { url: env.LETHE_OUTBOUND_AMQP_URL, exchange: env.LETHE_OUTBOUND_AMQP_EXCHANGE },
+    webhooks,
+    retry: { baseMs: env.LETHE_OUTBOUND_RETRY_BASE_MS, maxMs: env.LETHE_OUTBOUND_RETRY_MAX_MS, maxAttempts: env.LETHE_OUTBOUND_MAX_ATTEMPTS },
+  };
+}
