@@ -83,8 +83,10 @@ describeWithRabbitMq('outbound to RabbitMQ', () => {
     await Promise.all(tenants.map((t) => addVersions(t, 25)));
     await waitUntil(() => tenants.every((t) => ofTenant(t).length >= 25), 60_000, 'every tenant’s 25 messages');
     for (const t of tenants) expectInOrderOnce(t, 25);
-    const states = await pool.query(`select state, count(*)::int as n from lethe_outbound_deliveries where tenant_id = any($1) group by state`, [tenants]);
-    expect(states.rows).toEqual([{ state: 'delivered', n: 200 }]);
+    // The broker hands a message to the consumer before the dispatcher has recorded its confirmation.
+    const states = async () => (await pool.query(`select state, count(*)::int as n from lethe_outbound_deliveries where tenant_id = any($1) group by state`, [tenants])).rows;
+    await waitUntil(async () => JSON.stringify(await states()) === JSON.stringify([{ state: 'delivered', n: 200 }]), 30_000, 'every delivery recorded as delivered');
+    expect(await states()).toEqual([{ state: 'delivered', n: 200 }]);
   });
 
   it('keeps events while the broker is unreachable, then delivers them all, in order, once', async () => {

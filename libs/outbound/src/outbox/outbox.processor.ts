@@ -20,22 +20,34 @@ export class OutboxProcessor implements Processor<typeof INTERESTS> {
   constructor(private readonly sinks: readonly SinkSubscription[]) {}
 
   async handle(event: Delivered<typeof INTERESTS>, tx: pg.PoolClient): Promise<void> {
-    const stored = { type: event.type, data: event.data, id: event.id, tenantId: event.categoryId, position: event.position } as StoredTenantEvent;
-    const integration = toIntegrationEvent(stored);
-    if (!integration) return;
-    await tx.query('insert into lethe_outbound_events (id, tenant_id, type, position, body) values ($1, $2, $3, $4, $5) on conflict (id) do nothing', [
-      integration.id,
-      integration.tenantId,
-      integration.type,
-      integration.position,
-      JSON.stringify(integration),
-    ]);
-    const sinks = this.sinks.filter((s) => wants(s, integration.type)).map((s) => s.name);
-    if (sinks.length === 0) return;
+    await this.handleBatch([event], tx);
+  }
+
+  /** A run of events in log order: every integration event in one insert, every delivery row in another. */
+  async handleBatch(events: readonly Delivered<typeof INTERESTS>[], tx: pg.PoolClient): Promise<void> {
+    const integrations = events.flatMap((event) => {
+      const stored = { type: event.type, data: event.data, id: event.id, tenantId: event.categoryId, position: event.position } as StoredTenantEvent;
+      const integration = toIntegrationEvent(stored);
+      return integration ? [integration] : [];
+    });
+    if (integrations.length === 0) return;
+    await tx.query(
+      `insert into lethe_outbound_events (id, tenant_id, type, position, body)
+       select * from unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::text[]) on conflict (id) do nothing`,
+      [
+        integrations.map((i) => i.id),
+        integrations.map((i) => i.tenantId),
+        integrations.map((i) => i.type),
+        integrations.map((i) => i.position),
+        integrations.map((i) => JSON.stringify(i)),
+      ],
+    );
+    const deliveries = integrations.flatMap((i) => this.sinks.filter((s) => wants(s, i.type)).map((s) => ({ sink: s.name, event: i })));
+    if (deliveries.length === 0) return;
     await tx.query(
       `insert into lethe_outbound_deliveries (sink, event_id, tenant_id, position)
-       select s, $2, $3, $4 from unnest($1::text[]) as s on conflict do nothing`,
-      [sinks, integration.id, integration.tenantId, integration.position],
+       select * from unnest($1::text[], $2::uuid[], $3::text[], $4::bigint[]) on conflict do nothing`,
+      [deliveries.map((d) => d.sink), deliveries.map((d) => d.event.id), deliveries.map((d) => d.event.tenantId), deliveries.map((d) => d.event.position)],
     );
   }
 }
