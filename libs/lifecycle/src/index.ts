@@ -54,6 +54,7 @@ export {
   type TenantEvents,
 } from './audit/tenant-events/tenant-events.query.js';
 export { CAUSE_KINDS, type CauseKind } from './audit/event-cause.js';
+export { actAs, actingSubject, subjectMetadata, subjectOf, SUBJECT_METADATA } from './audit/acting-subject.js';
 export {
   GetScheduleQuery,
   SCHEDULE_LISTING,

@@ -16,11 +16,17 @@ import { ASSET_STORES, parseAssetStore, type AssetStoreConfig } from './asset-st
 export const ENGINE_ROLES = ['api', 'processors', 'poller'] as const;
 export type EngineRole = (typeof ENGINE_ROLES)[number];
 
-export const API_ROLES = ['contract-system', 'ops-reader', 'operator', 'admin'] as const;
+export const API_ROLES = ['contract-system', 'ops-reader', 'operator', 'admin', 'approver'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
+
+/** Who a static token stands for: a machine or person, named in the events it causes. */
+export const SUBJECT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/;
+export const SUBJECT_RULE = 'must be 1-128 letters, digits or . _ @ + -, starting with a letter or digit';
 
 export interface ApiToken {
   readonly role: ApiRole;
+  /** The `role:subject:token` entry's subject; the role's name for a `role:token` entry. */
+  readonly subject: string;
   readonly token: string;
 }
 
@@ -289,22 +295,30 @@ const schema = z.object({
 export const ENGINE_ENV_VARS: readonly string[] = Object.freeze(Object.keys(schema.shape));
 
 /**
- * API tokens are `role:token` entries: comma-separated in LETHE_TOKENS, one a line in the tokens file.
- * A token is printable ASCII without spaces; an empty one is kept here so that boot can warn about it
- * (it never authenticates). Problems name the entry by number and role, never the token.
+ * API tokens are `role:subject:token` entries (the older `role:token` form still reads, its subject
+ * being the role's name): comma-separated in LETHE_TOKENS, one a line in the tokens file. A token is
+ * printable ASCII without spaces; an empty one is kept here so that boot can warn about it (it never
+ * authenticates). Problems name the entry by number and role, never the token.
+ * An entry with a second `:` is read as `role:subject:token` when what lies between the colons is a
+ * subject (SUBJECT_PATTERN); a `role:token` entry whose token holds such a `:` must be written
+ * `role:<role>:token`.
  */
 export function parseTokenEntries(entries: readonly string[], source: string, problems: string[]): ApiToken[] {
   const tokens: ApiToken[] = [];
   entries.forEach((pair, index) => {
     const at = pair.indexOf(':');
     const role = at < 0 ? '' : pair.slice(0, at).trim();
-    const token = at < 0 ? '' : pair.slice(at + 1).trim();
+    const rest = at < 0 ? '' : pair.slice(at + 1).trim();
+    const second = rest.indexOf(':');
+    const named = second > 0 && SUBJECT_PATTERN.test(rest.slice(0, second));
+    const subject = named ? rest.slice(0, second) : role;
+    const token = named ? rest.slice(second + 1) : rest;
     if (!(API_ROLES as readonly string[]).includes(role)) {
       problems.push(`${source}: entry ${index + 1} must start with one of ${API_ROLES.join(', ')} followed by ':'`);
     } else if (!/^[\x21-\x7e]*$/.test(token)) {
       problems.push(`${source}: entry ${index + 1} (${role}) must be printable characters without spaces`);
     } else {
-      tokens.push({ role: role as ApiRole, token });
+      tokens.push({ role: role as ApiRole, subject, token });
     }
   });
   return tokens;

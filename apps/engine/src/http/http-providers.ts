@@ -6,6 +6,7 @@ import type { Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/engine-config.js';
 import { BearerAuthenticator } from './auth/bearer-authenticator.js';
+import { ActingSubjectInterceptor } from './auth/acting-subject.interceptor.js';
 import { RolesGuard } from './auth/roles.guard.js';
 import { ReadYourWritesInterceptor } from './consistency/read-your-writes.interceptor.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
@@ -20,6 +21,8 @@ export const problemProviders: Provider[] = [{ provide: APP_FILTER, useClass: Pr
 export const authProviders: Provider[] = [
   { provide: BearerAuthenticator, useFactory: (config: EngineConfig) => new BearerAuthenticator(config.tokens), inject: [ENGINE_CONFIG] },
   { provide: APP_GUARD, useClass: RolesGuard },
+  // Innermost of the global interceptors (registered last): the handler runs as the caller's subject.
+  { provide: APP_INTERCEPTOR, useClass: ActingSubjectInterceptor },
 ];
 
 /** @Idempotent routes, backed by lethe_idempotency (idempotencyMigrations). */
@@ -38,4 +41,4 @@ export const requestInputProviders: Provider[] = [{ provide: APP_INTERCEPTOR, us
  */
 export const readYourWritesProviders: Provider[] = [{ provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor }];
 
-export const httpProviders: Provider[] = [...problemProviders, ...authProviders, ...requestInputProviders, ...readYourWritesProviders, ...idempotencyProviders];
+export const httpProviders: Provider[] = [...problemProviders, ...requestInputProviders, ...readYourWritesProviders, ...idempotencyProviders, ...authProviders];
