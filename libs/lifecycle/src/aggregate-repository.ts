@@ -134,7 +134,7 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
         id: causedEventId(stream, causeId, i),
         type: e.type,
         data: e.data as unknown as JsonValue,
-        metadata: { schemaVersion: schemaVersionOf(e.type), causationId: causeId, occurredAt: now.toISOString(), ...subjectMetadata(causeId) },
+        metadata: { schemaVersion: schemaVersionOf(e.type), causationId: causeId, occurredAt: now.toISOString(), ...subjectMetadata() },
       }));
       try {
         const result = await this.store.append(stream, events, revision);

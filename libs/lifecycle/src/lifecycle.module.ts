@@ -64,6 +64,7 @@ import {
   SNAPSHOTS,
 } from './lifecycle.tokens.js';
 import { GetTenantEventsHandler } from './audit/tenant-events/tenant-events.handler.js';
+import { unattended } from './audit/acting-subject.js';
 import { GetScheduleHandler } from './schedule/get-schedule/get-schedule.handler.js';
 import type { TimerKind } from './schedule/timer-kinds.js';
 import { vaultDeletionWindow } from './tenants/vault-deletion-window.js';
@@ -185,6 +186,17 @@ const sharedProviders: Provider[] = [
   },
 ];
 
+/** A processor whose work names no subject, even when a call's append woke it (acting-subject.ts). */
+function unattendedProcessor(processor: Processor): Processor {
+  const batch = processor.handleBatch;
+  return {
+    name: processor.name,
+    interests: processor.interests,
+    handle: unattended((event, tx) => processor.handle(event, tx)),
+    ...(batch ? { handleBatch: unattended((events, tx) => batch.call(processor, events, tx)) } : {}),
+  };
+}
+
 const processorsProvider: Provider = {
   provide: LIFECYCLE_PROCESSORS,
   useFactory: (
@@ -198,14 +210,15 @@ const processorsProvider: Provider = {
     logger: LifecycleLogger,
     detection: KeyDetection,
     sabotage: Sabotage | null,
-  ): readonly Processor[] => [
-    new TenantsProjection(),
-    new KeyRingsProjection(),
-    new RejectedEventsProjection(),
-    new ShredSaga(tenants, deadlines, store, clock),
-    new KeyRingSaga(keyRings, deadlines, detection, clock, retirementLeadMs(sabotage)),
-    new CertificateIssuer(store, tenants, certificates, signing, clock, logger),
-  ],
+  ): readonly Processor[] =>
+    [
+      new TenantsProjection(),
+      new KeyRingsProjection(),
+      new RejectedEventsProjection(),
+      new ShredSaga(tenants, deadlines, store, clock),
+      new KeyRingSaga(keyRings, deadlines, detection, clock, retirementLeadMs(sabotage)),
+      new CertificateIssuer(store, tenants, certificates, signing, clock, logger),
+    ].map(unattendedProcessor),
   inject: [EVENT_STORE, CLOCK, DEADLINES, TenantRepository, KeyRingRepository, PostgresCertificateStore, SIGNING_KEYRING, LIFECYCLE_LOGGER, KeyDetection, SABOTAGE],
 };
 
@@ -237,7 +250,7 @@ const deadlineHandlersProvider: Provider = {
       [KEY_DETECTION]: detection.handle,
       [KEY_RING_OPEN]: opener.handle,
     };
-    return handlers;
+    return Object.fromEntries(Object.entries(handlers).map(([kind, handle]) => [kind, unattended(handle)])) as typeof handlers;
   },
   inject: [TenantRepository, KeyRingRepository, KeyRingOpener, KeyDetection, VAULT, DATA_PLANE, READ_PROBE, CLOCK, LIFECYCLE_LOGGER, CRASH_HOOK, SABOTAGE],
 };

@@ -1,4 +1,4 @@
-import { actAs, actingSubject, subjectMetadata, subjectOf } from './acting-subject.js';
+import { actAs, actingSubject, subjectMetadata, subjectOf, unattended } from './acting-subject.js';
 
 describe('acting subject', () => {
   it('is the subject of the call being served, across awaits, and none outside one', async () => {
@@ -11,13 +11,12 @@ describe('acting subject', () => {
     expect(actingSubject()).toBeUndefined();
   });
 
-  it('goes into the metadata of what a request causes, not of what a timer, a processor or the engine does', () => {
-    expect(subjectMetadata('onboard:acme')).toEqual({});
-    actAs('ci-deployer', () => {
-      expect(subjectMetadata('onboard:acme')).toEqual({ subject: 'ci-deployer' });
-      expect(subjectMetadata('shred-step:acme:s-1')).toEqual({});
-      expect(subjectMetadata('saga:6f1c2a4e-9b7d-4e1a-8c3b-2d5e6f7a8b9c')).toEqual({});
-      expect(subjectMetadata('open-key-ring:acme')).toEqual({});
+  it('goes into the metadata of what a call causes, not of unattended work the call woke', async () => {
+    expect(subjectMetadata()).toEqual({});
+    const timer = unattended(async () => subjectMetadata());
+    await actAs('ci-deployer', async () => {
+      expect(subjectMetadata()).toEqual({ subject: 'ci-deployer' });
+      expect(await timer()).toEqual({});
     });
   });
 

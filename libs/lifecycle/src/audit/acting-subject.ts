@@ -4,7 +4,6 @@
 // (`subject`), so the audit trail can say who did what without each command carrying it. Work a
 // processor or a timer does has no subject: its cause is an event or a timer.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { causeOf } from './event-cause.js';
 
 const acting = new AsyncLocalStorage<string>();
 
@@ -27,15 +26,17 @@ export function subjectOf(metadata: Readonly<Record<string, unknown>>): string |
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-/**
- * The metadata fields naming the acting subject, to spread into an event's metadata: none outside a
- * call, and none for an event whose cause (`causeId`) is a timer, a processor or an engine step. Those
- * can run inside a call's async context (a call that moves the manual clock or appends wakes this
- * process's timers and subscriptions at once), yet nobody caused them but their own cause.
- */
-export function subjectMetadata(causeId?: string): { readonly subject?: string } {
+/** The metadata fields naming the acting subject, to spread into an event's metadata: none outside a call. */
+export function subjectMetadata(): { readonly subject?: string } {
   const subject = acting.getStore();
-  if (subject === undefined) return {};
-  if (causeId !== undefined && ['timer', 'event', 'engine'].includes(causeOf({ causationId: causeId }, false)?.kind ?? '')) return {};
-  return { [SUBJECT_METADATA]: subject };
+  return subject === undefined ? {} : { [SUBJECT_METADATA]: subject };
+}
+
+/**
+ * `work` run outside any call: what a timer or a processor does. Either can start inside a call's
+ * async context (a call that moves the manual clock or appends wakes this process's timers and
+ * subscriptions at once), yet nobody caused it but the timer or the event it follows.
+ */
+export function unattended<A extends unknown[], R>(work: (...args: A) => R): (...args: A) => R {
+  return (...args: A) => acting.exit(() => work(...args));
 }
