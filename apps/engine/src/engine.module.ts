@@ -35,7 +35,7 @@ import { StagingAssetsController } from './api/staging-assets.controller.js';
 import { CalendarsController } from './api/calendars/calendars.controller.js';
 import { AuditController } from './api/audit.controller.js';
 import { ScheduleController } from './api/schedule.controller.js';
-import { httpProviders, READ_MODEL_PROGRESS, type ReadModelProgress } from './http/index.js';
+import { httpProviders, JWT_VERIFIER, READ_MODEL_PROGRESS, type JwtVerifier, type ReadModelProgress } from './http/index.js';
 import type { EngineMetrics } from './metrics/engine-metrics.js';
 import { ENGINE_METRICS, FleetReader } from './metrics/fleet-reader.js';
 import { MetricsController } from './metrics/metrics.controller.js';
@@ -51,6 +51,8 @@ export interface EngineRuntime {
   readonly lifecycle: LifecyclePorts;
   /** The Prometheus registry the ports are instrumented with (GET /metrics). */
   readonly metrics: EngineMetrics;
+  /** LETHE_OIDC_*: checks the issuer's JWTs; absent without LETHE_OIDC_ISSUER. */
+  readonly jwt?: JwtVerifier;
 }
 
 @Module({})
@@ -97,6 +99,7 @@ export class EngineModule {
         DeadlineTicker,
         MoveClockHandler,
         ReadClockHandler,
+        { provide: JWT_VERIFIER, useValue: runtime.jwt ?? null },
         ...httpProviders,
       ],
     };

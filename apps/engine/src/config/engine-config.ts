@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CRASH_POINTS, SABOTAGE_KINDS, type CrashPoint, type Sabotage } from '@lethe/lifecycle';
 import { KEY_PREFIX_PATTERN, MAX_SOFT_DELETE_RETENTION_DAYS, MIN_SOFT_DELETE_RETENTION_DAYS, type Pkcs11PinSource } from '@lethe/vault';
 import type { SimulatedVaultOutage } from '../infrastructure/simulated-vault-outages.js';
+import { oidcEnvShape, readOidcConfig, type OidcConfig } from './oidc-config.js';
 import { probeEnvShape, readProbeConfig, type ReadProbeConfig } from './probe-config.js';
 import { ASSET_STORES, parseAssetStore, type AssetStoreConfig } from './asset-store-config.js';
 
@@ -94,6 +95,8 @@ export interface EngineConfig {
    * which every vault call fails or times out. Empty: none.
    */
   readonly simulatedVaultOutages: readonly SimulatedVaultOutage[];
+  /** LETHE_OIDC_* (oidc-config.ts): JWTs of an OpenID Connect issuer, beside the static tokens; undefined without LETHE_OIDC_ISSUER. */
+  readonly oidc: OidcConfig | undefined;
   /** LETHE_PROBE and its settings (probe-config.ts): the read probe that verifies a shred. */
   readonly probe: ReadProbeConfig;
   /** LETHE_ASSET_STORE and its settings (LETHE_AZURE_BLOB_*): where staging blobs and platform-key backups live. */
@@ -280,6 +283,7 @@ const schema = z.object({
     })
     .optional(),
   ...probeEnvShape,
+  ...oidcEnvShape,
   LETHE_ASSET_STORE: z.enum(ASSET_STORES, { message: `must be one of ${ASSET_STORES.join(', ')}` }).default('local'),
   // Checked by parseAssetStore, and only with LETHE_ASSET_STORE=azure-blob.
   LETHE_AZURE_BLOB_CONNECTION_STRING: z.string().optional(),
@@ -449,6 +453,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
   }
   const probeProblems: string[] = [];
   const probe = readProbeConfig(c, present, probeProblems);
+  const oidc = readOidcConfig(c, present, probeProblems);
   if (probeProblems.length > 0) throw new ConfigError(probeProblems);
   return {
     databaseUrl: c.DATABASE_URL,
@@ -483,6 +488,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
     sabotage: c.LETHE_SABOTAGE,
     simulatedVaultOutages,
     probe,
+    oidc,
     assetStore,
     vault,
   };
