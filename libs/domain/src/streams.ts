@@ -1,6 +1,7 @@
 // The domain's stream categories, in one place: each aggregate's streams are `<category>-<id>`, and
 // processors declare the categories and event types they follow with these (ARCHITECTURE: one
 // owner stream per fact).
+import type { BreakGlassEvent, BreakGlassUseRefused } from './break-glass/break-glass.events.js';
 import type { CalendarEvent } from './calendar/calendar.events.js';
 import type { ContractEvent } from './contract/contract.events.js';
 import type { KeyRingEvent } from './keys/key-ring.events.js';
@@ -59,6 +60,20 @@ export const calendarCategory = streamCategory<CalendarEvent, 'calendar'>('calen
   CalendarOverrideDeclared: true,
   CalendarOverrideWithdrawn: true,
 });
+
+/** `break-glass-<grantId>`: a break-glass grant, its approvals, uses and refusals. */
+export const breakGlassCategory = streamCategory<BreakGlassEvent, 'break-glass'>('break-glass', {
+  BreakGlassRequested: true,
+  BreakGlassApproved: true,
+  BreakGlassActivated: true,
+  BreakGlassRevoked: true,
+  BreakGlassExpired: true,
+  BreakGlassUsed: true,
+  BreakGlassUseRefused: true,
+});
+
+/** `privileged-refusals-<tenantId>`: privileged calls on the tenant refused for naming no (existing) grant. */
+export const privilegedRefusalsCategory = streamCategory<BreakGlassUseRefused, 'privileged-refusals'>('privileged-refusals', { BreakGlassUseRefused: true });
 
 export const tenantStream = tenantCategory.stream;
 export const keyRingStream = keyRingCategory.stream;
