@@ -35,6 +35,9 @@ import { StagingAssetsController } from './api/staging-assets.controller.js';
 import { CalendarsController } from './api/calendars/calendars.controller.js';
 import { AuditController } from './api/audit.controller.js';
 import { ScheduleController } from './api/schedule.controller.js';
+import { BreakGlassController } from './api/break-glass/break-glass.controller.js';
+import { PrivilegedController } from './api/break-glass/privileged.controller.js';
+import { PrivilegedAccess } from './api/break-glass/privileged-access.js';
 import { httpProviders, JWT_VERIFIER, READ_MODEL_PROGRESS, type JwtVerifier, type ReadModelProgress } from './http/index.js';
 import type { EngineMetrics } from './metrics/engine-metrics.js';
 import { ENGINE_METRICS, FleetReader } from './metrics/fleet-reader.js';
@@ -100,6 +103,7 @@ export class EngineModule {
         MoveClockHandler,
         ReadClockHandler,
         { provide: JWT_VERIFIER, useValue: runtime.jwt ?? null },
+        PrivilegedAccess,
         ...httpProviders,
       ],
     };
@@ -116,7 +120,7 @@ type ControllerClass = new (...args: never[]) => unknown;
 export function engineControllers(config: Pick<EngineConfig, 'roles' | 'clock'>): ControllerClass[] {
   const controllers: ControllerClass[] = [HealthController, MetricsController];
   if (!config.roles.has('api')) return controllers;
-  controllers.push(TenantsController, KeysController, ShredsController, ComplianceController, CertificateKeyController, RejectedEventsController, StagingAssetsController, CalendarsController, AuditController, ScheduleController);
+  controllers.push(TenantsController, KeysController, ShredsController, ComplianceController, CertificateKeyController, RejectedEventsController, StagingAssetsController, CalendarsController, AuditController, ScheduleController, BreakGlassController, PrivilegedController);
   if (config.clock.kind === 'manual') controllers.push(AdminClockController);
   return controllers;
 }

@@ -144,6 +144,7 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
     signingKeys,
     logger: logger.child({ component: 'lifecycle' }),
     keyDetectionIntervalMs: config.keyDetectionMs,
+    breakGlassApprovals: config.breakGlassApprovals,
     ...(config.crashAt ? { crash: killAt(config.crashAt) } : {}),
     ...(config.sabotage ? { sabotage: config.sabotage } : {}),
   };

@@ -33,7 +33,7 @@ export const tenantEventsAnswer = z.strictObject({
 });
 
 const subject = z
-  .strictObject({ type: z.enum(['shred', 'key-version', 'key-ring']), id: z.string() })
+  .strictObject({ type: z.enum(['shred', 'key-version', 'key-ring', 'break-glass-grant']), id: z.string() })
   .nullable()
   .describe('What the timer is about: a shred id, a key version id, or a key ring (its tenant id)');
 

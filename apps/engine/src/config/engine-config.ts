@@ -97,6 +97,8 @@ export interface EngineConfig {
   readonly simulatedVaultOutages: readonly SimulatedVaultOutage[];
   /** LETHE_OIDC_* (oidc-config.ts): JWTs of an OpenID Connect issuer, beside the static tokens; undefined without LETHE_OIDC_ISSUER. */
   readonly oidc: OidcConfig | undefined;
+  /** LETHE_BREAK_GLASS_APPROVALS: distinct approvers (role approver, never the requester) a break-glass grant needs. */
+  readonly breakGlassApprovals: number;
   /** LETHE_PROBE and its settings (probe-config.ts): the read probe that verifies a shred. */
   readonly probe: ReadProbeConfig;
   /** LETHE_ASSET_STORE and its settings (LETHE_AZURE_BLOB_*): where staging blobs and platform-key backups live. */
@@ -284,6 +286,13 @@ const schema = z.object({
     .optional(),
   ...probeEnvShape,
   ...oidcEnvShape,
+  LETHE_BREAK_GLASS_APPROVALS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { message: 'must be a whole number from 1 to 10' })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 10, { message: 'must be a whole number from 1 to 10' })
+    .default(2),
   LETHE_ASSET_STORE: z.enum(ASSET_STORES, { message: `must be one of ${ASSET_STORES.join(', ')}` }).default('local'),
   // Checked by parseAssetStore, and only with LETHE_ASSET_STORE=azure-blob.
   LETHE_AZURE_BLOB_CONNECTION_STRING: z.string().optional(),
@@ -489,6 +498,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
     simulatedVaultOutages,
     probe,
     oidc,
+    breakGlassApprovals: c.LETHE_BREAK_GLASS_APPROVALS,
     assetStore,
     vault,
   };

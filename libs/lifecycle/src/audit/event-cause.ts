@@ -34,6 +34,10 @@ const REQUESTS: Readonly<Record<string, string>> = {
   'backup-retention': 'change-backup-retention',
   'backup-deleted': 'delete-backup',
   'staging-asset': 'register-staging-asset',
+  'break-glass-request': 'request-break-glass',
+  'break-glass-approve': 'approve-break-glass',
+  'break-glass-revoke': 'revoke-break-glass',
+  'break-glass-use': 'use-break-glass',
 };
 
 /** Causes a timer's handler names after the work it does rather than after its own id. */
