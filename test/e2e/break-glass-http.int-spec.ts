@@ -18,9 +18,10 @@ const MINUTE = 60_000;
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * MINUTE).toISOString();
 const token = (name: string) => `${name}-${randomBytes(16).toString('hex')}`;
 /** olga is an operator and also holds the approver role (another token, the same subject). */
-const T = { admin: token('admin'), olga: token('olga'), olgaApprover: token('olga-approver'), ann: token('ann'), ben: token('ben'), reader: token('reader') };
+const T = { contract: token('contract'), admin: token('admin'), olga: token('olga'), olgaApprover: token('olga-approver'), ann: token('ann'), ben: token('ben'), reader: token('reader') };
 const TOKENS = [
   `admin:root:${T.admin}`,
+  `contract-system:contracts:${T.contract}`,
   `operator:olga:${T.olga}`,
   `approver:olga:${T.olgaApprover}`,
   `approver:ann:${T.ann}`,
@@ -168,6 +169,30 @@ describe('a grant over HTTP, with the manual clock', () => {
     expectRefused(await probeRead('acme', id), 'revoked', id);
     await waitUntil(async () => (await e.pool.query("select 1 from lethe_deadlines where id = $1 and status = 'cancelled'", [`break-glass-expiry:${id}`])).rowCount === 1, 15_000, 'the timer cancelled');
     expect((await api('POST', `/v1/break-glass/${id}/approvals`, T.ann)).status).toBe(409);
+  });
+
+  it('forces a scheduled shred to execute now under a grant covering shred.execute-now, and only then', async () => {
+    const terminated = await api('POST', '/v1/tenants/globex/terminations', T.contract, { terminationId: 't-1', contractId: 'c-1', effectiveAt: now });
+    expect(terminated.status).toBe(202);
+    const { executeAt, deadline } = terminated.body;
+    expect(Date.parse(executeAt)).toBeGreaterThan(Date.parse(now));
+    const executeNow = (grantId?: string) => api('POST', '/v1/tenants/globex/shred/execute-now', T.olga, undefined, grantId ? { [GRANT_HEADER]: grantId } : {});
+    const refused = await executeNow();
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: 'break-glass-required', operation: 'shred.execute-now', tenantId: 'globex', reason: 'no-grant' });
+    const id = (await api('POST', '/v1/break-glass', T.olga, requestBody({ scope: { tenantIds: ['globex'], operations: ['shred.execute-now'] } }))).body.grantId;
+    for (const approver of [T.ann, T.ben]) await api('POST', `/v1/break-glass/${id}/approvals`, approver);
+    const forced = await executeNow(id);
+    expect(forced.status).toBe(202);
+    expect(forced.body).toEqual({ tenantId: 'globex', shredId: terminated.body.shredId, executeAt: now, deadline });
+    await waitUntil(async () => {
+      await setClock(now);
+      return (await api('GET', '/v1/tenants/globex', T.reader)).body.shred?.executedAt != null;
+    }, 20_000, 'the forced shred to execute');
+    const events = (await e.pool.query<{ type: string; metadata: any }>("select event_type as type, metadata from lethe_events where stream_id = 'tenant-globex' order by stream_revision")).rows;
+    expect(events.find((ev) => ev.type === 'ShredExecutionForced')?.metadata.subject).toBe('olga');
+    expect(events.map((ev) => ev.type)).toContain('ShredExecutionStarted');
+    expect((await grantEvents(id)).filter((ev) => ev.type === 'BreakGlassUsed').map((ev) => ev.data.operation)).toEqual(['shred.execute-now']);
   });
 
   it('answers 404 for an unknown grant and 400 for a malformed id', async () => {

@@ -15,6 +15,7 @@ export const tenantCategory = streamCategory<TenantEvent, 'tenant'>('tenant', {
   ShredScheduled: true,
   ShredTriggerRecorded: true,
   ShredAdvanced: true,
+  ShredExecutionForced: true,
   ShredCancelled: true,
   ShredExecutionStarted: true,
   KeyDestroyed: true,

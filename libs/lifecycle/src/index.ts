@@ -112,3 +112,4 @@ export { GetGrantQuery } from './break-glass/get-grant/get-grant.query.js';
 export { ListGrantsQuery, MAX_LISTED_GRANTS } from './break-glass/list-grants/list-grants.query.js';
 export { UseGrantCommand, type GrantUse } from './break-glass/use-grant/use-grant.command.js';
 export { ReadSentinelQuery, type SentinelRead } from './tenants/read-sentinel/read-sentinel.query.js';
+export { ExecuteShredNowCommand, type ShredForced } from './tenants/execute-shred-now/execute-shred-now.command.js';

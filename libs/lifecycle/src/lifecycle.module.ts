@@ -76,6 +76,7 @@ import { GetGrantHandler } from './break-glass/get-grant/get-grant.handler.js';
 import { ListGrantsHandler } from './break-glass/list-grants/list-grants.handler.js';
 import { UseGrantHandler } from './break-glass/use-grant/use-grant.handler.js';
 import { ReadSentinelHandler } from './tenants/read-sentinel/read-sentinel.handler.js';
+import { ExecuteShredNowHandler } from './tenants/execute-shred-now/execute-shred-now.handler.js';
 
 import { GetScheduleHandler } from './schedule/get-schedule/get-schedule.handler.js';
 import type { TimerKind } from './schedule/timer-kinds.js';
@@ -140,6 +141,7 @@ export const LIFECYCLE_HANDLERS = [
   ListGrantsHandler,
   UseGrantHandler,
   ReadSentinelHandler,
+  ExecuteShredNowHandler,
 ];
 
 function portProviders(ports: LifecyclePorts): Provider[] {

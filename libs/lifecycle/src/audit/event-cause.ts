@@ -38,6 +38,7 @@ const REQUESTS: Readonly<Record<string, string>> = {
   'break-glass-approve': 'approve-break-glass',
   'break-glass-revoke': 'revoke-break-glass',
   'break-glass-use': 'use-break-glass',
+  'execute-now': 'execute-shred-now',
 };
 
 /** Causes a timer's handler names after the work it does rather than after its own id. */

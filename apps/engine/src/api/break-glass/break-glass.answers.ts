@@ -38,6 +38,13 @@ export const probeReadAnswer = z.strictObject({
   at: instant,
 });
 
+export const shredForcedAnswer = z.strictObject({
+  tenantId: z.string(),
+  shredId: z.string(),
+  executeAt: instant.describe('Now (or when it was already due): its execution timer fires at once'),
+  deadline: instant.describe('Unchanged (P4)'),
+});
+
 const GRANT = {
   grantId: '3f0c9a57-2d1e-4b6a-9c8d-7e6f5a4b3c2d',
   status: 'approved',
@@ -66,5 +73,6 @@ export const EXAMPLES = {
   grant: GRANT,
   created: { grantId: GRANT.grantId, status: 'requested' },
   list: { items: [GRANT] },
+  shredForced: { tenantId: 'acme', shredId: 'termination:t-1', executeAt: '2027-05-03T09:10:00.000Z', deadline: '2027-05-10T21:59:59.999Z' },
   probeRead: { tenantId: 'acme', databaseId: 'db-1', outcome: 'readable', detail: 'sentinel read', at: '2027-05-03T09:10:00.000Z' },
 } as const;
