@@ -136,9 +136,23 @@ describe('a grant over HTTP, with the manual clock', () => {
     expect(events.find((ev) => ev.type === 'BreakGlassUsed')).toMatchObject({ data: { by: 'olga', operation: 'probe.read', tenantId: 'acme' }, metadata: { subject: 'olga' } });
     expect(events.filter((ev) => ev.type === 'BreakGlassApproved').map((ev) => ev.metadata.subject)).toEqual(['ann', 'ben']);
     expect(await grant(grantId)).toMatchObject({ uses: 1, refusals: 3 });
-    const listed = await api('GET', '/v1/break-glass', T.reader);
-    expect(listed.status).toBe(200);
-    expect(listed.body.items.map((g: any) => g.grantId)).toEqual([other.body.grantId, grantId]);
+    let listed: ApiResponse | undefined;
+    await waitUntil(async () => (listed = await api('GET', '/v1/break-glass', T.reader)).body.items?.length === 2, 10_000, 'both grants listed');
+    expect(listed!.body.items.map((g: any) => g.grantId)).toEqual([other.body.grantId, grantId]);
+    expect(listed!.body.items.every((g: any) => g.active)).toBe(true);
+
+    // Metrics: fixed label values, no grant or tenant id.
+    const metric = (text: string, line: string) => Number(new RegExp(`^${line.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text)?.[1]);
+    let scraped = '';
+    await waitUntil(async () => {
+      scraped = (await api('GET', '/metrics', T.reader)).text;
+      return metric(scraped, 'lethe_break_glass_total{outcome="used"}') === 1;
+    }, 10_000, 'the metrics');
+    expect(metric(scraped, 'lethe_break_glass_active_grants')).toBe(2);
+    expect(metric(scraped, 'lethe_break_glass_total{outcome="requested"}')).toBe(2);
+    expect(metric(scraped, 'lethe_break_glass_total{outcome="approved"}')).toBe(2);
+    expect(metric(scraped, 'lethe_break_glass_total{outcome="refused"}')).toBe(6);
+    expect(scraped).not.toContain(grantId);
   });
 
   it('lists its expiry timer on the schedule, expires by it, and is refused after', async () => {

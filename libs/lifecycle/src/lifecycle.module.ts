@@ -10,7 +10,7 @@ import { HolidayCache } from '@lethe/calendar';
 import { CLOCK, type Clock } from '@lethe/clock';
 import { EVENT_STORE, type EventStore } from '@lethe/eventstore';
 import type { Processor } from '@lethe/processors';
-import { KeyRingsProjection, RejectedEventsProjection, TenantsProjection } from '@lethe/readmodel';
+import { BreakGlassProjection, KeyRingsProjection, RejectedEventsProjection, TenantsProjection } from '@lethe/readmodel';
 import type { DeadlineHandler, DeadlineHandlers, PostgresDeadlineStore } from '@lethe/scheduler';
 import type { KeyVault, SigningKeyring } from '@lethe/vault';
 import type { SnapshotOptions } from './aggregate-repository.js';
@@ -241,6 +241,7 @@ const processorsProvider: Provider = {
       new TenantsProjection(),
       new KeyRingsProjection(),
       new RejectedEventsProjection(),
+      new BreakGlassProjection(),
       new ShredSaga(tenants, deadlines, store, clock),
       new KeyRingSaga(keyRings, deadlines, detection, clock, retirementLeadMs(sabotage)),
       new CertificateIssuer(store, tenants, certificates, signing, clock, logger),

@@ -1,9 +1,10 @@
-// Grants are read from their own streams (no read model): there are few, and each answer is then
-// exactly what its events say, the expiry a timer has not recorded yet included by the caller.
+// Which grants exist comes from the read model (rm_break_glass_grants); each grant is then read from
+// its own stream, so the answer is exactly what its events say (there are few: a handful a year).
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type pg from 'pg';
-import { breakGlassCategory, type GrantState } from '@lethe/domain';
+import type { GrantState } from '@lethe/domain';
+import { newestGrantIds } from '@lethe/readmodel';
 import { LIFECYCLE_POOL } from '../../lifecycle.tokens.js';
 import { BreakGlassRepository } from '../break-glass-repository.js';
 import { grantOf } from '../grant-of.js';
@@ -17,12 +18,8 @@ export class ListGrantsHandler implements IQueryHandler<ListGrantsQuery> {
   ) {}
 
   async execute(): Promise<GrantState[]> {
-    // Each grant's first event (revision 0) is its request: one indexed row per grant.
-    const rows = await this.pool.query<{ stream_id: string }>(
-      `select stream_id from lethe_events where event_type = 'BreakGlassRequested' and stream_revision = 0 and stream_id like $1 order by global_position desc limit $2`,
-      [`${breakGlassCategory.name}-%`, MAX_LISTED_GRANTS],
-    );
-    const loaded = await Promise.all(rows.rows.map((r) => this.grants.load(breakGlassCategory.idOf(r.stream_id)!)));
+    const ids = await newestGrantIds(this.pool, MAX_LISTED_GRANTS);
+    const loaded = await Promise.all(ids.map((id) => this.grants.load(id)));
     return loaded.map((l) => grantOf(l.state));
   }
 }
