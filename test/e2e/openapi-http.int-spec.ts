@@ -146,7 +146,7 @@ describe('every route is described', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('states the problem schema and the bearer scheme: opaque tokens with roles, not JWTs', () => {
+  it('states the problem schema and the bearer scheme: static tokens with roles (and the issuer\'s JWTs when configured)', () => {
     expect(doc.components.schemas.Problem.required).toEqual(expect.arrayContaining(['type', 'title', 'status', 'detail', 'code']));
     expect(doc.components.schemas.Problem.properties.errors.items.required).toEqual(['field', 'rule']);
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque' });
