@@ -9,7 +9,7 @@ import { LocalKeyVault, loadMasterKey } from '@lethe/vault';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startInProcessEngine, type InProcessEngine } from '../support/in-process-engine.js';
+import { SUBJECTS, startInProcessEngine, type InProcessEngine } from '../support/in-process-engine.js';
 import { waitUntil } from '../support/engine-process.js';
 import type { ApiResponse } from '../support/http-client.js';
 
@@ -261,6 +261,20 @@ describe('a tenant history: onboarding, a database, a backup, a rotation, a reti
     expect(one('KeyRingDestroyed').cause).toEqual({ kind: 'event', name: 'KeyDestroyed', position: destroyed.position });
     expect(one('DeletionCertificateIssued').cause).toEqual({ kind: 'engine', name: 'issue-certificate', position: null });
     expect(one('ShredVerified').summary).toBe(`Shred ${shred.shredId} verified by read probe 1`);
+  });
+
+  it('names who caused each event: the subject of the call, none for timers and processors, never a token', async () => {
+    const all = await allEvents('audit', 500);
+    const one = (type: string) => all.find((i) => i.type === type);
+    expect(one('TenantOnboarded').by).toBe(SUBJECTS.operator);
+    expect(one('BackupRecorded').by).toBe(SUBJECTS.operator);
+    expect(one('KeyVersionAdded').by).toBe(SUBJECTS.operator);
+    expect(one('ContractTerminated').by).toBe(SUBJECTS['contract-system']);
+    expect(one('DatabaseReprotected').by).toBeNull();
+    expect(one('KeyVersionRetired').by).toBeNull();
+    expect(one('ShredExecutionStarted').by).toBeNull();
+    const metadata = (await e.pool.query<{ m: string }>('select metadata::text as m from lethe_events')).rows.map((r) => r.m).join('\n');
+    for (const token of Object.values(e.tokens)) expect(metadata).not.toContain(token);
   });
 
   it('answers 404 for an unknown tenant, 403 for a role that may not read, and 400 naming the field for bad input', async () => {

@@ -102,7 +102,8 @@ describe('operator overrides', () => {
         kind: 'off',
         reason: 'Spring Festival 2026 (State Council notice)',
         replaces: null,
-        by: { role: 'operator' },
+        // The token is of the old `role:token` form: its subject is the role's name.
+        by: { role: 'operator', subject: 'operator' },
         at: '2026-02-01T09:00:00.000Z',
       },
     });

@@ -40,17 +40,19 @@ function tokensFrom(file: string): Record<string, string> {
     readFileSync(file, 'utf8')
       .trim()
       .split('\n')
-      .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1)]),
+      .map((line) => line.split(':'))
+      // role:subject:token, the subject named after the role.
+      .map(([role, subject, token]) => [role, subject === role ? token : 'the subject is not the role']),
   );
 }
 
 it('prints its URL and the tokens file; a token from it works; logs hold no secret; a restart reuses both', async () => {
   const { engine, url } = await start();
   const tokensFile = join(dataDir, 'tokens');
-  expect(engine.output()).toContain(`API tokens (one role:token a line): ${tokensFile}`);
+  expect(engine.output()).toContain(`API tokens (one role:subject:token a line): ${tokensFile}`);
   expect(statSync(tokensFile).mode & 0o777).toBe(0o600);
   const tokens = tokensFrom(tokensFile);
-  expect(Object.keys(tokens).sort()).toEqual(['admin', 'contract-system', 'operator', 'ops-reader']);
+  expect(Object.keys(tokens).sort()).toEqual(['admin', 'approver', 'contract-system', 'operator', 'ops-reader']);
 
   const ok = await fetch(`${url}/v1/compliance`, { headers: { authorization: `Bearer ${tokens['ops-reader']}` } });
   expect(ok.status).toBe(200);

@@ -100,6 +100,10 @@ beforeAll(async () => {
     [{ id: randomUUID(), type: 'ContractTerminated', data: { terminationId: 't-x', contractId: 'c-x', effectiveAt: '9999-12-31T23:59:59Z', reason: 'r' } }],
     'any',
   );
+  // A break-glass grant, approved by two approvers, for the grants view.
+  const grant = await api('POST', '/v1/break-glass', tokens.operator, { taskRef: 'INC-1', reason: 'a check', scope: { tenantIds: ['globex'], operations: ['probe.read'] }, durationMinutes: 30 });
+  expect(grant.status).toBe(201);
+  for (const approver of [tokens.approver, tokens['approver-2']]) expect((await api('POST', `/v1/break-glass/${grant.body.grantId}/approvals`, approver)).status).toBe(200);
   await waitUntil(async () => (await api('GET', '/v1/tenants/acme', tokens['ops-reader'])).body?.status === 'shred-scheduled', 10_000, 'the shred scheduled');
   expect((await api('POST', '/v1/admin/clock', tokens.admin, { now: '2027-01-05T12:00:00Z' })).status).toBe(200);
   await waitUntil(async () => (await api('GET', '/v1/tenants/acme', tokens['ops-reader'])).body?.status === 'verified', 20_000, 'the shred verified');

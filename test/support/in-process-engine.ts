@@ -12,8 +12,12 @@ import { startEngine, type RunningEngine } from '../../apps/engine/src/engine.js
 import { createLogger } from '../../apps/engine/src/logging/logger.js';
 import { apiClient } from './http-client.js';
 
-export const ROLES = ['contract-system', 'ops-reader', 'operator', 'admin'] as const;
+export const ROLES = ['contract-system', 'ops-reader', 'operator', 'admin', 'approver', 'approver-2'] as const;
 export type Role = (typeof ROLES)[number];
+/** Each test token's role and subject: `approver-2` is a second person holding the role `approver`. */
+export const TOKEN_ROLE: Readonly<Record<Role, string>> = { 'contract-system': 'contract-system', 'ops-reader': 'ops-reader', operator: 'operator', admin: 'admin', approver: 'approver', 'approver-2': 'approver' };
+/** The subject named by each test token (`role:subject:token`), as the events it causes record it. */
+export const SUBJECTS: Readonly<Record<Role, string>> = Object.fromEntries(ROLES.map((r) => [r, `e2e-${r}`])) as Record<Role, string>;
 
 export interface InProcessEngine {
   readonly engine: RunningEngine;
@@ -47,7 +51,7 @@ export async function startInProcessEngine(clockStart: string, env: Readonly<Rec
     LETHE_DEADLINE_POLL_MS: '100',
     LETHE_MASTER_KEY: masterKey,
     LETHE_INSTANCE_ID: 'e2e',
-    LETHE_TOKENS: ROLES.map((r) => `${r}:${tokens[r]}`).join(','),
+    LETHE_TOKENS: ROLES.map((r) => `${TOKEN_ROLE[r]}:${SUBJECTS[r]}:${tokens[r]}`).join(','),
     ...env,
   });
   const logLines: string[] = [];

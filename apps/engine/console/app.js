@@ -1,14 +1,16 @@
 // The console's shell: the login screen until a token is kept for this tab, then the page the
-// location's hash names (#/ the fleet, #/tenants/<id> a tenant). A 401 or 403 from any call drops the
+// location's hash names (#/ the fleet, #/tenants/<id> a tenant, #/break-glass the grants). A 401 or 403 from any call drops the
 // token and shows the login screen again, saying why.
 import { html, render, Component } from './preact.js';
 import { onAuthRefused, session } from './api.js';
 import { Login } from './login.js';
 import { FleetPage } from './fleet.js';
 import { TenantPage } from './tenant.js';
+import { BreakGlassPage } from './break-glass.js';
 import { EngineTime } from './components.js';
 
 function route() {
+  if (location.hash.startsWith('#/break-glass')) return { page: 'break-glass' };
   const match = /^#\/tenants\/([^/?#]+)/.exec(location.hash);
   if (match) {
     try {
@@ -46,12 +48,12 @@ class App extends Component {
     return html`<div class="shell">
       <header class="top">
         <a class="brand" href="#/">Lethe console</a>
-        <nav><a href="#/" class=${r.page === 'fleet' ? 'current' : ''}>Fleet</a></nav>
+        <nav><a href="#/" class=${r.page === 'fleet' ? 'current' : ''}>Fleet</a> <a href="#/break-glass" class=${r.page === 'break-glass' ? 'current' : ''}>Break-glass</a></nav>
         <${EngineTime} />
         <button type="button" class="secondary" id="sign-out" onClick=${() => this.signOut()}>Sign out</button>
       </header>
       <main>
-        ${r.page === 'tenant' ? html`<${TenantPage} tenantId=${r.tenantId} />` : html`<${FleetPage} />`}
+        ${r.page === 'tenant' ? html`<${TenantPage} tenantId=${r.tenantId} />` : r.page === 'break-glass' ? html`<${BreakGlassPage} />` : html`<${FleetPage} />`}
       </main>
     </div>`;
   }

@@ -1,5 +1,6 @@
 // A tenant's event history, oldest first, a page at a time: every decision and action Lethe recorded
-// for it (its tenant, key ring and contract streams), with what caused each.
+// for it (its tenant, key ring and contract streams), with what caused each and who (the subject of
+// the API call; none for timers and processors).
 import { html, Component } from './preact.js';
 import { get, seg } from './api.js';
 import { ErrorNote, Loading } from './components.js';
@@ -40,7 +41,7 @@ export class EventHistory extends Component {
           ? null
           : html`<p class="muted">No events.</p>`
         : html`<table class="grid events-table">
-            <thead><tr><th>#</th><th>At</th><th>Event</th><th>Stream</th><th>What</th><th>Cause</th></tr></thead>
+            <thead><tr><th>#</th><th>At</th><th>Event</th><th>Stream</th><th>What</th><th>Cause</th><th>By</th></tr></thead>
             <tbody>
               ${items.map(
                 (e) => html`<tr data-type=${e.type}>
@@ -50,6 +51,7 @@ export class EventHistory extends Component {
                   <td class="muted nowrap">${e.stream}</td>
                   <td>${e.summary}</td>
                   <td class="muted nowrap">${causeText(e.cause)}</td>
+                  <td class="nowrap">${e.by ?? '—'}</td>
                 </tr>`,
               )}
             </tbody>

@@ -35,7 +35,10 @@ import { StagingAssetsController } from './api/staging-assets.controller.js';
 import { CalendarsController } from './api/calendars/calendars.controller.js';
 import { AuditController } from './api/audit.controller.js';
 import { ScheduleController } from './api/schedule.controller.js';
-import { httpProviders, READ_MODEL_PROGRESS, type ReadModelProgress } from './http/index.js';
+import { BreakGlassController } from './api/break-glass/break-glass.controller.js';
+import { PrivilegedController } from './api/break-glass/privileged.controller.js';
+import { PrivilegedAccess } from './api/break-glass/privileged-access.js';
+import { httpProviders, JWT_VERIFIER, READ_MODEL_PROGRESS, type JwtVerifier, type ReadModelProgress } from './http/index.js';
 import type { EngineMetrics } from './metrics/engine-metrics.js';
 import { ENGINE_METRICS, FleetReader } from './metrics/fleet-reader.js';
 import { MetricsController } from './metrics/metrics.controller.js';
@@ -56,6 +59,8 @@ export interface EngineRuntime {
   readonly lifecycle: LifecyclePorts;
   /** The Prometheus registry the ports are instrumented with (GET /metrics). */
   readonly metrics: EngineMetrics;
+  /** LETHE_OIDC_*: checks the issuer's JWTs; absent without LETHE_OIDC_ISSUER. */
+  readonly jwt?: JwtVerifier;
 }
 
 @Module({})
@@ -109,6 +114,8 @@ export class EngineModule {
         AmqpIntake,
         MoveClockHandler,
         ReadClockHandler,
+        { provide: JWT_VERIFIER, useValue: runtime.jwt ?? null },
+        PrivilegedAccess,
         ...httpProviders,
       ],
     };
@@ -125,7 +132,7 @@ type ControllerClass = new (...args: never[]) => unknown;
 export function engineControllers(config: Pick<EngineConfig, 'roles' | 'clock'>): ControllerClass[] {
   const controllers: ControllerClass[] = [HealthController, MetricsController];
   if (!config.roles.has('api')) return controllers;
-  controllers.push(TenantsController, KeysController, ShredsController, ComplianceController, CertificateKeyController, RejectedEventsController, StagingAssetsController, CalendarsController, AuditController, ScheduleController, OutboundController);
+  controllers.push(TenantsController, KeysController, ShredsController, ComplianceController, CertificateKeyController, RejectedEventsController, StagingAssetsController, CalendarsController, AuditController, ScheduleController, OutboundController, BreakGlassController, PrivilegedController);
   if (config.clock.kind === 'manual') controllers.push(AdminClockController);
   return controllers;
 }

@@ -27,6 +27,7 @@ import { EngineNestLogger } from './logging/http-logging.js';
 import { PersistedManualClock } from './clock/persisted-manual-clock.js';
 import { BootStack, EngineBootAbortedError } from './boot-stack.js';
 import { loadApiTokens } from './config/api-tokens.js';
+import { loadJwks, OidcVerifier } from './http/auth/oidc-verifier.js';
 import { ConsoleFilesMissingError, serveConsole } from './console/index.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
 import { expressRouteTable, httpMetricsMiddleware } from './metrics/http-metrics.js';
@@ -77,6 +78,7 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
   const loadSigningKey = () => loadOrCreateSigningKey({ env: config.signingKey, dataDir: config.dataDir });
   const signing = await loadSigningKey();
   const { tokens, file: tokensFile } = await loadApiTokens(config, logger);
+  const jwks = config.oidc ? await loadJwks(config.oidc) : undefined;
   const httpProbe = await openConfiguredReadProbe(config.probe, logger);
   if (httpProbe) boot.onUnwind(() => httpProbe.close());
   const vaultPrepared = await prepareKeyVault(config.vault);
@@ -145,12 +147,18 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
     signingKeys,
     logger: logger.child({ component: 'lifecycle' }),
     keyDetectionIntervalMs: config.keyDetectionMs,
+    breakGlassApprovals: config.breakGlassApprovals,
     ...(config.crashAt ? { crash: killAt(config.crashAt) } : {}),
     ...(config.sabotage ? { sabotage: config.sabotage } : {}),
   };
+  let jwt: OidcVerifier | undefined;
+  if (config.oidc && jwks) {
+    jwt = new OidcVerifier(config.oidc, jwks, clock, logger.child({ component: 'oidc' }));
+    logger.info({ issuer: config.oidc.issuer, audience: config.oidc.audience, jwks: config.oidc.jwks.kind, rolesClaim: config.oidc.rolesClaim, algorithms: config.oidc.algorithms }, 'OIDC tokens accepted beside the static tokens');
+  }
   boot.checkpoint();
   const app = await NestFactory.create<NestExpressApplication>(
-    EngineModule.forRuntime({ config: { ...config, tokens }, database, pool: database.pool, store, clock, logger, lifecycle, metrics }),
+    EngineModule.forRuntime({ config: { ...config, tokens }, database, pool: database.pool, store, clock, logger, lifecycle, metrics, ...(jwt ? { jwt } : {}) }),
     // Bodies are JSON only, parsed by useJsonBodies (415 for other media types, 400 for deep nesting).
     { bufferLogs: true, bodyParser: false, ...(httpsOptions ? { httpsOptions } : {}) },
   );

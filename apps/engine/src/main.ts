@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   }
   // Every instance listens (one without the api role serves only the probes and /metrics).
   // One write: a reader that waits for the first line finds the second beside it.
-  const tokensLine = engine.tokensFile ? `API tokens (one role:token a line): ${engine.tokensFile}\n` : '';
+  const tokensLine = engine.tokensFile ? `API tokens (one role:subject:token a line): ${engine.tokensFile}\n` : '';
   process.stdout.write(`Lethe engine listening on ${engine.url} (try ${engine.url}/readyz)\n${tokensLine}`);
   // A signal during the last boot step found no engine yet; the boot completed regardless.
   if (stopping) {

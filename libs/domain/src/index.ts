@@ -3,6 +3,8 @@ export { DomainError, fold, type Decider, type DomainEvent } from './shared/deci
 export { streamCategory, type StreamCategory } from './shared/stream-category.js';
 export {
   CONTRACT_STREAM_PREFIX,
+  breakGlassCategory,
+  privilegedRefusalsCategory,
   calendarCategory,
   calendarStream,
   contractCategory,
@@ -120,3 +122,17 @@ export * from './calendar/calendar.events.js';
 export type * from './calendar/calendar.commands.js';
 export { CALENDAR_STATE_VERSION, evolveCalendar, initialCalendarState, overridesOf, type CalendarOverrideState, type CalendarState } from './calendar/calendar.state.js';
 export { calendarDecider, decideCalendar, type CalendarContext } from './calendar/calendar.decider.js';
+export * from './break-glass/break-glass.events.js';
+export type * from './break-glass/break-glass.commands.js';
+export { BREAK_GLASS_STATE_VERSION, GRANT_STATUSES, evolveBreakGlass, initialBreakGlassState, isActiveAt, type BreakGlassState, type GrantState, type GrantStatus } from './break-glass/break-glass.state.js';
+export {
+  breakGlassDecider,
+  decideBreakGlass,
+  refusalOf,
+  GRANT_DURATION_RULE,
+  MAX_GRANT_MINUTES,
+  MAX_GRANT_REASON,
+  MAX_GRANT_TENANTS,
+  MAX_TASK_REF,
+  type BreakGlassContext,
+} from './break-glass/break-glass.decider.js';

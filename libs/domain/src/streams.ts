@@ -1,6 +1,7 @@
 // The domain's stream categories, in one place: each aggregate's streams are `<category>-<id>`, and
 // processors declare the categories and event types they follow with these (ARCHITECTURE: one
 // owner stream per fact).
+import type { BreakGlassEvent, BreakGlassUseRefused } from './break-glass/break-glass.events.js';
 import type { CalendarEvent } from './calendar/calendar.events.js';
 import type { ContractEvent } from './contract/contract.events.js';
 import type { KeyRingEvent } from './keys/key-ring.events.js';
@@ -14,6 +15,7 @@ export const tenantCategory = streamCategory<TenantEvent, 'tenant'>('tenant', {
   ShredScheduled: true,
   ShredTriggerRecorded: true,
   ShredAdvanced: true,
+  ShredExecutionForced: true,
   ShredCancelled: true,
   ShredExecutionStarted: true,
   KeyDestroyed: true,
@@ -59,6 +61,20 @@ export const calendarCategory = streamCategory<CalendarEvent, 'calendar'>('calen
   CalendarOverrideDeclared: true,
   CalendarOverrideWithdrawn: true,
 });
+
+/** `break-glass-<grantId>`: a break-glass grant, its approvals, uses and refusals. */
+export const breakGlassCategory = streamCategory<BreakGlassEvent, 'break-glass'>('break-glass', {
+  BreakGlassRequested: true,
+  BreakGlassApproved: true,
+  BreakGlassActivated: true,
+  BreakGlassRevoked: true,
+  BreakGlassExpired: true,
+  BreakGlassUsed: true,
+  BreakGlassUseRefused: true,
+});
+
+/** `privileged-refusals-<tenantId>`: privileged calls on the tenant refused for naming no (existing) grant. */
+export const privilegedRefusalsCategory = streamCategory<BreakGlassUseRefused, 'privileged-refusals'>('privileged-refusals', { BreakGlassUseRefused: true });
 
 export const tenantStream = tenantCategory.stream;
 export const keyRingStream = keyRingCategory.stream;

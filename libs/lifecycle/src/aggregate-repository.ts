@@ -10,6 +10,7 @@ import { schemaVersionOf, upcastEvent, type DomainEvent } from '@lethe/domain';
 import { WrongExpectedRevisionError, type EventStore, type JsonValue, type RecordedEvent } from '@lethe/eventstore';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { causedEventId } from './event-ids.js';
+import { subjectMetadata } from './audit/acting-subject.js';
 import { ConcurrentModificationError, MAX_COMMAND_ATTEMPTS, conflictBackoffMs } from './concurrent-modification.js';
 import type { SnapshotStore } from './snapshots/snapshot-store.js';
 
@@ -133,7 +134,7 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
         id: causedEventId(stream, causeId, i),
         type: e.type,
         data: e.data as unknown as JsonValue,
-        metadata: { schemaVersion: schemaVersionOf(e.type), causationId: causeId, occurredAt: now.toISOString() },
+        metadata: { schemaVersion: schemaVersionOf(e.type), causationId: causeId, occurredAt: now.toISOString(), ...subjectMetadata() },
       }));
       try {
         const result = await this.store.append(stream, events, revision);

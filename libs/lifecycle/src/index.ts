@@ -54,6 +54,7 @@ export {
   type TenantEvents,
 } from './audit/tenant-events/tenant-events.query.js';
 export { CAUSE_KINDS, type CauseKind } from './audit/event-cause.js';
+export { actAs, actingSubject, subjectMetadata, subjectOf, SUBJECT_METADATA } from './audit/acting-subject.js';
 export {
   GetScheduleQuery,
   SCHEDULE_LISTING,
@@ -101,3 +102,14 @@ export { SHRED_STEP, SHRED_DEADLINE } from './shred/shred-deadlines.js';
 export { ConcurrentModificationError } from './concurrent-modification.js';
 export { CRASH_POINTS, killAt, noCrash, type CrashHook, type CrashPoint } from './crash-points.js';
 export { SABOTAGE_KINDS, type Sabotage } from './sabotage.js';
+
+// Break-glass
+export { BreakGlassRepository, DEFAULT_BREAK_GLASS_APPROVALS } from './break-glass/break-glass-repository.js';
+export { RequestGrantCommand } from './break-glass/request-grant/request-grant.command.js';
+export { ApproveGrantCommand } from './break-glass/approve-grant/approve-grant.command.js';
+export { RevokeGrantCommand } from './break-glass/revoke-grant/revoke-grant.command.js';
+export { GetGrantQuery } from './break-glass/get-grant/get-grant.query.js';
+export { ListGrantsQuery, MAX_LISTED_GRANTS } from './break-glass/list-grants/list-grants.query.js';
+export { UseGrantCommand, type GrantUse } from './break-glass/use-grant/use-grant.command.js';
+export { ReadSentinelQuery, type SentinelRead } from './tenants/read-sentinel/read-sentinel.query.js';
+export { ExecuteShredNowCommand, type ShredForced } from './tenants/execute-shred-now/execute-shred-now.command.js';

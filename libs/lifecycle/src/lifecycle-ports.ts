@@ -31,6 +31,8 @@ export interface LifecyclePorts {
   readonly signing: SigningKeyring;
   readonly signingKeys: PostgresSigningKeyRegistry;
   readonly logger: LifecycleLogger;
+  /** LETHE_BREAK_GLASS_APPROVALS: distinct approvals a break-glass grant needs; default 2. */
+  readonly breakGlassApprovals?: number;
   /** Test-only fault injection between two steps (LETHE_CRASH_AT); default: none. */
   readonly crash?: CrashHook;
   /** Test-only known defect for the fleet simulator's oracle to catch (LETHE_SABOTAGE); default: none. */

@@ -10,7 +10,7 @@ import { HolidayCache } from '@lethe/calendar';
 import { CLOCK, type Clock } from '@lethe/clock';
 import { EVENT_STORE, type EventStore } from '@lethe/eventstore';
 import type { Processor } from '@lethe/processors';
-import { KeyRingsProjection, RejectedEventsProjection, TenantsProjection } from '@lethe/readmodel';
+import { BreakGlassProjection, KeyRingsProjection, RejectedEventsProjection, TenantsProjection } from '@lethe/readmodel';
 import type { DeadlineHandler, DeadlineHandlers, PostgresDeadlineStore } from '@lethe/scheduler';
 import type { KeyVault, SigningKeyring } from '@lethe/vault';
 import type { SnapshotOptions } from './aggregate-repository.js';
@@ -64,6 +64,20 @@ import {
   SNAPSHOTS,
 } from './lifecycle.tokens.js';
 import { GetTenantEventsHandler } from './audit/tenant-events/tenant-events.handler.js';
+import { unattended } from './audit/acting-subject.js';
+import { BreakGlassRepository, DEFAULT_BREAK_GLASS_APPROVALS } from './break-glass/break-glass-repository.js';
+import { BreakGlassSaga } from './break-glass/break-glass.saga.js';
+import { BreakGlassExpiryHandler } from './break-glass/break-glass-expiry.handler.js';
+import { BREAK_GLASS_EXPIRY } from './break-glass/break-glass-timers.js';
+import { RequestGrantHandler } from './break-glass/request-grant/request-grant.handler.js';
+import { ApproveGrantHandler } from './break-glass/approve-grant/approve-grant.handler.js';
+import { RevokeGrantHandler } from './break-glass/revoke-grant/revoke-grant.handler.js';
+import { GetGrantHandler } from './break-glass/get-grant/get-grant.handler.js';
+import { ListGrantsHandler } from './break-glass/list-grants/list-grants.handler.js';
+import { UseGrantHandler } from './break-glass/use-grant/use-grant.handler.js';
+import { ReadSentinelHandler } from './tenants/read-sentinel/read-sentinel.handler.js';
+import { ExecuteShredNowHandler } from './tenants/execute-shred-now/execute-shred-now.handler.js';
+
 import { GetScheduleHandler } from './schedule/get-schedule/get-schedule.handler.js';
 import type { TimerKind } from './schedule/timer-kinds.js';
 import { vaultDeletionWindow } from './tenants/vault-deletion-window.js';
@@ -120,6 +134,14 @@ export const LIFECYCLE_HANDLERS = [
   GetTenantEventsHandler,
   GetScheduleHandler,
   GetKeyTimelineHandler,
+  RequestGrantHandler,
+  ApproveGrantHandler,
+  RevokeGrantHandler,
+  GetGrantHandler,
+  ListGrantsHandler,
+  UseGrantHandler,
+  ReadSentinelHandler,
+  ExecuteShredNowHandler,
 ];
 
 function portProviders(ports: LifecyclePorts): Provider[] {
@@ -137,6 +159,11 @@ function portProviders(ports: LifecyclePorts): Provider[] {
     { provide: CRASH_HOOK, useValue: ports.crash ?? noCrash },
     { provide: SABOTAGE, useValue: ports.sabotage ?? null },
     { provide: KEY_DETECTION_INTERVAL_MS, useValue: ports.keyDetectionIntervalMs },
+    {
+      provide: BreakGlassRepository,
+      useFactory: (snapshots: SnapshotOptions) => new BreakGlassRepository(ports.store, ports.clock, ports.breakGlassApprovals ?? DEFAULT_BREAK_GLASS_APPROVALS, snapshots),
+      inject: [SNAPSHOTS],
+    },
   ];
 }
 
@@ -185,6 +212,17 @@ const sharedProviders: Provider[] = [
   },
 ];
 
+/** A processor whose work names no subject, even when a call's append woke it (acting-subject.ts). */
+function unattendedProcessor(processor: Processor): Processor {
+  const batch = processor.handleBatch;
+  return {
+    name: processor.name,
+    interests: processor.interests,
+    handle: unattended((event, tx) => processor.handle(event, tx)),
+    ...(batch ? { handleBatch: unattended((events, tx) => batch.call(processor, events, tx)) } : {}),
+  };
+}
+
 const processorsProvider: Provider = {
   provide: LIFECYCLE_PROCESSORS,
   useFactory: (
@@ -198,14 +236,17 @@ const processorsProvider: Provider = {
     logger: LifecycleLogger,
     detection: KeyDetection,
     sabotage: Sabotage | null,
-  ): readonly Processor[] => [
-    new TenantsProjection(),
-    new KeyRingsProjection(),
-    new RejectedEventsProjection(),
-    new ShredSaga(tenants, deadlines, store, clock),
-    new KeyRingSaga(keyRings, deadlines, detection, clock, retirementLeadMs(sabotage)),
-    new CertificateIssuer(store, tenants, certificates, signing, clock, logger),
-  ],
+  ): readonly Processor[] =>
+    [
+      new TenantsProjection(),
+      new KeyRingsProjection(),
+      new RejectedEventsProjection(),
+      new BreakGlassProjection(),
+      new ShredSaga(tenants, deadlines, store, clock),
+      new KeyRingSaga(keyRings, deadlines, detection, clock, retirementLeadMs(sabotage)),
+      new CertificateIssuer(store, tenants, certificates, signing, clock, logger),
+      new BreakGlassSaga(deadlines),
+    ].map(unattendedProcessor),
   inject: [EVENT_STORE, CLOCK, DEADLINES, TenantRepository, KeyRingRepository, PostgresCertificateStore, SIGNING_KEYRING, LIFECYCLE_LOGGER, KeyDetection, SABOTAGE],
 };
 
@@ -223,6 +264,7 @@ const deadlineHandlersProvider: Provider = {
     logger: LifecycleLogger,
     crash: CrashHook,
     sabotage: Sabotage | null,
+    grants: BreakGlassRepository,
   ): DeadlineHandlers => {
     const keyHandlers = new KeyRingHandlers(keyRings, vault, dataPlane, clock, logger, crash, retirementLeadMs(sabotage));
     // Over TimerKind: a timer kind handled here without a public name in GET /v1/schedule does not compile.
@@ -236,10 +278,11 @@ const deadlineHandlersProvider: Provider = {
       [KEY_RETIRE]: keyHandlers.retire,
       [KEY_DETECTION]: detection.handle,
       [KEY_RING_OPEN]: opener.handle,
+      [BREAK_GLASS_EXPIRY]: new BreakGlassExpiryHandler(grants).handle,
     };
-    return handlers;
+    return Object.fromEntries(Object.entries(handlers).map(([kind, handle]) => [kind, unattended(handle)])) as typeof handlers;
   },
-  inject: [TenantRepository, KeyRingRepository, KeyRingOpener, KeyDetection, VAULT, DATA_PLANE, READ_PROBE, CLOCK, LIFECYCLE_LOGGER, CRASH_HOOK, SABOTAGE],
+  inject: [TenantRepository, KeyRingRepository, KeyRingOpener, KeyDetection, VAULT, DATA_PLANE, READ_PROBE, CLOCK, LIFECYCLE_LOGGER, CRASH_HOOK, SABOTAGE, BreakGlassRepository],
 };
 
 @Module({})

@@ -12,6 +12,8 @@ import {
   KeyVersionView,
 } from './key-ring-view.js';
 import { KeyRingsProjection } from './key-ring-projection.js';
+import { BreakGlassProjection, CreateBreakGlassView1764400000180, countActiveGrants, newestGrantIds } from './break-glass-view.js';
+export { BreakGlassProjection, countActiveGrants, newestGrantIds };
 
 export { EventTypeCount, EventTypeCountsProjection, TenantView, TenantsProjection, shredView, type ShredView };
 export { BackupView, KeyRingView, KeyRingsProjection, KeyVersionView };
@@ -58,6 +60,7 @@ export const readModelMigrations = [
   IncrementalKeyRingViews1764400000052,
   ShredHistory1764400000060,
   KeyVersionStatusIndex1764400000120,
+  CreateBreakGlassView1764400000180,
 ];
 export const readModelEntities = [EventTypeCount, TenantView, ShredRow, KeyRingView, KeyVersionView, BackupView, RejectedEventView];
 export { readModels, type ReadModel } from './read-models.js';

@@ -4,6 +4,7 @@ import type { Processor } from '@lethe/processors';
 import { EventTypeCountsProjection } from './event-type-counts.js';
 import { KeyRingsProjection } from './key-ring-projection.js';
 import { RejectedEventsProjection } from './rejected-events-view.js';
+import { BreakGlassProjection } from './break-glass-view.js';
 import { TenantsProjection } from './tenant-view.js';
 
 export interface ReadModel {
@@ -21,6 +22,7 @@ export function readModels(): ReadModel[] {
     { projection: new TenantsProjection() as Processor, tables: ['rm_tenants', 'rm_shreds'] },
     { projection: new KeyRingsProjection() as Processor, tables: ['rm_key_rings', 'rm_key_versions', 'rm_backups', 'rm_backup_key_versions'] },
     { projection: new RejectedEventsProjection() as Processor, tables: ['rm_rejected_events'] },
+    { projection: new BreakGlassProjection() as Processor, tables: ['rm_break_glass_grants'] },
   ];
   return models.map((m) => ({ ...m, name: m.projection.name.replace(/^projection:/, '') }));
 }

@@ -25,6 +25,7 @@ export const tenantEventsAnswer = z.strictObject({
       type: z.string(),
       at: instant.describe('The instant the event records (its `at`, or when a notice was received), else when it was decided or received (metadata), else when it was stored'),
       cause,
+      by: z.string().nullable().describe("Who caused it: the subject of the API call (a static token's named subject, or the OIDC token's `sub`); null for a timer, a processor or an event recorded before identities"),
       summary: z.string().describe('One line: ids, counts, instants; never key material, secrets, free text or personal data'),
     }),
   ),
@@ -32,7 +33,7 @@ export const tenantEventsAnswer = z.strictObject({
 });
 
 const subject = z
-  .strictObject({ type: z.enum(['shred', 'key-version', 'key-ring']), id: z.string() })
+  .strictObject({ type: z.enum(['shred', 'key-version', 'key-ring', 'break-glass-grant']), id: z.string() })
   .nullable()
   .describe('What the timer is about: a shred id, a key version id, or a key ring (its tenant id)');
 
@@ -88,6 +89,7 @@ export const EXAMPLES = {
         type: 'KeyVersionAdded',
         at: '2027-12-21T09:00:00.000Z',
         cause: { kind: 'timer', name: 'rotation', position: null },
+        by: null,
         summary: 'Key version acme-v2 created (policy)',
       },
       {
@@ -96,6 +98,7 @@ export const EXAMPLES = {
         type: 'ShredScheduled',
         at: '2028-01-03T10:00:00.000Z',
         cause: { kind: 'event', name: 'ContractTerminated', position: '8' },
+        by: null,
         summary: 'Shred termination:t-1 scheduled by termination t-1 (contract c-1): execute at 2028-01-07T23:59:59.999Z, deadline 2028-01-10T23:59:59.999Z',
       },
     ],

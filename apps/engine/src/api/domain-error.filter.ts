@@ -8,7 +8,10 @@ import { ConcurrentModificationError } from '@lethe/lifecycle';
 import { KeyVaultUnavailableError } from '@lethe/vault';
 import { ProblemDetailsFilter, ProblemException } from '../http/index.js';
 
-const NOT_FOUND = new Set(['tenant-not-found', 'shred-not-found', 'key-ring-not-found', 'backup-not-found', 'override-not-found']);
+const NOT_FOUND = new Set(['tenant-not-found', 'shred-not-found', 'key-ring-not-found', 'backup-not-found', 'override-not-found', 'grant-not-found']);
+
+/** Rules about who may do it: 403. */
+const FORBIDDEN = new Set(['break-glass-self-approval']);
 
 /** Rules about the request's own fields: 400, naming the field. */
 const BAD_FIELD: Record<string, string> = {
@@ -65,6 +68,11 @@ export function problemOf(error: DomainError | ConcurrentModificationError | Key
     // Its own type like every other Lethe code (a client may tell a missing tenant from a missing route).
     return new ProblemException({ status: 404, detail: error.message, type: `urn:lethe:problem:${error.code}`, extensions: { code: error.code } });
   }
+  if (FORBIDDEN.has(error.code)) {
+    return new ProblemException({ status: 403, detail: error.message, type: `urn:lethe:problem:${error.code}`, extensions: { code: error.code } });
+  }
+  // A rule about one of the command's own fields (DomainError.field): 400 naming it.
+  if (error.field !== undefined) return ProblemException.badRequest('The request breaks a rule.', [{ field: error.field, rule: error.message }]);
   const field = BAD_FIELD[error.code];
   if (field) return ProblemException.badRequest('The request breaks a rule.', [{ field, rule: error.message }]);
   return ProblemException.conflict(error.message, `urn:lethe:problem:${error.code}`, { code: error.code });

@@ -33,7 +33,8 @@ describe('loadApiTokens', () => {
     for (const t of first.tokens) expect(t.token.length).toBeGreaterThanOrEqual(MIN_TOKEN_LENGTH);
     expect((await stat(first.file!)).mode & 0o777).toBe(0o600);
     const content = await readFile(first.file!, 'utf8');
-    expect(content).toBe(first.tokens.map((t) => `${t.role}:${t.token}\n`).join(''));
+    expect(content).toBe(first.tokens.map((t) => `${t.role}:${t.role}:${t.token}\n`).join(''));
+    expect(first.tokens.map((t) => t.subject)).toEqual([...API_ROLES]);
     const logged = JSON.stringify(lines);
     expect(logged).toContain(join(dir, 'tokens'));
     for (const t of first.tokens) expect(logged).not.toContain(t.token);
@@ -47,7 +48,7 @@ describe('loadApiTokens', () => {
   it('lets LETHE_TOKENS win over the file, which it neither reads nor creates', async () => {
     const token = 'x'.repeat(40);
     const loaded = await loadApiTokens(loadConfig({ LETHE_DATA_DIR: dir, LETHE_TOKENS: `admin:${token}` }), recorder().logger);
-    expect(loaded).toEqual({ tokens: [{ role: 'admin', token }], file: undefined });
+    expect(loaded).toEqual({ tokens: [{ role: 'admin', subject: 'admin', token }], file: undefined });
     await expect(stat(join(dir, 'tokens'))).rejects.toThrow('ENOENT');
   });
 
@@ -91,13 +92,13 @@ describe('parseTokensFile', () => {
         return e as TokensFileError;
       }
     })();
-    expect(error?.problems).toEqual(['tokens file tokens: entry 2 must start with one of contract-system, ops-reader, operator, admin followed by \':\'']);
+    expect(error?.problems).toEqual(['tokens file tokens: entry 2 must start with one of contract-system, ops-reader, operator, admin, approver followed by \':\'']);
     expect(error?.message).not.toContain('s3cr3t');
   });
 });
 
 describe('tokenWarnings', () => {
   it('has nothing to say about distinct long tokens', () => {
-    expect(tokenWarnings([{ role: 'admin', token: 'a'.repeat(32) }, { role: 'operator', token: 'b'.repeat(32) }])).toEqual([]);
+    expect(tokenWarnings([{ role: 'admin', subject: 'admin', token: 'a'.repeat(32) }, { role: 'operator', subject: 'ci', token: 'b'.repeat(32) }])).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 // The API's bearer tokens: LETHE_TOKENS when set, otherwise the tokens file in the data folder,
-// generated on first start with one random token per role (0600, one `role:token` a line, the same
+// generated on first start with one random token per role (0600, one `role:subject:token` a line, the same
 // entries LETHE_TOKENS takes). Logs say where the file is and which roles a warning is about,
 // never a token.
 import { randomBytes } from 'node:crypto';
@@ -10,7 +10,7 @@ import { API_ROLES, ConfigError, parseTokenEntries, type ApiRole, type ApiToken,
 export const MIN_TOKEN_LENGTH = 32;
 export const TOKENS_FILE = 'tokens';
 
-/** The tokens file cannot be used (an entry that is not `role:token`): exit code 2. */
+/** The tokens file cannot be used (an entry that is not `role:subject:token` or `role:token`): exit code 2. */
 export class TokensFileError extends ConfigError {
   constructor(problems: readonly string[]) {
     super(problems);
@@ -45,12 +45,12 @@ export function tokenWarnings(tokens: readonly ApiToken[]): TokenWarning[] {
   return warnings;
 }
 
-/** A new tokens file's content: one random token (32 bytes, base64url: 43 characters) per role. */
+/** A new tokens file's content: one random token (32 bytes, base64url: 43 characters) per role, its subject the role's name. */
 export function generateTokensFile(): string {
-  return API_ROLES.map((role) => `${role}:${randomBytes(32).toString('base64url')}\n`).join('');
+  return API_ROLES.map((role) => `${role}:${role}:${randomBytes(32).toString('base64url')}\n`).join('');
 }
 
-/** Entries of a tokens file: one `role:token` a line; blank lines and `#` comments are skipped. */
+/** Entries of a tokens file: one `role:subject:token` (or `role:token`) a line; blank lines and `#` comments are skipped. */
 export function parseTokensFile(content: string, path: string): ApiToken[] {
   const lines = content
     .split(/\r?\n/)

@@ -40,6 +40,17 @@ describe('engine configuration', () => {
     expect(c.instanceId).toBe('engine-1');
   });
 
+  it('reads role:subject:token entries, and role:token ones as the subject named after the role', () => {
+    const c = loadConfig({ LETHE_TOKENS: 'operator:ci-deployer:0123456789abcdef0123, admin:fedcba98:76543210, approver:alice@example.org:a:b, admin:-x:y' });
+    expect(c.tokens).toEqual([
+      { role: 'operator', subject: 'ci-deployer', token: '0123456789abcdef0123' },
+      { role: 'admin', subject: 'fedcba98', token: '76543210' },
+      { role: 'approver', subject: 'alice@example.org', token: 'a:b' },
+      // `-x` is no subject: the old form, whose token holds a ':'.
+      { role: 'admin', subject: 'admin', token: '-x:y' },
+    ]);
+  });
+
   it.each([
     [{ PORT: 'abc' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CRASH_POINTS, SABOTAGE_KINDS, type CrashPoint, type Sabotage } from '@lethe/lifecycle';
 import { KEY_PREFIX_PATTERN, MAX_SOFT_DELETE_RETENTION_DAYS, MIN_SOFT_DELETE_RETENTION_DAYS, type Pkcs11PinSource } from '@lethe/vault';
 import type { SimulatedVaultOutage } from '../infrastructure/simulated-vault-outages.js';
+import { oidcEnvShape, readOidcConfig, type OidcConfig } from './oidc-config.js';
 import { probeEnvShape, readProbeConfig, type ReadProbeConfig } from './probe-config.js';
 import { ASSET_STORES, parseAssetStore, type AssetStoreConfig } from './asset-store-config.js';
 import { EVENT_STORES, parseEventStore, type EventStoreConfig } from './event-store-config.js';
@@ -19,11 +20,17 @@ import { outboundEnvShape, readOutboundConfig, type OutboundConfig } from './out
 export const ENGINE_ROLES = ['api', 'processors', 'poller'] as const;
 export type EngineRole = (typeof ENGINE_ROLES)[number];
 
-export const API_ROLES = ['contract-system', 'ops-reader', 'operator', 'admin'] as const;
+export const API_ROLES = ['contract-system', 'ops-reader', 'operator', 'admin', 'approver'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
+
+/** Who a static token stands for: a machine or person, named in the events it causes. */
+export const SUBJECT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/;
+export const SUBJECT_RULE = 'must be 1-128 letters, digits or . _ @ + -, starting with a letter or digit';
 
 export interface ApiToken {
   readonly role: ApiRole;
+  /** The `role:subject:token` entry's subject; the role's name for a `role:token` entry. */
+  readonly subject: string;
   readonly token: string;
 }
 
@@ -91,6 +98,10 @@ export interface EngineConfig {
    * which every vault call fails or times out. Empty: none.
    */
   readonly simulatedVaultOutages: readonly SimulatedVaultOutage[];
+  /** LETHE_OIDC_* (oidc-config.ts): JWTs of an OpenID Connect issuer, beside the static tokens; undefined without LETHE_OIDC_ISSUER. */
+  readonly oidc: OidcConfig | undefined;
+  /** LETHE_BREAK_GLASS_APPROVALS: distinct approvers (role approver, never the requester) a break-glass grant needs. */
+  readonly breakGlassApprovals: number;
   /** LETHE_PROBE and its settings (probe-config.ts): the read probe that verifies a shred. */
   readonly probe: ReadProbeConfig;
   /** LETHE_ASSET_STORE and its settings (LETHE_AZURE_BLOB_*): where staging blobs and platform-key backups live. */
@@ -284,6 +295,14 @@ const schema = z.object({
     .optional(),
   ...probeEnvShape,
   ...outboundEnvShape,
+  ...oidcEnvShape,
+  LETHE_BREAK_GLASS_APPROVALS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { message: 'must be a whole number from 1 to 10' })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 10, { message: 'must be a whole number from 1 to 10' })
+    .default(2),
   LETHE_ASSET_STORE: z.enum(ASSET_STORES, { message: `must be one of ${ASSET_STORES.join(', ')}` }).default('local'),
   // Checked by parseAssetStore, and only with LETHE_ASSET_STORE=azure-blob.
   LETHE_AZURE_BLOB_CONNECTION_STRING: z.string().optional(),
@@ -303,22 +322,30 @@ const schema = z.object({
 export const ENGINE_ENV_VARS: readonly string[] = Object.freeze(Object.keys(schema.shape));
 
 /**
- * API tokens are `role:token` entries: comma-separated in LETHE_TOKENS, one a line in the tokens file.
- * A token is printable ASCII without spaces; an empty one is kept here so that boot can warn about it
- * (it never authenticates). Problems name the entry by number and role, never the token.
+ * API tokens are `role:subject:token` entries (the older `role:token` form still reads, its subject
+ * being the role's name): comma-separated in LETHE_TOKENS, one a line in the tokens file. A token is
+ * printable ASCII without spaces; an empty one is kept here so that boot can warn about it (it never
+ * authenticates). Problems name the entry by number and role, never the token.
+ * An entry with a second `:` is read as `role:subject:token` when what lies between the colons is a
+ * subject (SUBJECT_PATTERN); a `role:token` entry whose token holds such a `:` must be written
+ * `role:<role>:token`.
  */
 export function parseTokenEntries(entries: readonly string[], source: string, problems: string[]): ApiToken[] {
   const tokens: ApiToken[] = [];
   entries.forEach((pair, index) => {
     const at = pair.indexOf(':');
     const role = at < 0 ? '' : pair.slice(0, at).trim();
-    const token = at < 0 ? '' : pair.slice(at + 1).trim();
+    const rest = at < 0 ? '' : pair.slice(at + 1).trim();
+    const second = rest.indexOf(':');
+    const named = second > 0 && SUBJECT_PATTERN.test(rest.slice(0, second));
+    const subject = named ? rest.slice(0, second) : role;
+    const token = named ? rest.slice(second + 1) : rest;
     if (!(API_ROLES as readonly string[]).includes(role)) {
       problems.push(`${source}: entry ${index + 1} must start with one of ${API_ROLES.join(', ')} followed by ':'`);
     } else if (!/^[\x21-\x7e]*$/.test(token)) {
       problems.push(`${source}: entry ${index + 1} (${role}) must be printable characters without spaces`);
     } else {
-      tokens.push({ role: role as ApiRole, token });
+      tokens.push({ role: role as ApiRole, subject, token });
     }
   });
   return tokens;
@@ -450,6 +477,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
   }
   const probeProblems: string[] = [];
   const probe = readProbeConfig(c, present, probeProblems);
+  const oidc = readOidcConfig(c, present, probeProblems);
   if (probeProblems.length > 0) throw new ConfigError(probeProblems);
   const intakeProblems: string[] = [];
   const intake = readIntakeConfig(c, intakeProblems);
@@ -490,6 +518,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
     sabotage: c.LETHE_SABOTAGE,
     simulatedVaultOutages,
     probe,
+    oidc,
+    breakGlassApprovals: c.LETHE_BREAK_GLASS_APPROVALS,
     assetStore,
     eventStore,
     vault,

@@ -5,7 +5,8 @@
 import type { Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/engine-config.js';
-import { BearerAuthenticator } from './auth/bearer-authenticator.js';
+import { BearerAuthenticator, type JwtVerifier } from './auth/bearer-authenticator.js';
+import { ActingSubjectInterceptor } from './auth/acting-subject.interceptor.js';
 import { RolesGuard } from './auth/roles.guard.js';
 import { ReadYourWritesInterceptor } from './consistency/read-your-writes.interceptor.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
@@ -16,10 +17,19 @@ import { RequestInputInterceptor } from './validation/request-input.interceptor.
 /** problem+json for every error, including 404 for unknown routes and body-parser failures. */
 export const problemProviders: Provider[] = [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }];
 
-/** Bearer tokens from EngineConfig.tokens; @Roles / @Public on every route. */
+/** Injection token of the JwtVerifier of LETHE_OIDC_* (null or absent: static tokens only). */
+export const JWT_VERIFIER = Symbol('JwtVerifier');
+
+/** Bearer tokens from EngineConfig.tokens, and JWTs when JWT_VERIFIER is provided; @Roles / @Public on every route. */
 export const authProviders: Provider[] = [
-  { provide: BearerAuthenticator, useFactory: (config: EngineConfig) => new BearerAuthenticator(config.tokens), inject: [ENGINE_CONFIG] },
+  {
+    provide: BearerAuthenticator,
+    useFactory: (config: EngineConfig, jwt: JwtVerifier | null | undefined) => new BearerAuthenticator(config.tokens, jwt ?? undefined),
+    inject: [ENGINE_CONFIG, { token: JWT_VERIFIER, optional: true }],
+  },
   { provide: APP_GUARD, useClass: RolesGuard },
+  // Innermost of the global interceptors (registered last): the handler runs as the caller's subject.
+  { provide: APP_INTERCEPTOR, useClass: ActingSubjectInterceptor },
 ];
 
 /** @Idempotent routes, backed by lethe_idempotency (idempotencyMigrations). */
@@ -38,4 +48,4 @@ export const requestInputProviders: Provider[] = [{ provide: APP_INTERCEPTOR, us
  */
 export const readYourWritesProviders: Provider[] = [{ provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor }];
 
-export const httpProviders: Provider[] = [...problemProviders, ...authProviders, ...requestInputProviders, ...readYourWritesProviders, ...idempotencyProviders];
+export const httpProviders: Provider[] = [...problemProviders, ...requestInputProviders, ...readYourWritesProviders, ...idempotencyProviders, ...authProviders];

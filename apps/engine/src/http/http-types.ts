@@ -5,7 +5,10 @@ import type { ApiRole } from '../config/engine-config.js';
 
 /** Who is calling: set by RolesGuard on every authenticated request, read with @Caller(). */
 export interface CallerContext {
-  readonly role: ApiRole;
+  /** The static token's named subject, or the JWT's `sub`: recorded in the events the call causes. */
+  readonly subject: string;
+  readonly roles: readonly ApiRole[];
+  readonly via: 'token' | 'oidc';
 }
 
 export interface HttpRequest {

@@ -29,7 +29,7 @@ let stored = 0;
 class DummyController {
   @Get('ops')
   ops(@Caller() caller: CallerContext) {
-    return { role: caller.role };
+    return { roles: caller.roles, subject: caller.subject };
   }
 
   @Post('operate')
@@ -107,7 +107,7 @@ const logger = new CaptureLogger();
 
 beforeAll(async () => {
   const config = loadConfig({
-    LETHE_TOKENS: `contract-system:${TOKENS.contract},ops-reader:${TOKENS.reader},operator:${TOKENS.operator},admin:${TOKENS.admin}`,
+    LETHE_TOKENS: `contract-system:${TOKENS.contract},ops-reader:dashboards:${TOKENS.reader},operator:ci-deployer:${TOKENS.operator},admin:${TOKENS.admin}`,
   });
   const moduleRef = await Test.createTestingModule({
     controllers: [DummyController, PublicController, UndeclaredController],
@@ -162,15 +162,16 @@ describe('authentication', () => {
 });
 
 describe('authorisation', () => {
-  it('lets ops-reader, operator and admin read an ops-reader route, and exposes the caller role', async () => {
-    for (const [token, role] of [
-      [TOKENS.reader, 'ops-reader'],
-      [TOKENS.operator, 'operator'],
-      [TOKENS.admin, 'admin'],
+  it('lets ops-reader, operator and admin read an ops-reader route, and exposes the caller role and subject', async () => {
+    for (const [token, role, subject] of [
+      [TOKENS.reader, 'ops-reader', 'dashboards'],
+      [TOKENS.operator, 'operator', 'ci-deployer'],
+      // The old `role:token` form: the subject is the role's name.
+      [TOKENS.admin, 'admin', 'admin'],
     ]) {
       const res = await request(server()).get('/v1/ops').set(bearer(token));
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ role });
+      expect(res.body).toEqual({ roles: [role], subject });
     }
   });
 

@@ -1,7 +1,7 @@
 // The engine's HTTP building blocks, shared by every /v1 controller: bearer-token roles,
 // problem+json errors, zod validation, idempotent requests, TLS options.
 export type { CallerContext, HttpRequest, HttpResponse } from './http-types.js';
-export { httpProviders, problemProviders, authProviders, idempotencyProviders, readYourWritesProviders, requestInputProviders } from './http-providers.js';
+export { JWT_VERIFIER, httpProviders, problemProviders, authProviders, idempotencyProviders, readYourWritesProviders, requestInputProviders } from './http-providers.js';
 export {
   ReadYourWritesInterceptor,
   READ_MODEL_PROGRESS,
@@ -14,7 +14,7 @@ export {
 
 export { Roles, Public, Caller, ROLES_KEY, PUBLIC_KEY } from './auth/decorators.js';
 export { RolesGuard } from './auth/roles.guard.js';
-export { BearerAuthenticator, type Authentication } from './auth/bearer-authenticator.js';
+export { BearerAuthenticator, type Authentication, type Identity, type JwtVerifier } from './auth/bearer-authenticator.js';
 export { roleAllows, grantedRoles } from './auth/roles.js';
 
 export {

@@ -25,7 +25,7 @@ export interface ProcessorReading {
  * from being read (its metrics are then left out and lethe_metrics_source_up says 0).
  */
 export interface FleetReadings {
-  readonly fleet: { readonly counts: FleetCounts; readonly nextDeadlineSeconds: number | null } | Error;
+  readonly fleet: { readonly counts: FleetCounts; readonly nextDeadlineSeconds: number | null; readonly activeGrants: number } | Error;
   /** null: no figures yet (the first computation is still running). */
   readonly compliance: { readonly tally: ComplianceTally; readonly ageSeconds: number } | null | Error;
   readonly processors: readonly ProcessorReading[] | Error;
@@ -141,6 +141,11 @@ export class EngineMetrics {
     fleet(METRICS.keyVersions, (r) => ok(r.fleet)?.counts.keyVersions, (m, v) => byLabel('status', v)(m));
     fleet(METRICS.events, (r) => ok(r.fleet)?.counts.events, (m, v) => byLabel('type', v)(m));
     fleet(METRICS.shredNextDeadline, (r) => ok(r.fleet)?.nextDeadlineSeconds, (m, v) => set(m, {}, v));
+    fleet(METRICS.breakGlass, (r) => ok(r.fleet)?.counts.events, (m, events) => {
+      const outcomes = { requested: 'BreakGlassRequested', approved: 'BreakGlassActivated', used: 'BreakGlassUsed', refused: 'BreakGlassUseRefused' } as const;
+      for (const [outcome, type] of Object.entries(outcomes)) set(m, { outcome }, events[type] ?? 0);
+    });
+    fleet(METRICS.breakGlassActive, (r) => ok(r.fleet)?.activeGrants, (m, v) => set(m, {}, v));
 
     fleet(METRICS.complianceViolations, (r) => ok(r.compliance)?.tally.violations, (m, v) => byLabel('promise', v)(m));
     fleet(METRICS.complianceKeyRings, (r) => ok(r.compliance)?.tally.rings, (m, v) => set(m, {}, v));

@@ -10,6 +10,7 @@ import { EVENT_STORE, PostgresEventStore, type EventStore } from '@lethe/eventst
 import { CountComplianceQuery, CountFleetQuery, publicTimerKind } from '@lethe/lifecycle';
 import { countDeliveries } from '@lethe/outbound';
 import { countDeadLetters, eventsAfter, readProcessorOwnership, type Processor } from '@lethe/processors';
+import { countActiveGrants } from '@lethe/readmodel';
 import { readDeadlineBacklog, type DeadlineHandlers } from '@lethe/scheduler';
 import { PG_POOL } from '../infrastructure/database.js';
 import { PROCESSORS, ProcessorHost } from '../processors/processor-host.service.js';
@@ -59,9 +60,9 @@ export class FleetReader implements OnModuleInit {
   }
 
   private async readFleet() {
-    const counts = await this.queries.execute(new CountFleetQuery());
+    const [counts, activeGrants] = await Promise.all([this.queries.execute(new CountFleetQuery()), countActiveGrants(this.pool, this.clock.now())]);
     const now = this.clock.now().getTime();
-    return { counts, nextDeadlineSeconds: counts.nearestShredDeadline === null ? null : (Date.parse(counts.nearestShredDeadline) - now) / 1000 };
+    return { counts, activeGrants, nextDeadlineSeconds: counts.nearestShredDeadline === null ? null : (Date.parse(counts.nearestShredDeadline) - now) / 1000 };
   }
 
   private async readProcessors(): Promise<ProcessorReading[]> {

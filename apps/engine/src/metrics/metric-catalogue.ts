@@ -67,6 +67,15 @@ export const METRICS = {
     help: 'Databases still behind more than 24 hours after their newest key version appeared (P2)',
   }),
   events: spec({ name: 'lethe_events_total', type: 'counter', labels: ['type'], values: { type: DOMAIN_EVENT_TYPES }, scope: 'fleet', help: 'Events stored, by domain event type (from the event-type-counts read model)' }),
+  breakGlass: spec({
+    name: 'lethe_break_glass_total',
+    type: 'counter',
+    labels: ['outcome'],
+    values: { outcome: ['requested', 'approved', 'used', 'refused'] },
+    scope: 'fleet',
+    help: 'Break-glass grants requested and approved (activated by their K-th approval), and privileged calls that used a grant or were refused (from the event-type-counts read model)',
+  }),
+  breakGlassActive: spec({ name: 'lethe_break_glass_active_grants', type: 'gauge', labels: [], scope: 'fleet', help: 'Break-glass grants approved and inside their window now (engine clock): someone may be using privileged access' }),
   deadLetters: spec({ name: 'lethe_dead_letters', type: 'gauge', labels: ['processor'], scope: 'fleet', help: 'Events a processor parked after its retries ran out (lethe_dead_letters rows)' }),
   processorLagSeconds: spec({
     name: 'lethe_processor_lag_seconds',

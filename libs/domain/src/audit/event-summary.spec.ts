@@ -33,6 +33,7 @@ const EXAMPLES: { readonly [T in LetheEvent['type']]: Extract<LetheEvent, { type
     type: 'ShredAdvanced',
     data: { shredId: 'termination:t-1', trigger: termination, effectiveAt: AT, receivedAt: AT, deadline: AT, executeAt: AT, previousDeadline: LATER, previousExecuteAt: LATER, calendar: CALENDAR, at: AT },
   },
+  ShredExecutionForced: { type: 'ShredExecutionForced', data: { shredId: 'termination:t-1', executeAt: AT, previousExecuteAt: AT, grantId: '3f0c9a57-2d1e-4b6a-9c8d-7e6f5a4b3c2d', at: AT } },
   ShredCancelled: { type: 'ShredCancelled', data: { shredId: 'termination:t-1', reason: SECRET, withdrawsContractRevision: 0, at: AT } },
   ShredExecutionStarted: { type: 'ShredExecutionStarted', data: { shredId: 'termination:t-1', at: AT } },
   KeyDestroyed: {

@@ -64,6 +64,7 @@ const DESCRIBE: Describers = {
   ShredTriggerRecorded: (d) => described(d.at, `${capitalised(trigger(d.trigger))} recorded: ${DISPOSITION[d.disposition](d.shredId)}`),
   ShredAdvanced: (d) =>
     described(d.at, `Shred ${d.shredId} moved earlier by ${trigger(d.trigger)}: deadline ${d.previousDeadline} → ${d.deadline}, execute at ${d.executeAt}`),
+  ShredExecutionForced: (d) => described(d.at, `Shred ${d.shredId} forced to execute now under break-glass grant ${d.grantId} (was due ${d.previousExecuteAt})`),
   ShredCancelled: (d) => described(d.at, `Shred ${d.shredId} cancelled`),
   ShredExecutionStarted: (d) => described(d.at, `Shred ${d.shredId} execution started`),
   KeyDestroyed: (d) =>

@@ -22,6 +22,12 @@ export interface ScheduleShred {
   };
 }
 
+/** Force the scheduled shred to execute now (break-glass `shred.execute-now`, under `grantId`). */
+export interface ExecuteShredNow {
+  readonly type: 'ExecuteShredNow';
+  readonly data: { readonly grantId: string };
+}
+
 export interface CancelShred {
   readonly type: 'CancelShred';
   readonly data: {
@@ -85,6 +91,7 @@ export type TenantCommand =
   | OnboardTenant
   | ScheduleShred
   | CancelShred
+  | ExecuteShredNow
   | StartShredExecution
   | RecordKeyDestroyed
   | RecordKeyMaterialPurged

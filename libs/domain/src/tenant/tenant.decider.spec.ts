@@ -432,6 +432,19 @@ describe('tenant decider: executing, cancelling and verifying', () => {
     given(onboarded()).when({ type: 'CancelShred', data: { reason: 'nothing', contractRevision: null } }).thenRejects('no-shred-scheduled');
   });
 
+  it('forces a scheduled shred to execute now under a grant (its deadline stays), then starts it at once', () => {
+    const grantId = '3f0c9a57-2d1e-4b6a-9c8d-7e6f5a4b3c2d';
+    const forced: TenantEvent = { type: 'ShredExecutionForced', data: { shredId, executeAt: '2026-12-02T10:00:00.000Z', previousExecuteAt: '2026-12-04T23:59:59.999Z', grantId, at: '2026-12-02T10:00:00.000Z' } };
+    given(base()).when({ type: 'ExecuteShredNow', data: { grantId } }, at('2026-12-02T10:00:00.000Z')).then([forced]);
+    given([...base(), forced])
+      .when({ type: 'StartShredExecution', data: { shredId } }, at('2026-12-02T10:00:00.000Z'))
+      .then([{ type: 'ShredExecutionStarted', data: { shredId, at: '2026-12-02T10:00:00.000Z' } }]);
+    // Already due: nothing to force.
+    given(base()).when({ type: 'ExecuteShredNow', data: { grantId } }, at('2026-12-05T00:00:00.000Z')).thenNothing();
+    given(started()).when({ type: 'ExecuteShredNow', data: { grantId } }).thenRejects('shred-already-executed');
+    given(onboarded()).when({ type: 'ExecuteShredNow', data: { grantId } }).thenRejects('no-shred-scheduled');
+  });
+
   it('starts execution only at executeAt, once', () => {
     given(base()).when({ type: 'StartShredExecution', data: { shredId } }, at('2026-12-04T23:59:59.998Z')).thenRejects('shred-not-due');
     given(base())

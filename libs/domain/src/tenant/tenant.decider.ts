@@ -244,6 +244,15 @@ export function decideTenant(command: TenantCommand, state: TenantState, ctx: Te
         { type: 'ShredCancelled', data: { shredId: s.shredId, reason: command.data.reason, withdrawsContractRevision: command.data.contractRevision, at: now } },
       ];
     }
+    case 'ExecuteShredNow': {
+      requireTenant(state);
+      const s = state.shred;
+      if (!s || s.status === 'cancelled') throw new DomainError('no-shred-scheduled', 'no shred is scheduled for this tenant');
+      if (s.status !== 'scheduled') throw new DomainError('shred-already-executed', 'the shred has already been executed');
+      // Already due: its timer fires (or fired) anyway.
+      if (new Date(s.executeAt).getTime() <= ctx.now.getTime()) return [];
+      return [{ type: 'ShredExecutionForced', data: { shredId: s.shredId, executeAt: now, previousExecuteAt: s.executeAt, grantId: command.data.grantId, at: now } }];
+    }
     case 'StartShredExecution': {
       const s = currentShred(state, command.data.shredId);
       if (s.status !== 'scheduled') return [];

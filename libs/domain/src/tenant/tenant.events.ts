@@ -185,12 +185,22 @@ export type DeletionCertificateIssued = DomainEvent<
   { readonly shredId: string; readonly certificateId: string; readonly sha256: string; readonly keyId: string; readonly at: string }
 >;
 
+/**
+ * A scheduled shred forced to execute now under a break-glass grant (`shred.execute-now`): its
+ * execution moves to `executeAt` (now); its deadline stays.
+ */
+export type ShredExecutionForced = DomainEvent<
+  'ShredExecutionForced',
+  { readonly shredId: string; readonly executeAt: string; readonly previousExecuteAt: string; readonly grantId: string; readonly at: string }
+>;
+
 export type TenantEvent =
   | TenantOnboarded
   | DeletionRequested
   | ShredScheduled
   | ShredTriggerRecorded
   | ShredAdvanced
+  | ShredExecutionForced
   | ShredCancelled
   | ShredExecutionStarted
   | KeyDestroyed

@@ -176,6 +176,8 @@ export function evolveTenant(state: TenantState, event: TenantEvent): TenantStat
         })),
       };
     }
+    case 'ShredExecutionForced':
+      return updateShred(state, event.data.shredId, (s) => ({ ...s, executeAt: event.data.executeAt }));
     case 'ShredCancelled':
       return {
         ...updateShred(state, event.data.shredId, (s) => ({

@@ -34,6 +34,11 @@ const REQUESTS: Readonly<Record<string, string>> = {
   'backup-retention': 'change-backup-retention',
   'backup-deleted': 'delete-backup',
   'staging-asset': 'register-staging-asset',
+  'break-glass-request': 'request-break-glass',
+  'break-glass-approve': 'approve-break-glass',
+  'break-glass-revoke': 'revoke-break-glass',
+  'break-glass-use': 'use-break-glass',
+  'execute-now': 'execute-shred-now',
 };
 
 /** Causes a timer's handler names after the work it does rather than after its own id. */

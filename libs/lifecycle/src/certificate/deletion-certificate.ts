@@ -70,6 +70,7 @@ export interface CertificateIssuance {
 const SHRED_EVENTS = new Set([
   'ShredScheduled',
   'ShredAdvanced',
+  'ShredExecutionForced',
   'DeletionRequested',
   'ShredExecutionStarted',
   'KeyDestroyed',

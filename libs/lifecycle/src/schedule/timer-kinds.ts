@@ -5,6 +5,7 @@
 import { KEY_DETECTION } from '../keys/key-detection.js';
 import { KEY_REPROTECT, KEY_REPROTECT_OVERDUE, KEY_RETIRE, KEY_RING_OPEN, KEY_ROTATION } from '../keys/key-timers.js';
 import { KEY_PURGE_CHECK, SHRED_DEADLINE, SHRED_STEP } from '../shred/shred-deadlines.js';
+import { BREAK_GLASS_EXPIRY } from '../break-glass/break-glass-timers.js';
 
 /** Every kind of timer the lifecycle schedules and handles. */
 export type TimerKind =
@@ -16,7 +17,8 @@ export type TimerKind =
   | typeof KEY_REPROTECT_OVERDUE
   | typeof KEY_RETIRE
   | typeof KEY_DETECTION
-  | typeof KEY_RING_OPEN;
+  | typeof KEY_RING_OPEN
+  | typeof BREAK_GLASS_EXPIRY;
 
 /** The public names of the timers, in the order ops read them (OpenAPI enum of `kind`). */
 export const SCHEDULE_KINDS = [
@@ -29,12 +31,13 @@ export const SCHEDULE_KINDS = [
   'retirement',
   'key-detection',
   'key-ring-opening',
+  'break-glass-expiry',
 ] as const;
 export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
 
 /** What a timer is about: a shred, a key version, or a whole key ring (named by its tenant). */
 export interface ScheduleSubject {
-  readonly type: 'shred' | 'key-version' | 'key-ring';
+  readonly type: 'shred' | 'key-version' | 'key-ring' | 'break-glass-grant';
   readonly id: string;
 }
 
@@ -47,6 +50,7 @@ interface TimerPayload {
   readonly tenantId: string | null;
   readonly shredId: string | null;
   readonly keyVersionId: string | null;
+  readonly grantId?: string | null;
 }
 
 const shred = (p: TimerPayload): ScheduleSubject | null => (p.shredId ? { type: 'shred', id: p.shredId } : null);
@@ -63,6 +67,7 @@ const TIMERS: { readonly [K in TimerKind]: TimerMeaning } = {
   [KEY_RETIRE]: { kind: 'retirement', subject: keyVersion },
   [KEY_DETECTION]: { kind: 'key-detection', subject: keyRing },
   [KEY_RING_OPEN]: { kind: 'key-ring-opening', subject: keyRing },
+  [BREAK_GLASS_EXPIRY]: { kind: 'break-glass-expiry', subject: (p) => (p.grantId ? { type: 'break-glass-grant', id: p.grantId } : null) },
 };
 
 const TIMER_KINDS = Object.keys(TIMERS) as TimerKind[];
@@ -96,6 +101,6 @@ const text = (value: unknown): string | null => (typeof value === 'string' && va
 /** The tenant and subject a timer's payload names (null where it names none: a fleet-wide timer). */
 export function timerSubject(kind: TimerKind, payload: unknown): { readonly tenantId: string | null; readonly subject: ScheduleSubject | null } {
   const p = (payload ?? {}) as Record<string, unknown>;
-  const fields: TimerPayload = { tenantId: text(p.tenantId), shredId: text(p.shredId), keyVersionId: text(p.keyVersionId) };
+  const fields: TimerPayload = { tenantId: text(p.tenantId), shredId: text(p.shredId), keyVersionId: text(p.keyVersionId), grantId: text(p.grantId) };
   return { tenantId: fields.tenantId, subject: TIMERS[kind].subject(fields) };
 }

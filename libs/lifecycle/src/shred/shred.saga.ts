@@ -32,7 +32,7 @@ import { KEY_PURGE_CHECK, SHRED_DEADLINE, SHRED_STEP, keyPurgeCheckId, shredDead
 
 /** Every contract-stream event, whatever its type: one the contract system should not have sent is rejected. */
 const CONTRACT_EVENTS = on(contractCategory, 'any');
-const INTERESTS = [on(tenantCategory, ['ShredScheduled', 'ShredAdvanced', 'ShredCancelled', 'ShredVerified', 'KeyDestroyed']), CONTRACT_EVENTS] as const;
+const INTERESTS = [on(tenantCategory, ['ShredScheduled', 'ShredAdvanced', 'ShredExecutionForced', 'ShredCancelled', 'ShredVerified', 'KeyDestroyed']), CONTRACT_EVENTS] as const;
 type ContractStreamEvent = DeliveredBy<typeof CONTRACT_EVENTS>;
 
 export class ShredSaga implements Processor<typeof INTERESTS> {
@@ -58,6 +58,11 @@ export class ShredSaga implements Processor<typeof INTERESTS> {
       const payload: ShredTimerPayload = { tenantId, shredId: d.shredId };
       await this.deadlines.scheduleInTx(tx, shredStepId(tenantId, d.shredId), new Date(d.executeAt), SHRED_STEP, payload);
       await this.deadlines.scheduleInTx(tx, shredDeadlineId(tenantId, d.shredId), new Date(d.deadline), SHRED_DEADLINE, payload);
+    } else if (event.type === 'ShredExecutionForced') {
+      // Break-glass `shred.execute-now`: the execution timer moves to now; the deadline stays.
+      const tenantId = event.categoryId;
+      const payload: ShredTimerPayload = { tenantId, shredId: event.data.shredId };
+      await this.deadlines.scheduleInTx(tx, shredStepId(tenantId, event.data.shredId), new Date(event.data.executeAt), SHRED_STEP, payload);
     } else if (event.type === 'ShredVerified') {
       // Verified for good: the deadline check has nothing left to check (settled-timers.ts).
       for (const id of timersSettledBy(event.categoryId, event)) await this.deadlines.cancelInTx(tx, id);

@@ -10,7 +10,7 @@ import { daysBody, deadlineBody, overrideBody } from './calendar.presenter.js';
 import { calendarDaysQuery, deadlineQuery, jurisdictionSchema, localDateSchema, overrideBodySchema } from './calendar.schemas.js';
 import type { z } from 'zod';
 
-const actor = (caller: CallerContext | undefined) => ({ role: caller?.role ?? 'unknown' });
+const actor = (caller: CallerContext | undefined) => (caller === undefined ? { role: 'unknown' } : { role: caller.roles.join(',') || 'none', subject: caller.subject });
 
 @Controller('v1/calendars/:jurisdiction')
 @UseFilters(DomainErrorFilter)

@@ -8,6 +8,7 @@ describe('roleAllows', () => {
     operator: ['operator', 'ops-reader'],
     'ops-reader': ['ops-reader'],
     'contract-system': ['contract-system'],
+    approver: ['approver'],
   };
   it.each(API_ROLES.flatMap((caller) => API_ROLES.map((route) => [caller, route] as const)))('%s on a %s route', (caller, route) => {
     expect(roleAllows(caller, [route])).toBe(allowed[caller].includes(route));
@@ -16,32 +17,34 @@ describe('roleAllows', () => {
   it('passes when any of several roles is held', () => {
     expect(roleAllows('contract-system', ['ops-reader', 'contract-system'])).toBe(true);
     expect(roleAllows('ops-reader', ['operator', 'contract-system'])).toBe(false);
+    expect(roleAllows(['ops-reader', 'approver'], ['approver'])).toBe(true);
+    expect(roleAllows([], ['ops-reader'])).toBe(false);
   });
 });
 
 describe('BearerAuthenticator', () => {
   const auth = new BearerAuthenticator([
-    { role: 'ops-reader', token: 'reader-token-0123456789' },
-    { role: 'admin', token: 'admin:token/with+odd=chars~' },
+    { role: 'ops-reader', subject: 'dashboards', token: 'reader-token-0123456789' },
+    { role: 'admin', subject: 'admin', token: 'admin:token/with+odd=chars~' },
   ]);
 
-  it('finds the role of a configured token', () => {
-    expect(auth.authenticate('Bearer reader-token-0123456789')).toEqual({ outcome: 'authenticated', role: 'ops-reader' });
-    expect(auth.authenticate('BEARER   admin:token/with+odd=chars~')).toEqual({ outcome: 'authenticated', role: 'admin' });
+  it('finds the role and subject of a configured token', async () => {
+    expect(await auth.authenticate('Bearer reader-token-0123456789')).toEqual({ outcome: 'authenticated', subject: 'dashboards', roles: ['ops-reader'], via: 'token' });
+    expect(await auth.authenticate('BEARER   admin:token/with+odd=chars~')).toEqual({ outcome: 'authenticated', subject: 'admin', roles: ['admin'], via: 'token' });
   });
 
-  it('tells missing, malformed and unknown apart', () => {
-    expect(auth.authenticate(undefined)).toEqual({ outcome: 'missing' });
-    expect(auth.authenticate('')).toEqual({ outcome: 'missing' });
-    expect(auth.authenticate('Token reader-token-0123456789')).toEqual({ outcome: 'malformed' });
-    expect(auth.authenticate('Bearer ')).toEqual({ outcome: 'malformed' });
-    expect(auth.authenticate('Bearer a b')).toEqual({ outcome: 'malformed' });
-    expect(auth.authenticate(['Bearer reader-token-0123456789'])).toEqual({ outcome: 'malformed' });
-    expect(auth.authenticate('Bearer reader-token-012345678')).toEqual({ outcome: 'unknown' });
-    expect(auth.authenticate('Bearer reader-token-0123456789 ')).toEqual({ outcome: 'authenticated', role: 'ops-reader' });
+  it('tells missing, malformed and unknown apart', async () => {
+    expect(await auth.authenticate(undefined)).toEqual({ outcome: 'missing' });
+    expect(await auth.authenticate('')).toEqual({ outcome: 'missing' });
+    expect(await auth.authenticate('Token reader-token-0123456789')).toEqual({ outcome: 'malformed' });
+    expect(await auth.authenticate('Bearer ')).toEqual({ outcome: 'malformed' });
+    expect(await auth.authenticate('Bearer a b')).toEqual({ outcome: 'malformed' });
+    expect(await auth.authenticate(['Bearer reader-token-0123456789'])).toEqual({ outcome: 'malformed' });
+    expect(await auth.authenticate('Bearer reader-token-012345678')).toEqual({ outcome: 'unknown' });
+    expect(await auth.authenticate('Bearer reader-token-0123456789 ')).toEqual({ outcome: 'authenticated', subject: 'dashboards', roles: ['ops-reader'], via: 'token' });
   });
 
-  it('knows no token when none is configured', () => {
-    expect(new BearerAuthenticator([]).authenticate('Bearer reader-token-0123456789')).toEqual({ outcome: 'unknown' });
+  it('knows no token when none is configured', async () => {
+    expect(await new BearerAuthenticator([]).authenticate('Bearer reader-token-0123456789')).toEqual({ outcome: 'unknown' });
   });
 });

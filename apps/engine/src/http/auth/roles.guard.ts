@@ -25,12 +25,12 @@ export class RolesGuard implements CanActivate {
     @Inject(BearerAuthenticator) private readonly authenticator: BearerAuthenticator,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return false;
     const rule = this.ruleOf(context);
     if (rule.kind === 'public') return true;
     const request = context.switchToHttp().getRequest<HttpRequest>();
-    const auth = this.authenticator.authenticate(request.headers.authorization);
+    const auth = await this.authenticator.authenticate(request.headers.authorization);
     if (auth.outcome !== 'authenticated') {
       throw new ProblemException({
         status: 401,
@@ -45,7 +45,7 @@ export class RolesGuard implements CanActivate {
         },
       });
     }
-    request.lethe = { role: auth.role };
+    request.lethe = { subject: auth.subject, roles: auth.roles, via: auth.via };
     if (rule.kind === 'undeclared') {
       const route = `${context.getClass().name}.${context.getHandler().name}`;
       if (!this.reportedUndeclared.has(route)) {
@@ -54,8 +54,9 @@ export class RolesGuard implements CanActivate {
       }
       throw new ProblemException({ status: 403, detail: 'This route is not open to any role.' });
     }
-    if (!roleAllows(auth.role, rule.roles)) {
-      throw new ProblemException({ status: 403, detail: `The role ${auth.role} may not use this route; it needs ${rule.roles.join(' or ')}.` });
+    if (!roleAllows(auth.roles, rule.roles)) {
+      const held = auth.roles.length === 0 ? 'A caller with no Lethe role' : `The role ${auth.roles.join(', ')}`;
+      throw new ProblemException({ status: 403, detail: `${held} may not use this route; it needs ${rule.roles.join(' or ')}.` });
     }
     return true;
   }

@@ -1,5 +1,7 @@
-// Which caller role may use a route that names which roles (ARCHITECTURE.md §6):
-// `admin` may do everything; `operator` includes `ops-reader`; `contract-system` is separate.
+// Which caller roles may use a route that names which roles (ARCHITECTURE.md §6):
+// `admin` may do everything but approve a break-glass grant; `operator` includes `ops-reader`;
+// `contract-system` and `approver` are separate. Approving stays with the people elected to approve
+// (role `approver`), so holding `admin` alone never lets anyone open a grant.
 import type { ApiRole } from '../../config/engine-config.js';
 
 const GRANTS: Readonly<Record<ApiRole, readonly ApiRole[]>> = {
@@ -7,6 +9,7 @@ const GRANTS: Readonly<Record<ApiRole, readonly ApiRole[]>> = {
   operator: ['operator', 'ops-reader'],
   'ops-reader': ['ops-reader'],
   'contract-system': ['contract-system'],
+  approver: ['approver'],
 };
 
 /** The roles a caller holding `role` acts as. */
@@ -14,8 +17,8 @@ export function grantedRoles(role: ApiRole): readonly ApiRole[] {
   return GRANTS[role];
 }
 
-/** Whether a caller with `role` may use a route open to any of `required`. */
-export function roleAllows(role: ApiRole, required: readonly ApiRole[]): boolean {
-  const granted = GRANTS[role];
-  return required.some((r) => granted.includes(r));
+/** Whether a caller holding `roles` (one static token's, or a JWT's several) may use a route open to any of `required`. */
+export function roleAllows(roles: ApiRole | readonly ApiRole[], required: readonly ApiRole[]): boolean {
+  const held = typeof roles === 'string' ? [roles] : roles;
+  return held.some((role) => required.some((r) => GRANTS[role].includes(r)));
 }

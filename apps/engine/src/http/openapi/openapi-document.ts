@@ -140,7 +140,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('Lethe')
     .setDescription(DESCRIPTION)
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque', description: 'An opaque token of one role (contract-system, ops-reader, operator, admin); not a JWT' }, 'bearer')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque', description: 'A static token of one role (contract-system, ops-reader, operator, admin, approver) and a named subject; or, with LETHE_OIDC_ISSUER set, a JWT of that issuer whose roles claim names Lethe roles (README, Identities)' }, 'bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory: operationId });
   const access = routeAccess(app);

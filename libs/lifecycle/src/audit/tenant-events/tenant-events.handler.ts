@@ -6,6 +6,7 @@ import { EVENT_STORE, type EventStore, type RecordedEvent } from '@lethe/eventst
 import { lowestCheckpoint } from '@lethe/processors';
 import { encodeCursor, readModels } from '@lethe/readmodel';
 import { LIFECYCLE_POOL } from '../../lifecycle.tokens.js';
+import { subjectOf } from '../acting-subject.js';
 import { causeOf } from '../event-cause.js';
 import { GetTenantEventsQuery, TENANT_EVENTS_LISTING, type EventCause, type TenantEventItem, type TenantEvents } from './tenant-events.query.js';
 
@@ -74,7 +75,7 @@ function itemOf(e: RecordedEvent, followed: ReadonlyMap<string, RecordedEvent>):
   const ours = category !== undefined && (category.types as readonly string[]).includes(e.type);
   const description = ours ? describeEvent(upcastEvent({ type: e.type, data: e.data, metadata: e.metadata }) as unknown as LetheEvent) : describeForeignEvent();
   const at = description.at ?? instant(e.metadata.occurredAt) ?? instant(e.metadata.receivedAt) ?? e.recordedAt.toISOString();
-  return { position: e.position.toString(), stream: e.streamId, type: e.type, at, cause: causeFor(e, followed), summary: description.summary };
+  return { position: e.position.toString(), stream: e.streamId, type: e.type, at, cause: causeFor(e, followed), by: subjectOf(e.metadata), summary: description.summary };
 }
 
 function causeFor(e: RecordedEvent, followed: ReadonlyMap<string, RecordedEvent>): EventCause | null {

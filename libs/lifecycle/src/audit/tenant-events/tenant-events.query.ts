@@ -30,6 +30,8 @@ export interface TenantEventItem {
   /** ISO 8601: the instant the event records, else when it was decided or received (metadata), else when it was stored. */
   readonly at: string;
   readonly cause: EventCause | null;
+  /** The subject whose API call caused it (metadata `subject`); null for a timer, a processor, or an event older than identities. */
+  readonly by: string | null;
   /** One line without key material, secrets, free text or personal data (@lethe/domain describeEvent). */
   readonly summary: string;
 }

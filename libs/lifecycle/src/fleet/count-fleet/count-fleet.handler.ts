@@ -5,11 +5,11 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { KEY_VERSION_STATUSES, SHRED_PROGRESS, TENANT_STATUSES, calendarCategory, contractCategory, keyRingCategory, tenantCategory } from '@lethe/domain';
+import { KEY_VERSION_STATUSES, SHRED_PROGRESS, TENANT_STATUSES, breakGlassCategory, calendarCategory, contractCategory, keyRingCategory, tenantCategory } from '@lethe/domain';
 import { CountFleetQuery, type FleetCounts } from './count-fleet.query.js';
 
 /** Every event type of the domain: the label values lethe_events_total may take. */
-export const DOMAIN_EVENT_TYPES: readonly string[] = [...tenantCategory.types, ...keyRingCategory.types, ...contractCategory.types, ...calendarCategory.types];
+export const DOMAIN_EVENT_TYPES: readonly string[] = [...tenantCategory.types, ...keyRingCategory.types, ...contractCategory.types, ...calendarCategory.types, ...breakGlassCategory.types];
 
 /** Shreds still owed a verification before their deadline. */
 const OPEN_SHREDS = ['shred-scheduled', 'shredding', 'shredded'];

@@ -8,6 +8,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK, type Clock } from '@lethe/clock';
 import { contractStream, DomainError, schemaVersionOf } from '@lethe/domain';
 import { EVENT_STORE, type EventStore } from '@lethe/eventstore';
+import { subjectMetadata } from '../../audit/acting-subject.js';
 import { causedEventId } from '../../event-ids.js';
 import { CRASH_HOOK } from '../../lifecycle.tokens.js';
 import type { CrashHook } from '../../crash-points.js';
@@ -34,7 +35,7 @@ export class TerminateContractHandler implements ICommandHandler<TerminateContra
     const causeId = `termination:${notice.terminationId}`;
     const recorded = await this.store.append(
       stream,
-      [{ id: causedEventId(stream, causeId, 0), type: 'ContractTerminated', data: notice, metadata: { schemaVersion: schemaVersionOf('ContractTerminated'), receivedAt, source } }],
+      [{ id: causedEventId(stream, causeId, 0), type: 'ContractTerminated', data: notice, metadata: { schemaVersion: schemaVersionOf('ContractTerminated'), receivedAt, source, ...subjectMetadata() } }],
       'any',
     );
     this.crash('terminate:contract-recorded');

@@ -1,0 +1,53 @@
+// The privileged operations: each needs an active break-glass grant covering it (PrivilegedAccess).
+import { Controller, Headers, HttpCode, Inject, Post, UseFilters } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { ExecuteShredNowCommand, ReadSentinelQuery } from '@lethe/lifecycle';
+import { Answer, Caller, Problems, Roles, ZodBody, ZodParam, type CallerContext } from '../../http/index.js';
+import { DomainErrorFilter } from '../domain-error.filter.js';
+import { idSchema } from '../tenant.schemas.js';
+import { EXAMPLES, probeReadAnswer, shredForcedAnswer } from './break-glass.answers.js';
+import { probeReadSchema } from './break-glass.schemas.js';
+import { BREAK_GLASS_HEADER, Privileged, PrivilegedAccess } from './privileged-access.js';
+import type { z } from 'zod';
+
+@Controller('v1/tenants')
+@UseFilters(DomainErrorFilter)
+export class PrivilegedController {
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly commands: CommandBus,
+    @Inject(PrivilegedAccess) private readonly access: PrivilegedAccess,
+  ) {}
+
+  @Post(':tenantId/probe/read')
+  @Roles('operator')
+  @Privileged('probe.read')
+  @HttpCode(200)
+  @Answer(200, probeReadAnswer, EXAMPLES.probeRead, "The read probe's answer for the database's sentinel, outside a shred (break-glass `probe.read`)")
+  @Problems(404)
+  async probeRead(
+    @ZodParam('tenantId', idSchema) tenantId: string,
+    @ZodBody(probeReadSchema) body: z.output<typeof probeReadSchema>,
+    @Headers(BREAK_GLASS_HEADER.toLowerCase()) grant: string | undefined,
+    @Caller() caller: CallerContext | undefined,
+  ) {
+    await this.access.require('probe.read', tenantId, grant, caller);
+    return this.queries.execute(new ReadSentinelQuery(tenantId, body.databaseId));
+  }
+
+  @Post(':tenantId/shred/execute-now')
+  @Roles('operator')
+  @Privileged('shred.execute-now')
+  @HttpCode(202)
+  @Answer(202, shredForcedAnswer, EXAMPLES.shredForced, 'The scheduled shred executes now (break-glass `shred.execute-now`): its execution timer fires at once; the deadline is unchanged')
+  @Problems(404, 409)
+  async executeNow(
+    @ZodParam('tenantId', idSchema) tenantId: string,
+    @Headers(BREAK_GLASS_HEADER.toLowerCase()) grant: string | undefined,
+    @Caller() caller: CallerContext | undefined,
+  ) {
+    await this.access.require('shred.execute-now', tenantId, grant, caller);
+    return this.commands.execute(new ExecuteShredNowCommand(tenantId, grant!.trim(), randomUUID()));
+  }
+}

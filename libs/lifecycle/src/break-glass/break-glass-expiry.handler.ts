@@ -1,0 +1,13 @@
+// Fires when a grant's window closes: records BreakGlassExpired (nothing if it was revoked meanwhile).
+import type { Deadline } from '@lethe/scheduler';
+import type { BreakGlassRepository } from './break-glass-repository.js';
+import type { BreakGlassTimerPayload } from './break-glass-timers.js';
+
+export class BreakGlassExpiryHandler {
+  constructor(private readonly grants: BreakGlassRepository) {}
+
+  readonly handle = async (deadline: Deadline): Promise<void> => {
+    const { grantId } = deadline.payload as BreakGlassTimerPayload;
+    await this.grants.execute(grantId, { type: 'ExpireBreakGlass', data: {} }, deadline.id);
+  };
+}
