@@ -18,11 +18,12 @@ const MINUTE = 60_000;
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * MINUTE).toISOString();
 const token = (name: string) => `${name}-${randomBytes(16).toString('hex')}`;
 /** olga is an operator and also holds the approver role (another token, the same subject). */
-const T = { contract: token('contract'), admin: token('admin'), olga: token('olga'), olgaApprover: token('olga-approver'), ann: token('ann'), ben: token('ben'), reader: token('reader') };
+const T = { contract: token('contract'), admin: token('admin'), olga: token('olga'), oscar: token('oscar'), olgaApprover: token('olga-approver'), ann: token('ann'), ben: token('ben'), reader: token('reader') };
 const TOKENS = [
   `admin:root:${T.admin}`,
   `contract-system:contracts:${T.contract}`,
   `operator:olga:${T.olga}`,
+  `operator:oscar:${T.oscar}`,
   `approver:olga:${T.olgaApprover}`,
   `approver:ann:${T.ann}`,
   `approver:ben:${T.ben}`,
@@ -126,16 +127,23 @@ describe('a grant over HTTP, with the manual clock', () => {
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ tenantId: 'acme', databaseId: 'db-1', outcome: expect.any(String), at: at(7) });
     expectRefused(await probeRead('globex', grantId), 'tenant-out-of-scope', grantId);
+    // Another operator who learned the grant's id (every ops-reader can list grants) gets nothing from it.
+    expectRefused(
+      await api('POST', '/v1/tenants/acme/probe/read', T.oscar, { databaseId: 'db-1' }, { [GRANT_HEADER]: grantId }),
+      'not-the-requester',
+      grantId,
+    );
 
     const other = await api('POST', '/v1/break-glass', T.olga, requestBody({ scope: { tenantIds: ['acme'], operations: ['shred.execute-now'] } }));
     for (const approver of [T.ann, T.ben]) expect((await api('POST', `/v1/break-glass/${other.body.grantId}/approvals`, approver)).status).toBe(200);
     expectRefused(await probeRead('acme', other.body.grantId), 'operation-out-of-scope', other.body.grantId);
 
     const events = await grantEvents(grantId);
-    expect(events.map((ev) => ev.type)).toEqual(['BreakGlassRequested', 'BreakGlassUseRefused', 'BreakGlassApproved', 'BreakGlassUseRefused', 'BreakGlassApproved', 'BreakGlassActivated', 'BreakGlassUsed', 'BreakGlassUseRefused']);
+    expect(events.map((ev) => ev.type)).toEqual(['BreakGlassRequested', 'BreakGlassUseRefused', 'BreakGlassApproved', 'BreakGlassUseRefused', 'BreakGlassApproved', 'BreakGlassActivated', 'BreakGlassUsed', 'BreakGlassUseRefused', 'BreakGlassUseRefused']);
+    expect(events.at(-1)).toMatchObject({ data: { by: 'oscar', reason: 'not-the-requester' }, metadata: { subject: 'oscar' } });
     expect(events.find((ev) => ev.type === 'BreakGlassUsed')).toMatchObject({ data: { by: 'olga', operation: 'probe.read', tenantId: 'acme' }, metadata: { subject: 'olga' } });
     expect(events.filter((ev) => ev.type === 'BreakGlassApproved').map((ev) => ev.metadata.subject)).toEqual(['ann', 'ben']);
-    expect(await grant(grantId)).toMatchObject({ uses: 1, refusals: 3 });
+    expect(await grant(grantId)).toMatchObject({ uses: 1, refusals: 4 });
     let listed: ApiResponse | undefined;
     await waitUntil(async () => (listed = await api('GET', '/v1/break-glass', T.reader)).body.items?.length === 2, 10_000, 'both grants listed');
     expect(listed!.body.items.map((g: any) => g.grantId)).toEqual([other.body.grantId, grantId]);
@@ -151,7 +159,7 @@ describe('a grant over HTTP, with the manual clock', () => {
     expect(metric(scraped, 'lethe_break_glass_active_grants')).toBe(2);
     expect(metric(scraped, 'lethe_break_glass_total{outcome="requested"}')).toBe(2);
     expect(metric(scraped, 'lethe_break_glass_total{outcome="approved"}')).toBe(2);
-    expect(metric(scraped, 'lethe_break_glass_total{outcome="refused"}')).toBe(6);
+    expect(metric(scraped, 'lethe_break_glass_total{outcome="refused"}')).toBe(7);
     expect(scraped).not.toContain(grantId);
   });
 

@@ -60,13 +60,14 @@ describe('break-glass decider', () => {
   it.each([
     ['not approved yet', [requested, approved('ann', 1)], use(), 30, 'not-approved'],
     ['another tenant', active, use('globex'), 30, 'tenant-out-of-scope'],
+    ['another operator than the requester', active, { type: 'UseBreakGlass', data: { by: 'bob', operation: 'probe.read', tenantId: 'acme' } }, 30, 'not-the-requester'],
     ['another operation', active, use('acme', 'shred.execute-now'), 30, 'operation-out-of-scope'],
     ['after the window, before the timer fired', active, use(), 62, 'expired'],
     ['after the expiry', [...active, { type: 'BreakGlassExpired', data: { grantId: 'g-1', at: at(62).toISOString() } } as BreakGlassEvent], use(), 63, 'expired'],
     ['after a revocation', [...active, { type: 'BreakGlassRevoked', data: { grantId: 'g-1', by: 'ann', at: at(10).toISOString() } } as BreakGlassEvent], use(), 11, 'revoked'],
   ] as const)('records a refusal: %s', (_what, events, command, minutes, reason) => {
     const [refused] = given(events).when(command, ctx(minutes)).produced();
-    expect(refused).toEqual({ type: 'BreakGlassUseRefused', data: { grantId: 'g-1', by: 'olga', operation: command.data.operation, tenantId: command.data.tenantId, reason, at: at(minutes).toISOString() } });
+    expect(refused).toEqual({ type: 'BreakGlassUseRefused', data: { grantId: 'g-1', by: command.data.by, operation: command.data.operation, tenantId: command.data.tenantId, reason, at: at(minutes).toISOString() } });
   });
 
   it('expires at the end of the window only, once', () => {

@@ -25,10 +25,13 @@ function requireGrant(state: BreakGlassState): GrantState {
 }
 
 /** Why `state` does not cover this use at `now`, or null when it does. */
-export function refusalOf(state: GrantState, operation: string, tenantId: string, now: Date): UseRefusal | null {
+export function refusalOf(state: GrantState, by: string, operation: string, tenantId: string, now: Date): UseRefusal | null {
   if (state.status === 'revoked') return 'revoked';
   if (state.status === 'expired' || (state.status === 'approved' && !isActiveAt(state, now))) return 'expired';
   if (state.status !== 'approved') return 'not-approved';
+  // Approved for the task of the person who asked: another operator holding the grant's id (any
+  // ops-reader can list them) must not get round the approvers.
+  if (by !== state.requestedBy) return 'not-the-requester';
   if (!state.scope.tenantIds.includes(tenantId)) return 'tenant-out-of-scope';
   if (!(state.scope.operations as readonly string[]).includes(operation)) return 'operation-out-of-scope';
   return null;
@@ -84,7 +87,7 @@ export function decideBreakGlass(command: BreakGlassCommand, state: BreakGlassSt
     case 'UseBreakGlass': {
       const grant = requireGrant(state);
       const { by, operation, tenantId } = command.data;
-      const refusal = refusalOf(grant, operation, tenantId, ctx.now);
+      const refusal = refusalOf(grant, by, operation, tenantId, ctx.now);
       return refusal === null
         ? [{ type: 'BreakGlassUsed', data: { grantId: grant.grantId, by, operation, tenantId, at } }]
         : [{ type: 'BreakGlassUseRefused', data: { grantId: grant.grantId, by, operation, tenantId, reason: refusal, at } }];

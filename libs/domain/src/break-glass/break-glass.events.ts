@@ -42,7 +42,7 @@ export type BreakGlassUsed = DomainEvent<
   { readonly grantId: string; readonly by: string; readonly operation: PrivilegedOperation; readonly tenantId: string; readonly at: string }
 >;
 
-export const USE_REFUSALS = ['not-approved', 'expired', 'revoked', 'tenant-out-of-scope', 'operation-out-of-scope', 'no-grant', 'unknown-grant'] as const;
+export const USE_REFUSALS = ['not-approved', 'expired', 'revoked', 'not-the-requester', 'tenant-out-of-scope', 'operation-out-of-scope', 'no-grant', 'unknown-grant'] as const;
 export type UseRefusal = (typeof USE_REFUSALS)[number];
 
 export type BreakGlassUseRefused = DomainEvent<

@@ -21,6 +21,7 @@ const REASONS: Readonly<Record<Exclude<GrantUse, { allowed: true }>['reason'], s
   'not-approved': 'names a grant not approved yet',
   expired: 'names a grant whose window has closed',
   revoked: 'names a revoked grant',
+  'not-the-requester': 'names a grant another person requested (a grant serves its requester only)',
   'tenant-out-of-scope': "names a grant whose scope does not include this tenant",
   'operation-out-of-scope': "names a grant whose scope does not include this operation",
 };
