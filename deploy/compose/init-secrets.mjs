@@ -20,7 +20,10 @@ import process from 'node:process';
 
 /** The users that read each folder: the image's (deploy/Dockerfile) and the official images' own. */
 const OWNERS = { lethe: 10001, postgres: 999, prometheus: 65534, grafana: 472 };
-/** The engine's API roles (apps/engine/src/config/engine-config.ts, API_ROLES). */
+/**
+ * The engine's API roles for machines and the first operator (apps/engine/src/config/engine-config.ts,
+ * API_ROLES). `approver` is left out on purpose: approvers are people, each with an entry or an OIDC identity of their own.
+ */
 const API_ROLES = ['contract-system', 'ops-reader', 'operator', 'admin'];
 const DATABASE = { host: 'postgres', port: 5432, user: 'lethe', name: 'lethe' };
 
