@@ -59,3 +59,27 @@ it('given no command, when run, then it prints the usage on stderr and exits 2 (
   expect(stdout).toBe('');
   expect(stderr).toContain('usage: lethe <command>');
 });
+
+describe('a stray flag or word', () => {
+  it.each([
+    [['signing-key', 'rotate', '--yes-please'], '--yes-please'],
+    [['signing-key', 'rotate', 'now'], 'expected: lethe signing-key rotate'],
+    [['migrate', '--frobnicate'], '--frobnicate'],
+    [['migrate', 'extra'], 'expected: lethe migrate'],
+    [['certificate', 'verify', 'c.json', '--bogus-flag'], '--bogus-flag'],
+    [['certificate', 'verify', 'c.json', 'd.json'], 'expected: lethe certificate verify <file>'],
+  ])('given `lethe %j`, when run, then it exits 2 naming it, before touching anything', async (argv, named) => {
+    // No database is reachable here (no DATABASE_URL and no engine data folder is read before the parse).
+    const { code, stdout, stderr } = await run(argv);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n')[0]).toContain(named);
+    expect(stderr).toContain('usage: lethe');
+  });
+
+  it('given an unknown command, when run, then it says so in one line and exits 2', async () => {
+    const { code, stderr } = await run(['bogus']);
+    expect(code).toBe(2);
+    expect(stderr).toBe('unknown command: bogus (lethe --help lists the commands)\n');
+  });
+});

@@ -1,5 +1,5 @@
 // `lethe <command>`: operator tasks that do not need a running engine (main.ts runs this and exits).
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig } from '../../engine/src/config/engine-config.js';
 import { ENGINE_MIGRATIONS, migrationLockWait } from '../../engine/src/infrastructure/database.js';
 import { createLogger } from '../../engine/src/logging/logger.js';
@@ -61,12 +61,41 @@ async function migrate(): Promise<number> {
   }
 }
 
+/**
+ * A command's own words and flags, parsed strictly: a mistyped flag or a stray word must not run a
+ * command that changes something (`signing-key rotate --yes-please` rotated the key).
+ * @returns the parse, or the exit code 2 after one line naming what was wrong and the command's usage.
+ */
+function commandArgs<O extends ParseArgsConfig['options']>(
+  argv: string[],
+  command: string,
+  usage: string,
+  words: readonly string[] | ((positionals: string[]) => string | null),
+  options: O,
+): { positionals: string[]; values: Record<string, string | boolean | undefined> } | 2 {
+  try {
+    const parsed = parseArgs({ args: argv.slice(argv.indexOf(command) + 1), allowPositionals: true, strict: true, options: options ?? {} });
+    const problem =
+      typeof words === 'function'
+        ? words(parsed.positionals)
+        : parsed.positionals.length === words.length && parsed.positionals.every((w, i) => w === words[i])
+          ? null
+          : `expected: lethe ${[command, ...words].join(' ')}`;
+    if (problem !== null) throw new Error(problem);
+    return { positionals: parsed.positionals, values: parsed.values as Record<string, string | boolean | undefined> };
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${usage}`);
+    return 2;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
+  // Loose here, to find the command; each command parses its own flags strictly (commandArgs).
+  const { positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: false,
-    options: { 'public-key': { type: 'string' }, keys: { type: 'string' } },
+    options: { 'public-key': { type: 'string' }, keys: { type: 'string' }, projection: { type: 'string' }, 'new-key-file': { type: 'string' }, 'generate-into': { type: 'string' } },
   });
   // `lethe <command> --help` prints that command's help and does nothing else (a help flag must never
   // migrate); `lethe --help` and `lethe help` the overview; `lethe help <command>` the command's help.
@@ -88,17 +117,25 @@ async function main(argv: string[]): Promise<number> {
   switch (positionals[0]) {
     case 'simulate':
       return simulate(argv.slice(argv.indexOf('simulate') + 1));
-    case 'migrate':
+    case 'migrate': {
+      if (commandArgs(argv, 'migrate', 'usage: lethe migrate\n', [], {}) === 2) return 2;
       return migrate();
-    case 'certificate':
-      if (positionals[1] !== 'verify' || !positionals[2]) {
-        process.stderr.write(`usage: lethe certificate verify <file> (--keys <keys.json> | --public-key <pem or json>)\n`);
-        return 2;
-      }
-      return verifyCertificateFile(positionals[2], {
-        ...(typeof values['public-key'] === 'string' ? { publicKey: values['public-key'] } : {}),
-        ...(typeof values.keys === 'string' ? { keys: values.keys } : {}),
+    }
+    case 'certificate': {
+      const parsed = commandArgs(
+        argv,
+        'certificate',
+        'usage: lethe certificate verify <file> (--keys <keys.json> | --public-key <pem or json>)\n',
+        (words) => (words.length === 2 && words[0] === 'verify' ? null : 'expected: lethe certificate verify <file>'),
+        { 'public-key': { type: 'string' }, keys: { type: 'string' } },
+      );
+      if (parsed === 2) return 2;
+      const { positionals: words, values: flags } = parsed;
+      return verifyCertificateFile(words[1], {
+        ...(typeof flags['public-key'] === 'string' ? { publicKey: flags['public-key'] } : {}),
+        ...(typeof flags.keys === 'string' ? { keys: flags.keys } : {}),
       });
+    }
     case 'projections': {
       const usage = 'usage: lethe projections rebuild [--projection <name>]\n';
       let projection: string | undefined;
@@ -119,12 +156,10 @@ async function main(argv: string[]): Promise<number> {
       }
       return rebuildProjectionsCommand(loadConfig(process.env), projection);
     }
-    case 'signing-key':
-      if (positionals[1] !== 'rotate') {
-        process.stderr.write('usage: lethe signing-key rotate\n');
-        return 2;
-      }
+    case 'signing-key': {
+      if (commandArgs(argv, 'signing-key', 'usage: lethe signing-key rotate\n', ['rotate'], {}) === 2) return 2;
       return rotateSigningKey(loadConfig(process.env));
+    }
     case 'master-key': {
       let source: NewKeySource;
       try {
@@ -147,7 +182,8 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(USAGE);
       return 2;
     default:
-      process.stderr.write(`unknown command: ${positionals[0]}\n${USAGE}`);
+      // One line, as every failure: the commands are a --help away.
+      process.stderr.write(`unknown command: ${positionals[0]} (lethe --help lists the commands)\n`);
       return 2;
   }
 }
