@@ -483,7 +483,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
   const intake = readIntakeConfig(c, intakeProblems);
   if (intakeProblems.length > 0) throw new ConfigError(intakeProblems);
   const outboundProblems: string[] = [];
-  const outbound = readOutboundConfig(c, outboundProblems);
+  const outbound = readOutboundConfig(c, outboundProblems, present);
   if (outboundProblems.length > 0) throw new ConfigError(outboundProblems);
   return {
     databaseUrl: c.DATABASE_URL,

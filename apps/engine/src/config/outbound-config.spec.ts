@@ -20,6 +20,10 @@ describe('outbound configuration', () => {
     expect(loadConfig({}).outbound).toEqual({ amqp: undefined, webhooks: [], retry: { baseMs: 10_000, maxMs: 3_600_000, maxAttempts: 20 } });
   });
 
+  it('refuses an exchange named without a RabbitMQ URL, as the intake does', () => {
+    expect(problemsOf({ LETHE_OUTBOUND_AMQP_EXCHANGE: 'x' })).toEqual(['LETHE_OUTBOUND_AMQP_EXCHANGE: only applies with LETHE_OUTBOUND_AMQP_URL']);
+  });
+
   it('reads the RabbitMQ sink and the webhooks with the types they want', () => {
     const c = loadConfig({
       LETHE_OUTBOUND_AMQP_URL: 'amqp://lethe:pw@rabbit:5672/prod',

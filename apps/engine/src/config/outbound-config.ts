@@ -104,7 +104,14 @@ function parseWebhooks(value: string | undefined, allowHttp: boolean, problems: 
   return endpoints;
 }
 
-export function readOutboundConfig(env: OutboundEnv, problems: string[]): OutboundConfig {
+/**
+ * The outbound settings; what is wrong goes to `problems`. `present`: the variables as set (before
+ * defaults), so that an exchange named without a URL is refused like the intake's, not silently ignored.
+ */
+export function readOutboundConfig(env: OutboundEnv, problems: string[], present: Readonly<Record<string, string | undefined>> = {}): OutboundConfig {
+  if (env.LETHE_OUTBOUND_AMQP_URL === undefined && present.LETHE_OUTBOUND_AMQP_EXCHANGE !== undefined) {
+    problems.push('LETHE_OUTBOUND_AMQP_EXCHANGE: only applies with LETHE_OUTBOUND_AMQP_URL');
+  }
   const webhooks = parseWebhooks(env.LETHE_WEBHOOKS, env.LETHE_WEBHOOKS_ALLOW_HTTP, problems);
   if (env.LETHE_OUTBOUND_RETRY_MAX_MS < env.LETHE_OUTBOUND_RETRY_BASE_MS) {
     problems.push('LETHE_OUTBOUND_RETRY_MAX_MS: must be at least LETHE_OUTBOUND_RETRY_BASE_MS');

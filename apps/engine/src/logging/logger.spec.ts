@@ -42,6 +42,7 @@ describe('logger', () => {
         masterKey: 'AAAA',
         nested: { deeper: { clientSecret: 's3cr3t', apiToken: 't0k3n', list: [{ password: 'pw' }] } },
         keyVersionId: 'kv-1',
+        routingKey: 'contract.terminated',
       },
       'request',
     );
@@ -50,6 +51,7 @@ describe('logger', () => {
     const entry = JSON.parse(text);
     expect(entry.req.headers.host).toBe('x');
     expect(entry.keyVersionId).toBe('kv-1');
+    expect(entry.routingKey).toBe('contract.terminated');
     expect(entry.nested.deeper.clientSecret).toBe('[redacted]');
   });
 

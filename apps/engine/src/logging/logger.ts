@@ -6,6 +6,8 @@ import { redactUrlsIn } from './url-redaction.js';
 
 // `masterKey`, `dataKey`, `api_key` are redacted; `keyVersionId` is an identifier and is not.
 const SENSITIVE_NAME = /(key|keys|material)$|secret|token|password|passphrase|authorization|cookie|credential|private/i;
+/** Names the rule above would hide that name no secret: a broker's routing key says where a message went. */
+const NOT_SENSITIVE = new Set(['routingKey', 'routingKeys']);
 const CENSOR = '[redacted]';
 
 export function redactDeep(value: unknown, depth = 0): unknown {
@@ -19,7 +21,7 @@ export function redactDeep(value: unknown, depth = 0): unknown {
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = SENSITIVE_NAME.test(k) ? CENSOR : redactDeep(v, depth + 1);
+  for (const [k, v] of Object.entries(value)) out[k] = SENSITIVE_NAME.test(k) && !NOT_SENSITIVE.has(k) ? CENSOR : redactDeep(v, depth + 1);
   return out;
 }
 
