@@ -153,6 +153,16 @@ describeWithRabbitMq('outbound delivery from the engine', () => {
     const badPosition = await api('POST', '/v1/outbound/replays', tokens.operator, { sink: 'amqp', tenantId: 'crash-tenant', fromPosition: '-3' });
     expect(badPosition.status).toBe(400);
     expect(badPosition.body.errors.map((e: any) => e.field)).toEqual(['fromPosition']);
+    for (const fromPosition of [1.5, 0, 2 ** 60, null]) {
+      const refused = await api('POST', '/v1/outbound/replays', tokens.operator, { sink: 'amqp', tenantId: 'crash-tenant', fromPosition });
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors.map((e: any) => e.field)).toEqual(['fromPosition']);
+    }
+    // A JSON number is a position too, while it is an exact integer.
+    const asNumber = await api('POST', '/v1/outbound/replays', tokens.operator, { sink: 'amqp', tenantId: 'crash-tenant', fromPosition: 1 });
+    expect(asNumber.status).toBe(202);
+    expect(asNumber.body).toMatchObject({ fromPosition: '1', queued: 1 });
+    await waitUntil(() => published('crash-tenant').length === before + 2, 30_000, 'the event replayed again');
     expect((await api('POST', '/v1/outbound/replays', tokens.reader, { sink: 'amqp', tenantId: 'crash-tenant', fromPosition: '1' })).status).toBe(403);
 
     const dead = await api('GET', '/v1/outbound/dead-letters', tokens.reader);

@@ -20,7 +20,9 @@ export function createSinks(config: OutboundConfig, logger: Logger): Sink[] {
         onConnection: (state, detail) =>
           state === 'connected'
             ? logger.info({ sink: AMQP_SINK, exchange: config.amqp?.exchange }, 'outbound RabbitMQ connected')
-            : logger.warn({ sink: AMQP_SINK, err: detail }, 'outbound RabbitMQ disconnected; reconnecting'),
+            : state === 'unreachable'
+              ? logger.warn({ sink: AMQP_SINK, err: detail }, 'outbound RabbitMQ unreachable; retrying')
+              : logger.warn({ sink: AMQP_SINK, err: detail }, 'outbound RabbitMQ disconnected; reconnecting'),
       }),
     );
   }

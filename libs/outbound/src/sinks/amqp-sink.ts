@@ -15,7 +15,7 @@ export interface AmqpSinkOptions {
   readonly exchange: string;
   readonly publishTimeoutMs?: number;
   /** Told when the connection comes and goes (never the URL: it holds credentials). */
-  readonly onConnection?: (state: 'connected' | 'disconnected', detail?: string) => void;
+  readonly onConnection?: (state: 'connected' | 'disconnected' | 'unreachable', detail?: string) => void;
 }
 
 export class AmqpSink implements Sink {
@@ -29,6 +29,8 @@ export class AmqpSink implements Sink {
     this.connection = amqp.connect([options.url], { heartbeatIntervalInSeconds: 10, reconnectTimeInSeconds: 2 });
     this.connection.on('connect', () => options.onConnection?.('connected'));
     this.connection.on('disconnect', ({ err }: { err?: Error }) => options.onConnection?.('disconnected', err?.message));
+    // A broker that never answers would otherwise be silent: only the error's code, never the URL.
+    this.connection.on('connectFailed', ({ err }: { err?: Error }) => options.onConnection?.('unreachable', (err as NodeJS.ErrnoException | undefined)?.code ?? err?.name));
     this.channel = this.connection.createChannel({
       name: 'lethe-outbound',
       confirm: true,

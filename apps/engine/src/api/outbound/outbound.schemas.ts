@@ -11,12 +11,12 @@ export const deadLettersQuery = z.strictObject({
   limit: wholeNumberQueryField({ min: 1, max: 1000, fallback: 100, rule: 'must be a whole number from 1 to 1000' }),
 });
 
-const POSITION_RULE = 'must be a log position: a whole number in decimal digits, 1 or more';
+const POSITION_RULE = 'must be a log position: a whole number from 1, as a JSON number or a string of decimal digits';
 export const replayBodySchema = z.strictObject({
   sink: sinkNameSchema,
   tenantId: idSchema,
+  // A string carries any position exactly; a JSON number is taken while it is an exact integer.
   fromPosition: z
-    .string({ message: POSITION_RULE })
-    .regex(/^[1-9][0-9]{0,18}$/, { message: POSITION_RULE })
+    .preprocess((v) => (typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : v), z.string({ message: POSITION_RULE }).regex(/^[1-9][0-9]{0,18}$/, { message: POSITION_RULE }))
     .transform((v) => BigInt(v)),
 });
