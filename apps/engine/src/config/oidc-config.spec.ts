@@ -34,6 +34,7 @@ describe('LETHE_OIDC_*', () => {
 
   it.each([
     [{ LETHE_OIDC_AUDIENCE: 'lethe' }, 'LETHE_OIDC_AUDIENCE: only applies with LETHE_OIDC_ISSUER'],
+    [{ ...BASE, LETHE_OIDC_ISSUER: 'not-a-url', LETHE_OIDC_JWKS_URL: 'https://x/certs' }, "LETHE_OIDC_ISSUER: must be the issuer's https:// URL, exactly as its tokens carry it in iss"],
     [{ LETHE_OIDC_ISSUER: 'https://x', LETHE_OIDC_JWKS_URL: 'https://x/certs' }, 'LETHE_OIDC_AUDIENCE: is required'],
     [BASE, 'LETHE_OIDC_JWKS_URL: exactly one of'],
     [{ ...BASE, LETHE_OIDC_JWKS_URL: 'https://x/certs', LETHE_OIDC_JWKS_FILE: '/k' }, 'LETHE_OIDC_JWKS_URL: exactly one of'],

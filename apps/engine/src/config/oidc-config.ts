@@ -22,7 +22,12 @@ const ALGORITHMS_RULE = `must be a comma-separated list of ${OIDC_ALGORITHMS.joi
 const TOLERANCE_RULE = 'must be a whole number of seconds from 0 to 300';
 
 export const oidcEnvShape = {
-  LETHE_OIDC_ISSUER: z.string().trim().min(1).optional(),
+  // OpenID Connect issuers are https URLs (Core 1.0, 2); `iss` is compared with it exactly.
+  LETHE_OIDC_ISSUER: z
+    .string()
+    .trim()
+    .refine(isHttpsUrl, { message: 'must be the issuer\'s https:// URL, exactly as its tokens carry it in iss' })
+    .optional(),
   LETHE_OIDC_AUDIENCE: z.string().trim().min(1).optional(),
   LETHE_OIDC_JWKS_URL: z.string().trim().min(1).optional(),
   LETHE_OIDC_JWKS_FILE: z.string().trim().min(1).optional(),
@@ -77,4 +82,12 @@ export function readOidcConfig(env: OidcEnv, present: Readonly<Record<string, un
     algorithms: env.LETHE_OIDC_ALGORITHMS ?? [...DEFAULT_OIDC_ALGORITHMS],
     clockToleranceSeconds: env.LETHE_OIDC_CLOCK_TOLERANCE_SECONDS,
   };
+}
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
 }
