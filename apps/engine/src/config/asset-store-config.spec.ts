@@ -1,15 +1,6 @@
 // LETHE_ASSET_STORE and the LETHE_AZURE_BLOB_* settings, read through loadConfig.
-import { ConfigError, ENGINE_ENV_VARS, loadConfig } from './engine-config.js';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  return [];
-};
+import { ENGINE_ENV_VARS, loadConfig } from './engine-config.js';
+import { problemsOf } from './config-problems.fixture.js';
 
 const KEY = 'c2VjcmV0LWFjY291bnQta2V5LXRoYXQtbXVzdC1uZXZlci1iZS1lY2hvZWQ=';
 const CONNECTION_STRING = `DefaultEndpointsProtocol=https;AccountName=lethedata;AccountKey=${KEY};EndpointSuffix=core.windows.net`;

@@ -1,14 +1,5 @@
-import { ConfigError, loadConfig } from './engine-config.js';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  return [];
-};
+import { loadConfig } from './engine-config.js';
+import { problemsOf } from './config-problems.fixture.js';
 
 describe('engine configuration', () => {
   it('has defaults for everything: embedded PostgreSQL, port 3000, ./.lethe, system clock, all roles', () => {

@@ -1,15 +1,6 @@
 // LETHE_EVENT_STORE and EVENTSTORE_CONNECTION_STRING, read through loadConfig.
-import { ConfigError, ENGINE_ENV_VARS, loadConfig } from './engine-config.js';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  return [];
-};
+import { ENGINE_ENV_VARS, loadConfig } from './engine-config.js';
+import { problemsOf } from './config-problems.fixture.js';
 
 const SECRET = 'pa55-w0rd-never-echoed';
 

@@ -1,15 +1,6 @@
-import { ConfigError, ENGINE_ENV_VARS, loadConfig } from './engine-config.js';
+import { ENGINE_ENV_VARS, loadConfig } from './engine-config.js';
+import { problemsOf } from './config-problems.fixture.js';
 import { brokerLabel } from './intake-config.js';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  return [];
-};
 
 const URL = 'amqp://lethe:s3cret-pw@rabbitmq.internal:5672/contracts';
 

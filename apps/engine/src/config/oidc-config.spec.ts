@@ -1,16 +1,7 @@
-import { ConfigError, loadConfig } from './engine-config.js';
+import { loadConfig } from './engine-config.js';
+import { problemsOf } from './config-problems.fixture.js';
 
 const BASE = { LETHE_OIDC_ISSUER: 'https://login.example.test', LETHE_OIDC_AUDIENCE: 'lethe' };
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  return [];
-}
 
 describe('LETHE_OIDC_*', () => {
   it('is off without an issuer', () => {
@@ -44,6 +35,6 @@ describe('LETHE_OIDC_*', () => {
     [{ ...BASE, LETHE_OIDC_JWKS_URL: 'https://x/certs', LETHE_OIDC_CLOCK_TOLERANCE_SECONDS: '3600' }, 'LETHE_OIDC_CLOCK_TOLERANCE_SECONDS: must be a whole number'],
     [{ ...BASE, LETHE_OIDC_JWKS_URL: 'https://x/certs', LETHE_OIDC_ROLES_CLAIM: 'a..b' }, 'LETHE_OIDC_ROLES_CLAIM: must be a claim name'],
   ])('refuses %j naming the setting and the rule', (env, expected) => {
-    expect(problems(env as Record<string, string>).join('\n')).toContain(expected);
+    expect(problemsOf(env as Record<string, string>).join('\n')).toContain(expected);
   });
 });

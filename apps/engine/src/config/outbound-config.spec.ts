@@ -1,16 +1,7 @@
 // LETHE_OUTBOUND_* and LETHE_WEBHOOKS, read through loadConfig: problems name the setting, the entry
 // and the rule, never a URL or a secret.
-import { ConfigError, ENGINE_ENV_VARS, loadConfig } from './engine-config.js';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  return [];
-};
+import { ENGINE_ENV_VARS, loadConfig } from './engine-config.js';
+import { problemsOf } from './config-problems.fixture.js';
 
 const SECRET = 'whsec-0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 const hook = (over: Record<string, unknown> = {}) => ({ name: 'ticketing', url: 'https://hooks.example.test/lethe?token=abc', secret: SECRET, ...over });

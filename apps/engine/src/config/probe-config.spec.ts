@@ -1,14 +1,5 @@
-import { ConfigError, ENGINE_ENV_VARS, loadConfig } from './engine-config.js';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  return [];
-};
+import { ENGINE_ENV_VARS, loadConfig } from './engine-config.js';
+import { problemsOf } from './config-problems.fixture.js';
 
 const HTTP = {
   LETHE_PROBE: 'http',
