@@ -20,6 +20,7 @@
 // still running on the old key afterwards can seal nothing more (the check-value fence) and its reads
 // fail, so it must be restarted with the new key, and one started with the old key refuses (exit 2).
 import type pg from 'pg';
+import { inTransaction } from '@lethe/postgres';
 import {
   countSealedKeyMaterial,
   countSealedRows,
@@ -120,10 +121,7 @@ const LOCK_NOT_AVAILABLE = '55P03';
 export async function rotateMasterKey(pool: pg.Pool, from: MasterKey, to: MasterKey, options: MasterKeyRotationOptions = {}): Promise<MasterKeyRotationResult> {
   if (masterKeyCheckValue(from).equals(masterKeyCheckValue(to))) throw new SameMasterKeyError();
   const lockTimeout = options.lockTimeoutSeconds ?? 30;
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    await client.query('begin');
+  return inTransaction(pool, async (client): Promise<MasterKeyRotationResult> => {
     await client.query(`select set_config('lock_timeout', $1, true)`, [`${lockTimeout}s`]);
     let binding;
     try {
@@ -134,10 +132,8 @@ export async function rotateMasterKey(pool: pg.Pool, from: MasterKey, to: Master
       if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) throw new RotationLockTimeoutError(lockTimeout);
       throw error;
     }
-    if (binding === 'new') {
-      await client.query('rollback');
-      return { outcome: 'already-rotated' };
-    }
+    // Nothing was changed: the transaction ends (and its locks with it) having written nothing.
+    if (binding === 'new') return { outcome: 'already-rotated' };
     const blobs = await client.query<{ n: number }>('select count(*)::int as n from dataplane_blob_assets where registered_at is not null and purged_at is null');
     if (blobs.rows[0].n > 0) throw new BlobAssetsNotResealedError(blobs.rows[0].n);
     const versions = await countSealedKeyMaterial(client);
@@ -168,14 +164,6 @@ export async function rotateMasterKey(pool: pg.Pool, from: MasterKey, to: Master
     }
     await options.beforeCommit?.();
     await storeMasterKeyCheck(client, to);
-    await client.query('commit');
     return { outcome: 'rotated', keyVersions: material.rows, assets: content.rows, previousCheckValue: binding === 'current' };
-  } catch (error) {
-    await client.query('rollback').catch(() => {
-      broken = true;
-    });
-    throw error;
-  } finally {
-    client.release(broken);
-  }
+  });
 }
