@@ -7,7 +7,7 @@ import { PostgresEventStore } from '@lethe/eventstore';
 import { INSTANT_RANGES, instantRangeRule, NO_NUL_RULE, WELL_FORMED_RULE } from '@lethe/domain';
 import { TENANT_EVENTS_LISTING } from '@lethe/lifecycle';
 import { CURSOR_RULE, LIMIT_RULE } from '@lethe/readmodel';
-import { DEPTH_RULE, MAX_BODY_DEPTH, UNKNOWN_FIELD_RULE, UNKNOWN_QUERY_RULE } from '../../apps/engine/src/http/index.js';
+import { DEPTH_RULE, JSON_OBJECT_RULE, MAX_BODY_DEPTH, UNKNOWN_FIELD_RULE, UNKNOWN_QUERY_RULE } from '../../apps/engine/src/http/index.js';
 import { startInProcessEngine, type InProcessEngine } from '../support/in-process-engine.js';
 import { waitUntil } from '../support/engine-process.js';
 import type { ApiResponse } from '../support/http-client.js';
@@ -134,6 +134,7 @@ describe('query parameters and body fields a route does not take', () => {
     const res = await refused('POST', deletionRequests, e.tokens['contract-system'], 'null');
     expect(res.status).toBe(400);
     expect(res.body.detail).toBe('The request body must be a JSON object.');
+    expect(res.body.errors).toEqual([{ field: '(body)', rule: JSON_OBJECT_RULE }]);
   });
 });
 

@@ -29,7 +29,7 @@ export {
   type ProblemInit,
   type FieldError,
 } from './problem/problem.js';
-export { ProblemDetailsFilter, problemFor, type ProblemResponse } from './problem/problem-details.filter.js';
+export { ProblemDetailsFilter, problemFor, JSON_OBJECT_RULE, VALID_JSON_RULE, type ProblemResponse } from './problem/problem-details.filter.js';
 
 export { ZodValidationPipe, ZodBody, ZodParam, ZodQuery, zodPipe, parseOrThrow, type InputLocation, type InputSource, type SchemaSource } from './validation/zod-validation.pipe.js';
 export {

@@ -1,6 +1,6 @@
 import { BadRequestException, ForbiddenException, HttpException, ServiceUnavailableException } from '@nestjs/common';
 import { ProblemException, ProblemTypes } from './problem.js';
-import { problemFor } from './problem-details.filter.js';
+import { JSON_OBJECT_RULE, problemFor, VALID_JSON_RULE } from './problem-details.filter.js';
 
 const req = { method: 'GET', path: '/v1/x', route: { path: '/v1/x' } };
 
@@ -23,8 +23,19 @@ describe('problemFor', () => {
 
   it('says a body of valid JSON that is not an object must be a JSON object, and anything else is not JSON', () => {
     const parseFailed = (body: string) => new BadRequestException('x', { cause: Object.assign(new Error('x'), { type: 'entity.parse.failed', body }) });
-    for (const body of ['null', '1', '"x"', ' true ']) expect(problemFor(parseFailed(body), req).body.detail).toBe('The request body must be a JSON object.');
-    expect(problemFor(parseFailed('{"a":'), req).body.detail).toBe('The request body is not valid JSON.');
+    for (const body of ['null', '1', '"x"', ' true ']) {
+      expect(problemFor(parseFailed(body), req).body).toMatchObject({
+        status: 400,
+        type: ProblemTypes.validation,
+        detail: 'The request body must be a JSON object.',
+        errors: [{ field: '(body)', rule: JSON_OBJECT_RULE }],
+      });
+    }
+    expect(problemFor(parseFailed('{"a":'), req).body).toMatchObject({
+      type: ProblemTypes.validation,
+      detail: 'The request body is not valid JSON.',
+      errors: [{ field: '(body)', rule: VALID_JSON_RULE }],
+    });
   });
 
   it('joins a list of messages', () => {

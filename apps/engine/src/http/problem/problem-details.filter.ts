@@ -3,6 +3,7 @@
 // not HttpExceptions are answered 500 with a generic detail — their message may hold secrets —
 // and logged with their stack.
 import { Catch, HttpException, Logger, NotFoundException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FieldError } from '@lethe/domain';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { LETHE_PROBLEM_TYPE_PREFIX, PROBLEM_CONTENT_TYPE, problemCode, ProblemException, ProblemTypes, problemTitle, statusText, type ProblemDetails, type UncodedProblem } from './problem.js';
 
@@ -12,6 +13,9 @@ export interface ProblemResponse {
   /** Whether this is a server fault to log with its stack. */
   readonly log: boolean;
 }
+
+export const JSON_OBJECT_RULE = 'must be a JSON object';
+export const VALID_JSON_RULE = 'must be valid JSON';
 
 const GENERIC_500 = 'The server could not complete the request. The error has been logged.';
 
@@ -30,14 +34,17 @@ function isJson(text: unknown): boolean {
 }
 
 /** body-parser's errors (http-errors) carry a `type`; Nest maps them to HttpExceptions with the original as cause. */
-function bodyParserProblem(exception: HttpException): { status: number; detail: string } | undefined {
+function bodyParserProblem(exception: HttpException): { status: number; detail: string; errors?: readonly FieldError[] } | undefined {
   const cause = exception.cause;
   if (!isRecord(cause) || typeof cause.type !== 'string') return undefined;
   switch (cause.type) {
     case 'entity.parse.failed':
       // The parser's message quotes the body; it is not echoed. It refuses valid JSON that is not an
       // object or array too (`null`, `"x"`, `1`): that is said as it is.
-      return { status: 400, detail: isJson(cause.body) ? 'The request body must be a JSON object.' : 'The request body is not valid JSON.' };
+      // Like every other 400 it names the field and the rule, so a client reads one shape of refusal.
+      return isJson(cause.body)
+        ? { status: 400, detail: 'The request body must be a JSON object.', errors: [{ field: '(body)', rule: JSON_OBJECT_RULE }] }
+        : { status: 400, detail: 'The request body is not valid JSON.', errors: [{ field: '(body)', rule: VALID_JSON_RULE }] };
     case 'entity.too.large':
       return {
         status: 413,
@@ -96,7 +103,12 @@ function problemWithoutCode(exception: unknown, request: Pick<HttpRequest, 'meth
   if (exception instanceof HttpException) {
     const parsed = bodyParserProblem(exception);
     if (parsed) {
-      return { body: { type: ProblemTypes.blank, title: statusText(parsed.status), status: parsed.status, detail: parsed.detail, instance }, headers: {}, log: false };
+      const type = parsed.errors ? ProblemTypes.validation : ProblemTypes.blank;
+      return {
+        body: { type, title: problemTitle(type, parsed.status), status: parsed.status, detail: parsed.detail, instance, ...(parsed.errors ? { errors: parsed.errors } : {}) },
+        headers: {},
+        log: false,
+      };
     }
     const status = exception.getStatus();
     // Nest's own handler for a path no route matches; the query string is not echoed.
