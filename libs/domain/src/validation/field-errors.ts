@@ -164,16 +164,27 @@ export function plainRule(issue: LooseIssue): string {
 /** The per-parse error map: zod uses it only for issues whose schema sets no message of its own. */
 export const plainErrorMap = (issue: z.core.$ZodRawIssue): string => plainRule(issue as unknown as LooseIssue);
 
-/** Final zod issues → field errors. `prefix` names the whole value (e.g. `tenantId` for a path parameter). */
+/**
+ * Final zod issues → field errors. `prefix` names the whole value (e.g. `tenantId` for a path parameter).
+ * A field is named once per rule it breaks: a schema whose checks share one message (e.g. 1e308 is
+ * both not a safe integer and above the maximum) yields one error, not two alike.
+ */
 export function fieldErrors(issues: readonly z.core.$ZodIssue[], prefix = '', rootName = '(body)'): FieldError[] {
   const errors: FieldError[] = [];
+  const seen = new Set<string>();
+  const add = (field: string, rule: string) => {
+    const key = JSON.stringify([field, rule]);
+    if (seen.has(key)) return;
+    seen.add(key);
+    errors.push({ field, rule });
+  };
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) errors.push({ field: formatPath([...issue.path, key], prefix), rule: 'is not an allowed field' });
+      for (const key of issue.keys) add(formatPath([...issue.path, key], prefix), 'is not an allowed field');
       continue;
     }
     const field = formatPath(issue.path, prefix);
-    errors.push({ field: field === '' ? rootName : field, rule: issue.message });
+    add(field === '' ? rootName : field, issue.message);
   }
   return errors;
 }

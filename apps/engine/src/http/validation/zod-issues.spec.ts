@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ProblemException } from '../problem/problem.js';
+import { ROTATION_PERIOD_RULE } from '@lethe/domain';
+import { rotationPeriodDays } from '../../api/key-policy.schemas.js';
 import { formatPath, parseOrThrow } from '../index.js';
 
 async function errorsOf(schema: z.ZodType, value: unknown, name?: string) {
@@ -88,6 +90,19 @@ describe('plain rules', () => {
 
   it('prefixes errors of a named parameter with its name', async () => {
     expect(await errorsOf(z.string().regex(/^[a-z]+$/), 'ACME', 'tenantId')).toEqual([{ field: 'tenantId', rule: 'must match ^[a-z]+$' }]);
+  });
+
+  it('names a field once per rule: 1e308 breaks both the whole-number and the maximum check of the rotation period, one rule text', async () => {
+    const errors = await errorsOf(z.strictObject({ rotationPeriodDays }), { rotationPeriodDays: 1e308 });
+    expect(errors).toEqual([{ field: 'rotationPeriodDays', rule: ROTATION_PERIOD_RULE }]);
+  });
+
+  it('keeps different rules broken by one field', async () => {
+    const schema = z.object({ a: z.string().min(3, { message: 'must be at least 3 long' }).regex(/^x/, { message: 'must start with an x' }) });
+    expect(await errorsOf(schema, { a: 'y' })).toEqual([
+      { field: 'a', rule: 'must be at least 3 long' },
+      { field: 'a', rule: 'must start with an x' },
+    ]);
   });
 
   it('returns the parsed value on success', async () => {
