@@ -169,6 +169,18 @@ describeWithRabbitMq('contract intake over RabbitMQ', () => {
     expect(await queued(QUEUE)).toBe(0);
   }, 60_000);
 
+  it('the same terminationId with other facts is a conflict: dead-lettered, the first notice kept', async () => {
+    await publish('contract.terminated', termination('acme', 't-1', { effectiveAt: '2027-04-04T17:00:00Z' }));
+    await waitUntil(async () => (await queued(DEAD)) === 1, 20_000, 'the conflicting notice in the dead-letter queue');
+    const dead = await channel.get(DEAD, { noAck: true });
+    expect(dead && dead.properties.headers).toMatchObject({ 'x-lethe-rejected-code': 'termination-conflict' });
+    expect(String(dead && dead.properties.headers?.['x-lethe-rejected-rule'])).toMatch(/terminationId t-1 was already recorded/);
+    expect(await intakeCount(a.api, 'termination', 'refused')).toBe(1);
+    expect(await countEvents('contract-acme', 'ContractTerminated')).toBe(1);
+    const stored = await pool.query<{ effective: string }>(`select data->>'effectiveAt' as effective from lethe_events where stream_id = 'contract-acme' and event_type = 'ContractTerminated'`);
+    expect(Date.parse(stored.rows[0]!.effective)).toBe(Date.parse('2027-03-03T17:00:00Z'));
+  }, 60_000);
+
   it('a deletion request schedules the shred of its tenant', async () => {
     await publish('tenant.deletion-requested', { schemaVersion: 1, tenantId: 'beta', requestId: 'r-1' });
     await waitUntil(async () => (await countEvents('tenant-beta', 'ShredScheduled')) === 1, 20_000, 'the shred scheduled');

@@ -6,7 +6,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK, type Clock } from '@lethe/clock';
-import { contractStream, DomainError, schemaVersionOf } from '@lethe/domain';
+import { contractStream, DomainError, sameJson, schemaVersionOf } from '@lethe/domain';
 import { EVENT_STORE, type EventStore } from '@lethe/eventstore';
 import { subjectMetadata } from '../../audit/acting-subject.js';
 import { causedEventId } from '../../event-ids.js';
@@ -14,7 +14,7 @@ import { CRASH_HOOK } from '../../lifecycle.tokens.js';
 import type { CrashHook } from '../../crash-points.js';
 import { shredAnswer, type ShredAnswer } from '../shred-answer.js';
 import { TenantRepository } from '../tenant-repository.js';
-import { scheduleShredForTermination, terminationTrigger } from '../termination-shred.js';
+import { scheduleShredForTermination, terminationTrigger, type TerminationNotice } from '../termination-shred.js';
 import { TerminateContractCommand } from './terminate-contract.command.js';
 
 @CommandHandler(TerminateContractCommand)
@@ -38,8 +38,23 @@ export class TerminateContractHandler implements ICommandHandler<TerminateContra
       [{ id: causedEventId(stream, causeId, 0), type: 'ContractTerminated', data: notice, metadata: { schemaVersion: schemaVersionOf('ContractTerminated'), receivedAt, source, ...subjectMetadata() } }],
       'any',
     );
+    if (recorded.replayed) await this.refuseOtherNotice(stream, causedEventId(stream, causeId, 0), notice);
     this.crash('terminate:contract-recorded');
     const state = await scheduleShredForTermination(this.tenants, { tenantId, notice, receivedAt, contractRevision: Number(recorded.nextRevision), causeId }, loaded);
     return shredAnswer(state, terminationTrigger(notice));
+  }
+
+  /**
+   * A terminationId names one notice: a repeat with the same facts is the same notice (answered as the
+   * first), a repeat with other facts is a conflict the contract system must resolve, never silently
+   * dropped (409 over HTTP; dead-lettered from the broker).
+   */
+  private async refuseOtherNotice(stream: string, eventId: string, notice: TerminationNotice): Promise<void> {
+    const stored = await this.store.readEvent(eventId, { streams: [stream] });
+    if (stored === null || sameJson(stored.data, notice)) return;
+    throw new DomainError(
+      'termination-conflict',
+      `terminationId ${notice.terminationId} was already recorded with another contractId, effectiveAt or reason; a termination notice cannot change (report a new terminationId, or withdraw it by cancelling the shred)`,
+    );
   }
 }
