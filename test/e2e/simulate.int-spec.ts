@@ -107,6 +107,8 @@ describe('lethe simulate', () => {
     expect(promisesOf(run)).toContain(promise);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`VIOLATION ${promise}`);
+    // Read by people: one year is "1 year".
+    expect(readFileSync(join(run.out, 'report.md'), 'utf8')).toContain('12 tenants × 1 year, seed 3');
   }, 3 * RUN_TIMEOUT_MS);
 
   it('given a run interrupted with SIGINT, when it stops, then it exits 130 with its engine stopped and its database dropped', async () => {

@@ -45,12 +45,15 @@ export function writeSimulationReport(dir: string, run: SimulationRunInfo, resul
   return { json, md };
 }
 
+/** `1 year`, `2 years`: the report is read by people. */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 export function renderMarkdown(run: SimulationRunInfo, r: SimulationResult): string {
   const lines: string[] = [];
   const verdict = r.violations.length === 0 ? 'every promise held' : `${r.violations.length} violation(s)`;
   lines.push(`# Fleet simulation: ${verdict}`, '');
   lines.push(
-    `${run.tenants} tenants × ${run.years} years, seed ${run.seed}, faults: ${run.faults.length > 0 ? run.faults.join(', ') : 'none'}` +
+    `${count(run.tenants, 'tenant')} × ${count(run.years, 'year')}, seed ${run.seed}, faults: ${run.faults.length > 0 ? run.faults.join(', ') : 'none'}` +
       `${r.sabotage ? `, sabotage: ${r.sabotage}` : ''}; simulated ${r.plan.start} to ${r.plan.end} on ${r.database}.`,
     '',
   );
