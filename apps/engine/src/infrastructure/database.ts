@@ -88,10 +88,15 @@ export async function openDatabase(config: EngineConfig, logger: Logger): Promis
     throw explainConnectError(error, direct);
   }
   const pool = new pg.Pool({ ...pooled.client, max: POOL_SIZE });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on('error', (error) => logger.warn({ err: error.message }, 'idle database connection lost'));
   // Once: a second pool.end() throws ("Called end on pool more than once").
   let closing: Promise<void> | undefined;
+  // An idle client losing its connection must not crash the process; the pool replaces it. While the
+  // engine stops, the server (embedded, or one stopping with it) closing connections is expected, not
+  // news for ops: it is logged at debug then.
+  pool.on('error', (error) => {
+    if (closing === undefined) logger.warn({ err: error.message }, 'idle database connection lost');
+    else logger.debug({ err: error.message }, 'idle database connection closed while stopping');
+  });
   return {
     pooled,
     direct,
