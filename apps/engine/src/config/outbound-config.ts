@@ -2,6 +2,7 @@
 // webhooks (LETHE_WEBHOOKS), and how long a failing delivery is retried. Problems name the setting,
 // the entry and the rule, never a URL (it may carry credentials) or a secret.
 import { z } from 'zod';
+import { validate } from '@lethe/domain';
 import { DEFAULT_AMQP_EXCHANGE, DEFAULT_RETRY_POLICY, INTEGRATION_EVENT_TYPES, type IntegrationEventType, type RetryPolicy, type WebhookEndpoint } from '@lethe/outbound';
 
 export interface OutboundConfig {
@@ -51,15 +52,21 @@ function isAmqpUrl(value: string): boolean {
   }
 }
 
-export const WEBHOOKS_RULE =
-  'must be a JSON list of {"name", "url", "secret", "types"?}: name 1-40 lowercase letters, digits or hyphens, unique; url https://; secret 32-256 printable characters; types a list of integration event types (omitted: all)';
+export const WEBHOOKS_RULE = 'must be a JSON list of {"name", "url", "secret", "types"?} entries';
+const NAME_RULE = 'must be 1-40 lowercase letters, digits or hyphens, starting with a letter or digit';
+const URL_RULE = 'must be an https:// URL';
+const SECRET_RULE = 'must be 32-256 printable ASCII characters, no spaces';
+const TYPES_RULE = `must be a non-empty list of integration event types (${INTEGRATION_EVENT_TYPES.join(', ')}); omitted: all`;
 
-const webhookSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
-  url: z.string(),
-  secret: z.string().regex(/^[\x21-\x7e]{32,256}$/),
-  types: z.array(z.enum(INTEGRATION_EVENT_TYPES)).min(1).optional(),
-});
+const webhookSchema = z.strictObject(
+  {
+    name: z.string({ message: NAME_RULE }).regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: NAME_RULE }),
+    url: z.string({ message: URL_RULE }),
+    secret: z.string({ message: SECRET_RULE }).regex(/^[\x21-\x7e]{32,256}$/, { message: SECRET_RULE }),
+    types: z.array(z.enum(INTEGRATION_EVENT_TYPES), { message: TYPES_RULE }).min(1, { message: TYPES_RULE }).optional(),
+  },
+  { message: 'must be an object {"name", "url", "secret", "types"?}' },
+);
 
 /** LETHE_WEBHOOKS: each entry checked, problems naming the entry by number and field. */
 function parseWebhooks(value: string | undefined, allowHttp: boolean, problems: string[]): WebhookEndpoint[] {
@@ -77,13 +84,15 @@ function parseWebhooks(value: string | undefined, allowHttp: boolean, problems: 
   }
   const endpoints: WebhookEndpoint[] = [];
   json.forEach((entry, index) => {
-    const parsed = webhookSchema.safeParse(entry);
-    if (!parsed.success) {
-      const fields = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'entry')))].join(', ');
-      problems.push(`LETHE_WEBHOOKS: entry ${index + 1} (${fields}) ${WEBHOOKS_RULE}`);
+    const parsed = validate(webhookSchema, entry, '', 'entry');
+    if (!parsed.ok) {
+      // Each field with its own rule (a types element is named by the list: its rule says what is allowed).
+      const named = parsed.errors.map((e) => ({ field: e.field.replace(/^types\[\d+\]$/, 'types'), rule: e.field.startsWith('types[') ? TYPES_RULE : e.rule }));
+      const unique = [...new Map(named.map((e) => [`${e.field} ${e.rule}`, e])).values()];
+      for (const e of unique) problems.push(`LETHE_WEBHOOKS: entry ${index + 1} (${e.field}) ${e.rule}`);
       return;
     }
-    const { name, url, secret, types } = parsed.data;
+    const { name, url, secret, types } = parsed.value;
     let protocol: string | undefined;
     try {
       protocol = new URL(url).protocol;
@@ -92,7 +101,7 @@ function parseWebhooks(value: string | undefined, allowHttp: boolean, problems: 
     }
     if (protocol !== 'https:' && !(allowHttp && protocol === 'http:')) {
       const hint = protocol === 'http:' ? ' (LETHE_WEBHOOKS_ALLOW_HTTP=true allows http:// for tests)' : '';
-      problems.push(`LETHE_WEBHOOKS: entry ${index + 1} (url) must be an https:// URL${hint}`);
+      problems.push(`LETHE_WEBHOOKS: entry ${index + 1} (url) ${URL_RULE}${hint}`);
       return;
     }
     if (endpoints.some((e) => e.name === name)) {
