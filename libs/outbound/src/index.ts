@@ -18,6 +18,7 @@ export {
 } from './mapping/to-integration-event.js';
 export { outboundMigrations } from './outbox/outbound.migrations.js';
 export { OUTBOX_PROCESSOR, OutboxProcessor } from './outbox/outbox.processor.js';
+export { PRUNE_BATCH, pruneOutbox } from './outbox/outbox-pruning.js';
 export { DeliveryDispatcher, type DeliveryOutcome, type DispatcherOptions } from './delivery/delivery-dispatcher.js';
 export { DEFAULT_RETRY_POLICY, nextAttempt, retrySpanMs, type RetryPolicy } from './delivery/retry-policy.js';
 export { DeliveryError, SINK_KINDS, wants, type Sink, type SinkKind, type SinkSubscription } from './delivery/sink.js';

@@ -9,7 +9,12 @@ export interface OutboundConfig {
   readonly amqp: { readonly url: string; readonly exchange: string } | undefined;
   readonly webhooks: readonly WebhookEndpoint[];
   readonly retry: RetryPolicy;
+  /** Days a fully delivered integration event stays in the outbox for replays (outbox-pruning.ts). */
+  readonly retentionDays: number;
 }
+
+/** How long (days) a delivered integration event stays replayable by default. */
+export const DEFAULT_OUTBOX_RETENTION_DAYS = 30;
 
 const whole = (min: number, max: number, unit: string) => {
   const message = `must be a whole number of ${unit} from ${min} to ${max}`;
@@ -39,6 +44,7 @@ export const outboundEnvShape = {
   LETHE_OUTBOUND_RETRY_BASE_MS: whole(100, 3_600_000, 'milliseconds').default(DEFAULT_RETRY_POLICY.baseMs),
   LETHE_OUTBOUND_RETRY_MAX_MS: whole(100, 86_400_000, 'milliseconds').default(DEFAULT_RETRY_POLICY.maxMs),
   LETHE_OUTBOUND_MAX_ATTEMPTS: whole(1, 1000, 'attempts').default(DEFAULT_RETRY_POLICY.maxAttempts),
+  LETHE_OUTBOUND_RETENTION_DAYS: whole(1, 3650, 'days').default(DEFAULT_OUTBOX_RETENTION_DAYS),
 };
 
 type OutboundEnv = z.infer<z.ZodObject<typeof outboundEnvShape>>;
@@ -129,5 +135,6 @@ export function readOutboundConfig(env: OutboundEnv, problems: string[], present
     amqp: env.LETHE_OUTBOUND_AMQP_URL === undefined ? undefined : { url: env.LETHE_OUTBOUND_AMQP_URL, exchange: env.LETHE_OUTBOUND_AMQP_EXCHANGE },
     webhooks,
     retry: { baseMs: env.LETHE_OUTBOUND_RETRY_BASE_MS, maxMs: env.LETHE_OUTBOUND_RETRY_MAX_MS, maxAttempts: env.LETHE_OUTBOUND_MAX_ATTEMPTS },
+    retentionDays: env.LETHE_OUTBOUND_RETENTION_DAYS,
   };
 }

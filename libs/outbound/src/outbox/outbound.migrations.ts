@@ -44,4 +44,17 @@ export class CreateOutboundTables1764400000190 implements MigrationInterface {
   }
 }
 
-export const outboundMigrations = [CreateOutboundTables1764400000190];
+/** Pruning (outbox-pruning.ts) finds old events by age without reading the whole outbox. */
+export class IndexOutboundEventAge1764400000230 implements MigrationInterface {
+  name = 'IndexOutboundEventAge1764400000230';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query('create index lethe_outbound_events_stored_at on lethe_outbound_events (stored_at)');
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('drop index lethe_outbound_events_stored_at');
+  }
+}
+
+export const outboundMigrations = [CreateOutboundTables1764400000190, IndexOutboundEventAge1764400000230];
