@@ -193,6 +193,32 @@ describe('a grant over HTTP, with the manual clock', () => {
     expect((await api('POST', `/v1/break-glass/${id}/approvals`, T.ann)).status).toBe(409);
   });
 
+  it('lists grants newest first a page at a time, filtered by status (active: approved, window open now)', async () => {
+    let all: any[] = [];
+    await waitUntil(async () => (all = (await api('GET', '/v1/break-glass?limit=1000', T.reader)).body.items ?? []).some((g: any) => g.status === 'revoked'), 10_000, 'the revoked grant listed');
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    // Page by page with limit=1: the same grants in the same order, the last page saying so.
+    const paged: any[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: ApiResponse = await api('GET', `/v1/break-glass?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, T.ann);
+      expect(res.status).toBe(200);
+      expect(res.body.items).toHaveLength(1);
+      paged.push(...res.body.items);
+      cursor = res.body.nextCursor;
+    } while (cursor !== null);
+    expect(paged.map((g) => g.grantId)).toEqual(all.map((g) => g.grantId));
+    for (const status of ['requested', 'approved', 'revoked', 'expired'] as const) {
+      const res = await api('GET', `/v1/break-glass?status=${status}`, T.reader);
+      expect(res.body.items.map((g: any) => g.grantId)).toEqual(all.filter((g) => g.status === status).map((g) => g.grantId));
+    }
+    const active = await api('GET', '/v1/break-glass?status=active', T.reader);
+    expect(active.body.items.map((g: any) => g.grantId)).toEqual(all.filter((g) => g.active).map((g) => g.grantId));
+    const bad = await api('GET', '/v1/break-glass?status=open&cursor=nonsense', T.reader);
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((x: any) => x.field).sort()).toEqual(['cursor', 'status']);
+  });
+
   it('forces a scheduled shred to execute now under a grant covering shred.execute-now, and only then', async () => {
     const terminated = await api('POST', '/v1/tenants/globex/terminations', T.contract, { terminationId: 't-1', contractId: 'c-1', effectiveAt: now });
     expect(terminated.status).toBe(202);

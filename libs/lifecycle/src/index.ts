@@ -109,7 +109,7 @@ export { RequestGrantCommand } from './break-glass/request-grant/request-grant.c
 export { ApproveGrantCommand } from './break-glass/approve-grant/approve-grant.command.js';
 export { RevokeGrantCommand } from './break-glass/revoke-grant/revoke-grant.command.js';
 export { GetGrantQuery } from './break-glass/get-grant/get-grant.query.js';
-export { ListGrantsQuery, MAX_LISTED_GRANTS } from './break-glass/list-grants/list-grants.query.js';
+export { ListGrantsQuery } from './break-glass/list-grants/list-grants.query.js';
 export { UseGrantCommand, type GrantUse } from './break-glass/use-grant/use-grant.command.js';
 export { ReadSentinelQuery, type SentinelRead } from './tenants/read-sentinel/read-sentinel.query.js';
 export { ExecuteShredNowCommand, type ShredForced } from './tenants/execute-shred-now/execute-shred-now.command.js';

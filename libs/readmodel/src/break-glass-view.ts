@@ -3,7 +3,8 @@
 // themselves are read from their streams (the rows only say which exist and which are open).
 import type pg from 'pg';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { breakGlassCategory } from '@lethe/domain';
+import { breakGlassCategory, type GrantStatus } from '@lethe/domain';
+import { pageOf, type Listing, type Page, type PageRequest } from './page-cursor.js';
 import { on, type Delivered, type Processor } from '@lethe/processors';
 
 export class CreateBreakGlassView1764400000180 implements MigrationInterface {
@@ -51,8 +52,32 @@ export async function countActiveGrants(db: Pick<pg.Pool, 'query'>, now: Date): 
   return Number(res.rows[0].n);
 }
 
-/** The newest grant ids first. */
-export async function newestGrantIds(db: Pick<pg.Pool, 'query'>, limit: number): Promise<string[]> {
-  const res = await db.query<{ grant_id: string }>('select grant_id from rm_break_glass_grants order by requested_position desc limit $1', [limit]);
-  return res.rows.map((r) => r.grant_id);
+/** GET /v1/break-glass pages over grants newest first, by the log position of their request. */
+export const GRANTS_LISTING: Listing = { name: 'break-glass-grants', key: ['number'] };
+
+/**
+ * Which grants a page lists: `status` a stored status, or `active` (approved and its window open at
+ * `now`); absent: every grant.
+ */
+export interface GrantFilter {
+  readonly status?: GrantStatus | 'active';
+  readonly now: Date;
+}
+
+/** One page of grant ids, the newest first (the cursor is the request's log position). */
+export async function grantIdsPage(db: Pick<pg.Pool, 'query'>, filter: GrantFilter, page: PageRequest): Promise<Page<string>> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  if (filter.status === 'active') where.push(`status = 'approved' and expires_at > ${param(filter.now)}`);
+  else if (filter.status !== undefined) where.push(`status = ${param(filter.status)}`);
+  if (page.after !== null) where.push(`requested_position < ${param(page.after[0])}`);
+  // The position is read as text under another name: ordering by the output name would sort the text.
+  const res = await db.query<{ grant_id: string; position: string }>(
+    `select grant_id, requested_position::text as position from rm_break_glass_grants ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
+      order by requested_position desc limit ${param(page.limit + 1)}`,
+    params,
+  );
+  const rows = pageOf(res.rows, page.limit, GRANTS_LISTING, (r) => [Number(r.position)]);
+  return { items: rows.items.map((r) => r.grant_id), nextCursor: rows.nextCursor };
 }

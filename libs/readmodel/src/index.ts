@@ -12,8 +12,8 @@ import {
   KeyVersionView,
 } from './key-ring-view.js';
 import { KeyRingsProjection } from './key-ring-projection.js';
-import { BreakGlassProjection, CreateBreakGlassView1764400000180, countActiveGrants, newestGrantIds } from './break-glass-view.js';
-export { BreakGlassProjection, countActiveGrants, newestGrantIds };
+import { BreakGlassProjection, CreateBreakGlassView1764400000180, GRANTS_LISTING, countActiveGrants, grantIdsPage, type GrantFilter } from './break-glass-view.js';
+export { BreakGlassProjection, GRANTS_LISTING, countActiveGrants, grantIdsPage, type GrantFilter };
 
 export { EventTypeCount, EventTypeCountsProjection, TenantView, TenantsProjection, shredView, type ShredView };
 export { BackupView, KeyRingView, KeyRingsProjection, KeyVersionView };

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { AnswerOf } from '../http/index.js';
 
 const instant = z.string().describe('ISO 8601 instant, UTC');
-const page = <T extends z.ZodType>(item: T) => z.strictObject({ items: z.array(item), nextCursor: z.string().nullable().describe('Pass as ?cursor= for the next page; null on the last') });
+/** A page of a list route (paging.schema.ts): its items and the cursor of the next page. */
+export const page = <T extends z.ZodType>(item: T) => z.strictObject({ items: z.array(item), nextCursor: z.string().nullable().describe('Pass as ?cursor= for the next page; null on the last') });
 
 export const shredViewAnswer = z.strictObject({
   shredId: z.string(),

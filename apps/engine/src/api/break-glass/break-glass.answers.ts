@@ -2,6 +2,7 @@
 import { GRANT_STATUSES, PRIVILEGED_OPERATIONS } from '@lethe/domain';
 import { z } from 'zod';
 import type { AnswerOf } from '../../http/index.js';
+import { page } from '../tenant.answers.js';
 
 const instant = z.string().describe('ISO 8601 instant, UTC');
 
@@ -28,7 +29,7 @@ export const grantAnswer = z.strictObject({
 export type GrantAnswer = AnswerOf<typeof grantAnswer>;
 
 export const grantCreatedAnswer = z.strictObject({ grantId: z.string(), status: z.literal('requested') });
-export const grantListAnswer = z.strictObject({ items: z.array(grantAnswer) });
+export const grantListAnswer = page(grantAnswer);
 
 export const probeReadAnswer = z.strictObject({
   tenantId: z.string(),
@@ -72,7 +73,7 @@ const GRANT = {
 export const EXAMPLES = {
   grant: GRANT,
   created: { grantId: GRANT.grantId, status: 'requested' },
-  list: { items: [GRANT] },
+  list: { items: [GRANT], nextCursor: null },
   shredForced: { tenantId: 'acme', shredId: 'termination:t-1', executeAt: '2027-05-03T09:10:00.000Z', deadline: '2027-05-10T21:59:59.999Z' },
   probeRead: { tenantId: 'acme', databaseId: 'db-1', outcome: 'readable', detail: 'sentinel read', at: '2027-05-03T09:10:00.000Z' },
 } as const;

@@ -4,11 +4,12 @@ import { Controller, Get, HttpCode, Inject, Post, UseFilters } from '@nestjs/com
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { CLOCK, type Clock } from '@lethe/clock';
 import { ApproveGrantCommand, GetGrantQuery, ListGrantsQuery, RequestGrantCommand, RevokeGrantCommand } from '@lethe/lifecycle';
-import { Answer, Caller, ProblemException, Problems, Roles, ZodBody, ZodParam, type CallerContext } from '../../http/index.js';
+import { Answer, Caller, ProblemException, Problems, Roles, ZodBody, ZodParam, ZodQuery, type CallerContext } from '../../http/index.js';
+import { pageRequest } from '../paging.schema.js';
 import { DomainErrorFilter } from '../domain-error.filter.js';
 import { EXAMPLES, grantAnswer, grantCreatedAnswer, grantListAnswer } from './break-glass.answers.js';
 import { grantBody } from './break-glass.presenter.js';
-import { grantIdSchema, requestGrantSchema } from './break-glass.schemas.js';
+import { grantIdSchema, listGrantsQuery, requestGrantSchema } from './break-glass.schemas.js';
 import type { z } from 'zod';
 
 const subject = (caller: CallerContext | undefined): string => caller?.subject ?? 'unknown';
@@ -33,10 +34,11 @@ export class BreakGlassController {
 
   @Get()
   @Roles('ops-reader', 'approver')
-  @Answer(200, grantListAnswer, EXAMPLES.list, 'The newest grants first (at most 200)')
-  async list() {
+  @Answer(200, grantListAnswer, EXAMPLES.list, 'The grants, the newest first, a page at a time')
+  async list(@ZodQuery(listGrantsQuery) query: z.output<typeof listGrantsQuery>) {
     const now = this.clock.now();
-    return { items: (await this.queries.execute(new ListGrantsQuery())).map((g) => grantBody(g, now)) };
+    const page = await this.queries.execute(new ListGrantsQuery({ now, ...(query.status ? { status: query.status } : {}) }, pageRequest(query)));
+    return { items: page.items.map((g) => grantBody(g, now)), nextCursor: page.nextCursor };
   }
 
   @Get(':grantId')

@@ -1,6 +1,8 @@
 // Request bodies of /v1/break-glass and the privileged routes, with the rules a caller is told.
-import { GRANT_DURATION_RULE, MAX_GRANT_MINUTES, MAX_GRANT_REASON, MAX_GRANT_TENANTS, MAX_TASK_REF, PRIVILEGED_OPERATIONS } from '@lethe/domain';
+import { GRANT_DURATION_RULE, GRANT_STATUSES, MAX_GRANT_MINUTES, MAX_GRANT_REASON, MAX_GRANT_TENANTS, MAX_TASK_REF, PRIVILEGED_OPERATIONS } from '@lethe/domain';
+import { GRANTS_LISTING } from '@lethe/readmodel';
 import { z } from 'zod';
+import { pageFields } from '../paging.schema.js';
 import { idSchema } from '../tenant.schemas.js';
 
 const text = (max: number) =>
@@ -32,3 +34,11 @@ export const grantIdSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]
 export const approveGrantSchema = z.strictObject({}).optional();
 
 export const probeReadSchema = z.strictObject({ databaseId: idSchema.describe('The database whose sentinel to read') });
+
+const GRANT_FILTERS = [...GRANT_STATUSES, 'active'] as const;
+
+/** GET /v1/break-glass: a status (`active`: approved with its window open now) and the page. */
+export const listGrantsQuery = z.strictObject({
+  status: z.enum(GRANT_FILTERS, { message: `must be one of ${GRANT_FILTERS.join(', ')}` }).optional().describe('Only grants in this status; `active`: approved, window open now'),
+  ...pageFields(GRANTS_LISTING),
+});

@@ -1,7 +1,13 @@
 import { Query } from '@nestjs/cqrs';
 import type { GrantState } from '@lethe/domain';
+import type { GrantFilter, Page, PageRequest } from '@lethe/readmodel';
 
-/** The newest grants first, at most MAX_LISTED_GRANTS (grants are rare: a handful a year). */
-export const MAX_LISTED_GRANTS = 200;
-
-export class ListGrantsQuery extends Query<GrantState[]> {}
+/** One page of grants, the newest first, that `filter` selects. */
+export class ListGrantsQuery extends Query<Page<GrantState>> {
+  constructor(
+    readonly filter: GrantFilter,
+    readonly page: PageRequest,
+  ) {
+    super();
+  }
+}
