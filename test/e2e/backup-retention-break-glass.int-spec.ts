@@ -21,7 +21,7 @@ const OPERATION = 'backup.extend-retention';
 describe('backup.extend-retention over HTTP (LETHE_BACKUP_RETENTION_MAX_DAYS=30)', () => {
   let e: InProcessEngine;
   const api = (method: string, path: string, tok: string, body?: unknown, headers: Record<string, string> = {}) => e.api(method, path, tok, body, headers);
-  const withGrant = (grantId?: string) => (grantId ? { [GRANT_HEADER]: grantId } : {});
+  const withGrant = (grantId?: string): Record<string, string> => (grantId ? { [GRANT_HEADER]: grantId } : {});
   const record = (tenantId: string, backupId: string, expiresAt: string, grantId?: string, tok = T.olga) =>
     api('POST', `/v1/tenants/${tenantId}/backups`, tok, { backupId, databaseId: 'db-1', kind: 'ltr', coveredFrom: T0, takenAt: T0, expiresAt }, withGrant(grantId));
   const patch = (backupId: string, expiresAt: string, grantId?: string) => api('PATCH', `/v1/tenants/acme/backups/${backupId}`, T.olga, { expiresAt }, withGrant(grantId));
@@ -127,8 +127,9 @@ describe('backup.extend-retention over HTTP (LETHE_BACKUP_RETENTION_MAX_DAYS=30)
     expect((await grantEvents(grantId)).filter((ev) => ev.type === 'BreakGlassUsed')).toHaveLength(2);
     expect((await refusals()).map((r) => r.reason)).toEqual(['no-grant', 'no-grant']);
     await waitUntil(async () => (await listed()).find((b) => b.backupId === 'b-in')?.expiresAt === day(45), 10_000, 'the PATCHes listed');
-    // The last change of b-in needed no grant: the listing names the grant of the retention in force.
-    expect((await listed()).find((b) => b.backupId === 'b-in')).toMatchObject({ retentionGrantId: null });
+    // Shortened without a grant, b-in is still kept under the extension the grant allowed; b-in-2 never was.
+    expect((await listed()).find((b) => b.backupId === 'b-in')).toMatchObject({ retentionGrantId: grantId });
+    expect((await listed()).find((b) => b.backupId === 'b-in-2')).toMatchObject({ retentionGrantId: null });
   });
 
   it('says in the audit trail that the retention was kept past the maximum under the grant', async () => {
