@@ -146,8 +146,8 @@ export class KeyVersionStatusIndex1764400000120 implements MigrationInterface {
 }
 
 /** Break-glass backup.extend-retention (issue 16): the grant a backup's retention was last kept past the maximum under. */
-export class BackupRetentionGrant1764400000205 implements MigrationInterface {
-  name = 'BackupRetentionGrant1764400000205';
+export class BackupRetentionGrant1764400000245 implements MigrationInterface {
+  name = 'BackupRetentionGrant1764400000245';
 
   async up(q: QueryRunner): Promise<void> {
     // Every backup projected before has none: no grant could extend a retention before the maximum existed.

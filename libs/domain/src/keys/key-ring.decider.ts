@@ -12,6 +12,7 @@ import {
   isPitrRetentionDays,
   isRotationPeriodDays,
 } from '../promises.js';
+import type { PrivilegedOperation } from '../break-glass/break-glass.events.js';
 import type { KeyRingCommand } from './key-ring.commands.js';
 import type { KeyRingEvent } from './key-ring.events.js';
 import {
@@ -52,7 +53,7 @@ export interface KeyRingContext {
 /** The code a backup kept past the maximum without a grant is refused with (the caller then needs one). */
 export const BREAK_GLASS_REQUIRED = 'break-glass-required';
 /** The privileged operation that keeps a backup past the maximum. */
-export const EXTEND_BACKUP_RETENTION = 'backup.extend-retention' as const;
+export const EXTEND_BACKUP_RETENTION: PrivilegedOperation = 'backup.extend-retention';
 
 /**
  * The grant to record for a backup kept from `takenAt` to `expiresAt`: none within the maximum (a
