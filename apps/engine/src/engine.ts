@@ -148,6 +148,7 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
     logger: logger.child({ component: 'lifecycle' }),
     keyDetectionIntervalMs: config.keyDetectionMs,
     breakGlassApprovals: config.breakGlassApprovals,
+    maxBackupRetentionDays: config.maxBackupRetentionDays,
     ...(config.crashAt ? { crash: killAt(config.crashAt) } : {}),
     ...(config.sabotage ? { sabotage: config.sabotage } : {}),
   };

@@ -99,7 +99,7 @@ export {
   type ProtectionInterval,
   type StagingAssetState,
 } from './keys/key-ring.state.js';
-export { decideKeyRing, keyRingDecider, type KeyRingContext } from './keys/key-ring.decider.js';
+export { BREAK_GLASS_REQUIRED, EXTEND_BACKUP_RETENTION, decideKeyRing, keyRingDecider, type KeyRingContext } from './keys/key-ring.decider.js';
 export type { ArchivedBackup } from './keys/archived-backups.js';
 export { backupsHolding, isLive, isRetirable, lastUse, retainUntil, retentionTimers, retiredAmong, unrestorableBackups } from './keys/retention.js';
 export type { BackupProtection, Unrestorable } from './keys/backup-policy.js';

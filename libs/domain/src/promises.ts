@@ -46,6 +46,33 @@ export function isPitrRetentionDays(days: unknown): days is number {
 }
 
 /**
+ * P3: the longest a backup may be kept (its retention = expiresAt − takenAt), in whole days, unless a
+ * break-glass grant covering `backup.extend-retention` allows more. Old key versions live exactly as
+ * long as the backups that need them, so an unbounded retention is how a tenant's data silently
+ * outlives policy (storage limitation). The default is 10 years, the longest common long-term
+ * retention (e.g. Azure SQL LTR); LETHE_BACKUP_RETENTION_MAX_DAYS sets the fleet's own, MIN to MAX.
+ */
+export const DEFAULT_MAX_BACKUP_RETENTION_DAYS = 3653;
+export const MIN_MAX_BACKUP_RETENTION_DAYS = 1;
+export const MAX_MAX_BACKUP_RETENTION_DAYS = 36525;
+/** The rule the fleet setting is told when it breaks it. */
+export const MAX_BACKUP_RETENTION_SETTING_RULE = `must be a whole number of days from ${MIN_MAX_BACKUP_RETENTION_DAYS} to ${MAX_MAX_BACKUP_RETENTION_DAYS} (the longest a backup may be kept without a break-glass grant; default ${DEFAULT_MAX_BACKUP_RETENTION_DAYS}, 10 years)`;
+
+export function isMaxBackupRetentionDays(days: unknown): days is number {
+  return typeof days === 'number' && Number.isInteger(days) && days >= MIN_MAX_BACKUP_RETENTION_DAYS && days <= MAX_MAX_BACKUP_RETENTION_DAYS;
+}
+
+/** The rule a backup kept longer than `maxDays` breaks (it then needs a break-glass grant). */
+export function backupRetentionRule(maxDays: number): string {
+  return `a backup may be kept at most ${maxDays} days after it was taken (expiresAt − takenAt) unless a break-glass grant covering backup.extend-retention allows more`;
+}
+
+/** P3: whether a backup taken at `takenAt` and kept until `expiresAt` (ISO 8601) is kept longer than `maxDays`. */
+export function exceedsBackupRetention(takenAt: string, expiresAt: string, maxDays: number): boolean {
+  return Date.parse(expiresAt) - Date.parse(takenAt) > maxDays * DAY_MS;
+}
+
+/**
  * P3: retirement runs from a durable timer at a version's retainUntil; the compliance report allows
  * it this long (ms) before calling a version kept too long.
  */

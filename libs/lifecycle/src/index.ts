@@ -111,5 +111,7 @@ export { RevokeGrantCommand } from './break-glass/revoke-grant/revoke-grant.comm
 export { GetGrantQuery } from './break-glass/get-grant/get-grant.query.js';
 export { ListGrantsQuery } from './break-glass/list-grants/list-grants.query.js';
 export { UseGrantCommand, type GrantUse } from './break-glass/use-grant/use-grant.command.js';
+export { PrivilegedUse, type BreakGlassClaim } from './break-glass/privileged-use.js';
+export { BreakGlassRequiredError } from './break-glass/break-glass-required.error.js';
 export { ReadSentinelQuery, type SentinelRead } from './tenants/read-sentinel/read-sentinel.query.js';
 export { ExecuteShredNowCommand, type ShredForced } from './tenants/execute-shred-now/execute-shred-now.command.js';

@@ -33,6 +33,8 @@ export interface LifecyclePorts {
   readonly logger: LifecycleLogger;
   /** LETHE_BREAK_GLASS_APPROVALS: distinct approvals a break-glass grant needs; default 2. */
   readonly breakGlassApprovals?: number;
+  /** LETHE_BACKUP_RETENTION_MAX_DAYS: the longest a backup may be kept without a break-glass grant; default DEFAULT_MAX_BACKUP_RETENTION_DAYS. */
+  readonly maxBackupRetentionDays?: number;
   /** Test-only fault injection between two steps (LETHE_CRASH_AT); default: none. */
   readonly crash?: CrashHook;
   /** Test-only known defect for the fleet simulator's oracle to catch (LETHE_SABOTAGE); default: none. */

@@ -8,6 +8,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type pg from 'pg';
 import { HolidayCache } from '@lethe/calendar';
 import { CLOCK, type Clock } from '@lethe/clock';
+import { DEFAULT_MAX_BACKUP_RETENTION_DAYS } from '@lethe/domain';
 import { EVENT_STORE, type EventStore } from '@lethe/eventstore';
 import type { Processor } from '@lethe/processors';
 import { BreakGlassProjection, KeyRingsProjection, RejectedEventsProjection, TenantsProjection } from '@lethe/readmodel';
@@ -52,6 +53,7 @@ import {
   DATA_PLANE,
   DEADLINES,
   KEY_DETECTION_INTERVAL_MS,
+  MAX_BACKUP_RETENTION_DAYS,
   LIFECYCLE_DEADLINE_HANDLERS,
   LIFECYCLE_LOGGER,
   LIFECYCLE_POOL,
@@ -75,6 +77,7 @@ import { RevokeGrantHandler } from './break-glass/revoke-grant/revoke-grant.hand
 import { GetGrantHandler } from './break-glass/get-grant/get-grant.handler.js';
 import { ListGrantsHandler } from './break-glass/list-grants/list-grants.handler.js';
 import { UseGrantHandler } from './break-glass/use-grant/use-grant.handler.js';
+import { PrivilegedUse } from './break-glass/privileged-use.js';
 import { ReadSentinelHandler } from './tenants/read-sentinel/read-sentinel.handler.js';
 import { ExecuteShredNowHandler } from './tenants/execute-shred-now/execute-shred-now.handler.js';
 
@@ -159,6 +162,7 @@ function portProviders(ports: LifecyclePorts): Provider[] {
     { provide: CRASH_HOOK, useValue: ports.crash ?? noCrash },
     { provide: SABOTAGE, useValue: ports.sabotage ?? null },
     { provide: KEY_DETECTION_INTERVAL_MS, useValue: ports.keyDetectionIntervalMs },
+    { provide: MAX_BACKUP_RETENTION_DAYS, useValue: ports.maxBackupRetentionDays ?? DEFAULT_MAX_BACKUP_RETENTION_DAYS },
     {
       provide: BreakGlassRepository,
       useFactory: (snapshots: SnapshotOptions) => new BreakGlassRepository(ports.store, ports.clock, ports.breakGlassApprovals ?? DEFAULT_BREAK_GLASS_APPROVALS, snapshots),
@@ -194,9 +198,11 @@ const sharedProviders: Provider[] = [
   },
   {
     provide: KeyRingRepository,
-    useFactory: (store: EventStore, clock: Clock, snapshots: SnapshotOptions) => new KeyRingRepository(store, clock, snapshots),
-    inject: [EVENT_STORE, CLOCK, SNAPSHOTS],
+    useFactory: (store: EventStore, clock: Clock, snapshots: SnapshotOptions, maxBackupRetentionDays: number) => new KeyRingRepository(store, clock, snapshots, maxBackupRetentionDays),
+    inject: [EVENT_STORE, CLOCK, SNAPSHOTS, MAX_BACKUP_RETENTION_DAYS],
   },
+  // The grant check of privileged operations, for routes (the API's PrivilegedAccess) and use cases alike.
+  PrivilegedUse,
   { provide: PostgresCertificateStore, useFactory: (pool: pg.Pool) => new PostgresCertificateStore(pool), inject: [LIFECYCLE_POOL] },
   {
     provide: KeyRingOpener,
@@ -297,7 +303,7 @@ export class LifecycleModule {
       module: LifecycleModule,
       imports: [CqrsModule.forRoot()],
       providers: [...portProviders(ports), ...sharedProviders, processorsProvider, deadlineHandlersProvider, ...LIFECYCLE_HANDLERS],
-      exports: [LIFECYCLE_PROCESSORS, LIFECYCLE_DEADLINE_HANDLERS, KeyDetection],
+      exports: [LIFECYCLE_PROCESSORS, LIFECYCLE_DEADLINE_HANDLERS, KeyDetection, PrivilegedUse],
     };
   }
 }

@@ -15,6 +15,9 @@ import { LocalKeyVault, MasterKey, vaultMigrations } from '@lethe/vault';
 import { CalendarRepository } from '../src/calendars/calendar-repository.js';
 import { overrideInputsInForce } from '../src/calendars/calendar-overrides.js';
 import { noCrash } from '../src/crash-points.js';
+import { BreakGlassRepository, DEFAULT_BREAK_GLASS_APPROVALS } from '../src/break-glass/break-glass-repository.js';
+import { PrivilegedUse } from '../src/break-glass/privileged-use.js';
+import { UseGrantHandler } from '../src/break-glass/use-grant/use-grant.handler.js';
 import { KeyRingOpener } from '../src/keys/key-ring-opener.js';
 import { KeyRingRepository } from '../src/keys/key-ring-repository.js';
 import { OnboardTenantCommand, type Onboarded } from '../src/tenants/onboard-tenant/onboard-tenant.command.js';
@@ -35,6 +38,9 @@ export interface LifecycleFixture {
   readonly keyRings: KeyRingRepository;
   /** Opens a recorded tenant's ring (onboarding's second half); what key ring commands load through. */
   readonly opener: KeyRingOpener;
+  /** Break-glass grants, and the grant check of privileged operations over them. */
+  readonly grants: BreakGlassRepository;
+  readonly privileged: PrivilegedUse;
   readonly calendars: CalendarRepository;
   /** The read models (rm_*), through TypeORM as the query handlers read them. */
   readonly readModels: DataSource;
@@ -92,6 +98,8 @@ export async function createLifecycleFixture(start = new Date('2026-03-02T09:00:
   const keyRings = new KeyRingRepository(counted, clock);
   const opener = new KeyRingOpener(tenants, keyRings, vault, dataPlane, noCrash);
   const onboarding = new OnboardTenantHandler(tenants, opener, noCrash);
+  const grants = new BreakGlassRepository(counted, clock, DEFAULT_BREAK_GLASS_APPROVALS);
+  const privileged = new PrivilegedUse(new UseGrantHandler(grants, store, clock));
   const readModels = await new DataSource({ type: 'postgres', url: db.url, entities: readModelEntities, extra: { max: 2 } }).initialize();
   const projections: Processor[] = [new TenantsProjection(), new KeyRingsProjection(), new EventTypeCountsProjection()];
   let projected = 0n;
@@ -119,6 +127,8 @@ export async function createLifecycleFixture(start = new Date('2026-03-02T09:00:
     tenants,
     keyRings,
     opener,
+    grants,
+    privileged,
     calendars,
     reads: (streamId) => reads.get(streamId) ?? 0,
     resetReads: () => reads.clear(),

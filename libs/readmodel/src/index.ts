@@ -4,6 +4,7 @@ import { ShredHistory1764400000060, ShredRow } from './shred-view.js';
 import { CreateRejectedEventsView1764400000024, RejectedEventView, RejectedEventsProjection } from './rejected-events-view.js';
 import {
   AddBackupPolicyToKeyRingViews1764400000017,
+  BackupRetentionGrant1764400000245,
   BackupView,
   CreateKeyRingViews1764400000012,
   IncrementalKeyRingViews1764400000052,
@@ -61,6 +62,7 @@ export const readModelMigrations = [
   ShredHistory1764400000060,
   KeyVersionStatusIndex1764400000120,
   CreateBreakGlassView1764400000180,
+  BackupRetentionGrant1764400000245,
 ];
 export const readModelEntities = [EventTypeCount, TenantView, ShredRow, KeyRingView, KeyVersionView, BackupView, RejectedEventView];
 export { readModels, type ReadModel } from './read-models.js';

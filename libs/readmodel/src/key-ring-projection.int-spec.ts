@@ -65,7 +65,8 @@ function history(tenantId: string, seed: number, steps: number): KeyRingEvent[] 
   const events: KeyRingEvent[] = [];
   const run = (command: KeyRingCommand) => {
     try {
-      for (const e of decideKeyRing(command, state, { now: new Date(now) })) {
+      // A 30-day maximum retention, so that some backups are kept past it under a grant (and others refused).
+      for (const e of decideKeyRing(command, state, { now: new Date(now), maxBackupRetentionDays: 30 })) {
         state = evolveKeyRing(state, e);
         events.push(e);
       }
@@ -106,6 +107,7 @@ function history(tenantId: string, seed: number, steps: number): KeyRingEvent[] 
           takenAt: iso(takenAt),
           expiresAt: iso(takenAt + Math.floor((1 + rnd() * 40) * DAY)),
           protection: rnd() < 0.1 ? 'platform-key' : 'customer-key',
+          ...(rnd() < 0.5 ? { grantId: `grant-${step}` } : {}),
         },
       });
     } else if (r < 0.5) {
@@ -118,7 +120,8 @@ function history(tenantId: string, seed: number, steps: number): KeyRingEvent[] 
       }
     } else if (r < 0.7 && live().length > 0) {
       const b = pick(live());
-      run({ type: 'ChangeBackupRetention', data: { backupId: b.backupId, expiresAt: iso(Date.parse(b.takenAt) + Math.floor((1 + rnd() * 90) * DAY)) } });
+      const expiresAt = iso(Date.parse(b.takenAt) + Math.floor((1 + rnd() * 90) * DAY));
+      run({ type: 'ChangeBackupRetention', data: { backupId: b.backupId, expiresAt, ...(rnd() < 0.5 ? { grantId: `grant-${step}` } : {}) } });
     } else if (r < 0.76 && live().length > 0) {
       // Mostly live ones: deleting one that still holds a version back moves its retainUntil.
       run({ type: 'DeleteBackup', data: { backupId: pick(rnd() < 0.8 ? live() : state.backups).backupId } });
@@ -187,7 +190,7 @@ async function rows(tenantId: string) {
     [tenantId],
   );
   const backups = await pool.query(
-    `select backup_id, database_id, kind, covered_from, taken_at, expires_at, deleted_at, key_version_ids, protection, unrestorable
+    `select backup_id, database_id, kind, covered_from, taken_at, expires_at, deleted_at, key_version_ids, protection, unrestorable, retention_grant_id
        from rm_backups where tenant_id = $1 order by backup_id`,
     [tenantId],
   );
@@ -218,7 +221,7 @@ function recordedBackups(events: readonly KeyRingEvent[]): BackupState[] {
   const backups = new Map<string, BackupState>();
   for (const e of events) {
     if (e.type === 'BackupRecorded') {
-      const { at: _at, ...d } = e.data;
+      const { at: _at, grantId: _grantId, ...d } = e.data;
       backups.set(d.backupId, { ...d, deletedAt: null });
     } else if (e.type === 'BackupRetentionChanged' && backups.has(e.data.backupId)) {
       backups.set(e.data.backupId, { ...backups.get(e.data.backupId)!, expiresAt: e.data.expiresAt });
@@ -232,6 +235,9 @@ function recordedBackups(events: readonly KeyRingEvent[]): BackupState[] {
 function expected(events: readonly KeyRingEvent[]) {
   const state = events.reduce(evolveKeyRing, initialKeyRingState);
   const allBackups = recordedBackups(events);
+  // The grant each backup's retention was last kept past the maximum under (a change without one keeps it).
+  const grants = new Map<string, string>();
+  for (const e of events) if ((e.type === 'BackupRecorded' || e.type === 'BackupRetentionChanged') && e.data.grantId) grants.set(e.data.backupId, e.data.grantId);
   const retiredWith = new Map(events.flatMap((e) => (e.type === 'KeyVersionRetired' ? [[e.data.keyVersionId, e.data.retainUntil] as const] : [])));
   const newest = newestVersion(state)!;
   return {
@@ -270,6 +276,7 @@ function expected(events: readonly KeyRingEvent[]) {
         key_version_ids: b.keyVersionIds,
         protection: b.protection,
         unrestorable: b.unrestorable,
+        retention_grant_id: grants.get(b.backupId) ?? null,
       })),
   };
 }
@@ -280,6 +287,7 @@ describe('KeyRingsProjection (incremental)', () => {
     const events = history(tenantId, seed, 160);
     // The history exercises what retention depends on.
     const types = new Set(events.map((e) => e.type));
+    expect(events.some((e) => (e.type === 'BackupRecorded' || e.type === 'BackupRetentionChanged') && e.data.grantId)).toBe(true);
     for (const t of ['BackupRecorded', 'KeyVersionAdded', 'DatabaseReprotected', 'KeyVersionRetired', 'BackupDeleted', 'BackupRetentionChanged', 'BackupPolicyChanged']) {
       expect(types).toContain(t);
     }

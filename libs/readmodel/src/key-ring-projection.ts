@@ -102,12 +102,13 @@ async function recordBackups(tx: pg.PoolClient, events: readonly BackupRecordedE
     key_version_ids: d.keyVersionIds,
     protection: d.protection,
     unrestorable: d.unrestorable,
+    retention_grant_id: d.grantId ?? null,
   }));
   await tx.query(
-    `insert into rm_backups (tenant_id, backup_id, database_id, kind, covered_from, taken_at, expires_at, deleted_at, key_version_ids, protection, unrestorable)
-     select tenant_id, backup_id, database_id, kind, covered_from, taken_at, expires_at, null, key_version_ids, protection, unrestorable
+    `insert into rm_backups (tenant_id, backup_id, database_id, kind, covered_from, taken_at, expires_at, deleted_at, key_version_ids, protection, unrestorable, retention_grant_id)
+     select tenant_id, backup_id, database_id, kind, covered_from, taken_at, expires_at, null, key_version_ids, protection, unrestorable, retention_grant_id
        from jsonb_to_recordset($1::jsonb) as r(tenant_id text, backup_id text, database_id text, kind text, covered_from timestamptz,
-            taken_at timestamptz, expires_at timestamptz, key_version_ids jsonb, protection text, unrestorable jsonb)`,
+            taken_at timestamptz, expires_at timestamptz, key_version_ids jsonb, protection text, unrestorable jsonb, retention_grant_id text)`,
     [JSON.stringify(backups)],
   );
   const needs = events.flatMap(({ categoryId, data: d }) =>
@@ -232,8 +233,8 @@ async function apply(tx: pg.PoolClient, tenantId: string, event: KeyRingEvent): 
     case 'BackupRecorded': {
       const d = event.data;
       await tx.query(
-        `insert into rm_backups (tenant_id, backup_id, database_id, kind, covered_from, taken_at, expires_at, deleted_at, key_version_ids, protection, unrestorable)
-         values ($1, $2, $3, $4, $5, $6, $7, null, $8, $9, $10)`,
+        `insert into rm_backups (tenant_id, backup_id, database_id, kind, covered_from, taken_at, expires_at, deleted_at, key_version_ids, protection, unrestorable, retention_grant_id)
+         values ($1, $2, $3, $4, $5, $6, $7, null, $8, $9, $10, $11)`,
         [
           tenantId,
           d.backupId,
@@ -245,6 +246,7 @@ async function apply(tx: pg.PoolClient, tenantId: string, event: KeyRingEvent): 
           JSON.stringify(d.keyVersionIds),
           d.protection,
           d.unrestorable ? JSON.stringify(d.unrestorable) : null,
+          d.grantId ?? null,
         ],
       );
       if (d.keyVersionIds.length === 0) return;
@@ -262,7 +264,13 @@ async function apply(tx: pg.PoolClient, tenantId: string, event: KeyRingEvent): 
     }
     case 'BackupRetentionChanged': {
       const d = event.data;
-      await tx.query('update rm_backups set expires_at = $3 where tenant_id = $1 and backup_id = $2', [tenantId, d.backupId, d.expiresAt]);
+      // A change without a grant (a shortening, or one within the maximum) keeps the grant of the last extension.
+      await tx.query('update rm_backups set expires_at = $3, retention_grant_id = coalesce($4, retention_grant_id) where tenant_id = $1 and backup_id = $2', [
+        tenantId,
+        d.backupId,
+        d.expiresAt,
+        d.grantId ?? null,
+      ]);
       await tx.query('update rm_backup_key_versions set expires_at = $3 where tenant_id = $1 and backup_id = $2', [tenantId, d.backupId, d.expiresAt]);
       await recompute(tx, tenantId, await versionsOfBackup(tx, tenantId, d.backupId));
       return;

@@ -70,6 +70,8 @@ export interface BackupItem {
   readonly keyVersionIds: readonly string[];
   /** Null, or `{reason: 'key-version-retired', keyVersionIds}`: recorded after a version it needs was retired. */
   readonly unrestorable: unknown;
+  /** The break-glass grant its retention was last extended past the maximum under; null: never. */
+  readonly retentionGrantId: string | null;
   readonly status: BackupStatus;
 }
 
@@ -131,6 +133,7 @@ interface BackupRow {
   protection: string;
   key_version_ids: string[];
   unrestorable: unknown;
+  retention_grant_id: string | null;
 }
 
 function backupStatus(row: BackupRow, now: Date): BackupStatus {
@@ -252,7 +255,7 @@ export class KeyRingQueries {
             where k.tenant_id = $1 and k.key_version_id = ${param(query.keyVersionId)}`;
     const res = await this.db.query<BackupRow>(
       `select b.backup_id, b.database_id, b.kind, b.covered_from, b.taken_at, b.expires_at, b.deleted_at, b.protection,
-              b.key_version_ids, b.unrestorable
+              b.key_version_ids, b.unrestorable, b.retention_grant_id
          from ${from} ${where.map((w) => `and ${w}`).join(' ')}
         order by ${keyed}.taken_at, ${keyed}.backup_id limit $2`,
       values,
@@ -271,6 +274,7 @@ export class KeyRingQueries {
         protection: b.protection,
         keyVersionIds: b.key_version_ids,
         unrestorable: b.unrestorable,
+        retentionGrantId: b.retention_grant_id,
         status: backupStatus(b, query.now),
       })),
       nextCursor: res.rows.length > limit ? encodeCursor(BACKUPS_LISTING, [last.taken_at.toISOString(), last.backup_id]) : null,

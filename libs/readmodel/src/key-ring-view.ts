@@ -50,6 +50,8 @@ export class BackupView {
   @Column({ name: 'key_version_ids', type: 'jsonb' }) keyVersionIds!: string[];
   @Column({ type: 'text' }) protection!: string;
   @Column({ type: 'jsonb', nullable: true }) unrestorable!: Unrestorable | null;
+  /** The break-glass grant the retention was last extended past the maximum under (backup.extend-retention); null: never. */
+  @Column({ name: 'retention_grant_id', type: 'text', nullable: true }) retentionGrantId!: string | null;
 }
 
 export class CreateKeyRingViews1764400000012 implements MigrationInterface {
@@ -140,5 +142,19 @@ export class KeyVersionStatusIndex1764400000120 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query('drop index if exists rm_key_versions_status');
+  }
+}
+
+/** Break-glass backup.extend-retention (issue 16): the grant a backup's retention was last kept past the maximum under. */
+export class BackupRetentionGrant1764400000245 implements MigrationInterface {
+  name = 'BackupRetentionGrant1764400000245';
+
+  async up(q: QueryRunner): Promise<void> {
+    // Every backup projected before has none: no grant could extend a retention before the maximum existed.
+    await q.query('alter table rm_backups add column if not exists retention_grant_id text');
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('alter table rm_backups drop column if exists retention_grant_id');
   }
 }

@@ -1,17 +1,21 @@
-// Turns a rule the domain refused, a command that kept losing optimistic races, or a key vault (or the
+// Turns a rule the domain refused, a privileged operation refused for want of a grant, a command that kept losing optimistic races, or a key vault (or the
 // asset store) that did not answer, into the HTTP answer a caller can act on. Applied to every /v1 controller (@UseFilters), ahead of the global
 // problem+json filter, which writes the answer.
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { BlobStoreError } from '@lethe/dataplane';
 import { DomainError } from '@lethe/domain';
-import { ConcurrentModificationError } from '@lethe/lifecycle';
+import { BreakGlassRequiredError, ConcurrentModificationError } from '@lethe/lifecycle';
 import { KeyVaultUnavailableError } from '@lethe/vault';
 import { ProblemDetailsFilter, ProblemException } from '../http/index.js';
+import { breakGlassRequiredProblem } from './break-glass/break-glass-problem.js';
 
 const NOT_FOUND = new Set(['tenant-not-found', 'shred-not-found', 'key-ring-not-found', 'backup-not-found', 'override-not-found', 'grant-not-found']);
 
-/** Rules about who may do it: 403. */
-const FORBIDDEN = new Set(['break-glass-self-approval']);
+/**
+ * Rules about who may do it: 403. ('break-glass-required' from the key ring reaches here only if a
+ * caller bypassed PrivilegedUse; the use cases answer it with BreakGlassRequiredError.)
+ */
+const FORBIDDEN = new Set(['break-glass-self-approval', 'break-glass-required']);
 
 /** Rules about the request's own fields: 400, naming the field. */
 const BAD_FIELD: Record<string, string> = {
@@ -33,7 +37,8 @@ export const VAULT_RETRY_AFTER_SECONDS = 60;
  * the key vault did not answer (an outage is not the server's fault, and a command stores nothing
  * before its vault call succeeds, so a retry is safe).
  */
-export function problemOf(error: DomainError | ConcurrentModificationError | KeyVaultUnavailableError | BlobStoreError): ProblemException {
+export function problemOf(error: DomainError | ConcurrentModificationError | KeyVaultUnavailableError | BlobStoreError | BreakGlassRequiredError): ProblemException {
+  if (error instanceof BreakGlassRequiredError) return breakGlassRequiredProblem(error);
   if (error instanceof BlobStoreError) {
     // The asset store (LETHE_ASSET_STORE=azure-blob) failed before the asset was recorded: a retry
     // adopts a blob it may have written. Named by operation, status and Azure's code only.
@@ -78,11 +83,11 @@ export function problemOf(error: DomainError | ConcurrentModificationError | Key
   return ProblemException.conflict(error.message, `urn:lethe:problem:${error.code}`, { code: error.code });
 }
 
-@Catch(DomainError, ConcurrentModificationError, KeyVaultUnavailableError, BlobStoreError)
+@Catch(DomainError, ConcurrentModificationError, KeyVaultUnavailableError, BlobStoreError, BreakGlassRequiredError)
 export class DomainErrorFilter implements ExceptionFilter {
   private readonly problems = new ProblemDetailsFilter();
 
-  catch(error: DomainError | ConcurrentModificationError | KeyVaultUnavailableError | BlobStoreError, host: ArgumentsHost): void {
+  catch(error: DomainError | ConcurrentModificationError | KeyVaultUnavailableError | BlobStoreError | BreakGlassRequiredError, host: ArgumentsHost): void {
     this.problems.catch(problemOf(error), host);
   }
 }

@@ -53,7 +53,19 @@ export const backupAnswer = z.union([
   z.strictObject({ backupId: z.string(), archived: z.literal(true) }),
 ]);
 
-export const backupPageAnswer = z.strictObject({ items: z.array(z.strictObject({ ...backupFields, status: z.string() })), nextCursor: z.string().nullable() });
+export const backupPageAnswer = z.strictObject({
+  items: z.array(
+    z.strictObject({
+      ...backupFields,
+      retentionGrantId: z
+        .string()
+        .nullable()
+        .describe('The break-glass grant (backup.extend-retention) its retention was last extended past the maximum under (LETHE_BACKUP_RETENTION_MAX_DAYS); null: never'),
+      status: z.string(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
 
 export const restoreCheckAnswer = z.strictObject({
   protection: z.string(),
@@ -103,7 +115,7 @@ export const EXAMPLES = {
   },
   addedDatabase: { databaseId: 'billing', keyVersionId: 'acme-v1' },
   backup: { ...BACKUP, restoreKeyVersionId: 'acme-v1' },
-  backupPage: { items: [{ ...BACKUP, status: 'live' }], nextCursor: null },
+  backupPage: { items: [{ ...BACKUP, retentionGrantId: null, status: 'live' }], nextCursor: null },
   restoreCheck: { protection: 'customer-key', restorable: true, keyVersionId: 'acme-v1' },
   stagingAsset: { assetId: 'export-2026-12', expiresAt: '2027-01-31T00:00:00.000Z', registeredAt: '2026-12-21T09:00:00.000Z' },
 } as const;

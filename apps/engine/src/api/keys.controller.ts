@@ -1,6 +1,8 @@
 // /v1/tenants/{id}: the key ring — rotation period and backup policy, manual rotation, versions,
 // databases added later, backups with their retention, restore checks. Each route maps HTTP to one
-// command or query.
+// command or query. A backup kept past the maximum retention (LETHE_BACKUP_RETENTION_MAX_DAYS) needs
+// the caller's break-glass grant (backup.extend-retention); only the use case knows when, so the
+// routes hand it the caller and the Break-Glass-Grant header.
 import { Controller, Get, Headers, HttpCode, Patch, Post, UseFilters } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
@@ -14,7 +16,8 @@ import {
   RestoreCheckQuery,
   RotateKeyCommand,
 } from '@lethe/lifecycle';
-import { Answer, IDEMPOTENCY_KEY_HEADER, Idempotent, ProblemException, Problems, Roles, ZodBody, ZodParam, ZodQuery } from '../http/index.js';
+import { Answer, Caller, IDEMPOTENCY_KEY_HEADER, Idempotent, ProblemException, Problems, Roles, ZodBody, ZodParam, ZodQuery, type CallerContext } from '../http/index.js';
+import { BREAK_GLASS_HEADER, breakGlassClaim, PrivilegedWhen } from './break-glass/privileged-access.js';
 import { addedDatabaseAnswer, backupAnswer, backupPageAnswer, EXAMPLES, keysAnswer, policyAnswer, restoreCheckAnswer, rotatedAnswer } from './keys.answers.js';
 import { listBackupsQuery, listKeyVersionsQuery } from './key-ring-query.schemas.js';
 import { DomainErrorFilter } from './domain-error.filter.js';
@@ -70,10 +73,16 @@ export class KeysController {
   @Post('backups')
   @Roles('operator')
   @HttpCode(201)
+  @PrivilegedWhen('backup.extend-retention', 'for a backup kept past the maximum retention (expiresAt − takenAt over LETHE_BACKUP_RETENTION_MAX_DAYS)')
   @Answer(201, backupAnswer, EXAMPLES.backup, 'The backup as recorded (also for the same body again), with the versions it needs')
   @Problems(404, 409)
-  async recordBackup(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(backupSchema) body: z.output<ReturnType<typeof backupSchema>>) {
-    return backupBody(await this.commands.execute(new RecordBackupCommand(tenantId, body)), body.backupId);
+  async recordBackup(
+    @ZodParam('tenantId', idSchema) tenantId: string,
+    @ZodBody(backupSchema) body: z.output<ReturnType<typeof backupSchema>>,
+    @Headers(BREAK_GLASS_HEADER.toLowerCase()) grant: string | undefined,
+    @Caller() caller: CallerContext | undefined,
+  ) {
+    return backupBody(await this.commands.execute(new RecordBackupCommand(tenantId, body, breakGlassClaim(grant, caller))), body.backupId);
   }
 
   @Get('backups')
@@ -88,14 +97,17 @@ export class KeysController {
 
   @Patch('backups/:backupId')
   @Roles('operator')
+  @PrivilegedWhen('backup.extend-retention', 'to keep the backup longer, past the maximum retention (expiresAt − takenAt over LETHE_BACKUP_RETENTION_MAX_DAYS)')
   @Answer(200, backupAnswer, EXAMPLES.backup, 'The backup with its new expiry')
   @Problems(404, 409)
   async changeRetention(
     @ZodParam('tenantId', idSchema) tenantId: string,
     @ZodParam('backupId', backupIdSchema) backupId: string,
     @ZodBody(backupRetentionSchema) body: z.output<ReturnType<typeof backupRetentionSchema>>,
+    @Headers(BREAK_GLASS_HEADER.toLowerCase()) grant: string | undefined,
+    @Caller() caller: CallerContext | undefined,
   ) {
-    return backupBody(await this.commands.execute(new ChangeBackupRetentionCommand(tenantId, backupId, body.expiresAt)), backupId);
+    return backupBody(await this.commands.execute(new ChangeBackupRetentionCommand(tenantId, backupId, body.expiresAt, breakGlassClaim(grant, caller))), backupId);
   }
 
   @Post('backups/:backupId/deleted')

@@ -112,6 +112,21 @@ describe('engine configuration', () => {
     expect(loadConfig({ LETHE_DEADLINE_CONCURRENCY: '4' }).deadlineConcurrency).toBe(4);
   });
 
+  it('reads LETHE_BACKUP_RETENTION_MAX_DAYS in whole days, 3653 (10 years) when unset', () => {
+    expect(loadConfig({}).maxBackupRetentionDays).toBe(3653);
+    expect(loadConfig({ LETHE_BACKUP_RETENTION_MAX_DAYS: '30' }).maxBackupRetentionDays).toBe(30);
+    expect(loadConfig({ LETHE_BACKUP_RETENTION_MAX_DAYS: '1' }).maxBackupRetentionDays).toBe(1);
+    expect(loadConfig({ LETHE_BACKUP_RETENTION_MAX_DAYS: '36525' }).maxBackupRetentionDays).toBe(36525);
+  });
+
+  it.each(['0', '36526', '30.5', '-1', 'ten years'])('refuses LETHE_BACKUP_RETENTION_MAX_DAYS=%p, naming the setting and the rule', (value) => {
+    const problems = problemsOf({ LETHE_BACKUP_RETENTION_MAX_DAYS: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0].startsWith('LETHE_BACKUP_RETENTION_MAX_DAYS:')).toBe(true);
+    expect(problems[0]).toContain('must be a whole number of days from 1 to 36525');
+    expect(problems[0]).toContain('break-glass');
+  });
+
   it('reads LETHE_TRUST_PROXY as a hop count or a list of addresses', () => {
     expect(loadConfig({}).trustProxy).toBeUndefined();
     expect(loadConfig({ LETHE_TRUST_PROXY: '2' }).trustProxy).toBe(2);

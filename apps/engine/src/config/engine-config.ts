@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { DEFAULT_MAX_BACKUP_RETENTION_DAYS, MAX_BACKUP_RETENTION_SETTING_RULE, isMaxBackupRetentionDays } from '@lethe/domain';
 import { CRASH_POINTS, SABOTAGE_KINDS, type CrashPoint, type Sabotage } from '@lethe/lifecycle';
 import { KEY_PREFIX_PATTERN, MAX_SOFT_DELETE_RETENTION_DAYS, MIN_SOFT_DELETE_RETENTION_DAYS, type Pkcs11PinSource } from '@lethe/vault';
 import type { SimulatedVaultOutage } from '../infrastructure/simulated-vault-outages.js';
@@ -102,6 +103,11 @@ export interface EngineConfig {
   readonly oidc: OidcConfig | undefined;
   /** LETHE_BREAK_GLASS_APPROVALS: distinct approvers (role approver, never the requester) a break-glass grant needs. */
   readonly breakGlassApprovals: number;
+  /**
+   * LETHE_BACKUP_RETENTION_MAX_DAYS: the longest a backup may be kept (expiresAt − takenAt, whole
+   * days) without a break-glass grant covering backup.extend-retention; default 3653 (promises.ts, P3).
+   */
+  readonly maxBackupRetentionDays: number;
   /** LETHE_PROBE and its settings (probe-config.ts): the read probe that verifies a shred. */
   readonly probe: ReadProbeConfig;
   /** LETHE_ASSET_STORE and its settings (LETHE_AZURE_BLOB_*): where staging blobs and platform-key backups live. */
@@ -303,6 +309,13 @@ const schema = z.object({
     .transform(Number)
     .refine((n) => n >= 1 && n <= 10, { message: 'must be a whole number from 1 to 10' })
     .default(2),
+  LETHE_BACKUP_RETENTION_MAX_DAYS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { message: MAX_BACKUP_RETENTION_SETTING_RULE })
+    .transform(Number)
+    .refine(isMaxBackupRetentionDays, { message: MAX_BACKUP_RETENTION_SETTING_RULE })
+    .default(DEFAULT_MAX_BACKUP_RETENTION_DAYS),
   LETHE_ASSET_STORE: z.enum(ASSET_STORES, { message: `must be one of ${ASSET_STORES.join(', ')}` }).default('local'),
   // Checked by parseAssetStore, and only with LETHE_ASSET_STORE=azure-blob.
   LETHE_AZURE_BLOB_CONNECTION_STRING: z.string().optional(),
@@ -520,6 +533,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
     probe,
     oidc,
     breakGlassApprovals: c.LETHE_BREAK_GLASS_APPROVALS,
+    maxBackupRetentionDays: c.LETHE_BACKUP_RETENTION_MAX_DAYS,
     assetStore,
     eventStore,
     vault,

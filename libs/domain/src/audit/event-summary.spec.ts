@@ -133,6 +133,18 @@ describe('event summaries (audit trail, P6)', () => {
     );
   });
 
+  it('given a backup kept past the maximum retention under a break-glass grant, when summarised, then it names the grant', () => {
+    const grantId = '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d';
+    const recorded = { ...EXAMPLES.BackupRecorded, data: { ...EXAMPLES.BackupRecorded.data, unrestorable: null, grantId } };
+    expect(describeEvent(recorded).summary).toBe(
+      `Backup b-1 recorded (full of database db-1, customer-key, needs 2 key versions, expires 2027-01-11T23:59:59.999Z); kept past the maximum retention under break-glass grant ${grantId}`,
+    );
+    expect(describeEvent({ type: 'BackupRetentionChanged', data: { backupId: 'b-1', expiresAt: LATER, grantId, at: AT } }).summary).toBe(
+      `Backup b-1 now expires 2027-01-11T23:59:59.999Z; kept past the maximum retention under break-glass grant ${grantId}`,
+    );
+    expect(describeEvent(EXAMPLES.BackupRetentionChanged).summary).toBe('Backup b-1 now expires 2027-01-11T23:59:59.999Z');
+  });
+
   it('given a trigger that joined a scheduled shred, when summarised, then it names the trigger and the shred', () => {
     expect(describeEvent(EXAMPLES.ShredTriggerRecorded).summary).toBe('Deletion request r-2 recorded: joined the scheduled shred termination:t-1');
   });

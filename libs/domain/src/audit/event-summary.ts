@@ -27,6 +27,12 @@ type DataOf<T extends LetheEvent['type']> = Extract<LetheEvent, { type: T }>['da
 type Describers = { readonly [T in LetheEvent['type']]: (data: DataOf<T>) => EventDescription };
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Break-glass backup.extend-retention: a backup kept past the maximum retention names the grant that allowed it. */
+function pastMaximumRetention(grantId: string | undefined): string {
+  return grantId === undefined ? '' : `; kept past the maximum retention under break-glass grant ${grantId}`;
+}
+
 const described = (at: string | null, summary: string): EventDescription => ({ summary, at });
 
 function trigger(t: ShredTrigger): string {
@@ -105,9 +111,10 @@ const DESCRIBE: Describers = {
     described(
       d.at,
       `Backup ${d.backupId} recorded (${d.kind} of database ${d.databaseId}, ${d.protection}, needs ${plural(d.keyVersionIds.length, 'key version')}, expires ${d.expiresAt})` +
-        (d.unrestorable ? `; not restorable: ${plural(d.unrestorable.keyVersionIds.length, 'key version')} it needs already retired` : ''),
+        (d.unrestorable ? `; not restorable: ${plural(d.unrestorable.keyVersionIds.length, 'key version')} it needs already retired` : '') +
+        pastMaximumRetention(d.grantId),
     ),
-  BackupRetentionChanged: (d) => described(d.at, `Backup ${d.backupId} now expires ${d.expiresAt}`),
+  BackupRetentionChanged: (d) => described(d.at, `Backup ${d.backupId} now expires ${d.expiresAt}${pastMaximumRetention(d.grantId)}`),
   BackupDeleted: (d) => described(d.at, `Backup ${d.backupId} deleted`),
   StagingAssetRegistered: (d) => described(d.at, `Staging asset ${d.assetId} registered (${d.expiresAt ? `expires ${d.expiresAt}` : 'no expiry'})`),
   KeyVersionRetired: (d) => described(d.at, `Key version ${d.keyVersionId} retired (retained until ${d.retainUntil})`),

@@ -62,12 +62,19 @@ export interface RecordBackup {
     readonly expiresAt: string;
     /** From the tenant's backupKeyMode: 'platform' → 'platform-key'. */
     readonly protection: BackupProtection;
+    /** The break-glass grant (`backup.extend-retention`) the caller used: needed only past the maximum retention. */
+    readonly grantId?: string;
   };
 }
 
 export interface ChangeBackupRetention {
   readonly type: 'ChangeBackupRetention';
-  readonly data: { readonly backupId: string; readonly expiresAt: string };
+  readonly data: {
+    readonly backupId: string;
+    readonly expiresAt: string;
+    /** The break-glass grant (`backup.extend-retention`) the caller used: needed only past the maximum retention. */
+    readonly grantId?: string;
+  };
 }
 
 export interface DeleteBackup {

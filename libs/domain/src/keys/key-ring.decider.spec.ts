@@ -367,6 +367,74 @@ describe('key ring: backups', () => {
   });
 });
 
+describe('key ring: P3 maximum backup retention (break-glass backup.extend-retention)', () => {
+  // Taken 2026-02-05; the default maximum is 3653 days, so 2036-02-05 (3652 days later) is within it
+  // and 2036-02-06 (3653 days) is the last instant allowed, one millisecond more is past it.
+  const taken = '2026-02-05T00:00:00.000Z';
+  const lastAllowed = '2036-02-06T00:00:00.000Z';
+  const pastMax = '2036-02-06T00:00:00.001Z';
+  const thirtyDays = (iso: string): KeyRingContext => ({ now: new Date(iso), maxBackupRetentionDays: 30 });
+  const patch = (expiresAt: string, grantId?: string): KeyRingCommand => ({ type: 'ChangeBackupRetention', data: { backupId: 'b-1', expiresAt, ...(grantId ? { grantId } : {}) } });
+
+  it('given a ring, when a backup is recorded kept exactly the default maximum (3653 days), then it is recorded without a grant', () => {
+    const [e] = given(rotated).when(backup({ takenAt: taken, expiresAt: lastAllowed })).produced();
+    expect(e).toMatchObject({ type: 'BackupRecorded', data: { expiresAt: lastAllowed } });
+    expect(e!.data).not.toHaveProperty('grantId');
+  });
+
+  it('given a ring, when a backup is recorded kept past the maximum without a grant, then it is refused as break-glass-required naming the rule', () => {
+    given(rotated).when(backup({ takenAt: taken, expiresAt: pastMax })).thenRejects('break-glass-required');
+    expect(() => keyRingDecider.decide(backup({ takenAt: taken, expiresAt: pastMax }), fold(rotated), at('2026-03-01T00:00:00Z'))).toThrow(/at most 3653 days/);
+  });
+
+  it('given a ring, when a backup past the maximum names a grant, then BackupRecorded records the grant', () => {
+    const [e] = given(rotated).when(backup({ takenAt: taken, expiresAt: pastMax, grantId: 'g-1' })).produced();
+    expect(e).toMatchObject({ type: 'BackupRecorded', data: { expiresAt: pastMax, grantId: 'g-1' } });
+    // A platform-key backup too.
+    const [p] = given(rotated).when(backup({ takenAt: taken, expiresAt: pastMax, protection: 'platform-key', grantId: 'g-1' })).produced();
+    expect(p).toMatchObject({ type: 'BackupRecorded', data: { protection: 'platform-key', grantId: 'g-1' } });
+  });
+
+  it('given a ring, when a backup within the maximum names a grant anyway, then the grant is not recorded (it was not used)', () => {
+    const [e] = given(rotated).when(backup({ takenAt: taken, grantId: 'g-1' })).produced();
+    expect(e!.data).not.toHaveProperty('grantId');
+  });
+
+  it('given the maximum from the context (30 days), when a backup is kept 31 days, then it needs a grant; 30 days does not', () => {
+    given(rotated).when(backup({ takenAt: taken, expiresAt: '2026-03-08T00:00:00.000Z' }), thirtyDays('2026-03-01T00:00:00Z')).thenRejects('break-glass-required');
+    const [e] = given(rotated).when(backup({ takenAt: taken, expiresAt: '2026-03-07T00:00:00.000Z' }), thirtyDays('2026-03-01T00:00:00Z')).produced();
+    expect(e).toMatchObject({ type: 'BackupRecorded' });
+  });
+
+  it('given a bad request past the maximum, when it is recorded, then the bad field is refused first (no grant is asked for)', () => {
+    given(rotated).when(backup({ databaseId: 'db-9', takenAt: taken, expiresAt: pastMax })).thenRejects('unknown-database');
+  });
+
+  it('given a backup recorded under a grant, when the same backup is recorded again without one, then nothing changes (a replay)', () => {
+    const recorded = then(rotated, backup({ takenAt: taken, expiresAt: pastMax, grantId: 'g-1' }), '2026-02-05T00:00:00.000Z');
+    given(recorded).when(backup({ takenAt: taken, expiresAt: pastMax })).thenNothing();
+  });
+
+  it('given a backup, when its retention is extended past the maximum without a grant, then it is refused; with one, BackupRetentionChanged records it', () => {
+    const recorded = then(rotated, backup({ takenAt: taken }), '2026-02-05T00:00:00.000Z');
+    given(recorded).when(patch(pastMax)).thenRejects('break-glass-required');
+    given(recorded)
+      .when(patch(pastMax, 'g-1'))
+      .then([{ type: 'BackupRetentionChanged', data: { backupId: 'b-1', expiresAt: pastMax, grantId: 'g-1', at: '2026-03-01T00:00:00.000Z' } }]);
+    given(recorded)
+      .when(patch(lastAllowed, 'g-1'))
+      .then([{ type: 'BackupRetentionChanged', data: { backupId: 'b-1', expiresAt: lastAllowed, at: '2026-03-01T00:00:00.000Z' } }]);
+  });
+
+  it('given a backup kept past the maximum, when its retention is shortened (even to still past it), then no grant is needed', () => {
+    const recorded = then(rotated, backup({ takenAt: taken, expiresAt: '2040-01-01T00:00:00.000Z', grantId: 'g-1' }), '2026-02-05T00:00:00.000Z');
+    given(recorded)
+      .when(patch('2039-01-01T00:00:00.000Z'))
+      .then([{ type: 'BackupRetentionChanged', data: { backupId: 'b-1', expiresAt: '2039-01-01T00:00:00.000Z', at: '2026-03-01T00:00:00.000Z' } }]);
+    given(recorded).when(patch('2041-01-01T00:00:00.000Z')).thenRejects('break-glass-required');
+  });
+});
+
 describe('key ring: P3 retention and retirement', () => {
   const withBackup = then(rotated, backup(), '2026-02-05T00:00:00.000Z');
 

@@ -3,7 +3,16 @@
 // retired once nothing needs them. `now` comes from the context; command instants are normalised to
 // ISO strings with milliseconds before they are stored.
 import { DomainError, type Decider } from '../shared/decider.js';
-import { PITR_RETENTION_RULE, ROTATION_PERIOD_RULE, isPitrRetentionDays, isRotationPeriodDays } from '../promises.js';
+import {
+  DEFAULT_MAX_BACKUP_RETENTION_DAYS,
+  PITR_RETENTION_RULE,
+  ROTATION_PERIOD_RULE,
+  backupRetentionRule,
+  exceedsBackupRetention,
+  isPitrRetentionDays,
+  isRotationPeriodDays,
+} from '../promises.js';
+import type { PrivilegedOperation } from '../break-glass/break-glass.events.js';
 import type { KeyRingCommand } from './key-ring.commands.js';
 import type { KeyRingEvent } from './key-ring.events.js';
 import {
@@ -32,6 +41,32 @@ export interface KeyRingContext {
    * ring archived it (archived-backups.ts); null or absent otherwise.
    */
   readonly archived?: ArchivedBackup | null;
+  /**
+   * LETHE_BACKUP_RETENTION_MAX_DAYS: the longest a backup may be kept (expiresAt − takenAt, whole
+   * days) without a break-glass grant; DEFAULT_MAX_BACKUP_RETENTION_DAYS when absent.
+   */
+  readonly maxBackupRetentionDays?: number;
+}
+
+// ---- Backup retention past the maximum (break-glass `backup.extend-retention`) ----------------------
+
+/** The code a backup kept past the maximum without a grant is refused with (the caller then needs one). */
+export const BREAK_GLASS_REQUIRED = 'break-glass-required';
+/** The privileged operation that keeps a backup past the maximum. */
+export const EXTEND_BACKUP_RETENTION: PrivilegedOperation = 'backup.extend-retention';
+
+/**
+ * The grant to record for a backup kept from `takenAt` to `expiresAt`: none within the maximum (a
+ * grant named anyway is not used), the command's grant past it; DomainError 'break-glass-required'
+ * past it without one.
+ */
+function retentionGrant(backupId: string, takenAt: string, expiresAt: string, grantId: string | undefined, ctx: KeyRingContext): { readonly grantId?: string } {
+  const maxDays = ctx.maxBackupRetentionDays ?? DEFAULT_MAX_BACKUP_RETENTION_DAYS;
+  if (!exceedsBackupRetention(takenAt, expiresAt, maxDays)) return {};
+  if (grantId === undefined) {
+    throw new DomainError(BREAK_GLASS_REQUIRED, `backup ${backupId} would be kept past the maximum retention: ${backupRetentionRule(maxDays)}`);
+  }
+  return { grantId };
 }
 
 /** The archived backup of that id from the context, or null. */
@@ -108,9 +143,10 @@ function decideRecordBackup(command: Extract<KeyRingCommand, { type: 'RecordBack
   if (Date.parse(d.coveredFrom) > Date.parse(d.takenAt)) {
     throw new DomainError('backup-window-invalid', `backup ${d.backupId} covers a window that starts after it was taken`);
   }
+  const grant = retentionGrant(d.backupId, d.takenAt, d.expiresAt, command.data.grantId, ctx);
   // Encrypted with a platform key: no tenant key version is needed to restore it (the shred purges it instead).
   if (d.protection === 'platform-key') {
-    return [{ type: 'BackupRecorded', data: { ...d, keyVersionIds: [], restoreKeyVersionId: null, unrestorable: null, at: now } }];
+    return [{ type: 'BackupRecorded', data: { ...d, keyVersionIds: [], restoreKeyVersionId: null, unrestorable: null, ...grant, at: now } }];
   }
   const db = findDatabase(state, d.databaseId)!;
   const first = db.intervals[0]!.keyVersionId;
@@ -123,7 +159,7 @@ function decideRecordBackup(command: Extract<KeyRingCommand, { type: 'RecordBack
   // never silently counted as restorable (P3).
   const retired = retiredAmong(state, keyVersionIds);
   const unrestorable = retired.length > 0 ? { reason: 'key-version-retired' as const, keyVersionIds: retired } : null;
-  return [{ type: 'BackupRecorded', data: { ...d, keyVersionIds, restoreKeyVersionId: atTaken ?? first, unrestorable, at: now } }];
+  return [{ type: 'BackupRecorded', data: { ...d, keyVersionIds, restoreKeyVersionId: atTaken ?? first, unrestorable, ...grant, at: now } }];
 }
 
 function decideRegisterStagingAsset(command: Extract<KeyRingCommand, { type: 'RegisterStagingAsset' }>, state: KeyRingState, now: string): KeyRingEvent[] {
@@ -247,7 +283,9 @@ export function decideKeyRing(command: KeyRingCommand, state: KeyRingState, ctx:
         throw new DomainError('backup-expiry-before-taken', `backup ${backupId} would expire before it was taken`);
       }
       if (expiresAt === backup.expiresAt) return [];
-      return [{ type: 'BackupRetentionChanged', data: { backupId, expiresAt, at: now } }];
+      // Only a longer retention past the maximum needs a grant: shortening one (even one still past it) never does.
+      const grant = Date.parse(expiresAt) > Date.parse(backup.expiresAt) ? retentionGrant(backupId, backup.takenAt, expiresAt, command.data.grantId, ctx) : {};
+      return [{ type: 'BackupRetentionChanged', data: { backupId, expiresAt, ...grant, at: now } }];
     }
     case 'DeleteBackup': {
       requireRing(state);

@@ -60,10 +60,24 @@ export type BackupRecorded = DomainEvent<
     readonly restoreKeyVersionId: string | null;
     /** Null unless a needed version was already retired when it was recorded (older events are upcast to null). */
     readonly unrestorable: Unrestorable | null;
+    /**
+     * Present only when the retention is past the maximum (promises.ts): the break-glass grant
+     * covering `backup.extend-retention` that allowed it. Absent in events older than the maximum.
+     */
+    readonly grantId?: string;
     readonly at: string;
   }
 >;
-export type BackupRetentionChanged = DomainEvent<'BackupRetentionChanged', { readonly backupId: string; readonly expiresAt: string; readonly at: string }>;
+export type BackupRetentionChanged = DomainEvent<
+  'BackupRetentionChanged',
+  {
+    readonly backupId: string;
+    readonly expiresAt: string;
+    /** Present only when the new retention is past the maximum: the break-glass grant that allowed it (as BackupRecorded). */
+    readonly grantId?: string;
+    readonly at: string;
+  }
+>;
 export type BackupDeleted = DomainEvent<'BackupDeleted', { readonly backupId: string; readonly at: string }>;
 export type StagingAssetRegistered = DomainEvent<
   'StagingAssetRegistered',

@@ -164,7 +164,8 @@ export function evolveKeyRing(state: KeyRingState, event: KeyRingEvent): KeyRing
     case 'KeyRotationDue':
       return { ...state, rotationDueRaised: [...state.rotationDueRaised, event.data.keyVersionId] };
     case 'BackupRecorded': {
-      const { at: _at, ...d } = event.data;
+      // The grant is the audit trail's fact (the event keeps it); the ring decides nothing on it.
+      const { at: _at, grantId: _grantId, ...d } = event.data;
       const backup: BackupState = { ...d, deletedAt: null };
       return { ...state, backups: [...state.backups, backup] };
     }

@@ -3,6 +3,7 @@
 // the event that recorded them, which derives from the backup id (backupCause).
 import type { Clock } from '@lethe/clock';
 import {
+  DEFAULT_MAX_BACKUP_RETENTION_DAYS,
   KEY_RING_STATE_VERSION,
   DomainError,
   decideKeyRing,
@@ -44,6 +45,8 @@ export class KeyRingRepository extends AggregateRepository<KeyRingCommand, KeyRi
     private readonly events: EventStore,
     clock: Clock,
     snapshots?: SnapshotOptions,
+    /** LETHE_BACKUP_RETENTION_MAX_DAYS: the longest a backup may be kept without a break-glass grant. */
+    private readonly maxBackupRetentionDays: number = DEFAULT_MAX_BACKUP_RETENTION_DAYS,
   ) {
     super(
       events,
@@ -60,10 +63,10 @@ export class KeyRingRepository extends AggregateRepository<KeyRingCommand, KeyRi
     );
   }
 
-  /** The decision context: `now`, and the archived backup the command names (one indexed read, only then). */
+  /** The decision context: `now`, the maximum backup retention, and the archived backup the command names (one indexed read, only then). */
   async contextFor(now: Date, state: KeyRingState, command: KeyRingCommand): Promise<KeyRingContext> {
     const backupId = backupIdOf(command);
-    return { now, archived: backupId === null ? null : await this.archivedBackup(state, backupId) };
+    return { now, maxBackupRetentionDays: this.maxBackupRetentionDays, archived: backupId === null ? null : await this.archivedBackup(state, backupId) };
   }
 
   /**
@@ -76,7 +79,7 @@ export class KeyRingRepository extends AggregateRepository<KeyRingCommand, KeyRi
     const stream = keyRingStream(state.tenantId);
     const recorded = await this.events.readEvent(causedEventId(stream, backupCause(backupId), 0), { streams: [stream] });
     if (!recorded || recorded.type !== 'BackupRecorded' || recorded.streamId !== stream) return null;
-    const { at: _at, ...d } = asDomainEvent<BackupRecorded>(recorded).data;
+    const { at: _at, grantId: _grantId, ...d } = asDomainEvent<BackupRecorded>(recorded).data;
     if (d.backupId !== backupId) return null;
     const deleted = await this.events.readEvent(causedEventId(stream, backupDeletedCause(backupId), 0), { streams: [stream] });
     const deletedAt = deleted?.type === 'BackupDeleted' && deleted.streamId === stream ? (deleted.data as unknown as BackupDeleted['data']).at : null;

@@ -20,10 +20,10 @@ describe('change backup retention', () => {
   it('moves the expiry, reading the ring once, and refuses an expiry before the backup was taken', async () => {
     await f.onboard('acme');
     const at = f.clock.now().toISOString();
-    await new RecordBackupHandler(f.keyRings, f.tenants, f.dataPlane, f.clock, f.opener).execute(
+    await new RecordBackupHandler(f.keyRings, f.tenants, f.dataPlane, f.clock, f.opener, f.privileged).execute(
       new RecordBackupCommand('acme', { backupId: 'b-1', databaseId: 'db-1', kind: 'ltr', coveredFrom: at, takenAt: at, expiresAt: '2026-06-01T00:00:00.000Z' }),
     );
-    const handler = new ChangeBackupRetentionHandler(f.keyRings, f.opener);
+    const handler = new ChangeBackupRetentionHandler(f.keyRings, f.opener, f.privileged, f.clock);
     f.resetReads();
     const state = await handler.execute(new ChangeBackupRetentionCommand('acme', 'b-1', '2027-06-01T00:00:00.000Z'));
     expect(f.reads(keyRingStream('acme'))).toBe(1);

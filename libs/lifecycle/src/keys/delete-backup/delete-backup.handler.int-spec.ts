@@ -20,7 +20,7 @@ describe('delete backup', () => {
   it('records the deletion from one read of the ring and erases the data key copy', async () => {
     await f.onboard('acme');
     const at = f.clock.now().toISOString();
-    await new RecordBackupHandler(f.keyRings, f.tenants, f.dataPlane, f.clock, f.opener).execute(
+    await new RecordBackupHandler(f.keyRings, f.tenants, f.dataPlane, f.clock, f.opener, f.privileged).execute(
       new RecordBackupCommand('acme', { backupId: 'b-1', databaseId: 'db-1', kind: 'full', coveredFrom: at, takenAt: at, expiresAt: '2026-06-01T00:00:00.000Z' }),
     );
     f.resetReads();

@@ -1,5 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { BackupKind, KeyRingState } from '@lethe/domain';
+import type { BreakGlassClaim } from '../../break-glass/privileged-use.js';
 
 export interface BackupInput {
   readonly backupId: string;
@@ -15,6 +16,8 @@ export class RecordBackupCommand extends Command<KeyRingState> {
   constructor(
     readonly tenantId: string,
     readonly backup: BackupInput,
+    /** The caller and the grant it names: used (and recorded) only for a backup kept past the maximum retention. */
+    readonly breakGlass?: BreakGlassClaim,
   ) {
     super();
   }

@@ -12,7 +12,7 @@ let handler: RecordBackupHandler;
 
 beforeAll(async () => {
   f = await createLifecycleFixture();
-  handler = new RecordBackupHandler(f.keyRings, f.tenants, f.dataPlane, f.clock, f.opener);
+  handler = new RecordBackupHandler(f.keyRings, f.tenants, f.dataPlane, f.clock, f.opener, f.privileged);
 });
 
 afterAll(async () => {
@@ -59,7 +59,7 @@ describe('record backup', () => {
   it('given concurrent requests for one backup id with different bodies on several instances, then exactly one is recorded and the others are refused', async () => {
     await f.onboard('racer');
     // Each "instance" has its own repository (and its own states kept in memory).
-    const instances = Array.from({ length: 8 }, () => new RecordBackupHandler(new KeyRingRepository(f.store, f.clock), f.tenants, f.dataPlane, f.clock, f.opener));
+    const instances = Array.from({ length: 8 }, () => new RecordBackupHandler(new KeyRingRepository(f.store, f.clock), f.tenants, f.dataPlane, f.clock, f.opener, f.privileged));
     const takenAt = (i: number) => `2026-03-02T0${i}:00:00.000Z`;
     const results = await Promise.allSettled(
       instances.map((h, i) => h.execute(new RecordBackupCommand('racer', backup('race', { coveredFrom: '2026-03-02T00:00:00.000Z', takenAt: takenAt(i) })))),
@@ -96,6 +96,7 @@ describe('record backup', () => {
       },
       f.clock,
       f.opener,
+      f.privileged,
     );
     f.resetReads();
     const state = await racing.execute(new RecordBackupCommand('busy', backup('b-9')));

@@ -4,10 +4,13 @@
 // version is already retired, when the backup is recorded flagged and nothing can be wrapped.
 // One read of the ring (and one of the tenant, which owns backupKeyMode and the shred): the decision
 // made against it says what the data plane must hold, and the append is made at its revision.
+// A backup kept past the maximum retention needs the caller's break-glass grant (backup.extend-retention):
+// its use, or its refusal, is recorded before the data plane acts.
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK, type Clock } from '@lethe/clock';
-import { decideKeyRing, type BackupProtection, type KeyRingState } from '@lethe/domain';
+import { EXTEND_BACKUP_RETENTION, decideKeyRing, type BackupProtection, type KeyRingState, type RecordBackup } from '@lethe/domain';
+import { PrivilegedUse } from '../../break-glass/privileged-use.js';
 import { DATA_PLANE } from '../../lifecycle.tokens.js';
 import type { LifecycleDataPlane } from '../../lifecycle-ports.js';
 import { TenantRepository } from '../../tenants/tenant-repository.js';
@@ -25,17 +28,25 @@ export class RecordBackupHandler implements ICommandHandler<RecordBackupCommand>
     @Inject(DATA_PLANE) private readonly dataPlane: Pick<LifecycleDataPlane, 'addPlatformBackup' | 'recordBackup'>,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(KeyRingOpener) private readonly opener: KeyRingOpener,
+    @Inject(PrivilegedUse) private readonly privileged: PrivilegedUse,
   ) {}
 
-  /** DomainError 'tenant-shredded' once the shred was executed (a replay still answers), or the decider's. */
-  async execute({ tenantId, backup }: RecordBackupCommand): Promise<KeyRingState> {
+  /**
+   * DomainError 'tenant-shredded' once the shred was executed (a replay still answers), or the
+   * decider's; BreakGlassRequiredError past the maximum retention without a grant covering it.
+   */
+  async execute({ tenantId, backup, breakGlass }: RecordBackupCommand): Promise<KeyRingState> {
     const [loaded, tenant] = await Promise.all([this.opener.loadOpened(tenantId), this.tenants.load(tenantId)]);
     const facts = tenantFactsOf(tenant.state);
     const protection: BackupProtection = facts.backupKeyMode === 'platform' ? 'platform-key' : 'customer-key';
-    const command = { type: 'RecordBackup' as const, data: { ...backup, protection } };
+    const data = { ...backup, protection };
     // Decided as execute will decide it (with the archived backup of that id, if any) before the data plane acts.
-    const context = await this.keyRings.contextFor(this.clock.now(), loaded.state, command);
-    const recorded = decideKeyRing(command, loaded.state, context).find((e) => e.type === 'BackupRecorded');
+    const context = await this.keyRings.contextFor(this.clock.now(), loaded.state, { type: 'RecordBackup', data });
+    const { command, events } = await this.privileged.decideUnderGrant(EXTEND_BACKUP_RETENTION, tenantId, breakGlass, (grantId) => {
+      const command: RecordBackup = { type: 'RecordBackup', data: grantId === undefined ? data : { ...data, grantId } };
+      return { command, events: decideKeyRing(command, loaded.state, context) };
+    });
+    const recorded = events.find((e) => e.type === 'BackupRecorded');
     if (recorded) {
       if (facts.shredExecuted) throw shredExecutedError();
       const d = recorded.data;

@@ -22,7 +22,7 @@ afterAll(async () => {
 
 async function record(tenantId: string, backupId: string): Promise<void> {
   const at = f.clock.now().toISOString();
-  await new RecordBackupHandler(f.keyRings, f.tenants, f.dataPlane, f.clock, f.opener).execute(
+  await new RecordBackupHandler(f.keyRings, f.tenants, f.dataPlane, f.clock, f.opener, f.privileged).execute(
     new RecordBackupCommand(tenantId, { backupId, databaseId: 'db-1', kind: 'full', coveredFrom: at, takenAt: at, expiresAt: '2026-06-01T00:00:00.000Z' }),
   );
 }
