@@ -8,7 +8,7 @@ import { ConcurrentModificationError } from '@lethe/lifecycle';
 import { KeyVaultUnavailableError } from '@lethe/vault';
 import { ProblemDetailsFilter, ProblemException } from '../http/index.js';
 
-const NOT_FOUND = new Set(['tenant-not-found', 'shred-not-found', 'key-ring-not-found', 'backup-not-found', 'override-not-found', 'grant-not-found']);
+const NOT_FOUND = new Set(['tenant-not-found', 'shred-not-found', 'key-ring-not-found', 'backup-not-found', 'override-not-found', 'grant-not-found', 'unknown-key-version']);
 
 /** Rules about who may do it: 403. */
 const FORBIDDEN = new Set(['break-glass-self-approval']);

@@ -1,5 +1,5 @@
 // Request bodies of /v1/break-glass and the privileged routes, with the rules a caller is told.
-import { GRANT_DURATION_RULE, MAX_GRANT_MINUTES, MAX_GRANT_REASON, MAX_GRANT_TENANTS, MAX_TASK_REF, PRIVILEGED_OPERATIONS } from '@lethe/domain';
+import { externalIdSchema, GRANT_DURATION_RULE, MAX_GRANT_MINUTES, MAX_GRANT_REASON, MAX_GRANT_TENANTS, MAX_TASK_REF, PRIVILEGED_OPERATIONS } from '@lethe/domain';
 import { z } from 'zod';
 import { idSchema } from '../tenant.schemas.js';
 
@@ -32,3 +32,6 @@ export const grantIdSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]
 export const approveGrantSchema = z.strictObject({}).optional();
 
 export const probeReadSchema = z.strictObject({ databaseId: idSchema.describe('The database whose sentinel to read') });
+
+/** A key version id as the vault names it (`key-version.enable`'s path). */
+export const keyVersionIdSchema = externalIdSchema;
