@@ -111,7 +111,7 @@ async function retiredFirstVersion(tenantId: string): Promise<{ v1: string; v2: 
   const v1 = (await keysMatch(tenantId, (b) => b.versions.length === 1, 'the ring opened')).versions[0].keyVersionId as string;
   if (tenantId === 'acme') destroyRefused.add((await keyOfVersion(v1))!);
   const rotated = await api('POST', `/v1/tenants/${tenantId}/keys/rotate`, T.olga);
-  expect(rotated.status).toBe(201);
+  expect(rotated.status).toBe(202);
   const v2 = rotated.body.keyVersionId as string;
   await keysMatch(tenantId, (b) => b.databases.every((d: any) => d.keyVersionId === v2) && b.versions[0].retainUntil !== null, 'db-1 re-protected with v2');
   await setClock(new Date(now.getTime() + DAY + HOUR));
