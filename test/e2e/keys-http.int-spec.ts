@@ -46,6 +46,7 @@ function outageVault(inner: KeyVault): KeyVault {
     },
     unwrap: (v, w) => inner.unwrap(v, w),
     disable: (v) => inner.disable(v),
+    enable: (v) => inner.enable(v),
     destroy: (v) => inner.destroy(v),
     destroyKey: (k) => inner.destroyKey(k),
   };

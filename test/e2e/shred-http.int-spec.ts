@@ -51,6 +51,7 @@ function flakyVault(inner: KeyVault): KeyVault {
     wrap: (v, p) => inner.wrap(v, p),
     unwrap: (v, w) => inner.unwrap(v, w),
     disable: (v) => inner.disable(v),
+    enable: (v) => inner.enable(v),
     destroy: (v) => inner.destroy(v),
     destroyKey: async (keyId) => {
       const tenant = keyOwners.get(keyId) ?? '';

@@ -72,6 +72,16 @@ describe('compliance (P1–P3)', () => {
     expect(complianceOf(given(...rotatedAndMoved, retired('kv-1', '2026-02-08T02:00:00.000Z')), at('2026-06-01T00:00:00Z')).P3).toEqual([]);
   });
 
+  it('given a retired version enabled again under break-glass, when judged inside its window and the slack, then P3 holds; after them, unretired, it breaks', () => {
+    const enabled: KeyRingEvent = { type: 'KeyVersionEnabled', data: { keyVersionId: 'kv-1', until: '2026-03-01T04:00:00.000Z', grantId: 'bg-1', at: '2026-03-01T00:00:00.000Z' } };
+    const ring = given(...rotatedAndMoved, retired('kv-1', '2026-02-08T02:00:00.000Z'), enabled);
+    expect(complianceOf(ring, at('2026-03-01T05:00:00Z')).P3).toEqual([]);
+    expect(complianceOf(ring, at('2026-03-01T05:00:00.001Z')).P3).toEqual([
+      { problem: 'kept-after-retain-until', tenantId: 'acme', keyVersionId: 'kv-1', retainUntil: '2026-03-01T04:00:00.000Z' },
+    ]);
+    expect(complianceOf(given(...rotatedAndMoved, retired('kv-1', '2026-02-08T02:00:00.000Z'), enabled, retired('kv-1', '2026-03-01T04:00:00.000Z')), at('2026-06-01T00:00:00Z')).P3).toEqual([]);
+  });
+
   it('given a backup recorded after a version it needs was retired, when judged before it expires, then P3 names it; after it expires, not', () => {
     const ring = given(...rotatedAndMoved, retired('kv-1', '2026-02-08T02:00:00.000Z'), lateBackup('b-late', '2026-04-01T00:00:00.000Z'));
     expect(complianceOf(ring, at('2026-03-02T00:00:00Z')).P3).toEqual([

@@ -84,6 +84,7 @@ export {
   evolveKeyRing,
   findBackup,
   findStagingAsset,
+  findVersion,
   initialKeyRingState,
   newestVersion,
   rotationDueAt,

@@ -45,6 +45,7 @@ export const keyRingCategory = streamCategory<KeyRingEvent, 'keys'>('keys', {
   StagingAssetRegistered: true,
   KeyVersionRetired: true,
   KeyRingDestroyed: true,
+  KeyVersionEnabled: true,
 });
 
 /**

@@ -22,6 +22,7 @@ export type { TerminationNotice } from './tenants/termination-shred.js';
 
 // Key rings
 export { RotateKeyCommand, type RotatedKey } from './keys/rotate-key/rotate-key.command.js';
+export { EnableKeyVersionCommand, type EnabledKeyVersion } from './keys/enable-key-version/enable-key-version.command.js';
 export { ChangeKeyRingPolicyCommand, type KeyRingPolicyChange } from './keys/change-key-ring-policy/change-key-ring-policy.command.js';
 export { AddDatabaseCommand } from './keys/add-database/add-database.command.js';
 export { RecordBackupCommand, type BackupInput } from './keys/record-backup/record-backup.command.js';

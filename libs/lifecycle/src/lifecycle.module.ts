@@ -47,6 +47,7 @@ import { RecordBackupHandler } from './keys/record-backup/record-backup.handler.
 import { RegisterStagingAssetHandler } from './keys/register-staging-asset/register-staging-asset.handler.js';
 import { RestoreCheckHandler } from './keys/restore-check/restore-check.handler.js';
 import { RotateKeyHandler } from './keys/rotate-key/rotate-key.handler.js';
+import { EnableKeyVersionHandler } from './keys/enable-key-version/enable-key-version.handler.js';
 import type { LifecycleDataPlane, LifecycleLogger, LifecyclePorts } from './lifecycle-ports.js';
 import {
   CRASH_HOOK,
@@ -113,6 +114,7 @@ export const LIFECYCLE_HANDLERS = [
   ListTenantsHandler,
   ListShredsHandler,
   RotateKeyHandler,
+  EnableKeyVersionHandler,
   ChangeKeyRingPolicyHandler,
   AddDatabaseHandler,
   RecordBackupHandler,

@@ -9,6 +9,7 @@ import {
   CreateKeyRingViews1764400000012,
   IncrementalKeyRingViews1764400000052,
   KeyRingView,
+  KeyVersionEnabledUntil1764400000200,
   KeyVersionStatusIndex1764400000120,
   KeyVersionView,
 } from './key-ring-view.js';
@@ -62,6 +63,7 @@ export const readModelMigrations = [
   ShredHistory1764400000060,
   KeyVersionStatusIndex1764400000120,
   CreateBreakGlassView1764400000180,
+  KeyVersionEnabledUntil1764400000200,
   BackupRetentionGrant1764400000245,
 ];
 export const readModelEntities = [EventTypeCount, TenantView, ShredRow, KeyRingView, KeyVersionView, BackupView, RejectedEventView];

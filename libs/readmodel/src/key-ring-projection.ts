@@ -23,7 +23,8 @@ interface DatabaseEntry {
  * - retired: keeps the retainUntil it was retired at (the evidence);
  * - destroyed ring, newest version, or a database still on it: null;
  * - otherwise the latest of (last use + pitrRetentionDays × 24 h, or the next version's creation
- *   for a version that never protected anything) and every non-deleted backup's expiry.
+ *   for a version that never protected anything), every non-deleted backup's expiry, and the end
+ *   of a break-glass re-enabling (`enabled_until`; greatest ignores it while null).
  * The pitr window is added in hours: the domain adds whole 24-hour days, not calendar days.
  */
 const RECOMPUTE = `
@@ -41,7 +42,8 @@ const RECOMPUTE = `
         case when v.last_use is null
           then (select n.created_at from rm_key_versions n where n.tenant_id = v.tenant_id and n.ordinal = v.ordinal + 1)
           else v.last_use + make_interval(hours => 24 * r.pitr_retention_days) end,
-        (select max(b.expires_at) from rm_backup_key_versions b where b.key_version_id = v.key_version_id and b.deleted_at is null))
+        (select max(b.expires_at) from rm_backup_key_versions b where b.key_version_id = v.key_version_id and b.deleted_at is null),
+        v.enabled_until)
       end
   from rm_key_rings r
   where r.tenant_id = v.tenant_id and v.tenant_id = $1 and v.key_version_id = any($2::text[])`;
@@ -297,12 +299,19 @@ async function apply(tx: pg.PoolClient, tenantId: string, event: KeyRingEvent): 
     }
     case 'KeyVersionRetired': {
       const d = event.data;
-      await tx.query('update rm_key_versions set retired_at = $3, retain_until = $4 where tenant_id = $1 and key_version_id = $2', [
+      await tx.query('update rm_key_versions set retired_at = $3, retain_until = $4, enabled_until = null where tenant_id = $1 and key_version_id = $2', [
         tenantId,
         d.keyVersionId,
         d.at,
         d.retainUntil,
       ]);
+      await recompute(tx, tenantId, [d.keyVersionId]);
+      return;
+    }
+    case 'KeyVersionEnabled': {
+      // As evolve does: not retired any more, needed until the grant's window end.
+      const d = event.data;
+      await tx.query('update rm_key_versions set retired_at = null, enabled_until = $3 where tenant_id = $1 and key_version_id = $2', [tenantId, d.keyVersionId, d.until]);
       await recompute(tx, tenantId, [d.keyVersionId]);
       return;
     }

@@ -52,6 +52,8 @@ export interface KeyVersionItem {
   /** ISO instant until which it must stay usable (P3); null while indefinitely or not applicable. For a retired version, the value it was retired at. */
   readonly retainUntil: string | null;
   readonly retiredAt: string | null;
+  /** Enabled again under break-glass until then (ISO), after which it is retired again; null otherwise. */
+  readonly enabledUntil: string | null;
   /** Backups not deleted that need it (expired ones included). */
   readonly backupCount: number;
 }
@@ -119,6 +121,7 @@ interface VersionRow {
   created_at: Date;
   retain_until: Date | null;
   retired_at: Date | null;
+  enabled_until: Date | null;
   backup_count: number;
 }
 
@@ -187,7 +190,7 @@ export class KeyRingQueries {
     const limit = pageLimit(query.limit ?? MAX_PAGE_LIMIT);
     const after = query.cursor === undefined ? -1 : (decodeCursor(VERSIONS_LISTING, query.cursor, VERSIONS_KEY)[0] as number);
     const res = await this.db.query<VersionRow>(
-      `select key_version_id, ordinal, status, source, created_at, retain_until, retired_at, backup_count
+      `select key_version_id, ordinal, status, source, created_at, retain_until, retired_at, enabled_until, backup_count
          from rm_key_versions where tenant_id = $1 and ordinal > $2 order by ordinal limit $3`,
       [tenantId, after, limit + 1],
     );
@@ -201,6 +204,7 @@ export class KeyRingQueries {
         createdAt: v.created_at.toISOString(),
         retainUntil: iso(v.retain_until),
         retiredAt: iso(v.retired_at),
+        enabledUntil: iso(v.enabled_until),
         backupCount: v.backup_count,
       })),
       nextCursor: more ? encodeCursor(VERSIONS_LISTING, [rows[rows.length - 1].ordinal]) : null,

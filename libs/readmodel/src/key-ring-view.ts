@@ -35,6 +35,8 @@ export class KeyVersionView {
    * the projection's own state for retainUntil.
    */
   @Column({ name: 'last_use', type: 'timestamptz', nullable: true }) lastUse!: Date | null;
+  /** Set while enabled again under break-glass after a retirement (KeyVersionEnabled); null otherwise. */
+  @Column({ name: 'enabled_until', type: 'timestamptz', nullable: true }) enabledUntil!: Date | null;
 }
 
 @Entity({ name: 'rm_backups' })
@@ -142,6 +144,23 @@ export class KeyVersionStatusIndex1764400000120 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query('drop index if exists rm_key_versions_status');
+  }
+}
+
+/**
+ * Break-glass `key-version.enable`: a retired version enabled again until its grant's window end
+ * (`enabled_until`), which its retainUntil includes. No ring had such an event before, so existing
+ * rows are right with null.
+ */
+export class KeyVersionEnabledUntil1764400000200 implements MigrationInterface {
+  name = 'KeyVersionEnabledUntil1764400000200';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query('alter table rm_key_versions add column if not exists enabled_until timestamptz');
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('alter table rm_key_versions drop column if exists enabled_until');
   }
 }
 

@@ -126,6 +126,13 @@ export interface KeyVault {
    */
   disable(versionId: string): Promise<void>;
 
+  /**
+   * Makes a disabled version usable for wrap and unwrap again (break-glass `key-version.enable`: a
+   * retired version brought back for a time-bound restore). Idempotent: an enabled version is left
+   * as it is. A destroyed version never comes back: KeyVersionDestroyedError. UnknownKeyVersionError.
+   */
+  enable(versionId: string): Promise<void>;
+
   /** Makes the version unusable for good and purges its material when the vault can. See DestroyResult. */
   destroy(versionId: string): Promise<DestroyResult>;
 

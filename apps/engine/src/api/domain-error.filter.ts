@@ -9,7 +9,7 @@ import { KeyVaultUnavailableError } from '@lethe/vault';
 import { ProblemDetailsFilter, ProblemException } from '../http/index.js';
 import { breakGlassRequiredProblem } from './break-glass/break-glass-problem.js';
 
-const NOT_FOUND = new Set(['tenant-not-found', 'shred-not-found', 'key-ring-not-found', 'backup-not-found', 'override-not-found', 'grant-not-found']);
+const NOT_FOUND = new Set(['tenant-not-found', 'shred-not-found', 'key-ring-not-found', 'backup-not-found', 'override-not-found', 'grant-not-found', 'unknown-key-version']);
 
 /**
  * Rules about who may do it: 403. ('break-glass-required' from the key ring reaches here only if a

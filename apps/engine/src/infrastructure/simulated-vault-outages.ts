@@ -28,7 +28,7 @@ export class SimulatedVaultUnavailableError extends KeyVaultUnavailableError {
   }
 }
 
-const METHODS = ['createKey', 'createVersion', 'listVersions', 'wrap', 'unwrap', 'disable', 'destroy', 'destroyKey'] as const;
+const METHODS = ['createKey', 'createVersion', 'listVersions', 'wrap', 'unwrap', 'disable', 'enable', 'destroy', 'destroyKey'] as const;
 
 /** The vault, failing every call made while the clock is inside one of `outages` ([from, until)). */
 export function withSimulatedOutages(vault: KeyVault, clock: Clock, outages: readonly SimulatedVaultOutage[], timeoutMs = SIMULATED_VAULT_TIMEOUT_MS): KeyVault {

@@ -15,7 +15,7 @@ import {
 
 export type AsyncMethods<T> = { [K in keyof T]: T[K] extends (...args: never[]) => Promise<unknown> ? K : never }[keyof T] & string;
 
-export const VAULT_OPERATIONS = ['createKey', 'createVersion', 'listVersions', 'wrap', 'unwrap', 'disable', 'destroy', 'destroyKey'] as const satisfies readonly AsyncMethods<KeyVault>[];
+export const VAULT_OPERATIONS = ['createKey', 'createVersion', 'listVersions', 'wrap', 'unwrap', 'disable', 'enable', 'destroy', 'destroyKey'] as const satisfies readonly AsyncMethods<KeyVault>[];
 
 export const DATA_PLANE_OPERATIONS = [
   'protectDatabase',

@@ -55,6 +55,7 @@ function withUnwrap(unwrap: KeyVault['unwrap']): KeyVault {
     wrap: (v, p) => vault.wrap(v, p),
     unwrap,
     disable: (v) => vault.disable(v),
+    enable: (v) => vault.enable(v),
     destroy: (v) => vault.destroy(v),
     destroyKey: (k) => vault.destroyKey(k),
   };

@@ -85,6 +85,7 @@ const EXAMPLES: { readonly [T in LetheEvent['type']]: Extract<LetheEvent, { type
   StagingAssetRegistered: { type: 'StagingAssetRegistered', data: { assetId: 'export-1', expiresAt: null, at: AT } },
   KeyVersionRetired: { type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: AT, at: AT } },
   KeyRingDestroyed: { type: 'KeyRingDestroyed', data: { at: AT } },
+  KeyVersionEnabled: { type: 'KeyVersionEnabled', data: { keyVersionId: 'kv-1', until: AT, grantId: 'bg-1', at: AT } },
   ContractTerminated: { type: 'ContractTerminated', data: { terminationId: 't-1', contractId: 'c-1', effectiveAt: AT, reason: SECRET } },
   ContractEventRejected: { type: 'ContractEventRejected', data: { eventId: 'e-1', eventType: 'ContractTerminated', revision: 3, errors: [{ field: 'data.effectiveAt', rule: 'must be an instant' }], at: AT } },
   CalendarOverrideDeclared: {

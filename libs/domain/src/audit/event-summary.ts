@@ -119,6 +119,8 @@ const DESCRIBE: Describers = {
   StagingAssetRegistered: (d) => described(d.at, `Staging asset ${d.assetId} registered (${d.expiresAt ? `expires ${d.expiresAt}` : 'no expiry'})`),
   KeyVersionRetired: (d) => described(d.at, `Key version ${d.keyVersionId} retired (retained until ${d.retainUntil})`),
   KeyRingDestroyed: (d) => described(d.at, 'Key ring destroyed by the shred: every key version is gone'),
+  // break-glass `key-version.enable`
+  KeyVersionEnabled: (d) => described(d.at, `Key version ${d.keyVersionId} enabled again under break-glass grant ${d.grantId}, until ${d.until} (then retired again)`),
 
   // ---- contract-<id>: the contract system may append here itself, so nothing is taken on trust ---
   ContractTerminated: (d) => {

@@ -1,6 +1,7 @@
 // Bounded key-ring state. A backup whose retention has run out (expired or deleted) and whose every
-// needed key version is retired can never matter to P3 again: no retirement waits for it, and no
-// version it needs can come back. At each KeyVersionRetired such backups leave the state, which so
+// needed key version is retired can never matter to P3 again: no retirement waits for it, and a
+// version it needs that comes back (break-glass `key-version.enable`) is held by its grant's window,
+// never by a backup whose retention already ran out. At each KeyVersionRetired such backups leave the state, which so
 // holds the backups of the versions still in use, however old the ring is; the state counts them
 // only. The event that recorded an archived backup stays in the stream: a command naming a backup
 // the state does not hold is given that event (the decision context's `archived`, looked up by its

@@ -93,6 +93,15 @@ export interface RetireKeyVersion {
   readonly data: { readonly keyVersionId: string };
 }
 
+/**
+ * Break-glass `key-version.enable`: a retired version usable again until `until` (ISO instant, the
+ * window end of grant `grantId`), then retired again by the retention timer.
+ */
+export interface EnableKeyVersion {
+  readonly type: 'EnableKeyVersion';
+  readonly data: { readonly keyVersionId: string; readonly until: string; readonly grantId: string };
+}
+
 export interface DestroyKeyRing {
   readonly type: 'DestroyKeyRing';
   readonly data: Record<string, never>;
@@ -112,4 +121,5 @@ export type KeyRingCommand =
   | DeleteBackup
   | RegisterStagingAsset
   | RetireKeyVersion
-  | DestroyKeyRing;
+  | DestroyKeyRing
+  | EnableKeyVersion;

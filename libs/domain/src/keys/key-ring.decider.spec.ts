@@ -101,7 +101,7 @@ describe('key ring: opening', () => {
       ]);
     const s = fold([opened()]);
     expect(s.databases[0]).toEqual({ databaseId: 'db-1', intervals: [{ keyVersionId: 'kv-1', from: T0, to: null }] });
-    expect(s.versions).toEqual([{ keyVersionId: 'kv-1', createdAt: T0, source: 'onboarding', retiredAt: null }]);
+    expect(s.versions).toEqual([{ keyVersionId: 'kv-1', createdAt: T0, source: 'onboarding', retiredAt: null, enabledUntil: null }]);
   });
 
   it('refuses a ring that exists', () => {
@@ -682,5 +682,59 @@ describe('key ring: destruction', () => {
     given([opened(), added('kv-2', '2026-02-01T00:00:00.000Z'), { type: 'KeyRingDestroyed', data: { at: T0 } }])
       .when({ type: 'RecordReprotection', data: { databaseId: 'db-1', fromKeyVersionId: 'kv-1', toKeyVersionId: 'kv-2' } })
       .thenRejects('key-ring-destroyed');
+  });
+});
+
+describe('key ring: break-glass key-version.enable', () => {
+  // kv-1 retired at Feb 3 (its retainUntil); the grant's window ends Mar 1 02:00.
+  const retired = then(rotated, retire('kv-1'), '2026-02-03T00:00:00.000Z');
+  const UNTIL = '2026-03-01T02:00:00.000Z';
+  const enable = (keyVersionId = 'kv-1', until = UNTIL): KeyRingCommand => ({ type: 'EnableKeyVersion', data: { keyVersionId, until, grantId: 'bg-1' } });
+  const enabled = then(retired, enable(), '2026-03-01T00:00:00.000Z');
+
+  it('enables a retired version until the grant window ends: superseded again, with enabledUntil', () => {
+    given(retired)
+      .when(enable('kv-1', '2026-03-01T02:00:00Z'))
+      .then([{ type: 'KeyVersionEnabled', data: { keyVersionId: 'kv-1', until: UNTIL, grantId: 'bg-1', at: '2026-03-01T00:00:00.000Z' } }]);
+    const s = fold(enabled);
+    expect(s.versions[0]).toMatchObject({ retiredAt: null, enabledUntil: UNTIL });
+    expect(versionStatus(s, 'kv-1')).toBe('superseded');
+  });
+
+  it('a retry of the same enabling records nothing', () => {
+    given(enabled).when(enable()).thenNothing();
+  });
+
+  it('refuses a version that is not retired, an unknown version, a shredded ring, a window already over', () => {
+    given(rotated).when(enable('kv-1')).thenRejects('key-version-not-retired');
+    given(rotated).when(enable('kv-2')).thenRejects('key-version-not-retired');
+    given(enabled).when(enable('kv-1', '2026-03-01T03:00:00.000Z')).thenRejects('key-version-not-retired');
+    given(retired).when(enable('kv-9')).thenRejects('unknown-key-version');
+    given([]).when(enable()).thenRejects('key-ring-not-found');
+    given(then(retired, { type: 'DestroyKeyRing', data: {} }, '2026-02-04T00:00:00.000Z')).when(enable()).thenRejects('key-ring-destroyed');
+    given(retired).when(enable('kv-1', '2026-03-01T00:00:00.000Z')).thenRejects('enable-window-ended');
+  });
+
+  it('holds the version until the window ends, then retires it again (a second KeyVersionRetired)', () => {
+    const s = fold(enabled);
+    expect(retainUntil(s, 'kv-1')).toBe(UNTIL);
+    expect(retentionTimers(s)).toEqual([{ keyVersionId: 'kv-1', retainUntil: UNTIL }]);
+    given(enabled).when(retire('kv-1'), at('2026-03-01T01:59:59.999Z')).thenNothing();
+    given(enabled)
+      .when(retire('kv-1'), at(UNTIL))
+      .then([{ type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: UNTIL, at: UNTIL } }]);
+    const again = fold(then(enabled, retire('kv-1'), UNTIL));
+    expect(again.versions[0]).toMatchObject({ retiredAt: UNTIL, enabledUntil: null });
+    expect(versionStatus(again, 'kv-1')).toBe('retired');
+    // And it can be enabled again under another grant.
+    given(then(enabled, retire('kv-1'), UNTIL)).when(enable('kv-1', '2026-03-02T00:00:00.000Z'), at('2026-03-01T12:00:00.000Z')).then([
+      { type: 'KeyVersionEnabled', data: { keyVersionId: 'kv-1', until: '2026-03-02T00:00:00.000Z', grantId: 'bg-1', at: '2026-03-01T12:00:00.000Z' } },
+    ]);
+  });
+
+  it('a backup needing the version that outlives the window holds it longer than the window', () => {
+    const withBackup = then(then(rotated, backup({ expiresAt: '2026-04-01T00:00:00.000Z' }), '2026-02-05T00:00:00.000Z'), retire('kv-1'), '2026-04-01T00:00:00.000Z');
+    const s = fold(then(withBackup, enable('kv-1', '2026-04-01T02:00:00.000Z'), '2026-04-01T00:30:00.000Z'));
+    expect(retainUntil(s, 'kv-1')).toBe('2026-04-01T02:00:00.000Z');
   });
 });

@@ -175,6 +175,27 @@ function decideRegisterStagingAsset(command: Extract<KeyRingCommand, { type: 'Re
   return [{ type: 'StagingAssetRegistered', data: { assetId, expiresAt, at: now } }];
 }
 
+/**
+ * Break-glass `key-version.enable`: only a retired version of a live ring comes back, until the
+ * grant's window end. The same command again (same version and window) records nothing, so the
+ * lifecycle may retry after its vault call; a version not retired is refused, as is a shredded ring
+ * (a destroyed key never comes back, P4).
+ */
+function decideEnableKeyVersion(command: Extract<KeyRingCommand, { type: 'EnableKeyVersion' }>, state: KeyRingState, ctx: KeyRingContext, now: string): KeyRingEvent[] {
+  requireRing(state);
+  const { keyVersionId, grantId } = command.data;
+  requireVersion(state, keyVersionId);
+  requireNotDestroyed(state);
+  const until = instant(command.data.until, 'until');
+  const version = findVersion(state, keyVersionId)!;
+  if (!version.retiredAt) {
+    if (version.enabledUntil === until) return [];
+    throw new DomainError('key-version-not-retired', `key version ${keyVersionId} is not retired (not disabled): there is nothing to enable`);
+  }
+  if (Date.parse(until) <= ctx.now.getTime()) throw new DomainError('enable-window-ended', `the window to enable key version ${keyVersionId} in has ended`);
+  return [{ type: 'KeyVersionEnabled', data: { keyVersionId, until, grantId, at: now } }];
+}
+
 export function decideKeyRing(command: KeyRingCommand, state: KeyRingState, ctx: KeyRingContext): KeyRingEvent[] {
   const now = iso(ctx.now);
   switch (command.type) {
@@ -306,6 +327,8 @@ export function decideKeyRing(command: KeyRingCommand, state: KeyRingState, ctx:
       if (!isRetirable(state, keyVersionId, ctx.now)) return [];
       return [{ type: 'KeyVersionRetired', data: { keyVersionId, retainUntil: retainUntil(state, keyVersionId)!, at: now } }];
     }
+    case 'EnableKeyVersion':
+      return decideEnableKeyVersion(command, state, ctx, now);
     case 'DestroyKeyRing': {
       requireRing(state);
       if (state.destroyed) return [];

@@ -86,6 +86,17 @@ export type StagingAssetRegistered = DomainEvent<
 export type KeyVersionRetired = DomainEvent<'KeyVersionRetired', { readonly keyVersionId: string; readonly retainUntil: string; readonly at: string }>;
 export type KeyRingDestroyed = DomainEvent<'KeyRingDestroyed', { readonly at: string }>;
 
+// ---- break-glass `key-version.enable` -----------------------------------------------------------
+/**
+ * A retired version made usable again in the vault under break-glass grant `grantId`, until `until`
+ * (the grant's window end): it counts as superseded again and is retired anew once `until` (and
+ * every other need) has passed (retention.ts).
+ */
+export type KeyVersionEnabled = DomainEvent<
+  'KeyVersionEnabled',
+  { readonly keyVersionId: string; readonly until: string; readonly grantId: string; readonly at: string }
+>;
+
 export type KeyRingEvent =
   | KeyRingOpened
   | KeyVersionAdded
@@ -100,4 +111,5 @@ export type KeyRingEvent =
   | BackupDeleted
   | StagingAssetRegistered
   | KeyVersionRetired
-  | KeyRingDestroyed;
+  | KeyRingDestroyed
+  | KeyVersionEnabled;

@@ -14,6 +14,11 @@ export interface KeyVersionState {
   readonly createdAt: string;
   readonly source: 'onboarding' | KeyVersionSource;
   readonly retiredAt: string | null;
+  /**
+   * Set while a break-glass grant has it enabled again after a retirement (KeyVersionEnabled): it
+   * must stay usable until then (retention.ts), and is retired again after. Null otherwise.
+   */
+  readonly enabledUntil: string | null;
 }
 
 /** The version protected the database during [from, to); `to` null = still does. */
@@ -82,7 +87,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * The version of KeyRingState's shape and of evolveKeyRing: raise it with either, so stored snapshots of
  * the old shape are ignored.
  */
-export const KEY_RING_STATE_VERSION = 1;
+export const KEY_RING_STATE_VERSION = 2;
 
 export const initialKeyRingState: KeyRingState = {
   exists: false,
@@ -126,7 +131,7 @@ export function evolveKeyRing(state: KeyRingState, event: KeyRingEvent): KeyRing
         keyCustody: d.keyCustody,
         rotationPeriodDays: d.rotationPeriodDays,
         pitrRetentionDays: d.pitrRetentionDays,
-        versions: [{ keyVersionId: d.version.keyVersionId, createdAt: d.version.createdAt, source: 'onboarding', retiredAt: null }],
+        versions: [{ keyVersionId: d.version.keyVersionId, createdAt: d.version.createdAt, source: 'onboarding', retiredAt: null, enabledUntil: null }],
         databases: d.databases.map((databaseId) => ({
           databaseId,
           intervals: [{ keyVersionId: d.version.keyVersionId, from: d.at, to: null }],
@@ -137,7 +142,7 @@ export function evolveKeyRing(state: KeyRingState, event: KeyRingEvent): KeyRing
       const d = event.data;
       return {
         ...state,
-        versions: [...state.versions, { keyVersionId: d.keyVersionId, createdAt: d.createdAt, source: d.source, retiredAt: null }],
+        versions: [...state.versions, { keyVersionId: d.keyVersionId, createdAt: d.createdAt, source: d.source, retiredAt: null, enabledUntil: null }],
       };
     }
     case 'DatabaseReprotected':
@@ -180,11 +185,19 @@ export function evolveKeyRing(state: KeyRingState, event: KeyRingEvent): KeyRing
       };
     case 'KeyVersionRetired':
       return archiveSettledBackups(
-        { ...state, versions: state.versions.map((v) => (v.keyVersionId === event.data.keyVersionId ? { ...v, retiredAt: event.data.at } : v)) },
+        {
+          ...state,
+          versions: state.versions.map((v) => (v.keyVersionId === event.data.keyVersionId ? { ...v, retiredAt: event.data.at, enabledUntil: null } : v)),
+        },
         event.data.at,
       );
     case 'KeyRingDestroyed':
       return { ...state, destroyed: true };
+    case 'KeyVersionEnabled':
+      return {
+        ...state,
+        versions: state.versions.map((v) => (v.keyVersionId === event.data.keyVersionId ? { ...v, retiredAt: null, enabledUntil: event.data.until } : v)),
+      };
   }
 }
 

@@ -3,7 +3,8 @@
 // window, because restore points are made continuously whether or not a backup has been
 // registered yet — then it is retired, never earlier. Pure functions of the key ring's state; the
 // lifecycle keeps a timer at each version's `retainUntil` and sends RetireKeyVersion then, which
-// re-checks the live state.
+// re-checks the live state. A retired version enabled again under a break-glass grant
+// (KeyVersionEnabled) is needed until the grant's window end too, and so is retired again after it.
 import { addDays, findVersion, newestVersion, type BackupState, type KeyRingState } from './key-ring.state.js';
 
 const ms = (instant: string) => Date.parse(instant);
@@ -36,7 +37,7 @@ export function lastUse(state: KeyRingState, keyVersionId: string): string | nul
  * moment it stopped protecting its last database plus `pitrRetentionDays` (the restore points made
  * under it), the expiry of every non-deleted backup that needs it, and — for a version that never
  * protected anything, so no restore point needs it — the creation of the version that superseded
- * it. Expired backups are included (their expiry is in the past anyway), so the answer is a
+ * it, and the end of a break-glass re-enabling (`enabledUntil`). Expired backups are included (their expiry is in the past anyway), so the answer is a
  * function of the history and the policy alone: `now` does not change it.
  */
 export function retainUntil(state: KeyRingState, keyVersionId: string): string | null {
@@ -49,6 +50,7 @@ export function retainUntil(state: KeyRingState, keyVersionId: string): string |
   const needs = [
     last === null ? state.versions[index + 1]!.createdAt : addDays(last, state.pitrRetentionDays),
     ...state.backups.filter((b) => b.deletedAt === null && b.keyVersionIds.includes(keyVersionId)).map((b) => b.expiresAt),
+    ...(state.versions[index]!.enabledUntil === null ? [] : [state.versions[index]!.enabledUntil!]),
   ];
   return latest(needs);
 }

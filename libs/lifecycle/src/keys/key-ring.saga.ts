@@ -1,12 +1,12 @@
 // The key lifecycle's inbox: keeps the durable timers in step with the key ring. Opening the ring
 // after onboarding, rotation at the newest version's age limit, re-protection of every database when
 // a version appears (and the 24-hour overdue check), one retirement timer per superseded version at
-// its retainUntil, and the ring's vault detection timer from its opening to its destruction. A retired
+// its retainUntil (a version enabled again under break-glass gets one at its window end), and the ring's vault detection timer from its opening to its destruction. A retired
 // version's overdue check is cancelled (settled-timers.ts).
 // Timers are written in the processor's transaction; handlers re-check the live state when they fire.
 import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
-import { keyRingCategory, reprotectDueBy, retentionTimers, rotationDueAt, tenantCategory, type KeyRingState } from '@lethe/domain';
+import { findVersion, keyRingCategory, reprotectDueBy, retentionTimers, rotationDueAt, tenantCategory, type KeyRingState } from '@lethe/domain';
 import { on, type Delivered, type Processor } from '@lethe/processors';
 import type { PostgresDeadlineStore } from '@lethe/scheduler';
 import { timersSettledBy } from '../schedule/settled-timers.js';
@@ -21,6 +21,7 @@ import {
   keyRingOpenTimerId,
   overdueTimerId,
   reprotectTimerId,
+  reRetireTimerId,
   retireTimerId,
   rotationTimerId,
 } from './key-timers.js';
@@ -33,6 +34,8 @@ const RETENTION_EVENTS = [
   'BackupRetentionChanged',
   'BackupDeleted',
   'BackupPolicyChanged',
+  // Break-glass `key-version.enable`: the version is retired again at the grant's window end.
+  'KeyVersionEnabled',
 ] as const;
 const ROTATION_EVENTS = ['KeyRingOpened', 'KeyVersionAdded', 'RotationPeriodChanged'] as const;
 const INTERESTS = [on(tenantCategory, ['TenantOnboarded', 'KeyDestroyed']), on(keyRingCategory, [...ROTATION_EVENTS, ...RETENTION_EVENTS, 'KeyVersionRetired'])] as const;
@@ -87,7 +90,9 @@ export class KeyRingSaga implements Processor<typeof INTERESTS> {
   private async scheduleRetirements(tenantId: string, state: KeyRingState, tx: pg.PoolClient): Promise<void> {
     for (const { keyVersionId, retainUntil } of retentionTimers(state)) {
       const at = new Date(Date.parse(retainUntil) - this.retirementLeadMs);
-      await this.deadlines.scheduleInTx(tx, retireTimerId(tenantId, keyVersionId), at, KEY_RETIRE, { tenantId, keyVersionId });
+      const enabledUntil = findVersion(state, keyVersionId)?.enabledUntil ?? null;
+      const id = enabledUntil === null ? retireTimerId(tenantId, keyVersionId) : reRetireTimerId(tenantId, keyVersionId, enabledUntil);
+      await this.deadlines.scheduleInTx(tx, id, at, KEY_RETIRE, { tenantId, keyVersionId });
     }
   }
 
@@ -102,6 +107,7 @@ export class KeyRingSaga implements Processor<typeof INTERESTS> {
     await this.detection.cancelFor(tenantId, tx);
     for (const v of state.versions) {
       await this.deadlines.cancelInTx(tx, retireTimerId(tenantId, v.keyVersionId));
+      if (v.enabledUntil !== null) await this.deadlines.cancelInTx(tx, reRetireTimerId(tenantId, v.keyVersionId, v.enabledUntil));
       await this.deadlines.cancelInTx(tx, reprotectTimerId(tenantId, v.keyVersionId));
       await this.deadlines.cancelInTx(tx, overdueTimerId(tenantId, v.keyVersionId));
     }

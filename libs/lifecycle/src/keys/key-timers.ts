@@ -14,4 +14,10 @@ export const rotationTimerId = (tenantId: string) => `${KEY_ROTATION}:${tenantId
 export const reprotectTimerId = (tenantId: string, keyVersionId: string) => `${KEY_REPROTECT}:${tenantId}:${keyVersionId}`;
 export const overdueTimerId = (tenantId: string, keyVersionId: string) => `${KEY_REPROTECT_OVERDUE}:${tenantId}:${keyVersionId}`;
 export const retireTimerId = (tenantId: string, keyVersionId: string) => `${KEY_RETIRE}:${tenantId}:${keyVersionId}`;
+/**
+ * The retirement timer of a version enabled again under break-glass until `enabledUntil`: its first
+ * retirement timer has fired (a done row is never re-armed), so each enabling gets its own.
+ */
+export const reRetireTimerId = (tenantId: string, keyVersionId: string, enabledUntil: string) =>
+  `${KEY_RETIRE}:${tenantId}:${keyVersionId}:enabled-until:${enabledUntil}`;
 export const keyRingOpenTimerId = (tenantId: string) => `${KEY_RING_OPEN}:${tenantId}`;

@@ -36,6 +36,7 @@ const PAYLOADS: { readonly [T in IntegrationEventType]: JsonSchema } = {
   'key.database-reprotected': object({ databaseId: id, fromKeyVersionId: id, toKeyVersionId: id }),
   'key.reprotection-overdue': object({ databaseId: id, keyVersionId: id, dueBy: instant }),
   'key.version-retired': object({ keyVersionId: id, retainUntil: instant }),
+  'key.version-enabled': object({ keyVersionId: id, enabledUntil: instant, grantId: id }),
   'shred.scheduled': object({ shredId: id, trigger, effectiveAt: instant, deadline: instant, executeAt: instant }),
   'shred.rescheduled': object({ shredId: id, trigger, deadline: instant, executeAt: instant, previousDeadline: instant, previousExecuteAt: instant }),
   'shred.cancelled': object({ shredId: id }),

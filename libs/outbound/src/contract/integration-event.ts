@@ -9,6 +9,7 @@ export const INTEGRATION_EVENT_TYPES = [
   'key.database-reprotected',
   'key.reprotection-overdue',
   'key.version-retired',
+  'key.version-enabled',
   'shred.scheduled',
   'shred.rescheduled',
   'shred.cancelled',
@@ -50,6 +51,8 @@ export interface IntegrationPayloads {
   readonly 'key.database-reprotected': { readonly databaseId: string; readonly fromKeyVersionId: string; readonly toKeyVersionId: string };
   readonly 'key.reprotection-overdue': { readonly databaseId: string; readonly keyVersionId: string; readonly dueBy: string };
   readonly 'key.version-retired': { readonly keyVersionId: string; readonly retainUntil: string };
+  /** Break-glass `key-version.enable`: usable again until `enabledUntil`, then retired again. */
+  readonly 'key.version-enabled': { readonly keyVersionId: string; readonly enabledUntil: string; readonly grantId: string };
   readonly 'shred.scheduled': {
     readonly shredId: string;
     readonly trigger: ShredTriggerRef;

@@ -20,7 +20,7 @@ export const certificateHref = (tenantId: string) => `/v1/tenants/${encodeURICom
 
 /** The domain event types the mapping reads: the outbox processor follows exactly these. */
 export const MAPPED_TENANT_EVENTS = ['TenantOnboarded', 'ShredScheduled', 'ShredAdvanced', 'ShredCancelled', 'KeyDestroyed', 'DeletionCertificateIssued', 'ShredVerificationFailed', 'ShredDeadlineBreached'] as const;
-export const MAPPED_KEY_RING_EVENTS = ['KeyVersionAdded', 'DatabaseReprotected', 'DatabaseRotationOverdue', 'KeyVersionRetired', 'BackupRecorded'] as const;
+export const MAPPED_KEY_RING_EVENTS = ['KeyVersionAdded', 'DatabaseReprotected', 'DatabaseRotationOverdue', 'KeyVersionRetired', 'BackupRecorded', 'KeyVersionEnabled'] as const;
 
 /** A trigger without the free text a caller typed (a termination's reason). */
 function triggerRef(t: ShredTrigger): ShredTriggerRef {
@@ -65,6 +65,9 @@ export function toIntegrationEvent(event: StoredTenantEvent): IntegrationEvent |
       return make('key.reprotection-overdue', event.data.at, { databaseId: event.data.databaseId, keyVersionId: event.data.keyVersionId, dueBy: event.data.dueBy });
     case 'KeyVersionRetired':
       return make('key.version-retired', event.data.at, { keyVersionId: event.data.keyVersionId, retainUntil: event.data.retainUntil });
+    // break-glass `key-version.enable`
+    case 'KeyVersionEnabled':
+      return make('key.version-enabled', event.data.at, { keyVersionId: event.data.keyVersionId, enabledUntil: event.data.until, grantId: event.data.grantId });
     case 'BackupRecorded': {
       const d = event.data;
       if (d.unrestorable === null) return undefined;

@@ -266,6 +266,16 @@ export class AzureKeyVault implements KeyVault {
     );
   }
 
+  async enable(versionId: string): Promise<void> {
+    requireId('versionId', versionId);
+    const ref = await this.knownVersion(versionId);
+    // Recorded destroyed here (or its key deleted): Lethe never re-enables it, whatever Key Vault would allow.
+    if (ref.destroyedAt) throw new KeyVersionDestroyedError(versionId, ref.destroyedAt);
+    await this.call('update', { kind: 'version', versionId }, (abortSignal) =>
+      this.client.updateKeyProperties(ref.keyName, ref.version, { enabled: true, abortSignal }),
+    );
+  }
+
   async destroy(versionId: string): Promise<DestroyResult> {
     requireId('versionId', versionId);
     const ref = parseVersionId(versionId);

@@ -136,6 +136,7 @@ export function keyVaultContract(adapter: string, makeSubject: () => Promise<Key
       expect(await fails(() => vault.wrap(versionId, randomBytes(32)))).toBeInstanceOf(UnknownKeyVersionError);
       expect(await fails(() => vault.unwrap(versionId, randomBytes(61)))).toBeInstanceOf(UnknownKeyVersionError);
       expect(await fails(() => vault.disable(versionId))).toBeInstanceOf(UnknownKeyVersionError);
+      expect(await fails(() => vault.enable(versionId))).toBeInstanceOf(UnknownKeyVersionError);
       const error = (await fails(() => vault.unwrap(versionId, randomBytes(61)))) as UnknownKeyVersionError;
       expect(error.versionId).toBe(versionId);
       expect(error.message).toContain(versionId);
@@ -184,6 +185,37 @@ export function keyVaultContract(adapter: string, makeSubject: () => Promise<Key
       const states = await vault.listVersions(key.keyId);
       expect(states.map((v) => v.state)).toEqual(['disabled', 'enabled']);
       expect(states[0].unusableAt).toBeNull();
+    });
+
+    it('enable makes a disabled version wrap and unwrap again; enabling an enabled version is a no-op', async () => {
+      const key = await vault.createKey(tenant());
+      const v2 = await vault.createVersion(key.keyId);
+      const dataKey = randomBytes(32);
+      const wrapped = await vault.wrap(key.versionId, dataKey);
+      await vault.disable(key.versionId);
+      expect(await fails(() => vault.unwrap(key.versionId, wrapped))).toBeInstanceOf(KeyVersionDisabledError);
+      await vault.enable(key.versionId);
+      await vault.enable(key.versionId);
+      expect((await vault.unwrap(key.versionId, wrapped)).equals(dataKey)).toBe(true);
+      expect((await vault.unwrap(key.versionId, await vault.wrap(key.versionId, dataKey))).equals(dataKey)).toBe(true);
+      await vault.enable(v2.versionId);
+      expect((await vault.listVersions(key.keyId)).map((v) => v.state)).toEqual(['enabled', 'enabled']);
+      // Disabled again: refused again, as the first time.
+      await vault.disable(key.versionId);
+      expect(await fails(() => vault.unwrap(key.versionId, wrapped))).toBeInstanceOf(KeyVersionDisabledError);
+    });
+
+    it('a destroyed version is never enabled again (KeyVersionDestroyedError)', async () => {
+      const key = await vault.createKey(tenant());
+      await vault.createVersion(key.keyId);
+      const wrapped = await vault.wrap(key.versionId, randomBytes(32));
+      await vault.disable(key.versionId);
+      await vault.destroy(key.versionId);
+      const error = (await fails(() => vault.enable(key.versionId))) as KeyVersionDestroyedError;
+      expect(error).toBeInstanceOf(KeyVersionDestroyedError);
+      expect(error.versionId).toBe(key.versionId);
+      expect(await fails(() => vault.unwrap(key.versionId, wrapped))).toBeInstanceOf(KeyVersionDestroyedError);
+      expect((await vault.listVersions(key.keyId))[0].state).toBe('destroyed');
     });
 
     it('a destroyed version never unwraps again; destroy reports when it became unusable and purged', async () => {

@@ -8,6 +8,8 @@
 // - destroy: in one statement the state becomes 'destroyed' and wrapped_material null, so the version
 //   can never wrap or unwrap again; unusableAt = purgedAt = clock.now() (local purges at once).
 //   Unknown version → { outcome: 'unknown', nulls }; already destroyed → the first call's instants.
+// - disable/enable: the state moves between 'enabled' and 'disabled' (disabled_at set, then cleared);
+//   a destroyed version stays destroyed (the guard trigger refuses any change to it).
 // - destroyKey: in one transaction, tombstones the key and destroys every version. The tombstone row is
 //   kept for ever (a trigger refuses to delete or clear it): createKey for that tenant then throws
 //   KeyTombstonedError, and createVersion refuses too.
@@ -252,6 +254,18 @@ export class LocalKeyVault implements KeyVault {
     const exists = await this.pool.query('select 1 from vault_key_versions where version_id = $1', [versionId]);
     if (exists.rowCount === 0) throw new UnknownKeyVersionError(versionId);
     // Already disabled, or destroyed (which it stays): nothing to do.
+  }
+
+  async enable(versionId: string): Promise<void> {
+    requireId('versionId', versionId);
+    const result = await this.pool.query(
+      `update vault_key_versions set state = 'enabled', disabled_at = null where version_id = $1 and state <> 'destroyed'`,
+      [versionId],
+    );
+    if (result.rowCount === 1) return;
+    const row = await this.pool.query<{ unusable_at: Date | null }>('select unusable_at from vault_key_versions where version_id = $1', [versionId]);
+    if (row.rowCount === 0) throw new UnknownKeyVersionError(versionId);
+    throw new KeyVersionDestroyedError(versionId, row.rows[0].unusable_at);
   }
 
   async destroy(versionId: string): Promise<DestroyResult> {

@@ -13,6 +13,8 @@
 // - disable: CKA_ENCRYPT and CKA_DECRYPT set false on the object (C_SetAttributeValue; SoftHSM2
 //   allows it, and the token then refuses the key with CKR_KEY_FUNCTION_NOT_PERMITTED), and the state
 //   recorded; a token that refuses the change still has the recorded state, which every call checks.
+// - enable: the mirror of disable: CKA_ENCRYPT and CKA_DECRYPT set true again, then the state
+//   recorded enabled. A destroyed version has no object left: KeyVersionDestroyedError.
 // - destroy: C_DestroyObject. Unusable and purged at the same instant (clock.now()), as a token has
 //   no soft delete. The object goes first, then the record: a crash between them leaves a version
 //   whose object is gone (KeyObjectMissingError on use), recorded as destroyed by the retry.
@@ -317,6 +319,20 @@ export class Pkcs11KeyVault implements KeyVault {
       }
     });
     await this.pool.query(`update vault_pkcs11_versions set state = 'disabled', disabled_at = $2 where version_id = $1 and state = 'enabled'`, [versionId, this.clock.now()]);
+  }
+
+  async enable(versionId: string): Promise<void> {
+    requireId('versionId', versionId);
+    const row = await this.versionRow(this.pool, versionId);
+    if (!row) throw new UnknownKeyVersionError(versionId);
+    if (row.state === 'destroyed') throw new KeyVersionDestroyedError(versionId, row.unusable_at);
+    // The token first: recorded enabled with the attributes still false, every use would fail.
+    await this.token.withSession(async (session, module) => {
+      for (const handle of this.objectHandles(session, module, row)) {
+        module.C_SetAttributeValue(session, handle, this.token.template([['CKA_ENCRYPT', true], ['CKA_DECRYPT', true]]));
+      }
+    });
+    await this.pool.query(`update vault_pkcs11_versions set state = 'enabled', disabled_at = null where version_id = $1 and state = 'disabled'`, [versionId]);
   }
 
   async destroy(versionId: string): Promise<DestroyResult> {

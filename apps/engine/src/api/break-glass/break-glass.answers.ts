@@ -46,6 +46,13 @@ export const shredForcedAnswer = z.strictObject({
   deadline: instant.describe('Unchanged (P4)'),
 });
 
+export const keyVersionEnabledAnswer = z.strictObject({
+  tenantId: z.string(),
+  keyVersionId: z.string(),
+  status: z.literal('superseded').describe('Superseded again: it wraps and unwraps in the vault'),
+  enabledUntil: instant.describe("The grant's window end: the version is retired (disabled and destroyed in the vault) again then"),
+});
+
 const GRANT = {
   grantId: '3f0c9a57-2d1e-4b6a-9c8d-7e6f5a4b3c2d',
   status: 'approved',
@@ -75,5 +82,6 @@ export const EXAMPLES = {
   created: { grantId: GRANT.grantId, status: 'requested' },
   list: { items: [GRANT], nextCursor: null },
   shredForced: { tenantId: 'acme', shredId: 'termination:t-1', executeAt: '2027-05-03T09:10:00.000Z', deadline: '2027-05-10T21:59:59.999Z' },
+  keyVersionEnabled: { tenantId: 'acme', keyVersionId: 'acme-v1', status: 'superseded', enabledUntil: '2027-05-03T11:10:00.000Z' },
   probeRead: { tenantId: 'acme', databaseId: 'db-1', outcome: 'readable', detail: 'sentinel read', at: '2027-05-03T09:10:00.000Z' },
 } as const;

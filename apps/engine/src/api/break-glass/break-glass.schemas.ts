@@ -1,5 +1,5 @@
 // Request bodies of /v1/break-glass and the privileged routes, with the rules a caller is told.
-import { GRANT_DURATION_RULE, GRANT_STATUSES, MAX_GRANT_MINUTES, MAX_GRANT_REASON, MAX_GRANT_TENANTS, MAX_TASK_REF, PRIVILEGED_OPERATIONS } from '@lethe/domain';
+import { externalIdSchema, GRANT_DURATION_RULE, GRANT_STATUSES, MAX_GRANT_MINUTES, MAX_GRANT_REASON, MAX_GRANT_TENANTS, MAX_TASK_REF, PRIVILEGED_OPERATIONS } from '@lethe/domain';
 import { GRANTS_LISTING } from '@lethe/readmodel';
 import { z } from 'zod';
 import { pageFields } from '../paging.schema.js';
@@ -42,3 +42,6 @@ export const listGrantsQuery = z.strictObject({
   status: z.enum(GRANT_FILTERS, { message: `must be one of ${GRANT_FILTERS.join(', ')}` }).optional().describe('Only grants in this status; `active`: approved, window open now'),
   ...pageFields(GRANTS_LISTING),
 });
+
+/** A key version id as the vault names it (`key-version.enable`'s path). */
+export const keyVersionIdSchema = externalIdSchema;

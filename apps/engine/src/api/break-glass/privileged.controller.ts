@@ -2,12 +2,12 @@
 import { Controller, Headers, HttpCode, Inject, Post, UseFilters } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { ExecuteShredNowCommand, ReadSentinelQuery } from '@lethe/lifecycle';
+import { EnableKeyVersionCommand, ExecuteShredNowCommand, ReadSentinelQuery } from '@lethe/lifecycle';
 import { Answer, Caller, Problems, Roles, ZodBody, ZodParam, type CallerContext } from '../../http/index.js';
 import { DomainErrorFilter } from '../domain-error.filter.js';
 import { idSchema } from '../tenant.schemas.js';
-import { EXAMPLES, probeReadAnswer, shredForcedAnswer } from './break-glass.answers.js';
-import { probeReadSchema } from './break-glass.schemas.js';
+import { EXAMPLES, keyVersionEnabledAnswer, probeReadAnswer, shredForcedAnswer } from './break-glass.answers.js';
+import { keyVersionIdSchema, probeReadSchema } from './break-glass.schemas.js';
 import { BREAK_GLASS_HEADER, Privileged, PrivilegedAccess } from './privileged-access.js';
 import type { z } from 'zod';
 
@@ -49,5 +49,26 @@ export class PrivilegedController {
   ) {
     await this.access.require('shred.execute-now', tenantId, grant, caller);
     return this.commands.execute(new ExecuteShredNowCommand(tenantId, grant!.trim(), randomUUID()));
+  }
+
+  @Post(':tenantId/keys/versions/:keyVersionId/enable')
+  @Roles('operator')
+  @Privileged('key-version.enable')
+  @HttpCode(200)
+  @Answer(
+    200,
+    keyVersionEnabledAnswer,
+    EXAMPLES.keyVersionEnabled,
+    "A retired key version wraps and unwraps again until the grant's window ends, then is retired again (break-glass `key-version.enable`)",
+  )
+  @Problems(404, 409)
+  async enableKeyVersion(
+    @ZodParam('tenantId', idSchema) tenantId: string,
+    @ZodParam('keyVersionId', keyVersionIdSchema) keyVersionId: string,
+    @Headers(BREAK_GLASS_HEADER.toLowerCase()) grant: string | undefined,
+    @Caller() caller: CallerContext | undefined,
+  ) {
+    await this.access.require('key-version.enable', tenantId, grant, caller);
+    return this.commands.execute(new EnableKeyVersionCommand(tenantId, keyVersionId, grant!.trim()));
   }
 }
