@@ -7,8 +7,13 @@ const SECRET = 'whsec-0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 const hook = (over: Record<string, unknown> = {}) => ({ name: 'ticketing', url: 'https://hooks.example.test/lethe?token=abc', secret: SECRET, ...over });
 
 describe('outbound configuration', () => {
-  it('has no sinks by default, the lethe.events exchange and hours of retries', () => {
-    expect(loadConfig({}).outbound).toEqual({ amqp: undefined, webhooks: [], retry: { baseMs: 10_000, maxMs: 3_600_000, maxAttempts: 20 } });
+  it('has no sinks by default, the lethe.events exchange, hours of retries and 30 days of replayable outbox', () => {
+    expect(loadConfig({}).outbound).toEqual({ amqp: undefined, webhooks: [], retry: { baseMs: 10_000, maxMs: 3_600_000, maxAttempts: 20 }, retentionDays: 30 });
+  });
+
+  it('reads LETHE_OUTBOUND_RETENTION_DAYS, whole days from 1 to 3650', () => {
+    expect(loadConfig({ LETHE_OUTBOUND_RETENTION_DAYS: '7' }).outbound.retentionDays).toBe(7);
+    expect(problemsOf({ LETHE_OUTBOUND_RETENTION_DAYS: '0' })).toEqual(['LETHE_OUTBOUND_RETENTION_DAYS: must be a whole number of days from 1 to 3650']);
   });
 
   it('refuses an exchange named without a RabbitMQ URL, as the intake does', () => {
