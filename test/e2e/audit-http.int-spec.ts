@@ -121,7 +121,7 @@ describe('a tenant history: onboarding, a database, a backup, a rotation, a reti
     expect(listed.status).toBe(200);
     const all = listed.body.items;
     expect(all.map((i: any) => Date.parse(i.dueAt))).toEqual([...all.map((i: any) => Date.parse(i.dueAt))].sort((a, b) => a - b));
-    expect(new Set(all.map((i: any) => i.kind))).toEqual(new Set(['retirement', 'rotation', 'key-detection', 'reprotection-overdue-check']));
+    expect(new Set(all.map((i: any) => i.kind))).toEqual(new Set(['retirement', 'rotation', 'key-detection', 'reprotection-overdue-check', 'compliance-check']));
     expect(all.every((i: any) => Date.parse(i.dueAt) >= Date.parse(now))).toBe(true);
     expect(all.find((i: any) => i.kind === 'rotation' && i.tenantId === 'audit')).toMatchObject({ subject: { type: 'key-ring', id: 'audit' }, state: 'pending' });
     // No claim token, owner, error or payload beyond the subject.
