@@ -27,10 +27,13 @@ export class ComplianceCheckHandler {
 
   readonly handle = async (deadline: Deadline, context: DeadlineFireContext): Promise<void> => {
     const { tenantId } = deadline.payload as ComplianceTimerPayload;
+    const now = this.clock.now();
+    // Read before the ring: a rotation that is no longer due has recorded its version (appended before
+    // its timer moved on), so the ring loaded next holds it.
+    const rotationDue = await this.rotationDue(tenantId, now);
     const facts = await this.judge.factsOf(tenantId);
     if (!facts) return;
-    const now = this.clock.now();
-    if (facts.keyCustody === 'managed' && complianceOf(facts, now).P1.length > 0 && (await this.rotationDue(tenantId, now))) {
+    if (rotationDue && facts.keyCustody === 'managed' && complianceOf(facts, now).P1.length > 0) {
       return context.rescheduleAt(new Date(now.getTime() + ROTATION_FIRST_MS));
     }
     // The cause names the instant the timer was due: a re-fire of the same check appends nothing.
