@@ -7,6 +7,7 @@ export {
   privilegedRefusalsCategory,
   calendarCategory,
   calendarStream,
+  complianceCategory,
   contractCategory,
   contractStream,
   keyRingCategory,
@@ -107,6 +108,17 @@ export type { BackupProtection, Unrestorable } from './keys/backup-policy.js';
 export * from './promises.js';
 export { complianceOf, type Compliance, type KeyRingFacts, type P1Violation, type P2Violation, type P3Violation } from './compliance.js';
 export { keyRingFactsOf } from './keys/key-ring-facts.js';
+export * from './compliance-watch/compliance-watch.events.js';
+export type * from './compliance-watch/compliance-watch.commands.js';
+export {
+  COMPLIANCE_WATCH_STATE_VERSION,
+  evolveComplianceWatch,
+  initialComplianceWatchState,
+  type ComplianceWatchState,
+  type OpenViolation,
+} from './compliance-watch/compliance-watch.state.js';
+export { complianceWatchDecider, decideComplianceWatch, violationsOf, type JudgedViolation } from './compliance-watch/compliance-watch.decider.js';
+export { nextComplianceCheckAt } from './compliance-watch/next-compliance-check.js';
 export {
   nextRotation,
   overdueCheck,

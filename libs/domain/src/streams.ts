@@ -3,6 +3,7 @@
 // owner stream per fact).
 import type { BreakGlassEvent, BreakGlassUseRefused } from './break-glass/break-glass.events.js';
 import type { CalendarEvent } from './calendar/calendar.events.js';
+import type { ComplianceWatchEvent } from './compliance-watch/compliance-watch.events.js';
 import type { ContractEvent } from './contract/contract.events.js';
 import type { KeyRingEvent } from './keys/key-ring.events.js';
 import { streamCategory } from './shared/stream-category.js';
@@ -77,6 +78,12 @@ export const breakGlassCategory = streamCategory<BreakGlassEvent, 'break-glass'>
 /** `privileged-refusals-<tenantId>`: privileged calls on the tenant refused for naming no (existing) grant. */
 export const privilegedRefusalsCategory = streamCategory<BreakGlassUseRefused, 'privileged-refusals'>('privileged-refusals', { BreakGlassUseRefused: true });
 
+/** `compliance-<tenantId>`: when each broken promise (P1–P3) of the tenant's key ring opened and closed. */
+export const complianceCategory = streamCategory<ComplianceWatchEvent, 'compliance'>('compliance', {
+  ComplianceViolationOpened: true,
+  ComplianceViolationClosed: true,
+});
+
 export const tenantStream = tenantCategory.stream;
 export const keyRingStream = keyRingCategory.stream;
 export const contractStream = contractCategory.stream;
@@ -88,7 +95,7 @@ export const CONTRACT_STREAM_PREFIX = `${contractCategory.name}-`;
  * the tenant (calendar streams belong to a jurisdiction, shared by its tenants). The audit trail
  * reads these; a new per-tenant category belongs here.
  */
-export const TENANT_CATEGORIES = [tenantCategory, keyRingCategory, contractCategory] as const;
+export const TENANT_CATEGORIES = [tenantCategory, keyRingCategory, contractCategory, complianceCategory] as const;
 
 /**
  * Every category Lethe writes. An event store shared with other systems (EventStoreDB) is read

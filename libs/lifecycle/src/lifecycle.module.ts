@@ -28,6 +28,11 @@ import { CurrentSigningKeyHandler, SigningKeysHandler } from './certificate/sign
 import { CountFleetHandler } from './fleet/count-fleet/count-fleet.handler.js';
 import { CountComplianceHandler } from './compliance/count-compliance/count-compliance.handler.js';
 import { GetComplianceHandler } from './compliance/get-compliance/get-compliance.handler.js';
+import { ComplianceCheckHandler } from './compliance/watch/compliance-check.handler.js';
+import { ComplianceJudge } from './compliance/watch/compliance-judge.js';
+import { COMPLIANCE_CHECK } from './compliance/watch/compliance-timers.js';
+import { ComplianceWatchProcessor } from './compliance/watch/compliance-watch.processor.js';
+import { ComplianceWatchRepository } from './compliance/watch/compliance-watch-repository.js';
 import { noCrash, type CrashHook } from './crash-points.js';
 import { AddDatabaseHandler } from './keys/add-database/add-database.handler.js';
 import { ChangeBackupRetentionHandler } from './keys/change-backup-retention/change-backup-retention.handler.js';
@@ -205,6 +210,12 @@ const sharedProviders: Provider[] = [
   },
   // The grant check of privileged operations, for routes (the API's PrivilegedAccess) and use cases alike.
   PrivilegedUse,
+  {
+    provide: ComplianceJudge,
+    useFactory: (store: EventStore, clock: Clock, snapshots: SnapshotOptions, keyRings: KeyRingRepository) =>
+      new ComplianceJudge(keyRings, new ComplianceWatchRepository(store, clock, snapshots), clock),
+    inject: [EVENT_STORE, CLOCK, SNAPSHOTS, KeyRingRepository],
+  },
   { provide: PostgresCertificateStore, useFactory: (pool: pg.Pool) => new PostgresCertificateStore(pool), inject: [LIFECYCLE_POOL] },
   {
     provide: KeyRingOpener,
@@ -244,6 +255,7 @@ const processorsProvider: Provider = {
     logger: LifecycleLogger,
     detection: KeyDetection,
     sabotage: Sabotage | null,
+    judge: ComplianceJudge,
   ): readonly Processor[] =>
     [
       new TenantsProjection(),
@@ -254,8 +266,9 @@ const processorsProvider: Provider = {
       new KeyRingSaga(keyRings, deadlines, detection, clock, retirementLeadMs(sabotage)),
       new CertificateIssuer(store, tenants, certificates, signing, clock, logger),
       new BreakGlassSaga(deadlines),
+      new ComplianceWatchProcessor(judge, deadlines),
     ].map(unattendedProcessor),
-  inject: [EVENT_STORE, CLOCK, DEADLINES, TenantRepository, KeyRingRepository, PostgresCertificateStore, SIGNING_KEYRING, LIFECYCLE_LOGGER, KeyDetection, SABOTAGE],
+  inject: [EVENT_STORE, CLOCK, DEADLINES, TenantRepository, KeyRingRepository, PostgresCertificateStore, SIGNING_KEYRING, LIFECYCLE_LOGGER, KeyDetection, SABOTAGE, ComplianceJudge],
 };
 
 const deadlineHandlersProvider: Provider = {
@@ -273,6 +286,8 @@ const deadlineHandlersProvider: Provider = {
     crash: CrashHook,
     sabotage: Sabotage | null,
     grants: BreakGlassRepository,
+    judge: ComplianceJudge,
+    deadlines: PostgresDeadlineStore,
   ): DeadlineHandlers => {
     const keyHandlers = new KeyRingHandlers(keyRings, vault, dataPlane, clock, logger, crash, retirementLeadMs(sabotage));
     // Over TimerKind: a timer kind handled here without a public name in GET /v1/schedule does not compile.
@@ -287,10 +302,11 @@ const deadlineHandlersProvider: Provider = {
       [KEY_DETECTION]: detection.handle,
       [KEY_RING_OPEN]: opener.handle,
       [BREAK_GLASS_EXPIRY]: new BreakGlassExpiryHandler(grants).handle,
+      [COMPLIANCE_CHECK]: new ComplianceCheckHandler(judge, deadlines, clock, logger).handle,
     };
     return Object.fromEntries(Object.entries(handlers).map(([kind, handle]) => [kind, unattended(handle)])) as typeof handlers;
   },
-  inject: [TenantRepository, KeyRingRepository, KeyRingOpener, KeyDetection, VAULT, DATA_PLANE, READ_PROBE, CLOCK, LIFECYCLE_LOGGER, CRASH_HOOK, SABOTAGE, BreakGlassRepository],
+  inject: [TenantRepository, KeyRingRepository, KeyRingOpener, KeyDetection, VAULT, DATA_PLANE, READ_PROBE, CLOCK, LIFECYCLE_LOGGER, CRASH_HOOK, SABOTAGE, BreakGlassRepository, ComplianceJudge, DEADLINES],
 };
 
 @Module({})

@@ -1,6 +1,5 @@
 export {
   INTEGRATION_EVENT_TYPES,
-  RESERVED_INTEGRATION_EVENT_TYPES,
   SCHEMA_VERSION,
   type IntegrationEvent,
   type IntegrationEventType,
@@ -10,6 +9,7 @@ export {
 export { integrationEventId } from './contract/integration-event-id.js';
 export { integrationEventSchema } from './contract/integration-event-schemas.js';
 export {
+  MAPPED_COMPLIANCE_EVENTS,
   MAPPED_KEY_RING_EVENTS,
   MAPPED_TENANT_EVENTS,
   certificateHref,

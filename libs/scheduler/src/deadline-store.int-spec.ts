@@ -203,6 +203,37 @@ describe('PostgresDeadlineStore', () => {
     expect((await store.get(id('busy')))!.status).toBe('fired');
   });
 
+  it('rearmInTx: a watch timer is made pending again after it fired or was cancelled; the same time writes nothing; a failed or other-kind row is left alone', async () => {
+    const { clock, store, kind, id, seen, poller } = fresh();
+    const client = await pool.connect();
+    try {
+      expect(await store.rearmInTx(client, id('w'), T0, kind, { tenantId: 'acme' })).toBe(true);
+      expect(await store.rearmInTx(client, id('w'), T0, kind, { tenantId: 'acme' })).toBe(false);
+      await poller.tick();
+      expect(seen).toHaveLength(1);
+      expect((await store.get(id('w')))!.status).toBe('fired');
+
+      const later = new Date(T0.getTime() + 2 * HOUR);
+      expect(await store.rearmInTx(client, id('w'), later, kind, { tenantId: 'acme' })).toBe(true);
+      expect(await store.get(id('w'))).toMatchObject({ status: 'pending', dueAt: later, firedAt: null, attempts: 0 });
+      clock.advance(2 * HOUR);
+      await poller.tick();
+      expect(seen).toHaveLength(2);
+
+      await store.rearmInTx(client, id('w'), new Date(T0.getTime() + 5 * HOUR), kind, null);
+      await store.cancel(id('w'));
+      expect(await store.rearmInTx(client, id('w'), new Date(T0.getTime() + 6 * HOUR), kind, null)).toBe(true);
+      expect((await store.get(id('w')))!.status).toBe('pending');
+
+      expect(await store.rearmInTx(client, id('w'), T0, 'another-kind', null)).toBe(false);
+      await pool.query(`update lethe_deadlines set status = 'failed' where id = $1`, [id('w')]);
+      expect(await store.rearmInTx(client, id('w'), T0, kind, null)).toBe(false);
+      expect((await store.get(id('w')))!.status).toBe('failed');
+    } finally {
+      client.release();
+    }
+  });
+
   it('scheduleInTx and cancelInTx commit and roll back with the caller transaction', async () => {
     const { store, kind, id } = fresh();
     await store.schedule(id('existing'), new Date(T0.getTime() + HOUR), kind, null);

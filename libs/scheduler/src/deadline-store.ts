@@ -10,6 +10,9 @@
 //              never revived by a replayed or late command. Use a new id for a new timer.
 //   cancelled  likewise ('already-cancelled').
 //   failed     likewise ('already-failed'); ops bring it back with requeue().
+// rearm (rearmInTx) is schedule for a watch timer whose due time its one owner recomputes from state
+// each time (compliance checks): a fired or cancelled row of the same kind is made pending again
+// (re-firing it repeats no one-shot effect); a failed one is left for ops, like schedule.
 // A row being fired is only claimed (a lease, deadline-poller.ts), not locked, so schedule/cancel
 // never wait for a handler. Each of them bumps the row's revision, and the poller records its outcome
 // only if the revision is still the one it claimed: a cancel while the handler runs ends the row
@@ -122,6 +125,28 @@ export class PostgresDeadlineStore {
    */
   scheduleInTx(client: pg.ClientBase, id: string, dueAt: Date, kind: string, payload: unknown = null): Promise<ScheduleResult> {
     return this.scheduleWith(client, id, dueAt, kind, payload);
+  }
+
+  /**
+   * Makes the watch timer `id` pending at `dueAt` (see rearm in the table above), in the caller's
+   * transaction: one statement, which writes nothing when the row is already pending at that time with
+   * that payload. Says whether it wrote. A row of another kind is left alone (false).
+   */
+  async rearmInTx(client: pg.ClientBase, id: string, dueAt: Date, kind: string, payload: unknown = null): Promise<boolean> {
+    validateId(id);
+    if (typeof kind !== 'string' || kind === '') throw new TypeError('deadline kind must be a non-empty string');
+    if (!(dueAt instanceof Date) || Number.isNaN(dueAt.getTime())) throw new TypeError('dueAt must be a valid Date');
+    const written = await client.query(
+      `insert into lethe_deadlines as d (id, kind, due_at, payload, status, attempts, created_at, updated_at)
+       values ($1, $2, $3, $4::jsonb, 'pending', 0, $5, $5)
+       on conflict (id) do update
+          set due_at = excluded.due_at, payload = excluded.payload, status = 'pending', attempts = 0, last_error = null,
+              next_attempt_at = null, fired_at = null, updated_at = excluded.updated_at, revision = d.revision + 1
+        where d.kind = excluded.kind
+          and (d.status in ('fired', 'cancelled') or (d.status = 'pending' and (d.due_at is distinct from excluded.due_at or d.payload is distinct from excluded.payload)))`,
+      [id, kind, dueAt, toJson(payload), this.clock.now()],
+    );
+    return written.rowCount === 1;
   }
 
   /**

@@ -1,7 +1,7 @@
 // Given a stored event of the domain, when it is summarised for the audit trail, then one line that
 // says what happened with ids, counts and instants only, and the instant the event records.
 import type { CalendarInputs } from '../shared/working-days.js';
-import { contractCategory, keyRingCategory, tenantCategory, calendarCategory } from '../streams.js';
+import { complianceCategory, contractCategory, keyRingCategory, tenantCategory, calendarCategory } from '../streams.js';
 import { describeEvent, describeForeignEvent, isLetheEventType, type LetheEvent } from './event-summary.js';
 
 const AT = '2027-01-04T09:00:00.000Z';
@@ -93,13 +93,18 @@ const EXAMPLES: { readonly [T in LetheEvent['type']]: Extract<LetheEvent, { type
     data: { overrideId: 'GB-ENG:2027-01-04:1', jurisdiction: 'GB-ENG', date: '2027-01-04', kind: 'off', reason: SECRET, replaces: null, by: { role: 'operator', subject: SECRET }, at: AT },
   },
   CalendarOverrideWithdrawn: { type: 'CalendarOverrideWithdrawn', data: { overrideId: 'GB-ENG:2027-01-04:1', jurisdiction: 'GB-ENG', date: '2027-01-04', by: { role: 'operator', subject: SECRET }, at: AT } },
+  ComplianceViolationOpened: {
+    type: 'ComplianceViolationOpened',
+    data: { tenantId: 'acme', promise: 'P2', violationId: 'P2:kv-3', detail: { problem: 'databases-not-reprotected', keyVersionId: 'kv-3', databaseIds: ['db-1', 'db-2'] }, at: AT },
+  },
+  ComplianceViolationClosed: { type: 'ComplianceViolationClosed', data: { tenantId: 'acme', promise: 'P2', violationId: 'P2:kv-3', openedAt: AT, at: LATER } },
 };
 
 const every = Object.values(EXAMPLES) as LetheEvent[];
 
 describe('event summaries (audit trail, P6)', () => {
   it('given any event type the domain writes, when summarised, then one non-empty line without a newline', () => {
-    const types = [...tenantCategory.types, ...keyRingCategory.types, ...contractCategory.types, ...calendarCategory.types];
+    const types = [...tenantCategory.types, ...keyRingCategory.types, ...contractCategory.types, ...calendarCategory.types, ...complianceCategory.types];
     expect(new Set(every.map((e) => e.type))).toEqual(new Set(types));
     for (const event of every) {
       const { summary } = describeEvent(event);
@@ -122,6 +127,14 @@ describe('event summaries (audit trail, P6)', () => {
 
   it('given a new key version, when summarised, then it names the version and how it came', () => {
     expect(describeEvent(EXAMPLES.KeyVersionAdded)).toEqual({ summary: 'Key version kv-3 created (policy)', at: AT });
+  });
+
+  it('given a compliance violation opening and closing, when summarised, then it names the promise, the violation and what is broken', () => {
+    expect(describeEvent(EXAMPLES.ComplianceViolationOpened)).toEqual({
+      summary: 'P2 violation P2:kv-3 opened: 2 databases not on key version kv-3 24 hours after it appeared',
+      at: AT,
+    });
+    expect(describeEvent(EXAMPLES.ComplianceViolationClosed)).toEqual({ summary: `P2 violation P2:kv-3 closed (open since ${AT})`, at: LATER });
   });
 
   it('given a probe, when summarised, then it counts the databases found unreadable', () => {

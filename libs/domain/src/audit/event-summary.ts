@@ -5,13 +5,14 @@
 // The table below has one entry per event type of the domain, so adding a type to an event union
 // without saying how to summarise it does not compile.
 import type { CalendarEvent } from '../calendar/calendar.events.js';
+import type { ComplianceWatchEvent, ViolationDetail } from '../compliance-watch/compliance-watch.events.js';
 import type { ContractEvent } from '../contract/contract.events.js';
 import type { KeyRingEvent } from '../keys/key-ring.events.js';
 import type { ShredTrigger, TenantEvent, TriggerDisposition } from '../tenant/tenant.events.js';
 import { externalIdSchema } from '../validation/field-rules.js';
 
 /** Every event type the domain writes, whatever its stream. */
-export type LetheEvent = TenantEvent | KeyRingEvent | ContractEvent | CalendarEvent;
+export type LetheEvent = TenantEvent | KeyRingEvent | ContractEvent | CalendarEvent | ComplianceWatchEvent;
 
 export interface EventDescription {
   /** One line for a person, without key material, secrets, free text or personal data. */
@@ -136,10 +137,27 @@ const DESCRIBE: Describers = {
     return described(instant(d.at), `Contract event${revision} rejected: ${plural(errors, 'rule')} broken; it triggers nothing`);
   },
 
+  // ---- compliance-<id> --------------------------------------------------------------------------
+  ComplianceViolationOpened: (d) => described(d.at, `${d.promise} violation ${d.violationId} opened: ${violationText(d.detail)}`),
+  ComplianceViolationClosed: (d) => described(d.at, `${d.promise} violation ${d.violationId} closed (open since ${d.openedAt})`),
+
   // ---- calendar-<jurisdiction> ------------------------------------------------------------------
   CalendarOverrideDeclared: (d) => described(d.at, `${d.date} declared a ${d.kind === 'working' ? 'working day' : 'day off'} in ${d.jurisdiction} (${d.overrideId})`),
   CalendarOverrideWithdrawn: (d) => described(d.at, `Calendar override ${d.overrideId} of ${d.date} in ${d.jurisdiction} withdrawn`),
 };
+
+function violationText(detail: ViolationDetail): string {
+  switch (detail.problem) {
+    case 'key-version-too-old':
+      return `key version ${detail.keyVersionId} (created ${detail.createdAt}) reached its ${plural(detail.limitDays, 'day')} age limit`;
+    case 'databases-not-reprotected':
+      return `${plural(detail.databaseIds.length, 'database')} not on key version ${detail.keyVersionId} 24 hours after it appeared`;
+    case 'kept-after-retain-until':
+      return `key version ${detail.keyVersionId} not retired after its retainUntil ${detail.retainUntil}`;
+    case 'backup-needs-retired-key-version':
+      return `backup ${detail.backupId} needs ${plural(detail.keyVersionIds.length, 'retired key version')}`;
+  }
+}
 
 function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

@@ -6,6 +6,7 @@ import { KEY_DETECTION } from '../keys/key-detection.js';
 import { KEY_REPROTECT, KEY_REPROTECT_OVERDUE, KEY_RETIRE, KEY_RING_OPEN, KEY_ROTATION } from '../keys/key-timers.js';
 import { KEY_PURGE_CHECK, SHRED_DEADLINE, SHRED_STEP } from '../shred/shred-deadlines.js';
 import { BREAK_GLASS_EXPIRY } from '../break-glass/break-glass-timers.js';
+import { COMPLIANCE_CHECK } from '../compliance/watch/compliance-timers.js';
 
 /** Every kind of timer the lifecycle schedules and handles. */
 export type TimerKind =
@@ -18,7 +19,8 @@ export type TimerKind =
   | typeof KEY_RETIRE
   | typeof KEY_DETECTION
   | typeof KEY_RING_OPEN
-  | typeof BREAK_GLASS_EXPIRY;
+  | typeof BREAK_GLASS_EXPIRY
+  | typeof COMPLIANCE_CHECK;
 
 /** The public names of the timers, in the order ops read them (OpenAPI enum of `kind`). */
 export const SCHEDULE_KINDS = [
@@ -32,6 +34,7 @@ export const SCHEDULE_KINDS = [
   'key-detection',
   'key-ring-opening',
   'break-glass-expiry',
+  'compliance-check',
 ] as const;
 export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
 
@@ -68,6 +71,7 @@ const TIMERS: { readonly [K in TimerKind]: TimerMeaning } = {
   [KEY_DETECTION]: { kind: 'key-detection', subject: keyRing },
   [KEY_RING_OPEN]: { kind: 'key-ring-opening', subject: keyRing },
   [BREAK_GLASS_EXPIRY]: { kind: 'break-glass-expiry', subject: (p) => (p.grantId ? { type: 'break-glass-grant', id: p.grantId } : null) },
+  [COMPLIANCE_CHECK]: { kind: 'compliance-check', subject: keyRing },
 };
 
 const TIMER_KINDS = Object.keys(TIMERS) as TimerKind[];

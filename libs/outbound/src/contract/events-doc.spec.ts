@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { toIntegrationEvent } from '../mapping/to-integration-event.js';
 import { SAMPLES } from '../mapping/samples.js';
-import { INTEGRATION_EVENT_TYPES, RESERVED_INTEGRATION_EVENT_TYPES } from './integration-event.js';
+import { INTEGRATION_EVENT_TYPES } from './integration-event.js';
 import { integrationEventSchema } from './integration-event-schemas.js';
 
 const doc = readFileSync(fileURLToPath(new URL('../../../../docs/events.md', import.meta.url)), 'utf8');
@@ -31,10 +31,5 @@ describe('docs/events.md', () => {
     expect(example).toEqual(SAMPLES.map(toIntegrationEvent).find((e) => e?.type === type));
     const validate = new Ajv({ strict: true, formats: { 'date-time': isInstant } }).compile(integrationEventSchema(type));
     expect(validate(example)).toBe(true);
-  });
-
-  it('says why the reserved types are not published yet', () => {
-    for (const type of RESERVED_INTEGRATION_EVENT_TYPES) expect(doc).toContain(`\`${type}\``);
-    expect(doc).toMatch(/Not published yet/);
   });
 });

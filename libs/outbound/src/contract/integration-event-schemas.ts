@@ -21,6 +21,16 @@ const trigger: JsonSchema = {
   ],
 };
 
+const promise: JsonSchema = { enum: ['P1', 'P2', 'P3'] };
+const violationDetail: JsonSchema = {
+  oneOf: [
+    object({ problem: { const: 'key-version-too-old' }, keyCustody: { enum: ['managed', 'client'] }, keyVersionId: id, createdAt: instant, limitDays: { type: 'integer', minimum: 1 } }),
+    object({ problem: { const: 'databases-not-reprotected' }, keyVersionId: id, databaseIds: { ...ids, minItems: 1 } }),
+    object({ problem: { const: 'kept-after-retain-until' }, keyVersionId: id, retainUntil: instant }),
+    object({ problem: { const: 'backup-needs-retired-key-version' }, backupId: id, keyVersionIds: { ...ids, minItems: 1 }, expiresAt: instant }),
+  ],
+};
+
 const PAYLOADS: { readonly [T in IntegrationEventType]: JsonSchema } = {
   'tenant.onboarded': object({
     jurisdiction: id,
@@ -60,6 +70,8 @@ const PAYLOADS: { readonly [T in IntegrationEventType]: JsonSchema } = {
     retiredKeyVersionIds: { ...ids, minItems: 1 },
     expiresAt: instant,
   }),
+  'compliance.violation-opened': object({ promise, violationId: id, openedAt: instant, detail: violationDetail }),
+  'compliance.violation-closed': object({ promise, violationId: id, openedAt: instant, closedAt: instant }),
 };
 
 /** The whole message of `type` (envelope and payload), as one standalone schema. */

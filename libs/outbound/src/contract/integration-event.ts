@@ -18,16 +18,11 @@ export const INTEGRATION_EVENT_TYPES = [
   'shred.verification-failed',
   'shred.deadline-breached',
   'backup.unrestorable',
+  'compliance.violation-opened',
+  'compliance.violation-closed',
 ] as const;
 
 export type IntegrationEventType = (typeof INTEGRATION_EVENT_TYPES)[number];
-
-/**
- * Named by issue 17 but not published: compliance violations are judged at read time from the read
- * model (libs/domain compliance.ts), and no domain event records one opening or closing. They get a
- * schema once such an event exists; nothing is invented in the meantime.
- */
-export const RESERVED_INTEGRATION_EVENT_TYPES = ['compliance.violation-opened', 'compliance.violation-closed'] as const;
 
 export const SCHEMA_VERSION = 1;
 
@@ -92,7 +87,21 @@ export interface IntegrationPayloads {
     readonly retiredKeyVersionIds: readonly string[];
     readonly expiresAt: string;
   };
+  readonly 'compliance.violation-opened': {
+    readonly promise: 'P1' | 'P2' | 'P3';
+    readonly violationId: string;
+    readonly openedAt: string;
+    readonly detail: ViolationDetailV1;
+  };
+  readonly 'compliance.violation-closed': { readonly promise: 'P1' | 'P2' | 'P3'; readonly violationId: string; readonly openedAt: string; readonly closedAt: string };
 }
+
+/** What a compliance violation is about, schema version 1: ids, instants and numbers only. */
+export type ViolationDetailV1 =
+  | { readonly problem: 'key-version-too-old'; readonly keyCustody: 'managed' | 'client'; readonly keyVersionId: string; readonly createdAt: string; readonly limitDays: number }
+  | { readonly problem: 'databases-not-reprotected'; readonly keyVersionId: string; readonly databaseIds: readonly string[] }
+  | { readonly problem: 'kept-after-retain-until'; readonly keyVersionId: string; readonly retainUntil: string }
+  | { readonly problem: 'backup-needs-retired-key-version'; readonly backupId: string; readonly keyVersionIds: readonly string[]; readonly expiresAt: string };
 
 /** The envelope every sink receives (the JSON body of a webhook, the content of an AMQP message). */
 export type IntegrationEvent<T extends IntegrationEventType = IntegrationEventType> = T extends IntegrationEventType

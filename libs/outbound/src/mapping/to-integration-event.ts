@@ -2,12 +2,12 @@
 // the outbox processor runs it on each event it reads from the log; specs run it on literals. A
 // payload copies ids, instants and enumerated values only: never free text a caller typed (cancel
 // and termination reasons), step errors or probe details, and never key material.
-import type { KeyRingEvent, ShredTrigger, TenantEvent } from '@lethe/domain';
+import type { ComplianceWatchEvent, KeyRingEvent, ShredTrigger, TenantEvent, ViolationDetail } from '@lethe/domain';
 import { integrationEventId } from '../contract/integration-event-id.js';
-import { SCHEMA_VERSION, type IntegrationEvent, type IntegrationEventType, type IntegrationPayloads, type ShredTriggerRef } from '../contract/integration-event.js';
+import { SCHEMA_VERSION, type IntegrationEvent, type IntegrationEventType, type IntegrationPayloads, type ShredTriggerRef, type ViolationDetailV1 } from '../contract/integration-event.js';
 
 /** A stored domain event of a tenant's streams, with the facts the envelope needs. */
-export type StoredTenantEvent = (TenantEvent | KeyRingEvent) & {
+export type StoredTenantEvent = (TenantEvent | KeyRingEvent | ComplianceWatchEvent) & {
   /** The domain event's id (unique in the log). */
   readonly id: string;
   readonly tenantId: string;
@@ -21,10 +21,25 @@ export const certificateHref = (tenantId: string) => `/v1/tenants/${encodeURICom
 /** The domain event types the mapping reads: the outbox processor follows exactly these. */
 export const MAPPED_TENANT_EVENTS = ['TenantOnboarded', 'ShredScheduled', 'ShredAdvanced', 'ShredCancelled', 'KeyDestroyed', 'DeletionCertificateIssued', 'ShredVerificationFailed', 'ShredDeadlineBreached'] as const;
 export const MAPPED_KEY_RING_EVENTS = ['KeyVersionAdded', 'DatabaseReprotected', 'DatabaseRotationOverdue', 'KeyVersionRetired', 'BackupRecorded', 'KeyVersionEnabled'] as const;
+export const MAPPED_COMPLIANCE_EVENTS = ['ComplianceViolationOpened', 'ComplianceViolationClosed'] as const;
 
 /** A trigger without the free text a caller typed (a termination's reason). */
 function triggerRef(t: ShredTrigger): ShredTriggerRef {
   return t.kind === 'termination' ? { kind: t.kind, terminationId: t.terminationId, contractId: t.contractId } : { kind: t.kind, requestId: t.requestId };
+}
+
+/** A violation's detail as schema version 1 publishes it (copied field by field: a new domain field is not published by accident). */
+function violationDetail(d: ViolationDetail): ViolationDetailV1 {
+  switch (d.problem) {
+    case 'key-version-too-old':
+      return { problem: d.problem, keyCustody: d.keyCustody, keyVersionId: d.keyVersionId, createdAt: d.createdAt, limitDays: d.limitDays };
+    case 'databases-not-reprotected':
+      return { problem: d.problem, keyVersionId: d.keyVersionId, databaseIds: [...d.databaseIds] };
+    case 'kept-after-retain-until':
+      return { problem: d.problem, keyVersionId: d.keyVersionId, retainUntil: d.retainUntil };
+    case 'backup-needs-retired-key-version':
+      return { problem: d.problem, backupId: d.backupId, keyVersionIds: [...d.keyVersionIds], expiresAt: d.expiresAt };
+  }
 }
 
 /** The integration event a stored domain event becomes, or undefined when it is not published. */
@@ -119,6 +134,15 @@ export function toIntegrationEvent(event: StoredTenantEvent): IntegrationEvent |
       });
     case 'ShredDeadlineBreached':
       return make('shred.deadline-breached', event.data.at, { shredId: event.data.shredId, cause: event.data.cause, deadline: event.data.deadline });
+    // ---- compliance-<id>: a promise seen broken, and no longer ------------------------------------
+    case 'ComplianceViolationOpened': {
+      const d = event.data;
+      return make('compliance.violation-opened', d.at, { promise: d.promise, violationId: d.violationId, openedAt: d.at, detail: violationDetail(d.detail) });
+    }
+    case 'ComplianceViolationClosed': {
+      const d = event.data;
+      return make('compliance.violation-closed', d.at, { promise: d.promise, violationId: d.violationId, openedAt: d.openedAt, closedAt: d.at });
+    }
     default:
       return undefined;
   }

@@ -3,12 +3,12 @@
 // moves this processor's checkpoint. So nothing is published that was not stored, and nothing stored
 // is lost: a crash before the commit reads the event again, after it the delivery rows are durable.
 import type pg from 'pg';
-import { keyRingCategory, tenantCategory } from '@lethe/domain';
+import { complianceCategory, keyRingCategory, tenantCategory } from '@lethe/domain';
 import { on, type Delivered, type Processor } from '@lethe/processors';
 import { wants, type SinkSubscription } from '../delivery/sink.js';
-import { MAPPED_KEY_RING_EVENTS, MAPPED_TENANT_EVENTS, toIntegrationEvent, type StoredTenantEvent } from '../mapping/to-integration-event.js';
+import { MAPPED_COMPLIANCE_EVENTS, MAPPED_KEY_RING_EVENTS, MAPPED_TENANT_EVENTS, toIntegrationEvent, type StoredTenantEvent } from '../mapping/to-integration-event.js';
 
-const INTERESTS = [on(tenantCategory, MAPPED_TENANT_EVENTS), on(keyRingCategory, MAPPED_KEY_RING_EVENTS)] as const;
+const INTERESTS = [on(tenantCategory, MAPPED_TENANT_EVENTS), on(keyRingCategory, MAPPED_KEY_RING_EVENTS), on(complianceCategory, MAPPED_COMPLIANCE_EVENTS)] as const;
 
 export const OUTBOX_PROCESSOR = 'outbound:outbox';
 
