@@ -280,7 +280,7 @@ describe('every 4xx is problem+json with a stable code', () => {
     await e.api('POST', '/v1/admin/clock', t.admin, { now: '2026-12-21T10:00:00Z' });
     const cases: [string, Promise<ApiResponse>, number, string][] = [
       ['invalid body', e.api('POST', terminations, t['contract-system'], { terminationId: 'x' }), 400, 'validation'],
-      ['not JSON', e.api('POST', terminations, t['contract-system'], '{"terminationId":'), 400, 'bad-request'],
+      ['not JSON', e.api('POST', terminations, t['contract-system'], '{"terminationId":'), 400, 'validation'],
       ['bad path parameter', e.api('GET', '/v1/tenants/NOT_AN_ID', t['ops-reader']), 400, 'validation'],
       ['bad query', e.api('GET', '/v1/shreds?status=bogus', t['ops-reader']), 400, 'validation'],
       ['no token', e.api('GET', '/v1/tenants/acme'), 401, 'unauthorized'],

@@ -45,7 +45,8 @@ describeWithChromium('the web console in headless Chromium', () => {
   beforeAll(async () => {
     // A Monday. GB-ENG: Christmas Day (Fri 25 Dec), the Boxing Day substitute (Mon 28 Dec) and New
     // Year's Day (Fri 1 Jan) are holidays, so a termination effective Wed 23 Dec is due Mon 4 Jan.
-    e = await startInProcessEngine('2026-12-21T09:00:00Z');
+    // delta keeps a backup for a century (below): past the default maximum retention, so raised here.
+    e = await startInProcessEngine('2026-12-21T09:00:00Z', { LETHE_BACKUP_RETENTION_MAX_DAYS: '36525' });
     origin = new URL(e.engine.url).origin;
     const onboard = (tenantId: string, databases: string[], extra: Record<string, unknown> = {}) =>
       e.api('POST', '/v1/tenants', op(), { tenantId, jurisdiction: 'GB-ENG', keyCustody: 'managed', backupKeyMode: 'customer', databases: databases.map((databaseId) => ({ databaseId })), ...extra });
