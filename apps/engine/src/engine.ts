@@ -149,6 +149,7 @@ async function bootEngine(config: EngineConfig, options: EngineOptions, logger: 
     keyDetectionIntervalMs: config.keyDetectionMs,
     breakGlassApprovals: config.breakGlassApprovals,
     maxBackupRetentionDays: config.maxBackupRetentionDays,
+    retiredKeyGraceDays: config.retiredKeyGraceDays,
     ...(config.crashAt ? { crash: killAt(config.crashAt) } : {}),
     ...(config.sabotage ? { sabotage: config.sabotage } : {}),
   };

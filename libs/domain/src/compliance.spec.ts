@@ -18,7 +18,10 @@ const reprotected = (databaseId: string, from: string, to: string, when: string)
   type: 'DatabaseReprotected',
   data: { databaseId, fromKeyVersionId: from, toKeyVersionId: to, at: when },
 });
-const retired = (keyVersionId: string, retainUntil: string): KeyRingEvent => ({ type: 'KeyVersionRetired', data: { keyVersionId, retainUntil, at: retainUntil } });
+const retired = (keyVersionId: string, retainUntil: string): KeyRingEvent => ({
+  type: 'KeyVersionRetired',
+  data: { keyVersionId, retainUntil, at: retainUntil, destroyAt: new Date(Date.parse(retainUntil) + 30 * 86_400_000).toISOString() },
+});
 const lateBackup = (backupId: string, expiresAt: string): KeyRingEvent => ({
   type: 'BackupRecorded',
   data: {

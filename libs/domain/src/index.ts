@@ -124,11 +124,13 @@ export {
   overdueCheck,
   reprotectionPlan,
   retirementDecision,
+  destructionDecision,
   REPROTECT_RETRY_MS,
   CLIENT_DUE_RECHECK_MS,
   type OverdueCheck,
   type Reprotection,
   type RetirementAction,
+  type DestructionAction,
   type RotationAction,
 } from './keys/key-lifecycle.workflow.js';
 export * from './calendar/calendar.events.js';

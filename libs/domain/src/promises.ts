@@ -78,6 +78,29 @@ export function exceedsBackupRetention(takenAt: string, expiresAt: string, maxDa
  */
 export const RETIREMENT_SLACK_MS = HOUR_MS;
 
+/**
+ * P3: a retired key version is disabled in the vault at once (it wraps and unwraps nothing, so the
+ * data it protected is unreadable) and destroyed this many whole days (24 h each) later. Until then
+ * break-glass `key-version.enable` can bring it back to restore a backup found too late; after, its
+ * material is gone for good. AWS KMS makes the same choice (a key scheduled for deletion waits at
+ * least 7 days). LETHE_RETIRED_KEY_GRACE_DAYS sets the fleet's own, MIN to MAX (0: destroyed at
+ * retirement); the value in force at a retirement is recorded in its event (KeyVersionRetired.destroyAt).
+ */
+export const DEFAULT_RETIRED_KEY_GRACE_DAYS = 7;
+export const MIN_RETIRED_KEY_GRACE_DAYS = 0;
+export const MAX_RETIRED_KEY_GRACE_DAYS = 90;
+/** The rule the fleet setting is told when it breaks it. */
+export const RETIRED_KEY_GRACE_SETTING_RULE = `must be a whole number of days from ${MIN_RETIRED_KEY_GRACE_DAYS} to ${MAX_RETIRED_KEY_GRACE_DAYS} (how long a retired key version stays disabled, and can be enabled again under break-glass, before it is destroyed; default ${DEFAULT_RETIRED_KEY_GRACE_DAYS})`;
+
+/** P3: when a version retired at `retiredAt` is destroyed in the vault, after `graceDays` whole 24-hour days (ISO 8601). */
+export function retiredKeyDestroyAt(retiredAt: Date, graceDays: number = DEFAULT_RETIRED_KEY_GRACE_DAYS): string {
+  return new Date(retiredAt.getTime() + graceDays * DAY_MS).toISOString();
+}
+
+export function isRetiredKeyGraceDays(days: unknown): days is number {
+  return typeof days === 'number' && Number.isInteger(days) && days >= MIN_RETIRED_KEY_GRACE_DAYS && days <= MAX_RETIRED_KEY_GRACE_DAYS;
+}
+
 // ---- P4: deletion -------------------------------------------------------------------------------
 
 /** P4: a terminated tenant's key versions are destroyed within this many working days. */

@@ -15,7 +15,7 @@ describe('stream categories', () => {
   });
 
   it('lists every event type of its aggregate once', () => {
-    expect(keyRingCategory.types).toHaveLength(15);
+    expect(keyRingCategory.types).toHaveLength(16);
     expect(tenantCategory.types).toHaveLength(17);
     expect(new Set(tenantCategory.types).size).toBe(tenantCategory.types.length);
     expect(contractCategory.types).toEqual(['ContractTerminated', 'ContractEventRejected']);

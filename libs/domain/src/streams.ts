@@ -45,6 +45,7 @@ export const keyRingCategory = streamCategory<KeyRingEvent, 'keys'>('keys', {
   BackupDeleted: true,
   StagingAssetRegistered: true,
   KeyVersionRetired: true,
+  KeyVersionDestroyed: true,
   KeyRingDestroyed: true,
   KeyVersionEnabled: true,
 });

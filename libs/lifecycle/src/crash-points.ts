@@ -16,8 +16,8 @@ export const CRASH_POINTS = [
   'cancel:recorded',
   /** KeyVersionRetired stored; the vault version still enabled. */
   'retire:recorded',
-  /** The retired version disabled in the vault, not yet destroyed. */
-  'retire:disabled',
+  /** KeyVersionDestroyed stored (the retired version's grace over); the vault version disabled, not yet destroyed. */
+  'destroy:recorded',
   /** Integration events stored in the outbox and claimed for delivery; nothing sent to the sink yet. */
   'outbound:stored',
 ] as const;

@@ -35,6 +35,8 @@ export interface LifecyclePorts {
   readonly breakGlassApprovals?: number;
   /** LETHE_BACKUP_RETENTION_MAX_DAYS: the longest a backup may be kept without a break-glass grant; default DEFAULT_MAX_BACKUP_RETENTION_DAYS. */
   readonly maxBackupRetentionDays?: number;
+  /** LETHE_RETIRED_KEY_GRACE_DAYS: how long a retired key version stays disabled before it is destroyed; default DEFAULT_RETIRED_KEY_GRACE_DAYS. */
+  readonly retiredKeyGraceDays?: number;
   /** Test-only fault injection between two steps (LETHE_CRASH_AT); default: none. */
   readonly crash?: CrashHook;
   /** Test-only known defect for the fleet simulator's oracle to catch (LETHE_SABOTAGE); default: none. */

@@ -8,7 +8,6 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type pg from 'pg';
 import { HolidayCache } from '@lethe/calendar';
 import { CLOCK, type Clock } from '@lethe/clock';
-import { DEFAULT_MAX_BACKUP_RETENTION_DAYS } from '@lethe/domain';
 import { EVENT_STORE, type EventStore } from '@lethe/eventstore';
 import type { Processor } from '@lethe/processors';
 import { BreakGlassProjection, KeyRingsProjection, RejectedEventsProjection, TenantsProjection } from '@lethe/readmodel';
@@ -42,10 +41,10 @@ import { GetKeysHandler } from './keys/get-keys/get-keys.handler.js';
 import { GetKeyTimelineHandler } from './keys/key-timeline/key-timeline.handler.js';
 import { KeyDetection, KEY_DETECTION } from './keys/key-detection.js';
 import { KeyRingOpener } from './keys/key-ring-opener.js';
-import { KeyRingRepository } from './keys/key-ring-repository.js';
+import { KeyRingRepository, type KeyRingSettings } from './keys/key-ring-repository.js';
 import { KeyRingHandlers } from './keys/key-ring.handlers.js';
 import { KeyRingSaga } from './keys/key-ring.saga.js';
-import { KEY_REPROTECT, KEY_REPROTECT_OVERDUE, KEY_RETIRE, KEY_RING_OPEN, KEY_ROTATION } from './keys/key-timers.js';
+import { KEY_DESTROY, KEY_REPROTECT, KEY_REPROTECT_OVERDUE, KEY_RETIRE, KEY_RING_OPEN, KEY_ROTATION } from './keys/key-timers.js';
 import { ListBackupsHandler } from './keys/list-backups/list-backups.handler.js';
 import { ListStagingAssetsHandler } from './keys/list-staging-assets/list-staging-assets.handler.js';
 import { RecordBackupHandler } from './keys/record-backup/record-backup.handler.js';
@@ -59,7 +58,7 @@ import {
   DATA_PLANE,
   DEADLINES,
   KEY_DETECTION_INTERVAL_MS,
-  MAX_BACKUP_RETENTION_DAYS,
+  KEY_RING_SETTINGS,
   LIFECYCLE_DEADLINE_HANDLERS,
   LIFECYCLE_LOGGER,
   LIFECYCLE_POOL,
@@ -169,7 +168,10 @@ function portProviders(ports: LifecyclePorts): Provider[] {
     { provide: CRASH_HOOK, useValue: ports.crash ?? noCrash },
     { provide: SABOTAGE, useValue: ports.sabotage ?? null },
     { provide: KEY_DETECTION_INTERVAL_MS, useValue: ports.keyDetectionIntervalMs },
-    { provide: MAX_BACKUP_RETENTION_DAYS, useValue: ports.maxBackupRetentionDays ?? DEFAULT_MAX_BACKUP_RETENTION_DAYS },
+    {
+      provide: KEY_RING_SETTINGS,
+      useValue: { maxBackupRetentionDays: ports.maxBackupRetentionDays, retiredKeyGraceDays: ports.retiredKeyGraceDays } satisfies KeyRingSettings,
+    },
     {
       provide: BreakGlassRepository,
       useFactory: (snapshots: SnapshotOptions) => new BreakGlassRepository(ports.store, ports.clock, ports.breakGlassApprovals ?? DEFAULT_BREAK_GLASS_APPROVALS, snapshots),
@@ -205,8 +207,8 @@ const sharedProviders: Provider[] = [
   },
   {
     provide: KeyRingRepository,
-    useFactory: (store: EventStore, clock: Clock, snapshots: SnapshotOptions, maxBackupRetentionDays: number) => new KeyRingRepository(store, clock, snapshots, maxBackupRetentionDays),
-    inject: [EVENT_STORE, CLOCK, SNAPSHOTS, MAX_BACKUP_RETENTION_DAYS],
+    useFactory: (store: EventStore, clock: Clock, snapshots: SnapshotOptions, settings: KeyRingSettings) => new KeyRingRepository(store, clock, snapshots, settings),
+    inject: [EVENT_STORE, CLOCK, SNAPSHOTS, KEY_RING_SETTINGS],
   },
   // The grant check of privileged operations, for routes (the API's PrivilegedAccess) and use cases alike.
   PrivilegedUse,
@@ -299,6 +301,7 @@ const deadlineHandlersProvider: Provider = {
       [KEY_REPROTECT]: keyHandlers.reprotect,
       [KEY_REPROTECT_OVERDUE]: keyHandlers.flagOverdue,
       [KEY_RETIRE]: keyHandlers.retire,
+      [KEY_DESTROY]: keyHandlers.destroy,
       [KEY_DETECTION]: detection.handle,
       [KEY_RING_OPEN]: opener.handle,
       [BREAK_GLASS_EXPIRY]: new BreakGlassExpiryHandler(grants).handle,

@@ -24,8 +24,8 @@ export const CRASH_HOOK = Symbol('lifecycle:crash-hook');
 export const SABOTAGE = Symbol('lifecycle:sabotage');
 /** number: how often (ms) the vault is listed for versions created outside Lethe. */
 export const KEY_DETECTION_INTERVAL_MS = Symbol('lifecycle:key-detection-interval-ms');
-/** number: LETHE_BACKUP_RETENTION_MAX_DAYS, the longest a backup may be kept without a break-glass grant. */
-export const MAX_BACKUP_RETENTION_DAYS = Symbol('lifecycle:max-backup-retention-days');
+/** KeyRingSettings: the fleet's settings the key ring decides with (LETHE_BACKUP_RETENTION_MAX_DAYS, LETHE_RETIRED_KEY_GRACE_DAYS). */
+export const KEY_RING_SETTINGS = Symbol('lifecycle:key-ring-settings');
 
 /** SnapshotOptions: the aggregates' snapshot store (built from LIFECYCLE_POOL). */
 export const SNAPSHOTS = Symbol('lifecycle:snapshots');

@@ -12,6 +12,7 @@ import {
   KeyVersionEnabledUntil1764400000200,
   KeyVersionStatusIndex1764400000120,
   KeyVersionView,
+  RetiredKeyVersionDestruction1764400000250,
 } from './key-ring-view.js';
 import { KeyRingsProjection } from './key-ring-projection.js';
 import { BreakGlassProjection, CreateBreakGlassView1764400000180, GRANTS_LISTING, countActiveGrants, grantIdsPage, type GrantFilter } from './break-glass-view.js';
@@ -65,6 +66,7 @@ export const readModelMigrations = [
   CreateBreakGlassView1764400000180,
   KeyVersionEnabledUntil1764400000200,
   BackupRetentionGrant1764400000245,
+  RetiredKeyVersionDestruction1764400000250,
 ];
 export const readModelEntities = [EventTypeCount, TenantView, ShredRow, KeyRingView, KeyVersionView, BackupView, RejectedEventView];
 export { readModels, type ReadModel } from './read-models.js';

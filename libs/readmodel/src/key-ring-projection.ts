@@ -20,6 +20,7 @@ interface DatabaseEntry {
  * Status and retainUntil of the given versions, from the ring row, the version's own columns, the
  * next version (by ordinal) and the live backups needing it, exactly as `versionStatus` and
  * `retainUntil` decide them:
+ * - destroyed: the ring shredded, or the version destroyed after its grace as a retired version;
  * - retired: keeps the retainUntil it was retired at (the evidence);
  * - destroyed ring, newest version, or a database still on it: null;
  * - otherwise the latest of (last use + pitrRetentionDays × 24 h, or the next version's creation
@@ -30,7 +31,7 @@ interface DatabaseEntry {
 const RECOMPUTE = `
   update rm_key_versions v set
     status = case
-      when r.destroyed then 'destroyed'
+      when r.destroyed or v.destroyed_at is not null then 'destroyed'
       when v.retired_at is not null then 'retired'
       when r.newest_key_version_id = v.key_version_id then 'active'
       else 'superseded' end,
@@ -299,19 +300,26 @@ async function apply(tx: pg.PoolClient, tenantId: string, event: KeyRingEvent): 
     }
     case 'KeyVersionRetired': {
       const d = event.data;
-      await tx.query('update rm_key_versions set retired_at = $3, retain_until = $4, enabled_until = null where tenant_id = $1 and key_version_id = $2', [
-        tenantId,
-        d.keyVersionId,
-        d.at,
-        d.retainUntil,
-      ]);
+      // As evolve does: a retirement recorded before the grace existed (no destroyAt) destroyed the version at once.
+      await tx.query(
+        `update rm_key_versions set retired_at = $3, retain_until = $4, enabled_until = null, destroy_at = coalesce($5, $3::timestamptz),
+           destroyed_at = case when $5::timestamptz is null then $3::timestamptz else null end
+         where tenant_id = $1 and key_version_id = $2`,
+        [tenantId, d.keyVersionId, d.at, d.retainUntil, d.destroyAt ?? null],
+      );
       await recompute(tx, tenantId, [d.keyVersionId]);
       return;
     }
     case 'KeyVersionEnabled': {
       // As evolve does: not retired any more, needed until the grant's window end.
       const d = event.data;
-      await tx.query('update rm_key_versions set retired_at = null, enabled_until = $3 where tenant_id = $1 and key_version_id = $2', [tenantId, d.keyVersionId, d.until]);
+      await tx.query('update rm_key_versions set retired_at = null, enabled_until = $3, destroy_at = null where tenant_id = $1 and key_version_id = $2', [tenantId, d.keyVersionId, d.until]);
+      await recompute(tx, tenantId, [d.keyVersionId]);
+      return;
+    }
+    case 'KeyVersionDestroyed': {
+      const d = event.data;
+      await tx.query('update rm_key_versions set destroyed_at = $3 where tenant_id = $1 and key_version_id = $2', [tenantId, d.keyVersionId, d.at]);
       await recompute(tx, tenantId, [d.keyVersionId]);
       return;
     }

@@ -54,6 +54,10 @@ export interface KeyVersionItem {
   readonly retiredAt: string | null;
   /** Enabled again under break-glass until then (ISO), after which it is retired again; null otherwise. */
   readonly enabledUntil: string | null;
+  /** While retired: when it is destroyed in the vault unless enabled again under break-glass first (ISO); null otherwise. */
+  readonly destroyAt: string | null;
+  /** When it was destroyed in the vault after its grace as a retired version (ISO); null otherwise (a shred's destruction is the tenant's). */
+  readonly destroyedAt: string | null;
   /** Backups not deleted that need it (expired ones included). */
   readonly backupCount: number;
 }
@@ -122,6 +126,8 @@ interface VersionRow {
   retain_until: Date | null;
   retired_at: Date | null;
   enabled_until: Date | null;
+  destroy_at: Date | null;
+  destroyed_at: Date | null;
   backup_count: number;
 }
 
@@ -190,7 +196,7 @@ export class KeyRingQueries {
     const limit = pageLimit(query.limit ?? MAX_PAGE_LIMIT);
     const after = query.cursor === undefined ? -1 : (decodeCursor(VERSIONS_LISTING, query.cursor, VERSIONS_KEY)[0] as number);
     const res = await this.db.query<VersionRow>(
-      `select key_version_id, ordinal, status, source, created_at, retain_until, retired_at, enabled_until, backup_count
+      `select key_version_id, ordinal, status, source, created_at, retain_until, retired_at, enabled_until, destroy_at, destroyed_at, backup_count
          from rm_key_versions where tenant_id = $1 and ordinal > $2 order by ordinal limit $3`,
       [tenantId, after, limit + 1],
     );
@@ -205,6 +211,8 @@ export class KeyRingQueries {
         retainUntil: iso(v.retain_until),
         retiredAt: iso(v.retired_at),
         enabledUntil: iso(v.enabled_until),
+        destroyAt: iso(v.destroy_at),
+        destroyedAt: iso(v.destroyed_at),
         backupCount: v.backup_count,
       })),
       nextCursor: more ? encodeCursor(VERSIONS_LISTING, [rows[rows.length - 1].ordinal]) : null,

@@ -37,6 +37,10 @@ export class KeyVersionView {
   @Column({ name: 'last_use', type: 'timestamptz', nullable: true }) lastUse!: Date | null;
   /** Set while enabled again under break-glass after a retirement (KeyVersionEnabled); null otherwise. */
   @Column({ name: 'enabled_until', type: 'timestamptz', nullable: true }) enabledUntil!: Date | null;
+  /** While retired: when its grace ends and it is destroyed in the vault (KeyVersionRetired.destroyAt); null otherwise. */
+  @Column({ name: 'destroy_at', type: 'timestamptz', nullable: true }) destroyAt!: Date | null;
+  /** When it was destroyed in the vault after its grace (KeyVersionDestroyed); null: not destroyed on its own. */
+  @Column({ name: 'destroyed_at', type: 'timestamptz', nullable: true }) destroyedAt!: Date | null;
 }
 
 @Entity({ name: 'rm_backups' })
@@ -175,5 +179,26 @@ export class BackupRetentionGrant1764400000245 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query('alter table rm_backups drop column if exists retention_grant_id');
+  }
+}
+
+/**
+ * P3 grace (LETHE_RETIRED_KEY_GRACE_DAYS): a retired version is disabled, and destroyed at
+ * `destroy_at`, recorded at `destroyed_at`. Before the grace existed every retirement destroyed the
+ * version at once, which is what a rebuild of those events shows too: backfilled so.
+ */
+export class RetiredKeyVersionDestruction1764400000250 implements MigrationInterface {
+  name = 'RetiredKeyVersionDestruction1764400000250';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query('alter table rm_key_versions add column if not exists destroy_at timestamptz, add column if not exists destroyed_at timestamptz');
+    await q.query(
+      `update rm_key_versions set destroy_at = retired_at, destroyed_at = retired_at, status = 'destroyed'
+        where retired_at is not null and destroy_at is null`,
+    );
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('alter table rm_key_versions drop column if exists destroy_at, drop column if exists destroyed_at');
   }
 }

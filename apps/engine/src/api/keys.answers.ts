@@ -19,12 +19,16 @@ export const keysAnswer = z.strictObject({
   versions: z.array(
     z.strictObject({
       keyVersionId: z.string(),
-      status: z.string().describe('`active`, `superseded`, `retired` or `destroyed`'),
+      status: z.string().describe('`active`, `superseded`, `retired` (disabled in the vault) or `destroyed` (after its grace as a retired version, or by a shred)'),
       source: z.string().describe('`onboarding`, `policy`, `manual` or `detected`'),
       createdAt: instant,
       retainUntil: instant.nullable().describe('Usable at least until then (P3); null while in use'),
       retiredAt: instant.nullable(),
       enabledUntil: instant.nullable().describe('Enabled again under a break-glass grant (`key-version.enable`) until then, then retired again; null otherwise'),
+      destroyAt: instant
+        .nullable()
+        .describe('While retired: destroyed in the vault then (retirement + LETHE_RETIRED_KEY_GRACE_DAYS) unless enabled again under break-glass before; null otherwise'),
+      destroyedAt: instant.nullable().describe('Destroyed in the vault then, its grace as a retired version over; null otherwise'),
       backupCount: z.number().int(),
     }),
   ),
@@ -111,7 +115,7 @@ export const EXAMPLES = {
     rotationPeriodDays: 365,
     pitrRetentionDays: 35,
     databases: [{ databaseId: 'orders', keyVersionId: 'acme-v1', since: '2026-12-21T09:00:00.000Z' }],
-    versions: [{ keyVersionId: 'acme-v1', status: 'active', source: 'onboarding', createdAt: '2026-12-21T09:00:00.000Z', retainUntil: null, retiredAt: null, enabledUntil: null, backupCount: 1 }],
+    versions: [{ keyVersionId: 'acme-v1', status: 'active', source: 'onboarding', createdAt: '2026-12-21T09:00:00.000Z', retainUntil: null, retiredAt: null, enabledUntil: null, destroyAt: null, destroyedAt: null, backupCount: 1 }],
     nextCursor: null,
   },
   addedDatabase: { databaseId: 'billing', keyVersionId: 'acme-v1' },

@@ -3,7 +3,14 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { DEFAULT_MAX_BACKUP_RETENTION_DAYS, MAX_BACKUP_RETENTION_SETTING_RULE, isMaxBackupRetentionDays } from '@lethe/domain';
+import {
+  DEFAULT_MAX_BACKUP_RETENTION_DAYS,
+  DEFAULT_RETIRED_KEY_GRACE_DAYS,
+  MAX_BACKUP_RETENTION_SETTING_RULE,
+  RETIRED_KEY_GRACE_SETTING_RULE,
+  isMaxBackupRetentionDays,
+  isRetiredKeyGraceDays,
+} from '@lethe/domain';
 import { CRASH_POINTS, SABOTAGE_KINDS, type CrashPoint, type Sabotage } from '@lethe/lifecycle';
 import { KEY_PREFIX_PATTERN, MAX_SOFT_DELETE_RETENTION_DAYS, MIN_SOFT_DELETE_RETENTION_DAYS, type Pkcs11PinSource } from '@lethe/vault';
 import type { SimulatedVaultOutage } from '../infrastructure/simulated-vault-outages.js';
@@ -108,6 +115,11 @@ export interface EngineConfig {
    * days) without a break-glass grant covering backup.extend-retention; default 3653 (promises.ts, P3).
    */
   readonly maxBackupRetentionDays: number;
+  /**
+   * LETHE_RETIRED_KEY_GRACE_DAYS: how long (whole days) a retired key version stays disabled, and can
+   * be enabled again under break-glass, before it is destroyed in the vault; default 7 (promises.ts, P3).
+   */
+  readonly retiredKeyGraceDays: number;
   /** LETHE_PROBE and its settings (probe-config.ts): the read probe that verifies a shred. */
   readonly probe: ReadProbeConfig;
   /** LETHE_ASSET_STORE and its settings (LETHE_AZURE_BLOB_*): where staging blobs and platform-key backups live. */
@@ -316,6 +328,13 @@ const schema = z.object({
     .transform(Number)
     .refine(isMaxBackupRetentionDays, { message: MAX_BACKUP_RETENTION_SETTING_RULE })
     .default(DEFAULT_MAX_BACKUP_RETENTION_DAYS),
+  LETHE_RETIRED_KEY_GRACE_DAYS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { message: RETIRED_KEY_GRACE_SETTING_RULE })
+    .transform(Number)
+    .refine(isRetiredKeyGraceDays, { message: RETIRED_KEY_GRACE_SETTING_RULE })
+    .default(DEFAULT_RETIRED_KEY_GRACE_DAYS),
   LETHE_ASSET_STORE: z.enum(ASSET_STORES, { message: `must be one of ${ASSET_STORES.join(', ')}` }).default('local'),
   // Checked by parseAssetStore, and only with LETHE_ASSET_STORE=azure-blob.
   LETHE_AZURE_BLOB_CONNECTION_STRING: z.string().optional(),
@@ -534,6 +553,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
     oidc,
     breakGlassApprovals: c.LETHE_BREAK_GLASS_APPROVALS,
     maxBackupRetentionDays: c.LETHE_BACKUP_RETENTION_MAX_DAYS,
+    retiredKeyGraceDays: c.LETHE_RETIRED_KEY_GRACE_DAYS,
     assetStore,
     eventStore,
     vault,

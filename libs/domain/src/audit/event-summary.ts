@@ -118,7 +118,14 @@ const DESCRIBE: Describers = {
   BackupRetentionChanged: (d) => described(d.at, `Backup ${d.backupId} now expires ${d.expiresAt}${pastMaximumRetention(d.grantId)}`),
   BackupDeleted: (d) => described(d.at, `Backup ${d.backupId} deleted`),
   StagingAssetRegistered: (d) => described(d.at, `Staging asset ${d.assetId} registered (${d.expiresAt ? `expires ${d.expiresAt}` : 'no expiry'})`),
-  KeyVersionRetired: (d) => described(d.at, `Key version ${d.keyVersionId} retired (retained until ${d.retainUntil})`),
+  KeyVersionRetired: (d) =>
+    described(
+      d.at,
+      d.destroyAt === undefined || d.destroyAt === d.at
+        ? `Key version ${d.keyVersionId} retired (retained until ${d.retainUntil}): disabled and destroyed in the vault`
+        : `Key version ${d.keyVersionId} retired (retained until ${d.retainUntil}): disabled in the vault, destroyed at ${d.destroyAt} unless enabled again under break-glass`,
+    ),
+  KeyVersionDestroyed: (d) => described(d.at, `Key version ${d.keyVersionId} destroyed in the vault, its grace as a retired version over`),
   KeyRingDestroyed: (d) => described(d.at, 'Key ring destroyed by the shred: every key version is gone'),
   // break-glass `key-version.enable`
   KeyVersionEnabled: (d) => described(d.at, `Key version ${d.keyVersionId} enabled again under break-glass grant ${d.grantId}, until ${d.until} (then retired again)`),

@@ -1,7 +1,7 @@
 // Given a key ring's history, when a key timer asks at an instant, then the workflow's answer.
 import type { KeyRingEvent } from './key-ring.events.js';
 import { evolveKeyRing, initialKeyRingState, type KeyRingState } from './key-ring.state.js';
-import { nextRotation, overdueCheck, reprotectionPlan, retirementDecision } from './key-lifecycle.workflow.js';
+import { destructionDecision, nextRotation, overdueCheck, reprotectionPlan, retirementDecision } from './key-lifecycle.workflow.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const given = (...events: KeyRingEvent[]): KeyRingState => events.reduce(evolveKeyRing, initialKeyRingState);
@@ -24,7 +24,10 @@ const reprotected = (databaseId: string, from: string, to: string, when: string)
   type: 'DatabaseReprotected',
   data: { databaseId, fromKeyVersionId: from, toKeyVersionId: to, at: when },
 });
-const retired = (keyVersionId: string, retainUntil: string): KeyRingEvent => ({ type: 'KeyVersionRetired', data: { keyVersionId, retainUntil, at: retainUntil } });
+const retired = (keyVersionId: string, retainUntil: string): KeyRingEvent => ({
+  type: 'KeyVersionRetired',
+  data: { keyVersionId, retainUntil, at: retainUntil, destroyAt: new Date(Date.parse(retainUntil) + 7 * 86_400_000).toISOString() },
+});
 const destroyed: KeyRingEvent = { type: 'KeyRingDestroyed', data: { at: '2026-06-01T00:00:00.000Z' } };
 const backup = (backupId: string, keyVersionIds: string[], expiresAt: string): KeyRingEvent => ({
   type: 'BackupRecorded',
@@ -120,8 +123,42 @@ describe('key lifecycle workflow: retirement (P3)', () => {
     expect(retirementDecision(given(...superseded, retired('kv-1', '2026-02-09T00:00:00.000Z')), 'kv-1', at('2026-02-09T00:05:00Z'))).toEqual({ kind: 'finish-in-vault' });
   });
 
+  it('given a version destroyed after its grace, when its retirement timer fires again, then nothing happens', () => {
+    const destroyedAfterGrace = given(...superseded, retired('kv-1', '2026-02-09T00:00:00.000Z'), { type: 'KeyVersionDestroyed', data: { keyVersionId: 'kv-1', at: '2026-02-16T00:00:00.000Z' } });
+    expect(retirementDecision(destroyedAfterGrace, 'kv-1', at('2026-02-16T00:05:00Z'))).toEqual({ kind: 'none', reason: 'destroyed' });
+  });
+
   it('given a shredded ring or an unknown version, when a retirement timer fires, then nothing happens', () => {
     expect(retirementDecision(given(...superseded, destroyed), 'kv-1', at('2026-07-01T00:00:00Z'))).toEqual({ kind: 'none', reason: 'ring-closed' });
     expect(retirementDecision(given(...superseded), 'kv-9', at('2026-07-01T00:00:00Z'))).toEqual({ kind: 'none', reason: 'unknown-version' });
+  });
+});
+
+describe('key lifecycle workflow: destruction after the grace (P3)', () => {
+  // kv-1 superseded (last use Feb 2), retired Feb 9; its grace (7 days here) ends Feb 16.
+  const superseded = [opened(), added('kv-2', '2026-02-01T00:00:00.000Z'), reprotected('db-1', 'kv-1', 'kv-2', '2026-02-01T01:00:00.000Z'), reprotected('db-2', 'kv-1', 'kv-2', '2026-02-02T00:00:00.000Z')];
+  const retiredState = () => given(...superseded, retired('kv-1', '2026-02-09T00:00:00.000Z'));
+
+  it('given a retired version, when its timer fires before the grace ends, then it waits until then', () => {
+    expect(destructionDecision(retiredState(), 'kv-1', at('2026-02-15T23:59:59.999Z'))).toEqual({ kind: 'wait', until: '2026-02-16T00:00:00.000Z' });
+  });
+
+  it('given a retired version, when its timer fires at or after the grace end, then it is destroyed', () => {
+    expect(destructionDecision(retiredState(), 'kv-1', at('2026-02-16T00:00:00Z'))).toEqual({ kind: 'destroy' });
+  });
+
+  it('given a version recorded destroyed (a crash before the vault call), when its timer fires again, then the vault call is finished', () => {
+    const recorded = given(...superseded, retired('kv-1', '2026-02-09T00:00:00.000Z'), { type: 'KeyVersionDestroyed', data: { keyVersionId: 'kv-1', at: '2026-02-16T00:00:00.000Z' } });
+    expect(destructionDecision(recorded, 'kv-1', at('2026-02-16T00:01:00Z'))).toEqual({ kind: 'finish-in-vault' });
+  });
+
+  it('given a version enabled again under break-glass, a shredded ring or an unknown version, when the timer fires, then nothing happens', () => {
+    const enabled = given(...superseded, retired('kv-1', '2026-02-09T00:00:00.000Z'), {
+      type: 'KeyVersionEnabled',
+      data: { keyVersionId: 'kv-1', until: '2026-02-12T00:00:00.000Z', grantId: 'bg-1', at: '2026-02-11T00:00:00.000Z' },
+    });
+    expect(destructionDecision(enabled, 'kv-1', at('2026-02-16T00:00:00Z'))).toEqual({ kind: 'none', reason: 'not-retired' });
+    expect(destructionDecision(given(...superseded, retired('kv-1', '2026-02-09T00:00:00.000Z'), destroyed), 'kv-1', at('2026-02-16T00:00:00Z'))).toEqual({ kind: 'none', reason: 'ring-closed' });
+    expect(destructionDecision(retiredState(), 'kv-9', at('2026-02-16T00:00:00Z'))).toEqual({ kind: 'none', reason: 'unknown-version' });
   });
 });

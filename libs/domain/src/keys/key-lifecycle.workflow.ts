@@ -63,11 +63,11 @@ export function overdueCheck(state: KeyRingState, keyVersionId: string): Overdue
 }
 
 export type RetirementAction =
-  | { readonly kind: 'none'; readonly reason: 'ring-closed' | 'unknown-version' | 'still-needed' }
+  | { readonly kind: 'none'; readonly reason: 'ring-closed' | 'unknown-version' | 'still-needed' | 'destroyed' }
   | { readonly kind: 'wait'; readonly until: string }
-  /** Record RetireKeyVersion (the decider re-checks), then disable and destroy it in the vault. */
+  /** Record RetireKeyVersion (the decider re-checks), then disable it in the vault. */
   | { readonly kind: 'retire'; readonly retainUntil: string }
-  /** Already retired (a crash interrupted the vault calls): disable and destroy it, both idempotent. */
+  /** Already retired (a crash interrupted the vault call): disable it, idempotent. */
   | { readonly kind: 'finish-in-vault' };
 
 /**
@@ -77,10 +77,35 @@ export type RetirementAction =
  */
 export function retirementDecision(state: KeyRingState, keyVersionId: string, now: Date): RetirementAction {
   if (!live(state)) return { kind: 'none', reason: 'ring-closed' };
-  if (!findVersion(state, keyVersionId)) return { kind: 'none', reason: 'unknown-version' };
+  const version = findVersion(state, keyVersionId);
+  if (!version) return { kind: 'none', reason: 'unknown-version' };
+  if (version.destroyedAt) return { kind: 'none', reason: 'destroyed' };
   if (versionStatus(state, keyVersionId) === 'retired') return { kind: 'finish-in-vault' };
   const until = retainUntil(state, keyVersionId);
   if (until === null) return { kind: 'none', reason: 'still-needed' };
   return now.getTime() < Date.parse(until) ? { kind: 'wait', until } : { kind: 'retire', retainUntil: until };
+}
+
+export type DestructionAction =
+  /** Shredded ring (the shred destroyed every version), unknown version, or enabled again since it was retired. */
+  | { readonly kind: 'none'; readonly reason: 'ring-closed' | 'unknown-version' | 'not-retired' }
+  | { readonly kind: 'wait'; readonly until: string }
+  /** Record DestroyKeyVersion (the decider re-checks), then destroy it in the vault. */
+  | { readonly kind: 'destroy' }
+  /** Already recorded destroyed (a crash interrupted the vault call): destroy it, idempotent. */
+  | { readonly kind: 'finish-in-vault' };
+
+/**
+ * P3: what the destruction timer of a retired `keyVersionId` does at `now`. It stays disabled until
+ * its destroyAt (the grace in which break-glass `key-version.enable` can bring it back), then is
+ * destroyed. A version enabled again meanwhile does nothing: its next retirement sets a new timer.
+ */
+export function destructionDecision(state: KeyRingState, keyVersionId: string, now: Date): DestructionAction {
+  if (!live(state)) return { kind: 'none', reason: 'ring-closed' };
+  const version = findVersion(state, keyVersionId);
+  if (!version) return { kind: 'none', reason: 'unknown-version' };
+  if (version.destroyedAt) return { kind: 'finish-in-vault' };
+  if (!version.retiredAt || version.destroyAt === null) return { kind: 'none', reason: 'not-retired' };
+  return now.getTime() < Date.parse(version.destroyAt) ? { kind: 'wait', until: version.destroyAt } : { kind: 'destroy' };
 }
 

@@ -93,6 +93,12 @@ export interface RetireKeyVersion {
   readonly data: { readonly keyVersionId: string };
 }
 
+/** At a retired version's destroyAt: record that it is destroyed in the vault (the lifecycle destroys it next). */
+export interface DestroyKeyVersion {
+  readonly type: 'DestroyKeyVersion';
+  readonly data: { readonly keyVersionId: string };
+}
+
 /**
  * Break-glass `key-version.enable`: a retired version usable again until `until` (ISO instant, the
  * window end of grant `grantId`), then retired again by the retention timer.
@@ -121,5 +127,6 @@ export type KeyRingCommand =
   | DeleteBackup
   | RegisterStagingAsset
   | RetireKeyVersion
+  | DestroyKeyVersion
   | DestroyKeyRing
   | EnableKeyVersion;

@@ -15,7 +15,11 @@ import {
 } from './key-ring.state.js';
 import { backupsHolding, isLive, retainUntil, retentionTimers, unrestorableBackups } from './retention.js';
 
-const at = (iso: string): KeyRingContext => ({ now: new Date(iso) });
+/** The grace of a retired version before it is destroyed (LETHE_RETIRED_KEY_GRACE_DAYS) in these specs: long enough to enable one weeks later. */
+const GRACE_DAYS = 30;
+const at = (iso: string): KeyRingContext => ({ now: new Date(iso), retiredKeyGraceDays: GRACE_DAYS });
+/** The destroyAt of a version retired at `iso`. */
+const graceEnd = (iso: string) => new Date(Date.parse(iso) + GRACE_DAYS * 86_400_000).toISOString();
 const given = specFor(keyRingDecider, () => at('2026-03-01T00:00:00.000Z'));
 const fold = (events: readonly KeyRingEvent[]): KeyRingState => events.reduce(keyRingDecider.evolve, keyRingDecider.initialState);
 
@@ -101,7 +105,7 @@ describe('key ring: opening', () => {
       ]);
     const s = fold([opened()]);
     expect(s.databases[0]).toEqual({ databaseId: 'db-1', intervals: [{ keyVersionId: 'kv-1', from: T0, to: null }] });
-    expect(s.versions).toEqual([{ keyVersionId: 'kv-1', createdAt: T0, source: 'onboarding', retiredAt: null, enabledUntil: null }]);
+    expect(s.versions).toEqual([{ keyVersionId: 'kv-1', createdAt: T0, source: 'onboarding', retiredAt: null, enabledUntil: null, destroyAt: null, destroyedAt: null }]);
   });
 
   it('refuses a ring that exists', () => {
@@ -452,7 +456,7 @@ describe('key ring: P3 retention and retirement', () => {
     given(rotated).when(retire('kv-1'), at('2026-02-02T23:59:59.999Z')).thenNothing();
     given(rotated)
       .when(retire('kv-1'), at('2026-02-03T00:00:00.000Z'))
-      .then([{ type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: '2026-02-03T00:00:00.000Z', at: '2026-02-03T00:00:00.000Z' } }]);
+      .then([{ type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: '2026-02-03T00:00:00.000Z', at: '2026-02-03T00:00:00.000Z', destroyAt: graceEnd('2026-02-03T00:00:00.000Z') } }]);
     // The default window is 35 days: not retired at its last use, as before the policy existed.
     const byDefault = [opened({ pitrRetentionDays: 35 }), ...rotated.slice(1)];
     expect(retainUntil(fold(byDefault), 'kv-1')).toBe('2026-03-09T00:00:00.000Z');
@@ -472,7 +476,7 @@ describe('key ring: P3 retention and retirement', () => {
     given(withBackup).when(retire('kv-1'), at('2026-03-31T23:59:59.999Z')).thenNothing();
     given(withBackup)
       .when(retire('kv-1'), at('2026-04-01T00:00:00.000Z'))
-      .then([{ type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: '2026-04-01T00:00:00.000Z', at: '2026-04-01T00:00:00.000Z' } }]);
+      .then([{ type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: '2026-04-01T00:00:00.000Z', at: '2026-04-01T00:00:00.000Z', destroyAt: graceEnd('2026-04-01T00:00:00.000Z') } }]);
     // A backup that expired before the last use does not hold the version past the floor.
     const early = then(rotated, backup({ backupId: 'b-2', coveredFrom: T0, takenAt: '2026-01-10T00:00:00Z', expiresAt: '2026-01-20T00:00:00Z' }), '2026-01-10T00:00:00.000Z');
     expect(retainUntil(fold(early), 'kv-1')).toBe('2026-02-03T00:00:00.000Z');
@@ -492,7 +496,7 @@ describe('key ring: P3 retention and retirement', () => {
     expect(retainUntil(fold(deleted), 'kv-1')).toBe('2026-02-03T00:00:00.000Z');
     given(deleted)
       .when(retire('kv-1'), at('2026-02-10T00:00:00.000Z'))
-      .then([{ type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: '2026-02-03T00:00:00.000Z', at: '2026-02-10T00:00:00.000Z' } }]);
+      .then([{ type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: '2026-02-03T00:00:00.000Z', at: '2026-02-10T00:00:00.000Z', destroyAt: graceEnd('2026-02-10T00:00:00.000Z') } }]);
   });
 
   it('moves the floor when the point-in-time window changes', () => {
@@ -722,7 +726,7 @@ describe('key ring: break-glass key-version.enable', () => {
     given(enabled).when(retire('kv-1'), at('2026-03-01T01:59:59.999Z')).thenNothing();
     given(enabled)
       .when(retire('kv-1'), at(UNTIL))
-      .then([{ type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: UNTIL, at: UNTIL } }]);
+      .then([{ type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: UNTIL, at: UNTIL, destroyAt: graceEnd(UNTIL) } }]);
     const again = fold(then(enabled, retire('kv-1'), UNTIL));
     expect(again.versions[0]).toMatchObject({ retiredAt: UNTIL, enabledUntil: null });
     expect(versionStatus(again, 'kv-1')).toBe('retired');
@@ -736,5 +740,67 @@ describe('key ring: break-glass key-version.enable', () => {
     const withBackup = then(then(rotated, backup({ expiresAt: '2026-04-01T00:00:00.000Z' }), '2026-02-05T00:00:00.000Z'), retire('kv-1'), '2026-04-01T00:00:00.000Z');
     const s = fold(then(withBackup, enable('kv-1', '2026-04-01T02:00:00.000Z'), '2026-04-01T00:30:00.000Z'));
     expect(retainUntil(s, 'kv-1')).toBe('2026-04-01T02:00:00.000Z');
+  });
+});
+
+describe("key ring: a retired version's grace before destruction (P3, LETHE_RETIRED_KEY_GRACE_DAYS)", () => {
+  const RETIRED_AT = '2026-02-03T00:00:00.000Z';
+  const retired = then(rotated, retire('kv-1'), RETIRED_AT);
+  const DESTROY_AT = graceEnd(RETIRED_AT);
+  const destroy: KeyRingCommand = { type: 'DestroyKeyVersion', data: { keyVersionId: 'kv-1' } };
+  const enable = (until: string): KeyRingCommand => ({ type: 'EnableKeyVersion', data: { keyVersionId: 'kv-1', until, grantId: 'bg-1' } });
+
+  it('records when the retired version is destroyed: the grace in force after the retirement, 0 days at once', () => {
+    given(rotated)
+      .when(retire('kv-1'), { now: new Date(RETIRED_AT), retiredKeyGraceDays: 7 })
+      .then([{ type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: RETIRED_AT, at: RETIRED_AT, destroyAt: '2026-02-10T00:00:00.000Z' } }]);
+    given(rotated)
+      .when(retire('kv-1'), { now: new Date(RETIRED_AT), retiredKeyGraceDays: 0 })
+      .then([{ type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: RETIRED_AT, at: RETIRED_AT, destroyAt: RETIRED_AT } }]);
+    // Without the setting, the default of promises.ts (7 days).
+    given(rotated)
+      .when(retire('kv-1'), { now: new Date(RETIRED_AT) })
+      .then([{ type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: RETIRED_AT, at: RETIRED_AT, destroyAt: '2026-02-10T00:00:00.000Z' } }]);
+    expect(fold(retired).versions[0]).toMatchObject({ retiredAt: RETIRED_AT, destroyAt: DESTROY_AT, destroyedAt: null });
+    expect(versionStatus(fold(retired), 'kv-1')).toBe('retired');
+  });
+
+  it('destroys it only once the grace is over, once; then it counts as destroyed', () => {
+    given(retired).when(destroy, at('2026-03-04T23:59:59.999Z')).thenRejects('key-version-grace-running');
+    given(retired).when(destroy, at(DESTROY_AT)).then([{ type: 'KeyVersionDestroyed', data: { keyVersionId: 'kv-1', at: DESTROY_AT } }]);
+    const destroyed = then(retired, destroy, DESTROY_AT);
+    given(destroyed).when(destroy, at('2026-04-01T00:00:00.000Z')).thenNothing();
+    expect(versionStatus(fold(destroyed), 'kv-1')).toBe('destroyed');
+    expect(fold(destroyed).versions[0]).toMatchObject({ destroyedAt: DESTROY_AT });
+  });
+
+  it('can enable it during the grace, never at or after its end', () => {
+    given(retired)
+      .when(enable('2026-03-04T23:00:00.000Z'), at('2026-03-04T22:00:00.000Z'))
+      .then([{ type: 'KeyVersionEnabled', data: { keyVersionId: 'kv-1', until: '2026-03-04T23:00:00.000Z', grantId: 'bg-1', at: '2026-03-04T22:00:00.000Z' } }]);
+    // Its timer is due though not fired yet: the vault is about to destroy it.
+    given(retired).when(enable('2026-03-05T02:00:00.000Z'), at(DESTROY_AT)).thenRejects('key-version-destroyed');
+    given(then(retired, destroy, DESTROY_AT)).when(enable('2026-04-01T02:00:00.000Z'), at('2026-04-01T00:00:00.000Z')).thenRejects('key-version-destroyed');
+  });
+
+  it('does not destroy a version enabled again since its retirement; its next retirement starts a new grace', () => {
+    const enabled = then(retired, enable('2026-02-20T00:00:00.000Z'), '2026-02-19T00:00:00.000Z');
+    expect(fold(enabled).versions[0]).toMatchObject({ destroyAt: null });
+    given(enabled).when(destroy, at(DESTROY_AT)).thenRejects('key-version-not-retired');
+    const again = fold(then(enabled, retire('kv-1'), '2026-02-20T00:00:00.000Z'));
+    expect(again.versions[0]).toMatchObject({ retiredAt: '2026-02-20T00:00:00.000Z', destroyAt: graceEnd('2026-02-20T00:00:00.000Z') });
+  });
+
+  it('records nothing for a shredded ring (the shred destroyed every version), and refuses an unknown or unretired version', () => {
+    given(then(retired, { type: 'DestroyKeyRing', data: {} }, '2026-02-04T00:00:00.000Z')).when(destroy, at(DESTROY_AT)).thenNothing();
+    given(rotated).when(destroy, at(DESTROY_AT)).thenRejects('key-version-not-retired');
+    given(retired).when({ type: 'DestroyKeyVersion', data: { keyVersionId: 'kv-9' } }, at(DESTROY_AT)).thenRejects('unknown-key-version');
+  });
+
+  it('reads a retirement recorded before the grace existed (no destroyAt) as destroyed at retirement, as the lifecycle then did', () => {
+    const legacy: KeyRingEvent[] = [...rotated, { type: 'KeyVersionRetired', data: { keyVersionId: 'kv-1', retainUntil: RETIRED_AT, at: RETIRED_AT } }];
+    expect(fold(legacy).versions[0]).toMatchObject({ destroyAt: RETIRED_AT, destroyedAt: RETIRED_AT });
+    expect(versionStatus(fold(legacy), 'kv-1')).toBe('destroyed');
+    given(legacy).when(enable('2026-02-04T02:00:00.000Z'), at('2026-02-04T00:00:00.000Z')).thenRejects('key-version-destroyed');
   });
 });

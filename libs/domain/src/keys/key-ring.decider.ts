@@ -11,6 +11,7 @@ import {
   exceedsBackupRetention,
   isPitrRetentionDays,
   isRotationPeriodDays,
+  retiredKeyDestroyAt,
 } from '../promises.js';
 import type { PrivilegedOperation } from '../break-glass/break-glass.events.js';
 import type { KeyRingCommand } from './key-ring.commands.js';
@@ -46,6 +47,11 @@ export interface KeyRingContext {
    * days) without a break-glass grant; DEFAULT_MAX_BACKUP_RETENTION_DAYS when absent.
    */
   readonly maxBackupRetentionDays?: number;
+  /**
+   * LETHE_RETIRED_KEY_GRACE_DAYS: how long (whole days) a retired version stays disabled before it is
+   * destroyed in the vault; DEFAULT_RETIRED_KEY_GRACE_DAYS when absent.
+   */
+  readonly retiredKeyGraceDays?: number;
 }
 
 // ---- Backup retention past the maximum (break-glass `backup.extend-retention`) ----------------------
@@ -188,12 +194,36 @@ function decideEnableKeyVersion(command: Extract<KeyRingCommand, { type: 'Enable
   requireNotDestroyed(state);
   const until = instant(command.data.until, 'until');
   const version = findVersion(state, keyVersionId)!;
+  if (version.destroyedAt || (version.destroyAt !== null && ctx.now.getTime() >= Date.parse(version.destroyAt))) {
+    throw new DomainError('key-version-destroyed', `key version ${keyVersionId} was destroyed in the key vault after its grace as a retired version: it can never be enabled again`);
+  }
   if (!version.retiredAt) {
     if (version.enabledUntil === until) return [];
     throw new DomainError('key-version-not-retired', `key version ${keyVersionId} is not retired (not disabled): there is nothing to enable`);
   }
   if (Date.parse(until) <= ctx.now.getTime()) throw new DomainError('enable-window-ended', `the window to enable key version ${keyVersionId} in has ended`);
   return [{ type: 'KeyVersionEnabled', data: { keyVersionId, until, grantId, at: now } }];
+}
+
+/**
+ * P3: a retired version's grace is over (now ≥ destroyAt): KeyVersionDestroyed, recorded before the
+ * vault call so nothing can enable it meanwhile. Nothing when already destroyed (a retry) or when the
+ * ring was shredded (the shred destroyed every version); a version enabled again since is refused
+ * (its timer is stale), as is one whose grace has not run out.
+ */
+function decideDestroyKeyVersion(command: Extract<KeyRingCommand, { type: 'DestroyKeyVersion' }>, state: KeyRingState, ctx: KeyRingContext, now: string): KeyRingEvent[] {
+  requireRing(state);
+  const { keyVersionId } = command.data;
+  requireVersion(state, keyVersionId);
+  const version = findVersion(state, keyVersionId)!;
+  if (state.destroyed || version.destroyedAt) return [];
+  if (!version.retiredAt || version.destroyAt === null) {
+    throw new DomainError('key-version-not-retired', `key version ${keyVersionId} is not retired: it is not destroyed`);
+  }
+  if (ctx.now.getTime() < Date.parse(version.destroyAt)) {
+    throw new DomainError('key-version-grace-running', `key version ${keyVersionId} stays disabled until ${version.destroyAt} before it is destroyed`);
+  }
+  return [{ type: 'KeyVersionDestroyed', data: { keyVersionId, at: now } }];
 }
 
 export function decideKeyRing(command: KeyRingCommand, state: KeyRingState, ctx: KeyRingContext): KeyRingEvent[] {
@@ -325,8 +355,11 @@ export function decideKeyRing(command: KeyRingCommand, state: KeyRingState, ctx:
       requireVersion(state, keyVersionId);
       // Fired from a timer set earlier: re-check the live state, never trust the old date.
       if (!isRetirable(state, keyVersionId, ctx.now)) return [];
-      return [{ type: 'KeyVersionRetired', data: { keyVersionId, retainUntil: retainUntil(state, keyVersionId)!, at: now } }];
+      const destroyAt = retiredKeyDestroyAt(ctx.now, ctx.retiredKeyGraceDays);
+      return [{ type: 'KeyVersionRetired', data: { keyVersionId, retainUntil: retainUntil(state, keyVersionId)!, at: now, destroyAt } }];
     }
+    case 'DestroyKeyVersion':
+      return decideDestroyKeyVersion(command, state, ctx, now);
     case 'EnableKeyVersion':
       return decideEnableKeyVersion(command, state, ctx, now);
     case 'DestroyKeyRing': {

@@ -83,7 +83,17 @@ export type StagingAssetRegistered = DomainEvent<
   'StagingAssetRegistered',
   { readonly assetId: string; readonly expiresAt: string | null; readonly at: string }
 >;
-export type KeyVersionRetired = DomainEvent<'KeyVersionRetired', { readonly keyVersionId: string; readonly retainUntil: string; readonly at: string }>;
+/**
+ * P3: nothing needs the version any more. It is disabled in the vault at once and destroyed at
+ * `destroyAt` (`at` + LETHE_RETIRED_KEY_GRACE_DAYS) unless enabled again under break-glass before.
+ * Absent in events recorded before the grace existed: those versions were destroyed at `at`.
+ */
+export type KeyVersionRetired = DomainEvent<
+  'KeyVersionRetired',
+  { readonly keyVersionId: string; readonly retainUntil: string; readonly at: string; readonly destroyAt?: string }
+>;
+/** A retired version's grace ran out: recorded, then destroyed in the vault (for good; never enabled again). */
+export type KeyVersionDestroyed = DomainEvent<'KeyVersionDestroyed', { readonly keyVersionId: string; readonly at: string }>;
 export type KeyRingDestroyed = DomainEvent<'KeyRingDestroyed', { readonly at: string }>;
 
 // ---- break-glass `key-version.enable` -----------------------------------------------------------
@@ -111,5 +121,6 @@ export type KeyRingEvent =
   | BackupDeleted
   | StagingAssetRegistered
   | KeyVersionRetired
+  | KeyVersionDestroyed
   | KeyRingDestroyed
   | KeyVersionEnabled;

@@ -19,6 +19,10 @@ export interface KeyVersionState {
    * must stay usable until then (retention.ts), and is retired again after. Null otherwise.
    */
   readonly enabledUntil: string | null;
+  /** While retired: when its grace ends and it is destroyed in the vault (KeyVersionRetired.destroyAt). Null otherwise. */
+  readonly destroyAt: string | null;
+  /** Destroyed in the vault after its grace (KeyVersionDestroyed): it can never be enabled again. */
+  readonly destroyedAt: string | null;
 }
 
 /** The version protected the database during [from, to); `to` null = still does. */
@@ -87,7 +91,15 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * The version of KeyRingState's shape and of evolveKeyRing: raise it with either, so stored snapshots of
  * the old shape are ignored.
  */
-export const KEY_RING_STATE_VERSION = 2;
+export const KEY_RING_STATE_VERSION = 3;
+
+/**
+ * A retirement's destroyAt, and destroyedAt for one recorded before the grace existed (no destroyAt):
+ * the lifecycle then destroyed the version in the vault right at retirement, and recorded nothing more.
+ */
+function destructionOf(d: { readonly at: string; readonly destroyAt?: string }): { destroyAt: string; destroyedAt: string | null } {
+  return d.destroyAt === undefined ? { destroyAt: d.at, destroyedAt: d.at } : { destroyAt: d.destroyAt, destroyedAt: null };
+}
 
 export const initialKeyRingState: KeyRingState = {
   exists: false,
@@ -131,7 +143,7 @@ export function evolveKeyRing(state: KeyRingState, event: KeyRingEvent): KeyRing
         keyCustody: d.keyCustody,
         rotationPeriodDays: d.rotationPeriodDays,
         pitrRetentionDays: d.pitrRetentionDays,
-        versions: [{ keyVersionId: d.version.keyVersionId, createdAt: d.version.createdAt, source: 'onboarding', retiredAt: null, enabledUntil: null }],
+        versions: [{ keyVersionId: d.version.keyVersionId, createdAt: d.version.createdAt, source: 'onboarding', retiredAt: null, enabledUntil: null, destroyAt: null, destroyedAt: null }],
         databases: d.databases.map((databaseId) => ({
           databaseId,
           intervals: [{ keyVersionId: d.version.keyVersionId, from: d.at, to: null }],
@@ -142,7 +154,7 @@ export function evolveKeyRing(state: KeyRingState, event: KeyRingEvent): KeyRing
       const d = event.data;
       return {
         ...state,
-        versions: [...state.versions, { keyVersionId: d.keyVersionId, createdAt: d.createdAt, source: d.source, retiredAt: null, enabledUntil: null }],
+        versions: [...state.versions, { keyVersionId: d.keyVersionId, createdAt: d.createdAt, source: d.source, retiredAt: null, enabledUntil: null, destroyAt: null, destroyedAt: null }],
       };
     }
     case 'DatabaseReprotected':
@@ -187,16 +199,18 @@ export function evolveKeyRing(state: KeyRingState, event: KeyRingEvent): KeyRing
       return archiveSettledBackups(
         {
           ...state,
-          versions: state.versions.map((v) => (v.keyVersionId === event.data.keyVersionId ? { ...v, retiredAt: event.data.at, enabledUntil: null } : v)),
+          versions: state.versions.map((v) => (v.keyVersionId === event.data.keyVersionId ? { ...v, retiredAt: event.data.at, enabledUntil: null, ...destructionOf(event.data) } : v)),
         },
         event.data.at,
       );
+    case 'KeyVersionDestroyed':
+      return { ...state, versions: state.versions.map((v) => (v.keyVersionId === event.data.keyVersionId ? { ...v, destroyedAt: event.data.at } : v)) };
     case 'KeyRingDestroyed':
       return { ...state, destroyed: true };
     case 'KeyVersionEnabled':
       return {
         ...state,
-        versions: state.versions.map((v) => (v.keyVersionId === event.data.keyVersionId ? { ...v, retiredAt: null, enabledUntil: event.data.until } : v)),
+        versions: state.versions.map((v) => (v.keyVersionId === event.data.keyVersionId ? { ...v, retiredAt: null, enabledUntil: event.data.until, destroyAt: null } : v)),
       };
   }
 }
@@ -268,7 +282,7 @@ export type KeyVersionStatus = (typeof KEY_VERSION_STATUSES)[number];
 export function versionStatus(state: KeyRingState, keyVersionId: string): KeyVersionStatus {
   const v = findVersion(state, keyVersionId);
   if (!v) throw new Error(`unknown key version ${keyVersionId}`);
-  if (state.destroyed) return 'destroyed';
+  if (state.destroyed || v.destroyedAt) return 'destroyed';
   if (v.retiredAt) return 'retired';
   return newestVersion(state)?.keyVersionId === keyVersionId ? 'active' : 'superseded';
 }

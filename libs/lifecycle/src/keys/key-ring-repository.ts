@@ -4,6 +4,7 @@
 import type { Clock } from '@lethe/clock';
 import {
   DEFAULT_MAX_BACKUP_RETENTION_DAYS,
+  DEFAULT_RETIRED_KEY_GRACE_DAYS,
   KEY_RING_STATE_VERSION,
   DomainError,
   decideKeyRing,
@@ -40,13 +41,21 @@ function backupIdOf(command: KeyRingCommand): string | null {
   }
 }
 
+/** The fleet's settings a key ring decides with; each absent one is its default in promises.ts. */
+export interface KeyRingSettings {
+  /** LETHE_BACKUP_RETENTION_MAX_DAYS: the longest a backup may be kept without a break-glass grant. */
+  readonly maxBackupRetentionDays?: number;
+  /** LETHE_RETIRED_KEY_GRACE_DAYS: how long a retired version stays disabled before it is destroyed. */
+  readonly retiredKeyGraceDays?: number;
+}
+
 export class KeyRingRepository extends AggregateRepository<KeyRingCommand, KeyRingEvent, KeyRingState, KeyRingContext> {
   constructor(
     private readonly events: EventStore,
     clock: Clock,
     snapshots?: SnapshotOptions,
-    /** LETHE_BACKUP_RETENTION_MAX_DAYS: the longest a backup may be kept without a break-glass grant. */
-    private readonly maxBackupRetentionDays: number = DEFAULT_MAX_BACKUP_RETENTION_DAYS,
+    /** The fleet's settings the key ring decides with (LETHE_BACKUP_RETENTION_MAX_DAYS, LETHE_RETIRED_KEY_GRACE_DAYS); defaults from promises.ts. */
+    private readonly settings: KeyRingSettings = {},
   ) {
     super(
       events,
@@ -63,10 +72,15 @@ export class KeyRingRepository extends AggregateRepository<KeyRingCommand, KeyRi
     );
   }
 
-  /** The decision context: `now`, the maximum backup retention, and the archived backup the command names (one indexed read, only then). */
+  /** The decision context: `now`, the fleet's settings, and the archived backup the command names (one indexed read, only then). */
   async contextFor(now: Date, state: KeyRingState, command: KeyRingCommand): Promise<KeyRingContext> {
     const backupId = backupIdOf(command);
-    return { now, maxBackupRetentionDays: this.maxBackupRetentionDays, archived: backupId === null ? null : await this.archivedBackup(state, backupId) };
+    return {
+      now,
+      maxBackupRetentionDays: this.settings.maxBackupRetentionDays ?? DEFAULT_MAX_BACKUP_RETENTION_DAYS,
+      retiredKeyGraceDays: this.settings.retiredKeyGraceDays ?? DEFAULT_RETIRED_KEY_GRACE_DAYS,
+      archived: backupId === null ? null : await this.archivedBackup(state, backupId),
+    };
   }
 
   /**

@@ -3,7 +3,7 @@
 // fires late, twice, or after the world changed does the right thing or nothing.
 import type { Logger } from 'pino';
 import type { Clock } from '@lethe/clock';
-import { nextRotation, overdueCheck, REPROTECT_RETRY_MS, reprotectionPlan, retirementDecision, rotationDueAt, versionStatus } from '@lethe/domain';
+import { destructionDecision, nextRotation, overdueCheck, REPROTECT_RETRY_MS, reprotectionPlan, retirementDecision, rotationDueAt, versionStatus } from '@lethe/domain';
 import type { Deadline, DeadlineFireContext } from '@lethe/scheduler';
 import type { KeyVault } from '@lethe/vault';
 import type { KeyRingRepository } from './key-ring-repository.js';
@@ -92,7 +92,8 @@ export class KeyRingHandlers {
 
   /**
    * At a version's retainUntil: re-checks what needs it now, and retires it (recorded first, so
-   * nothing can count on it any more), then disables and destroys it in the vault. A retirement
+   * nothing can count on it any more), then disables it in the vault; the key-ring saga sets its
+   * destruction timer at the end of its grace (KeyVersionRetired.destroyAt). A retirement
    * interrupted by a crash finishes when the timer fires again.
    */
   readonly retire = async (deadline: Deadline, context: DeadlineFireContext): Promise<void> => {
@@ -115,7 +116,26 @@ export class KeyRingHandlers {
     // Recorded first: a crash from here on is resumed by this timer, which finds the version retired.
     this.crash('retire:recorded');
     await this.vault.disable(v);
-    this.crash('retire:disabled');
+  };
+
+  /**
+   * At a retired version's destroyAt: unless it was enabled again since, records it destroyed (first,
+   * so a concurrent break-glass enable is refused rather than enabling a version about to go), then
+   * destroys it in the vault. Interrupted by a crash, it finishes when the timer fires again.
+   */
+  readonly destroy = async (deadline: Deadline, context: DeadlineFireContext): Promise<void> => {
+    const { tenantId, keyVersionId } = deadline.payload as KeyTimerPayload;
+    const v = keyVersionId!;
+    const loaded = await this.keys.load(tenantId);
+    const action = destructionDecision(loaded.state, v, this.clock.now());
+    if (action.kind === 'none') return;
+    if (action.kind === 'wait') return context.rescheduleAt(new Date(action.until));
+    if (action.kind === 'destroy') {
+      const { state: after } = await this.keys.execute(tenantId, { type: 'DestroyKeyVersion', data: { keyVersionId: v } }, deadline.id, { loaded });
+      if (versionStatus(after, v) !== 'destroyed') return;
+      this.logger.info({ tenantId, keyVersionId: v }, 'retired key version destroyed');
+    }
+    this.crash('destroy:recorded');
     await this.vault.destroy(v);
   };
 }

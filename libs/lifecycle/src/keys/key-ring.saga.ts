@@ -2,7 +2,7 @@
 // after onboarding, rotation at the newest version's age limit, re-protection of every database when
 // a version appears (and the 24-hour overdue check), one retirement timer per superseded version at
 // its retainUntil (a version enabled again under break-glass gets one at its window end), and the ring's vault detection timer from its opening to its destruction. A retired
-// version's overdue check is cancelled (settled-timers.ts).
+// version's overdue check is cancelled (settled-timers.ts), and its destruction timer set at the end of its grace.
 // Timers are written in the processor's transaction; handlers re-check the live state when they fire.
 import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
@@ -13,6 +13,8 @@ import { timersSettledBy } from '../schedule/settled-timers.js';
 import type { KeyDetection } from './key-detection.js';
 import type { KeyRingRepository } from './key-ring-repository.js';
 import {
+  destroyTimerId,
+  KEY_DESTROY,
   KEY_REPROTECT,
   KEY_REPROTECT_OVERDUE,
   KEY_RETIRE,
@@ -69,6 +71,10 @@ export class KeyRingSaga implements Processor<typeof INTERESTS> {
     if (event.type === 'KeyVersionRetired') {
       // A retired version is never used again: its overdue check is moot (settled-timers.ts).
       for (const id of timersSettledBy(tenantId, event)) await this.deadlines.cancelInTx(tx, id);
+      // Its grace as a disabled version ends at destroyAt (absent: recorded before the grace existed,
+      // destroyed at retirement then).
+      const { keyVersionId, at, destroyAt } = event.data;
+      if (destroyAt !== undefined) await this.deadlines.scheduleInTx(tx, destroyTimerId(tenantId, keyVersionId, at), new Date(destroyAt), KEY_DESTROY, { tenantId, keyVersionId });
       return;
     }
     const { state } = await this.keys.load(tenantId);
@@ -108,6 +114,7 @@ export class KeyRingSaga implements Processor<typeof INTERESTS> {
     for (const v of state.versions) {
       await this.deadlines.cancelInTx(tx, retireTimerId(tenantId, v.keyVersionId));
       if (v.enabledUntil !== null) await this.deadlines.cancelInTx(tx, reRetireTimerId(tenantId, v.keyVersionId, v.enabledUntil));
+      if (v.retiredAt !== null) await this.deadlines.cancelInTx(tx, destroyTimerId(tenantId, v.keyVersionId, v.retiredAt));
       await this.deadlines.cancelInTx(tx, reprotectTimerId(tenantId, v.keyVersionId));
       await this.deadlines.cancelInTx(tx, overdueTimerId(tenantId, v.keyVersionId));
     }

@@ -3,7 +3,7 @@
 // kinds (rows of lethe_deadlines) may be renamed; the public names may not. The deadline handlers
 // are typed over TimerKind (lifecycle.module.ts), so a timer added without an entry here does not compile.
 import { KEY_DETECTION } from '../keys/key-detection.js';
-import { KEY_REPROTECT, KEY_REPROTECT_OVERDUE, KEY_RETIRE, KEY_RING_OPEN, KEY_ROTATION } from '../keys/key-timers.js';
+import { KEY_DESTROY, KEY_REPROTECT, KEY_REPROTECT_OVERDUE, KEY_RETIRE, KEY_RING_OPEN, KEY_ROTATION } from '../keys/key-timers.js';
 import { KEY_PURGE_CHECK, SHRED_DEADLINE, SHRED_STEP } from '../shred/shred-deadlines.js';
 import { BREAK_GLASS_EXPIRY } from '../break-glass/break-glass-timers.js';
 import { COMPLIANCE_CHECK } from '../compliance/watch/compliance-timers.js';
@@ -17,6 +17,7 @@ export type TimerKind =
   | typeof KEY_REPROTECT
   | typeof KEY_REPROTECT_OVERDUE
   | typeof KEY_RETIRE
+  | typeof KEY_DESTROY
   | typeof KEY_DETECTION
   | typeof KEY_RING_OPEN
   | typeof BREAK_GLASS_EXPIRY
@@ -31,6 +32,7 @@ export const SCHEDULE_KINDS = [
   'reprotection',
   'reprotection-overdue-check',
   'retirement',
+  'retired-key-destruction',
   'key-detection',
   'key-ring-opening',
   'break-glass-expiry',
@@ -68,6 +70,7 @@ const TIMERS: { readonly [K in TimerKind]: TimerMeaning } = {
   [KEY_REPROTECT]: { kind: 'reprotection', subject: keyVersion },
   [KEY_REPROTECT_OVERDUE]: { kind: 'reprotection-overdue-check', subject: keyVersion },
   [KEY_RETIRE]: { kind: 'retirement', subject: keyVersion },
+  [KEY_DESTROY]: { kind: 'retired-key-destruction', subject: keyVersion },
   [KEY_DETECTION]: { kind: 'key-detection', subject: keyRing },
   [KEY_RING_OPEN]: { kind: 'key-ring-opening', subject: keyRing },
   [BREAK_GLASS_EXPIRY]: { kind: 'break-glass-expiry', subject: (p) => (p.grantId ? { type: 'break-glass-grant', id: p.grantId } : null) },

@@ -47,6 +47,7 @@ const PAYLOADS: { readonly [T in IntegrationEventType]: JsonSchema } = {
   'key.reprotection-overdue': object({ databaseId: id, keyVersionId: id, dueBy: instant }),
   'key.version-retired': object({ keyVersionId: id, retainUntil: instant }),
   'key.version-enabled': object({ keyVersionId: id, enabledUntil: instant, grantId: id }),
+  'key.version-destroyed': object({ keyVersionId: id }),
   'shred.scheduled': object({ shredId: id, trigger, effectiveAt: instant, deadline: instant, executeAt: instant }),
   'shred.rescheduled': object({ shredId: id, trigger, deadline: instant, executeAt: instant, previousDeadline: instant, previousExecuteAt: instant }),
   'shred.cancelled': object({ shredId: id }),

@@ -10,6 +10,7 @@ export const INTEGRATION_EVENT_TYPES = [
   'key.reprotection-overdue',
   'key.version-retired',
   'key.version-enabled',
+  'key.version-destroyed',
   'shred.scheduled',
   'shred.rescheduled',
   'shred.cancelled',
@@ -48,6 +49,8 @@ export interface IntegrationPayloads {
   readonly 'key.version-retired': { readonly keyVersionId: string; readonly retainUntil: string };
   /** Break-glass `key-version.enable`: usable again until `enabledUntil`, then retired again. */
   readonly 'key.version-enabled': { readonly keyVersionId: string; readonly enabledUntil: string; readonly grantId: string };
+  /** P3: a retired version destroyed in the vault after its grace (LETHE_RETIRED_KEY_GRACE_DAYS); never enabled again. */
+  readonly 'key.version-destroyed': { readonly keyVersionId: string };
   readonly 'shred.scheduled': {
     readonly shredId: string;
     readonly trigger: ShredTriggerRef;

@@ -140,4 +140,8 @@ export const SAMPLES: readonly StoredTenantEvent[] = [
     type: 'KeyVersionEnabled',
     data: { keyVersionId: 'kv-1', until: '2028-06-01T13:00:00.000Z', grantId: '3f0c9a57-2d1e-4b6a-9c8d-7e6f5a4b3c2d', at: '2028-06-01T11:00:00.000Z' },
   }),
+  stored('0b3c2f0e-4f6a-4c55-9d5e-6a1f000000e2', {
+    type: 'KeyVersionDestroyed',
+    data: { keyVersionId: 'kv-1', at: '2028-06-08T13:00:00.000Z' },
+  }),
 ];

@@ -20,7 +20,7 @@ export const certificateHref = (tenantId: string) => `/v1/tenants/${encodeURICom
 
 /** The domain event types the mapping reads: the outbox processor follows exactly these. */
 export const MAPPED_TENANT_EVENTS = ['TenantOnboarded', 'ShredScheduled', 'ShredAdvanced', 'ShredCancelled', 'KeyDestroyed', 'DeletionCertificateIssued', 'ShredVerificationFailed', 'ShredDeadlineBreached'] as const;
-export const MAPPED_KEY_RING_EVENTS = ['KeyVersionAdded', 'DatabaseReprotected', 'DatabaseRotationOverdue', 'KeyVersionRetired', 'BackupRecorded', 'KeyVersionEnabled'] as const;
+export const MAPPED_KEY_RING_EVENTS = ['KeyVersionAdded', 'DatabaseReprotected', 'DatabaseRotationOverdue', 'KeyVersionRetired', 'BackupRecorded', 'KeyVersionEnabled', 'KeyVersionDestroyed'] as const;
 export const MAPPED_COMPLIANCE_EVENTS = ['ComplianceViolationOpened', 'ComplianceViolationClosed'] as const;
 
 /** A trigger without the free text a caller typed (a termination's reason). */
@@ -83,6 +83,8 @@ export function toIntegrationEvent(event: StoredTenantEvent): IntegrationEvent |
     // break-glass `key-version.enable`
     case 'KeyVersionEnabled':
       return make('key.version-enabled', event.data.at, { keyVersionId: event.data.keyVersionId, enabledUntil: event.data.until, grantId: event.data.grantId });
+    case 'KeyVersionDestroyed':
+      return make('key.version-destroyed', event.data.at, { keyVersionId: event.data.keyVersionId });
     case 'BackupRecorded': {
       const d = event.data;
       if (d.unrestorable === null) return undefined;

@@ -4,7 +4,8 @@
 // ring is refused before the vault is touched; then the vault enables the version; then the ring
 // records KeyVersionEnabled (an external call recorded after it succeeded). A retry is safe: enable
 // is idempotent in the vault, and the same grant and version record nothing twice. The key-ring
-// saga sets the version's retirement timer at the window end, which retires it again.
+// saga sets the version's retirement timer at the window end, which retires it again. A retired
+// version can be enabled only during its grace (LETHE_RETIRED_KEY_GRACE_DAYS): after, it is destroyed.
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK, type Clock } from '@lethe/clock';
@@ -38,7 +39,8 @@ export class EnableKeyVersionHandler implements ICommandHandler<EnableKeyVersion
     try {
       await this.vault.enable(keyVersionId);
     } catch (error) {
-      // Retirement destroys the version in the vault right after disabling it: nothing can bring it back.
+      // Destroyed in the vault by other means than its grace's end (a vault that destroyed it itself):
+      // nothing can bring it back.
       if (error instanceof KeyVersionDestroyedError) {
         throw new DomainError('key-version-destroyed', `key version ${keyVersionId} was destroyed in the key vault: it can never be enabled again`);
       }
