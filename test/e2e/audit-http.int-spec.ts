@@ -215,10 +215,10 @@ describe('a tenant history: onboarding, a database, a backup, a rotation, a reti
     const [old, current] = t.versions;
     expect(old).toMatchObject({ keyVersionId: v1, retiredAt: expect.any(String), retainedUntil: BACKUP_EXPIRES });
     expect(Date.parse(old.retiredAt)).toBeGreaterThanOrEqual(Date.parse(old.retainedUntil));
-    // destroyedAt is when the vault made each version unusable: the version retired earlier at its
-    // retirement (before the shred), the version live at the shred by the shred.
-    expect(Date.parse(old.destroyedAt)).toBeGreaterThanOrEqual(Date.parse(old.retiredAt));
-    expect(Date.parse(old.destroyedAt)).toBeLessThan(Date.parse(current.destroyedAt));
+    // destroyedAt is when each version's material was destroyed: the retired one was still in its
+    // grace (disabled, LETHE_RETIRED_KEY_GRACE_DAYS=7) at the shred, so the shred destroyed it with the live one.
+    expect(Date.parse(shred.executeAt) - Date.parse(old.retiredAt)).toBeLessThan(7 * 86_400_000);
+    expect(Date.parse(old.destroyedAt)).toBeGreaterThanOrEqual(Date.parse(shred.executeAt));
     expect(Date.parse(current.destroyedAt)).toBeGreaterThanOrEqual(Date.parse(shred.executeAt));
     // A destroyed version protects nothing: the intervals still open at the shred end at its destruction.
     expect(current.protects.length).toBe(3);
@@ -249,7 +249,7 @@ describe('a tenant history: onboarding, a database, a backup, a rotation, a reti
     expect(one('TenantOnboarded')).toMatchObject({ at: T0, cause: { kind: 'request', name: 'onboard-tenant' } });
     expect(one('BackupRecorded').cause).toEqual({ kind: 'request', name: 'record-backup', position: null });
     expect(one('DatabaseReprotected').cause).toEqual({ kind: 'timer', name: 'reprotection', position: null });
-    expect(one('KeyVersionRetired')).toMatchObject({ cause: { kind: 'timer', name: 'retirement' }, summary: `Key version ${v1} retired (retained until ${BACKUP_EXPIRES})` });
+    expect(one('KeyVersionRetired')).toMatchObject({ cause: { kind: 'timer', name: 'retirement' }, summary: expect.stringContaining(`Key version ${v1} retired (retained until ${BACKUP_EXPIRES}): disabled in the vault, destroyed at `) });
     expect(one('ContractTerminated')).toMatchObject({ stream: 'contract-audit', cause: { kind: 'request', name: 'terminate-contract' }, summary: `Contract c-1 terminated (termination t-1), effective ${terminatedAt}` });
     // The terminate request schedules the shred itself, and the shred saga reacting to ContractTerminated
     // would too: whichever commits first is the cause, and both are named exactly.

@@ -153,7 +153,7 @@ describe('a backup registered after a version it needs was retired', () => {
     expect((await onboard('pitr-short', { pitrRetentionDays: 1, databases: [{ databaseId: 'db-1' }] })).status).toBe(201);
     const { v1, v2, lastUse } = await rotate('pitr-short');
     await keysMatch('pitr-short', (b) => b.versions[0].retainUntil === iso(Date.parse(lastUse) + DAY), 'the 1-day floor');
-    // Two days later the version is long retired (and destroyed in the vault).
+    // Two days later the version is long retired (disabled in the vault, within its 7-day grace).
     await setClock(new Date(now.getTime() + 2 * DAY));
     await keysMatch('pitr-short', (b) => b.versions[0].status === 'retired', 'retirement');
     expect(await p3()).toEqual([]);
@@ -172,7 +172,7 @@ describe('a backup registered after a version it needs was retired', () => {
     for (const backupId of ['late-pitr', 'late-full']) {
       const res = await restoreCheck('pitr-short', backupId);
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ restorable: false, protection: 'customer-key', keyVersionId: v1, reason: 'key-version-destroyed', detail: expect.stringContaining(v1) });
+      expect(res.body).toEqual({ restorable: false, protection: 'customer-key', keyVersionId: v1, reason: 'key-version-retired', detail: expect.stringContaining(v1) });
     }
     const listed = (await api('GET', '/v1/tenants/pitr-short/backups', T.reader)).body.items;
     expect(listed.find((b: any) => b.backupId === 'late-pitr')).toMatchObject({ unrestorable: { reason: 'key-version-retired', keyVersionIds: [v1] } });

@@ -3,10 +3,9 @@
 // and the manual clock. A retired version is refused without a grant (and the refusal recorded);
 // with an approved grant covering the operation it wraps and unwraps again in the vault until the
 // grant's window ends, when its retirement timer retires it again (a second KeyVersionRetired, disabled
-// in the vault). Retirement destroys a version in the vault right after disabling it, and nothing
-// brings a destroyed version back; so that the version is still there to enable, this vault refuses
-// `destroy` for tenant `acme` (a vault whose destroy keeps failing), and tenant `beta` shows the
-// ordinary case: destroyed at retirement, so enabling it is refused (409 key-version-destroyed).
+// in the vault). Retirement disables a version in the vault; it is destroyed only after its grace
+// (LETHE_RETIRED_KEY_GRACE_DAYS, default 7 days), and nothing brings a destroyed version back: tenant
+// `beta` shows it refused then (409 key-version-destroyed).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,27 +32,12 @@ let engine: RunningEngine;
 let api: ReturnType<typeof apiClient>;
 let vault: KeyVault;
 let now = new Date('2027-01-04T09:00:00.000Z');
-/** Key ids of tenants whose versions the vault refuses to destroy. */
-const destroyRefused = new Set<string>();
 const keyOfVersion = async (versionId: string) => (await pool.query('select key_id from vault_key_versions where version_id = $1', [versionId])).rows[0]?.key_id as string | undefined;
 
-function refusingDestroy(inner: KeyVault): KeyVault {
+/** Keeps the vault the engine uses, to look into it. */
+function keepVault(inner: KeyVault): KeyVault {
   vault = inner;
-  return {
-    capabilities: inner.capabilities,
-    createKey: (t) => inner.createKey(t),
-    createVersion: (k, r) => inner.createVersion(k, r),
-    listVersions: (k) => inner.listVersions(k),
-    wrap: (v, p) => inner.wrap(v, p),
-    unwrap: (v, w) => inner.unwrap(v, w),
-    disable: (v) => inner.disable(v),
-    enable: (v) => inner.enable(v),
-    destroy: async (v) => {
-      if (destroyRefused.has((await keyOfVersion(v)) ?? '')) throw new Error('simulated: the vault refuses to destroy this version');
-      return inner.destroy(v);
-    },
-    destroyKey: (k) => inner.destroyKey(k),
-  };
+  return inner;
 }
 
 beforeAll(async () => {
@@ -72,7 +56,7 @@ beforeAll(async () => {
     LETHE_TOKENS: [`operator:olga:${T.olga}`, `approver:ann:${T.ann}`, `approver:ben:${T.ben}`, `admin:root:${T.admin}`, `ops-reader:dash:${T.reader}`].join(','),
   });
   const sink = new Writable({ write: (_c, _e, done) => done() });
-  engine = await startEngine(config, { logger: createLogger('warn', sink), decorateVault: refusingDestroy });
+  engine = await startEngine(config, { logger: createLogger('warn', sink), decorateVault: keepVault });
   api = apiClient(engine.url);
 }, 60_000);
 
@@ -109,7 +93,6 @@ async function retiredFirstVersion(tenantId: string): Promise<{ v1: string; v2: 
   const onboarded = await api('POST', '/v1/tenants', T.olga, { tenantId, jurisdiction: 'GB-ENG', keyCustody: 'managed', backupKeyMode: 'customer', databases: [{ databaseId: 'db-1' }], pitrRetentionDays: 1 });
   expect(onboarded.status).toBe(201);
   const v1 = (await keysMatch(tenantId, (b) => b.versions.length === 1, 'the ring opened')).versions[0].keyVersionId as string;
-  if (tenantId === 'acme') destroyRefused.add((await keyOfVersion(v1))!);
   const rotated = await api('POST', `/v1/tenants/${tenantId}/keys/rotate`, T.olga);
   expect(rotated.status).toBe(202);
   const v2 = rotated.body.keyVersionId as string;
@@ -134,7 +117,7 @@ describe('break-glass key-version.enable over HTTP', () => {
   it('enables a retired version only under a grant, until its window ends, then retires it again', async () => {
     const { v1, v2 } = await retiredFirstVersion('acme');
     const dataKey = randomBytes(32);
-    // Retired: disabled in the vault (its destroy is refused here), so it wraps nothing.
+    // Retired: disabled in the vault (destroyed only after its grace), so it wraps nothing.
     await expect(vault.wrap(v1, dataKey)).rejects.toBeInstanceOf(KeyVersionDisabledError);
 
     // No grant: 403, and the refusal recorded in the tenant's privileged-refusals stream.
@@ -180,9 +163,22 @@ describe('break-glass key-version.enable over HTTP', () => {
     await expect(vault.unwrap(v1, wrapped)).rejects.toBeInstanceOf(KeyVersionDisabledError);
   }, 120_000);
 
-  it('refuses a version the vault destroyed at retirement (409 key-version-destroyed), recording nothing', async () => {
+  it("destroys a retired version when its grace ends; enabling it is refused then (409 key-version-destroyed), recording nothing", async () => {
     const { v1 } = await retiredFirstVersion('beta');
-    await waitUntil(async () => (await vault.listVersions((await keyOfVersion(v1))!))[0]?.state === 'destroyed', 10_000, 'v1 destroyed in the vault');
+    const retired = (await keysOf('beta')).versions[0];
+    expect(retired).toMatchObject({ status: 'retired', destroyAt: new Date(Date.parse(retired.retiredAt) + 7 * DAY).toISOString(), destroyedAt: null });
+    const keyId = (await keyOfVersion(v1))!;
+    expect((await vault.listVersions(keyId))[0]?.state).toBe('disabled');
+    // One minute before the grace ends it is still there to enable; at its end it is destroyed.
+    await setClock(new Date(Date.parse(retired.destroyAt) - 60_000));
+    await keysMatch('beta', (b) => b.versions[0].status === 'retired', 'v1 still retired');
+    expect((await vault.listVersions(keyId))[0]?.state).toBe('disabled');
+    await setClock(new Date(Date.parse(retired.destroyAt)));
+    const destroyed = await keysMatch('beta', (b) => b.versions[0].status === 'destroyed', 'v1 destroyed after its grace');
+    expect(destroyed.versions[0]).toMatchObject({ keyVersionId: v1, retiredAt: retired.retiredAt, destroyedAt: retired.destroyAt, destroyAt: retired.destroyAt });
+    await waitUntil(async () => (await vault.listVersions(keyId))[0]?.state === 'destroyed', 10_000, 'v1 destroyed in the vault');
+    expect((await events('keys-beta')).filter((e) => e.type === 'KeyVersionDestroyed').map((e) => e.data)).toEqual([{ keyVersionId: v1, at: retired.destroyAt }]);
+
     const { grantId } = await approvedGrant(['beta'], ['key-version.enable']);
     const res = await enable('beta', v1, grantId);
     expect(res.status).toBe(409);

@@ -262,8 +262,9 @@ describe('backups and retention', () => {
     keys = await keysMatch('backed', (b) => b.versions[0].status === 'retired', 'retirement at retainUntil');
     expect(keys.versions[0].retiredAt).toBe(iso(t1 + 10 * DAY));
     expect(keys.versions[0].retainUntil).toBe(iso(t1 + 10 * DAY));
+    // Retired: disabled in the vault (destroyed only after its grace), so nothing it wrapped unwraps.
     const expired = await api('POST', '/v1/tenants/backed/backups/pitr-1/restore-check', T.op);
-    expect(expired.body).toMatchObject({ restorable: false, reason: 'key-version-destroyed' });
+    expect(expired.body).toMatchObject({ restorable: false, reason: 'key-version-disabled' });
     // A backup taken after the rotation restores with the new version, which is still live.
     expect((await api('POST', '/v1/tenants/backed/backups/pitr-2/restore-check', T.op)).body).toEqual({ restorable: true, protection: 'customer-key', keyVersionId: rotated.body.keyVersionId });
     expect((await api('GET', '/v1/compliance', T.reader)).body.P3.violations).toEqual([]);

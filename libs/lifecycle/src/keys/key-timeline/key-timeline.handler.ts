@@ -37,7 +37,7 @@ export class GetKeyTimelineHandler implements IQueryHandler<GetKeyTimelineQuery>
     const versions = await Promise.all(
       ring.versions.map(async (v, i): Promise<VersionLifetime> => {
         const retained = await this.retention(tenantId, ring, v, evidence.get(v.keyVersionId));
-        const destroyedAt = destroyed.get(v.keyVersionId) ?? null;
+        const destroyedAt = v.destroyedAt ?? destroyed.get(v.keyVersionId) ?? null;
         const unusableSince = v.retiredAt ?? destroyedAt ?? (ring.destroyed ? (tenant.shred?.keysDestroyedAt ?? null) : null);
         return {
           keyVersionId: v.keyVersionId,

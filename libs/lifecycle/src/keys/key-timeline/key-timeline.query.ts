@@ -33,14 +33,13 @@ export interface VersionLifetime {
   readonly retainedBecause: readonly { readonly backupId: string; readonly kind: string; readonly expiresAt: string }[];
   /** How many backups (not deleted) need it in all: GET /keys' backupCount. */
   readonly retainingBackups: number;
-  /** When the retirement timer retired it (it is disabled and destroyed in the vault right after). */
+  /** When the retirement timer retired it (it is disabled in the vault right after, and destroyed after its grace). */
   readonly retiredAt: string | null;
   /**
-   * When the version became unusable in the vault, as the vault reported it to the shred that
-   * destroyed the tenant key (the deletion certificate's `unusableAt`): for a version live at the
-   * shred, the shred's destruction; for one retired earlier, its retirement's destruction (just after
-   * `retiredAt`: the vault keeps the earlier instant). Null before a shred: a retirement's destruction
-   * has no event of its own.
+   * When its material was destroyed: at the end of its grace as a retired version (KeyVersionDestroyed),
+   * or else as the vault reported it to the shred that destroyed the tenant key (the deletion
+   * certificate's `unusableAt`; a version retired before the grace existed was destroyed at its
+   * retirement). Null while it has not been destroyed.
    */
   readonly destroyedAt: string | null;
 }
