@@ -179,27 +179,40 @@ describe('kill -9 between two steps, then a restart: the outcome equals an unint
     await s.engine.exited;
   }, 240_000);
 
-  it('retirement (recorded; disabled in the vault): the superseded version ends destroyed, once', async () => {
+  it('retirement and destruction after the grace (each recorded, the vault not yet called): the superseded version ends disabled, then destroyed, once', async () => {
     let e = await boot();
     expect((await e.api('POST', '/v1/tenants', tokens.operator, onboardBody('crash-e'))).status).toBe(201);
     expect((await e.api('POST', '/v1/tenants/crash-e/keys/rotate', tokens.operator)).status).toBe(202);
     await settled(e.api);
     e.engine.kill('SIGTERM');
     await e.engine.exited;
-    // Past the superseded version's retention: its retirement timer fires, and the engine dies in it, twice.
-    for (const point of ['retire:recorded', 'retire:disabled']) {
-      e = await boot(point);
-      void e.setClock(plusDays(now, 40)).catch(() => undefined);
-      const { signal } = await e.engine.exited;
-      expect(signal).toBe('SIGKILL');
-    }
-    const s = await boot();
+    // Past the superseded version's retention: its retirement timer fires, and the engine dies in it.
+    const rotatedAt = now;
+    e = await boot('retire:recorded');
+    void e.setClock(plusDays(rotatedAt, 40)).catch(() => undefined);
+    expect((await e.engine.exited).signal).toBe('SIGKILL');
+    let s = await boot();
+    await s.setClock(plusDays(rotatedAt, 40));
     await settled(s.api);
-    const outcome = await outcomeOf(s.api, 'crash-e');
-    // What an uninterrupted retirement comes to: retired in the ring, destroyed in the vault, recorded once.
+    // What an uninterrupted retirement comes to: retired in the ring, disabled in the vault, recorded once.
+    let outcome = await outcomeOf(s.api, 'crash-e');
     expect(outcome.versions).toEqual(['onboarding:retired', 'manual:active']);
+    expect(outcome.vault).toEqual(['disabled', 'enabled']);
+    s.engine.kill('SIGTERM');
+    await s.engine.exited;
+    // Past its grace (7 days): its destruction timer fires, and the engine dies in it.
+    e = await boot('destroy:recorded');
+    void e.setClock(plusDays(rotatedAt, 48)).catch(() => undefined);
+    expect((await e.engine.exited).signal).toBe('SIGKILL');
+    s = await boot();
+    await s.setClock(plusDays(rotatedAt, 48));
+    await settled(s.api);
+    outcome = await outcomeOf(s.api, 'crash-e');
+    // What an uninterrupted destruction comes to: destroyed in the ring and the vault, each recorded once.
+    expect(outcome.versions).toEqual(['onboarding:destroyed', 'manual:active']);
     expect(outcome.vault).toEqual(['destroyed', 'enabled']);
     expect(outcome.keyRingEvents.filter((t) => t === 'KeyVersionRetired')).toHaveLength(1);
+    expect(outcome.keyRingEvents.filter((t) => t === 'KeyVersionDestroyed')).toHaveLength(1);
     s.engine.kill('SIGTERM');
     await s.engine.exited;
   }, 240_000);
