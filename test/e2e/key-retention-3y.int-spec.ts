@@ -325,7 +325,8 @@ it('keeps each key version exactly as long as a database or an unexpired backup 
   expect(yearEnds.map((y) => y.alive.map((id) => versions.findIndex((v) => v.id === id)))).toEqual([[0], [0, 1, 2], [1, 2, 3]]);
 
   // Restore checks at the end: every unexpired LTR restores; an expired PITR (and the expired LTR)
-  // whose version was retired does not, because that version is destroyed.
+  // whose version was retired does not: that version is disabled in the vault (retired on the last day,
+  // it is in its 7-day grace before destruction).
   const end = at(LAST_DAY, '23:59:59');
   const restoreCheck = async (backupId: string) => {
     const res = await api('POST', `/v1/tenants/${TENANT}/backups/${backupId}/restore-check`, TOKENS.operator);
@@ -344,9 +345,9 @@ it('keeps each key version exactly as long as a database or an unexpired backup 
   expect(expiredPitr.backupId).toBe('pitr-2027-01-01');
   for (const backupId of [expiredPitr.backupId, 'ltr-2027']) {
     let verdict: Awaited<ReturnType<typeof restoreCheck>> | undefined;
-    // The vault destroys the version right after KeyVersionRetired is recorded: give it a moment.
-    await waitUntil(async () => (verdict = await restoreCheck(backupId)).reason === 'key-version-destroyed', 5_000, `${backupId} unrestorable`).catch(() => undefined);
-    expect(verdict).toMatchObject({ restorable: false, reason: 'key-version-destroyed', keyVersionId: versions[0]!.id });
+    // The vault disables the version right after KeyVersionRetired is recorded: give it a moment.
+    await waitUntil(async () => (verdict = await restoreCheck(backupId)).reason === 'key-version-disabled', 5_000, `${backupId} unrestorable`).catch(() => undefined);
+    expect(verdict).toMatchObject({ restorable: false, reason: 'key-version-disabled', keyVersionId: versions[0]!.id });
   }
 
   // The table quoted in the closing note of issue #4.
