@@ -127,6 +127,19 @@ describe('engine configuration', () => {
     expect(problems[0]).toContain('break-glass');
   });
 
+  it('reads LETHE_RETIRED_KEY_GRACE_DAYS in whole days, 7 when unset, 0 allowed (destroyed at retirement)', () => {
+    expect(loadConfig({}).retiredKeyGraceDays).toBe(7);
+    expect(loadConfig({ LETHE_RETIRED_KEY_GRACE_DAYS: '0' }).retiredKeyGraceDays).toBe(0);
+    expect(loadConfig({ LETHE_RETIRED_KEY_GRACE_DAYS: ' 90 ' }).retiredKeyGraceDays).toBe(90);
+  });
+
+  it.each(['91', '1.5', '-1', 'a week'])('refuses LETHE_RETIRED_KEY_GRACE_DAYS=%p, naming the setting and the rule', (value) => {
+    const problems = problemsOf({ LETHE_RETIRED_KEY_GRACE_DAYS: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0].startsWith('LETHE_RETIRED_KEY_GRACE_DAYS:')).toBe(true);
+    expect(problems[0]).toContain('must be a whole number of days from 0 to 90');
+  });
+
   it('reads LETHE_TRUST_PROXY as a hop count or a list of addresses', () => {
     expect(loadConfig({}).trustProxy).toBeUndefined();
     expect(loadConfig({ LETHE_TRUST_PROXY: '2' }).trustProxy).toBe(2);
