@@ -204,6 +204,16 @@ function wholeNumber(min: number, max: number, unit?: string) {
     .refine((n) => n >= min && n <= max, { message });
 }
 
+/** A number of days a promise's rule bounds (promises.ts owns the range and the rule's wording). */
+function promiseDays(isValid: (days: number) => boolean, rule: string) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { message: rule })
+    .transform(Number)
+    .refine(isValid, { message: rule });
+}
+
 const AZURE_URL_RULE = 'must be the https:// URL of the vault, e.g. https://my-vault.vault.azure.net';
 
 /** The vault's own URL: https, a host, nothing after it (no credentials, path, query or fragment). */
@@ -321,20 +331,8 @@ const schema = z.object({
     .transform(Number)
     .refine((n) => n >= 1 && n <= 10, { message: 'must be a whole number from 1 to 10' })
     .default(2),
-  LETHE_BACKUP_RETENTION_MAX_DAYS: z
-    .string()
-    .trim()
-    .regex(/^\d+$/, { message: MAX_BACKUP_RETENTION_SETTING_RULE })
-    .transform(Number)
-    .refine(isMaxBackupRetentionDays, { message: MAX_BACKUP_RETENTION_SETTING_RULE })
-    .default(DEFAULT_MAX_BACKUP_RETENTION_DAYS),
-  LETHE_RETIRED_KEY_GRACE_DAYS: z
-    .string()
-    .trim()
-    .regex(/^\d+$/, { message: RETIRED_KEY_GRACE_SETTING_RULE })
-    .transform(Number)
-    .refine(isRetiredKeyGraceDays, { message: RETIRED_KEY_GRACE_SETTING_RULE })
-    .default(DEFAULT_RETIRED_KEY_GRACE_DAYS),
+  LETHE_BACKUP_RETENTION_MAX_DAYS: promiseDays(isMaxBackupRetentionDays, MAX_BACKUP_RETENTION_SETTING_RULE).default(DEFAULT_MAX_BACKUP_RETENTION_DAYS),
+  LETHE_RETIRED_KEY_GRACE_DAYS: promiseDays(isRetiredKeyGraceDays, RETIRED_KEY_GRACE_SETTING_RULE).default(DEFAULT_RETIRED_KEY_GRACE_DAYS),
   LETHE_ASSET_STORE: z.enum(ASSET_STORES, { message: `must be one of ${ASSET_STORES.join(', ')}` }).default('local'),
   // Checked by parseAssetStore, and only with LETHE_ASSET_STORE=azure-blob.
   LETHE_AZURE_BLOB_CONNECTION_STRING: z.string().optional(),
