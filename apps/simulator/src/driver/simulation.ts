@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { FleetFact, FleetPlan, Margins, Violation } from '../fleet/fleet-facts.js';
-import { MAX_STEP_MS, Oracle, readEventsAfter, readVaultSnapshot } from '../oracle/index.js';
+import { MAX_STEP_MS, Oracle, readEventsAfter, readVaultSnapshot, RETIRED_KEY_GRACE_DAYS } from '../oracle/index.js';
 import { API_ROLES, type ApiRole } from '../../../engine/src/config/engine-config.js';
 import { applyFact, type FactOutcome } from './apply-fact.js';
 import { engineApi, type EngineApi } from './engine-api.js';
@@ -131,6 +131,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     // A killed engine's deadline claims lapse after this much real time, so its restart takes them over.
     LETHE_DEADLINE_LEASE_MS: '2000',
     LETHE_KEY_DETECTION_MS: String(KEY_DETECTION_MS),
+    LETHE_RETIRED_KEY_GRACE_DAYS: String(RETIRED_KEY_GRACE_DAYS),
     ...(plan.vaultOutages.length > 0 ? { LETHE_SIMULATED_VAULT_OUTAGES: JSON.stringify(plan.vaultOutages) } : {}),
     ...(options.sabotage ? { LETHE_SABOTAGE: options.sabotage } : {}),
   };

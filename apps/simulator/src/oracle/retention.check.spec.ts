@@ -12,11 +12,14 @@ function superseded(...facts: FleetFact[]): Scenario {
   return s.opened('acme', T0, 'v0', ['db-1']).rotated('acme', 'v1', 'v0', day(30), ['db-1']);
 }
 
-const retired = (s: Scenario, when: string) =>
+/** v0 retired at `when`: disabled in the vault then, and destroyed at `destroyedAt` when given (its grace is 7 days). */
+const retired = (s: Scenario, when: string, destroyedAt?: string) =>
   s
     .keys('acme', 'KeyVersionRetired', { keyVersionId: 'v0', retainUntil: when }, when)
     .vault('acme', [
-      { id: 'v0', createdAt: T0, state: 'destroyed', disabledAt: when, unusableAt: when },
+      destroyedAt === undefined
+        ? { id: 'v0', createdAt: T0, state: 'disabled', disabledAt: when }
+        : { id: 'v0', createdAt: T0, state: 'destroyed', disabledAt: when, unusableAt: destroyedAt },
       { id: 'v1', createdAt: day(30) },
     ]);
 
@@ -38,6 +41,25 @@ describe('P3: a superseded version is retired no earlier than its last need, and
     const s = retired(superseded(), day(37));
     expect(s.checkAt(day(38))).toEqual([]);
     expect(s.theOracle.margins().retirementMs).toBe(0);
+  });
+
+  it('given a retired version destroyed in the vault when its 7-day grace ends, then nothing is broken', () => {
+    expect(retired(superseded(), day(37), day(44)).checkAt(day(44, 60_000))).toEqual([]);
+  });
+
+  it('given a retired version destroyed before its grace ends, then P3 is broken (break-glass could still need it)', () => {
+    const found = retired(superseded(), day(37), day(40)).checkAt(day(41));
+    expect(promises(found)).toEqual(['acme P3']);
+    expect(found[0].expected).toContain(`kept disabled in the vault until ${day(44)}`);
+    expect(found[0].actual).toContain(`destroyed in the vault ${day(40)}`);
+  });
+
+  it('given a retired version still disabled a slack after its grace, then P3 is broken; within the slack, not yet', () => {
+    expect(retired(superseded(), day(37)).checkAt(day(45))).toEqual([]);
+    const found = retired(superseded(), day(37)).checkAt(day(47));
+    expect(promises(found)).toEqual(['acme P3']);
+    expect(found[0].expected).toContain('destroyed in the vault by');
+    expect(found[0].actual).toContain('still disabled');
   });
 
   it('given a retirement a day early, then P3 is broken (in the log and in the vault)', () => {

@@ -2,14 +2,18 @@
 // the point-in-time window in force, and the end of every backup that needs it (its expiry, as moved
 // by retention changes; its deletion when deleted early) — and not much later either
 // (RETIREMENT_SLACK_MS). The vault must not disable or destroy it before then; once retired, it must
-// be unusable in the vault. A backup registered that needs a version already retired is flagged.
+// be unusable in the vault, and destroyed once its grace (RETIRED_KEY_GRACE_DAYS) is over — not
+// before, when break-glass could still need it, nor much later. A backup registered that needs a
+// version already retired is flagged.
 //
 // Facts of the very instant of a retirement are read both ways (known before it, or not): the
 // driver applies facts after the timers due at that instant, so either order can be right.
 import type { BackupNeeds } from './backup-needs.js';
 import { backupNeedEnds, inForce, type BackupFact } from './fleet-model.js';
 import type { SeenBackup, SeenVersion } from './lethe-record.js';
+import type { VaultVersion } from './vault-snapshot.js';
 import { withVaultOutages } from './outages.js';
+import { RETIRED_KEY_GRACE_DAYS } from './engine-settings.js';
 import { DAY_MS, RETIREMENT_SLACK_MS } from './slack.js';
 import { iso, shredStartedAt, type TenantCheck } from './tenant-check.js';
 
@@ -109,8 +113,7 @@ export function checkRetention(c: TenantCheck, needs: BackupNeeds): void {
     }
     if (v.retiredAt === null) checkNotRetiredLate(c, needs, v, over);
     else if (inVault?.state === 'enabled') checkUnusableAfterRetirement(c, v, v.retiredAt, over);
-    // Retired in the log and gone from use in the vault: nothing about it can change any more.
-    else if (inVault) c.settle(`version:${v.keyVersionId}`);
+    else if (inVault) checkDestroyedAfterGrace(c, v, v.retiredAt, inVault, over);
   }
 }
 
@@ -151,6 +154,37 @@ function checkUnusableAfterRetirement(c: TenantCheck, v: SeenVersion, retiredAt:
   if (over !== null && over <= limit) return;
   if (c.now > limit) {
     c.violation(`vault-late:${v.keyVersionId}`, 'P3', () => `key version ${v.keyVersionId}, retired ${iso(retiredAt)}, disabled or destroyed in the vault by ${iso(limit)}`, () => `still enabled at ${iso(c.now)}`);
+  } else {
+    c.recheckAfter(limit);
+  }
+}
+
+/**
+ * A retired version, disabled in the vault: destroyed by retirement + the grace (+ the retirement's
+ * slack, moved by vault outages), never before the grace is over. A shred before then destroys it
+ * anyway (the deletion check judges that). Destroyed, nothing about it can change any more.
+ */
+function checkDestroyedAfterGrace(c: TenantCheck, v: SeenVersion, retiredAt: number, inVault: VaultVersion, over: number | null): void {
+  const graceEnd = retiredAt + RETIRED_KEY_GRACE_DAYS * DAY_MS;
+  if (inVault.state === 'destroyed') {
+    const tomb = c.vaultKey?.tombstonedAt?.getTime() ?? null;
+    const destroyedAt = inVault.unusableAt?.getTime() ?? null;
+    const byRetirement = destroyedAt !== null && (tomb === null || destroyedAt < tomb);
+    if (byRetirement && destroyedAt < graceEnd) {
+      c.violation(
+        `destroyed-early:${v.keyVersionId}`,
+        'P3',
+        `key version ${v.keyVersionId}, retired ${iso(retiredAt)}, kept disabled in the vault until ${iso(graceEnd)} (its grace)`,
+        `destroyed in the vault ${iso(destroyedAt)}`,
+      );
+    }
+    c.settle(`version:${v.keyVersionId}`);
+    return;
+  }
+  const limit = withVaultOutages(c.outages, graceEnd, graceEnd + RETIREMENT_SLACK_MS);
+  if (over !== null && over <= limit) return;
+  if (c.now > limit) {
+    c.violation(`destroy-late:${v.keyVersionId}`, 'P3', () => `key version ${v.keyVersionId}, retired ${iso(retiredAt)}, destroyed in the vault by ${iso(limit)}`, () => `still ${inVault.state} at ${iso(c.now)}`);
   } else {
     c.recheckAfter(limit);
   }

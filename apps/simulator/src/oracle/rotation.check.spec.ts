@@ -65,11 +65,11 @@ describe('P1: every active key has a version younger than its rotation period', 
     it('given the client rotated in its vault before the due instant, then no KeyRotationDue is owed for the old version', () => {
       const s = client()
         .vault('acme', [
-          { id: 'v0', createdAt: T0, state: 'destroyed', disabledAt: day(27, 15 * 60_000), unusableAt: day(27, 15 * 60_000) },
+          { id: 'v0', createdAt: T0, state: 'destroyed', disabledAt: day(27, 15 * 60_000), unusableAt: day(34, 15 * 60_000) },
           { id: 'v1', createdAt: day(20) },
         ])
         .rotated('acme', 'v1', 'v0', day(20, 15 * 60_000), ['db-1'], 'detected', day(20))
-        // Retired when its last use plus the 7-day window ran out.
+        // Retired when its last use plus the 7-day window ran out; destroyed when its 7-day grace did.
         .keys('acme', 'KeyVersionRetired', { keyVersionId: 'v0', retainUntil: day(27, 15 * 60_000) }, day(27, 15 * 60_000));
       expect(s.checkAt(day(31))).toEqual([]);
       // The new version's own period runs from its creation in the vault.
