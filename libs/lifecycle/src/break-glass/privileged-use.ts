@@ -1,7 +1,12 @@
-// A privileged operation's grant check, for whatever runs it: a route that is privileged as a whole
-// (the API's PrivilegedAccess) or a use case only some of whose inputs are (a backup kept past the
-// maximum retention, which only the key ring's decision reveals). Either way the use or the refusal
-// is recorded (UseGrantCommand) before the operation runs.
+// A privileged operation's grant check, the one place a use or a refusal is recorded (UseGrantCommand),
+// for every use case that runs one: those privileged as a whole (probe.read, shred.execute-now,
+// key-version.enable) and those only some of whose inputs are (a backup kept past the maximum
+// retention, which only the key ring's decision reveals). The order is the same for all of them:
+// 1. the operation's own refusals (unknown tenant, key version or database, nothing to force...),
+//    decided without the grant: they answer as they would anyway and record nothing;
+// 2. `require`: the grant's use is recorded (or its refusal, answered 403), so a recorded use always
+//    means the operation was allowed and attempted;
+// 3. the operation runs.
 import { Inject, Injectable } from '@nestjs/common';
 import { BREAK_GLASS_REQUIRED, DomainError, type PrivilegedOperation } from '@lethe/domain';
 import { BreakGlassRequiredError } from './break-glass-required.error.js';
@@ -20,14 +25,16 @@ export class PrivilegedUse {
 
   /**
    * The id of the grant `claim` names once its use for `operation` on `tenantId` is recorded;
-   * BreakGlassRequiredError once its refusal is. Without a claim (no caller to name) nothing can be
-   * recorded, and the call is refused as naming no grant.
+   * BreakGlassRequiredError once its refusal is (naming the grant id the caller sent, even an unknown
+   * one). Without a claim (no caller to name) nothing can be recorded, and the call is refused as
+   * naming no grant. DomainError 'tenant-not-found' (nothing recorded) when the tenant does not exist.
+   * Call it after the operation's own refusals were decided (see above).
    */
   async require(operation: PrivilegedOperation, tenantId: string, claim: BreakGlassClaim | undefined): Promise<string> {
     if (claim === undefined) throw new BreakGlassRequiredError(operation, tenantId, null, 'no-grant');
     const use = await this.uses.execute(new UseGrantCommand(claim.grantId, claim.by, operation, tenantId));
     if (use.allowed) return use.grantId;
-    throw new BreakGlassRequiredError(operation, tenantId, use.grantId, use.reason);
+    throw new BreakGlassRequiredError(operation, tenantId, use.grantId ?? claim.grantId, use.reason);
   }
 
   /**
