@@ -19,6 +19,9 @@ export interface BreakGlassClaim {
   readonly grantId: string | null;
 }
 
+/** Stands for "some grant" when the domain is asked what it would refuse besides the grant (never recorded). */
+const ANY_GRANT = 'any-grant';
+
 @Injectable()
 export class PrivilegedUse {
   constructor(@Inject(UseGrantHandler) private readonly uses: Pick<UseGrantHandler, 'execute'>) {}
@@ -38,9 +41,12 @@ export class PrivilegedUse {
   }
 
   /**
-   * `decide` without a grant; when the domain refuses that as 'break-glass-required', the grant
-   * `claim` names is required for `operation` (its use or refusal recorded) and `decide` runs again
-   * with its id. So a call that needs no grant records nothing and ignores any grant it names.
+   * `decide` without a grant; when the domain refuses that as 'break-glass-required', `decide` runs
+   * once more as if a grant covered the call (the id the claim names, or any), so that every other
+   * refusal (`decide`'s DomainError) answers before the grant is touched; then the grant `claim`
+   * names is required for `operation` (its use or refusal recorded) and `decide` runs again with its
+   * id. So a call that needs no grant records nothing and ignores any grant it names, and a call
+   * refused for another reason uses none.
    */
   async decideUnderGrant<T>(operation: PrivilegedOperation, tenantId: string, claim: BreakGlassClaim | undefined, decide: (grantId: string | undefined) => T): Promise<T> {
     try {
@@ -48,6 +54,7 @@ export class PrivilegedUse {
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== BREAK_GLASS_REQUIRED) throw error;
     }
+    decide(claim?.grantId ?? ANY_GRANT);
     return decide(await this.require(operation, tenantId, claim));
   }
 }
