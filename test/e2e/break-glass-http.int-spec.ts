@@ -2,7 +2,8 @@
 // Break-glass grants end to end over HTTP with the manual clock (issue 16): the whole life of a grant
 // (requested, approved by K distinct approvers, used, expired by its durable timer, refused after),
 // self-approval refused, the scope enforced, an unapproved grant useless, every use and refusal an
-// event; and a kill -9 mid-window that keeps the grant and its expiry timer.
+// event; and a kill -9 mid-window that keeps the grant and its expiry timer, and the timer at which an
+// unapproved request lapses.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,7 +95,8 @@ describe('a grant over HTTP, with the manual clock', () => {
   it('is useless before it is approved, and every privileged call without a covering grant is refused and recorded', async () => {
     expectRefused(await probeRead('acme'), 'no-grant', null);
     expectRefused(await probeRead('acme', grantId), 'not-approved', grantId);
-    expectRefused(await probeRead('acme', '00000000-0000-4000-8000-000000000000'), 'unknown-grant', null);
+    // An unknown grant: the 403 names the id the caller sent (the refusal is recorded without it).
+    expectRefused(await probeRead('acme', '00000000-0000-4000-8000-000000000000'), 'unknown-grant', '00000000-0000-4000-8000-000000000000');
     const refusals = (await e.pool.query<{ data: any; metadata: any }>("select data, metadata from lethe_events where stream_id = 'privileged-refusals-acme' order by stream_revision")).rows;
     expect(refusals.map((r) => r.data.reason)).toEqual(['no-grant', 'unknown-grant']);
     expect(refusals.every((r) => r.data.by === 'olga' && r.metadata.subject === 'olga')).toBe(true);
@@ -279,12 +281,15 @@ describe('a restart mid-window (kill -9)', () => {
     return apiClient(url);
   }
 
-  it('keeps the grant active after the restart, and its timer still expires it', async () => {
+  it('keeps the grant active after the restart, and its timers still expire it and lapse an unapproved request', async () => {
     let api = await start();
     expect((await api('POST', '/v1/tenants', T.olga, { tenantId: 'acme', jurisdiction: 'DE', keyCustody: 'managed', backupKeyMode: 'customer', databases: [{ databaseId: 'db-1' }] })).status).toBe(201);
     const grantId = (await api('POST', '/v1/break-glass', T.olga, requestBody({ durationMinutes: 30 }))).body.grantId;
     for (const approver of [T.ann, T.ben]) expect((await api('POST', `/v1/break-glass/${grantId}/approvals`, approver)).status).toBe(200);
     await waitUntil(async () => (await pool.query("select 1 from lethe_deadlines where id = $1 and status = 'pending'", [`break-glass-expiry:${grantId}`])).rowCount === 1, 15_000, 'the expiry timer');
+    // Another request, never approved: it lapses 24 hours after it was requested.
+    const unapproved = (await api('POST', '/v1/break-glass', T.olga, requestBody())).body.grantId;
+    await waitUntil(async () => (await pool.query("select 1 from lethe_deadlines where id = $1 and status = 'pending'", [`break-glass-lapse:${unapproved}`])).rowCount === 1, 15_000, 'the lapse timer');
 
     engines[0].kill('SIGKILL');
     await engines[0].exited;
@@ -299,5 +304,13 @@ describe('a restart mid-window (kill -9)', () => {
       return (await api('GET', `/v1/break-glass/${grantId}`, T.reader)).body.status === 'expired';
     }, 20_000, 'the expiry after the restart');
     expect((await probe()).status).toBe(403);
+
+    expect((await api('GET', `/v1/break-glass/${unapproved}`, T.reader)).body).toMatchObject({ status: 'requested', approveBy: at(24 * 60) });
+    await waitUntil(async () => {
+      await api('POST', '/v1/admin/clock', T.admin, { now: at(24 * 60) });
+      return (await api('GET', `/v1/break-glass/${unapproved}`, T.reader)).body.status === 'expired';
+    }, 20_000, 'the lapse after the restart');
+    expect((await api('GET', `/v1/break-glass/${unapproved}`, T.reader)).body).toMatchObject({ status: 'expired', expiredAt: at(24 * 60), activeFrom: null });
+    expect((await api('POST', `/v1/break-glass/${unapproved}/approvals`, T.ann)).status).toBe(409);
   }, 240_000);
 });

@@ -151,6 +151,11 @@ describe('break-glass key-version.enable over HTTP', () => {
     expect(active.status).toBe(409);
     expect(active.body).toMatchObject({ code: 'key-version-not-retired' });
     expect((await enable('acme', 'vkv-00000000-0000-4000-8000-000000000000', grantId)).status).toBe(404);
+    // Those two the key ring refused before the grant was checked: the grant counts the call and its retry only.
+    expect((await events(`break-glass-${grantId}`)).filter((e) => e.type === 'BreakGlassUsed')).toHaveLength(2);
+    // Nor does a tenant that does not exist get a grant checked, or a stream of refusals.
+    expect((await enable('nobody', v1)).status).toBe(404);
+    expect(await events('privileged-refusals-nobody')).toEqual([]);
 
     // The window ends: the version is retired again and disabled in the vault.
     await setClock(new Date(Date.parse(expiresAt) + 1000));

@@ -37,7 +37,6 @@ import { AuditController } from './api/audit.controller.js';
 import { ScheduleController } from './api/schedule.controller.js';
 import { BreakGlassController } from './api/break-glass/break-glass.controller.js';
 import { PrivilegedController } from './api/break-glass/privileged.controller.js';
-import { PrivilegedAccess } from './api/break-glass/privileged-access.js';
 import { httpProviders, JWT_VERIFIER, READ_MODEL_PROGRESS, type JwtVerifier, type ReadModelProgress } from './http/index.js';
 import type { EngineMetrics } from './metrics/engine-metrics.js';
 import { ENGINE_METRICS, FleetReader } from './metrics/fleet-reader.js';
@@ -115,7 +114,6 @@ export class EngineModule {
         MoveClockHandler,
         ReadClockHandler,
         { provide: JWT_VERIFIER, useValue: runtime.jwt ?? null },
-        PrivilegedAccess,
         ...httpProviders,
       ],
     };

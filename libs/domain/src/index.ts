@@ -139,12 +139,22 @@ export { CALENDAR_STATE_VERSION, evolveCalendar, initialCalendarState, overrides
 export { calendarDecider, decideCalendar, type CalendarContext } from './calendar/calendar.decider.js';
 export * from './break-glass/break-glass.events.js';
 export type * from './break-glass/break-glass.commands.js';
-export { BREAK_GLASS_STATE_VERSION, GRANT_STATUSES, evolveBreakGlass, initialBreakGlassState, isActiveAt, type BreakGlassState, type GrantState, type GrantStatus } from './break-glass/break-glass.state.js';
+export {
+  BREAK_GLASS_STATE_VERSION,
+  GRANT_STATUSES,
+  REQUEST_LAPSE_HOURS,
+  evolveBreakGlass,
+  hasLapsedAt,
+  initialBreakGlassState,
+  isActiveAt,
+  requestLapsesAt,
+  type BreakGlassState, type GrantState, type GrantStatus } from './break-glass/break-glass.state.js';
 export {
   breakGlassDecider,
   decideBreakGlass,
   refusalOf,
   GRANT_DURATION_RULE,
+  GRANT_SCOPE_UNIQUE_RULE,
   MAX_GRANT_MINUTES,
   MAX_GRANT_REASON,
   MAX_GRANT_TENANTS,

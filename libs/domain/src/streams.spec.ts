@@ -22,6 +22,6 @@ describe('stream categories', () => {
   });
 
   it("names every stream of a tenant, and no jurisdiction's calendar", () => {
-    expect(streamsOfTenant('acme')).toEqual(['tenant-acme', 'keys-acme', 'contract-acme', 'compliance-acme']);
+    expect(streamsOfTenant('acme')).toEqual(['tenant-acme', 'keys-acme', 'contract-acme', 'compliance-acme', 'privileged-refusals-acme']);
   });
 });

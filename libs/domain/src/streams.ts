@@ -76,7 +76,10 @@ export const breakGlassCategory = streamCategory<BreakGlassEvent, 'break-glass'>
   BreakGlassUseRefused: true,
 });
 
-/** `privileged-refusals-<tenantId>`: privileged calls on the tenant refused for naming no (existing) grant. */
+/**
+ * `privileged-refusals-<tenantId>`: privileged calls on the tenant refused for naming no (existing)
+ * grant. Written only for a tenant that exists; part of the tenant's audit trail (TENANT_CATEGORIES).
+ */
 export const privilegedRefusalsCategory = streamCategory<BreakGlassUseRefused, 'privileged-refusals'>('privileged-refusals', { BreakGlassUseRefused: true });
 
 /** `compliance-<tenantId>`: when each broken promise (P1–P3) of the tenant's key ring opened and closed. */
@@ -96,13 +99,13 @@ export const CONTRACT_STREAM_PREFIX = `${contractCategory.name}-`;
  * the tenant (calendar streams belong to a jurisdiction, shared by its tenants). The audit trail
  * reads these; a new per-tenant category belongs here.
  */
-export const TENANT_CATEGORIES = [tenantCategory, keyRingCategory, contractCategory, complianceCategory] as const;
+export const TENANT_CATEGORIES = [tenantCategory, keyRingCategory, contractCategory, complianceCategory, privilegedRefusalsCategory] as const;
 
 /**
  * Every category Lethe writes. An event store shared with other systems (EventStoreDB) is read
  * filtered to these; a new category belongs here.
  */
-export const STREAM_CATEGORIES = [...TENANT_CATEGORIES, calendarCategory] as const;
+export const STREAM_CATEGORIES = [...TENANT_CATEGORIES, calendarCategory, breakGlassCategory] as const;
 
 /** Every stream of one tenant, in the order of TENANT_CATEGORIES. */
 export function streamsOfTenant(tenantId: string): string[] {

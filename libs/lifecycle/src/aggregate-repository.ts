@@ -117,6 +117,16 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
   }
 
   /**
+   * What `command` would append against `loaded` at the clock's now, without appending anything; the
+   * decider's DomainError when it refuses. For a use case that must hear the domain's refusals before
+   * it does anything else (records a break-glass grant's use, calls the vault).
+   */
+  async decideOn(loaded: Loaded<S>, command: C): Promise<readonly E[]> {
+    const now = this.clock.now();
+    return this.type.decide(command, loaded.state, await this.type.context(now, loaded.state, command));
+  }
+
+  /**
    * Decides `command` against the current state and appends what it decided.
    * Throws the decider's DomainError, or ConcurrentModificationError after MAX_COMMAND_ATTEMPTS lost races.
    */

@@ -23,7 +23,7 @@ export class AuditController {
     200,
     tenantEventsAnswer,
     EXAMPLES.events,
-    "The tenant's events across its streams (tenant, key ring, contract) in global log order, oldest first, paged; as far as the read models have reached",
+    "The tenant's events across its streams (tenant, key ring, contract, compliance, privileged calls refused without a grant) in global log order, oldest first, paged; as far as the read models have reached",
   )
   @Problems(404)
   async events(@ZodParam('tenantId', idSchema) tenantId: string, @ZodQuery(tenantEventsQuery) query: z.output<typeof tenantEventsQuery>) {

@@ -1,7 +1,7 @@
 // Given a stored event of the domain, when it is summarised for the audit trail, then one line that
 // says what happened with ids, counts and instants only, and the instant the event records.
 import type { CalendarInputs } from '../shared/working-days.js';
-import { complianceCategory, contractCategory, keyRingCategory, tenantCategory, calendarCategory } from '../streams.js';
+import { breakGlassCategory, complianceCategory, contractCategory, keyRingCategory, tenantCategory, calendarCategory } from '../streams.js';
 import { describeEvent, describeForeignEvent, isLetheEventType, type LetheEvent } from './event-summary.js';
 
 const AT = '2027-01-04T09:00:00.000Z';
@@ -99,13 +99,23 @@ const EXAMPLES: { readonly [T in LetheEvent['type']]: Extract<LetheEvent, { type
     data: { tenantId: 'acme', promise: 'P2', violationId: 'P2:kv-3', detail: { problem: 'databases-not-reprotected', keyVersionId: 'kv-3', databaseIds: ['db-1', 'db-2'] }, at: AT },
   },
   ComplianceViolationClosed: { type: 'ComplianceViolationClosed', data: { tenantId: 'acme', promise: 'P2', violationId: 'P2:kv-3', openedAt: AT, at: LATER } },
+  BreakGlassRequested: {
+    type: 'BreakGlassRequested',
+    data: { grantId: 'g-1', requestedBy: 'olga', taskRef: SECRET, reason: SECRET, scope: { tenantIds: ['acme'], operations: ['probe.read', 'shred.execute-now'] }, durationMinutes: 60, approvalsRequired: 2, at: AT },
+  },
+  BreakGlassApproved: { type: 'BreakGlassApproved', data: { grantId: 'g-1', approver: 'ann', at: AT } },
+  BreakGlassActivated: { type: 'BreakGlassActivated', data: { grantId: 'g-1', activeFrom: AT, expiresAt: LATER, at: AT } },
+  BreakGlassRevoked: { type: 'BreakGlassRevoked', data: { grantId: 'g-1', by: 'ann', at: AT } },
+  BreakGlassExpired: { type: 'BreakGlassExpired', data: { grantId: 'g-1', at: AT } },
+  BreakGlassUsed: { type: 'BreakGlassUsed', data: { grantId: 'g-1', by: 'olga', operation: 'probe.read', tenantId: 'acme', at: AT } },
+  BreakGlassUseRefused: { type: 'BreakGlassUseRefused', data: { grantId: null, by: 'oscar', operation: 'shred.execute-now', tenantId: 'acme', reason: 'no-grant', at: AT } },
 };
 
 const every = Object.values(EXAMPLES) as LetheEvent[];
 
 describe('event summaries (audit trail, P6)', () => {
   it('given any event type the domain writes, when summarised, then one non-empty line without a newline', () => {
-    const types = [...tenantCategory.types, ...keyRingCategory.types, ...contractCategory.types, ...calendarCategory.types, ...complianceCategory.types];
+    const types = [...tenantCategory.types, ...keyRingCategory.types, ...contractCategory.types, ...calendarCategory.types, ...complianceCategory.types, ...breakGlassCategory.types];
     expect(new Set(every.map((e) => e.type))).toEqual(new Set(types));
     for (const event of every) {
       const { summary } = describeEvent(event);
@@ -158,6 +168,15 @@ describe('event summaries (audit trail, P6)', () => {
       `Backup b-1 now expires 2027-01-11T23:59:59.999Z; kept past the maximum retention under break-glass grant ${grantId}`,
     );
     expect(describeEvent(EXAMPLES.BackupRetentionChanged).summary).toBe('Backup b-1 now expires 2027-01-11T23:59:59.999Z');
+  });
+
+  it('given a privileged call refused for want of a grant, when summarised, then it says who was refused what and why', () => {
+    expect(describeEvent(EXAMPLES.BreakGlassUseRefused)).toEqual({
+      summary: 'Privileged shred.execute-now on tenant acme by oscar refused (no-grant): it named no break-glass grant',
+      at: AT,
+    });
+    const outOfScope = { type: 'BreakGlassUseRefused', data: { ...EXAMPLES.BreakGlassUseRefused.data, grantId: 'g-1', reason: 'tenant-out-of-scope' } } as const;
+    expect(describeEvent(outOfScope).summary).toBe("Privileged shred.execute-now on tenant acme by oscar refused (tenant-out-of-scope): the grant's scope does not include this tenant (grant g-1)");
   });
 
   it('given a trigger that joined a scheduled shred, when summarised, then it names the trigger and the shred', () => {

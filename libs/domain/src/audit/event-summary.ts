@@ -4,6 +4,7 @@
 // termination reasons), error or probe details, nor anything the vault or the data plane returned.
 // The table below has one entry per event type of the domain, so adding a type to an event union
 // without saying how to summarise it does not compile.
+import type { BreakGlassEvent, UseRefusal } from '../break-glass/break-glass.events.js';
 import type { CalendarEvent } from '../calendar/calendar.events.js';
 import type { ComplianceWatchEvent, ViolationDetail } from '../compliance-watch/compliance-watch.events.js';
 import type { ContractEvent } from '../contract/contract.events.js';
@@ -12,7 +13,7 @@ import type { ShredTrigger, TenantEvent, TriggerDisposition } from '../tenant/te
 import { externalIdSchema } from '../validation/field-rules.js';
 
 /** Every event type the domain writes, whatever its stream. */
-export type LetheEvent = TenantEvent | KeyRingEvent | ContractEvent | CalendarEvent | ComplianceWatchEvent;
+export type LetheEvent = TenantEvent | KeyRingEvent | ContractEvent | CalendarEvent | ComplianceWatchEvent | BreakGlassEvent;
 
 export interface EventDescription {
   /** One line for a person, without key material, secrets, free text or personal data. */
@@ -33,6 +34,18 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 function pastMaximumRetention(grantId: string | undefined): string {
   return grantId === undefined ? '' : `; kept past the maximum retention under break-glass grant ${grantId}`;
 }
+
+/** Why a privileged call was refused, as the audit trail says it. */
+const REFUSAL: Readonly<Record<UseRefusal, string>> = {
+  'no-grant': 'it named no break-glass grant',
+  'unknown-grant': 'the break-glass grant it named does not exist',
+  'not-approved': 'the grant is not approved',
+  expired: 'the grant has expired',
+  revoked: 'the grant was revoked',
+  'not-the-requester': 'the grant serves the person who requested it only',
+  'tenant-out-of-scope': "the grant's scope does not include this tenant",
+  'operation-out-of-scope': "the grant's scope does not include this operation",
+};
 
 const described = (at: string | null, summary: string): EventDescription => ({ summary, at });
 
@@ -147,6 +160,21 @@ const DESCRIBE: Describers = {
   // ---- compliance-<id> --------------------------------------------------------------------------
   ComplianceViolationOpened: (d) => described(d.at, `${d.promise} violation ${d.violationId} opened: ${violationText(d.detail)}`),
   ComplianceViolationClosed: (d) => described(d.at, `${d.promise} violation ${d.violationId} closed (open since ${d.openedAt})`),
+
+  // ---- break-glass-<grantId>, and privileged-refusals-<tenantId> (a call naming no existing grant) ---
+  // Subjects are identity names (never a token); taskRef and reason are free text, never shown.
+  BreakGlassRequested: (d) =>
+    described(
+      d.at,
+      `Break-glass grant ${d.grantId} requested by ${d.requestedBy}: ${d.scope.operations.join(', ')} on ${plural(d.scope.tenantIds.length, 'tenant')} for ${plural(d.durationMinutes, 'minute')}, ${plural(d.approvalsRequired, 'approval')} needed`,
+    ),
+  BreakGlassApproved: (d) => described(d.at, `Break-glass grant ${d.grantId} approved by ${d.approver}`),
+  BreakGlassActivated: (d) => described(d.at, `Break-glass grant ${d.grantId} active from ${d.activeFrom} until ${d.expiresAt}`),
+  BreakGlassRevoked: (d) => described(d.at, `Break-glass grant ${d.grantId} revoked by ${d.by}`),
+  BreakGlassExpired: (d) => described(d.at, `Break-glass grant ${d.grantId} expired`),
+  BreakGlassUsed: (d) => described(d.at, `Privileged ${d.operation} on tenant ${d.tenantId} by ${d.by} under break-glass grant ${d.grantId}`),
+  BreakGlassUseRefused: (d) =>
+    described(d.at, `Privileged ${d.operation} on tenant ${d.tenantId} by ${d.by} refused (${d.reason}): ${REFUSAL[d.reason]}${d.grantId === null ? '' : ` (grant ${d.grantId})`}`),
 
   // ---- calendar-<jurisdiction> ------------------------------------------------------------------
   CalendarOverrideDeclared: (d) => described(d.at, `${d.date} declared a ${d.kind === 'working' ? 'working day' : 'day off'} in ${d.jurisdiction} (${d.overrideId})`),

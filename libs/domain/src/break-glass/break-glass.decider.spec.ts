@@ -20,7 +20,7 @@ const use = (tenantId = 'acme', operation: 'probe.read' | 'shred.execute-now' = 
 describe('break-glass decider', () => {
   it('records a request with its scope, duration and the approvals it needs', () => {
     given([])
-      .when({ type: 'RequestBreakGlass', data: { grantId: 'g-1', requestedBy: 'olga', taskRef: ' INC-42 ', reason: 'verify a restore', scope: { tenantIds: ['acme', 'acme'], operations: ['probe.read'] }, durationMinutes: 60 } })
+      .when({ type: 'RequestBreakGlass', data: { grantId: 'g-1', requestedBy: 'olga', taskRef: ' INC-42 ', reason: 'verify a restore', scope: { tenantIds: ['acme'], operations: ['probe.read'] }, durationMinutes: 60 } })
       .then([requested]);
   });
 
@@ -30,6 +30,8 @@ describe('break-glass decider', () => {
     [{ taskRef: ' ' }, 'taskRef'],
     [{ scope: { tenantIds: [], operations: ['probe.read'] } }, 'scope.tenantIds'],
     [{ scope: { tenantIds: ['acme'], operations: ['shell'] } }, 'scope.operations'],
+    [{ scope: { tenantIds: ['acme', 'acme'], operations: ['probe.read'] } }, 'scope.tenantIds'],
+    [{ scope: { tenantIds: ['acme'], operations: ['probe.read', 'probe.read'] } }, 'scope.operations'],
   ])('refuses a request breaking a rule (%j), naming the field', (change, field) => {
     const command = { type: 'RequestBreakGlass', data: { grantId: 'g-1', requestedBy: 'olga', taskRef: 'INC-42', reason: 'r', scope, durationMinutes: 60, ...change } } as never;
     expect(() => given([]).when(command).produced()).toThrow(expect.objectContaining({ code: 'invalid-grant', field }));
@@ -79,6 +81,29 @@ describe('break-glass decider', () => {
   it('revokes an open grant once', () => {
     given(active).when({ type: 'RevokeBreakGlass', data: { by: 'ann' } }, ctx(5)).then([{ type: 'BreakGlassRevoked', data: { grantId: 'g-1', by: 'ann', at: at(5).toISOString() } }]);
     given([...active, { type: 'BreakGlassRevoked', data: { grantId: 'g-1', by: 'ann', at: at(5).toISOString() } }]).when({ type: 'RevokeBreakGlass', data: { by: 'ann' } }).thenNothing();
+  });
+
+  describe('a request not approved within 24 hours lapses', () => {
+    const LAPSE = 24 * 60;
+
+    it('accepts an approval up to the lapse instant, and refuses one from it on, whether or not the timer fired', () => {
+      given([requested]).when({ type: 'ApproveBreakGlass', data: { approver: 'ann' } }, ctx(LAPSE - 1)).then([approved('ann', LAPSE - 1)]);
+      given([requested, approved('ann', 1)]).when({ type: 'ApproveBreakGlass', data: { approver: 'ben' } }, ctx(LAPSE)).thenRejects('grant-closed');
+      const lapsed: BreakGlassEvent = { type: 'BreakGlassExpired', data: { grantId: 'g-1', at: at(LAPSE).toISOString() } };
+      given([requested, lapsed]).when({ type: 'ApproveBreakGlass', data: { approver: 'ann' } }, ctx(LAPSE + 1)).thenRejects('grant-closed');
+    });
+
+    it('is expired by its timer at the lapse instant, not before, and not once approved', () => {
+      given([requested]).when({ type: 'ExpireBreakGlass', data: {} }, ctx(LAPSE - 1)).thenNothing();
+      given([requested]).when({ type: 'ExpireBreakGlass', data: {} }, ctx(LAPSE)).then([{ type: 'BreakGlassExpired', data: { grantId: 'g-1', at: at(LAPSE).toISOString() } }]);
+      given(active).when({ type: 'ExpireBreakGlass', data: {} }, ctx(LAPSE)).then([{ type: 'BreakGlassExpired', data: { grantId: 'g-1', at: at(LAPSE).toISOString() } }]);
+      given([requested, approved('ann', 1)]).when({ type: 'ExpireBreakGlass', data: {} }, ctx(LAPSE - 1)).thenNothing();
+    });
+
+    it('refuses a use of a lapsed request as expired', () => {
+      const [refused] = given([requested]).when(use(), ctx(LAPSE)).produced();
+      expect(refused).toMatchObject({ type: 'BreakGlassUseRefused', data: { reason: 'expired' } });
+    });
   });
 
   it('knows no grant that was never requested', () => {

@@ -34,7 +34,7 @@ export type BreakGlassActivated = DomainEvent<'BreakGlassActivated', { readonly 
 
 export type BreakGlassRevoked = DomainEvent<'BreakGlassRevoked', { readonly grantId: string; readonly by: string; readonly at: string }>;
 
-/** Its window closed (the expiry timer). */
+/** Its window closed, or its request lapsed unapproved (REQUEST_LAPSE_HOURS): recorded by its timer. */
 export type BreakGlassExpired = DomainEvent<'BreakGlassExpired', { readonly grantId: string; readonly at: string }>;
 
 export type BreakGlassUsed = DomainEvent<

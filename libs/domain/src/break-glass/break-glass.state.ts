@@ -73,6 +73,24 @@ export function evolveBreakGlass(state: BreakGlassState, event: BreakGlassEvent)
   }
 }
 
+/**
+ * A request not approved within this many hours of being requested lapses (status `expired`): an
+ * approval weeks later would open access for a task whose moment has passed, on approvals given
+ * without the requester's context still fresh. Enforced by the decider (an approval or a use after
+ * the instant is refused) and by a durable timer that records the lapse.
+ */
+export const REQUEST_LAPSE_HOURS = 24;
+
+/** ISO 8601 instant at which `grant`, if still not approved, lapses: requestedAt + REQUEST_LAPSE_HOURS. */
+export function requestLapsesAt(grant: Pick<GrantState, 'requestedAt'>): string {
+  return new Date(Date.parse(grant.requestedAt) + REQUEST_LAPSE_HOURS * 60 * 60_000).toISOString();
+}
+
+/** Still `requested` (not approved, revoked or expired) and `now` at or past its lapse instant. */
+export function hasLapsedAt(state: GrantState, now: Date): boolean {
+  return state.status === 'requested' && now.getTime() >= Date.parse(requestLapsesAt(state));
+}
+
 /** Approved, and `now` inside its window. */
 export function isActiveAt(state: GrantState, now: Date): boolean {
   return state.status === 'approved' && state.expiresAt !== null && now.getTime() < Date.parse(state.expiresAt);

@@ -1,4 +1,5 @@
-// Fires when a grant's window closes: records BreakGlassExpired (nothing if it was revoked meanwhile).
+// Fires when a grant's window closes, or when its request lapses unapproved: records BreakGlassExpired
+// (the decider records nothing if it was revoked or approved meanwhile, or already expired).
 import type { Deadline } from '@lethe/scheduler';
 import type { BreakGlassRepository } from './break-glass-repository.js';
 import type { BreakGlassTimerPayload } from './break-glass-timers.js';

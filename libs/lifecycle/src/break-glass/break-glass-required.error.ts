@@ -9,7 +9,7 @@ export class BreakGlassRequiredError extends Error {
   constructor(
     readonly operation: PrivilegedOperation,
     readonly tenantId: string,
-    /** The grant the call named, if it exists; null when it named none or an unknown one. */
+    /** The grant id the call named (as sent, even one that does not exist); null when it named none. */
     readonly grantId: string | null,
     readonly reason: UseRefusal,
   ) {

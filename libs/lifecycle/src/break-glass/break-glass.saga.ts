@@ -1,12 +1,14 @@
-// Sets a grant's expiry timer when its window opens, and cancels it when the grant is revoked. The
-// timer is written in the processor's transaction, so it exists exactly once and survives restarts.
+// A grant's timers: when it is requested, the one at which the request lapses unapproved; when its
+// window opens, the one that closes it (and the lapse is cancelled); when it is revoked, both are
+// cancelled. Timers are written in the processor's transaction, so each exists exactly once and
+// survives restarts.
 import type pg from 'pg';
-import { breakGlassCategory } from '@lethe/domain';
+import { breakGlassCategory, requestLapsesAt } from '@lethe/domain';
 import { on, type Delivered, type Processor } from '@lethe/processors';
 import type { PostgresDeadlineStore } from '@lethe/scheduler';
-import { BREAK_GLASS_EXPIRY, breakGlassExpiryId, type BreakGlassTimerPayload } from './break-glass-timers.js';
+import { BREAK_GLASS_EXPIRY, breakGlassExpiryId, breakGlassLapseId, type BreakGlassTimerPayload } from './break-glass-timers.js';
 
-const INTERESTS = [on(breakGlassCategory, ['BreakGlassActivated', 'BreakGlassRevoked'])] as const;
+const INTERESTS = [on(breakGlassCategory, ['BreakGlassRequested', 'BreakGlassActivated', 'BreakGlassRevoked'])] as const;
 
 export class BreakGlassSaga implements Processor<typeof INTERESTS> {
   readonly name = 'saga:break-glass';
@@ -16,11 +18,19 @@ export class BreakGlassSaga implements Processor<typeof INTERESTS> {
 
   async handle(event: Delivered<typeof INTERESTS>, tx: pg.PoolClient): Promise<void> {
     const grantId = event.categoryId;
-    if (event.type === 'BreakGlassActivated') {
-      const payload: BreakGlassTimerPayload = { grantId };
-      await this.deadlines.scheduleInTx(tx, breakGlassExpiryId(grantId), new Date(event.data.expiresAt), BREAK_GLASS_EXPIRY, payload);
-    } else {
-      await this.deadlines.cancelInTx(tx, breakGlassExpiryId(grantId));
+    const payload: BreakGlassTimerPayload = { grantId };
+    switch (event.type) {
+      case 'BreakGlassRequested':
+        await this.deadlines.scheduleInTx(tx, breakGlassLapseId(grantId), new Date(requestLapsesAt({ requestedAt: event.data.at })), BREAK_GLASS_EXPIRY, payload);
+        return;
+      case 'BreakGlassActivated':
+        await this.deadlines.cancelInTx(tx, breakGlassLapseId(grantId));
+        await this.deadlines.scheduleInTx(tx, breakGlassExpiryId(grantId), new Date(event.data.expiresAt), BREAK_GLASS_EXPIRY, payload);
+        return;
+      case 'BreakGlassRevoked':
+        await this.deadlines.cancelInTx(tx, breakGlassLapseId(grantId));
+        await this.deadlines.cancelInTx(tx, breakGlassExpiryId(grantId));
+        return;
     }
   }
 }

@@ -9,7 +9,7 @@ const REASONS: Readonly<Record<BreakGlassRequiredError['reason'], string>> = {
   'no-grant': `names no grant (the ${BREAK_GLASS_HEADER} header)`,
   'unknown-grant': 'names a grant that does not exist',
   'not-approved': 'names a grant not approved yet',
-  expired: 'names a grant whose window has closed',
+  expired: 'names a grant that has expired (its window closed, or its request lapsed unapproved)',
   revoked: 'names a revoked grant',
   'not-the-requester': 'names a grant another person requested (a grant serves its requester only)',
   'tenant-out-of-scope': "names a grant whose scope does not include this tenant",

@@ -1,5 +1,5 @@
 // What /v1/break-glass and the privileged routes answer (typed presenters, shown by @Answer).
-import { GRANT_STATUSES, PRIVILEGED_OPERATIONS } from '@lethe/domain';
+import { GRANT_STATUSES, PRIVILEGED_OPERATIONS, REQUEST_LAPSE_HOURS } from '@lethe/domain';
 import { z } from 'zod';
 import type { AnswerOf } from '../../http/index.js';
 import { page } from '../tenant.answers.js';
@@ -8,7 +8,9 @@ const instant = z.string().describe('ISO 8601 instant, UTC');
 
 export const grantAnswer = z.strictObject({
   grantId: z.string(),
-  status: z.enum(GRANT_STATUSES).describe('`requested`, `approved` (once enough distinct approvers approved), `revoked` or `expired`'),
+  status: z
+    .enum(GRANT_STATUSES)
+    .describe(`\`requested\`, \`approved\` (once enough distinct approvers approved), \`revoked\` or \`expired\` (its window closed, or it was not approved within ${REQUEST_LAPSE_HOURS} hours of the request)`),
   active: z.boolean().describe('Approved and inside its window now: privileged calls naming it in Break-Glass-Grant pass'),
   requestedBy: z.string(),
   taskRef: z.string(),
@@ -18,6 +20,7 @@ export const grantAnswer = z.strictObject({
   approvalsRequired: z.number().int(),
   approvals: z.array(z.strictObject({ approver: z.string(), at: instant })),
   requestedAt: instant,
+  approveBy: instant.describe(`requestedAt + ${REQUEST_LAPSE_HOURS} hours: a request not approved by then lapses (\`expired\`), and approvals from then on answer 409 \`grant-closed\``),
   activeFrom: instant.nullable(),
   expiresAt: instant.nullable(),
   revokedAt: instant.nullable(),
@@ -68,6 +71,7 @@ const GRANT = {
     { approver: 'ben', at: '2027-05-03T09:07:00.000Z' },
   ],
   requestedAt: '2027-05-03T09:00:00.000Z',
+  approveBy: '2027-05-04T09:00:00.000Z',
   activeFrom: '2027-05-03T09:07:00.000Z',
   expiresAt: '2027-05-03T10:07:00.000Z',
   revokedAt: null,

@@ -26,7 +26,12 @@ export class BreakGlassController {
   @Post()
   @Roles('operator')
   @HttpCode(201)
-  @Answer(201, grantCreatedAnswer, EXAMPLES.created, 'The grant is requested: it needs LETHE_BREAK_GLASS_APPROVALS distinct approvers, none of them the requester')
+  @Answer(
+    201,
+    grantCreatedAnswer,
+    EXAMPLES.created,
+    'The grant is requested: it needs LETHE_BREAK_GLASS_APPROVALS distinct approvers, none of them the requester, within 24 hours (then it lapses). A scope naming a tenant or an operation twice: 400 naming the field, nothing stored',
+  )
   async request(@ZodBody(requestGrantSchema) body: z.output<typeof requestGrantSchema>, @Caller() caller: CallerContext | undefined) {
     const grant = await this.commands.execute(new RequestGrantCommand(subject(caller), body.taskRef, body.reason, body.scope, body.durationMinutes));
     return { grantId: grant.grantId, status: 'requested' as const };
@@ -54,7 +59,7 @@ export class BreakGlassController {
   @Post(':grantId/approvals')
   @Roles('approver')
   @HttpCode(200)
-  @Answer(200, grantAnswer, EXAMPLES.grant, 'The grant after this approval: `approved` (and active for its duration) once it has enough distinct approvers. The requester approving their own grant: 403 `break-glass-self-approval`')
+  @Answer(200, grantAnswer, EXAMPLES.grant, 'The grant after this approval: `approved` (and active for its duration) once it has enough distinct approvers. The requester approving their own grant: 403 `break-glass-self-approval`. A revoked or expired grant, or a request past its `approveBy` (requested more than 24 hours ago, lapsed even before its timer records it): 409 `grant-closed`')
   @Problems(404, 409)
   async approve(@ZodParam('grantId', grantIdSchema) grantId: string, @Caller() caller: CallerContext | undefined) {
     return grantBody(await this.commands.execute(new ApproveGrantCommand(grantId, subject(caller))), this.clock.now());

@@ -1,4 +1,4 @@
-import { isActiveAt, type GrantState } from '@lethe/domain';
+import { isActiveAt, requestLapsesAt, type GrantState } from '@lethe/domain';
 import type { GrantAnswer } from './break-glass.answers.js';
 
 /** A grant as the API shows it; `active` on the engine's clock now (an expiry the timer has not recorded yet counts). */
@@ -15,6 +15,7 @@ export function grantBody(grant: GrantState, now: Date): GrantAnswer {
     approvalsRequired: grant.approvalsRequired,
     approvals: grant.approvers.map((a) => ({ approver: a.subject, at: a.at })),
     requestedAt: grant.requestedAt,
+    approveBy: requestLapsesAt(grant),
     activeFrom: grant.activeFrom,
     expiresAt: grant.expiresAt,
     revokedAt: grant.revokedAt,

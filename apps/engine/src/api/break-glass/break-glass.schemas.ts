@@ -1,5 +1,5 @@
 // Request bodies of /v1/break-glass and the privileged routes, with the rules a caller is told.
-import { externalIdSchema, GRANT_DURATION_RULE, GRANT_STATUSES, MAX_GRANT_MINUTES, MAX_GRANT_REASON, MAX_GRANT_TENANTS, MAX_TASK_REF, PRIVILEGED_OPERATIONS } from '@lethe/domain';
+import { externalIdSchema, GRANT_DURATION_RULE, GRANT_SCOPE_UNIQUE_RULE, GRANT_STATUSES, MAX_GRANT_MINUTES, MAX_GRANT_REASON, MAX_GRANT_TENANTS, MAX_TASK_REF, PRIVILEGED_OPERATIONS } from '@lethe/domain';
 import { GRANTS_LISTING } from '@lethe/readmodel';
 import { z } from 'zod';
 import { pageFields } from '../paging.schema.js';
@@ -12,14 +12,22 @@ const text = (max: number) =>
     .min(1, { message: `must be 1-${max} characters` })
     .max(max, { message: `must be 1-${max} characters` });
 
+/** No entry twice (the domain's rule): the scope approvers see is exactly what was asked. */
+const unique = (list: readonly unknown[]) => new Set(list).size === list.length;
+
 export const requestGrantSchema = z.strictObject({
   taskRef: text(MAX_TASK_REF).describe('The task the access is for (a ticket or change id)'),
   reason: text(MAX_GRANT_REASON).describe('Why the access is needed'),
   scope: z.strictObject({
-    tenantIds: z.array(idSchema, { message: `must be a list of 1-${MAX_GRANT_TENANTS} tenant ids` }).min(1, { message: `must be a list of 1-${MAX_GRANT_TENANTS} tenant ids` }).max(MAX_GRANT_TENANTS, { message: `must be a list of 1-${MAX_GRANT_TENANTS} tenant ids` }),
+    tenantIds: z
+      .array(idSchema, { message: `must be a list of 1-${MAX_GRANT_TENANTS} tenant ids` })
+      .min(1, { message: `must be a list of 1-${MAX_GRANT_TENANTS} tenant ids` })
+      .max(MAX_GRANT_TENANTS, { message: `must be a list of 1-${MAX_GRANT_TENANTS} tenant ids` })
+      .refine(unique, { message: GRANT_SCOPE_UNIQUE_RULE }),
     operations: z
       .array(z.enum(PRIVILEGED_OPERATIONS, { message: `must be one of ${PRIVILEGED_OPERATIONS.join(', ')}` }), { message: `must be a list of ${PRIVILEGED_OPERATIONS.join(', ')}` })
-      .min(1, { message: `must name at least one of ${PRIVILEGED_OPERATIONS.join(', ')}` }),
+      .min(1, { message: `must name at least one of ${PRIVILEGED_OPERATIONS.join(', ')}` })
+      .refine(unique, { message: GRANT_SCOPE_UNIQUE_RULE }),
   }),
   durationMinutes: z
     .number({ message: GRANT_DURATION_RULE })

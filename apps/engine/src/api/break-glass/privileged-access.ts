@@ -1,21 +1,20 @@
 // Operations only an active break-glass grant opens. The call names its grant in the
-// Break-Glass-Grant header; the grant must be approved, inside its window, and cover the route's
-// tenant and operation. Every use and every refusal is recorded (PrivilegedUse) before the
-// operation runs; a refusal answers 403 naming the grant (or its absence) and why (the
-// BreakGlassRequiredError it throws, answered by DomainErrorFilter). The route calls
-// PrivilegedAccess.require after its input was validated, so a bad request (400) records nothing.
-import { Inject, Injectable } from '@nestjs/common';
+// Break-Glass-Grant header; the route passes it, with the caller, as a claim to its use case, which
+// decides the operation's own refusals first (unknown tenant 404, nothing to do 404/409: nothing
+// recorded), then has the grant's use or refusal recorded (PrivilegedUse), then acts. A refusal
+// answers 403 naming the grant the call sent (or its absence) and why (BreakGlassRequiredError,
+// answered by DomainErrorFilter). A bad request (400) is refused before the use case: nothing recorded.
 import { ApiHeader } from '@nestjs/swagger';
 import type { PrivilegedOperation } from '@lethe/domain';
-import { actAs, PrivilegedUse, type BreakGlassClaim } from '@lethe/lifecycle';
-import { ProblemException, type CallerContext } from '../../http/index.js';
+import type { BreakGlassClaim } from '@lethe/lifecycle';
+import type { CallerContext } from '../../http/index.js';
 import { BREAK_GLASS_HEADER } from './break-glass-problem.js';
 
 export { BREAK_GLASS_HEADER };
 
-/** Documents the route's Break-Glass-Grant header (the route calls PrivilegedAccess.require). */
+/** Documents the route's Break-Glass-Grant header (its use case requires the grant the header names). */
 export const Privileged = (operation: PrivilegedOperation) =>
-  ApiHeader({ name: BREAK_GLASS_HEADER, required: true, description: `The id of an approved break-glass grant whose scope covers \`${operation}\` on this tenant (403 \`break-glass-required\` otherwise; the refusal is recorded)` });
+  ApiHeader({ name: BREAK_GLASS_HEADER, required: true, description: `The id of an approved break-glass grant whose scope covers \`${operation}\` on this tenant (403 \`break-glass-required\` otherwise; the refusal is recorded). Checked, and its use recorded, only once the operation itself is possible: an unknown tenant or a refusal of the operation answers as it would without a grant, and records nothing.` });
 
 /**
  * Documents a Break-Glass-Grant header a route needs only for some inputs (`when`, e.g. a backup kept
@@ -32,15 +31,4 @@ export const PrivilegedWhen = (operation: PrivilegedOperation, when: string) =>
 export function breakGlassClaim(header: string | undefined, caller: CallerContext | undefined): BreakGlassClaim | undefined {
   if (caller === undefined) return undefined;
   return { by: caller.subject, grantId: typeof header === 'string' && header.trim() !== '' ? header.trim() : null };
-}
-
-@Injectable()
-export class PrivilegedAccess {
-  constructor(@Inject(PrivilegedUse) private readonly privileged: PrivilegedUse) {}
-
-  /** Records the use of the grant `header` names for `operation` on `tenantId`, or its refusal (BreakGlassRequiredError: 403). */
-  async require(operation: PrivilegedOperation, tenantId: string, header: string | undefined, caller: CallerContext | undefined): Promise<void> {
-    if (caller === undefined) throw new ProblemException({ status: 403, detail: 'This route needs a caller.' });
-    await actAs(caller.subject, () => this.privileged.require(operation, tenantId, breakGlassClaim(header, caller)));
-  }
 }

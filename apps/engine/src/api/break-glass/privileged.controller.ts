@@ -1,5 +1,6 @@
-// The privileged operations: each needs an active break-glass grant covering it (PrivilegedAccess).
-import { Controller, Headers, HttpCode, Inject, Post, UseFilters } from '@nestjs/common';
+// The privileged operations: each needs an active break-glass grant covering it. The use case decides
+// the operation first, then records the grant's use or refusal, then acts (privileged-access.ts).
+import { Controller, Headers, HttpCode, Post, UseFilters } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { EnableKeyVersionCommand, ExecuteShredNowCommand, ReadSentinelQuery } from '@lethe/lifecycle';
@@ -8,7 +9,7 @@ import { DomainErrorFilter } from '../domain-error.filter.js';
 import { idSchema } from '../tenant.schemas.js';
 import { EXAMPLES, keyVersionEnabledAnswer, probeReadAnswer, shredForcedAnswer } from './break-glass.answers.js';
 import { keyVersionIdSchema, probeReadSchema } from './break-glass.schemas.js';
-import { BREAK_GLASS_HEADER, Privileged, PrivilegedAccess } from './privileged-access.js';
+import { BREAK_GLASS_HEADER, breakGlassClaim, Privileged } from './privileged-access.js';
 import type { z } from 'zod';
 
 @Controller('v1/tenants')
@@ -17,7 +18,6 @@ export class PrivilegedController {
   constructor(
     private readonly queries: QueryBus,
     private readonly commands: CommandBus,
-    @Inject(PrivilegedAccess) private readonly access: PrivilegedAccess,
   ) {}
 
   @Post(':tenantId/probe/read')
@@ -32,8 +32,7 @@ export class PrivilegedController {
     @Headers(BREAK_GLASS_HEADER.toLowerCase()) grant: string | undefined,
     @Caller() caller: CallerContext | undefined,
   ) {
-    await this.access.require('probe.read', tenantId, grant, caller);
-    return this.queries.execute(new ReadSentinelQuery(tenantId, body.databaseId));
+    return this.queries.execute(new ReadSentinelQuery(tenantId, body.databaseId, breakGlassClaim(grant, caller)));
   }
 
   @Post(':tenantId/shred/execute-now')
@@ -47,8 +46,7 @@ export class PrivilegedController {
     @Headers(BREAK_GLASS_HEADER.toLowerCase()) grant: string | undefined,
     @Caller() caller: CallerContext | undefined,
   ) {
-    await this.access.require('shred.execute-now', tenantId, grant, caller);
-    return this.commands.execute(new ExecuteShredNowCommand(tenantId, grant!.trim(), randomUUID()));
+    return this.commands.execute(new ExecuteShredNowCommand(tenantId, breakGlassClaim(grant, caller), randomUUID()));
   }
 
   @Post(':tenantId/keys/versions/:keyVersionId/enable')
@@ -68,7 +66,6 @@ export class PrivilegedController {
     @Headers(BREAK_GLASS_HEADER.toLowerCase()) grant: string | undefined,
     @Caller() caller: CallerContext | undefined,
   ) {
-    await this.access.require('key-version.enable', tenantId, grant, caller);
-    return this.commands.execute(new EnableKeyVersionCommand(tenantId, keyVersionId, grant!.trim()));
+    return this.commands.execute(new EnableKeyVersionCommand(tenantId, keyVersionId, breakGlassClaim(grant, caller)));
   }
 }

@@ -1,13 +1,16 @@
 // Records a privileged call's use of its grant, or its refusal. A call naming no grant, or one that
-// does not exist, is recorded in the tenant's `privileged-refusals-<tenantId>` stream.
+// does not exist, is recorded in the tenant's `privileged-refusals-<tenantId>` stream. Nothing is
+// recorded for a tenant that does not exist (tenant-not-found): a caller's typo must not create a
+// stream for a tenant Lethe never had.
 import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK, type Clock } from '@lethe/clock';
-import { privilegedRefusalsCategory, schemaVersionOf, type BreakGlassUseRefused, type UseRefusal } from '@lethe/domain';
+import { DomainError, privilegedRefusalsCategory, schemaVersionOf, type BreakGlassUseRefused, type UseRefusal } from '@lethe/domain';
 import { EVENT_STORE, type EventStore, type JsonValue } from '@lethe/eventstore';
 import { subjectMetadata } from '../../audit/acting-subject.js';
 import { causedEventId } from '../../event-ids.js';
+import { TenantRepository } from '../../tenants/tenant-repository.js';
 import { BreakGlassRepository } from '../break-glass-repository.js';
 import { isGrantId } from '../grant-of.js';
 import { UseGrantCommand, type GrantUse } from './use-grant.command.js';
@@ -16,11 +19,14 @@ import { UseGrantCommand, type GrantUse } from './use-grant.command.js';
 export class UseGrantHandler implements ICommandHandler<UseGrantCommand> {
   constructor(
     @Inject(BreakGlassRepository) private readonly grants: BreakGlassRepository,
+    @Inject(TenantRepository) private readonly tenants: TenantRepository,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /** The use or the refusal, recorded; DomainError 'tenant-not-found' (nothing recorded) for an unknown tenant. */
   async execute({ grantId, by, operation, tenantId }: UseGrantCommand): Promise<GrantUse> {
+    if (!(await this.tenants.load(tenantId)).state.exists) throw new DomainError('tenant-not-found', 'tenant not found');
     const causeId = `break-glass-use:${randomUUID()}`;
     if (grantId === null || !isGrantId(grantId) || !(await this.grants.load(grantId)).state.exists) {
       const reason: UseRefusal = grantId === null ? 'no-grant' : 'unknown-grant';

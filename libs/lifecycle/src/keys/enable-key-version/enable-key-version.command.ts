@@ -1,5 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { KeyVersionStatus } from '@lethe/domain';
+import type { BreakGlassClaim } from '../../break-glass/privileged-use.js';
 
 export interface EnabledKeyVersion {
   readonly tenantId: string;
@@ -12,14 +13,15 @@ export interface EnabledKeyVersion {
 
 /**
  * Break-glass `key-version.enable`: the retired version `keyVersionId` usable again in the vault
- * until the window of grant `grantId` ends (its `expiresAt`), then retired again. The caller has
- * already recorded the grant's use (PrivilegedAccess.require).
+ * until the window of the grant `breakGlass` names ends (its `expiresAt`), then retired again. The
+ * handler records the grant's use (or refusal) once the key ring said the version can be enabled.
  */
 export class EnableKeyVersionCommand extends Command<EnabledKeyVersion> {
   constructor(
     readonly tenantId: string,
     readonly keyVersionId: string,
-    readonly grantId: string,
+    /** The caller and the grant it names; undefined without a caller (refused as naming no grant). */
+    readonly breakGlass: BreakGlassClaim | undefined,
   ) {
     super();
   }

@@ -1,6 +1,7 @@
 // Recording a backup reads the key ring once (and the tenant once, for backupKeyMode and the shred),
 // decides against that state, has the data plane keep what the backup needs, and appends at the
 // revision it read. Real PostgreSQL, vault and data plane.
+import { randomUUID } from 'node:crypto';
 import { DomainError, keyRingStream, tenantStream } from '@lethe/domain';
 import { createLifecycleFixture, type LifecycleFixture } from '../../../test-support/lifecycle-fixture.js';
 import { RecordBackupCommand, type BackupInput } from './record-backup.command.js';
@@ -117,6 +118,25 @@ describe('record backup', () => {
     await expect(refused).rejects.toBeInstanceOf(DomainError);
     await expect(refused).rejects.toMatchObject({ code: 'tenant-shredded' });
     expect(await revisionOf(keyRingStream('gone'))).toBe(before);
+  });
+
+  it('refuses a backup kept past the maximum retention for a shredded tenant before its grant is used', async () => {
+    await f.onboard('gone-too');
+    const now = f.clock.now().toISOString();
+    await f.tenants.execute('gone-too', { type: 'ScheduleShred', data: { trigger: { kind: 'deletion-request', requestId: 'r-1' }, effectiveAt: now, receivedAt: now } }, 'test:schedule');
+    f.clock.set(new Date(Date.parse(now) + 30 * 86_400_000));
+    await f.tenants.execute('gone-too', { type: 'StartShredExecution', data: { shredId: 'deletion-request:r-1' } }, 'test:start');
+    const grantId = randomUUID();
+    const scope = { tenantIds: ['gone-too'], operations: ['backup.extend-retention' as const] };
+    await f.grants.execute(grantId, { type: 'RequestBreakGlass', data: { grantId, requestedBy: 'olga', taskRef: 'INC-1', reason: 'legal hold', scope, durationMinutes: 60 } }, `test:request:${grantId}`);
+    for (const approver of ['ann', 'ben']) await f.grants.execute(grantId, { type: 'ApproveBreakGlass', data: { approver } }, `test:approve:${approver}`);
+    const takenAt = new Date(Date.parse(now) + 86_400_000).toISOString();
+    // Kept 20 years: past the default maximum retention (10 years), so only a grant would allow it.
+    const longKept = backup('b-long', { coveredFrom: takenAt, takenAt, expiresAt: new Date(Date.parse(takenAt) + 20 * 365 * 86_400_000).toISOString() });
+    await expect(handler.execute(new RecordBackupCommand('gone-too', longKept, { by: 'olga', grantId }))).rejects.toMatchObject({ code: 'tenant-shredded' });
+    await expect(handler.execute(new RecordBackupCommand('gone-too', longKept))).rejects.toMatchObject({ code: 'tenant-shredded' });
+    expect((await f.grants.load(grantId)).state).toMatchObject({ uses: 0, refusals: 0 });
+    expect(await f.store.readStream('privileged-refusals-gone-too')).toEqual([]);
   });
 
   it('answers tenant-not-found for a tenant without a key ring', async () => {

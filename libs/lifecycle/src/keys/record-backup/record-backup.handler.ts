@@ -44,11 +44,13 @@ export class RecordBackupHandler implements ICommandHandler<RecordBackupCommand>
     const context = await this.keyRings.contextFor(this.clock.now(), loaded.state, { type: 'RecordBackup', data });
     const { command, events } = await this.privileged.decideUnderGrant(EXTEND_BACKUP_RETENTION, tenantId, breakGlass, (grantId) => {
       const command: RecordBackup = { type: 'RecordBackup', data: grantId === undefined ? data : { ...data, grantId } };
-      return { command, events: decideKeyRing(command, loaded.state, context) };
+      const events = decideKeyRing(command, loaded.state, context);
+      // Part of the decision (before any grant is used): a shredded tenant takes no new backup.
+      if (facts.shredExecuted && events.some((e) => e.type === 'BackupRecorded')) throw shredExecutedError();
+      return { command, events };
     });
     const recorded = events.find((e) => e.type === 'BackupRecorded');
     if (recorded) {
-      if (facts.shredExecuted) throw shredExecutedError();
       const d = recorded.data;
       if (d.protection === 'platform-key') await this.dataPlane.addPlatformBackup(tenantId, d.backupId, d.databaseId);
       else if (hasDataKeyCopy(d)) await this.dataPlane.recordBackup(tenantId, d.backupId, d.databaseId, d.restoreKeyVersionId!);
