@@ -153,6 +153,12 @@ describeWithRabbitMq('outbound delivery from the engine', () => {
     const badPosition = await api('POST', '/v1/outbound/replays', tokens.operator, { sink: 'amqp', tenantId: 'crash-tenant', fromPosition: '-3' });
     expect(badPosition.status).toBe(400);
     expect(badPosition.body.errors.map((e: any) => e.field)).toEqual(['fromPosition']);
+    // Past 2^63-1 (the largest position the log holds) is refused with that bound, not a 5xx from the database.
+    for (const fromPosition of ['9999999999999999999', '99999999999999999999999']) {
+      const huge = await api('POST', '/v1/outbound/replays', tokens.operator, { sink: 'amqp', tenantId: 'crash-tenant', fromPosition });
+      expect(huge.status).toBe(400);
+      expect(huge.body.errors).toEqual([{ field: 'fromPosition', rule: expect.stringContaining('from 1 to 9223372036854775807') }]);
+    }
     for (const fromPosition of [1.5, 0, 2 ** 60, null]) {
       const refused = await api('POST', '/v1/outbound/replays', tokens.operator, { sink: 'amqp', tenantId: 'crash-tenant', fromPosition });
       expect(refused.status).toBe(400);

@@ -89,6 +89,22 @@ it('refuses a position that is not a whole number, naming the field', async () =
   expect(badHeader.body.errors).toEqual([{ field: 'Lethe-Min-Position', rule: expect.stringContaining('whole number') }]);
 });
 
+it('refuses a position past the largest the log holds (2^63-1), stating that bound', async () => {
+  const api = apiClient(engines[0].url);
+  const rule = 'must be a whole number from 0 to 9223372036854775807 (a Lethe-Position answered by a write)';
+  for (const position of ['99999999999999999999999', '9223372036854775808']) {
+    const huge = await api('GET', `/v1/tenants/acme?minPosition=${position}`, T.reader);
+    expect(huge.status).toBe(400);
+    expect(huge.body.errors).toEqual([{ field: 'minPosition', rule }]);
+    const hugeHeader = await api('GET', '/v1/tenants/acme', T.reader, undefined, { 'Lethe-Min-Position': position });
+    expect(hugeHeader.status).toBe(400);
+    expect(hugeHeader.body.errors).toEqual([{ field: 'Lethe-Min-Position', rule }]);
+  }
+  // The largest position itself is one: it is waited for (the read models are not there), not refused.
+  const largest = await api('GET', '/v1/tenants/acme?minPosition=9223372036854775807', T.reader);
+  expect(largest.status).toBe(202);
+});
+
 it('answers no position for a refused write', async () => {
   const api = apiClient(engines[0].url);
   const refused = await api('POST', '/v1/tenants', T.op, { tenantId: 'Bad Id' });

@@ -7,3 +7,4 @@ export { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './ev
 export { UnrepresentablePositionError, MissingPositionError } from './eventstoredb/esdb-mapping.js';
 export { SubscriptionEndedError } from './eventstoredb/esdb-subscription.js';
 export { connectionStringProblem, CONNECTION_STRING_RULE } from './eventstoredb/connection-string.js';
+export { MAX_LOG_POSITION, logPositionRule, parseLogPosition } from './log-position.js';

@@ -8,7 +8,7 @@ import { Reflector } from '@nestjs/core';
 import { defer, from, lastValueFrom, type Observable } from 'rxjs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import { EVENT_STORE, type EventStore } from '@lethe/eventstore';
+import { EVENT_STORE, logPositionRule, parseLogPosition, type EventStore } from '@lethe/eventstore';
 import { lowestCheckpoint } from '@lethe/processors';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { ProblemException, ProblemTypes } from '../problem/problem.js';
@@ -20,7 +20,6 @@ export const MIN_POSITION_QUERY = 'minPosition';
 /** How long (ms) a read waits for the read models before answering 202. */
 export const READ_WAIT_MS = 2_000;
 const POLL_MS = 25;
-const POSITION = /^\d{1,19}$/;
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Nest injection token: the pool to read checkpoints with, and the names of the read-model projections. */
@@ -78,7 +77,7 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
 /**
  * The position a read asks for, or undefined. The query parameter is taken out of the request's
  * query, so the route's own query validation never sees it. Throws a 400 naming the field when it
- * is not a whole number.
+ * is not a log position (a whole number from 0 to 2^63-1).
  */
 function minPositionOf(request: HttpRequest): bigint | undefined {
   const query = { ...(request.query as Record<string, unknown>) };
@@ -92,10 +91,11 @@ function minPositionOf(request: HttpRequest): bigint | undefined {
   const raw = fromQuery ?? header;
   if (raw === undefined) return undefined;
   const field = fromQuery !== undefined ? MIN_POSITION_QUERY : 'Lethe-Min-Position';
-  if (typeof raw !== 'string' || !POSITION.test(raw)) {
-    throw ProblemException.badRequest(`${field} is not a log position.`, [{ field, rule: 'must be a whole number from 0 (a Lethe-Position answered by a write)' }]);
+  const position = typeof raw === 'string' ? parseLogPosition(raw, 0n) : undefined;
+  if (position === undefined) {
+    throw ProblemException.badRequest(`${field} is not a log position.`, [{ field, rule: `${logPositionRule(0n)} (a Lethe-Position answered by a write)` }]);
   }
-  return BigInt(raw);
+  return position;
 }
 
 function isPublic(reflector: Reflector, context: ExecutionContext): boolean {

@@ -6,6 +6,7 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { MAX_LOG_POSITION } from '@lethe/eventstore';
 import type { ApiRole } from '../../config/engine-config.js';
 import { PUBLIC_KEY, ROLES_KEY } from '../auth/decorators.js';
 import { IDEMPOTENT_KEY, type IdempotentOptions } from '../idempotency/idempotent.decorator.js';
@@ -105,7 +106,7 @@ function complete(method: string, op: Operation, access: RouteAccess | undefined
   }
   if (method === 'get' && access && !access.public) {
     params.push(
-      { name: MIN_POSITION_QUERY, in: 'query', required: false, description: `Read your own writes: a \`${POSITION_HEADER}\` a write answered; the read waits (up to 2 s) until the read models have reached it`, schema: { type: 'string', pattern: POSITION_PATTERN } },
+      { name: MIN_POSITION_QUERY, in: 'query', required: false, description: `Read your own writes: a \`${POSITION_HEADER}\` a write answered; the read waits (up to 2 s) until the read models have reached it. A whole number from 0 to ${MAX_LOG_POSITION} (2^63-1)`, schema: { type: 'string', pattern: POSITION_PATTERN } },
       { name: 'Lethe-Min-Position', in: 'header', required: false, description: `The same as \`${MIN_POSITION_QUERY}\``, schema: { type: 'string', pattern: POSITION_PATTERN } },
     );
     r['202'] ??= problem('The read models have not reached `minPosition` within 2 s (`read-model-behind`, with `Retry-After: 1`): ask again', EXAMPLES[202]);
