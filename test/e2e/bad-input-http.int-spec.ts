@@ -290,7 +290,7 @@ describe('every 4xx is problem+json with a stable code', () => {
       ['unknown tenant read', e.api('GET', '/v1/tenants/nobody', t['ops-reader']), 404, 'tenant-not-found'],
       ['no certificate yet', e.api('GET', '/v1/tenants/acme/deletion-certificate', t['ops-reader']), 404, 'not-found'],
       ['tenant exists', e.api('POST', '/v1/tenants', t.operator, { tenantId: 'acme', jurisdiction: 'DE', keyCustody: 'managed', backupKeyMode: 'customer', databases: [{ databaseId: 'db-9' }] }), 409, 'tenant-exists'],
-      ['idempotency id reused', e.api('POST', deletionRequests, t['contract-system'], { requestId: 'r-once', requestedAt: '2026-12-21T08:00:00Z' }), 409, 'idempotency-key-reused'],
+      ['request id reused', e.api('POST', deletionRequests, t['contract-system'], { requestId: 'r-once', requestedAt: '2026-12-21T08:00:00Z' }), 409, 'request-id-reused'],
       ['clock backwards', e.api('POST', '/v1/admin/clock', t.admin, { now: '2026-12-21T09:30:00Z' }), 409, 'clock-backwards'],
       ['too large', e.api('POST', deletionRequests, t['contract-system'], big), 413, 'payload-too-large'],
       ['form-encoded', e.api('POST', deletionRequests, t['contract-system'], 'requestId=r', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'unsupported-media-type'],

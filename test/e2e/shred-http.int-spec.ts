@@ -233,11 +233,19 @@ describe('the shred, from termination to certificate', () => {
       executeAt: '2026-12-29T23:59:59.999Z',
       lateNotification: false,
     });
-    // The same request again: the same answer. The same id with another body: 409.
+    // The same request again: the same answer, with effectiveAt written any way that names the same
+    // instant. The same id with another body: 409 termination-conflict, speaking of the terminationId.
     const again = await terminate('acme', body);
     expect(again.status).toBe(202);
     expect(again.body).toEqual(first.body);
-    expect((await terminate('acme', { ...body, effectiveAt: '2026-12-24T17:00:00Z' })).status).toBe(409);
+    const respelled = await terminate('acme', { ...body, effectiveAt: '2026-12-23T17:00:00.000Z' });
+    expect(respelled.status).toBe(202);
+    expect(respelled.body).toEqual(first.body);
+    const conflict = await terminate('acme', { ...body, effectiveAt: '2026-12-24T17:00:00Z' });
+    expect(conflict.status).toBe(409);
+    expect(conflict.body).toMatchObject({ code: 'termination-conflict', title: 'terminationId reused' });
+    expect(conflict.body.detail).toContain('terminationId');
+    expect(conflict.body.detail).not.toMatch(/idempotency/i);
     // Another termination while one is scheduled changes nothing, and says so.
     const other = await terminate('acme', { ...body, terminationId: 'term-acme-2' });
     expect(other.status).toBe(202);

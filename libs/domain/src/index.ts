@@ -76,6 +76,7 @@ export {
 } from './validation/field-rules.js';
 export { fieldErrors, formatPath, plainErrorMap, plainRule, validate, type FieldError } from './validation/field-errors.js';
 export { sameJson } from './shared/same-json.js';
+export { canonicalInstant } from './shared/canonical-instant.js';
 export * from './keys/key-ring.events.js';
 export type * from './keys/key-ring.commands.js';
 export {

@@ -66,7 +66,8 @@ export class TenantsController {
   @Post(':tenantId/terminations')
   @Roles('contract-system')
   @HttpCode(202)
-  @Idempotent({ key: (body) => (body as { terminationId?: unknown } | undefined)?.terminationId, keyName: 'terminationId' })
+  // Another body under a terminationId is the domain's termination-conflict however it is caught.
+  @Idempotent({ key: (body) => (body as { terminationId?: unknown } | undefined)?.terminationId, keyName: 'terminationId', reusedCode: 'termination-conflict' })
   @Answer(202, shredScheduleAnswer, EXAMPLES.shredSchedule, 'The shred this termination scheduled or joined; the same terminationId and body again gets the same answer (`Idempotent-Replayed: true`)')
   @Problems(404, 409)
   async terminate(@ZodParam('tenantId', idSchema) tenantId: string, @ZodBody(terminationSchema) body: z.output<ReturnType<typeof terminationSchema>>) {

@@ -1,8 +1,14 @@
 // Equality of two JSON values regardless of object key order: how a repeated request is recognised
-// as the same one (arrays keep their order; they are lists, not sets).
+// as the same one (arrays keep their order; they are lists, not sets). Two strings that are ISO 8601
+// instants are equal when they name the same instant, however written (canonical-instant.ts).
+import { canonicalInstant } from './canonical-instant.js';
 
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (typeof a === 'string' && typeof b === 'string') {
+    const instant = canonicalInstant(a);
+    return instant !== undefined && instant === canonicalInstant(b);
+  }
   if (Array.isArray(a) || Array.isArray(b)) {
     return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
   }

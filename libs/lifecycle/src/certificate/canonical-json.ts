@@ -8,10 +8,16 @@ export const MAX_CANONICAL_DEPTH = 10_000;
 
 type Work = { readonly text: string } | { readonly value: unknown; readonly depth: number };
 
-function scalar(value: unknown): string | undefined {
+export interface CanonicalJsonOptions {
+  /** Rewrites each string value (not object keys) before it is written, e.g. to one spelling of an instant. Default: none. */
+  readonly mapString?: (value: string) => string;
+}
+
+function scalar(value: unknown, options: CanonicalJsonOptions): string | undefined {
   if (value === undefined || value === null) return 'null';
   if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : 'null';
-  if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
+  if (typeof value === 'string') return JSON.stringify(options.mapString ? options.mapString(value) : value);
+  if (typeof value === 'boolean') return JSON.stringify(value);
   if (typeof value === 'bigint') return value.toString();
   if (typeof value !== 'object') return 'null';
   return undefined;
@@ -22,7 +28,7 @@ function scalar(value: unknown): string | undefined {
  * units) and undefined or function members dropped.
  * @throws RangeError when `value` is nested deeper than MAX_CANONICAL_DEPTH (or is cyclic).
  */
-export function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown, options: CanonicalJsonOptions = {}): string {
   const out: string[] = [];
   // Items are popped in writing order, so containers push their parts in reverse.
   const work: Work[] = [{ value, depth: 0 }];
@@ -32,7 +38,7 @@ export function canonicalJson(value: unknown): string {
       out.push(item.text);
       continue;
     }
-    const text = scalar(item.value);
+    const text = scalar(item.value, options);
     if (text !== undefined) {
       out.push(text);
       continue;

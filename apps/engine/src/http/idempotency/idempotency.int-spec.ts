@@ -167,7 +167,7 @@ describe('@Idempotent routes', () => {
   let failNext = false;
   let delayMs = 0;
 
-  const terminationSchema = z.strictObject({ terminationId: z.uuid(), reason: z.string().min(1) });
+  const terminationSchema = z.strictObject({ terminationId: z.uuid(), reason: z.string().min(1), effectiveAt: z.string().optional() });
 
   @Controller('v1/tenants/:tenantId')
   class TerminationsController {
@@ -254,7 +254,35 @@ describe('@Idempotent routes', () => {
     const res = await post('/v1/tenants/acme/terminations', { terminationId: id, reason: 'b' });
     expect(res.status).toBe(409);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ type: 'urn:lethe:problem:idempotency-key-reused', title: 'Idempotency key reused', status: 409 });
+    // It speaks of what the caller sent: a terminationId in the body, not an Idempotency-Key header.
+    expect(res.body).toMatchObject({ type: 'urn:lethe:problem:termination-id-reused', code: 'termination-id-reused', title: 'terminationId reused', status: 409 });
+    expect(res.body.detail).toContain('This terminationId was already used for a request with another body');
+    expect(res.body.detail).not.toMatch(/idempotency/i);
+  });
+
+  it('names the Idempotency-Key header when that is the key reused with another body', async () => {
+    const key = `k-${newId()}`;
+    const rotate = (tenantId: string) => request(server()).post(`/v1/tenants/${tenantId}/rotations`).set('Authorization', `Bearer ${OPERATOR}`).set('Idempotency-Key', key).send({});
+    expect((await rotate('acme')).status).toBe(201);
+    const other = await request(server()).post('/v1/tenants/acme/rotations').set('Authorization', `Bearer ${OPERATOR}`).set('Idempotency-Key', key).send({ reason: 'x' });
+    expect(other.status).toBe(409);
+    expect(other.body).toMatchObject({ code: 'idempotency-key-reused', title: 'Idempotency-Key reused' });
+    expect(other.body.detail).toContain('This Idempotency-Key was already used');
+  });
+
+  it('takes an instant written another way (the same instant) as the same body: a replay, not a 409', async () => {
+    const id = newId();
+    const before = counts.terminations;
+    const first = await post('/v1/tenants/acme/terminations', { terminationId: id, reason: 'a', effectiveAt: '2027-01-01T00:00:00.000Z' });
+    expect(first.status).toBe(201);
+    for (const effectiveAt of ['2027-01-01T00:00:00Z', '2027-01-01T01:00:00+01:00']) {
+      const again = await post('/v1/tenants/acme/terminations', { terminationId: id, reason: 'a', effectiveAt });
+      expect(again.status).toBe(201);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.text).toBe(first.text);
+    }
+    expect(counts.terminations).toBe(before + 1);
+    expect((await post('/v1/tenants/acme/terminations', { terminationId: id, reason: 'a', effectiveAt: '2027-01-01T00:00:00.001Z' })).status).toBe(409);
   });
 
   it('scopes keys by route and path parameters', async () => {
@@ -289,7 +317,7 @@ describe('@Idempotent routes', () => {
     await waitForClaim('idempotency_key', id);
     const different = await post('/v1/tenants/acme/terminations', { terminationId: id, reason: 'other' });
     expect(different.status).toBe(409);
-    expect(different.body.type).toBe('urn:lethe:problem:idempotency-key-reused');
+    expect(different.body.type).toBe('urn:lethe:problem:termination-id-reused');
     const waiting = await post('/v1/tenants/acme/terminations', { terminationId: id, reason: 'slow' });
     expect(waiting.status).toBe(409);
     expect(waiting.body).toMatchObject({ type: 'urn:lethe:problem:request-in-progress', title: 'Request in progress' });

@@ -7,9 +7,9 @@ import { Inject, Injectable, Logger, type CallHandler, type ExecutionContext, ty
 import { Reflector } from '@nestjs/core';
 import { defer, lastValueFrom, type Observable } from 'rxjs';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
-import { ProblemException, ProblemTypes } from '../problem/problem.js';
+import { LETHE_PROBLEM_TYPE_PREFIX, ProblemException, ProblemTypes } from '../problem/problem.js';
 import { requestFingerprint } from './request-fingerprint.js';
-import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_KEY, type IdempotentOptions } from './idempotent.decorator.js';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_KEY, idempotencyKeyName, keyReusedCode, type IdempotentOptions } from './idempotent.decorator.js';
 import { IdempotencyStore, type IdempotencyClaim } from './idempotency.store.js';
 
 const MAX_KEY_LENGTH = 255;
@@ -43,11 +43,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = this.keyOf(options, request);
     if (key === undefined) return next.handle();
     const scope = options.scope?.(request) ?? defaultScope(request);
-    return defer(() => this.run(scope, key, requestFingerprint(request.body), response, next));
+    return defer(() => this.run(options, scope, key, requestFingerprint(request.body), response, next));
   }
 
   private keyOf(options: IdempotentOptions, request: HttpRequest): string | undefined {
-    const name = options.keyName ?? (options.key === 'header' ? 'Idempotency-Key' : 'idempotency key');
+    const name = idempotencyKeyName(options);
     const raw = options.key === 'header' ? request.headers[IDEMPOTENCY_KEY_HEADER] : options.key(request.body, request);
     const value = Array.isArray(raw) ? raw.join(', ') : raw;
     if (typeof value !== 'string' || value === '') {
@@ -62,7 +62,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return value;
   }
 
-  private async run(scope: string, key: string, fingerprint: string, response: HttpResponse, next: CallHandler): Promise<unknown> {
+  private async run(options: IdempotentOptions, scope: string, key: string, fingerprint: string, response: HttpResponse, next: CallHandler): Promise<unknown> {
+    const name = idempotencyKeyName(options);
     const outcome = await this.store.begin(scope, key, fingerprint);
     switch (outcome.kind) {
       case 'replay':
@@ -70,12 +71,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
         response.setHeader('Idempotent-Replayed', 'true');
         return outcome.body;
       case 'mismatch':
-        throw ProblemException.conflict('This idempotency key was already used for a request with a different body.', ProblemTypes.idempotencyKeyReused);
+        // Named as the caller sent it (a body's terminationId is no Idempotency-Key header).
+        throw new ProblemException({
+          status: 409,
+          type: `${LETHE_PROBLEM_TYPE_PREFIX}${keyReusedCode(options)}`,
+          title: `${name} reused`,
+          detail: `This ${name} was already used for a request with another body: a retry must send the same body again (it then gets the first answer), another request needs a new ${name}.`,
+        });
       case 'in-progress':
         throw new ProblemException({
           status: 409,
           type: ProblemTypes.requestInProgress,
-          detail: 'A request with this idempotency key is still in progress; retry shortly.',
+          detail: `A request with this ${name} is still in progress; retry shortly.`,
           headers: { 'Retry-After': '1' },
         });
       case 'claimed':

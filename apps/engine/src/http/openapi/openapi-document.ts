@@ -9,7 +9,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { MAX_LOG_POSITION } from '@lethe/eventstore';
 import type { ApiRole } from '../../config/engine-config.js';
 import { PUBLIC_KEY, ROLES_KEY } from '../auth/decorators.js';
-import { IDEMPOTENT_KEY, type IdempotentOptions } from '../idempotency/idempotent.decorator.js';
+import { IDEMPOTENT_KEY, idempotencyKeyName, keyReusedCode, type IdempotentOptions } from '../idempotency/idempotent.decorator.js';
 import { MIN_POSITION_QUERY, POSITION_HEADER } from '../consistency/read-your-writes.interceptor.js';
 import { openApiSchema } from './openapi-schema.js';
 import { problemSchema } from './problem.schema.js';
@@ -125,7 +125,14 @@ function complete(method: string, op: Operation, access: RouteAccess | undefined
     r['413'] ??= problem('Body larger than 100 kB (`payload-too-large`)', EXAMPLES[413]);
     r['415'] ??= problem('Body not `application/json` (`unsupported-media-type`)', EXAMPLES[415]);
   }
-  if (access?.idempotent) r['409'] ??= problem('The same idempotency key with another body (`idempotency-key-reused`), or the first request still in progress (`request-in-progress`)');
+  if (access?.idempotent) {
+    // Said beside the route's own conflicts, if it declares any: a client must tell them apart.
+    const name = idempotencyKeyName(access.idempotent);
+    const reused = `the same \`${name}\` with another body (\`${keyReusedCode(access.idempotent)}\`), or the first request with it still in progress (\`request-in-progress\`)`;
+    const declared = r['409'] as { description?: string } | undefined;
+    if (declared?.description) r['409'] = { ...declared, description: `${declared.description}; or ${reused}` } as (typeof r)[string];
+    else r['409'] = problem(`${reused.charAt(0).toUpperCase()}${reused.slice(1)}`);
+  }
   if (WRITES.has(method)) {
     for (const [status, response] of Object.entries(r)) {
       if (!status.startsWith('2')) continue;

@@ -66,8 +66,8 @@ describe('problemFor', () => {
   });
 
   it('puts ProblemException extensions under the reserved members, which they cannot override', () => {
-    const e = new ProblemException({ status: 409, detail: 'd', type: ProblemTypes.idempotencyKeyReused, extensions: { status: 200, tenantId: 't' } });
-    expect(problemFor(e, req).body).toEqual({ type: ProblemTypes.idempotencyKeyReused, title: 'Idempotency key reused', status: 409, code: 'idempotency-key-reused', detail: 'd', instance: '/v1/x', tenantId: 't' });
+    const e = new ProblemException({ status: 409, detail: 'd', type: ProblemTypes.requestInProgress, extensions: { status: 200, tenantId: 't' } });
+    expect(problemFor(e, req).body).toEqual({ type: ProblemTypes.requestInProgress, title: 'Request in progress', status: 409, code: 'request-in-progress', detail: 'd', instance: '/v1/x', tenantId: 't' });
   });
 
   it('hides anything that is not an HttpException behind a generic 500 and marks it for the log', () => {

@@ -34,14 +34,12 @@ export interface ProblemDetails extends UncodedProblem {
 export const ProblemTypes = {
   blank: 'about:blank',
   validation: 'urn:lethe:problem:validation',
-  idempotencyKeyReused: 'urn:lethe:problem:idempotency-key-reused',
   requestInProgress: 'urn:lethe:problem:request-in-progress',
   readModelBehind: 'urn:lethe:problem:read-model-behind',
 } as const;
 
 const TITLES: Readonly<Record<string, string>> = {
   [ProblemTypes.validation]: 'Invalid request',
-  [ProblemTypes.idempotencyKeyReused]: 'Idempotency key reused',
   [ProblemTypes.requestInProgress]: 'Request in progress',
   [ProblemTypes.readModelBehind]: 'Read model not there yet',
 };

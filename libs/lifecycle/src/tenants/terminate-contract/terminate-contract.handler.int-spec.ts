@@ -72,6 +72,17 @@ describe('terminate contract', () => {
     expect(await shredOf('direct')).toEqual(await shredOf('viahttp'));
   });
 
+  it('answers a repeat with effectiveAt spelled otherwise (the same instant) as the first, and refuses another instant', async () => {
+    await f.onboard('spelling');
+    const first = await handler.execute(new TerminateContractCommand('spelling', notice('t-4')));
+    // The stream's events are read again by the handler: no idempotency record stands in between here.
+    for (const effectiveAt of ['2026-04-01T00:00:00Z', '2026-04-01T02:00:00+02:00']) {
+      expect(await handler.execute(new TerminateContractCommand('spelling', { ...notice('t-4'), effectiveAt }))).toEqual(first);
+    }
+    await expect(handler.execute(new TerminateContractCommand('spelling', { ...notice('t-4'), effectiveAt: '2026-04-01T00:00:01Z' }))).rejects.toMatchObject({ code: 'termination-conflict' });
+    expect(await f.store.readStream(contractStream('spelling'))).toHaveLength(1);
+  });
+
   it('answers tenant-not-found and stores nothing for a tenant never onboarded', async () => {
     await expect(handler.execute(new TerminateContractCommand('nobody', notice('t-3')))).rejects.toMatchObject({ code: 'tenant-not-found' });
     expect(await f.store.readStream(contractStream('nobody'))).toEqual([]);
