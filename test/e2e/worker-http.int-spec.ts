@@ -29,7 +29,8 @@ describe('a worker-only engine (manual clock)', () => {
   let w: InProcessEngine;
 
   beforeAll(async () => {
-    w = await startInProcessEngine('2027-01-04T09:00:00Z', { LETHE_ROLES: WORKER_ROLES, LETHE_INSTANCE_ID: 'worker-http' });
+    // A misspelt setting rides along: boot must say so (see 'warns about…' below).
+    w = await startInProcessEngine('2027-01-04T09:00:00Z', { LETHE_ROLES: WORKER_ROLES, LETHE_INSTANCE_ID: 'worker-http', LETHE_BACKUP_RETENTON_MAX_DAYS: 'value-7f3a9c' });
   }, 60_000);
 
   afterAll(async () => {
@@ -40,6 +41,18 @@ describe('a worker-only engine (manual clock)', () => {
     const started = w.logLines.map((l) => JSON.parse(l)).find((l) => l.msg === 'Lethe engine started');
     expect(started).toMatchObject({ url: w.engine.url, roles: ['processors', 'poller'] });
     expect(w.engine.app.getHttpServer().listening).toBe(true);
+  });
+
+  it('warns at boot about an unknown LETHE_* setting, by name with the closest known one, never its value', () => {
+    const warnings = w.logLines.map((l) => JSON.parse(l)).filter((l) => l.setting === 'LETHE_BACKUP_RETENTON_MAX_DAYS');
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        level: 40,
+        suggestion: 'LETHE_BACKUP_RETENTION_MAX_DAYS',
+        msg: 'unknown setting LETHE_BACKUP_RETENTON_MAX_DAYS is ignored; did you mean LETHE_BACKUP_RETENTION_MAX_DAYS?',
+      }),
+    ]);
+    expect(w.logLines.join('\n')).not.toContain('value-7f3a9c');
   });
 
   it('answers /healthz, and /readyz with its processors and poller checks', async () => {

@@ -27,6 +27,7 @@ import { EngineNestLogger } from './logging/http-logging.js';
 import { PersistedManualClock } from './clock/persisted-manual-clock.js';
 import { BootStack, EngineBootAbortedError } from './boot-stack.js';
 import { loadApiTokens } from './config/api-tokens.js';
+import { warnUnknownSettings } from './config/unknown-settings.js';
 import { loadJwks, OidcVerifier } from './http/auth/oidc-verifier.js';
 import { ConsoleFilesMissingError, serveConsole } from './console/index.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
@@ -72,6 +73,7 @@ export async function startEngine(config: EngineConfig, options: EngineOptions =
 }
 
 async function bootEngine(config: EngineConfig, options: EngineOptions, logger: Logger, boot: BootStack): Promise<RunningEngine> {
+  warnUnknownSettings(config.unknownSettings, logger);
   const httpsOptions = await loadHttpsOptions(config.tls);
   // Keys first: a bad key setting should stop the engine before it touches the database.
   const masterKey = await loadMasterKey({ env: config.masterKey, dataDir: config.dataDir });

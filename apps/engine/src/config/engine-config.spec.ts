@@ -1,7 +1,47 @@
-import { loadConfig } from './engine-config.js';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { ENGINE_ENV_VARS, loadConfig } from './engine-config.js';
+import { warnUnknownSettings } from './unknown-settings.js';
 import { problemsOf } from './config-problems.fixture.js';
 
 describe('engine configuration', () => {
+  it('lists each unknown LETHE_* variable with the closest known name, from the names the schema reads', () => {
+    const c = loadConfig({
+      LETHE_BACKUP_RETENTON_MAX_DAYS: '4000',
+      LETHE_WEBHOOK: '[]',
+      LETHE_SOMETHING_ELSE_ENTIRELY: 'x',
+      LETHE_DATA_DIR: '/tmp/x',
+      DATABASE_URLL: 'postgres://u@db/lethe',
+      LETHE_EMPTY_TYPO: '',
+    });
+    expect(c.unknownSettings).toEqual([
+      { name: 'LETHE_BACKUP_RETENTON_MAX_DAYS', suggestion: 'LETHE_BACKUP_RETENTION_MAX_DAYS' },
+      { name: 'LETHE_SOMETHING_ELSE_ENTIRELY', suggestion: undefined },
+      { name: 'LETHE_WEBHOOK', suggestion: 'LETHE_WEBHOOKS' },
+    ]);
+    // The typo left the setting at its default: hence the warning.
+    expect(c.maxBackupRetentionDays).toBe(3653);
+    expect(loadConfig({ LETHE_DATA_DIR: '/tmp/x' }).unknownSettings).toEqual([]);
+    expect(ENGINE_ENV_VARS).toContain('LETHE_BACKUP_RETENTION_MAX_DAYS');
+  });
+
+  it('warns about each unknown setting by name (and suggestion), never with its value', () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }));
+    const c = loadConfig({ LETHE_BACKUP_RETENTON_MAX_DAYS: 'secret-7f3a9c', LETHE_NOTHING_LIKE_IT: 'secret-7f3a9c' });
+    warnUnknownSettings(c.unknownSettings, logger);
+    expect(lines.map((l) => JSON.parse(l)).map(({ level, setting, suggestion, msg }) => ({ level, setting, suggestion, msg }))).toEqual([
+      {
+        level: 40,
+        setting: 'LETHE_BACKUP_RETENTON_MAX_DAYS',
+        suggestion: 'LETHE_BACKUP_RETENTION_MAX_DAYS',
+        msg: 'unknown setting LETHE_BACKUP_RETENTON_MAX_DAYS is ignored; did you mean LETHE_BACKUP_RETENTION_MAX_DAYS?',
+      },
+      { level: 40, setting: 'LETHE_NOTHING_LIKE_IT', suggestion: undefined, msg: 'unknown setting LETHE_NOTHING_LIKE_IT is ignored (not a setting of this engine; see README, "Configuration")' },
+    ]);
+    expect(lines.join('')).not.toContain('secret-7f3a9c');
+  });
+
   it('has defaults for everything: embedded PostgreSQL, port 3000, ./.lethe, system clock, all roles', () => {
     const c = loadConfig({});
     expect(c.databaseUrl).toBeUndefined();

@@ -20,6 +20,7 @@ import { ASSET_STORES, parseAssetStore, type AssetStoreConfig } from './asset-st
 import { EVENT_STORES, parseEventStore, type EventStoreConfig } from './event-store-config.js';
 import { intakeEnvShape, readIntakeConfig, type IntakeConfig } from './intake-config.js';
 import { outboundEnvShape, readOutboundConfig, type OutboundConfig } from './outbound-config.js';
+import { unknownSettings, type UnknownSetting } from './unknown-settings.js';
 
 /**
  * What an instance runs (LETHE_ROLES, default all three). Every instance listens on LETHE_HOST:PORT
@@ -132,6 +133,8 @@ export interface EngineConfig {
   readonly intake: IntakeConfig | undefined;
   /** Where integration events go (LETHE_OUTBOUND_*, LETHE_WEBHOOKS; docs/events.md). */
   readonly outbound: OutboundConfig;
+  /** LETHE_* variables set that the engine does not read (a typo?): boot warns about each, by name only. */
+  readonly unknownSettings: readonly UnknownSetting[];
 }
 
 /** LETHE_VAULT=pkcs11: the token that holds the tenant keys (docs/adapters/pkcs11.md). */
@@ -557,6 +560,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): E
     vault,
     intake,
     outbound,
+    unknownSettings: unknownSettings(present, ENGINE_ENV_VARS),
   };
 }
 
