@@ -30,6 +30,8 @@ describe('LETHE_OIDC_*', () => {
     [BASE, 'LETHE_OIDC_JWKS_URL: exactly one of'],
     [{ ...BASE, LETHE_OIDC_JWKS_URL: 'https://x/certs', LETHE_OIDC_JWKS_FILE: '/k' }, 'LETHE_OIDC_JWKS_URL: exactly one of'],
     [{ ...BASE, LETHE_OIDC_JWKS_URL: 'http://idp.example.test/certs' }, 'LETHE_OIDC_JWKS_URL: must be an https:// URL'],
+    [{ ...BASE, LETHE_OIDC_JWKS_URL: 'https://svc:pw@x/certs' }, 'LETHE_OIDC_JWKS_URL: must not carry credentials (user:password@ before the host: a URL ends up in logs)'],
+    [{ ...BASE, LETHE_OIDC_ISSUER: 'https://svc:pw@login.example.test', LETHE_OIDC_JWKS_URL: 'https://x/certs' }, 'LETHE_OIDC_ISSUER: must not carry credentials'],
     [{ ...BASE, LETHE_OIDC_JWKS_URL: 'https://x/certs', LETHE_OIDC_ALGORITHMS: 'RS256,HS256' }, 'LETHE_OIDC_ALGORITHMS: must be a comma-separated list'],
     [{ ...BASE, LETHE_OIDC_JWKS_URL: 'https://x/certs', LETHE_OIDC_ALGORITHMS: 'none' }, 'LETHE_OIDC_ALGORITHMS: must be a comma-separated list'],
     [{ ...BASE, LETHE_OIDC_JWKS_URL: 'https://x/certs', LETHE_OIDC_CLOCK_TOLERANCE_SECONDS: '3600' }, 'LETHE_OIDC_CLOCK_TOLERANCE_SECONDS: must be a whole number'],

@@ -3,6 +3,7 @@
 // Only asymmetric algorithms may be allowed: the verifier holds public keys, so an HMAC (or `none`)
 // would let anyone who has them forge a token.
 import { z } from 'zod';
+import { carriesCredentials, NO_URL_CREDENTIALS_RULE } from './url-credentials.js';
 
 /** The signature algorithms a deployment may allow (JWA names): RSA, RSA-PSS, ECDSA and EdDSA. */
 export const OIDC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
@@ -27,6 +28,7 @@ export const oidcEnvShape = {
     .string()
     .trim()
     .refine(isHttpsUrl, { message: 'must be the issuer\'s https:// URL, exactly as its tokens carry it in iss' })
+    .refine((v) => !URL.canParse(v) || !carriesCredentials(new URL(v)), { message: NO_URL_CREDENTIALS_RULE })
     .optional(),
   LETHE_OIDC_AUDIENCE: z.string().trim().min(1).optional(),
   LETHE_OIDC_JWKS_URL: z.string().trim().min(1).optional(),
@@ -69,6 +71,8 @@ export function readOidcConfig(env: OidcEnv, present: Readonly<Record<string, un
     const url = URL.canParse(env.LETHE_OIDC_JWKS_URL) ? new URL(env.LETHE_OIDC_JWKS_URL) : undefined;
     if (url === undefined || !(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)))) {
       problems.push('LETHE_OIDC_JWKS_URL: must be an https:// URL (http:// only on localhost)');
+    } else if (carriesCredentials(url)) {
+      problems.push(`LETHE_OIDC_JWKS_URL: ${NO_URL_CREDENTIALS_RULE}; an issuer's keys are public (or give them as LETHE_OIDC_JWKS_FILE)`);
     } else jwks = { kind: 'url', url };
   } else {
     jwks = { kind: 'file', path: env.LETHE_OIDC_JWKS_FILE! };

@@ -44,6 +44,8 @@ describe('outbound configuration', () => {
     [{ LETHE_WEBHOOKS: JSON.stringify([hook({ types: [] })]) }, 'LETHE_WEBHOOKS: entry 1 (types) must be a non-empty list'],
     [{ LETHE_WEBHOOKS: JSON.stringify([hook(), hook()]) }, 'LETHE_WEBHOOKS: entry 2 (name) must be unique'],
     [{ LETHE_WEBHOOKS: JSON.stringify([hook({ url: 'http://hooks.example.test/x' })]) }, 'LETHE_WEBHOOKS: entry 1 (url) must be an https:// URL (LETHE_WEBHOOKS_ALLOW_HTTP=true allows http:// for tests)'],
+    [{ LETHE_WEBHOOKS: JSON.stringify([hook({ url: 'https://user:pass@hooks.example.test/x' })]) }, "LETHE_WEBHOOKS: entry 1 (url) must not carry credentials (user:password@ before the host: a URL ends up in logs); the receiver authenticates Lethe by the entry's secret"],
+    [{ LETHE_WEBHOOKS: JSON.stringify([hook({ url: 'https://user@hooks.example.test/x' })]) }, 'LETHE_WEBHOOKS: entry 1 (url) must not carry credentials'],
     [{ LETHE_OUTBOUND_MAX_ATTEMPTS: '0' }, 'LETHE_OUTBOUND_MAX_ATTEMPTS: must be a whole number of attempts from 1 to 1000'],
     [{ LETHE_OUTBOUND_RETRY_BASE_MS: '5000', LETHE_OUTBOUND_RETRY_MAX_MS: '1000' }, 'LETHE_OUTBOUND_RETRY_MAX_MS: must be at least LETHE_OUTBOUND_RETRY_BASE_MS'],
   ])('refuses %j naming the setting and the rule', (env, problem) => {
@@ -51,6 +53,7 @@ describe('outbound configuration', () => {
     expect(problems).toEqual([expect.stringContaining(problem)]);
     expect(problems.join('\n')).not.toContain(SECRET);
     expect(problems.join('\n')).not.toContain('token=abc');
+    expect(problems.join('\n')).not.toContain('user:pass@');
   });
 
   it('accepts http:// webhooks only with LETHE_WEBHOOKS_ALLOW_HTTP=true', () => {

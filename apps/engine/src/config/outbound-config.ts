@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { validate } from '@lethe/domain';
 import { DEFAULT_AMQP_EXCHANGE, DEFAULT_RETRY_POLICY, INTEGRATION_EVENT_TYPES, type IntegrationEventType, type RetryPolicy, type WebhookEndpoint } from '@lethe/outbound';
+import { carriesCredentials, NO_URL_CREDENTIALS_RULE } from './url-credentials.js';
 
 export interface OutboundConfig {
   readonly amqp: { readonly url: string; readonly exchange: string } | undefined;
@@ -99,15 +100,15 @@ function parseWebhooks(value: string | undefined, allowHttp: boolean, problems: 
       return;
     }
     const { name, url, secret, types } = parsed.value;
-    let protocol: string | undefined;
-    try {
-      protocol = new URL(url).protocol;
-    } catch {
-      protocol = undefined;
-    }
+    const parsedUrl = URL.canParse(url) ? new URL(url) : undefined;
+    const protocol = parsedUrl?.protocol;
     if (protocol !== 'https:' && !(allowHttp && protocol === 'http:')) {
       const hint = protocol === 'http:' ? ' (LETHE_WEBHOOKS_ALLOW_HTTP=true allows http:// for tests)' : '';
       problems.push(`LETHE_WEBHOOKS: entry ${index + 1} (url) ${URL_RULE}${hint}`);
+      return;
+    }
+    if (parsedUrl && carriesCredentials(parsedUrl)) {
+      problems.push(`LETHE_WEBHOOKS: entry ${index + 1} (url) ${NO_URL_CREDENTIALS_RULE}; the receiver authenticates Lethe by the entry's secret, which signs every request (Lethe-Signature)`);
       return;
     }
     if (endpoints.some((e) => e.name === name)) {
