@@ -183,7 +183,7 @@ describe('re-protection within 24 hours', () => {
     await advance(12 * 60 * 60 * 1000 + 60_000);
     await waitUntil(async () => (await eventTypes('slowvault')).filter((t) => t === 'DatabaseRotationOverdue').length === 2, 10_000, 'overdue flags');
     const p2 = (await api('GET', '/v1/compliance', T.reader)).body.P2.violations;
-    expect(p2).toContainEqual(expect.objectContaining({ tenantId: 'slowvault', keyVersionId: res.body.keyVersionId }));
+    expect(p2).toContainEqual(expect.objectContaining({ tenantId: 'slowvault', keyVersionId: res.body.keyVersionId, violationId: `P2:${res.body.keyVersionId}` }));
     wrapOutage.delete('slowvault');
     await advance(10 * 60_000);
     await keysMatch('slowvault', (b) => b.databases.every((d: any) => d.keyVersionId === res.body.keyVersionId), 'late re-protection');
@@ -326,6 +326,16 @@ describe('compliance and shreds', () => {
     const p1 = (await api('GET', '/v1/compliance', T.reader)).body.P1.violations;
     expect(p1.map((v: any) => v.tenantId)).toContain('client-co');
     expect(p1.find((v: any) => v.tenantId === 'client-co')).toMatchObject({ keyCustody: 'client', limitDays: 730 });
+    // Each violation names the id the compliance watch opened it under (compliance-<tenantId>), so the
+    // report, the stream and the compliance.violation-* integration events can be matched.
+    const opened = async () =>
+      (await pool.query(`select data->>'violationId' as id from lethe_events where stream_id = 'compliance-client-co' and event_type = 'ComplianceViolationOpened' and data->>'promise' = 'P1'`)).rows.map((r) => r.id);
+    await waitUntil(async () => (await opened()).length > 0, 10_000, 'the watch opens the P1 violation');
+    const report = (await api('GET', '/v1/compliance', T.reader)).body;
+    const reported = report.P1.violations.find((v: any) => v.tenantId === 'client-co');
+    expect(reported.violationId).toBe(`P1:${reported.newestKeyVersionId}`);
+    expect(await opened()).toContain(reported.violationId);
+    expect(report.items).toContainEqual(expect.objectContaining({ promise: 'P1', tenantId: 'client-co', violationId: reported.violationId }));
   }, 60_000);
 
   it('lets a shred override retention: every version destroyed, retention timers cancelled', async () => {

@@ -118,7 +118,7 @@ export {
   type ComplianceWatchState,
   type OpenViolation,
 } from './compliance-watch/compliance-watch.state.js';
-export { complianceWatchDecider, decideComplianceWatch, violationsOf, type JudgedViolation } from './compliance-watch/compliance-watch.decider.js';
+export { complianceWatchDecider, decideComplianceWatch, violationIdOf, violationsOf, type JudgedViolation } from './compliance-watch/compliance-watch.decider.js';
 export { nextComplianceCheckAt } from './compliance-watch/next-compliance-check.js';
 export {
   nextRotation,

@@ -6,17 +6,18 @@ import type { AnswerOf } from '../http/index.js';
 
 const instant = z.string().describe('ISO 8601 instant, UTC');
 
-const p1 = z.strictObject({ tenantId: z.string(), keyCustody: z.string(), newestKeyVersionId: z.string(), newestCreatedAt: instant, limitDays: z.number().int() });
-const p2 = z.strictObject({ tenantId: z.string(), keyVersionId: z.string(), databases: z.array(z.strictObject({ databaseId: z.string(), keyVersionId: z.string() })) });
+const violationId = z.string().describe('The id the compliance watch gives this violation: the `violationId` of `ComplianceViolationOpened`/`-Closed` in `compliance-<tenantId>` and of the `compliance.violation-opened`/`-closed` integration events');
+const p1 = z.strictObject({ violationId, tenantId: z.string(), keyCustody: z.string(), newestKeyVersionId: z.string(), newestCreatedAt: instant, limitDays: z.number().int() });
+const p2 = z.strictObject({ violationId, tenantId: z.string(), keyVersionId: z.string(), databases: z.array(z.strictObject({ databaseId: z.string(), keyVersionId: z.string() })) });
 const p3 = z.union([
-  z.strictObject({ problem: z.literal('kept-after-retain-until'), tenantId: z.string(), keyVersionId: z.string(), retainUntil: instant }),
-  z.strictObject({ problem: z.literal('backup-needs-retired-key-version'), tenantId: z.string(), backupId: z.string(), keyVersionIds: z.array(z.string()), expiresAt: instant }),
+  z.strictObject({ violationId, problem: z.literal('kept-after-retain-until'), tenantId: z.string(), keyVersionId: z.string(), retainUntil: instant }),
+  z.strictObject({ violationId, problem: z.literal('backup-needs-retired-key-version'), tenantId: z.string(), backupId: z.string(), keyVersionIds: z.array(z.string()), expiresAt: instant }),
 ]);
 const promise = <T extends z.ZodType>(violation: T) => z.strictObject({ rule: z.string(), violations: z.array(violation) });
 
 export const complianceAnswer = z.strictObject({
   at: instant,
-  items: z.array(z.looseObject({ promise: z.enum(['P1', 'P2', 'P3']), tenantId: z.string() })).describe('Every violation on this page, with the promise it breaks'),
+  items: z.array(z.looseObject({ promise: z.enum(['P1', 'P2', 'P3']), violationId, tenantId: z.string() })).describe('Every violation on this page, with the promise it breaks and its violationId'),
   nextCursor: z.string().nullable().describe('Where the next page of key rings starts; null on the last'),
   P1: promise(p1),
   P2: promise(p2),
@@ -71,9 +72,9 @@ const READY_CHECKS = {
 export const EXAMPLES = {
   compliance: {
     at: '2026-12-21T09:00:00.000Z',
-    items: [{ promise: 'P1', tenantId: 'acme', keyCustody: 'client', newestKeyVersionId: 'acme-v1', newestCreatedAt: '2024-12-01T00:00:00.000Z', limitDays: 730 }],
+    items: [{ promise: 'P1', violationId: 'P1:acme-v1', tenantId: 'acme', keyCustody: 'client', newestKeyVersionId: 'acme-v1', newestCreatedAt: '2024-12-01T00:00:00.000Z', limitDays: 730 }],
     nextCursor: null,
-    P1: { rule: 'the newest key version is younger than the rotation period', violations: [{ tenantId: 'acme', keyCustody: 'client', newestKeyVersionId: 'acme-v1', newestCreatedAt: '2024-12-01T00:00:00.000Z', limitDays: 730 }] },
+    P1: { rule: 'the newest key version is younger than the rotation period', violations: [{ violationId: 'P1:acme-v1', tenantId: 'acme', keyCustody: 'client', newestKeyVersionId: 'acme-v1', newestCreatedAt: '2024-12-01T00:00:00.000Z', limitDays: 730 }] },
     P2: { rule: 'every database is on a new key version within 24 hours', violations: [] },
     P3: { rule: 'a superseded version lives while something needs it, then is retired', violations: [] },
   },

@@ -1,7 +1,7 @@
 // The compliance watch: turns each judgement of a tenant's key ring (complianceOf) into the
 // violations that opened and closed since the last one. Judging the same result twice appends
 // nothing; a shredded ring (no promise but P4 applies) closes everything open.
-import type { Compliance } from '../compliance.js';
+import type { Compliance, P1Violation, P2Violation, P3Violation } from '../compliance.js';
 import type { Decider } from '../shared/decider.js';
 import type { ComplianceWatchCommand } from './compliance-watch.commands.js';
 import type { ComplianceWatchEvent, ViolationDetail, WatchedPromise } from './compliance-watch.events.js';
@@ -14,25 +14,36 @@ export interface JudgedViolation {
   readonly detail: ViolationDetail;
 }
 
+/**
+ * The stable id of each kind of violation complianceOf finds: the `violationId` of the watch's
+ * ComplianceViolationOpened/-Closed (and their integration events) and of GET /v1/compliance's items,
+ * so a report's violation can be matched to its events.
+ */
+export const violationIdOf = {
+  P1: (v: P1Violation): string => `P1:${v.newestKeyVersionId}`,
+  P2: (v: P2Violation): string => `P2:${v.keyVersionId}`,
+  P3: (v: P3Violation): string => (v.problem === 'kept-after-retain-until' ? `P3:${v.problem}:${v.keyVersionId}` : `P3:${v.problem}:${v.backupId}`),
+} as const;
+
 /** Each violation complianceOf found, with its stable id (see ComplianceViolationOpened). */
 export function violationsOf(compliance: Compliance): JudgedViolation[] {
   return [
     ...compliance.P1.map((v): JudgedViolation => ({
       promise: 'P1',
-      violationId: `P1:${v.newestKeyVersionId}`,
+      violationId: violationIdOf.P1(v),
       detail: { problem: 'key-version-too-old', keyCustody: v.keyCustody, keyVersionId: v.newestKeyVersionId, createdAt: v.newestCreatedAt, limitDays: v.limitDays },
     })),
     ...compliance.P2.map((v): JudgedViolation => ({
       promise: 'P2',
-      violationId: `P2:${v.keyVersionId}`,
+      violationId: violationIdOf.P2(v),
       detail: { problem: 'databases-not-reprotected', keyVersionId: v.keyVersionId, databaseIds: v.databases.map((d) => d.databaseId) },
     })),
     ...compliance.P3.map((v): JudgedViolation =>
       v.problem === 'kept-after-retain-until'
-        ? { promise: 'P3', violationId: `P3:${v.problem}:${v.keyVersionId}`, detail: { problem: v.problem, keyVersionId: v.keyVersionId, retainUntil: v.retainUntil } }
+        ? { promise: 'P3', violationId: violationIdOf.P3(v), detail: { problem: v.problem, keyVersionId: v.keyVersionId, retainUntil: v.retainUntil } }
         : {
             promise: 'P3',
-            violationId: `P3:${v.problem}:${v.backupId}`,
+            violationId: violationIdOf.P3(v),
             detail: { problem: v.problem, backupId: v.backupId, keyVersionIds: [...v.keyVersionIds], expiresAt: v.expiresAt },
           },
     ),

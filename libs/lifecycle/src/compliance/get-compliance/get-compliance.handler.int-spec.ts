@@ -30,6 +30,8 @@ describe('get compliance', () => {
     expect(first).toEqual({ at: '2026-03-05T09:00:00.000Z', P1: [], P2: [], P3: [], nextCursor: expect.any(String) });
     const second = await handler.execute(new GetComplianceQuery({ limit: 1, after: decodeCursor(COMPLIANCE_LISTING.name, first.nextCursor!, COMPLIANCE_LISTING.key) }));
     expect(second.P1).toEqual([expect.objectContaining({ tenantId: 'bravo', keyCustody: 'managed', limitDays: 1 })]);
+    // The id the compliance watch opens it under (ComplianceViolationOpened, compliance.violation-opened).
+    expect(second.P1[0].violationId).toBe(`P1:${second.P1[0].newestKeyVersionId}`);
     expect(second.nextCursor).toBeNull();
   });
 });
