@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { FleetFact, FleetPlan, Margins, Violation } from '../fleet/fleet-facts.js';
-import { MAX_STEP_MS, Oracle, readEventsAfter, readVaultSnapshot } from '../oracle/index.js';
+import { installVaultChangeFeed, MAX_STEP_MS, Oracle, readEventsAfter, VaultReader } from '../oracle/index.js';
 import { API_ROLES, type ApiRole } from '../../../engine/src/config/engine-config.js';
 import { applyFact, type FactOutcome } from './apply-fact.js';
 import { engineApi, type EngineApi } from './engine-api.js';
@@ -35,6 +35,10 @@ const KEY_DETECTION_MS = 20 * HOUR_MS;
 const FACT_CONCURRENCY = 32;
 /** Real time a step may take to settle (processors at the head, no timer due) before the run is called stuck. */
 const SETTLE_TIMEOUT_MS = 180_000;
+/** Real time between the first looks at whether the engine settled; each further look waits this much longer. */
+const SETTLE_POLL_FIRST_MS = 2;
+/** The longest real time between two looks at whether the engine settled. */
+const SETTLE_POLL_MAX_MS = 25;
 /** Rows a read of the log returns. */
 const EVENT_PAGE = 2000;
 
@@ -89,6 +93,11 @@ export interface SimulationResult {
   readonly factRetries: number;
   readonly crashes: number;
   readonly steps: number;
+  /**
+   * What each clock move stopped on (the earliest of them): `fact`, `timer:<kind>`, `daily` (the longest
+   * step), `outage` (an edge), `crash`, `retry` (facts answered 503), `key-detection`, `end`.
+   */
+  readonly stepsByReason: Readonly<Record<string, number>>;
   readonly eventsAppended: number;
   readonly wallMs: number;
   /** Wall time (ms) each simulated year took, in order (the last may be partial). */
@@ -156,6 +165,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   };
 
   let steps = 0;
+  const stepsByReason: Record<string, number> = {};
   let crashes = 0;
   let factRetries = 0;
   let position = 0n;
@@ -172,8 +182,11 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       phases[phase] += performance.now() - t0;
     }
   };
+  const vault = new VaultReader(pool);
   try {
     await startEngine();
+    // The engine created the vault's tables: the oracle's reads of the vault follow its change feed.
+    await installVaultChangeFeed(pool);
     const start = Date.parse(plan.start);
     const end = Date.parse(plan.end);
     const crashAt = plan.crashes.map(Date.parse).sort((a, b) => a - b);
@@ -211,14 +224,15 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         }
         if (outcome.fact.kind === 'client-rotation' && outcome.ok) wakeups.push(now + KEY_DETECTION_MS + 1000);
       }
-      await settle();
+      // Without facts the engine is as the step's first settle left it: nothing to wait for.
+      if (due.length > 0) await settle();
       await timed('oracle', async () => {
         for (let page = await readEventsAfter(pool, position, EVENT_PAGE); page.length > 0; page = await readEventsAfter(pool, position, EVENT_PAGE)) {
           oracle.ingest(page);
           position = page[page.length - 1].position;
           events += page.length;
         }
-        const found = oracle.check(new Date(now), await readVaultSnapshot(pool, { platformBackupsOf: oracle.platformBackupTenants() }));
+        const found = oracle.check(new Date(now), await vault.read({ platformBackupsOf: oracle.platformBackupTenants() }));
         // Written as found: a long run's violations can be looked at while it goes on.
         if (found.length > 0) appendFileSync(violationsFile, found.map((v) => `${JSON.stringify(v)}\n`).join(''));
       });
@@ -231,17 +245,21 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       }
       if (now >= end) break;
 
-      const candidates = [
-        now + MAX_STEP_MS,
-        end,
-        nextFact < plan.facts.length ? Date.parse(plan.facts[nextFact].at) : Infinity,
-        deferred.length > 0 ? now + 5 * 60_000 : Infinity,
-        nextCrash < crashAt.length ? crashAt[nextCrash] : Infinity,
-        firstAfter(outageEdges, now),
-        Math.min(...(wakeups = wakeups.filter((w) => w > now))),
-        await nextTimer(pool, now),
+      const timer = await nextTimer(pool, now);
+      const candidates: [StepReason, number][] = [
+        ['daily', now + MAX_STEP_MS],
+        ['end', end],
+        ['fact', nextFact < plan.facts.length ? Date.parse(plan.facts[nextFact].at) : Infinity],
+        ['retry', deferred.length > 0 ? now + 5 * 60_000 : Infinity],
+        ['crash', nextCrash < crashAt.length ? crashAt[nextCrash] : Infinity],
+        ['outage', firstAfter(outageEdges, now)],
+        ['key-detection', Math.min(...(wakeups = wakeups.filter((w) => w > now)))],
+        [`timer:${timer.kind}`, timer.at],
       ];
-      const next = Math.max(now + 1, Math.min(...candidates));
+      let [reason, next] = candidates[0];
+      for (const [r, t] of candidates) if (t < next) [reason, next] = [r, t];
+      next = Math.max(now + 1, next);
+      stepsByReason[reason] = (stepsByReason[reason] ?? 0) + 1;
       const clockStarted = performance.now();
       if (nextCrash < crashAt.length && crashAt[nextCrash] <= next) {
         // The crash lands while the engine fires this step's timers: the clock move is sent and the
@@ -281,6 +299,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     factRetries,
     crashes,
     steps,
+    stepsByReason,
     eventsAppended: events,
     wallMs: Math.round(performance.now() - started),
     wallMsPerYear,
@@ -289,6 +308,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     peakRss: { engine: engineRssPeak, simulator: process.resourceUsage().maxRSS * 1024 },
   };
 }
+
+/** What made the clock stop at a step (SimulationResult.stepsByReason). */
+type StepReason = string;
 
 function addYears(t: number, years: number): number {
   const d = new Date(t);
@@ -330,14 +352,18 @@ async function applyByTenant(facts: readonly FleetFact[], apply: (fact: FleetFac
   return outcomes;
 }
 
-/** The next pending timer after `now` that the clock must stop on (vault detection runs on its own hourly timers). */
-async function nextTimer(pool: pg.Pool, now: number): Promise<number> {
-  const r = await pool.query<{ next: Date | null }>(
-    `select min(coalesce(next_attempt_at, due_at)) as next from lethe_deadlines
-      where status = 'pending' and kind <> 'key-detection' and coalesce(next_attempt_at, due_at) > $1`,
+/**
+ * The next pending timer after `now` that the clock must stop on, and its kind (vault detection runs
+ * on its own timers, stepped on only after a client's rotation); Infinity when there is none.
+ */
+async function nextTimer(pool: pg.Pool, now: number): Promise<{ at: number; kind: string }> {
+  const r = await pool.query<{ next: Date; kind: string }>(
+    `select coalesce(next_attempt_at, due_at) as next, kind from lethe_deadlines
+      where status = 'pending' and kind <> 'key-detection' and coalesce(next_attempt_at, due_at) > $1
+      order by coalesce(next_attempt_at, due_at), id limit 1`,
     [new Date(now)],
   );
-  return r.rows[0].next?.getTime() ?? Infinity;
+  return r.rows.length === 0 ? { at: Infinity, kind: 'none' } : { at: r.rows[0].next.getTime(), kind: r.rows[0].kind };
 }
 
 /**
@@ -363,7 +389,9 @@ async function settleEngine(pool: pg.Pool, api: EngineApi, adminToken: string, n
       const moved = await Promise.race([api('POST', '/v1/admin/clock', adminToken, { now: at.toISOString() }), exited()]);
       if (moved.status !== 200) throw new Error(`firing the timers due at ${at.toISOString()} was answered ${moved.status}: ${moved.text}`);
     } else {
-      await sleep(Math.min(5 + round * 5, 50));
+      // The processors are woken by the log's notifications and usually reach the head within a few
+      // milliseconds: look again soon, then less often for a long catch-up (a step's batch of facts).
+      await sleep(Math.min(SETTLE_POLL_FIRST_MS * (round + 1), SETTLE_POLL_MAX_MS));
     }
   }
 }
