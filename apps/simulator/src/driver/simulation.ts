@@ -16,6 +16,7 @@ import type { FleetFact, FleetPlan, Margins, Violation } from '../fleet/fleet-fa
 import { installVaultChangeFeed, MAX_STEP_MS, Oracle, readEventsAfter, VaultReader } from '../oracle/index.js';
 import { API_ROLES, type ApiRole } from '../../../engine/src/config/engine-config.js';
 import { applyFact, type FactOutcome } from './apply-fact.js';
+import { openCheckpointSignal, type CheckpointSignal } from './checkpoint-signal.js';
 import { engineApi, type EngineApi } from './engine-api.js';
 import { startEngineChild, type EngineChild } from './engine-child.js';
 import { openSimulationDatabase } from './simulation-database.js';
@@ -35,10 +36,11 @@ const KEY_DETECTION_MS = 20 * HOUR_MS;
 const FACT_CONCURRENCY = 32;
 /** Real time a step may take to settle (processors at the head, no timer due) before the run is called stuck. */
 const SETTLE_TIMEOUT_MS = 180_000;
-/** Real time between the first looks at whether the engine settled; each further look waits this much longer. */
-const SETTLE_POLL_FIRST_MS = 2;
-/** The longest real time between two looks at whether the engine settled. */
-const SETTLE_POLL_MAX_MS = 25;
+/**
+ * The longest real time between two looks at whether the engine settled: a look is made whenever a
+ * checkpoint moves, and at least this often (a processor retrying an event moves none).
+ */
+const SETTLE_LOOK_MAX_MS = 50;
 /** Rows a read of the log returns. */
 const EVENT_PAGE = 2000;
 
@@ -183,10 +185,12 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     }
   };
   const vault = new VaultReader(pool);
+  let checkpoints: CheckpointSignal | undefined;
   try {
     await startEngine();
     // The engine created the vault's tables: the oracle's reads of the vault follow its change feed.
     await installVaultChangeFeed(pool);
+    checkpoints = await openCheckpointSignal(pool, database.url);
     const start = Date.parse(plan.start);
     const end = Date.parse(plan.end);
     const crashAt = plan.crashes.map(Date.parse).sort((a, b) => a - b);
@@ -200,7 +204,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     let yearEnds = addYears(start, 1);
     let now = start;
 
-    const settle = () => timed('settle', () => settleEngine(pool, api, tokens.admin, now, () => engine!.unexpectedExit));
+    const settle = () => timed('settle', () => settleEngine(pool, checkpoints!, api, tokens.admin, now, () => engine!.unexpectedExit));
     for (;;) {
       if (options.signal?.aborted) throw new SimulationInterruptedError(new Date(now));
       steps++;
@@ -285,6 +289,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   } finally {
     noteRss();
     await engine?.stop().catch(() => undefined);
+    await checkpoints?.close();
     await pool.end().catch(() => undefined);
     await database.close(options.keepDatabase ?? false).catch(() => undefined);
   }
@@ -368,13 +373,23 @@ async function nextTimer(pool: pg.Pool, now: number): Promise<{ at: number; kind
 
 /**
  * Until every processor reached the log's head and no timer is due at `now`; each round asks the
- * engine to fire what is due (firing may append events and make further timers due).
+ * engine to fire what is due (firing may append events and make further timers due), or waits for a
+ * processor to move its checkpoint.
  * @throws when it takes longer than SETTLE_TIMEOUT_MS, or the engine exits.
  */
-async function settleEngine(pool: pg.Pool, api: EngineApi, adminToken: string, now: number, exited: () => Promise<never>): Promise<void> {
+async function settleEngine(
+  pool: pg.Pool,
+  checkpoints: CheckpointSignal,
+  api: EngineApi,
+  adminToken: string,
+  now: number,
+  exited: () => Promise<never>,
+): Promise<void> {
   const until = performance.now() + SETTLE_TIMEOUT_MS;
   const at = new Date(now);
-  for (let round = 0; ; round++) {
+  for (;;) {
+    // Read before the look: a checkpoint moved while the look runs wakes the wait at once.
+    const seen = checkpoints.seen;
     const r = await pool.query<{ behind: boolean; due: boolean }>(
       `select exists (select 1 from lethe_checkpoints where position < (select coalesce(max(global_position), 0) from lethe_events)) as behind,
               exists (select 1 from lethe_deadlines where status = 'pending' and coalesce(next_attempt_at, due_at) <= $1) as due`,
@@ -389,9 +404,7 @@ async function settleEngine(pool: pg.Pool, api: EngineApi, adminToken: string, n
       const moved = await Promise.race([api('POST', '/v1/admin/clock', adminToken, { now: at.toISOString() }), exited()]);
       if (moved.status !== 200) throw new Error(`firing the timers due at ${at.toISOString()} was answered ${moved.status}: ${moved.text}`);
     } else {
-      // The processors are woken by the log's notifications and usually reach the head within a few
-      // milliseconds: look again soon, then less often for a long catch-up (a step's batch of facts).
-      await sleep(Math.min(SETTLE_POLL_FIRST_MS * (round + 1), SETTLE_POLL_MAX_MS));
+      await checkpoints.wait(seen, SETTLE_LOOK_MAX_MS);
     }
   }
 }
