@@ -250,15 +250,16 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       if (now >= end) break;
 
       const timer = await nextTimer(pool, now);
+      // The earliest wins; of equals, the first listed names the step (the longest step and the end last).
       const candidates: [StepReason, number][] = [
-        ['daily', now + MAX_STEP_MS],
-        ['end', end],
         ['fact', nextFact < plan.facts.length ? Date.parse(plan.facts[nextFact].at) : Infinity],
+        [`timer:${timer.kind}`, timer.at],
         ['retry', deferred.length > 0 ? now + 5 * 60_000 : Infinity],
         ['crash', nextCrash < crashAt.length ? crashAt[nextCrash] : Infinity],
         ['outage', firstAfter(outageEdges, now)],
         ['key-detection', Math.min(...(wakeups = wakeups.filter((w) => w > now)))],
-        [`timer:${timer.kind}`, timer.at],
+        ['end', end],
+        ['daily', now + MAX_STEP_MS],
       ];
       let [reason, next] = candidates[0];
       for (const [r, t] of candidates) if (t < next) [reason, next] = [r, t];
