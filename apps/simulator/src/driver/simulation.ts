@@ -13,9 +13,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { FleetFact, FleetPlan, Margins, Violation } from '../fleet/fleet-facts.js';
-import { MAX_STEP_MS, Oracle, readEventsAfter, readVaultSnapshot, RETIRED_KEY_GRACE_DAYS } from '../oracle/index.js';
+import { installVaultChangeFeed, MAX_STEP_MS, Oracle, readEventsAfter, RETIRED_KEY_GRACE_DAYS, VaultReader } from '../oracle/index.js';
 import { API_ROLES, type ApiRole } from '../../../engine/src/config/engine-config.js';
 import { applyFact, type FactOutcome } from './apply-fact.js';
+import { openCheckpointSignal, type CheckpointSignal } from './checkpoint-signal.js';
 import { engineApi, type EngineApi } from './engine-api.js';
 import { startEngineChild, type EngineChild } from './engine-child.js';
 import { openSimulationDatabase } from './simulation-database.js';
@@ -35,6 +36,11 @@ const KEY_DETECTION_MS = 20 * HOUR_MS;
 const FACT_CONCURRENCY = 32;
 /** Real time a step may take to settle (processors at the head, no timer due) before the run is called stuck. */
 const SETTLE_TIMEOUT_MS = 180_000;
+/**
+ * The longest real time between two looks at whether the engine settled: a look is made whenever a
+ * checkpoint moves, and at least this often (a processor retrying an event moves none).
+ */
+const SETTLE_LOOK_MAX_MS = 50;
 /** Rows a read of the log returns. */
 const EVENT_PAGE = 2000;
 
@@ -89,6 +95,11 @@ export interface SimulationResult {
   readonly factRetries: number;
   readonly crashes: number;
   readonly steps: number;
+  /**
+   * What each clock move stopped on (the earliest of them): `fact`, `timer:<kind>`, `daily` (the longest
+   * step), `outage` (an edge), `crash`, `retry` (facts answered 503), `key-detection`, `end`.
+   */
+  readonly stepsByReason: Readonly<Record<string, number>>;
   readonly eventsAppended: number;
   readonly wallMs: number;
   /** Wall time (ms) each simulated year took, in order (the last may be partial). */
@@ -123,7 +134,11 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     LETHE_TOKENS: API_ROLES.map((r) => `${r}:${tokens[r]}`).join(','),
     LETHE_INSTANCE_ID: 'simulated',
     LETHE_LOG_LEVEL: 'warn',
-    LETHE_DEADLINE_POLL_MS: '200',
+    // The driver fires what is due itself: every clock move fires it, and settling moves the clock
+    // again while anything is due (a timer scheduled for now, a retry, a dead engine's lapsed claim).
+    // The poller's own interval is only a safety net here; at 200 ms its 16 claim loops were a steady
+    // 80 queries a second of the engine's and PostgreSQL's CPU.
+    LETHE_DEADLINE_POLL_MS: '10000',
     // Every step waits for every checkpoint to reach the head: passed-over events are recorded at once.
     LETHE_PROCESSOR_SKIP_FLUSH_MS: '2',
     // A fleet's timers fall due together (a step fires a day of them): claim loops side by side.
@@ -157,6 +172,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   };
 
   let steps = 0;
+  const stepsByReason: Record<string, number> = {};
   let crashes = 0;
   let factRetries = 0;
   let position = 0n;
@@ -173,8 +189,13 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       phases[phase] += performance.now() - t0;
     }
   };
+  const vault = new VaultReader(pool);
+  let checkpoints: CheckpointSignal | undefined;
   try {
     await startEngine();
+    // The engine created the vault's tables: the oracle's reads of the vault follow its change feed.
+    await installVaultChangeFeed(pool);
+    checkpoints = await openCheckpointSignal(pool, database.url);
     const start = Date.parse(plan.start);
     const end = Date.parse(plan.end);
     const crashAt = plan.crashes.map(Date.parse).sort((a, b) => a - b);
@@ -188,7 +209,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     let yearEnds = addYears(start, 1);
     let now = start;
 
-    const settle = () => timed('settle', () => settleEngine(pool, api, tokens.admin, now, () => engine!.unexpectedExit));
+    const settle = () => timed('settle', () => settleEngine(pool, checkpoints!, api, tokens.admin, now, () => engine!.unexpectedExit));
     for (;;) {
       if (options.signal?.aborted) throw new SimulationInterruptedError(new Date(now));
       steps++;
@@ -212,14 +233,15 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         }
         if (outcome.fact.kind === 'client-rotation' && outcome.ok) wakeups.push(now + KEY_DETECTION_MS + 1000);
       }
-      await settle();
+      // Without facts the engine is as the step's first settle left it: nothing to wait for.
+      if (due.length > 0) await settle();
       await timed('oracle', async () => {
         for (let page = await readEventsAfter(pool, position, EVENT_PAGE); page.length > 0; page = await readEventsAfter(pool, position, EVENT_PAGE)) {
           oracle.ingest(page);
           position = page[page.length - 1].position;
           events += page.length;
         }
-        const found = oracle.check(new Date(now), await readVaultSnapshot(pool, { platformBackupsOf: oracle.platformBackupTenants() }));
+        const found = oracle.check(new Date(now), await vault.read({ platformBackupsOf: oracle.platformBackupTenants() }));
         // Written as found: a long run's violations can be looked at while it goes on.
         if (found.length > 0) appendFileSync(violationsFile, found.map((v) => `${JSON.stringify(v)}\n`).join(''));
       });
@@ -232,17 +254,22 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       }
       if (now >= end) break;
 
-      const candidates = [
-        now + MAX_STEP_MS,
-        end,
-        nextFact < plan.facts.length ? Date.parse(plan.facts[nextFact].at) : Infinity,
-        deferred.length > 0 ? now + 5 * 60_000 : Infinity,
-        nextCrash < crashAt.length ? crashAt[nextCrash] : Infinity,
-        firstAfter(outageEdges, now),
-        Math.min(...(wakeups = wakeups.filter((w) => w > now))),
-        await nextTimer(pool, now),
+      const timer = await nextTimer(pool, now);
+      // The earliest wins; of equals, the first listed names the step (the longest step and the end last).
+      const candidates: [StepReason, number][] = [
+        ['fact', nextFact < plan.facts.length ? Date.parse(plan.facts[nextFact].at) : Infinity],
+        [`timer:${timer.kind}`, timer.at],
+        ['retry', deferred.length > 0 ? now + 5 * 60_000 : Infinity],
+        ['crash', nextCrash < crashAt.length ? crashAt[nextCrash] : Infinity],
+        ['outage', firstAfter(outageEdges, now)],
+        ['key-detection', Math.min(...(wakeups = wakeups.filter((w) => w > now)))],
+        ['end', end],
+        ['daily', now + MAX_STEP_MS],
       ];
-      const next = Math.max(now + 1, Math.min(...candidates));
+      let [reason, next] = candidates[0];
+      for (const [r, t] of candidates) if (t < next) [reason, next] = [r, t];
+      next = Math.max(now + 1, next);
+      stepsByReason[reason] = (stepsByReason[reason] ?? 0) + 1;
       const clockStarted = performance.now();
       if (nextCrash < crashAt.length && crashAt[nextCrash] <= next) {
         // The crash lands while the engine fires this step's timers: the clock move is sent and the
@@ -268,6 +295,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   } finally {
     noteRss();
     await engine?.stop().catch(() => undefined);
+    await checkpoints?.close();
     await pool.end().catch(() => undefined);
     await database.close(options.keepDatabase ?? false).catch(() => undefined);
   }
@@ -282,6 +310,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     factRetries,
     crashes,
     steps,
+    stepsByReason,
     eventsAppended: events,
     wallMs: Math.round(performance.now() - started),
     wallMsPerYear,
@@ -290,6 +319,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     peakRss: { engine: engineRssPeak, simulator: process.resourceUsage().maxRSS * 1024 },
   };
 }
+
+/** What made the clock stop at a step (SimulationResult.stepsByReason). */
+type StepReason = string;
 
 function addYears(t: number, years: number): number {
   const d = new Date(t);
@@ -331,25 +363,40 @@ async function applyByTenant(facts: readonly FleetFact[], apply: (fact: FleetFac
   return outcomes;
 }
 
-/** The next pending timer after `now` that the clock must stop on (vault detection runs on its own hourly timers). */
-async function nextTimer(pool: pg.Pool, now: number): Promise<number> {
-  const r = await pool.query<{ next: Date | null }>(
-    `select min(coalesce(next_attempt_at, due_at)) as next from lethe_deadlines
-      where status = 'pending' and kind <> 'key-detection' and coalesce(next_attempt_at, due_at) > $1`,
+/**
+ * The next pending timer after `now` that the clock must stop on, and its kind (vault detection runs
+ * on its own timers, stepped on only after a client's rotation); Infinity when there is none.
+ */
+async function nextTimer(pool: pg.Pool, now: number): Promise<{ at: number; kind: string }> {
+  const r = await pool.query<{ next: Date; kind: string }>(
+    `select coalesce(next_attempt_at, due_at) as next, kind from lethe_deadlines
+      where status = 'pending' and kind <> 'key-detection' and coalesce(next_attempt_at, due_at) > $1
+      order by coalesce(next_attempt_at, due_at), id limit 1`,
     [new Date(now)],
   );
-  return r.rows[0].next?.getTime() ?? Infinity;
+  return r.rows.length === 0 ? { at: Infinity, kind: 'none' } : { at: r.rows[0].next.getTime(), kind: r.rows[0].kind };
 }
 
 /**
  * Until every processor reached the log's head and no timer is due at `now`; each round asks the
- * engine to fire what is due (firing may append events and make further timers due).
+ * engine to fire what is due (firing may append events and make further timers due), or waits for a
+ * processor to move its checkpoint.
  * @throws when it takes longer than SETTLE_TIMEOUT_MS, or the engine exits.
  */
-async function settleEngine(pool: pg.Pool, api: EngineApi, adminToken: string, now: number, exited: () => Promise<never>): Promise<void> {
+async function settleEngine(
+  pool: pg.Pool,
+  checkpoints: CheckpointSignal,
+  api: EngineApi,
+  adminToken: string,
+  now: number,
+  exited: () => Promise<never>,
+): Promise<void> {
   const until = performance.now() + SETTLE_TIMEOUT_MS;
   const at = new Date(now);
-  for (let round = 0; ; round++) {
+  let firedNothing = false;
+  for (;;) {
+    // Read before the look: a checkpoint moved while the look runs wakes the wait at once.
+    const seen = checkpoints.seen;
     const r = await pool.query<{ behind: boolean; due: boolean }>(
       `select exists (select 1 from lethe_checkpoints where position < (select coalesce(max(global_position), 0) from lethe_events)) as behind,
               exists (select 1 from lethe_deadlines where status = 'pending' and coalesce(next_attempt_at, due_at) <= $1) as due`,
@@ -361,10 +408,14 @@ async function settleEngine(pool: pg.Pool, api: EngineApi, adminToken: string, n
       throw new Error(`the engine did not settle at ${at.toISOString()} within ${SETTLE_TIMEOUT_MS} ms (processors behind: ${behind}; timers due: ${due})`);
     }
     if (due) {
+      // The last move fired nothing and something is still due: it is claimed by a killed engine until
+      // its lease lapses (real time). Ask again a little later, not in a tight loop.
+      if (firedNothing) await checkpoints.wait(seen, SETTLE_LOOK_MAX_MS);
       const moved = await Promise.race([api('POST', '/v1/admin/clock', adminToken, { now: at.toISOString() }), exited()]);
       if (moved.status !== 200) throw new Error(`firing the timers due at ${at.toISOString()} was answered ${moved.status}: ${moved.text}`);
+      firedNothing = /"fired":\[\]/.test(moved.text);
     } else {
-      await sleep(Math.min(5 + round * 5, 50));
+      await checkpoints.wait(seen, SETTLE_LOOK_MAX_MS);
     }
   }
 }

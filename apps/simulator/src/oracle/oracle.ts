@@ -4,7 +4,8 @@
 // breach once. It imports nothing of Lethe's promise logic (enforced by the dependency rules).
 //
 // Cost: a tenant is looked at again only when something of it changed (its facts, its events, its
-// vault key) or a limit it is waiting on passes, so a check costs what happened since the last one.
+// vault key) or a limit it is waiting on passes, so a check costs what happened since the last one;
+// nothing in a check walks the whole fleet (a fleet of 1,000 tenants is checked thousands of times).
 import type { FleetPlan, Margins, Violation } from '../fleet/fleet-facts.js';
 import { BackupNeeds } from './backup-needs.js';
 import { checkDeletion } from './deletion.check.js';
@@ -19,6 +20,7 @@ import { checkRotation } from './rotation.check.js';
 import { iso, type MarginSink, type PromiseId, type TenantCheck, type Text } from './tenant-check.js';
 import type { VaultKey, VaultSnapshot } from './vault-snapshot.js';
 import { DELETION_WORKING_DAYS, OracleCalendar } from './working-days.js';
+import { WakeQueue } from './wake-queue.js';
 
 export interface OracleOptions {
   /**
@@ -31,7 +33,7 @@ export interface OracleOptions {
 interface TenantState {
   readonly needs: BackupNeeds;
   readonly judged: Set<string>;
-  dirty: boolean;
+  /** The earliest limit a check of it is waiting on (+1 ms); Infinity when none. */
   wakeAt: number;
   vaultSignature: string;
 }
@@ -50,6 +52,14 @@ export class Oracle {
   private readonly outages: readonly OutageSpan[];
   private readonly leaks: LeakScanner;
   private readonly tenants = new Map<string, TenantState>();
+  /** Tenants something new happened to since their last check (facts, events, vault). */
+  private readonly dirty = new Set<string>();
+  /** Tenants waiting for a limit to pass, by the instant it passes. */
+  private readonly wakes = new WakeQueue();
+  /** Tenants a shred execution started for (platformBackupTenants looks among these only). */
+  private readonly shredsStarted = new Set<string>();
+  /** Each planned tenant's place in the plan's onboarding order: tenants are checked in this order. */
+  private readonly ordinal = new Map<string, number>();
   private readonly reported = new Set<string>();
   private readonly all: Violation[] = [];
   private pending: Violation[] = [];
@@ -88,27 +98,44 @@ export class Oracle {
       if (leak !== null) {
         this.report(tenantId ?? '*', `leak:${e.position}`, 'P6', `no key material, secret or token in event ${e.type} at position ${e.position}`, leak, e.recordedAt.getTime());
       }
-      if (tenantId !== null) this.state(tenantId).dirty = true;
+      if (tenantId !== null) this.dirty.add(tenantId);
+      if (tenantId !== null && e.type === 'ShredExecutionStarted') this.shredsStarted.add(tenantId);
     }
   }
 
   /**
    * Checks every promise at simulated time `now` against what was ingested and the vault's state;
-   * returns NEW violations only (each violation reported once).
+   * returns NEW violations only (each violation reported once). Only tenants something happened to
+   * (their facts, their events, their vault key: `vault.changed` when the reader knows it, else every
+   * key is compared) or whose awaited limit passed by `now` are looked at: the others' verdicts
+   * cannot have changed.
    */
   check(now: Date, vault: VaultSnapshot): Violation[] {
     const at = now.getTime();
-    for (const tenantId of this.fleet.advanceTo(at)) this.state(tenantId).dirty = true;
-    for (const [tenantId, facts] of this.fleet.tenants) {
+    for (const tenantId of this.fleet.advanceTo(at)) {
+      if (this.fleet.tenants.has(tenantId) && !this.ordinal.has(tenantId)) this.ordinal.set(tenantId, this.ordinal.size);
+      this.dirty.add(tenantId);
+    }
+    for (const tenantId of vault.changed ?? vault.keys.keys()) {
+      const signature = signatureOf(vault.keys.get(tenantId));
       const state = this.state(tenantId);
-      const vaultKey = vault.keys.get(tenantId);
-      const signature = signatureOf(vaultKey);
       if (signature !== state.vaultSignature) {
         state.vaultSignature = signature;
-        state.dirty = true;
+        this.dirty.add(tenantId);
       }
-      if (!state.dirty && at < state.wakeAt) continue;
-      state.dirty = false;
+    }
+    for (const tenantId of this.wakes.popUntil(at)) {
+      // An entry a later check superseded (it set another limit) is stale: the tenant's own wakeAt decides.
+      if (at >= (this.tenants.get(tenantId)?.wakeAt ?? Number.POSITIVE_INFINITY)) this.dirty.add(tenantId);
+    }
+    // A tenant the plan has not onboarded yet is not judged: its onboarding marks it again.
+    const due = [...this.dirty].filter((tenantId) => this.ordinal.has(tenantId));
+    this.dirty.clear();
+    due.sort((a, b) => this.ordinal.get(a)! - this.ordinal.get(b)!);
+    for (const tenantId of due) {
+      const facts = this.fleet.tenants.get(tenantId)!;
+      const state = this.state(tenantId);
+      const vaultKey = vault.keys.get(tenantId);
       state.wakeAt = Number.POSITIVE_INFINITY;
       const record = this.record.tenant(tenantId);
       state.needs.resolve(record);
@@ -139,6 +166,7 @@ export class Oracle {
       checkRetention(c, state.needs);
       checkBackups(c);
       checkDeletion(c);
+      if (Number.isFinite(state.wakeAt)) this.wakes.add(state.wakeAt, tenantId);
     }
     const fresh = this.pending;
     this.pending = [];
@@ -153,8 +181,9 @@ export class Oracle {
   /** Tenants whose platform-key backups the next check needs read from the asset store (a shred of theirs started). */
   platformBackupTenants(): string[] {
     const out: string[] = [];
-    for (const [tenantId, facts] of this.fleet.tenants) {
-      if (facts.spec.backupKeyMode === 'platform' && this.record.tenants.get(tenantId)?.shreds.some((s) => s.startedAt !== null)) out.push(tenantId);
+    for (const tenantId of this.shredsStarted) {
+      const facts = this.fleet.tenants.get(tenantId);
+      if (facts?.spec.backupKeyMode === 'platform' && this.record.tenants.get(tenantId)?.shreds.some((s) => s.startedAt !== null)) out.push(tenantId);
     }
     return out;
   }
@@ -217,7 +246,8 @@ export class Oracle {
   private state(tenantId: string): TenantState {
     let s = this.tenants.get(tenantId);
     if (!s) {
-      s = { needs: new BackupNeeds(), judged: new Set(), dirty: true, wakeAt: Number.POSITIVE_INFINITY, vaultSignature: '' };
+      s = { needs: new BackupNeeds(), judged: new Set(), wakeAt: Number.POSITIVE_INFINITY, vaultSignature: '' };
+      this.dirty.add(tenantId);
       this.tenants.set(tenantId, s);
     }
     return s;

@@ -80,6 +80,8 @@ export function renderMarkdown(run: SimulationRunInfo, r: SimulationResult): str
   );
   lines.push(`| events appended | ${r.eventsAppended} |`);
   lines.push(`| steps of the clock | ${r.steps} |`);
+  const reasons = Object.entries(r.stepsByReason).sort(([, a], [, b]) => b - a);
+  lines.push(`| steps by what the clock stopped on | ${reasons.map(([k, n]) => `${k} ${n}`).join(', ')} |`);
   lines.push(`| engine crashes (kill -9) and restarts | ${r.crashes} |`);
   lines.push(`| peak RSS, engine | ${megabytes(r.peakRss.engine)} |`);
   lines.push(`| peak RSS, simulator and oracle | ${megabytes(r.peakRss.simulator)} |`);
