@@ -15,6 +15,7 @@ const SESSION_OWNERS = new Set([
   'libs/eventstore/src/postgres/pg-notifier.ts', // LISTEN
   'libs/postgres/src/server-checks.ts', // the boot check that both URLs reach one database, on the direct URL
   'libs/postgres/src/engine-lock.ts', // the engine lock: every engine shared, `lethe master-key rotate` exclusive
+  'apps/simulator/src/driver/checkpoint-signal.ts', // LISTEN, on the database `lethe simulate` created itself on the server (never through a pooler)
 ]);
 
 function sources(dir: string): string[] {

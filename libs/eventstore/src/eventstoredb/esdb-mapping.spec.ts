@@ -195,6 +195,13 @@ describe('stream categories', () => {
   it('refuses no category, or one that is not lowercase letters and digits', () => {
     expect(() => categoryPrefixes([])).toThrow(RangeError);
     expect(() => categoryPrefixes(['Tenant'])).toThrow('lowercase');
-    expect(() => categoryPrefixes(['a-b'])).toThrow(RangeError);
+    expect(() => categoryPrefixes(['a-'])).toThrow(RangeError);
+    expect(() => categoryPrefixes(['a--b'])).toThrow(RangeError);
+    expect(() => categoryPrefixes(['-a'])).toThrow(RangeError);
+  });
+
+  it('takes categories of several words joined by hyphens, unless one prefix starts another', () => {
+    expect(categoryPrefixes(['tenant', 'break-glass', 'privileged-refusals'])).toEqual(['tenant-', 'break-glass-', 'privileged-refusals-']);
+    expect(() => categoryPrefixes(['break', 'break-glass'])).toThrow('look like the other');
   });
 });

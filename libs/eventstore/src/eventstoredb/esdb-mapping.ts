@@ -166,9 +166,21 @@ function parseJson(bytes: Uint8Array): JsonValue | undefined {
   }
 }
 
-/** The stream-name prefixes of $all that are Lethe's: `<category>-`. */
+/**
+ * The stream-name prefixes of $all that are Lethe's: `<category>-`. A category is words of lowercase
+ * letters and digits joined by hyphens (`privileged-refusals`); no category's prefix may start
+ * another's (`break-` and `break-glass-`), or a stream could not be told apart from the other's.
+ * RangeError otherwise.
+ */
 export function categoryPrefixes(categories: readonly string[]): string[] {
   if (categories.length === 0) throw new RangeError('at least one stream category');
-  for (const c of categories) if (!/^[a-z][a-z0-9]*$/.test(c)) throw new RangeError(`stream category ${JSON.stringify(c)}: lowercase letters and digits`);
-  return categories.map((c) => `${c}-`);
+  for (const c of categories) {
+    if (!/^[a-z][a-z0-9]*(-[a-z][a-z0-9]*)*$/.test(c)) throw new RangeError(`stream category ${JSON.stringify(c)}: lowercase letters and digits, words joined by hyphens`);
+  }
+  const prefixes = categories.map((c) => `${c}-`);
+  for (const p of prefixes) {
+    const clash = prefixes.find((q) => q !== p && q.startsWith(p));
+    if (clash) throw new RangeError(`stream categories ${JSON.stringify(p.slice(0, -1))} and ${JSON.stringify(clash.slice(0, -1))}: the streams of one would look like the other's`);
+  }
+  return prefixes;
 }
