@@ -93,6 +93,8 @@ async function retiredFirstVersion(tenantId: string): Promise<{ v1: string; v2: 
   const onboarded = await api('POST', '/v1/tenants', T.olga, { tenantId, jurisdiction: 'GB-ENG', keyCustody: 'managed', backupKeyMode: 'customer', databases: [{ databaseId: 'db-1' }], pitrRetentionDays: 1 });
   expect(onboarded.status).toBe(201);
   const v1 = (await keysMatch(tenantId, (b) => b.versions.length === 1, 'the ring opened')).versions[0].keyVersionId as string;
+  // v1 protects db-1 for an hour before the rotation.
+  await setClock(new Date(now.getTime() + HOUR));
   const rotated = await api('POST', `/v1/tenants/${tenantId}/keys/rotate`, T.olga);
   expect(rotated.status).toBe(202);
   const v2 = rotated.body.keyVersionId as string;
@@ -116,6 +118,18 @@ async function approvedGrant(tenantIds: string[], operations: string[]): Promise
 describe('break-glass key-version.enable over HTTP', () => {
   it('enables a retired version only under a grant, until its window ends, then retires it again', async () => {
     const { v1, v2 } = await retiredFirstVersion('acme');
+    // A backup of v1's time registered after v1 was retired: flagged unrestorable, and it must not
+    // hold v1 once enabled (the version lives until the grant's window end, not the backup's expiry).
+    const late = await api('POST', '/v1/tenants/acme/backups', T.olga, {
+      backupId: 'late-full',
+      databaseId: 'db-1',
+      kind: 'full',
+      coveredFrom: '2027-01-04T09:30:00.000Z',
+      takenAt: '2027-01-04T09:30:00.000Z',
+      expiresAt: new Date(now.getTime() + 30 * DAY).toISOString(),
+    });
+    expect(late.status).toBe(201);
+    expect(late.body).toMatchObject({ unrestorable: { reason: 'key-version-retired', keyVersionIds: [v1] } });
     const dataKey = randomBytes(32);
     // Retired: disabled in the vault (destroyed only after its grace), so it wraps nothing.
     await expect(vault.wrap(v1, dataKey)).rejects.toBeInstanceOf(KeyVersionDisabledError);

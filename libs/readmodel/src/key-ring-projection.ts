@@ -24,7 +24,8 @@ interface DatabaseEntry {
  * - retired: keeps the retainUntil it was retired at (the evidence);
  * - destroyed ring, newest version, or a database still on it: null;
  * - otherwise the latest of (last use + pitrRetentionDays × 24 h, or the next version's creation
- *   for a version that never protected anything), every non-deleted backup's expiry, and the end
+ *   for a version that never protected anything), every non-deleted backup's expiry (but those
+ *   flagged unrestorable for the version, recorded while it was retired), and the end
  *   of a break-glass re-enabling (`enabled_until`; greatest ignores it while null).
  * The pitr window is added in hours: the domain adds whole 24-hour days, not calendar days.
  */
@@ -43,7 +44,13 @@ const RECOMPUTE = `
         case when v.last_use is null
           then (select n.created_at from rm_key_versions n where n.tenant_id = v.tenant_id and n.ordinal = v.ordinal + 1)
           else v.last_use + make_interval(hours => 24 * r.pitr_retention_days) end,
-        (select max(b.expires_at) from rm_backup_key_versions b where b.key_version_id = v.key_version_id and b.deleted_at is null),
+        case when v.enabled_until is null
+          then (select max(b.expires_at) from rm_backup_key_versions b where b.key_version_id = v.key_version_id and b.deleted_at is null)
+          -- Enabled again after a retirement: the backups recorded while it was retired (flagged
+          -- unrestorable for it) do not hold it; only a version once retired can have any.
+          else (select max(b.expires_at) from rm_backup_key_versions b join rm_backups u on u.tenant_id = b.tenant_id and u.backup_id = b.backup_id
+                 where b.key_version_id = v.key_version_id and b.deleted_at is null and not coalesce(u.unrestorable->'keyVersionIds' ? v.key_version_id, false))
+          end,
         v.enabled_until)
       end
   from rm_key_rings r

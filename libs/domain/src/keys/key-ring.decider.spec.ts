@@ -736,6 +736,14 @@ describe('key ring: break-glass key-version.enable', () => {
     ]);
   });
 
+  it('a backup recorded while the version was retired (flagged unrestorable) does not hold it past the window', () => {
+    const late = then(retired, backup({ backupId: 'b-late', coveredFrom: '2026-01-25T00:00:00.000Z', takenAt: '2026-01-25T00:00:00.000Z', expiresAt: '2026-06-01T00:00:00.000Z' }), '2026-02-20T00:00:00.000Z');
+    expect(fold(late).backups.find((b) => b.backupId === 'b-late')?.unrestorable).toMatchObject({ keyVersionIds: ['kv-1'] });
+    const s = fold(then(late, enable(), '2026-03-01T00:00:00.000Z'));
+    expect(retainUntil(s, 'kv-1')).toBe(UNTIL);
+    expect(retentionTimers(s)).toEqual([{ keyVersionId: 'kv-1', retainUntil: UNTIL }]);
+  });
+
   it('a backup needing the version that outlives the window holds it longer than the window', () => {
     const withBackup = then(then(rotated, backup({ expiresAt: '2026-04-01T00:00:00.000Z' }), '2026-02-05T00:00:00.000Z'), retire('kv-1'), '2026-04-01T00:00:00.000Z');
     const s = fold(then(withBackup, enable('kv-1', '2026-04-01T02:00:00.000Z'), '2026-04-01T00:30:00.000Z'));

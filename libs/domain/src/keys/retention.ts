@@ -35,7 +35,8 @@ export function lastUse(state: KeyRingState, keyVersionId: string): string | nul
  * Until when the version must stay usable. Null = indefinitely (it is the newest, or a database is
  * still on it) or not applicable (unknown version, destroyed ring). Otherwise the latest of: the
  * moment it stopped protecting its last database plus `pitrRetentionDays` (the restore points made
- * under it), the expiry of every non-deleted backup that needs it, and — for a version that never
+ * under it), the expiry of every non-deleted backup that needs it (but one recorded after the version
+ * was retired, flagged unrestorable for it), and — for a version that never
  * protected anything, so no restore point needs it — the creation of the version that superseded
  * it, and the end of a break-glass re-enabling (`enabledUntil`). Expired backups are included (their expiry is in the past anyway), so the answer is a
  * function of the history and the policy alone: `now` does not change it.
@@ -49,7 +50,11 @@ export function retainUntil(state: KeyRingState, keyVersionId: string): string |
   const last = lastUse(state, keyVersionId);
   const needs = [
     last === null ? state.versions[index + 1]!.createdAt : addDays(last, state.pitrRetentionDays),
-    ...state.backups.filter((b) => b.deletedAt === null && b.keyVersionIds.includes(keyVersionId)).map((b) => b.expiresAt),
+    // A backup recorded after the version was retired (flagged unrestorable for it) never holds it:
+    // enabled again under break-glass, the version lives until the grant's window end, not the backup's.
+    ...state.backups
+      .filter((b) => b.deletedAt === null && b.keyVersionIds.includes(keyVersionId) && !b.unrestorable?.keyVersionIds.includes(keyVersionId))
+      .map((b) => b.expiresAt),
     ...(state.versions[index]!.enabledUntil === null ? [] : [state.versions[index]!.enabledUntil!]),
   ];
   return latest(needs);
