@@ -180,8 +180,8 @@ describe('a backup registered after a version it needs was retired', () => {
     let violations: any[] = [];
     await waitUntil(async () => (violations = (await p3()).filter((v) => v.tenantId === 'pitr-short')).length === 2, 10_000, 'P3 lists both backups');
     expect(violations).toEqual([
-      { tenantId: 'pitr-short', backupId: 'late-full', keyVersionIds: [v1], expiresAt: iso(now.getTime() + 60 * 60_000), problem: 'backup-needs-retired-key-version', violationId: 'P3:backup-needs-retired-key-version:late-full' },
-      { tenantId: 'pitr-short', backupId: 'late-pitr', keyVersionIds: [v1], expiresAt: iso(now.getTime() + 5 * DAY), problem: 'backup-needs-retired-key-version', violationId: 'P3:backup-needs-retired-key-version:late-pitr' },
+      { tenantId: 'pitr-short', backupId: 'late-full', keyVersionIds: [v1], expiresAt: iso(now.getTime() + 60 * 60_000), problem: 'backup-needs-retired-key-version', violationId: 'P3:backup-needs-retired-key-version:pitr-short:late-full' },
+      { tenantId: 'pitr-short', backupId: 'late-pitr', keyVersionIds: [v1], expiresAt: iso(now.getTime() + 5 * DAY), problem: 'backup-needs-retired-key-version', violationId: 'P3:backup-needs-retired-key-version:pitr-short:late-pitr' },
     ]);
     // The full one expires, the PITR one is deleted: P3 is clear again.
     await setClock(new Date(now.getTime() + 2 * 60 * 60_000));

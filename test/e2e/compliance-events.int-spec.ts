@@ -136,7 +136,7 @@ it('a broken P2 opens a violation when its 24 hours are over, published once; re
     type: 'compliance.violation-opened',
     schemaVersion: 1,
     tenantId: TENANT,
-    data: { promise: 'P2', violationId: `P2:${keyVersionId}`, detail: { problem: 'databases-not-reprotected', keyVersionId, databaseIds: ['db-1', 'db-2'] } },
+    data: { promise: 'P2', violationId: `P2:${TENANT}:${keyVersionId}`, detail: { problem: 'databases-not-reprotected', keyVersionId, databaseIds: ['db-1', 'db-2'] } },
   });
   expect(Date.parse(opened.data.openedAt)).toBeGreaterThan(Date.parse(createdAt) + 24 * HOUR);
   expect(hooks[0]).toEqual(opened);
@@ -151,7 +151,7 @@ it('a broken P2 opens a violation when its 24 hours are over, published once; re
   expect(closed).toMatchObject({
     type: 'compliance.violation-closed',
     tenantId: TENANT,
-    data: { promise: 'P2', violationId: `P2:${keyVersionId}`, openedAt: opened.data.openedAt },
+    data: { promise: 'P2', violationId: `P2:${TENANT}:${keyVersionId}`, openedAt: opened.data.openedAt },
   });
   expect(hooks[1]).toEqual(closed);
   expect(await watchEvents()).toEqual(['ComplianceViolationOpened', 'ComplianceViolationClosed']);

@@ -183,7 +183,7 @@ describe('re-protection within 24 hours', () => {
     await advance(12 * 60 * 60 * 1000 + 60_000);
     await waitUntil(async () => (await eventTypes('slowvault')).filter((t) => t === 'DatabaseRotationOverdue').length === 2, 10_000, 'overdue flags');
     const p2 = (await api('GET', '/v1/compliance', T.reader)).body.P2.violations;
-    expect(p2).toContainEqual(expect.objectContaining({ tenantId: 'slowvault', keyVersionId: res.body.keyVersionId, violationId: `P2:${res.body.keyVersionId}` }));
+    expect(p2).toContainEqual(expect.objectContaining({ tenantId: 'slowvault', keyVersionId: res.body.keyVersionId, violationId: `P2:slowvault:${res.body.keyVersionId}` }));
     wrapOutage.delete('slowvault');
     await advance(10 * 60_000);
     await keysMatch('slowvault', (b) => b.databases.every((d: any) => d.keyVersionId === res.body.keyVersionId), 'late re-protection');
@@ -333,7 +333,7 @@ describe('compliance and shreds', () => {
     await waitUntil(async () => (await opened()).length > 0, 10_000, 'the watch opens the P1 violation');
     const report = (await api('GET', '/v1/compliance', T.reader)).body;
     const reported = report.P1.violations.find((v: any) => v.tenantId === 'client-co');
-    expect(reported.violationId).toBe(`P1:${reported.newestKeyVersionId}`);
+    expect(reported.violationId).toBe(`P1:${reported.tenantId}:${reported.newestKeyVersionId}`);
     expect(await opened()).toContain(reported.violationId);
     expect(report.items).toContainEqual(expect.objectContaining({ promise: 'P1', tenantId: 'client-co', violationId: reported.violationId }));
   }, 60_000);

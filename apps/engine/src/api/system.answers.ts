@@ -72,9 +72,9 @@ const READY_CHECKS = {
 export const EXAMPLES = {
   compliance: {
     at: '2026-12-21T09:00:00.000Z',
-    items: [{ promise: 'P1', violationId: 'P1:acme-v1', tenantId: 'acme', keyCustody: 'client', newestKeyVersionId: 'acme-v1', newestCreatedAt: '2024-12-01T00:00:00.000Z', limitDays: 730 }],
+    items: [{ promise: 'P1', violationId: 'P1:acme:acme-v1', tenantId: 'acme', keyCustody: 'client', newestKeyVersionId: 'acme-v1', newestCreatedAt: '2024-12-01T00:00:00.000Z', limitDays: 730 }],
     nextCursor: null,
-    P1: { rule: 'the newest key version is younger than the rotation period', violations: [{ violationId: 'P1:acme-v1', tenantId: 'acme', keyCustody: 'client', newestKeyVersionId: 'acme-v1', newestCreatedAt: '2024-12-01T00:00:00.000Z', limitDays: 730 }] },
+    P1: { rule: 'the newest key version is younger than the rotation period', violations: [{ violationId: 'P1:acme:acme-v1', tenantId: 'acme', keyCustody: 'client', newestKeyVersionId: 'acme-v1', newestCreatedAt: '2024-12-01T00:00:00.000Z', limitDays: 730 }] },
     P2: { rule: 'every database is on a new key version within 24 hours', violations: [] },
     P3: { rule: 'a superseded version lives while something needs it, then is retired', violations: [] },
   },

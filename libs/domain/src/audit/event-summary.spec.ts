@@ -96,9 +96,9 @@ const EXAMPLES: { readonly [T in LetheEvent['type']]: Extract<LetheEvent, { type
   CalendarOverrideWithdrawn: { type: 'CalendarOverrideWithdrawn', data: { overrideId: 'GB-ENG:2027-01-04:1', jurisdiction: 'GB-ENG', date: '2027-01-04', by: { role: 'operator', subject: SECRET }, at: AT } },
   ComplianceViolationOpened: {
     type: 'ComplianceViolationOpened',
-    data: { tenantId: 'acme', promise: 'P2', violationId: 'P2:kv-3', detail: { problem: 'databases-not-reprotected', keyVersionId: 'kv-3', databaseIds: ['db-1', 'db-2'] }, at: AT },
+    data: { tenantId: 'acme', promise: 'P2', violationId: 'P2:acme:kv-3', detail: { problem: 'databases-not-reprotected', keyVersionId: 'kv-3', databaseIds: ['db-1', 'db-2'] }, at: AT },
   },
-  ComplianceViolationClosed: { type: 'ComplianceViolationClosed', data: { tenantId: 'acme', promise: 'P2', violationId: 'P2:kv-3', openedAt: AT, at: LATER } },
+  ComplianceViolationClosed: { type: 'ComplianceViolationClosed', data: { tenantId: 'acme', promise: 'P2', violationId: 'P2:acme:kv-3', openedAt: AT, at: LATER } },
   BreakGlassRequested: {
     type: 'BreakGlassRequested',
     data: { grantId: 'g-1', requestedBy: 'olga', taskRef: SECRET, reason: SECRET, scope: { tenantIds: ['acme'], operations: ['probe.read', 'shred.execute-now'] }, durationMinutes: 60, approvalsRequired: 2, at: AT },
@@ -142,10 +142,10 @@ describe('event summaries (audit trail, P6)', () => {
 
   it('given a compliance violation opening and closing, when summarised, then it names the promise, the violation and what is broken', () => {
     expect(describeEvent(EXAMPLES.ComplianceViolationOpened)).toEqual({
-      summary: 'P2 violation P2:kv-3 opened: 2 databases not on key version kv-3 24 hours after it appeared',
+      summary: 'P2 violation P2:acme:kv-3 opened: 2 databases not on key version kv-3 24 hours after it appeared',
       at: AT,
     });
-    expect(describeEvent(EXAMPLES.ComplianceViolationClosed)).toEqual({ summary: `P2 violation P2:kv-3 closed (open since ${AT})`, at: LATER });
+    expect(describeEvent(EXAMPLES.ComplianceViolationClosed)).toEqual({ summary: `P2 violation P2:acme:kv-3 closed (open since ${AT})`, at: LATER });
   });
 
   it('given a probe, when summarised, then it counts the databases found unreadable', () => {

@@ -27,14 +27,14 @@ const openedP1: ComplianceWatchEvent = {
   data: {
     tenantId: 'acme',
     promise: 'P1',
-    violationId: 'P1:kv-1',
+    violationId: 'P1:acme:kv-1',
     detail: { problem: 'key-version-too-old', keyCustody: 'client', keyVersionId: 'kv-1', createdAt: T0, limitDays: 730 },
     at: '2026-06-01T00:00:00.000Z',
   },
 };
 const openedP2: ComplianceWatchEvent = {
   type: 'ComplianceViolationOpened',
-  data: { tenantId: 'acme', promise: 'P2', violationId: 'P2:kv-2', detail: { problem: 'databases-not-reprotected', keyVersionId: 'kv-2', databaseIds: ['db-1'] }, at: '2026-06-01T00:00:00.000Z' },
+  data: { tenantId: 'acme', promise: 'P2', violationId: 'P2:acme:kv-2', detail: { problem: 'databases-not-reprotected', keyVersionId: 'kv-2', databaseIds: ['db-1'] }, at: '2026-06-01T00:00:00.000Z' },
 };
 
 describe('compliance watch', () => {
@@ -53,7 +53,7 @@ describe('compliance watch', () => {
           data: {
             tenantId: 'acme',
             promise: 'P3',
-            violationId: 'P3:kept-after-retain-until:kv-1',
+            violationId: 'P3:kept-after-retain-until:acme:kv-1',
             detail: { problem: 'kept-after-retain-until', keyVersionId: 'kv-1', retainUntil: '2026-05-01T00:00:00.000Z' },
             at: '2026-06-01T00:00:00.000Z',
           },
@@ -63,7 +63,7 @@ describe('compliance watch', () => {
           data: {
             tenantId: 'acme',
             promise: 'P3',
-            violationId: 'P3:backup-needs-retired-key-version:b-1',
+            violationId: 'P3:backup-needs-retired-key-version:acme:b-1',
             detail: { problem: 'backup-needs-retired-key-version', backupId: 'b-1', keyVersionIds: ['kv-0'], expiresAt: '2026-07-01T00:00:00.000Z' },
             at: '2026-06-01T00:00:00.000Z',
           },
@@ -78,20 +78,20 @@ describe('compliance watch', () => {
   it('given a violation open, when a judgement no longer finds it, then it closes, naming when it opened', () => {
     given([openedP1])
       .when(judge(NONE, '2026-06-03T00:00:00.000Z'))
-      .then([{ type: 'ComplianceViolationClosed', data: { tenantId: 'acme', promise: 'P1', violationId: 'P1:kv-1', openedAt: '2026-06-01T00:00:00.000Z', at: '2026-06-03T00:00:00.000Z' } }]);
+      .then([{ type: 'ComplianceViolationClosed', data: { tenantId: 'acme', promise: 'P1', violationId: 'P1:acme:kv-1', openedAt: '2026-06-01T00:00:00.000Z', at: '2026-06-03T00:00:00.000Z' } }]);
   });
 
   it('given P1 open on one version, when the judgement finds P1 on a newer one, then the old closes and the new opens', () => {
     const newer: Compliance = { ...NONE, P1: [{ ...p1.P1[0], newestKeyVersionId: 'kv-2' }] };
     const produced = given([openedP1]).when(judge(newer, '2026-06-03T00:00:00.000Z')).produced();
     expect(produced.map((e) => [e.type, e.data.violationId])).toEqual([
-      ['ComplianceViolationClosed', 'P1:kv-1'],
-      ['ComplianceViolationOpened', 'P1:kv-2'],
+      ['ComplianceViolationClosed', 'P1:acme:kv-1'],
+      ['ComplianceViolationOpened', 'P1:acme:kv-2'],
     ]);
   });
 
   it('given a violation closed, when it is found again, then it opens again', () => {
-    const closed: ComplianceWatchEvent = { type: 'ComplianceViolationClosed', data: { tenantId: 'acme', promise: 'P2', violationId: 'P2:kv-2', openedAt: T0, at: '2026-05-01T00:00:00.000Z' } };
+    const closed: ComplianceWatchEvent = { type: 'ComplianceViolationClosed', data: { tenantId: 'acme', promise: 'P2', violationId: 'P2:acme:kv-2', openedAt: T0, at: '2026-05-01T00:00:00.000Z' } };
     given([openedP2, closed]).when(judge(p2)).then([openedP2]);
   });
 
@@ -99,8 +99,8 @@ describe('compliance watch', () => {
     const ring = [opened(), { type: 'KeyRingDestroyed', data: { at: '2026-06-04T00:00:00.000Z' } } as KeyRingEvent].reduce(evolveKeyRing, initialKeyRingState);
     const produced = given([openedP1, openedP2]).when(judge(complianceOf(keyRingFactsOf(ring), new Date('2030-01-01T00:00:00Z')), '2026-06-04T00:00:00.000Z')).produced();
     expect(produced.map((e) => [e.type, e.data.violationId])).toEqual([
-      ['ComplianceViolationClosed', 'P1:kv-1'],
-      ['ComplianceViolationClosed', 'P2:kv-2'],
+      ['ComplianceViolationClosed', 'P1:acme:kv-1'],
+      ['ComplianceViolationClosed', 'P2:acme:kv-2'],
     ]);
   });
 });

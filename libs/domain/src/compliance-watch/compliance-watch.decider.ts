@@ -20,9 +20,9 @@ export interface JudgedViolation {
  * so a report's violation can be matched to its events.
  */
 export const violationIdOf = {
-  P1: (v: P1Violation): string => `P1:${v.newestKeyVersionId}`,
-  P2: (v: P2Violation): string => `P2:${v.keyVersionId}`,
-  P3: (v: P3Violation): string => (v.problem === 'kept-after-retain-until' ? `P3:${v.problem}:${v.keyVersionId}` : `P3:${v.problem}:${v.backupId}`),
+  P1: (v: P1Violation): string => `P1:${v.tenantId}:${v.newestKeyVersionId}`,
+  P2: (v: P2Violation): string => `P2:${v.tenantId}:${v.keyVersionId}`,
+  P3: (v: P3Violation): string => `P3:${v.problem}:${v.tenantId}:${v.problem === 'kept-after-retain-until' ? v.keyVersionId : v.backupId}`,
 } as const;
 
 /** Each violation complianceOf found, with its stable id (see ComplianceViolationOpened). */

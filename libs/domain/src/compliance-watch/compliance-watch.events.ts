@@ -25,9 +25,10 @@ export type ViolationDetail =
   | { readonly problem: 'backup-needs-retired-key-version'; readonly backupId: string; readonly keyVersionIds: readonly string[]; readonly expiresAt: string };
 
 /**
- * A violation began to be seen at `at`. `violationId` is stable for what is broken (`P1:<keyVersionId>`,
- * `P2:<keyVersionId>`, `P3:kept-after-retain-until:<keyVersionId>`,
- * `P3:backup-needs-retired-key-version:<backupId>`): the same problem is never open twice at once.
+ * A violation began to be seen at `at`. `violationId` is stable for what is broken, and unique in the
+ * fleet (`P1:<tenantId>:<keyVersionId>`, `P2:<tenantId>:<keyVersionId>`,
+ * `P3:kept-after-retain-until:<tenantId>:<keyVersionId>`, `P3:backup-needs-retired-key-version:<tenantId>:<backupId>`):
+ * the same problem is never open twice at once.
  */
 export type ComplianceViolationOpened = DomainEvent<
   'ComplianceViolationOpened',

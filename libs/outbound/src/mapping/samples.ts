@@ -126,14 +126,14 @@ export const SAMPLES: readonly StoredTenantEvent[] = [
     data: {
       tenantId,
       promise: 'P2',
-      violationId: 'P2:kv-2',
+      violationId: 'P2:acme-eu:kv-2',
       detail: { problem: 'databases-not-reprotected', keyVersionId: 'kv-2', databaseIds: ['db-billing'] },
       at: '2028-02-29T09:00:00.001Z',
     },
   }),
   stored('0b3c2f0e-4f6a-4c55-9d5e-6a1f0000000e', {
     type: 'ComplianceViolationClosed',
-    data: { tenantId, promise: 'P2', violationId: 'P2:kv-2', openedAt: '2028-02-29T09:00:00.001Z', at: '2028-03-01T10:30:00.000Z' },
+    data: { tenantId, promise: 'P2', violationId: 'P2:acme-eu:kv-2', openedAt: '2028-02-29T09:00:00.001Z', at: '2028-03-01T10:30:00.000Z' },
   }),
   // Last, so the positions of the samples above stay as published.
   stored('0b3c2f0e-4f6a-4c55-9d5e-6a1f000000e1', {

@@ -31,7 +31,7 @@ describe('get compliance', () => {
     const second = await handler.execute(new GetComplianceQuery({ limit: 1, after: decodeCursor(COMPLIANCE_LISTING.name, first.nextCursor!, COMPLIANCE_LISTING.key) }));
     expect(second.P1).toEqual([expect.objectContaining({ tenantId: 'bravo', keyCustody: 'managed', limitDays: 1 })]);
     // The id the compliance watch opens it under (ComplianceViolationOpened, compliance.violation-opened).
-    expect(second.P1[0].violationId).toBe(`P1:${second.P1[0].newestKeyVersionId}`);
+    expect(second.P1[0].violationId).toBe(`P1:${second.P1[0].tenantId}:${second.P1[0].newestKeyVersionId}`);
     expect(second.nextCursor).toBeNull();
   });
 });

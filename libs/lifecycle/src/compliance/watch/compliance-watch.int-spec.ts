@@ -79,7 +79,7 @@ it('a client-held key past 730 days opens P1 by the timer; the client\'s new ver
 
   clock.set(new Date(Date.parse(T0) + 730 * DAY));
   await poller.tick();
-  expect(await watch('client-co')).toEqual([['ComplianceViolationOpened', 'P1:client-co-v1']]);
+  expect(await watch('client-co')).toEqual([['ComplianceViolationOpened', 'P1:client-co:client-co-v1']]);
   // Nothing can change with the time alone any more: the timer ends, and fires no more.
   expect((await timer('client-co'))!.status).toBe('fired');
   await poller.tick();
@@ -88,8 +88,8 @@ it('a client-held key past 730 days opens P1 by the timer; the client\'s new ver
   const at = clock.now().toISOString();
   await processorSees('client-co', [{ type: 'KeyVersionAdded', data: { keyVersionId: 'client-co-v2', source: 'detected', createdAt: at, at } }]);
   expect(await watch('client-co')).toEqual([
-    ['ComplianceViolationOpened', 'P1:client-co-v1'],
-    ['ComplianceViolationClosed', 'P1:client-co-v1'],
+    ['ComplianceViolationOpened', 'P1:client-co:client-co-v1'],
+    ['ComplianceViolationClosed', 'P1:client-co:client-co-v1'],
   ]);
   // Armed again (P2 for db-1 and db-2, just after the new version's 24 hours), one row for the tenant.
   expect(await timer('client-co')).toMatchObject({ status: 'pending', dueAt: new Date(Date.parse(at) + DAY + 1) });
@@ -109,7 +109,7 @@ it('a managed key at its rotation instant: the check lets the due rotation go fi
 
   clock.set(due);
   await poller.tick();
-  expect(await watch('late-co')).toEqual([['ComplianceViolationOpened', 'P1:late-co-v1']]);
+  expect(await watch('late-co')).toEqual([['ComplianceViolationOpened', 'P1:late-co:late-co-v1']]);
   expect(await watch('on-time-co')).toEqual([]);
   expect(await timer('on-time-co')).toMatchObject({ status: 'pending', dueAt: new Date(due.getTime() + ROTATION_FIRST_MS) });
 });
