@@ -179,6 +179,9 @@ describe('break-glass key-version.enable over HTTP', () => {
     expect(retirements.map((e) => e.data.keyVersionId)).toEqual([v1, v1]);
     expect(retirements[1].data.retainUntil).toBe(expiresAt);
     await waitUntil(async () => (await vault.listVersions((await keyOfVersion(v1))!))[0]?.state === 'disabled', 10_000, 'v1 disabled in the vault');
+    // One destruction timer, at the new grace's end: the first retirement's was cancelled by the enabling.
+    const destroyTimers = await pool.query<{ status: string; due_at: Date }>("select status, due_at from lethe_deadlines where kind = 'key-destroy' and payload->>'keyVersionId' = $1", [v1]);
+    expect(destroyTimers.rows.map((r) => [r.status, r.due_at.toISOString()])).toEqual([['pending', after.versions[0].destroyAt]]);
     await expect(vault.unwrap(v1, wrapped)).rejects.toBeInstanceOf(KeyVersionDisabledError);
   }, 120_000);
 

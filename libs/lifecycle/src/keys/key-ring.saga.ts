@@ -73,9 +73,13 @@ export class KeyRingSaga implements Processor<typeof INTERESTS> {
       for (const id of timersSettledBy(tenantId, event)) await this.deadlines.cancelInTx(tx, id);
       // Its grace as a disabled version ends at destroyAt (absent: recorded before the grace existed,
       // destroyed at retirement then).
-      const { keyVersionId, at, destroyAt } = event.data;
-      if (destroyAt !== undefined) await this.deadlines.scheduleInTx(tx, destroyTimerId(tenantId, keyVersionId, at), new Date(destroyAt), KEY_DESTROY, { tenantId, keyVersionId });
+      const { keyVersionId, destroyAt } = event.data;
+      if (destroyAt !== undefined) await this.deadlines.rearmInTx(tx, destroyTimerId(tenantId, keyVersionId), new Date(destroyAt), KEY_DESTROY, { tenantId, keyVersionId });
       return;
+    }
+    if (event.type === 'KeyVersionEnabled') {
+      // Back in use under break-glass: its grace is over before it ran out; a new retirement starts another.
+      await this.deadlines.cancelInTx(tx, destroyTimerId(tenantId, event.data.keyVersionId));
     }
     const { state } = await this.keys.load(tenantId);
     if (!state.exists || state.destroyed) return;
@@ -114,7 +118,7 @@ export class KeyRingSaga implements Processor<typeof INTERESTS> {
     for (const v of state.versions) {
       await this.deadlines.cancelInTx(tx, retireTimerId(tenantId, v.keyVersionId));
       if (v.enabledUntil !== null) await this.deadlines.cancelInTx(tx, reRetireTimerId(tenantId, v.keyVersionId, v.enabledUntil));
-      if (v.retiredAt !== null) await this.deadlines.cancelInTx(tx, destroyTimerId(tenantId, v.keyVersionId, v.retiredAt));
+      await this.deadlines.cancelInTx(tx, destroyTimerId(tenantId, v.keyVersionId));
       await this.deadlines.cancelInTx(tx, reprotectTimerId(tenantId, v.keyVersionId));
       await this.deadlines.cancelInTx(tx, overdueTimerId(tenantId, v.keyVersionId));
     }

@@ -22,8 +22,8 @@ export const retireTimerId = (tenantId: string, keyVersionId: string) => `${KEY_
 export const reRetireTimerId = (tenantId: string, keyVersionId: string, enabledUntil: string) =>
   `${KEY_RETIRE}:${tenantId}:${keyVersionId}:enabled-until:${enabledUntil}`;
 /**
- * The destruction timer of a version retired at `retiredAt`: a version enabled again and retired
- * anew gets its own (a done row is never re-armed).
+ * The destruction timer of a retired version, at the end of its grace: cancelled when the version is
+ * enabled again under break-glass, re-armed when it is retired anew (one row per version).
  */
-export const destroyTimerId = (tenantId: string, keyVersionId: string, retiredAt: string) => `${KEY_DESTROY}:${tenantId}:${keyVersionId}:retired-at:${retiredAt}`;
+export const destroyTimerId = (tenantId: string, keyVersionId: string) => `${KEY_DESTROY}:${tenantId}:${keyVersionId}`;
 export const keyRingOpenTimerId = (tenantId: string) => `${KEY_RING_OPEN}:${tenantId}`;
