@@ -76,7 +76,7 @@ export const restoreCheckAnswer = z.strictObject({
   protection: z.string(),
   restorable: z.boolean(),
   keyVersionId: z.string().nullable(),
-  reason: z.string().optional().describe('When not restorable: `key-version-destroyed`, `key-version-retired`, `asset-purged`, `backup-deleted`, …'),
+  reason: z.string().optional().describe('When not restorable: `key-version-disabled` (retired, in its grace), `key-version-retired`, `key-version-destroyed`, `asset-purged`, `backup-deleted`, …'),
   detail: z.string().optional(),
 });
 

@@ -256,7 +256,7 @@ describe('@Idempotent routes', () => {
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     // It speaks of what the caller sent: a terminationId in the body, not an Idempotency-Key header.
     expect(res.body).toMatchObject({ type: 'urn:lethe:problem:termination-id-reused', code: 'termination-id-reused', title: 'terminationId reused', status: 409 });
-    expect(res.body.detail).toContain('This terminationId was already used for a request with another body');
+    expect(res.body.detail).toContain(`This terminationId ("${id}") was already used for a request with another body`);
     expect(res.body.detail).not.toMatch(/idempotency/i);
   });
 
@@ -267,7 +267,7 @@ describe('@Idempotent routes', () => {
     const other = await request(server()).post('/v1/tenants/acme/rotations').set('Authorization', `Bearer ${OPERATOR}`).set('Idempotency-Key', key).send({ reason: 'x' });
     expect(other.status).toBe(409);
     expect(other.body).toMatchObject({ code: 'idempotency-key-reused', title: 'Idempotency-Key reused' });
-    expect(other.body.detail).toContain('This Idempotency-Key was already used');
+    expect(other.body.detail).toMatch(/^This Idempotency-Key \("k-[0-9a-f-]+"\) was already used/);
   });
 
   it('takes an instant written another way (the same instant) as the same body: a replay, not a 409', async () => {

@@ -76,13 +76,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
           status: 409,
           type: `${LETHE_PROBLEM_TYPE_PREFIX}${keyReusedCode(options)}`,
           title: `${name} reused`,
-          detail: `This ${name} was already used for a request with another body: a retry must send the same body again (it then gets the first answer), another request needs a new ${name}.`,
+          detail: `This ${name} (${JSON.stringify(key)}) was already used for a request with another body: a retry must send the same body again (it then gets the first answer), another request needs a new ${name}.`,
         });
       case 'in-progress':
         throw new ProblemException({
           status: 409,
           type: ProblemTypes.requestInProgress,
-          detail: `A request with this ${name} is still in progress; retry shortly.`,
+          detail: `A request with this ${name} (${JSON.stringify(key)}) is still in progress; retry shortly.`,
           headers: { 'Retry-After': '1' },
         });
       case 'claimed':
