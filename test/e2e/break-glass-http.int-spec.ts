@@ -146,6 +146,16 @@ describe('a grant over HTTP, with the manual clock', () => {
     expect(events.find((ev) => ev.type === 'BreakGlassUsed')).toMatchObject({ data: { by: 'olga', operation: 'probe.read', tenantId: 'acme' }, metadata: { subject: 'olga' } });
     expect(events.filter((ev) => ev.type === 'BreakGlassApproved').map((ev) => ev.metadata.subject)).toEqual(['ann', 'ben']);
     expect(await grant(grantId)).toMatchObject({ uses: 1, refusals: 4 });
+    // Who used it and who was refused with it, on which tenant, for what and why: readable over the API.
+    const uses = await api('GET', `/v1/break-glass/${grantId}/uses`, T.reader);
+    expect(uses.status).toBe(200);
+    expect(uses.body.items.map((u: any) => [u.outcome, u.by, u.tenantId, u.operation, u.reason])).toEqual([
+      ['refused', 'olga', 'acme', 'probe.read', 'not-approved'],
+      ['refused', 'olga', 'acme', 'probe.read', 'not-approved'],
+      ['used', 'olga', 'acme', 'probe.read', null],
+      ['refused', 'olga', 'globex', 'probe.read', 'tenant-out-of-scope'],
+      ['refused', 'oscar', 'acme', 'probe.read', 'not-the-requester'],
+    ]);
     let listed: ApiResponse | undefined;
     await waitUntil(async () => (listed = await api('GET', '/v1/break-glass', T.reader)).body.items?.length === 2, 10_000, 'both grants listed');
     expect(listed!.body.items.map((g: any) => g.grantId)).toEqual([other.body.grantId, grantId]);
@@ -249,6 +259,8 @@ describe('a grant over HTTP, with the manual clock', () => {
     expect((await api('GET', '/v1/break-glass/00000000-0000-4000-8000-000000000000', T.reader)).status).toBe(404);
     expect((await api('POST', '/v1/break-glass/00000000-0000-4000-8000-000000000000/approvals', T.ann)).status).toBe(404);
     expect((await api('GET', '/v1/break-glass/not-a-grant', T.reader)).status).toBe(400);
+    expect((await api('GET', '/v1/break-glass/00000000-0000-4000-8000-000000000000/uses', T.reader)).status).toBe(404);
+    expect((await api('GET', '/v1/break-glass/not-a-grant/uses', T.reader)).status).toBe(400);
   });
 });
 

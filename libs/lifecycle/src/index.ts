@@ -110,6 +110,7 @@ export { RequestGrantCommand } from './break-glass/request-grant/request-grant.c
 export { ApproveGrantCommand } from './break-glass/approve-grant/approve-grant.command.js';
 export { RevokeGrantCommand } from './break-glass/revoke-grant/revoke-grant.command.js';
 export { GetGrantQuery } from './break-glass/get-grant/get-grant.query.js';
+export { GetGrantUsesQuery, type GrantUseRecord } from './break-glass/grant-uses/grant-uses.query.js';
 export { ListGrantsQuery } from './break-glass/list-grants/list-grants.query.js';
 export { UseGrantCommand, type GrantUse } from './break-glass/use-grant/use-grant.command.js';
 export { PrivilegedUse, type BreakGlassClaim } from './break-glass/privileged-use.js';

@@ -80,6 +80,7 @@ import { RequestGrantHandler } from './break-glass/request-grant/request-grant.h
 import { ApproveGrantHandler } from './break-glass/approve-grant/approve-grant.handler.js';
 import { RevokeGrantHandler } from './break-glass/revoke-grant/revoke-grant.handler.js';
 import { GetGrantHandler } from './break-glass/get-grant/get-grant.handler.js';
+import { GetGrantUsesHandler } from './break-glass/grant-uses/grant-uses.handler.js';
 import { ListGrantsHandler } from './break-glass/list-grants/list-grants.handler.js';
 import { UseGrantHandler } from './break-glass/use-grant/use-grant.handler.js';
 import { PrivilegedUse } from './break-glass/privileged-use.js';
@@ -147,6 +148,7 @@ export const LIFECYCLE_HANDLERS = [
   ApproveGrantHandler,
   RevokeGrantHandler,
   GetGrantHandler,
+  GetGrantUsesHandler,
   ListGrantsHandler,
   UseGrantHandler,
   ReadSentinelHandler,

@@ -31,6 +31,21 @@ export const grantAnswer = z.strictObject({
 });
 export type GrantAnswer = AnswerOf<typeof grantAnswer>;
 
+export const grantUsesAnswer = z.strictObject({
+  items: z
+    .array(
+      z.strictObject({
+        outcome: z.enum(['used', 'refused']),
+        by: z.string().describe("The caller's subject"),
+        tenantId: z.string(),
+        operation: z.enum(PRIVILEGED_OPERATIONS),
+        reason: z.string().nullable().describe('Why it was refused (`not-approved`, `expired`, `revoked`, `not-the-requester`, `tenant-out-of-scope`, `operation-out-of-scope`); null for a use'),
+        at: instant,
+      }),
+    )
+    .describe('Every privileged call that named the grant, oldest first'),
+});
+
 export const grantCreatedAnswer = z.strictObject({ grantId: z.string(), status: z.literal('requested') });
 export const grantListAnswer = page(grantAnswer);
 
@@ -85,6 +100,12 @@ export const EXAMPLES = {
   grant: GRANT,
   created: { grantId: GRANT.grantId, status: 'requested' },
   list: { items: [GRANT], nextCursor: null },
+  uses: {
+    items: [
+      { outcome: 'used', by: 'olga', tenantId: 'acme', operation: 'probe.read', reason: null, at: '2027-05-03T09:10:00.000Z' },
+      { outcome: 'refused', by: 'oscar', tenantId: 'acme', operation: 'probe.read', reason: 'not-the-requester', at: '2027-05-03T09:12:00.000Z' },
+    ],
+  },
   shredForced: { tenantId: 'acme', shredId: 'termination:t-1', executeAt: '2027-05-03T09:10:00.000Z', deadline: '2027-05-10T21:59:59.999Z' },
   keyVersionEnabled: { tenantId: 'acme', keyVersionId: 'acme-v1', status: 'superseded', enabledUntil: '2027-05-03T11:10:00.000Z' },
   probeRead: { tenantId: 'acme', databaseId: 'db-1', outcome: 'readable', detail: 'sentinel read', at: '2027-05-03T09:10:00.000Z' },

@@ -3,11 +3,11 @@
 import { Controller, Get, HttpCode, Inject, Post, UseFilters } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { CLOCK, type Clock } from '@lethe/clock';
-import { ApproveGrantCommand, GetGrantQuery, ListGrantsQuery, RequestGrantCommand, RevokeGrantCommand } from '@lethe/lifecycle';
+import { ApproveGrantCommand, GetGrantQuery, GetGrantUsesQuery, ListGrantsQuery, RequestGrantCommand, RevokeGrantCommand } from '@lethe/lifecycle';
 import { Answer, Caller, ProblemException, Problems, Roles, ZodBody, ZodParam, ZodQuery, type CallerContext } from '../../http/index.js';
 import { pageRequest } from '../paging.schema.js';
 import { DomainErrorFilter } from '../domain-error.filter.js';
-import { EXAMPLES, grantAnswer, grantCreatedAnswer, grantListAnswer } from './break-glass.answers.js';
+import { EXAMPLES, grantAnswer, grantCreatedAnswer, grantListAnswer, grantUsesAnswer } from './break-glass.answers.js';
 import { grantBody } from './break-glass.presenter.js';
 import { grantIdSchema, listGrantsQuery, requestGrantSchema } from './break-glass.schemas.js';
 import type { z } from 'zod';
@@ -54,6 +54,16 @@ export class BreakGlassController {
     const grant = await this.queries.execute(new GetGrantQuery(grantId));
     if (!grant) throw new ProblemException({ status: 404, detail: 'break-glass grant not found', type: 'urn:lethe:problem:grant-not-found', extensions: { code: 'grant-not-found' } });
     return grantBody(grant, this.clock.now());
+  }
+
+  @Get(':grantId/uses')
+  @Roles('ops-reader', 'approver')
+  @Answer(200, grantUsesAnswer, EXAMPLES.uses, 'Who used the grant, on which tenant and for what, and who was refused with it and why, oldest first')
+  @Problems(404)
+  async uses(@ZodParam('grantId', grantIdSchema) grantId: string) {
+    const items = await this.queries.execute(new GetGrantUsesQuery(grantId));
+    if (!items) throw new ProblemException({ status: 404, detail: 'break-glass grant not found', type: 'urn:lethe:problem:grant-not-found', extensions: { code: 'grant-not-found' } });
+    return { items };
   }
 
   @Post(':grantId/approvals')
