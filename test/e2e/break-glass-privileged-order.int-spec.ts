@@ -120,6 +120,17 @@ describe('privileged calls: decided first, recorded only when attempted', () => 
     expect((await trail(2)).map((i) => i.position)).toEqual(items.map((i) => i.position));
   });
 
+  it('answers 400 naming the header for a Break-Glass-Grant that cannot be a grant id, on every route that reads it, recording and echoing nothing', async () => {
+    const refusalsBefore = (await streamEvents('privileged-refusals-acme')).length;
+    const junk = `not a uuid <script>${'x'.repeat(3000)}`;
+    for (const res of [await probeRead('acme', junk), await executeNow('acme', junk), await enable('acme', 'vkv-00000000-0000-4000-8000-000000000000', junk), await recordBackup('acme', junk), await patchBackup('acme', junk)]) {
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ field: GRANT_HEADER, rule: expect.stringContaining('must be the id of a break-glass grant') }]);
+      expect(JSON.stringify(res.body)).not.toContain('<script>');
+    }
+    expect(await streamEvents('privileged-refusals-acme')).toHaveLength(refusalsBefore);
+  });
+
   it('refuses a scope naming a tenant or an operation twice with a 400 naming the field, storing nothing', async () => {
     const grants = async () => Number((await e.pool.query("select count(*) as n from lethe_events where stream_id like 'break-glass-%'")).rows[0].n);
     const before = await grants();
