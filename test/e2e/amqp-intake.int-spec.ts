@@ -104,6 +104,13 @@ async function intakeCount(api: ReturnType<typeof apiClient>, kind: string, outc
   return m ? Number(m[1]) : 0;
 }
 
+/** Waits for the counter to reach `expected`: it moves just after the message is settled (acked or dead-lettered), so a test that saw the settling may read it a moment early. */
+async function expectIntakeCount(api: ReturnType<typeof apiClient>, kind: string, outcome: string, expected: number): Promise<void> {
+  let seen = -1;
+  await waitUntil(async () => (seen = await intakeCount(api, kind, outcome)) === expected, 10_000, `lethe_intake_messages_total{kind="${kind}",outcome="${outcome}"} = ${expected}`).catch(() => undefined);
+  expect(seen).toBe(expected);
+}
+
 async function onboard(api: ReturnType<typeof apiClient>, tenantId: string): Promise<void> {
   const res = await api('POST', '/v1/tenants', tokens.operator, {
     tenantId,
@@ -175,7 +182,7 @@ describeWithRabbitMq('contract intake over RabbitMQ', () => {
     const dead = await channel.get(DEAD, { noAck: true });
     expect(dead && dead.properties.headers).toMatchObject({ 'x-lethe-rejected-code': 'termination-conflict' });
     expect(String(dead && dead.properties.headers?.['x-lethe-rejected-rule'])).toMatch(/terminationId t-1 was already recorded/);
-    expect(await intakeCount(a.api, 'termination', 'refused')).toBe(1);
+    await expectIntakeCount(a.api, 'termination', 'refused', 1);
     expect(await countEvents('contract-acme', 'ContractTerminated')).toBe(1);
     const stored = await pool.query<{ effective: string }>(`select data->>'effectiveAt' as effective from lethe_events where stream_id = 'contract-acme' and event_type = 'ContractTerminated'`);
     expect(Date.parse(stored.rows[0]!.effective)).toBe(Date.parse('2027-03-03T17:00:00Z'));
@@ -184,7 +191,7 @@ describeWithRabbitMq('contract intake over RabbitMQ', () => {
   it('a deletion request schedules the shred of its tenant', async () => {
     await publish('tenant.deletion-requested', { schemaVersion: 1, tenantId: 'beta', requestId: 'r-1' });
     await waitUntil(async () => (await countEvents('tenant-beta', 'ShredScheduled')) === 1, 20_000, 'the shred scheduled');
-    expect(await intakeCount(a.api, 'deletion-request', 'processed')).toBe(1);
+    await expectIntakeCount(a.api, 'deletion-request', 'processed', 1);
   }, 60_000);
 
   it('an invalid message goes to the dead-letter queue with the field and rule in headers, and is counted', async () => {
@@ -199,7 +206,7 @@ describeWithRabbitMq('contract intake over RabbitMQ', () => {
     });
     expect(String(dead.properties.headers?.['x-lethe-rejected-rule'])).toMatch(/ISO 8601/);
     expect(JSON.parse(dead.content.toString())).toMatchObject({ terminationId: 't-bad' });
-    expect(await intakeCount(a.api, 'termination', 'invalid')).toBe(1);
+    await expectIntakeCount(a.api, 'termination', 'invalid', 1);
     expect(await countEvents('contract-acme', 'ContractTerminated')).toBe(1);
     // A message without its schema version is refused the same way.
     await publish('contract.terminated', { tenantId: 'acme', terminationId: 't-2', contractId: 'c-1', effectiveAt: '2027-03-03T17:00:00Z' });
@@ -213,7 +220,7 @@ describeWithRabbitMq('contract intake over RabbitMQ', () => {
     await waitUntil(async () => (await queued(DEAD)) === 1, 20_000, 'the message in the dead-letter queue');
     const dead = await channel.get(DEAD, { noAck: true });
     expect(dead && dead.properties.headers).toMatchObject({ 'x-lethe-rejected-code': 'tenant-not-found', 'x-lethe-rejected-field': 'tenantId' });
-    expect(await intakeCount(a.api, 'termination', 'unknown-tenant')).toBe(1);
+    await expectIntakeCount(a.api, 'termination', 'unknown-tenant', 1);
     expect(await intakeCount(a.api, 'termination', 'retried')).toBe(0);
     expect(await queued(QUEUE)).toBe(0);
   }, 60_000);
