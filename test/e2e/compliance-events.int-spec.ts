@@ -156,8 +156,10 @@ it('a broken P2 opens a violation when its 24 hours are over, published once; re
   expect(hooks[1]).toEqual(closed);
   expect(await watchEvents()).toEqual(['ComplianceViolationOpened', 'ComplianceViolationClosed']);
 
-  // The audit trail shows both, caused by the watch's timer and by the re-protection's event.
-  const trail = (await api('GET', `/v1/tenants/${TENANT}/events?limit=500`, T.reader)).body.items;
+  // The audit trail shows both, caused by the watch's timer and by the re-protection's event. It
+  // shows what every read model has passed, so wait for it to reach the closing.
+  let trail: any[] = [];
+  await waitUntil(async () => (trail = (await api('GET', `/v1/tenants/${TENANT}/events?limit=500`, T.reader)).body.items).some((i: any) => i.type === 'ComplianceViolationClosed'), 10_000, 'the audit trail reaching the closing');
   expect(trail.find((i: any) => i.type === 'ComplianceViolationOpened')).toMatchObject({ stream: `compliance-${TENANT}`, cause: { kind: 'timer', name: 'compliance-check' } });
   expect(trail.find((i: any) => i.type === 'ComplianceViolationClosed')).toMatchObject({ cause: { kind: 'event', name: 'DatabaseReprotected' } });
 }, 90_000);
