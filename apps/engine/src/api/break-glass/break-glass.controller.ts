@@ -14,6 +14,10 @@ import type { z } from 'zod';
 
 const subject = (caller: CallerContext | undefined): string => caller?.subject ?? 'unknown';
 
+/** The 404 of a grant id no grant has. */
+const grantNotFound = () =>
+  new ProblemException({ status: 404, detail: 'break-glass grant not found', type: 'urn:lethe:problem:grant-not-found', extensions: { code: 'grant-not-found' } });
+
 @Controller('v1/break-glass')
 @UseFilters(DomainErrorFilter)
 export class BreakGlassController {
@@ -52,7 +56,7 @@ export class BreakGlassController {
   @Problems(404)
   async get(@ZodParam('grantId', grantIdSchema) grantId: string) {
     const grant = await this.queries.execute(new GetGrantQuery(grantId));
-    if (!grant) throw new ProblemException({ status: 404, detail: 'break-glass grant not found', type: 'urn:lethe:problem:grant-not-found', extensions: { code: 'grant-not-found' } });
+    if (!grant) throw grantNotFound();
     return grantBody(grant, this.clock.now());
   }
 
@@ -62,7 +66,7 @@ export class BreakGlassController {
   @Problems(404)
   async uses(@ZodParam('grantId', grantIdSchema) grantId: string) {
     const items = await this.queries.execute(new GetGrantUsesQuery(grantId));
-    if (!items) throw new ProblemException({ status: 404, detail: 'break-glass grant not found', type: 'urn:lethe:problem:grant-not-found', extensions: { code: 'grant-not-found' } });
+    if (!items) throw grantNotFound();
     return { items };
   }
 
