@@ -116,7 +116,7 @@ export async function simulate(argv: readonly string[]): Promise<number> {
       `${settings.faults.length > 0 ? `, faults ${settings.faults.join(',')}` : ''}${settings.sabotage ? `, sabotage ${settings.sabotage}` : ''}) into ${settings.out}\n`,
   );
   const bar = settings.progress ? simulationProgressBar(plan.start, plan.end) : undefined;
-  // Ctrl-C or a stop: the run ends at its next step, stopping the engine and dropping its database; a
+  // Ctrl-C, a stop or a hang-up: the run ends at its next step, stopping the engine and dropping its database; a
   // second signal exits at once.
   const interrupt = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -124,8 +124,10 @@ export async function simulate(argv: readonly string[]): Promise<number> {
     process.stderr.write(`\n${signal}: stopping the engine and cleaning up (again to quit at once)\n`);
     interrupt.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // SIGHUP too: a closed terminal or dropped session would otherwise kill the simulator at once and
+  // leave the engine (in its own process group) running on the run's database.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, onSignal);
   let result;
   try {
     result = await runSimulation({
@@ -144,8 +146,7 @@ export async function simulate(argv: readonly string[]): Promise<number> {
     return 130;
   } finally {
     bar?.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of signals) process.off(signal, onSignal);
   }
   const report = writeSimulationReport(settings.out, { tenants: settings.tenants, years: settings.years, seed: settings.seed, faults: settings.faults }, result);
   const serverErrors = result.unexpectedAnswers.filter((u) => u.status.split('+').some((s) => Number(s) >= 500));

@@ -81,8 +81,16 @@ export function asDomainEvent<E extends DomainEvent>(e: RecordedEvent): E {
  * Streams whose latest state a repository keeps in memory (least recently used first out). A load
  * then reads only the events after it, in one query: the stream is append-only, so the kept state
  * plus those events is the current state, whatever other instances appended meanwhile.
+ * A fleet's daily work (backups reported, detections, timers) touches every tenant's streams in turn,
+ * so a bound below the fleet's size misses on nearly every load: it reads and parses the snapshot
+ * (tens of kB for a ring with a few hundred live backups) and folds up to SNAPSHOT_EVERY events.
+ * 2048 covers a 1,000-tenant fleet's tenants and key rings; a key ring of ten years' backups is
+ * about 0.2 MB in memory, so the bound costs at most a few hundred MB on the largest fleets.
  */
-export const RECENT_STATES = 128;
+export const RECENT_STATES = 2048;
+
+/** The revision kept for a stream with no events: its first event is revision 0. */
+const NO_STREAM = -1n;
 
 export class AggregateRepository<C, E extends DomainEvent, S, X> {
   /** The latest state seen of recently used streams (insertion order = least recently used first). */
@@ -104,10 +112,12 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
     const base = this.recent.get(stream) ?? (await this.readSnapshot(stream));
     const events = await this.store.readStream(stream, base ? { fromRevision: base.revision + 1n } : {});
     const state = events.reduce((s, e) => this.type.evolve(s, asDomainEvent<E>(e)), base ? base.state : this.type.initialState);
-    const revision = events.length > 0 ? events[events.length - 1].revision : (base?.revision ?? 'no-stream');
-    if (revision !== 'no-stream' && events.length >= SNAPSHOT_EVERY) await this.writeSnapshot(stream, revision, state);
-    if (revision !== 'no-stream') this.keep(stream, state, revision);
-    return { state, revision };
+    const last = events.length > 0 ? events[events.length - 1].revision : (base?.revision ?? NO_STREAM);
+    if (last !== NO_STREAM && events.length >= SNAPSHOT_EVERY) await this.writeSnapshot(stream, last, state);
+    // A stream with no events is kept too: streams that mostly do not exist (a jurisdiction's calendar
+    // overrides, read by every working-day decision) would otherwise cost a snapshot read each time.
+    this.keep(stream, state, last);
+    return { state, revision: last === NO_STREAM ? 'no-stream' : last };
   }
 
   private keep(stream: string, state: S, revision: bigint): void {

@@ -2,9 +2,15 @@
 // instances may tick the same table at once.
 //
 // Claiming: a LEASE on the row, never a transaction held while the handler runs. Per row:
-//   1. claim   one statement: the next pending row due by clock.now() whose claim is free or expired
-//              (FOR UPDATE SKIP LOCKED in a subselect) gets claimed_by = owner, claimed_until =
-//              database now() + leaseMs and a fresh claim_token; it commits at once.
+//   1. claim   one statement: the next pending rows due by clock.now() whose claim is free or expired
+//              (up to claimBatch, FOR UPDATE SKIP LOCKED in a subselect) get claimed_by = owner,
+//              claimed_until = database now() + leaseMs and a fresh claim_token; it commits at once.
+//              The rows are then fired one after the other, each as below. A tick's first claim takes
+//              one row and each claim whose rows all fired quickly takes twice as many as the one
+//              before; rows still unfired CLAIM_HOLD_MS after their claim (a slow handler before them)
+//              are released at once and the next claim takes one row again. So claimed rows wait
+//              briefly at most: another instance still finds them, every handler starts with nearly
+//              all of its lease ahead, and a slow handler holds its own row, never a queue behind it.
 //   2. act     the handler runs with no transaction open and no connection held. Every leaseMs/3 the
 //              claim is renewed (claimed_until = now() + leaseMs where the token still matches); a
 //              renewal that finds the token gone, or no renewal for a whole lease, aborts the
@@ -69,6 +75,12 @@ export interface DeadlineBackoff {
 export interface DeadlinePollerOptions {
   /** Most rows one tick fires (one after the other). Default 100. */
   readonly batchSize?: number;
+  /**
+   * Most rows one claim statement takes (then fired one after the other). Default 16: a fleet's timers
+   * fall due together (a rotation period ending for many tenants, each ring's vault detection), and a
+   * claim per row would cost a statement per firing. 1 claims row by row.
+   */
+  readonly claimBatch?: number;
   /** Failed attempts after which a row is parked as 'failed'. Default 10. Transient failures do not count. */
   readonly maxAttempts?: number;
   /**
@@ -152,6 +164,8 @@ export function backoffDelayMs(failures: number, baseMs: number, maxMs: number):
 const MAX_ERROR_LENGTH = 1000;
 const MAX_TIMER_MS = 2_147_483_647;
 const MIN_LEASE_MS = 100;
+/** Real time claimed rows may wait behind the rows claimed with them before they are released unfired. */
+const CLAIM_HOLD_MS = 250;
 const LEASE = `now() + make_interval(secs => $3::float8 / 1000)`;
 const CLEAR_CLAIM = 'claimed_by = null, claimed_until = null, claim_token = null';
 
@@ -159,20 +173,20 @@ const CLEAR_CLAIM = 'claimed_by = null, claimed_until = null, claim_token = null
 // claim expired is taken over: that counts as a failed attempt ($5: its last_error).
 const CLAIM_SQL = `
   update lethe_deadlines d
-     set claimed_by = $2, claimed_until = ${LEASE}, claim_token = $4::uuid,
+     set claimed_by = $2, claimed_until = ${LEASE}, claim_token = gen_random_uuid(),
          attempts = d.attempts + c.taken_over::int,
-         last_error = case when c.taken_over then $5 else d.last_error end
+         last_error = case when c.taken_over then $4 else d.last_error end
     from (select id, claim_token is not null as taken_over
             from lethe_deadlines
            where status = 'pending' and coalesce(next_attempt_at, due_at) <= $1
              and (claimed_until is null or claimed_until <= now())
            order by coalesce(next_attempt_at, due_at), id
-           limit 1
+           limit $5
            for update skip locked) c
    where d.id = c.id
   returning ${DEADLINE_COLUMNS.split(', ')
     .map((column) => `d.${column}`)
-    .join(', ')}, d.revision::text as revision, c.taken_over`;
+    .join(', ')}, d.revision::text as revision, c.taken_over, d.claim_token::text as claim_token, coalesce(d.next_attempt_at, d.due_at) as fires_at`;
 
 const RENEW_SQL = `update lethe_deadlines set claimed_until = ${LEASE} where id = $1 and claim_token = $2::uuid`;
 
@@ -194,9 +208,10 @@ const RECORD_FAILURE_SQL = `
    where id = $1 and claim_token = $2::uuid and revision = $3::bigint`;
 
 const RELEASE_SQL = `update lethe_deadlines set ${CLEAR_CLAIM} where id = $1 and claim_token = $2::uuid`;
+const RELEASE_ALL_SQL = `update lethe_deadlines d set ${CLEAR_CLAIM} from unnest($1::text[], $2::uuid[]) as c(id, token) where d.id = c.id and d.claim_token = c.token`;
 
-type ClaimedRow = DeadlineRow & { revision: string; taken_over: boolean };
-type RowOutcome = 'none' | 'fired' | 'retry' | 'parked';
+type ClaimedRow = DeadlineRow & { revision: string; taken_over: boolean; claim_token: string; fires_at: Date };
+type RowOutcome = 'fired' | 'retry' | 'parked';
 type HandlerRun = { status: 'ok'; reschedule: Reschedule | undefined } | { status: 'failed'; error: unknown };
 /** What an outcome write found: it applied, the row was changed meanwhile (claim released), or the claim was gone. */
 type Recorded = 'applied' | 'changed' | 'lost';
@@ -217,6 +232,7 @@ interface Claim {
 
 export class DeadlinePoller {
   private readonly batchSize: number;
+  private readonly claimBatch: number;
   private readonly maxAttempts: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
@@ -237,6 +253,7 @@ export class DeadlinePoller {
   ) {
     this.handlers = { ...handlers };
     this.batchSize = positiveInteger('batchSize', options.batchSize ?? 100);
+    this.claimBatch = positiveInteger('claimBatch', options.claimBatch ?? 16);
     this.maxAttempts = positiveInteger('maxAttempts', options.maxAttempts ?? 10);
     this.backoffBaseMs = positiveNumber('backoff.baseMs', options.backoff?.baseMs ?? 10_000);
     this.backoffMaxMs = positiveNumber('backoff.maxMs', options.backoff?.maxMs ?? 3_600_000);
@@ -265,14 +282,26 @@ export class DeadlinePoller {
     const firedDeadlines: FiredDeadline[] = [];
     if (this.stopping) return { fired, firedDeadlines, failed, parked };
     const run = (async () => {
-      for (let i = 0; i < this.batchSize && !this.stopping; i++) {
-        const { outcome, deadline } = await this.fireNext();
-        if (outcome === 'none') break;
-        if (outcome === 'fired') {
-          fired++;
-          firedDeadlines.push({ id: deadline!.id, kind: deadline!.kind });
-        } else failed++;
-        if (outcome === 'parked') parked++;
+      const holdMs = Math.min(CLAIM_HOLD_MS, this.leaseMs / 3);
+      for (let taken = 0, size = 1; taken < this.batchSize && !this.stopping; ) {
+        const claimed = await this.claim(Math.min(size, this.claimBatch, this.batchSize - taken));
+        if (claimed.rows.length === 0) break;
+        size *= 2;
+        for (let i = 0; i < claimed.rows.length; i++) {
+          // Stopping, or the rows before this one were slow: hand the rest back for anyone to take.
+          if (this.stopping || (i > 0 && performance.now() - claimed.sentAt > holdMs)) {
+            await this.release(claimed.rows.slice(i));
+            size = 1;
+            break;
+          }
+          taken++;
+          const { outcome, deadline } = await this.fire(claimed.rows[i], claimed.sentAt);
+          if (outcome === 'fired') {
+            fired++;
+            firedDeadlines.push({ id: deadline.id, kind: deadline.kind });
+          } else failed++;
+          if (outcome === 'parked') parked++;
+        }
       }
     })();
     this.running.add(run);
@@ -290,20 +319,23 @@ export class DeadlinePoller {
     await Promise.allSettled([...this.running]);
   }
 
-  private async fireNext(): Promise<{ outcome: RowOutcome; deadline?: Deadline }> {
-    const token = randomUUID();
+  /** Claims up to `limit` due rows, each under a fresh token, in due order. */
+  private async claim(limit: number): Promise<{ rows: ClaimedRow[]; sentAt: number }> {
     const sentAt = performance.now();
-    const claimed = await this.pool.query<ClaimedRow>(CLAIM_SQL, [
-      this.clock.now(),
-      this.owner,
-      this.leaseMs,
-      token,
-      CLAIM_EXPIRED_ERROR,
-    ]);
-    const row = claimed.rows[0];
-    if (!row) return { outcome: 'none' };
+    const claimed = await this.pool.query<ClaimedRow>(CLAIM_SQL, [this.clock.now(), this.owner, this.leaseMs, CLAIM_EXPIRED_ERROR, limit]);
+    // The statement's order is not the returned rows' order: fire them in due order, then id.
+    const rows = claimed.rows.sort((a, b) => a.fires_at.getTime() - b.fires_at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return { rows, sentAt };
+  }
+
+  /** Gives back claimed rows that were not fired (their attempts unchanged: nothing ran). */
+  private async release(rows: readonly ClaimedRow[]): Promise<void> {
+    await this.pool.query(RELEASE_ALL_SQL, [rows.map((r) => r.id), rows.map((r) => r.claim_token)]);
+  }
+
+  private async fire(row: ClaimedRow, sentAt: number): Promise<{ outcome: RowOutcome; deadline: Deadline }> {
     const deadline = toDeadline(row);
-    const claim: Claim = { id: deadline.id, token, revision: row.revision, sentAt };
+    const claim: Claim = { id: deadline.id, token: row.claim_token, revision: row.revision, sentAt };
     if (row.taken_over) {
       this.logger?.warn(fields(deadline, deadline.attempts), 'deadline claim expired; taken over and counted as a failed attempt');
       if (deadline.attempts >= this.maxAttempts) {

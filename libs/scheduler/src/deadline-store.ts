@@ -108,6 +108,33 @@ const ALREADY: Record<Exclude<DeadlineStatus, 'pending'>, 'already-fired' | 'alr
   failed: 'already-failed',
 };
 
+// schedule(): $1 id, $2 kind, $3 due at, $4 payload (JSON text), $5 now. Only a pending row of the same
+// kind is rescheduled (a claim does not stop it), and only when its due time or payload differ.
+const RESCHEDULE_PENDING_SQL = `
+  update lethe_deadlines
+     set due_at = $3, payload = $4::jsonb, attempts = 0, last_error = null, next_attempt_at = null, updated_at = $5,
+         revision = revision + 1
+   where id = $1 and status = 'pending' and kind = $2
+     and (due_at is distinct from $3 or payload is distinct from $4::jsonb)`;
+
+// All three steps in one statement. Its parts share one snapshot: when the insert inserted, the update
+// cannot see the row; when the update wrote, the last part reads the row as it was before, so each is
+// taken only when the ones before it did nothing. No row at all: see scheduleWith.
+const SCHEDULE_SQL = `
+  with inserted as (
+    insert into lethe_deadlines (id, kind, due_at, payload, status, attempts, created_at, updated_at)
+    values ($1, $2, $3, $4::jsonb, 'pending', 0, $5, $5)
+    on conflict (id) do nothing
+    returning ${DEADLINE_COLUMNS}, 'scheduled' as outcome
+  ), rescheduled as (
+    ${RESCHEDULE_PENDING_SQL.trim()} and not exists (select 1 from inserted)
+    returning ${DEADLINE_COLUMNS}, 'rescheduled' as outcome
+  )
+  select * from inserted
+  union all select * from rescheduled
+  union all select ${DEADLINE_COLUMNS}, 'found' as outcome from lethe_deadlines
+   where id = $1 and not exists (select 1 from inserted) and not exists (select 1 from rescheduled)`;
+
 export class PostgresDeadlineStore {
   constructor(
     private readonly pool: pg.Pool,
@@ -274,35 +301,36 @@ export class PostgresDeadlineStore {
     validateId(id);
     if (typeof kind !== 'string' || kind === '') throw new TypeError('deadline kind must be a non-empty string');
     if (!(dueAt instanceof Date) || Number.isNaN(dueAt.getTime())) throw new TypeError('dueAt must be a valid Date');
-    const json = toJson(payload);
-    const now = this.clock.now();
+    const values = [id, kind, dueAt, toJson(payload), this.clock.now()];
 
+    // One round trip for what is nearly always asked (a saga re-deriving its timers on every event):
+    // insert, else reschedule the pending row, else read it as it stands.
+    const once = await q.query<DeadlineRow & { outcome: 'scheduled' | 'rescheduled' | 'found' }>(SCHEDULE_SQL, values);
+    const row = once.rows[0];
+    if (row) return this.outcomeOf(row.outcome, toDeadline(row), id, kind);
+
+    // The id was inserted by a transaction that committed after this statement's snapshot (the insert
+    // saw the conflict, the rest of the statement did not see the row): decide again, a statement at a time.
     const inserted = await q.query<DeadlineRow>(
       `insert into lethe_deadlines (id, kind, due_at, payload, status, attempts, created_at, updated_at)
        values ($1, $2, $3, $4::jsonb, 'pending', 0, $5, $5)
        on conflict (id) do nothing
        returning ${DEADLINE_COLUMNS}`,
-      [id, kind, dueAt, json, now],
+      values,
     );
     if (inserted.rows[0]) return { outcome: 'scheduled', deadline: toDeadline(inserted.rows[0]) };
-
-    // The id exists. Only a pending row of the same kind is rescheduled (a claim does not stop it).
-    const rescheduled = await q.query<DeadlineRow>(
-      `update lethe_deadlines
-          set due_at = $2, payload = $4::jsonb, attempts = 0, last_error = null, next_attempt_at = null, updated_at = $5,
-              revision = revision + 1
-        where id = $1 and status = 'pending' and kind = $3
-          and (due_at is distinct from $2 or payload is distinct from $4::jsonb)
-        returning ${DEADLINE_COLUMNS}`,
-      [id, dueAt, kind, json, now],
-    );
+    const rescheduled = await q.query<DeadlineRow>(`${RESCHEDULE_PENDING_SQL} returning ${DEADLINE_COLUMNS}`, values);
     if (rescheduled.rows[0]) return { outcome: 'rescheduled', deadline: toDeadline(rescheduled.rows[0]) };
-
     const existing = await getWith(q, id);
     if (!existing) throw new Error(`deadline ${id} vanished while being scheduled`); // rows are never deleted
-    if (existing.status !== 'pending') return { outcome: ALREADY[existing.status], deadline: existing };
-    if (existing.kind !== kind) throw new DeadlineKindMismatchError(id, existing.kind, kind);
-    return { outcome: 'unchanged', deadline: existing };
+    return this.outcomeOf('found', existing, id, kind);
+  }
+
+  private outcomeOf(outcome: 'scheduled' | 'rescheduled' | 'found', deadline: Deadline, id: string, kind: string): ScheduleResult {
+    if (outcome !== 'found') return { outcome, deadline };
+    if (deadline.status !== 'pending') return { outcome: ALREADY[deadline.status], deadline };
+    if (deadline.kind !== kind) throw new DeadlineKindMismatchError(id, deadline.kind, kind);
+    return { outcome: 'unchanged', deadline };
   }
 
   private async cancelWith(q: Queryable, id: string): Promise<CancelResult> {

@@ -75,7 +75,10 @@ export class PgNotifier {
 
   private async connect(): Promise<void> {
     const client = new pg.Client(this.connection);
-    client.on('notification', () => {
+    client.on('notification', (message) => {
+      // Our own NOTIFY (sent on this connection) tells other processes what wakeLocal already told
+      // this one: waking readers again would only cost each of them an empty read.
+      if (message.processId === (client as unknown as { processID: number | null }).processID) return;
       this.version++;
       for (const w of [...this.waiters]) w();
     });

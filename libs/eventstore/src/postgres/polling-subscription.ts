@@ -1,11 +1,14 @@
 // Catch-up then live delivery over readAll: page through the log, and when nothing is left, sleep
 // until a notification or the poll interval, whichever comes first.
 import type { EventHandler, RecordedEvent, SubscribeOptions, Subscription } from '../event-store.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PgNotifier } from './pg-notifier.js';
 
 export interface PollingOptions extends SubscribeOptions {
   readonly batchSize: number;
   readonly pollIntervalMs: number;
+  /** Real time (ms) to wait after a wake-up at the head before reading (0: read at once). */
+  readonly gatherMs: number;
 }
 
 export class PollingSubscription implements Subscription {
@@ -61,8 +64,13 @@ export class PollingSubscription implements Subscription {
           caughtUp = true;
           this.options.onCaughtUp?.();
         }
-        if (batch.length > 0) continue;
+        // A page short of batchSize ended at the head as it stood when read: what was appended since
+        // then was announced after `seen` was taken, so the wait returns at once for it, and nothing
+        // else needs another read (one empty read per processor per wake-up, on a busy log).
         await this.notifier.wait(seen, this.options.pollIntervalMs, this.stopped);
+        // Woken from the head: let the burst that woke it land before reading, so a busy log is read
+        // (and a batching processor commits) a page at a time instead of an event at a time.
+        if (this.options.gatherMs > 0 && !this.stopping) await Promise.race([sleep(this.options.gatherMs), this.stopped]);
       }
     } catch (error) {
       this.stopping = true;

@@ -88,11 +88,20 @@ function toRecorded(row: EventRow): RecordedEvent {
   };
 }
 
+/** Default of PostgresEventStoreOptions.gatherMs: small beside any read model's promised lag. */
+export const GATHER_MS = 5;
+
 export interface PostgresEventStoreOptions {
   /** How often a live subscription looks for events when no notification arrives. */
   readonly pollIntervalMs?: number;
   /** Page size of catch-up reads. */
   readonly batchSize?: number;
+  /**
+   * Real time (ms) a live subscription waits after a notification before it reads (default
+   * GATHER_MS): the appends of a busy moment are then read, and handled by a batching processor, a
+   * page at a time; each read and checkpoint move per event would cost a few statements each.
+   */
+  readonly gatherMs?: number;
   /**
    * Where the LISTEN connection goes: a direct connection to PostgreSQL, never a transaction-mode
    * pooler (LISTEN is session state). Default: the pool's own settings.
@@ -247,7 +256,7 @@ export class PostgresEventStore implements EventStore {
       this.notifier,
       after,
       handler,
-      { batchSize: this.options.batchSize ?? 1000, pollIntervalMs: this.options.pollIntervalMs ?? 500, ...options },
+      { batchSize: this.options.batchSize ?? 1000, pollIntervalMs: this.options.pollIntervalMs ?? 500, gatherMs: this.options.gatherMs ?? GATHER_MS, ...options },
     );
     this.subscriptions.add(subscription);
     void subscription.done.finally(() => this.subscriptions.delete(subscription));

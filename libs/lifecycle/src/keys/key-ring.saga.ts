@@ -56,7 +56,35 @@ export class KeyRingSaga implements Processor<typeof INTERESTS> {
     private readonly retirementLeadMs = 0,
   ) {}
 
-  async handle(event: Delivered<typeof INTERESTS>, tx: pg.PoolClient): Promise<void> {
+  handle(event: Delivered<typeof INTERESTS>, tx: pg.PoolClient): Promise<void> {
+    return this.handleBatch([event], tx);
+  }
+
+  /**
+   * The events the log handed over together, in one transaction. Rotation and retirement timers are
+   * derived from the ring's latest state, not from the event, so a ring that several of the events
+   * concern (a day's backups, a rotation and its re-protections) has them derived once, after the rest.
+   */
+  async handleBatch(events: readonly Delivered<typeof INTERESTS>[], tx: pg.PoolClient): Promise<void> {
+    const rotation = new Set<string>();
+    const retention = new Set<string>();
+    for (const event of events) {
+      await this.handleOne(event, tx);
+      if (isIn(ROTATION_EVENTS, event.type)) rotation.add(event.categoryId);
+      if (isIn(RETENTION_EVENTS, event.type)) retention.add(event.categoryId);
+    }
+    for (const tenantId of new Set([...rotation, ...retention])) {
+      const { state } = await this.keys.load(tenantId);
+      if (!state.exists || state.destroyed) continue;
+      if (rotation.has(tenantId)) {
+        await this.deadlines.scheduleInTx(tx, rotationTimerId(tenantId), new Date(rotationDueAt(state)), KEY_ROTATION, { tenantId });
+      }
+      if (retention.has(tenantId)) await this.scheduleRetirements(tenantId, state, tx);
+    }
+  }
+
+  /** What one event asks of the timers besides rotation and retirement (handleBatch derives those). */
+  private async handleOne(event: Delivered<typeof INTERESTS>, tx: pg.PoolClient): Promise<void> {
     const tenantId = event.categoryId;
     if (event.type === 'TenantOnboarded') {
       // Onboarding opens the ring itself; this timer finishes the job if it was cut short (a crash,
@@ -81,19 +109,16 @@ export class KeyRingSaga implements Processor<typeof INTERESTS> {
       // Back in use under break-glass: its grace is over before it ran out; a new retirement starts another.
       await this.deadlines.cancelInTx(tx, destroyTimerId(tenantId, event.data.keyVersionId));
     }
+    if (event.type !== 'KeyRingOpened' && event.type !== 'KeyVersionAdded') return;
     const { state } = await this.keys.load(tenantId);
     if (!state.exists || state.destroyed) return;
     if (event.type === 'KeyRingOpened') await this.detection.ensureFor(tenantId, tx);
-    if (isIn(ROTATION_EVENTS, event.type)) {
-      await this.deadlines.scheduleInTx(tx, rotationTimerId(tenantId), new Date(rotationDueAt(state)), KEY_ROTATION, { tenantId });
-    }
     if (event.type === 'KeyVersionAdded') {
       const { keyVersionId, createdAt } = event.data;
       const payload = { tenantId, keyVersionId };
       await this.deadlines.scheduleInTx(tx, reprotectTimerId(tenantId, keyVersionId), this.clock.now(), KEY_REPROTECT, payload);
       await this.deadlines.scheduleInTx(tx, overdueTimerId(tenantId, keyVersionId), new Date(reprotectDueBy(createdAt)), KEY_REPROTECT_OVERDUE, payload);
     }
-    if (isIn(RETENTION_EVENTS, event.type)) await this.scheduleRetirements(tenantId, state, tx);
   }
 
   /** One timer per superseded version, at the moment its last need ends (re-checked when it fires). */
