@@ -99,3 +99,36 @@ it('stamps what it appends with the current schema version of each type', async 
   expect(backup.metadata).toMatchObject({ schemaVersion: 2 });
   expect(backup.data).toMatchObject({ protection: 'customer-key', unrestorable: null });
 });
+
+it('keeps a stream it found empty, and still sees the first event another instance appends to it', async () => {
+  // Given a repository that loaded a tenant stream with no events (kept, so no snapshot is read again)
+  const tenants = new TenantRepository(store, clock, new CalendarWorkingDays());
+  expect(await tenants.load('lateco')).toMatchObject({ revision: 'no-stream', state: { exists: false } });
+  // When another writer appends the stream's first event
+  await store.append(
+    tenantStream('lateco'),
+    [
+      {
+        id: '00000000-0000-4000-8000-000000000009',
+        type: 'TenantOnboarded',
+        data: {
+          tenantId: 'lateco',
+          jurisdiction: 'FR',
+          timeZone: 'Europe/Paris',
+          excludedHolidayTypes: ['public'],
+          keyCustody: 'managed',
+          backupKeyMode: 'customer',
+          databases: [{ databaseId: 'db-1' }],
+          shredGraceWorkingDays: 2,
+          at,
+        },
+        metadata: { schemaVersion: 1 },
+      },
+    ],
+    'no-stream',
+  );
+  // Then the same repository's next load folds it
+  const { state, revision } = await tenants.load('lateco');
+  expect(revision).toBe(0n);
+  expect(state.exists).toBe(true);
+});

@@ -282,6 +282,14 @@ async function claimOf(id: string) {
   return r.rows[0];
 }
 
+/** Polls `condition` every 20 ms until it holds; fails after 5 s. */
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  for (const until = Date.now() + 5_000; !(await condition()); ) {
+    if (Date.now() > until) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** A promise and its resolver, to hold a handler at a known point. */
 function gate(): { wait: Promise<void>; open: () => void } {
   let open!: () => void;
@@ -613,6 +621,42 @@ describe('DeadlinePoller: several instances', () => {
     expect(await claimOf('gated')).toMatchObject({ claimed_by: null, claim_token: null });
     clock.advance(HOUR_MS);
     expect((await second.tick()).fired).toBe(0);
+  });
+
+  it('claims rows together when they fire quickly, and hands back the ones waiting behind a slow handler while it runs', async () => {
+    const held = gate();
+    const inGate = gate();
+    const fired: string[] = [];
+    const clock = new ManualClock(T0);
+    const store = new PostgresDeadlineStore(pool, clock);
+    const handlers: DeadlineHandlers = {
+      work: async (d) => {
+        if (d.id === 'b-slow') {
+          inGate.open();
+          await held.wait;
+        }
+        fired.push(d.id);
+      },
+    };
+    const first = new DeadlinePoller(pool, clock, handlers);
+    const second = new DeadlinePoller(pool, clock, handlers);
+    // Given four due rows: a quick one, then a slow one claimed with the two after it
+    for (const [i, id] of ['a-quick', 'b-slow', 'c-behind', 'd-behind'].entries()) await store.schedule(id, new Date(T0.getTime() + i), 'work', null);
+    clock.advance(10);
+    const claims = () => pool.query<{ id: string }>('select id from lethe_deadlines where claim_token is not null order by id');
+
+    // When the first poller's second claim (two rows: it doubles after a quick one) reaches the slow row
+    const firstTick = first.tick();
+    await inGate.wait;
+    expect((await claims()).rows.map((r) => r.id)).toEqual(['b-slow', 'c-behind']);
+    // Then the row claimed behind it is handed back within CLAIM_HOLD_MS, while the slow handler still runs,
+    await waitFor(async () => (await claims()).rows.length === 1);
+    // and another poller fires it and the rest.
+    expect(await second.tick()).toMatchObject({ fired: 2, failed: 0 });
+    held.open();
+    expect(await firstTick).toMatchObject({ fired: 2, failed: 0 });
+    expect(fired).toEqual(['a-quick', 'c-behind', 'd-behind', 'b-slow']);
+    for (const id of ['a-quick', 'b-slow', 'c-behind', 'd-behind']) expect(await store.get(id)).toMatchObject({ status: 'fired', attempts: 0, lastError: null });
   });
 
   it('two pollers with a short lease never run one row at once, even when handlers outlast several leases', async () => {

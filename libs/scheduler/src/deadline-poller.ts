@@ -284,23 +284,40 @@ export class DeadlinePoller {
     const run = (async () => {
       const holdMs = Math.min(CLAIM_HOLD_MS, this.leaseMs / 3);
       for (let taken = 0, size = 1; taken < this.batchSize && !this.stopping; ) {
-        const claimed = await this.claim(Math.min(size, this.claimBatch, this.batchSize - taken));
-        if (claimed.rows.length === 0) break;
+        const { rows, sentAt } = await this.claim(Math.min(size, this.claimBatch, this.batchSize - taken));
+        if (rows.length === 0) break;
         size *= 2;
-        for (let i = 0; i < claimed.rows.length; i++) {
-          // Stopping, or the rows before this one were slow: hand the rest back for anyone to take.
-          if (this.stopping || (i > 0 && performance.now() - claimed.sentAt > holdMs)) {
-            await this.release(claimed.rows.slice(i));
-            size = 1;
-            break;
+        // Rows not started holdMs after the claim (a slow handler before them) are handed back at once,
+        // while that handler still runs, for anyone to take; the rest of this loop then skips them.
+        let next = 0;
+        let released: Promise<void> | undefined;
+        const handBack = () => {
+          if (next >= rows.length) return;
+          released = this.release(rows.slice(next));
+          next = rows.length;
+          size = 1;
+        };
+        const timer = rows.length > 1 ? setTimeout(handBack, Math.max(0, sentAt + holdMs - performance.now())) : undefined;
+        try {
+          while (next < rows.length) {
+            if (this.stopping) {
+              handBack();
+              break;
+            }
+            const row = rows[next++];
+            taken++;
+            const { outcome, deadline } = await this.fire(row, sentAt);
+            if (outcome === 'fired') {
+              fired++;
+              firedDeadlines.push({ id: deadline.id, kind: deadline.kind });
+            } else failed++;
+            if (outcome === 'parked') parked++;
           }
-          taken++;
-          const { outcome, deadline } = await this.fire(claimed.rows[i], claimed.sentAt);
-          if (outcome === 'fired') {
-            fired++;
-            firedDeadlines.push({ id: deadline.id, kind: deadline.kind });
-          } else failed++;
-          if (outcome === 'parked') parked++;
+        } finally {
+          // Also after a failure to record an outcome: what did not run is not left to expire.
+          clearTimeout(timer);
+          handBack();
+          await released;
         }
       }
     })();
