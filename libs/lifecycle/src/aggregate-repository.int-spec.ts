@@ -31,28 +31,7 @@ afterAll(async () => {
 });
 
 it('loads a tenant onboarded before calendar v2 and the key ring policies with the defaults of that time', async () => {
-  await store.append(
-    tenantStream('oldco'),
-    [
-      {
-        id: '00000000-0000-4000-8000-000000000001',
-        type: 'TenantOnboarded',
-        data: {
-          tenantId: 'oldco',
-          jurisdiction: 'DE-BY',
-          timeZone: 'Europe/Berlin',
-          excludedHolidayTypes: ['public', 'bank'],
-          keyCustody: 'managed',
-          backupKeyMode: 'customer',
-          databases: [{ databaseId: 'db-1' }],
-          shredGraceWorkingDays: 2,
-          at,
-        },
-        metadata: { schemaVersion: 1 },
-      },
-    ],
-    'no-stream',
-  );
+  await appendV1Onboarding('oldco', '00000000-0000-4000-8000-000000000001');
   const { state, revision } = await new TenantRepository(store, clock, new CalendarWorkingDays()).load('oldco');
   expect(revision).toBe(0n);
   expect(state.partialHolidays).toBe('working');
@@ -105,17 +84,26 @@ it('keeps a stream it found empty, and still sees the first event another instan
   const tenants = new TenantRepository(store, clock, new CalendarWorkingDays());
   expect(await tenants.load('lateco')).toMatchObject({ revision: 'no-stream', state: { exists: false } });
   // When another writer appends the stream's first event
+  await appendV1Onboarding('lateco', '00000000-0000-4000-8000-000000000009');
+  // Then the same repository's next load folds it
+  const { state, revision } = await tenants.load('lateco');
+  expect(revision).toBe(0n);
+  expect(state.exists).toBe(true);
+});
+
+/** A tenant's first event as schema version 1 stored it (before calendar v2 and the key ring policies). */
+async function appendV1Onboarding(tenantId: string, eventId: string): Promise<void> {
   await store.append(
-    tenantStream('lateco'),
+    tenantStream(tenantId),
     [
       {
-        id: '00000000-0000-4000-8000-000000000009',
+        id: eventId,
         type: 'TenantOnboarded',
         data: {
-          tenantId: 'lateco',
-          jurisdiction: 'FR',
-          timeZone: 'Europe/Paris',
-          excludedHolidayTypes: ['public'],
+          tenantId,
+          jurisdiction: 'DE-BY',
+          timeZone: 'Europe/Berlin',
+          excludedHolidayTypes: ['public', 'bank'],
           keyCustody: 'managed',
           backupKeyMode: 'customer',
           databases: [{ databaseId: 'db-1' }],
@@ -127,8 +115,4 @@ it('keeps a stream it found empty, and still sees the first event another instan
     ],
     'no-stream',
   );
-  // Then the same repository's next load folds it
-  const { state, revision } = await tenants.load('lateco');
-  expect(revision).toBe(0n);
-  expect(state.exists).toBe(true);
-});
+}
