@@ -2,9 +2,10 @@
 // violation and a report; the same fleet on an engine with each known defect (--sabotage) must report
 // the matching broken promise and exit 1. A simulator that cannot fail proves nothing.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 
 /** Real time a small run may take on a loaded 2-core machine. */
 const RUN_TIMEOUT_MS = 420_000;
@@ -17,8 +18,14 @@ interface Run {
   readonly report: { violations: { promise: string; tenantId: string; expected: string; actual: string }[]; counts: Record<string, number>; unexpectedAnswers: unknown[] } | null;
 }
 
-/** Runs `lethe simulate` into a fresh folder; `interruptAfterMs`: sends SIGINT that long after the run starts. */
-function lethe(args: readonly string[], interruptAfterMs?: number): Promise<Run> {
+/**
+ * How a test interrupts a run: SIGINT `afterMs` after the run starts; `twice`: once its engine
+ * listens, SIGINT and a second one 200 ms later (quit at once).
+ */
+type Interrupt = { readonly afterMs: number } | { readonly twice: true };
+
+/** Runs `lethe simulate` into a fresh folder, interrupting it as `interrupt` says. */
+function lethe(args: readonly string[], interrupt?: Interrupt): Promise<Run> {
   const out = mkdtempSync(join(tmpdir(), 'lethe-simulate-'));
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['bin/lethe.js', 'simulate', ...args, '--out', out, '--no-progress'], {
@@ -30,9 +37,10 @@ function lethe(args: readonly string[], interruptAfterMs?: number): Promise<Run>
     child.stdout.on('data', (d) => (stdout += String(d)));
     child.stderr.on('data', (d) => {
       stderr += String(d);
-      if (interruptAfterMs !== undefined && stderr.includes('simulating ') && !interrupting) {
+      if (interrupt !== undefined && stderr.includes('simulating ') && !interrupting) {
         interrupting = true;
-        setTimeout(() => child.kill('SIGINT'), interruptAfterMs);
+        if ('afterMs' in interrupt) setTimeout(() => child.kill('SIGINT'), interrupt.afterMs);
+        else void whenEngineListens(out).then(() => twice(() => child.kill('SIGINT')));
       }
     });
     let interrupting = false;
@@ -46,6 +54,55 @@ function lethe(args: readonly string[], interruptAfterMs?: number): Promise<Run>
       resolve({ code, stdout, stderr, report, out });
     });
   });
+}
+
+/** A one-tenant year into `out` as given (the tests of a refused --out): its exit code and stderr. */
+function simulateInto(out: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/lethe.js', 'simulate', '--tenants', '1', '--years', '1', '--out', out, '--no-progress'], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: process.env.LETHE_TEST_ADMIN_URL ?? '' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    child.once('exit', (code) => resolve({ code, stderr }));
+  });
+}
+
+/** Resolves once the run's engine has said it listens (its log in the run's folder). */
+async function whenEngineListens(out: string): Promise<void> {
+  for (;;) {
+    if (existsSync(join(out, 'engine.log')) && readFileSync(join(out, 'engine.log'), 'utf8').includes('listening on')) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function twice(send: () => void): void {
+  send();
+  setTimeout(send, 200);
+}
+
+/** Processes whose environment or command line name `folder` (a run's engine, its embedded server). */
+function processesUsing(folder: string): string[] {
+  return readdirSync('/proc').filter((pid) => /^\d+$/.test(pid) && (environOf(pid).includes(folder) || commandLineOf(pid).includes(folder)));
+}
+
+/** Waits up to `ms` for processesUsing(folder) to be empty (a SIGKILL takes effect asynchronously); returns what is left. */
+async function processesLeft(folder: string, ms: number): Promise<string[]> {
+  const until = Date.now() + ms;
+  let left = processesUsing(folder);
+  while (left.length > 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    left = processesUsing(folder);
+  }
+  return left;
+}
+
+function commandLineOf(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** A process's environment as text ('' when it is gone or not ours to read). */
@@ -108,11 +165,12 @@ describe('lethe simulate', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`VIOLATION ${promise}`);
     // Read by people: one year is "1 year".
+    expect(run.stderr).toContain('simulating 12 tenants over 1 year (');
     expect(readFileSync(join(run.out, 'report.md'), 'utf8')).toContain('12 tenants × 1 year, seed 3');
   }, 3 * RUN_TIMEOUT_MS);
 
   it('given a run interrupted with SIGINT, when it stops, then it exits 130 with its engine stopped and its database dropped', async () => {
-    const run = await lethe(['--tenants', '3', '--years', '1', '--seed', '1'], 8_000);
+    const run = await lethe(['--tenants', '3', '--years', '1', '--seed', '1'], { afterMs: 8_000 });
     expect(run.code).toBe(130);
     expect(run.stderr).toContain("the engine was stopped and the run's database dropped; no report");
     expect(run.report).toBeNull();
@@ -121,17 +179,28 @@ describe('lethe simulate', () => {
     expect(left).toEqual([]);
   }, RUN_TIMEOUT_MS);
 
+  it('given a running engine, when SIGINT comes twice, then it exits 130 at once and no engine or embedded server outlives it', async () => {
+    const run = await lethe(['--tenants', '3', '--years', '1', '--seed', '1'], { twice: true });
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain('SIGINT again: the engine was killed');
+    // The engine runs in its own process group: only the simulator's exit hook ends it.
+    expect(await processesLeft(run.out, 10_000)).toEqual([]);
+    // A database on a server is left, named so it can be dropped: this test drops it.
+    const left = /; database (lethe_simulate_[0-9a-f]+) on \S+ was not dropped/.exec(run.stderr)?.[1];
+    expect(left).toBeDefined();
+    const admin = new pg.Client({ connectionString: process.env.LETHE_TEST_ADMIN_URL });
+    await admin.connect();
+    try {
+      await admin.query(`drop database if exists ${left} with (force)`);
+    } finally {
+      await admin.end();
+    }
+  }, RUN_TIMEOUT_MS);
+
   it('given an out folder holding an earlier run, when run into it, then it exits 2 naming --out and touches nothing', async () => {
     const out = mkdtempSync(join(tmpdir(), 'lethe-simulate-used-'));
     writeFileSync(join(out, 'report.md'), 'an earlier run\n');
-    const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['bin/lethe.js', 'simulate', '--tenants', '1', '--years', '1', '--out', out, '--no-progress'], {
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: process.env.LETHE_TEST_ADMIN_URL ?? '' },
-      });
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += String(d)));
-      child.once('exit', (code) => resolve({ code, stderr }));
-    });
+    const run = await simulateInto(out);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`--out: ${out} is not empty`);
     expect(readdirSync(out)).toEqual(['report.md']);
@@ -147,6 +216,22 @@ describe('lethe simulate', () => {
     expect(negative.stderr).toContain('--years: must be a whole number from 1 to 50');
     const fault = await lethe(['--faults', 'vault,meteor']);
     expect(fault.code).toBe(2);
-    expect(fault.stderr).toContain('--faults: each entry must be one of vault, crash, duplicates, late');
+    expect(fault.stderr).toContain('--faults: "meteor" is not a fault; each entry must be one of vault, crash, duplicates, late');
+  }, 60_000);
+
+  it('given --out naming a file, or a folder under a file, when run, then it exits 2 naming --out and makes nothing', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'lethe-simulate-file-'));
+    const file = join(parent, 'notes.txt');
+    writeFileSync(file, 'not a folder\n');
+    for (const [out, rule] of [
+      [file, `--out: ${file} is a file; it must be a new or empty folder`],
+      [join(file, 'run'), `--out: ${join(file, 'run')} cannot be made (ENOTDIR: not a directory); it must be a new or empty folder`],
+    ] as const) {
+      const run = await simulateInto(out);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(rule);
+    }
+    expect(readdirSync(parent)).toEqual(['notes.txt']);
+    expect(readFileSync(file, 'utf8')).toBe('not a folder\n');
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 // `lethe simulate`: a seeded fleet taken through the real engine for years of simulated time, every
 // promise checked by the independent oracle as it goes. Exit 0 when every promise held, 1 on any
 // violation (or an answer the API never gives, such as a 500), 2 on bad usage.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SABOTAGE_KINDS } from '@lethe/lifecycle';
@@ -57,8 +57,33 @@ function faultList(raw: string | undefined): FaultKind[] {
   if (raw === undefined || raw === '') return [];
   const out: FaultKind[] = [];
   for (const item of raw.split(',').map((s) => s.trim())) {
-    if (!(FAULT_KINDS as readonly string[]).includes(item)) throw new UsageError(`--faults: each entry must be one of ${FAULT_KINDS.join(', ')}`);
+    if (!(FAULT_KINDS as readonly string[]).includes(item)) {
+      throw new UsageError(`--faults: ${JSON.stringify(item)} is not a fault; each entry must be one of ${FAULT_KINDS.join(', ')}`);
+    }
     if (!out.includes(item as FaultKind)) out.push(item as FaultKind);
+  }
+  return out;
+}
+
+/**
+ * The run's folder, made now (last, once every other flag passed: bad input leaves nothing behind).
+ * It must be new or empty: a folder of an earlier run would mix two runs' files (and an embedded
+ * cluster made with another key).
+ * @throws UsageError naming --out when it is a file, not empty, or cannot be made (the system's reason).
+ */
+function outFolder(raw: string): string {
+  const out = resolve(raw);
+  if (existsSync(out)) {
+    if (!statSync(out).isDirectory()) throw new UsageError(`--out: ${out} is a file; it must be a new or empty folder`);
+    if (readdirSync(out).length > 0) throw new UsageError(`--out: ${out} is not empty (an earlier run?); choose another folder or remove it`);
+    return out;
+  }
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch (error) {
+    // Node's message, e.g. "ENOTDIR: not a directory, mkdir '/a/b'": the reason, without the path again.
+    const reason = (error as Error).message.split(', ')[0];
+    throw new UsageError(`--out: ${out} cannot be made (${reason}); it must be a new or empty folder`);
   }
   return out;
 }
@@ -91,15 +116,16 @@ export async function simulate(argv: readonly string[]): Promise<number> {
     if (values.sabotage !== undefined && !(SABOTAGE_KINDS as readonly string[]).includes(values.sabotage)) {
       throw new UsageError(`--sabotage: must be one of ${SABOTAGE_KINDS.join(', ')}`);
     }
+    const tenants = integer('tenants', values.tenants);
+    const years = integer('years', values.years);
     const seed = integer('seed', values.seed);
-    const out = resolve(values.out ?? `simulation-${seed}`);
-    // A folder of an earlier run would mix two runs' files (and an embedded cluster made with another key).
-    if (existsSync(out) && readdirSync(out).length > 0) throw new UsageError(`--out: ${out} is not empty (an earlier run?); choose another folder or remove it`);
+    const faults = faultList(values.faults);
+    const out = outFolder(values.out ?? `simulation-${seed}`);
     settings = {
-      tenants: integer('tenants', values.tenants),
-      years: integer('years', values.years),
+      tenants,
+      years,
       seed,
-      faults: faultList(values.faults),
+      faults,
       sabotage: values.sabotage,
       out,
       keepDatabase: values['keep-database'] === true,
@@ -112,15 +138,22 @@ export async function simulate(argv: readonly string[]): Promise<number> {
   }
   const plan = generateFleet({ tenants: settings.tenants, years: settings.years, seed: settings.seed, faults: settings.faults });
   process.stderr.write(
-    `simulating ${plan.tenants.length} tenants over ${settings.years} years (${plan.facts.length} facts, seed ${settings.seed}` +
+    `simulating ${plan.tenants.length} tenants over ${settings.years} year${settings.years === 1 ? '' : 's'} (${plan.facts.length} facts, seed ${settings.seed}` +
       `${settings.faults.length > 0 ? `, faults ${settings.faults.join(',')}` : ''}${settings.sabotage ? `, sabotage ${settings.sabotage}` : ''}) into ${settings.out}\n`,
   );
-  const bar = settings.progress ? simulationProgressBar(plan.start, plan.end) : undefined;
+  // Started once the database line is out: a bar redraws its own line.
+  let bar: ReturnType<typeof simulationProgressBar> | undefined;
   // Ctrl-C, a stop or a hang-up: the run ends at its next step, stopping the engine and dropping its database; a
   // second signal exits at once.
   const interrupt = new AbortController();
+  let database: string | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupt.signal.aborted) process.exit(130);
+    if (interrupt.signal.aborted) {
+      // The exit kills the engine (engine-child's exit hook) and an embedded server (its own hook);
+      // a database on DATABASE_URL's server stays.
+      process.stderr.write(`${signal} again: the engine was killed${database ? `; ${database} was not dropped` : ''}\n`);
+      process.exit(130);
+    }
     process.stderr.write(`\n${signal}: stopping the engine and cleaning up (again to quit at once)\n`);
     interrupt.abort();
   };
@@ -137,7 +170,12 @@ export async function simulate(argv: readonly string[]): Promise<number> {
       databaseUrl: process.env.DATABASE_URL || undefined,
       keepDatabase: settings.keepDatabase,
       ...(settings.sabotage ? { sabotage: settings.sabotage } : {}),
-      ...(bar ? { onStep: (p) => bar.update(p) } : {}),
+      onDatabase: (description) => {
+        database = description;
+        process.stderr.write(`on ${description}\n`);
+        if (settings.progress) bar = simulationProgressBar(plan.start, plan.end);
+      },
+      onStep: (p) => bar?.update(p),
     });
   } catch (error) {
     if (!(error instanceof SimulationInterruptedError)) throw error;

@@ -20,6 +20,28 @@ function engineCommand(): { args: string[]; cwd: string } {
   return { args: ['--import', '@swc-node/register/esm-register', join(root, 'apps/engine/src/main.ts')], cwd: root };
 }
 
+/**
+ * Engines started and not yet exited. The engine runs in its own process group, so nothing else
+ * ends it when the simulator exits at once (a second Ctrl-C, an uncaught error): an exit hook kills
+ * them, or one would keep running timers against the run's database.
+ */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function killRunningEngines(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
+/** Tracks `child` until it exits; the first call installs the exit hook. */
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', killRunningEngines);
+  }
+}
+
 export interface EngineChild {
   /** Base URL, e.g. http://127.0.0.1:41234. */
   readonly url: string;
@@ -49,6 +71,7 @@ export async function startEngineChild(env: Readonly<Record<string, string>>, lo
     // order and cleans up, instead of killing both at once.
     detached: true,
   });
+  track(child);
   const log = createWriteStream(logFile, { flags: 'a' });
   let intentional = false;
   let peak: number | null = null;

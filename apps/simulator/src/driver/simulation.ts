@@ -56,6 +56,8 @@ export interface SimulationOptions {
   readonly keepDatabase?: boolean;
   /** Called after each step (the progress bar). */
   readonly onStep?: (progress: SimulationProgress) => void;
+  /** Called once the run's database exists, with its description (server and name, no credentials). */
+  readonly onDatabase?: (description: string) => void;
   /** Aborted (Ctrl-C): the run stops at the next step, stops the engine and drops its database, and rejects with SimulationInterruptedError. */
   readonly signal?: AbortSignal;
 }
@@ -121,6 +123,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   mkdirSync(options.outDir, { recursive: true });
   const started = performance.now();
   const database = await openSimulationDatabase(options.databaseUrl, options.outDir);
+  options.onDatabase?.(database.description);
   const pool = new pg.Pool({ connectionString: database.url, max: 4 });
   pool.on('error', () => undefined); // an idle client lost with a crash is replaced on the next query
   const masterKey = randomBytes(32);
