@@ -6,15 +6,17 @@
 // nor before its last use by any database plus the point-in-time window in force; (b) every version
 // whose retainUntil has passed is retired by the end of the step (≤ one poll late); (c) the newest
 // version is never retired; (d) a backup is flagged unrestorable exactly when it needs a version
-// already retired, naming those. What a backup needs is recomputed here from an independent model
-// of the protection history and compared with what the decider recorded.
+// already retired, naming those; (e) a backup leaves the retainUntil of every version it does not
+// need as it was (versionsExtendedBy: the key-ring saga moves no other timer). What a backup needs
+// is recomputed here from an independent model of the protection history and compared with what
+// the decider recorded.
 import fc from 'fast-check';
 import type { KeyRingCommand } from './key-ring.commands.js';
 import { keyRingDecider } from './key-ring.decider.js';
 import type { BackupKind, KeyRingEvent } from './key-ring.events.js';
 import type { ArchivedBackup } from './archived-backups.js';
 import { currentVersionOf, findBackup, newestVersion, type KeyRingState } from './key-ring.state.js';
-import { retainUntil } from './retention.js';
+import { retainUntil, versionsExtendedBy } from './retention.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const BASE = Date.parse('2026-01-01T00:00:00.000Z');
@@ -128,9 +130,19 @@ class Simulation {
         this.checkRetirement(e.data.keyVersionId);
         this.retired.add(e.data.keyVersionId);
       }
+      const before = this.state;
       this.state = keyRingDecider.evolve(this.state, e);
+      if (e.type === 'BackupRecorded') this.checkOthersUnchanged(before, versionsExtendedBy(e.data));
     }
     return events;
+  }
+
+  /** (e) A backup changes the retainUntil of the versions it needs, and of no other: their timers stand. */
+  private checkOthersUnchanged(before: KeyRingState, extended: readonly string[]): void {
+    for (const v of before.versions) {
+      if (extended.includes(v.keyVersionId)) continue;
+      expect({ v: v.keyVersionId, retainUntil: retainUntil(this.state, v.keyVersionId) }).toEqual({ v: v.keyVersionId, retainUntil: retainUntil(before, v.keyVersionId) });
+    }
   }
 
   /** (a) and (c), checked against the independent model, at the moment of retirement. */

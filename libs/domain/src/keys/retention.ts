@@ -60,14 +60,26 @@ export function retainUntil(state: KeyRingState, keyVersionId: string): string |
   return latest(needs);
 }
 
-/** The timers the lifecycle should hold: every version not yet retired whose retainUntil is known. */
-export function retentionTimers(state: KeyRingState): { readonly keyVersionId: string; readonly retainUntil: string }[] {
+/**
+ * The timers the lifecycle should hold: every version not yet retired whose retainUntil is known;
+ * with `only`, just those of the versions it names (see versionsExtendedBy).
+ */
+export function retentionTimers(state: KeyRingState, only?: ReadonlySet<string>): { readonly keyVersionId: string; readonly retainUntil: string }[] {
   if (state.destroyed) return [];
   return state.versions.flatMap((v) => {
-    if (v.retiredAt) return [];
+    if (v.retiredAt || (only && !only.has(v.keyVersionId))) return [];
     const until = retainUntil(state, v.keyVersionId);
     return until ? [{ keyVersionId: v.keyVersionId, retainUntil: until }] : [];
   });
+}
+
+/**
+ * The versions whose retainUntil a BackupRecorded can change: the ones the backup needs, and only
+ * later (a backup adds a need and removes none; one flagged unrestorable for a version holds it
+ * not at all). Every other version's retainUntil is as before the event, so its timer stands.
+ */
+export function versionsExtendedBy(recorded: { readonly keyVersionIds: readonly string[] }): readonly string[] {
+  return recorded.keyVersionIds;
 }
 
 /** Whether RetireKeyVersion would retire the version at `now`. */

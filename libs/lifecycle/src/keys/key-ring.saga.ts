@@ -6,7 +6,7 @@
 // Timers are written in the processor's transaction; handlers re-check the live state when they fire.
 import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
-import { findVersion, keyRingCategory, reprotectDueBy, retentionTimers, rotationDueAt, tenantCategory, type KeyRingState } from '@lethe/domain';
+import { findVersion, keyRingCategory, reprotectDueBy, retentionTimers, rotationDueAt, tenantCategory, versionsExtendedBy, type KeyRingState } from '@lethe/domain';
 import { on, type Delivered, type Processor } from '@lethe/processors';
 import type { PostgresDeadlineStore } from '@lethe/scheduler';
 import { timersSettledBy } from '../schedule/settled-timers.js';
@@ -67,19 +67,31 @@ export class KeyRingSaga implements Processor<typeof INTERESTS> {
    */
   async handleBatch(events: readonly Delivered<typeof INTERESTS>[], tx: pg.PoolClient): Promise<void> {
     const rotation = new Set<string>();
-    const retention = new Set<string>();
+    /** Per ring, the versions whose retirement timers the events may move; 'all' after any other retention event. */
+    const retention = new Map<string, Set<string> | 'all'>();
     for (const event of events) {
       await this.handleOne(event, tx);
-      if (isIn(ROTATION_EVENTS, event.type)) rotation.add(event.categoryId);
-      if (isIn(RETENTION_EVENTS, event.type)) retention.add(event.categoryId);
+      const tenantId = event.categoryId;
+      if (isIn(ROTATION_EVENTS, event.type)) rotation.add(tenantId);
+      if (event.type === 'BackupRecorded') {
+        // The day's backups, nearly always on the newest version (which has no timer): the ring's
+        // other timers stand, and deriving them would cost a pass over its backups per version.
+        const versions = retention.get(tenantId) ?? new Set<string>();
+        if (versions !== 'all') for (const id of versionsExtendedBy(event.data)) versions.add(id);
+        retention.set(tenantId, versions);
+      } else if (isIn(RETENTION_EVENTS, event.type)) {
+        retention.set(tenantId, 'all');
+      }
     }
-    for (const tenantId of new Set([...rotation, ...retention])) {
+    for (const tenantId of new Set([...rotation, ...retention.keys()])) {
+      const versions = retention.get(tenantId);
+      if (!rotation.has(tenantId) && versions !== 'all' && versions?.size === 0) continue;
       const { state } = await this.keys.load(tenantId);
       if (!state.exists || state.destroyed) continue;
       if (rotation.has(tenantId)) {
         await this.deadlines.scheduleInTx(tx, rotationTimerId(tenantId), new Date(rotationDueAt(state)), KEY_ROTATION, { tenantId });
       }
-      if (retention.has(tenantId)) await this.scheduleRetirements(tenantId, state, tx);
+      if (versions !== undefined) await this.scheduleRetirements(tenantId, state, tx, versions === 'all' ? undefined : versions);
     }
   }
 
@@ -121,9 +133,12 @@ export class KeyRingSaga implements Processor<typeof INTERESTS> {
     }
   }
 
-  /** One timer per superseded version, at the moment its last need ends (re-checked when it fires). */
-  private async scheduleRetirements(tenantId: string, state: KeyRingState, tx: pg.PoolClient): Promise<void> {
-    for (const { keyVersionId, retainUntil } of retentionTimers(state)) {
+  /**
+   * One timer per superseded version (or per one of `only`), at the moment its last need ends
+   * (re-checked when it fires).
+   */
+  private async scheduleRetirements(tenantId: string, state: KeyRingState, tx: pg.PoolClient, only?: ReadonlySet<string>): Promise<void> {
+    for (const { keyVersionId, retainUntil } of retentionTimers(state, only)) {
       const at = new Date(Date.parse(retainUntil) - this.retirementLeadMs);
       const enabledUntil = findVersion(state, keyVersionId)?.enabledUntil ?? null;
       const id = enabledUntil === null ? retireTimerId(tenantId, keyVersionId) : reRetireTimerId(tenantId, keyVersionId, enabledUntil);
