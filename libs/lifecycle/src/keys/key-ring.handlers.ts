@@ -51,8 +51,9 @@ export class KeyRingHandlers {
         return context.rescheduleAt(new Date(rotationDueAt(after)));
       }
       case 'raise-due':
-        await this.keys.execute(tenantId, { type: 'RaiseRotationDue', data: {} }, `${deadline.id}:due:${action.keyVersionId}`, { loaded });
-        this.logger.warn({ tenantId, keyVersionId: action.keyVersionId }, 'client-held key is due for rotation');
+        const raised = await this.keys.execute(tenantId, { type: 'RaiseRotationDue', data: {} }, `${deadline.id}:due:${action.keyVersionId}`, { loaded });
+        // Once per version, as the event: the daily re-checks that follow have nothing new to say.
+        if (raised.appended.length > 0) this.logger.warn({ tenantId, keyVersionId: action.keyVersionId }, 'client-held key is due for rotation');
         // Keep watching: a version the client creates is detected and moves this timer.
         return context.rescheduleAt(new Date(action.recheckAt));
     }
