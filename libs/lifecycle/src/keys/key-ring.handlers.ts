@@ -50,12 +50,13 @@ export class KeyRingHandlers {
         this.logger.info({ tenantId, keyVersionId: created.versionId }, 'key rotated by policy');
         return context.rescheduleAt(new Date(rotationDueAt(after)));
       }
-      case 'raise-due':
+      case 'raise-due': {
         const raised = await this.keys.execute(tenantId, { type: 'RaiseRotationDue', data: {} }, `${deadline.id}:due:${action.keyVersionId}`, { loaded });
         // Once per version, as the event: the daily re-checks that follow have nothing new to say.
         if (raised.appended.length > 0) this.logger.warn({ tenantId, keyVersionId: action.keyVersionId }, 'client-held key is due for rotation');
         // Keep watching: a version the client creates is detected and moves this timer.
         return context.rescheduleAt(new Date(action.recheckAt));
+      }
     }
   };
 
