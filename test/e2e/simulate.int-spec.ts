@@ -19,8 +19,9 @@ interface Run {
 }
 
 /**
- * How a test interrupts a run: SIGINT `afterMs` after the run starts; `twice`: once its engine
- * listens, SIGINT and a second one 200 ms later (quit at once).
+ * How a test interrupts a run: SIGINT `afterMs` after the run starts; `twice`: SIGINT once its engine
+ * listens, and a second one as soon as the run says it is stopping (its orderly stop then still
+ * waits for the engine's own stop, which takes far longer than a signal).
  */
 type Interrupt = { readonly afterMs: number } | { readonly twice: true };
 
@@ -35,15 +36,22 @@ function lethe(args: readonly string[], interrupt?: Interrupt): Promise<Run> {
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += String(d)));
+    let interrupting = false;
+    let interruptedAgain = false;
     child.stderr.on('data', (d) => {
       stderr += String(d);
-      if (interrupt !== undefined && stderr.includes('simulating ') && !interrupting) {
+      if (interrupt === undefined) return;
+      if (!interrupting && 'afterMs' in interrupt && stderr.includes('simulating ')) {
         interrupting = true;
-        if ('afterMs' in interrupt) setTimeout(() => child.kill('SIGINT'), interrupt.afterMs);
-        else void whenEngineListens(out).then(() => twice(() => child.kill('SIGINT')));
+        setTimeout(() => child.kill('SIGINT'), interrupt.afterMs);
+      } else if (!interrupting && 'twice' in interrupt && stderr.includes('\non ')) {
+        interrupting = true;
+        void whenEngineListens(out, () => child.exitCode !== null).then(() => child.kill('SIGINT'));
+      } else if (!interruptedAgain && 'twice' in interrupt && stderr.includes('SIGINT: stopping')) {
+        interruptedAgain = true;
+        child.kill('SIGINT');
       }
     });
-    let interrupting = false;
     child.once('exit', (code) => {
       let report: Run['report'] = null;
       try {
@@ -56,6 +64,12 @@ function lethe(args: readonly string[], interrupt?: Interrupt): Promise<Run> {
   });
 }
 
+/** Resolves once the run's engine has said it listens (its log in the run's folder), or the run is over. */
+async function whenEngineListens(out: string, over: () => boolean): Promise<void> {
+  const log = join(out, 'engine.log');
+  while (!over() && !(existsSync(log) && readFileSync(log, 'utf8').includes('listening on'))) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
 /** A one-tenant year into `out` as given (the tests of a refused --out): its exit code and stderr. */
 function simulateInto(out: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
@@ -66,19 +80,6 @@ function simulateInto(out: string): Promise<{ code: number | null; stderr: strin
     child.stderr.on('data', (d) => (stderr += String(d)));
     child.once('exit', (code) => resolve({ code, stderr }));
   });
-}
-
-/** Resolves once the run's engine has said it listens (its log in the run's folder). */
-async function whenEngineListens(out: string): Promise<void> {
-  for (;;) {
-    if (existsSync(join(out, 'engine.log')) && readFileSync(join(out, 'engine.log'), 'utf8').includes('listening on')) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function twice(send: () => void): void {
-  send();
-  setTimeout(send, 200);
 }
 
 /** Processes whose environment or command line name `folder` (a run's engine, its embedded server). */
@@ -179,7 +180,7 @@ describe('lethe simulate', () => {
     expect(left).toEqual([]);
   }, RUN_TIMEOUT_MS);
 
-  it('given a running engine, when SIGINT comes twice, then it exits 130 at once and no engine or embedded server outlives it', async () => {
+  it('given a running engine, when SIGINT comes again while the run stops, then it exits 130 at once and no engine or embedded server outlives it', async () => {
     const run = await lethe(['--tenants', '3', '--years', '1', '--seed', '1'], { twice: true });
     expect(run.code).toBe(130);
     expect(run.stderr).toContain('SIGINT again: the engine was killed');
