@@ -9,6 +9,8 @@ import pg from 'pg';
 
 /** Real time a small run may take on a loaded 2-core machine. */
 const RUN_TIMEOUT_MS = 420_000;
+/** Real time for a few refused runs: each still loads the command's TypeScript (seconds on a loaded machine). */
+const REFUSALS_TIMEOUT_MS = 240_000;
 
 interface Run {
   readonly code: number | null;
@@ -21,9 +23,10 @@ interface Run {
 /**
  * How a test interrupts a run: SIGINT `afterMs` after the run starts; `twice`: SIGINT once its engine
  * listens, and a second one as soon as the run says it is stopping (its orderly stop then still
- * waits for the engine's own stop, which takes far longer than a signal).
+ * waits for the engine's own stop, which takes far longer than a signal); `duringSetup`: SIGINT as
+ * soon as the run names its database, while its engine boots (seconds).
  */
-type Interrupt = { readonly afterMs: number } | { readonly twice: true };
+type Interrupt = { readonly afterMs: number } | { readonly twice: true } | { readonly duringSetup: true };
 
 /** Runs `lethe simulate` into a fresh folder, interrupting it as `interrupt` says. */
 function lethe(args: readonly string[], interrupt?: Interrupt): Promise<Run> {
@@ -44,6 +47,9 @@ function lethe(args: readonly string[], interrupt?: Interrupt): Promise<Run> {
       if (!interrupting && 'afterMs' in interrupt && stderr.includes('simulating ')) {
         interrupting = true;
         setTimeout(() => child.kill('SIGINT'), interrupt.afterMs);
+      } else if (!interrupting && 'duringSetup' in interrupt && stderr.includes('\non ')) {
+        interrupting = true;
+        child.kill('SIGINT');
       } else if (!interrupting && 'twice' in interrupt && stderr.includes('\non ')) {
         interrupting = true;
         void whenEngineListens(out, () => child.exitCode !== null).then(() => child.kill('SIGINT'));
@@ -180,6 +186,15 @@ describe('lethe simulate', () => {
     expect(left).toEqual([]);
   }, RUN_TIMEOUT_MS);
 
+  it('given an engine booting, when SIGINT comes, then the run ends without waiting for it to listen, exits 130 and leaves nothing running', async () => {
+    const run = await lethe(['--tenants', '3', '--years', '1', '--seed', '1'], { duringSetup: true });
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain("the simulation was interrupted at simulated 2027-01-04T00:00:00.000Z; the engine was stopped and the run's database dropped; no report");
+    // It never listened: stopped while booting, or never started (the signal came before it was spawned).
+    expect(existsSync(join(run.out, 'engine.log')) ? readFileSync(join(run.out, 'engine.log'), 'utf8') : '').not.toContain('listening on');
+    expect(await processesLeft(run.out, 10_000)).toEqual([]);
+  }, RUN_TIMEOUT_MS);
+
   it('given a running engine, when SIGINT comes again while the run stops, then it exits 130 at once and no engine or embedded server outlives it', async () => {
     const run = await lethe(['--tenants', '3', '--years', '1', '--seed', '1'], { twice: true });
     expect(run.code).toBe(130);
@@ -205,7 +220,7 @@ describe('lethe simulate', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`--out: ${out} is not empty`);
     expect(readdirSync(out)).toEqual(['report.md']);
-  }, 60_000);
+  }, REFUSALS_TIMEOUT_MS);
 
   it('given a bad flag, when run, then it exits 2 naming the flag and its rule, and simulates nothing', async () => {
     const run = await lethe(['--tenants', '0']);
@@ -218,15 +233,23 @@ describe('lethe simulate', () => {
     const fault = await lethe(['--faults', 'vault,meteor']);
     expect(fault.code).toBe(2);
     expect(fault.stderr).toContain('--faults: "meteor" is not a fault; each entry must be one of vault, crash, duplicates, late');
-  }, 60_000);
+    const none = await lethe(['--faults', '']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('--faults: must name at least one of vault, crash, duplicates, late (leave the flag out for none)');
+    const unknown = await lethe(['--bogus']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--bogus: no such flag');
+  }, REFUSALS_TIMEOUT_MS);
 
-  it('given --out naming a file, or a folder under a file, when run, then it exits 2 naming --out and makes nothing', async () => {
+  it('given --out naming a file, a folder under a file or under a parent that refuses folders, when run, then it exits 2 naming --out and makes nothing', async () => {
     const parent = mkdtempSync(join(tmpdir(), 'lethe-simulate-file-'));
     const file = join(parent, 'notes.txt');
     writeFileSync(file, 'not a folder\n');
     for (const [out, rule] of [
       [file, `--out: ${file} is a file; it must be a new or empty folder`],
-      [join(file, 'run'), `--out: ${join(file, 'run')} cannot be made (ENOTDIR: not a directory); it must be a new or empty folder`],
+      [join(file, 'run'), `--out: ${join(file, 'run')} cannot be made (${file} is a file); it must be a new or empty folder`],
+      // A parent that refuses new folders (Node's recursive mkdir spun forever on it).
+      ['/proc/lethe-simulate-run', '--out: /proc/lethe-simulate-run cannot be made (ENOENT: no such file or directory); it must be a new or empty folder'],
     ] as const) {
       const run = await simulateInto(out);
       expect(run.code).toBe(2);
@@ -234,5 +257,5 @@ describe('lethe simulate', () => {
     }
     expect(readdirSync(parent)).toEqual(['notes.txt']);
     expect(readFileSync(file, 'utf8')).toBe('not a folder\n');
-  }, 60_000);
+  }, REFUSALS_TIMEOUT_MS);
 });

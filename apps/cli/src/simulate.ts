@@ -1,8 +1,8 @@
 // `lethe simulate`: a seeded fleet taken through the real engine for years of simulated time, every
 // promise checked by the independent oracle as it goes. Exit 0 when every promise held, 1 on any
 // violation (or an answer the API never gives, such as a 500), 2 on bad usage.
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SABOTAGE_KINDS } from '@lethe/lifecycle';
 import { FAULT_KINDS, generateFleet, type FaultKind } from '../../simulator/src/fleet/index.js';
@@ -54,7 +54,8 @@ function refuseNegativeNumbers(argv: readonly string[]): void {
 }
 
 function faultList(raw: string | undefined): FaultKind[] {
-  if (raw === undefined || raw === '') return [];
+  if (raw === undefined) return [];
+  if (raw.trim() === '') throw new UsageError(`--faults: must name at least one of ${FAULT_KINDS.join(', ')} (leave the flag out for none)`);
   const out: FaultKind[] = [];
   for (const item of raw.split(',').map((s) => s.trim())) {
     if (!(FAULT_KINDS as readonly string[]).includes(item)) {
@@ -78,10 +79,21 @@ function outFolder(raw: string): string {
     if (readdirSync(out).length > 0) throw new UsageError(`--out: ${out} is not empty (an earlier run?); choose another folder or remove it`);
     return out;
   }
+  // Made one folder at a time from the nearest that exists: Node's recursive mkdir spins forever where
+  // a parent exists but refuses new folders (under /proc), and what a failure made is taken back.
+  const missing: string[] = [];
+  let existing = out;
+  for (; !existsSync(existing) && dirname(existing) !== existing; existing = dirname(existing)) missing.unshift(existing);
+  if (!statSync(existing).isDirectory()) throw new UsageError(`--out: ${out} cannot be made (${existing} is a file); it must be a new or empty folder`);
+  const made: string[] = [];
   try {
-    mkdirSync(out, { recursive: true });
+    for (const folder of missing) {
+      mkdirSync(folder);
+      made.unshift(folder);
+    }
   } catch (error) {
-    // Node's message, e.g. "ENOTDIR: not a directory, mkdir '/a/b'": the reason, without the path again.
+    for (const folder of made) rmdirSync(folder);
+    // Node's message, e.g. "EACCES: permission denied, mkdir '/a/b'": the reason, without the path again.
     const reason = (error as Error).message.split(', ')[0];
     throw new UsageError(`--out: ${out} cannot be made (${reason}); it must be a new or empty folder`);
   }
@@ -132,8 +144,10 @@ export async function simulate(argv: readonly string[]): Promise<number> {
       progress: values['no-progress'] !== true,
     };
   } catch (error) {
-    // parseArgs' own errors (an unknown flag, a missing value) are usage errors too.
-    process.stderr.write(`${(error as Error).message}\n\n${SIMULATE_USAGE}`);
+    // parseArgs' own errors (an unknown flag, a missing value) are usage errors too; an unknown flag is
+    // named in our words (parseArgs suggests positional arguments, which this command refuses).
+    const unknown = /^Unknown option '([^']+)'/.exec((error as Error).message)?.[1];
+    process.stderr.write(`${unknown ? `${unknown}: no such flag` : (error as Error).message}\n\n${SIMULATE_USAGE}`);
     return 2;
   }
   const plan = generateFleet({ tenants: settings.tenants, years: settings.years, seed: settings.seed, faults: settings.faults });

@@ -56,12 +56,22 @@ export interface EngineChild {
   readonly unexpectedExit: Promise<never>;
 }
 
+/** The boot was given up because the caller's signal was aborted (the engine was killed). */
+export class EngineStartAbortedError extends Error {
+  constructor() {
+    super('the engine was stopped while it started');
+    this.name = 'EngineStartAbortedError';
+  }
+}
+
 /**
  * Starts the engine with `env` (on top of PATH and HOME only) and resolves once it listens; its
- * output is appended to `logFile`.
- * @throws when it exits or stays silent for ENGINE_BOOT_TIMEOUT_MS, with the log file's name.
+ * output is appended to `logFile`. `signal` aborted before then kills it (a boot takes seconds, and
+ * a Ctrl-C should not wait for it).
+ * @throws when it exits or stays silent for ENGINE_BOOT_TIMEOUT_MS, with the log file's name;
+ *   EngineStartAbortedError when `signal` was aborted first.
  */
-export async function startEngineChild(env: Readonly<Record<string, string>>, logFile: string): Promise<EngineChild> {
+export async function startEngineChild(env: Readonly<Record<string, string>>, logFile: string, signal?: AbortSignal): Promise<EngineChild> {
   const { args, cwd } = engineCommand();
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd,
@@ -83,6 +93,15 @@ export async function startEngineChild(env: Readonly<Record<string, string>>, lo
       child.kill('SIGKILL');
       reject(new Error(`the engine did not listen within ${ENGINE_BOOT_TIMEOUT_MS} ms (its log: ${logFile})`));
     }, ENGINE_BOOT_TIMEOUT_MS);
+    const abort = () => {
+      clearTimeout(timer);
+      intentional = true;
+      child.kill('SIGKILL');
+      reject(new EngineStartAbortedError());
+    };
+    if (signal?.aborted) abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    void exited.then(() => signal?.removeEventListener('abort', abort));
     const onData = (chunk: Buffer) => {
       log.write(chunk);
       if (listening) return;
@@ -91,6 +110,7 @@ export async function startEngineChild(env: Readonly<Record<string, string>>, lo
       if (found) {
         listening = true;
         clearTimeout(timer);
+        signal?.removeEventListener('abort', abort);
         resolve(found[1]);
       }
     };

@@ -18,7 +18,7 @@ import { API_ROLES, type ApiRole } from '../../../engine/src/config/engine-confi
 import { applyFact, type FactOutcome } from './apply-fact.js';
 import { openCheckpointSignal, type CheckpointSignal } from './checkpoint-signal.js';
 import { engineApi, type EngineApi } from './engine-api.js';
-import { startEngineChild, type EngineChild } from './engine-child.js';
+import { EngineStartAbortedError, startEngineChild, type EngineChild } from './engine-child.js';
 import { openSimulationDatabase } from './simulation-database.js';
 import { vacuumStandIn } from './vacuum-stand-in.js';
 
@@ -161,8 +161,14 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   let engine: EngineChild | undefined;
   let engineRssPeak: number | null = null;
   let api: EngineApi;
-  const startEngine = async () => {
-    engine = await startEngineChild(env, logFile);
+  // A Ctrl-C while the engine boots (seconds, more on a loaded machine) ends the run there.
+  const startEngine = async (now: number) => {
+    try {
+      engine = await startEngineChild(env, logFile, options.signal);
+    } catch (error) {
+      if (error instanceof EngineStartAbortedError) throw new SimulationInterruptedError(new Date(now));
+      throw error;
+    }
     api = engineApi(engine.url);
   };
   const noteRss = () => {
@@ -195,7 +201,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const vault = new VaultReader(pool);
   let checkpoints: CheckpointSignal | undefined;
   try {
-    await startEngine();
+    // A Ctrl-C while the database was being made (an embedded one takes seconds): end here.
+    if (options.signal?.aborted) throw new SimulationInterruptedError(new Date(plan.start));
+    await startEngine(Date.parse(plan.start));
     // The engine created the vault's tables: the oracle's reads of the vault follow its change feed.
     await installVaultChangeFeed(pool);
     checkpoints = await openCheckpointSignal(pool, database.url);
@@ -284,7 +292,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         await engine!.kill();
         await moving;
         crashes++;
-        await startEngine();
+        await startEngine(next);
         // The stored clock may or may not have moved before the kill: move it (again) to be sure.
         await moveClock(next);
       } else {
