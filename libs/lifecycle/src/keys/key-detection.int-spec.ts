@@ -6,7 +6,7 @@ import pg from 'pg';
 import { ManualClock } from '@lethe/clock';
 import { keyRingStream, tenantStream } from '@lethe/domain';
 import { PostgresEventStore, eventStoreMigrations } from '@lethe/eventstore';
-import { runMigrations } from '@lethe/postgres';
+import { inTransaction, runMigrations } from '@lethe/postgres';
 import { deliverable, processorMigrations } from '@lethe/processors';
 import { readModelMigrations } from '@lethe/readmodel';
 import { DeadlinePoller, PostgresDeadlineStore, schedulerMigrations } from '@lethe/scheduler';
@@ -68,14 +68,7 @@ function instance(rings: KeyRingRepository = keyRings) {
 async function sagaOn(saga: KeyRingSaga, streamId: string): Promise<void> {
   const event = deliverable(saga.interests, (await store.readStream(streamId)).at(-1)!);
   if (!event) throw new Error(`the key ring saga does not follow ${streamId}`);
-  const tx = await pool.connect();
-  try {
-    await tx.query('begin');
-    await saga.handle(event, tx);
-    await tx.query('commit');
-  } finally {
-    tx.release();
-  }
+  await inTransaction(pool, (tx) => saga.handle(event, tx));
 }
 
 /** A tenant's key in the vault and its opened ring (the saga schedules its detection). */

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { ManualClock } from '@lethe/clock';
 import { keyRingStream, type KeyRingCommand } from '@lethe/domain';
 import { PostgresEventStore, eventStoreMigrations } from '@lethe/eventstore';
-import { runMigrations } from '@lethe/postgres';
+import { inTransaction, runMigrations } from '@lethe/postgres';
 import { deliverable, processorMigrations } from '@lethe/processors';
 import { PostgresDeadlineStore, schedulerMigrations } from '@lethe/scheduler';
 import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
@@ -49,14 +49,7 @@ async function sagaSees(tenantId: string, commands: readonly KeyRingCommand[]): 
   let appended = 0;
   for (const command of commands) appended += (await keyRings.execute(tenantId, command, randomUUID())).appended.length;
   const batch = (await store.readStream(keyRingStream(tenantId))).slice(-appended).flatMap((e) => deliverable(saga.interests, e) ?? []);
-  const tx = await pool.connect();
-  try {
-    await tx.query('begin');
-    await saga.handleBatch(batch, tx);
-    await tx.query('commit');
-  } finally {
-    tx.release();
-  }
+  await inTransaction(pool, (tx) => saga.handleBatch(batch, tx));
 }
 
 const retireAt = async (tenantId: string, keyVersionId: string) => (await deadlines.get(retireTimerId(tenantId, keyVersionId)))?.dueAt.toISOString();

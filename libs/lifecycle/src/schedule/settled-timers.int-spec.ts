@@ -7,7 +7,7 @@ import pg from 'pg';
 import { ManualClock } from '@lethe/clock';
 import { keyRingStream, tenantStream } from '@lethe/domain';
 import { PostgresEventStore, eventStoreMigrations } from '@lethe/eventstore';
-import { runMigrations } from '@lethe/postgres';
+import { inTransaction, runMigrations } from '@lethe/postgres';
 import { deliverable, processorMigrations } from '@lethe/processors';
 import { PostgresDeadlineStore, schedulerMigrations } from '@lethe/scheduler';
 import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
@@ -47,14 +47,7 @@ async function sagaSees(saga: KeyRingSaga | ShredSaga, streamId: string, type: s
   await store.append(streamId, [{ id: randomUUID(), type, data: data as never }], 'any');
   const event = deliverable(saga.interests, (await store.readStream(streamId)).at(-1)!);
   if (!event) throw new Error(`${saga.name} does not follow ${type}`);
-  const tx = await pool.connect();
-  try {
-    await tx.query('begin');
-    await saga.handle(event as never, tx);
-    await tx.query('commit');
-  } finally {
-    tx.release();
-  }
+  await inTransaction(pool, (tx) => saga.handle(event as never, tx));
 }
 
 const status = async (id: string) => (await deadlines.get(id))?.status;

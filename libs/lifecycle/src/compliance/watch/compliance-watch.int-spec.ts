@@ -7,7 +7,7 @@ import pg from 'pg';
 import { ManualClock } from '@lethe/clock';
 import { complianceCategory, keyRingStream } from '@lethe/domain';
 import { PostgresEventStore, eventStoreMigrations } from '@lethe/eventstore';
-import { runMigrations } from '@lethe/postgres';
+import { inTransaction, runMigrations } from '@lethe/postgres';
 import { deliverable, processorMigrations } from '@lethe/processors';
 import { DeadlinePoller, PostgresDeadlineStore, schedulerMigrations } from '@lethe/scheduler';
 import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
@@ -59,14 +59,7 @@ async function processorSees(tenantId: string, events: readonly { type: string; 
   const stream = keyRingStream(tenantId);
   await store.append(stream, events.map((e) => ({ id: randomUUID(), type: e.type, data: e.data as never })), 'any');
   const delivered = (await store.readStream(stream)).slice(-events.length).map((e) => deliverable(processor.interests, e)!);
-  const tx = await pool.connect();
-  try {
-    await tx.query('begin');
-    await processor.handleBatch(delivered, tx);
-    await tx.query('commit');
-  } finally {
-    tx.release();
-  }
+  await inTransaction(pool, (tx) => processor.handleBatch(delivered, tx));
 }
 
 const watch = async (tenantId: string) => (await store.readStream(complianceCategory.stream(tenantId))).map((e) => [e.type, (e.data as { violationId: string }).violationId]);
