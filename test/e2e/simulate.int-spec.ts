@@ -28,9 +28,8 @@ interface Run {
  */
 type Interrupt = { readonly afterMs: number } | { readonly twice: true } | { readonly duringSetup: true };
 
-/** Runs `lethe simulate` into a fresh folder, interrupting it as `interrupt` says. */
-function lethe(args: readonly string[], interrupt?: Interrupt): Promise<Run> {
-  const out = mkdtempSync(join(tmpdir(), 'lethe-simulate-'));
+/** Runs `lethe simulate` into `out` (a fresh folder unless given), interrupting it as `interrupt` says. */
+function lethe(args: readonly string[], interrupt?: Interrupt, out = mkdtempSync(join(tmpdir(), 'lethe-simulate-'))): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['bin/lethe.js', 'simulate', ...args, '--out', out, '--no-progress'], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: process.env.LETHE_TEST_ADMIN_URL ?? '' },
@@ -76,17 +75,8 @@ async function whenEngineListens(out: string, over: () => boolean): Promise<void
   while (!over() && !(existsSync(log) && readFileSync(log, 'utf8').includes('listening on'))) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
-/** A one-tenant year into `out` as given (the tests of a refused --out): its exit code and stderr. */
-function simulateInto(out: string): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/lethe.js', 'simulate', '--tenants', '1', '--years', '1', '--out', out, '--no-progress'], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: process.env.LETHE_TEST_ADMIN_URL ?? '' },
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.once('exit', (code) => resolve({ code, stderr }));
-  });
-}
+/** A one-tenant year into `out` as given (the tests of a refused --out). */
+const simulateInto = (out: string) => lethe(['--tenants', '1', '--years', '1'], undefined, out);
 
 /** Processes whose environment or command line name `folder` (a run's engine, its embedded server). */
 function processesUsing(folder: string): string[] {
