@@ -33,6 +33,25 @@ beforeEach(async () => {
   await pool.query('delete from side_effects');
 });
 
+// A test that fails while a handler waits at a gate must not leave its poller running into the next
+// test (claiming its rows) or past pool.end(): every gate is opened and every poller stopped after each test.
+const openGates = new Set<() => void>();
+const livePollers = new Set<DeadlinePoller>();
+
+class TrackedPoller extends DeadlinePoller {
+  constructor(...args: ConstructorParameters<typeof DeadlinePoller>) {
+    super(...args);
+    livePollers.add(this);
+  }
+}
+
+afterEach(async () => {
+  for (const open of openGates) open();
+  openGates.clear();
+  await Promise.all([...livePollers].map((p) => p.stop()));
+  livePollers.clear();
+});
+
 afterAll(async () => {
   await pool?.end();
   await db?.drop();
@@ -60,7 +79,7 @@ function setup(handlers: DeadlineHandlers, options: DeadlinePollerOptions = {}) 
   const clock = new ManualClock(T0);
   const store = new PostgresDeadlineStore(pool, clock);
   const { logger, lines } = recordingLogger();
-  const poller = new DeadlinePoller(pool, clock, handlers, { backoff: { baseMs: 1000, maxMs: 60_000 }, logger, ...options });
+  const poller = new TrackedPoller(pool, clock, handlers, { backoff: { baseMs: 1000, maxMs: 60_000 }, logger, ...options });
   return { clock, store, poller, lines };
 }
 
@@ -265,11 +284,11 @@ describe('DeadlinePoller: retries', () => {
   it('computes the backoff delay with a cap, and validates its options', () => {
     expect([1, 2, 3, 4, 10].map((n) => backoffDelayMs(n, 1000, 5000))).toEqual([1000, 2000, 4000, 5000, 5000]);
     expect(backoffDelayMs(5000, 1000, 5000)).toBe(5000);
-    expect(() => new DeadlinePoller(pool, new ManualClock(T0), {}, { batchSize: 0 })).toThrow(RangeError);
-    expect(() => new DeadlinePoller(pool, new ManualClock(T0), {}, { backoff: { baseMs: 10, maxMs: 5 } })).toThrow(RangeError);
-    expect(() => new DeadlinePoller(pool, new ManualClock(T0), {}, { leaseMs: 0 })).toThrow('leaseMs must be a positive number');
-    expect(() => new DeadlinePoller(pool, new ManualClock(T0), {}, { leaseMs: 99 })).toThrow('leaseMs must be from 100');
-    expect(() => new DeadlinePoller(pool, new ManualClock(T0), {}, { owner: ' ' })).toThrow('owner must be a non-empty string');
+    expect(() => new TrackedPoller(pool, new ManualClock(T0), {}, { batchSize: 0 })).toThrow(RangeError);
+    expect(() => new TrackedPoller(pool, new ManualClock(T0), {}, { backoff: { baseMs: 10, maxMs: 5 } })).toThrow(RangeError);
+    expect(() => new TrackedPoller(pool, new ManualClock(T0), {}, { leaseMs: 0 })).toThrow('leaseMs must be a positive number');
+    expect(() => new TrackedPoller(pool, new ManualClock(T0), {}, { leaseMs: 99 })).toThrow('leaseMs must be from 100');
+    expect(() => new TrackedPoller(pool, new ManualClock(T0), {}, { owner: ' ' })).toThrow('owner must be a non-empty string');
   });
 });
 
@@ -294,6 +313,7 @@ async function waitFor(condition: () => Promise<boolean>): Promise<void> {
 function gate(): { wait: Promise<void>; open: () => void } {
   let open!: () => void;
   const wait = new Promise<void>((resolve) => (open = resolve));
+  openGates.add(open);
   return { wait, open };
 }
 
@@ -306,7 +326,7 @@ describe('DeadlinePoller: claims', () => {
       const clock = new ManualClock(T0);
       const store = new PostgresDeadlineStore(pool, clock);
       const seen: { checkedOut: number; busy: number; claim: Awaited<ReturnType<typeof claimOf>> }[] = [];
-      const poller = new DeadlinePoller(
+      const poller = new TrackedPoller(
         pollerPool,
         clock,
         {
@@ -485,7 +505,7 @@ describe('DeadlinePoller: claims', () => {
     const staleIn = gate();
     const freshGate = gate();
     const freshIn = gate();
-    const stale = new DeadlinePoller(pool, clock, {
+    const stale = new TrackedPoller(pool, clock, {
       work: async (d) => {
         runs.push('stale');
         staleIn.open();
@@ -493,7 +513,7 @@ describe('DeadlinePoller: claims', () => {
         await pool.query('insert into side_effects values ($1, $2)', [d.id, 'stale']);
       },
     }, { owner: 'stale' });
-    const fresh = new DeadlinePoller(pool, clock, {
+    const fresh = new TrackedPoller(pool, clock, {
       work: async (d) => {
         runs.push('fresh');
         freshIn.open();
@@ -598,8 +618,8 @@ describe('DeadlinePoller: several instances', () => {
         fired.push(d.id);
       },
     };
-    const first = new DeadlinePoller(pool, clock, handlers, { batchSize: 1 });
-    const second = new DeadlinePoller(pool, clock, handlers);
+    const first = new TrackedPoller(pool, clock, handlers, { batchSize: 1 });
+    const second = new TrackedPoller(pool, clock, handlers);
     await store.schedule('gated', T0, 'work', null); // earliest: the first poller takes it
     await store.schedule('free-1', new Date(T0.getTime() + 1), 'work', null);
     await store.schedule('free-2', new Date(T0.getTime() + 2), 'work', null);
@@ -607,6 +627,8 @@ describe('DeadlinePoller: several instances', () => {
 
     const firstTick = first.tick();
     await inGate.wait;
+    const claimed = await pool.query<{ id: string }>('select id from lethe_deadlines where claim_token is not null order by id');
+    expect(claimed.rows.map((r) => r.id)).toEqual(['gated']); // batchSize 1: the first poller holds one row
     expect(await second.tick()).toMatchObject({ fired: 2, failed: 0, parked: 0 }); // not blocked by 'gated'
     expect(fired).toEqual(['free-1', 'free-2']);
 
@@ -638,8 +660,8 @@ describe('DeadlinePoller: several instances', () => {
         fired.push(d.id);
       },
     };
-    const first = new DeadlinePoller(pool, clock, handlers);
-    const second = new DeadlinePoller(pool, clock, handlers);
+    const first = new TrackedPoller(pool, clock, handlers);
+    const second = new TrackedPoller(pool, clock, handlers);
     // Given four due rows: a quick one, then a slow one claimed with the two after it
     for (const [i, id] of ['a-quick', 'b-slow', 'c-behind', 'd-behind'].entries()) await store.schedule(id, new Date(T0.getTime() + i), 'work', null);
     clock.advance(10);
@@ -672,12 +694,12 @@ describe('DeadlinePoller: several instances', () => {
         if (active.has(d.id)) overlaps.push(d.id);
         active.add(d.id);
         runs.push(d.id);
-        await sleep(700); // more than two leases of 300 ms: only renewals keep the claim
+        await sleep(1300); // more than two leases of 600 ms: only renewals keep the claim
         active.delete(d.id);
         if (signal.aborted) throw signal.reason;
       },
     };
-    const pollers = ['a', 'b'].map((owner) => new DeadlinePoller(pool, clock, handlers, { owner, leaseMs: 300 }));
+    const pollers = ['a', 'b'].map((owner) => new TrackedPoller(pool, clock, handlers, { owner, leaseMs: 600 }));
     const results = await Promise.all(pollers.map((p) => p.tick()));
     expect(results[0]!.fired + results[1]!.fired).toBe(6);
     expect(results.every((r) => r.fired > 0 && r.failed === 0)).toBe(true);
@@ -699,7 +721,7 @@ describe('DeadlinePoller: several instances', () => {
     try {
       const pollers = pools.map(
         (p, n) =>
-          new DeadlinePoller(
+          new TrackedPoller(
             p,
             clock,
             {

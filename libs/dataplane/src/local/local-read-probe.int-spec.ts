@@ -168,7 +168,7 @@ describe('LocalReadProbe', () => {
     await pool.query(`update dataplane_databases set wrapped_data_key = wrapped_data_key || '\\x00'::bytea where tenant_id = $1`, [a.t]);
     expect((await probeWith(probe, a.t, 'db')).outcome).toBe('inconclusive');
     const b = await protectedTenant();
-    await pool.query(`update dataplane_databases set sentinel = set_byte(sentinel, length(sentinel) - 1, 0) where tenant_id = $1`, [b.t]);
+    await pool.query(`update dataplane_databases set sentinel = set_byte(sentinel, length(sentinel) - 1, get_byte(sentinel, length(sentinel) - 1) # 1) where tenant_id = $1`, [b.t]);
     expect((await probeWith(probe, b.t, 'db')).outcome).toBe('inconclusive');
     // A wrong-length data key unwrapped by a vault is inconclusive too.
     const c = await protectedTenant();
