@@ -116,3 +116,27 @@ async function appendV1Onboarding(tenantId: string, eventId: string): Promise<vo
     'no-stream',
   );
 }
+
+it('loadAtLeast answers from the kept state when it includes the revision asked, and reads the stream otherwise', async () => {
+  let reads = 0;
+  const counted = new Proxy(store, {
+    get: (target, name, receiver) =>
+      name === 'readStream' ? (...args: Parameters<PostgresEventStore['readStream']>) => (reads++, target.readStream(...args)) : Reflect.get(target, name, receiver),
+  });
+  // Given a repository that keeps the tenant's stream at revision 0
+  const tenants = new TenantRepository(counted, clock, new CalendarWorkingDays());
+  await appendV1Onboarding('lazyco', '00000000-0000-4000-8000-00000000000a');
+  expect((await tenants.load('lazyco')).revision).toBe(0n);
+  // When a processor asks for revision 0 or later, nothing is read
+  reads = 0;
+  expect((await tenants.loadAtLeast('lazyco', 0n)).revision).toBe(0n);
+  expect(reads).toBe(0);
+  // When another writer appends revision 1 and the processor asks for it, the stream is read and folded
+  const requested = { requestId: 'r-1', requestedAt: at, receivedAt: at };
+  await store.append(tenantStream('lazyco'), [{ id: '00000000-0000-4000-8000-00000000000b', type: 'DeletionRequested', data: requested }], 0n);
+  expect((await tenants.loadAtLeast('lazyco', 1n)).revision).toBe(1n);
+  expect(reads).toBe(1);
+  // And a stream never loaded is read as load() reads it
+  expect(await tenants.loadAtLeast('nobody', 0n)).toMatchObject({ revision: 'no-stream', state: { exists: false } });
+  expect(reads).toBe(2);
+});

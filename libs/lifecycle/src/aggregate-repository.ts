@@ -120,6 +120,20 @@ export class AggregateRepository<C, E extends DomainEvent, S, X> {
     return { state, revision: last === NO_STREAM ? 'no-stream' : last };
   }
 
+  /**
+   * The state as of `revision` or later: the kept state when it is that recent, without a read; else
+   * as load(). For a processor handling the event at `revision` of this stream: the log hands it every
+   * later event too, so a state that includes the one in hand is as good as the head's, and the
+   * command or request that appended it (in this process) usually left exactly that state here.
+   */
+  async loadAtLeast(id: string, revision: bigint): Promise<Loaded<S>> {
+    const stream = this.type.stream(id);
+    const kept = this.recent.get(stream);
+    if (kept === undefined || kept.revision < revision) return this.load(id);
+    this.keep(stream, kept.state, kept.revision);
+    return { state: kept.state, revision: kept.revision };
+  }
+
   private keep(stream: string, state: S, revision: bigint): void {
     this.recent.delete(stream);
     this.recent.set(stream, { state, revision });

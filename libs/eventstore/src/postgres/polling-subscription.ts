@@ -19,7 +19,8 @@ export class PollingSubscription implements Subscription {
   private readonly stopped = new Promise<void>((resolve) => (this.wakeForStop = resolve));
 
   constructor(
-    private readonly read: (after: bigint, limit: number) => Promise<{ events: RecordedEvent[]; blocked: boolean }>,
+    /** A page after `after`; `seen` is the notifier's counter taken just before (see PostgresEventStore.sharedPage). */
+    private readonly read: (after: bigint, limit: number, seen: number) => Promise<{ events: RecordedEvent[]; blocked: boolean }>,
     private readonly notifier: PgNotifier,
     after: bigint,
     private readonly handler: EventHandler,
@@ -45,7 +46,7 @@ export class PollingSubscription implements Subscription {
     try {
       while (!this.stopping) {
         const seen = this.notifier.seen;
-        const { events: batch, blocked } = await this.read(this.current, this.options.batchSize);
+        const { events: batch, blocked } = await this.read(this.current, this.options.batchSize, seen);
         for (const event of batch) {
           if (this.stopping) return;
           await this.handler(event);

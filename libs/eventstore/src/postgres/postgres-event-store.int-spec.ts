@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { runMigrations } from '@lethe/postgres';
 import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
@@ -45,3 +46,59 @@ eventStoreContract('PostgreSQL', async () => {
     },
   };
 });
+
+describe('PostgreSQL subscriptions of one store', () => {
+  it('woken together at one position, read the log once between them, and each gets every event', async () => {
+    const db = await createTestDatabase();
+    await runMigrations(db.url, eventStoreMigrations);
+    const pool = new pg.Pool({ connectionString: db.url, max: 10 });
+    pool.on('error', reportIdleError);
+    // Count the reads of log pages the store makes (a real pool, counted).
+    let pageReads = 0;
+    const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+    (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      if (typeof args[0] === 'string' && args[0].includes('where global_position > $1')) pageReads++;
+      return query(...args);
+    };
+    const store = new PostgresEventStore(pool, { pollIntervalMs: 60_000 });
+    const subscriptions: { stop(): Promise<void> }[] = [];
+    try {
+      const event = (type: string) => ({ id: randomUUID(), type, data: {} });
+      await store.append('warm-1', [event('w')], 'no-stream');
+      const head = await store.head();
+      // Given four processors caught up at the head
+      const received: string[][] = [[], [], [], []];
+      const caughtUp = received.map(
+        (into) =>
+          new Promise<void>((resolve) => {
+            subscriptions.push(store.subscribe(head, async (e) => void into.push(e.type), { onCaughtUp: resolve }));
+          }),
+      );
+      await Promise.all(caughtUp);
+      // (a first round, so the store's listening connection is up and its wake-up spent)
+      await store.append('warm-2', [event('w2')], 'no-stream');
+      await waitFor(() => received.every((r) => r.length === 1));
+      await new Promise((r) => setTimeout(r, 200));
+      for (const r of received) r.length = 0;
+      pageReads = 0;
+      // When one append wakes them all
+      await store.append('s-1', [event('e1'), event('e2')], 'no-stream');
+      await waitFor(() => received.every((r) => r.length >= 2));
+      // Then each got both events from one read of the log
+      expect(received).toEqual([['e1', 'e2'], ['e1', 'e2'], ['e1', 'e2'], ['e1', 'e2']]);
+      expect(pageReads).toBe(1);
+    } finally {
+      for (const s of subscriptions) await s.stop();
+      await store.close();
+      await pool.end();
+      await db.drop();
+    }
+  });
+});
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (const until = Date.now() + 5_000; !condition(); ) {
+    if (Date.now() > until) throw new Error('not within 5 s');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -117,6 +117,8 @@ export interface Queryable {
 export class PostgresEventStore implements EventStore {
   private notifier: PgNotifier | undefined;
   private readonly subscriptions = new Set<Subscription>();
+  /** Subscription pages being read, by `after:limit`, with the notifier's counter when each read began. */
+  private readonly pagesInFlight = new Map<string, { readonly seen: number; readonly page: Promise<{ events: RecordedEvent[]; blocked: boolean }> }>();
   private notifyTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly db: Queryable;
@@ -237,6 +239,25 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
+   * A subscription's page, read once for every subscription that asks for the same one meanwhile:
+   * the processors of an instance are woken together by one append and read from the same position,
+   * so a wake-up costs one read of the log, not one per processor. A read is joined only if it began
+   * after every wake-up the asker had seen when it asked (`seen`, the notifier's counter): it then
+   * holds whatever the asker's own read would hold, and nothing announced since goes unread (the
+   * asker's next wait returns at once for it).
+   */
+  private sharedPage(after: bigint, limit: number, seen: number): Promise<{ events: RecordedEvent[]; blocked: boolean }> {
+    const key = `${after}:${limit}`;
+    const running = this.pagesInFlight.get(key);
+    if (running !== undefined && running.seen >= seen) return running.page;
+    const page = this.readPage(after, limit).finally(() => {
+      if (this.pagesInFlight.get(key)?.page === page) this.pagesInFlight.delete(key);
+    });
+    this.pagesInFlight.set(key, { seen: this.notifier?.seen ?? seen, page });
+    return page;
+  }
+
+  /**
    * One round trip (a function call, see migrations.ts): the sequence's last value, then the
    * other transactions holding the lock an append takes before it draws a position. The list
    * settles earlier observations and is the set this one waits for.
@@ -252,7 +273,7 @@ export class PostgresEventStore implements EventStore {
   subscribe(after: bigint, handler: EventHandler, options: SubscribeOptions = {}): Subscription {
     this.notifier ??= new PgNotifier(this.options.directConnection ?? this.pool.options, 'lethe_events');
     const subscription = new PollingSubscription(
-      (from, limit) => this.readPage(from, limit),
+      (from, limit, seen) => this.sharedPage(from, limit, seen),
       this.notifier,
       after,
       handler,

@@ -69,9 +69,12 @@ export class KeyRingSaga implements Processor<typeof INTERESTS> {
     const rotation = new Set<string>();
     /** Per ring, the versions whose retirement timers the events may move; 'all' after any other retention event. */
     const retention = new Map<string, Set<string> | 'all'>();
+    /** Per ring, the revision of its last event here: the ring is derived as of it or later. */
+    const ringRevision = new Map<string, bigint>();
     for (const event of events) {
       await this.handleOne(event, tx);
       const tenantId = event.categoryId;
+      if (event.category === keyRingCategory.name) ringRevision.set(tenantId, event.revision);
       if (isIn(ROTATION_EVENTS, event.type)) rotation.add(tenantId);
       if (event.type === 'BackupRecorded') {
         // The day's backups, nearly always on the newest version (which has no timer): the ring's
@@ -86,7 +89,8 @@ export class KeyRingSaga implements Processor<typeof INTERESTS> {
     for (const tenantId of new Set([...rotation, ...retention.keys()])) {
       const versions = retention.get(tenantId);
       if (!rotation.has(tenantId) && versions !== 'all' && versions?.size === 0) continue;
-      const { state } = await this.keys.load(tenantId);
+      const atLeast = ringRevision.get(tenantId);
+      const { state } = atLeast === undefined ? await this.keys.load(tenantId) : await this.keys.loadAtLeast(tenantId, atLeast);
       if (!state.exists || state.destroyed) continue;
       if (rotation.has(tenantId)) {
         await this.deadlines.scheduleInTx(tx, rotationTimerId(tenantId), new Date(rotationDueAt(state)), KEY_ROTATION, { tenantId });
@@ -122,7 +126,7 @@ export class KeyRingSaga implements Processor<typeof INTERESTS> {
       await this.deadlines.cancelInTx(tx, destroyTimerId(tenantId, event.data.keyVersionId));
     }
     if (event.type !== 'KeyRingOpened' && event.type !== 'KeyVersionAdded') return;
-    const { state } = await this.keys.load(tenantId);
+    const { state } = await this.keys.loadAtLeast(tenantId, event.revision);
     if (!state.exists || state.destroyed) return;
     if (event.type === 'KeyRingOpened') await this.detection.ensureFor(tenantId, tx);
     if (event.type === 'KeyVersionAdded') {

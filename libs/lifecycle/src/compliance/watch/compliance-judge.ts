@@ -21,19 +21,22 @@ export class ComplianceJudge {
     private readonly clock: Clock,
   ) {}
 
-  /** The tenant's key ring as compliance sees it now; null when it has none open yet. */
-  async factsOf(tenantId: string): Promise<KeyRingFacts | null> {
-    const { state } = await this.keyRings.load(tenantId);
+  /**
+   * The tenant's key ring as compliance sees it now (as of ring revision `atLeast` or later, when
+   * given: a processor's event); null when it has none open yet.
+   */
+  async factsOf(tenantId: string, atLeast?: bigint): Promise<KeyRingFacts | null> {
+    const { state } = atLeast === undefined ? await this.keyRings.load(tenantId) : await this.keyRings.loadAtLeast(tenantId, atLeast);
     return state.exists ? keyRingFactsOf(state) : null;
   }
 
   /**
-   * Judges `facts` (or the tenant's ring as it is now) at the clock's instant and appends the
-   * difference to the watch, its event ids derived from `causeId` (a replay appends nothing).
-   * Null when the tenant has no key ring open.
+   * Judges `facts` (or the tenant's ring as it is now, or as of ring revision `atLeast` or later)
+   * at the clock's instant and appends the difference to the watch, its event ids derived from
+   * `causeId` (a replay appends nothing). Null when the tenant has no key ring open.
    */
-  async judge(tenantId: string, causeId: string, known?: KeyRingFacts): Promise<Judged | null> {
-    const facts = known ?? (await this.factsOf(tenantId));
+  async judge(tenantId: string, causeId: string, known?: KeyRingFacts, atLeast?: bigint): Promise<Judged | null> {
+    const facts = known ?? (await this.factsOf(tenantId, atLeast));
     if (!facts) return null;
     const now = this.clock.now();
     const { appended } = await this.watches.execute(tenantId, { type: 'JudgeCompliance', data: { tenantId, compliance: complianceOf(facts, now), at: now.toISOString() } }, causeId);

@@ -48,10 +48,11 @@ export class ComplianceWatchProcessor implements Processor<typeof INTERESTS> {
 
   async handleBatch(events: readonly Delivered<typeof INTERESTS>[], tx: pg.PoolClient): Promise<void> {
     // Each tenant once, after its last event of the run (the cause of its judgement).
-    const lastOf = new Map<string, string>();
-    for (const e of events) lastOf.set(e.categoryId, e.id);
-    for (const [tenantId, eventId] of lastOf) {
-      const judged = await this.judge.judge(tenantId, `saga:${eventId}`);
+    const lastOf = new Map<string, { id: string; revision: bigint }>();
+    for (const e of events) lastOf.set(e.categoryId, e);
+    for (const [tenantId, last] of lastOf) {
+      // The ring as of its last event here or later: later events reach this processor too.
+      const judged = await this.judge.judge(tenantId, `saga:${last.id}`, undefined, last.revision);
       if (!judged) continue;
       const timerId = complianceCheckTimerId(tenantId);
       if (judged.nextCheckAt === null) await this.deadlines.cancelInTx(tx, timerId);
