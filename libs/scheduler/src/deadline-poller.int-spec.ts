@@ -552,7 +552,7 @@ describe('DeadlinePoller: claims', () => {
           reason = signal.reason;
         },
       },
-      { leaseMs: 300 },
+      { leaseMs: 1200 }, // renewals every 400 ms: one finds the intruder long before a loaded machine could let the lease lapse
     );
     await store.schedule('taken', T0, 'work', null);
     const tick = poller.tick();
@@ -763,6 +763,47 @@ describe('DeadlinePoller: several instances', () => {
       expect(elapsedMs).toBeLessThan(15_000);
     } finally {
       await Promise.all(pools.map((p) => p.end()));
+    }
+  });
+
+  it("writes the successes of a claim's rows in one statement: fired, rescheduled by the handler, or left as a concurrent schedule() set them", async () => {
+    // Given seven due rows, a handler that reschedules one and a schedule() that moves another meanwhile
+    const clock = new ManualClock(T0);
+    const store = new PostgresDeadlineStore(pool, clock);
+    const ids = Array.from({ length: 7 }, (_, i) => `w-${i}`);
+    for (const [i, id] of ids.entries()) await store.schedule(id, new Date(T0.getTime() + i), 'work', { i });
+    clock.advance(10);
+    const later = new Date(T0.getTime() + HOUR_MS);
+    const outcomeWrites: string[] = [];
+    const counted = new pg.Pool({ connectionString: db.url, max: 3 });
+    counted.on('error', reportIdleError);
+    const query = counted.query.bind(counted) as (...args: unknown[]) => unknown;
+    (counted as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const text = typeof args[0] === 'string' ? args[0] : '';
+      if (/^\s*update lethe_deadlines/.test(text) && !text.includes('claimed_by = $2')) outcomeWrites.push(text);
+      return query(...args);
+    };
+    try {
+      const poller = new TrackedPoller(counted, clock, {
+        work: async (d, { rescheduleAt }) => {
+          if (d.id === 'w-4') rescheduleAt(later, { again: true });
+          if (d.id === 'w-5') await store.schedule('w-5', later, 'work', { moved: true });
+        },
+      });
+      // When one tick fires them (claims of 1, 2 and 4 rows)
+      const result = await poller.tick();
+      // Then every row is accounted for, in due order, with one outcome statement per claim
+      expect(result).toMatchObject({ fired: 7, failed: 0, parked: 0 });
+      expect(result.firedDeadlines.map((d) => d.id)).toEqual(ids);
+      const releases = outcomeWrites.filter((text) => /^\s*update lethe_deadlines set claimed_by = null/.test(text));
+      expect(outcomeWrites.length - releases.length).toBe(3);
+      expect(releases).toHaveLength(1); // w-5's claim only: schedule() changed the row, its change stands
+      for (const id of ['w-0', 'w-1', 'w-2', 'w-3', 'w-6']) expect(await store.get(id)).toMatchObject({ status: 'fired', firedAt: clock.now() });
+      expect(await store.get('w-4')).toMatchObject({ status: 'pending', dueAt: later, payload: { again: true }, attempts: 0 });
+      expect(await store.get('w-5')).toMatchObject({ status: 'pending', dueAt: later, payload: { moved: true } });
+      for (const id of ids) expect(await claimOf(id)).toMatchObject({ claimed_by: null, claim_token: null });
+    } finally {
+      await counted.end();
     }
   });
 

@@ -18,7 +18,9 @@
 //   3. record  one statement, conditioned on the token and on the row's revision as claimed: fired,
 //              rescheduled by the handler (context.rescheduleAt), or a failure (backoff, then parked;
 //              a transient one, per options.isTransient, is retried with the capped backoff and never parked);
-//              the claim is cleared. A revision that moved means schedule()/cancel() changed the row
+//              the claim is cleared. A failure is written at once; the successes of one claim's rows
+//              together (one statement at the end of the claim, or CLAIM_HOLD_MS after the first of
+//              them while a later handler still runs, so none waits long on its lease). A revision that moved means schedule()/cancel() changed the row
 //              while the handler ran: their change stands and the claim is only released. A token
 //              that moved means the claim expired and was taken over: the outcome is dropped.
 // - Another instance skips a claimed row and takes the next one, so a slow handler holds one row,
@@ -210,8 +212,34 @@ const RECORD_FAILURE_SQL = `
 const RELEASE_SQL = `update lethe_deadlines set ${CLEAR_CLAIM} where id = $1 and claim_token = $2::uuid`;
 const RELEASE_ALL_SQL = `update lethe_deadlines d set ${CLEAR_CLAIM} from unnest($1::text[], $2::uuid[]) as c(id, token) where d.id = c.id and d.claim_token = c.token`;
 
+// The successes of several rows of one claim in one statement: each row as MARK_FIRED_SQL or
+// RESCHEDULE_SQL would leave it ($4: rescheduled or not; $5, $6: the new due time and payload), under
+// the same conditions. Returns the ids it applied to.
+const RECORD_SUCCESSES_SQL = `
+  update lethe_deadlines d
+     set status = case when o.rescheduled then d.status else 'fired' end,
+         fired_at = case when o.rescheduled then d.fired_at else o.at end,
+         due_at = case when o.rescheduled then o.due_at else d.due_at end,
+         payload = case when o.rescheduled then coalesce(o.payload::jsonb, d.payload) else d.payload end,
+         attempts = case when o.rescheduled then 0 else d.attempts end,
+         last_error = case when o.rescheduled then null else d.last_error end,
+         next_attempt_at = null, updated_at = o.at, revision = d.revision + 1, ${CLEAR_CLAIM}
+    from unnest($1::text[], $2::uuid[], $3::bigint[], $4::boolean[], $5::timestamptz[], $6::text[], $7::timestamptz[])
+         as o(id, token, revision, rescheduled, due_at, payload, at)
+   where d.id = o.id and d.claim_token = o.token and d.revision = o.revision
+  returning d.id`;
+
 type ClaimedRow = DeadlineRow & { revision: string; taken_over: boolean; claim_token: string; fires_at: Date };
-type RowOutcome = 'fired' | 'retry' | 'parked';
+/** A handler that succeeded, its outcome not yet written (see tick: a claim's are written together). */
+interface Success {
+  readonly claim: Claim;
+  readonly deadline: Deadline;
+  readonly attempt: number;
+  readonly reschedule: Reschedule | undefined;
+  /** The clock's now when the handler succeeded: fired_at / updated_at. */
+  readonly at: Date;
+}
+type Fired = { readonly outcome: 'retry' | 'parked' } | { readonly success: Success };
 type HandlerRun = { status: 'ok'; reschedule: Reschedule | undefined } | { status: 'failed'; error: unknown };
 /** What an outcome write found: it applied, the row was changed meanwhile (claim released), or the claim was gone. */
 type Recorded = 'applied' | 'changed' | 'lost';
@@ -298,27 +326,54 @@ export class DeadlinePoller {
           size = 1;
         };
         const timer = rows.length > 1 ? setTimeout(handBack, Math.max(0, sentAt + holdMs - performance.now())) : undefined;
+        // The successes of a claim's rows are written together, at the latest holdMs after the first
+        // of them (a slow handler after it must not let its lease run out unwritten), and at the end.
+        const successes: Success[] = [];
+        let writing: Promise<void> = Promise.resolve();
+        let writeFailure: { error: unknown } | undefined;
+        let writeTimer: NodeJS.Timeout | undefined;
+        const writeSuccesses = () => {
+          clearTimeout(writeTimer);
+          writeTimer = undefined;
+          if (successes.length === 0) return;
+          const batch = successes.splice(0);
+          writing = writing
+            .then(async () => {
+              const recorded = await this.recordSuccesses(batch);
+              batch.forEach((success, i) => {
+                if (this.settled(success, recorded[i]) !== 'fired') return void failed++;
+                fired++;
+                firedDeadlines.push({ id: success.deadline.id, kind: success.deadline.kind });
+              });
+            })
+            .catch((error: unknown) => void (writeFailure ??= { error }));
+        };
         try {
-          while (next < rows.length) {
+          while (next < rows.length && writeFailure === undefined) {
             if (this.stopping) {
               handBack();
               break;
             }
             const row = rows[next++];
             taken++;
-            const { outcome, deadline } = await this.fire(row, sentAt);
-            if (outcome === 'fired') {
-              fired++;
-              firedDeadlines.push({ id: deadline.id, kind: deadline.kind });
-            } else failed++;
-            if (outcome === 'parked') parked++;
+            const result = await this.fire(row, sentAt);
+            if ('success' in result) {
+              successes.push(result.success);
+              writeTimer ??= setTimeout(writeSuccesses, holdMs);
+              continue;
+            }
+            failed++;
+            if (result.outcome === 'parked') parked++;
           }
         } finally {
           // Also after a failure to record an outcome: what did not run is not left to expire.
           clearTimeout(timer);
           handBack();
+          writeSuccesses();
+          await writing;
           await released;
         }
+        if (writeFailure !== undefined) throw writeFailure.error;
       }
     })();
     this.running.add(run);
@@ -350,36 +405,65 @@ export class DeadlinePoller {
     await this.pool.query(RELEASE_ALL_SQL, [rows.map((r) => r.id), rows.map((r) => r.claim_token)]);
   }
 
-  private async fire(row: ClaimedRow, sentAt: number): Promise<{ outcome: RowOutcome; deadline: Deadline }> {
+  /** Runs one claimed row's handler: its failure is recorded at once, its success returned to be written. */
+  private async fire(row: ClaimedRow, sentAt: number): Promise<Fired> {
     const deadline = toDeadline(row);
     const claim: Claim = { id: deadline.id, token: row.claim_token, revision: row.revision, sentAt };
     if (row.taken_over) {
       this.logger?.warn(fields(deadline, deadline.attempts), 'deadline claim expired; taken over and counted as a failed attempt');
       if (deadline.attempts >= this.maxAttempts) {
-        return { outcome: await this.recordFailure(claim, deadline, deadline.attempts, new DeadlineClaimExpiredError()), deadline };
+        return { outcome: await this.recordFailure(claim, deadline, deadline.attempts, new DeadlineClaimExpiredError()) };
       }
     }
     const attempt = deadline.attempts + 1;
     const run = await this.runHandler(claim, deadline, attempt);
-    if (run.status === 'failed') return { outcome: await this.recordFailure(claim, deadline, attempt, run.error), deadline };
+    if (run.status === 'failed') return { outcome: await this.recordFailure(claim, deadline, attempt, run.error) };
 
-    const now = this.clock.now();
-    const recorded = run.reschedule
-      ? await this.record(claim, RESCHEDULE_SQL, [run.reschedule.at, run.reschedule.payload, now])
-      : await this.record(claim, MARK_FIRED_SQL, [now]);
+    return { success: { claim, deadline, attempt, reschedule: run.reschedule, at: this.clock.now() } };
+  }
+
+  /**
+   * Writes the outcomes of handlers that succeeded, each applied only to its row as claimed (one
+   * statement for several); a row changed meanwhile only has its claim released.
+   */
+  private async recordSuccesses(successes: readonly Success[]): Promise<Recorded[]> {
+    if (successes.length === 1) {
+      const [{ claim, reschedule, at }] = successes;
+      return [reschedule ? await this.record(claim, RESCHEDULE_SQL, [reschedule.at, reschedule.payload, at]) : await this.record(claim, MARK_FIRED_SQL, [at])];
+    }
+    const applied = await this.pool.query<{ id: string }>(RECORD_SUCCESSES_SQL, [
+      successes.map((s) => s.claim.id),
+      successes.map((s) => s.claim.token),
+      successes.map((s) => s.claim.revision),
+      successes.map((s) => s.reschedule !== undefined),
+      successes.map((s) => s.reschedule?.at ?? null),
+      successes.map((s) => s.reschedule?.payload ?? null),
+      successes.map((s) => s.at),
+    ]);
+    const ids = new Set(applied.rows.map((r) => r.id));
+    const recorded: Recorded[] = [];
+    for (const { claim } of successes) {
+      if (ids.has(claim.id)) recorded.push('applied');
+      else recorded.push((await this.pool.query(RELEASE_SQL, [claim.id, claim.token])).rowCount === 1 ? 'changed' : 'lost');
+    }
+    return recorded;
+  }
+
+  /** Logs what became of a success: 'fired' when its outcome stands (or a concurrent change does). */
+  private settled({ deadline, attempt, reschedule }: Success, recorded: Recorded): 'fired' | 'retry' {
     const log = fields(deadline, attempt);
     if (recorded === 'applied') {
       this.logger?.info?.(
-        run.reschedule ? { ...log, nextDueAt: run.reschedule.at.toISOString() } : log,
-        run.reschedule ? 'deadline handler succeeded; rescheduled' : 'deadline fired',
+        reschedule ? { ...log, nextDueAt: reschedule.at.toISOString() } : log,
+        reschedule ? 'deadline handler succeeded; rescheduled' : 'deadline fired',
       );
     } else if (recorded === 'changed') {
       this.logger?.info?.(log, 'deadline handler succeeded; the deadline was rescheduled or cancelled meanwhile and stays so');
     } else {
       this.logger?.warn(log, 'deadline handler succeeded after its claim was taken over; outcome dropped');
-      return { outcome: 'retry', deadline };
+      return 'retry';
     }
-    return { outcome: 'fired', deadline };
+    return 'fired';
   }
 
   private async runHandler(claim: Claim, deadline: Deadline, attempt: number): Promise<HandlerRun> {
