@@ -229,6 +229,14 @@ describe('lethe simulate', () => {
     const unknown = await lethe(['--bogus']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--bogus: no such flag');
+    // A flag given twice is refused (the last value silently won), and one without its value says what it takes.
+    const twice = await lethe(['--tenants', '10', '--tenants', '20']);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('--tenants: given twice; give it once');
+    const empty = await lethe(['--sabotage', '--tenants', '3']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('--sabotage: needs a value, one of early-retirement, holiday-as-working-day, skip-probe');
+    expect(empty.stderr).not.toContain('ambiguous');
   }, REFUSALS_TIMEOUT_MS);
 
   it('given --out naming a file, a folder under a file or under a parent that refuses folders, when run, then it exits 2 naming --out and makes nothing', async () => {

@@ -36,7 +36,7 @@ const NUMBERS = {
   seed: { fallback: 42, min: 0, max: 2 ** 32 - 1 },
 } as const;
 
-const numberRule = (name: keyof typeof NUMBERS) => `--${name}: must be a whole number from ${NUMBERS[name].min} to ${NUMBERS[name].max}`;
+const numberRule = (name: keyof typeof NUMBERS) => `--${name}: must be ${numberValue(name)}`;
 
 function integer(name: keyof typeof NUMBERS, raw: string | undefined): number {
   const { fallback, min, max } = NUMBERS[name];
@@ -50,6 +50,35 @@ function refuseNegativeNumbers(argv: readonly string[]): void {
   argv.forEach((arg, i) => {
     const name = arg.replace(/^--/, '');
     if (arg.startsWith('--') && name in NUMBERS && /^-\d/.test(argv[i + 1] ?? '')) throw new UsageError(numberRule(name as keyof typeof NUMBERS));
+  });
+}
+
+/** What each flag with a value takes, for the error of a flag given without one. */
+const numberValue = (name: keyof typeof NUMBERS) => `a whole number from ${NUMBERS[name].min} to ${NUMBERS[name].max}`;
+const VALUES: Readonly<Record<string, () => string>> = {
+  tenants: () => numberValue('tenants'),
+  years: () => numberValue('years'),
+  seed: () => numberValue('seed'),
+  faults: () => `a comma-separated list of ${FAULT_KINDS.join(', ')}`,
+  sabotage: () => `one of ${SABOTAGE_KINDS.join(', ')}`,
+  out: () => 'a new or empty folder',
+};
+
+/**
+ * A flag given twice (which one would count?) or without its value (parseArgs' words for that name
+ * neither the rule nor what is missing) is refused in the flag's own words.
+ */
+function refuseRepeatedOrEmptyFlags(argv: readonly string[]): void {
+  const seen = new Set<string>();
+  argv.forEach((arg, i) => {
+    if (!arg.startsWith('--')) return;
+    const equals = arg.indexOf('=');
+    const name = arg.slice(2, equals === -1 ? undefined : equals);
+    if (seen.has(name)) throw new UsageError(`--${name}: given twice; give it once`);
+    seen.add(name);
+    const value = VALUES[name];
+    const next = argv[i + 1];
+    if (value !== undefined && equals === -1 && (next === undefined || next.startsWith('-'))) throw new UsageError(`--${name}: needs a value, ${value()}`);
   });
 }
 
@@ -104,6 +133,7 @@ export async function simulate(argv: readonly string[]): Promise<number> {
   let settings;
   try {
     refuseNegativeNumbers(argv);
+    refuseRepeatedOrEmptyFlags(argv);
     const { values, positionals } = parseArgs({
       args: [...argv],
       allowPositionals: true,
