@@ -86,7 +86,8 @@ export interface UnexpectedAnswer {
 }
 
 export interface SimulationResult {
-  readonly plan: { readonly seed: number; readonly start: string; readonly end: string; readonly tenants: number; readonly facts: number };
+  /** `vaultOutages`: the stretches of vault failure the plan holds (the `vault` fault's occasions). */
+  readonly plan: { readonly seed: number; readonly start: string; readonly end: string; readonly tenants: number; readonly facts: number; readonly vaultOutages: number };
   readonly sabotage: string | null;
   readonly database: string;
   readonly violations: readonly Violation[];
@@ -311,7 +312,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     await database.close(options.keepDatabase ?? false).catch(() => undefined);
   }
   return {
-    plan: { seed: plan.seed, start: plan.start, end: plan.end, tenants: plan.tenants.length, facts: plan.facts.length },
+    plan: { seed: plan.seed, start: plan.start, end: plan.end, tenants: plan.tenants.length, facts: plan.facts.length, vaultOutages: plan.vaultOutages.length },
     sabotage: options.sabotage ?? null,
     database: database.description,
     violations: oracle.violations(),

@@ -36,11 +36,24 @@ const MARGIN_ROWS: readonly [keyof Margins, string, string][] = [
   ['retirementMs', 'P3 closest retirement', 'time between a version becoming retirable and its retirement (never negative)'],
 ];
 
+/**
+ * How often each fault happened in a run: a small fleet or a short run may give a fault it was asked
+ * for no occasion (no tenant terminated late), and "every promise held" then says nothing about it.
+ */
+export function faultOccasions(r: SimulationResult): Readonly<Record<string, { readonly count: number; readonly what: string }>> {
+  return {
+    vault: { count: r.plan.vaultOutages, what: 'vault outages' },
+    crash: { count: r.crashes, what: 'engine kills' },
+    duplicates: { count: r.counts.duplicateDeliveries ?? 0, what: 'duplicate deliveries' },
+    late: { count: r.counts.lateNotices ?? 0, what: 'late notices' },
+  };
+}
+
 /** Writes report.json and report.md into `dir`; returns their paths. */
 export function writeSimulationReport(dir: string, run: SimulationRunInfo, result: SimulationResult): { json: string; md: string } {
   const json = join(dir, 'report.json');
   const md = join(dir, 'report.md');
-  writeFileSync(json, `${JSON.stringify({ run, ...result }, null, 2)}\n`);
+  writeFileSync(json, `${JSON.stringify({ run, ...result, faultOccasions: faultOccasions(result) }, null, 2)}\n`);
   writeFileSync(md, renderMarkdown(run, result));
   return { json, md };
 }
@@ -57,6 +70,15 @@ export function renderMarkdown(run: SimulationRunInfo, r: SimulationResult): str
       `${r.sabotage ? `, sabotage: ${r.sabotage}` : ''}; simulated ${r.plan.start} to ${r.plan.end} on ${r.database}.`,
     '',
   );
+  const occasions = faultOccasions(r);
+  const idle = run.faults.filter((f) => occasions[f]?.count === 0);
+  if (idle.length > 0) {
+    lines.push(
+      `Faults asked for that this fleet gave no occasion to: ${idle.map((f) => `${f} (0 ${occasions[f].what})`).join(', ')}; ` +
+        'the promises were not tried against them. A larger fleet, more years or another seed does.',
+      '',
+    );
+  }
   lines.push('## Violations', '');
   if (r.violations.length === 0) lines.push('None.', '');
   else {
