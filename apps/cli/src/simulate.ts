@@ -36,6 +36,7 @@ const NUMBERS = {
   seed: { fallback: 42, min: 0, max: 2 ** 32 - 1 },
 } as const;
 
+const numberValue = (name: keyof typeof NUMBERS) => `a whole number from ${NUMBERS[name].min} to ${NUMBERS[name].max}`;
 const numberRule = (name: keyof typeof NUMBERS) => `--${name}: must be ${numberValue(name)}`;
 
 function integer(name: keyof typeof NUMBERS, raw: string | undefined): number {
@@ -54,7 +55,6 @@ function refuseNegativeNumbers(argv: readonly string[]): void {
 }
 
 /** What each flag with a value takes, for the error of a flag given without one. */
-const numberValue = (name: keyof typeof NUMBERS) => `a whole number from ${NUMBERS[name].min} to ${NUMBERS[name].max}`;
 const VALUES: Readonly<Record<string, () => string>> = {
   tenants: () => numberValue('tenants'),
   years: () => numberValue('years'),

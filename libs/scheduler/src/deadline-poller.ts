@@ -20,9 +20,10 @@
 //              a transient one, per options.isTransient, is retried with the capped backoff and never parked);
 //              the claim is cleared. A failure is written at once; the successes of one claim's rows
 //              together (one statement at the end of the claim, or CLAIM_HOLD_MS after the first of
-//              them while a later handler still runs, so none waits long on its lease). A revision that moved means schedule()/cancel() changed the row
-//              while the handler ran: their change stands and the claim is only released. A token
-//              that moved means the claim expired and was taken over: the outcome is dropped.
+//              them while a later handler still runs, so none waits long on its lease). A revision
+//              that moved means schedule()/cancel() changed the row while the handler ran: their
+//              change stands and the claim is only released. A token that moved means the claim
+//              expired and was taken over: the outcome is dropped.
 // - Another instance skips a claimed row and takes the next one, so a slow handler holds one row,
 //   never the table, and never a connection, an xid or the server's xmin horizon.
 // - An instance killed mid-handler (or hung) stops renewing; once claimed_until has passed, any
@@ -193,17 +194,6 @@ const CLAIM_SQL = `
 const RENEW_SQL = `update lethe_deadlines set claimed_until = ${LEASE} where id = $1 and claim_token = $2::uuid`;
 
 // Outcomes: $1 id, $2 claim token, $3 revision as claimed; they apply only to the row as claimed.
-const MARK_FIRED_SQL = `
-  update lethe_deadlines
-     set status = 'fired', fired_at = $4, updated_at = $4, next_attempt_at = null, revision = revision + 1, ${CLEAR_CLAIM}
-   where id = $1 and claim_token = $2::uuid and revision = $3::bigint`;
-
-const RESCHEDULE_SQL = `
-  update lethe_deadlines
-     set due_at = $4, payload = coalesce($5::jsonb, payload), attempts = 0, last_error = null, next_attempt_at = null,
-         updated_at = $6, revision = revision + 1, ${CLEAR_CLAIM}
-   where id = $1 and claim_token = $2::uuid and revision = $3::bigint`;
-
 const RECORD_FAILURE_SQL = `
   update lethe_deadlines
      set attempts = $4, last_error = $5, status = $6, next_attempt_at = $7, updated_at = $8, revision = revision + 1, ${CLEAR_CLAIM}
@@ -212,9 +202,9 @@ const RECORD_FAILURE_SQL = `
 const RELEASE_SQL = `update lethe_deadlines set ${CLEAR_CLAIM} where id = $1 and claim_token = $2::uuid`;
 const RELEASE_ALL_SQL = `update lethe_deadlines d set ${CLEAR_CLAIM} from unnest($1::text[], $2::uuid[]) as c(id, token) where d.id = c.id and d.claim_token = c.token`;
 
-// The successes of several rows of one claim in one statement: each row as MARK_FIRED_SQL or
-// RESCHEDULE_SQL would leave it ($4: rescheduled or not; $5, $6: the new due time and payload), under
-// the same conditions. Returns the ids it applied to.
+// The successes of a claim's rows in one statement, each applied only to its row as claimed (id,
+// token, revision): fired, or rescheduled by its handler ($4; $5, $6: the new due time and payload,
+// null keeping the payload) with a fresh attempt budget. Returns the ids it applied to.
 const RECORD_SUCCESSES_SQL = `
   update lethe_deadlines d
      set status = case when o.rescheduled then d.status else 'fired' end,
@@ -427,10 +417,6 @@ export class DeadlinePoller {
    * statement for several); a row changed meanwhile only has its claim released.
    */
   private async recordSuccesses(successes: readonly Success[]): Promise<Recorded[]> {
-    if (successes.length === 1) {
-      const [{ claim, reschedule, at }] = successes;
-      return [reschedule ? await this.record(claim, RESCHEDULE_SQL, [reschedule.at, reschedule.payload, at]) : await this.record(claim, MARK_FIRED_SQL, [at])];
-    }
     const applied = await this.pool.query<{ id: string }>(RECORD_SUCCESSES_SQL, [
       successes.map((s) => s.claim.id),
       successes.map((s) => s.claim.token),
@@ -442,10 +428,7 @@ export class DeadlinePoller {
     ]);
     const ids = new Set(applied.rows.map((r) => r.id));
     const recorded: Recorded[] = [];
-    for (const { claim } of successes) {
-      if (ids.has(claim.id)) recorded.push('applied');
-      else recorded.push((await this.pool.query(RELEASE_SQL, [claim.id, claim.token])).rowCount === 1 ? 'changed' : 'lost');
-    }
+    for (const { claim } of successes) recorded.push(ids.has(claim.id) ? 'applied' : await this.releaseUnapplied(claim));
     return recorded;
   }
 
@@ -550,7 +533,11 @@ export class DeadlinePoller {
   /** Writes an outcome for the row as claimed; otherwise only releases the claim if it is still ours. */
   private async record(claim: Claim, sql: string, values: unknown[]): Promise<Recorded> {
     const applied = await this.pool.query(sql, [claim.id, claim.token, claim.revision, ...values]);
-    if (applied.rowCount === 1) return 'applied';
+    return applied.rowCount === 1 ? 'applied' : this.releaseUnapplied(claim);
+  }
+
+  /** An outcome that did not apply: the row changed meanwhile (its claim, still ours, released) or the claim was lost. */
+  private async releaseUnapplied(claim: Claim): Promise<'changed' | 'lost'> {
     const released = await this.pool.query(RELEASE_SQL, [claim.id, claim.token]);
     return released.rowCount === 1 ? 'changed' : 'lost';
   }
