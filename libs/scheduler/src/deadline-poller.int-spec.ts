@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { ManualClock } from '@lethe/clock';
 import { runMigrations } from '@lethe/postgres';
-import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
+import { createTestDatabase, type TestDatabase, reportIdleError, watchStatements } from '@lethe/testing';
 import {
   DeadlineClaimLostError,
   DeadlineHandlerTimeoutError,
@@ -774,15 +774,10 @@ describe('DeadlinePoller: several instances', () => {
     for (const [i, id] of ids.entries()) await store.schedule(id, new Date(T0.getTime() + i), 'work', { i });
     clock.advance(10);
     const later = new Date(T0.getTime() + HOUR_MS);
-    const outcomeWrites: string[] = [];
     const counted = new pg.Pool({ connectionString: db.url, max: 3 });
     counted.on('error', reportIdleError);
-    const query = counted.query.bind(counted) as (...args: unknown[]) => unknown;
-    (counted as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      const text = typeof args[0] === 'string' ? args[0] : '';
-      if (/^\s*update lethe_deadlines/.test(text) && !text.includes('claimed_by = $2')) outcomeWrites.push(text);
-      return query(...args);
-    };
+    const statements = watchStatements(counted);
+    const outcomeWrites = () => statements.texts.filter((text) => /^\s*update lethe_deadlines/.test(text) && !text.includes('claimed_by = $2'));
     try {
       const poller = new TrackedPoller(counted, clock, {
         work: async (d, { rescheduleAt }) => {
@@ -795,8 +790,8 @@ describe('DeadlinePoller: several instances', () => {
       // Then every row is accounted for, in due order, with one outcome statement per claim
       expect(result).toMatchObject({ fired: 7, failed: 0, parked: 0 });
       expect(result.firedDeadlines.map((d) => d.id)).toEqual(ids);
-      const releases = outcomeWrites.filter((text) => /^\s*update lethe_deadlines set claimed_by = null/.test(text));
-      expect(outcomeWrites.length - releases.length).toBe(3);
+      const releases = outcomeWrites().filter((text) => /^\s*update lethe_deadlines set claimed_by = null/.test(text));
+      expect(outcomeWrites().length - releases.length).toBe(3);
       expect(releases).toHaveLength(1); // w-5's claim only: schedule() changed the row, its change stands
       for (const id of ['w-0', 'w-1', 'w-2', 'w-3', 'w-6']) expect(await store.get(id)).toMatchObject({ status: 'fired', firedAt: clock.now() });
       expect(await store.get('w-4')).toMatchObject({ status: 'pending', dueAt: later, payload: { again: true }, attempts: 0 });
@@ -805,6 +800,62 @@ describe('DeadlinePoller: several instances', () => {
     } finally {
       await counted.end();
     }
+  });
+
+  it('drains with claim loops added only as claims find rows: nothing due is one claim, one due row three', async () => {
+    const counted = new pg.Pool({ connectionString: db.url, max: 6 });
+    counted.on('error', reportIdleError);
+    const statements = watchStatements(counted);
+    const claims = () => statements.count(/claimed_by = \$2/);
+    try {
+      const clock = new ManualClock(T0);
+      const store = new PostgresDeadlineStore(pool, clock);
+      const poller = new TrackedPoller(counted, clock, { work: async () => undefined });
+      // Given nothing due, when a drain of 16 loops runs, then it costs one claim
+      expect(await poller.drain(16)).toEqual({ fired: 0, firedDeadlines: [], failed: 0, parked: 0 });
+      expect(claims()).toBe(1);
+      // Given one due row: its claim, a second loop's empty claim, and the first loop's last one
+      await store.schedule('d-1', T0, 'work', null);
+      statements.clear();
+      expect(await poller.drain(16)).toMatchObject({ fired: 1, firedDeadlines: [{ id: 'd-1', kind: 'work' }] });
+      expect(claims()).toBe(3);
+    } finally {
+      await counted.end();
+    }
+  });
+
+  it('drains a fleet of due rows with loops side by side, each row fired once, and reports a failing loop after the others ended', async () => {
+    // Given 60 due rows whose handlers each take a little while
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const { store, poller, clock } = setup({
+      work: async (d) => {
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+        await sleep(5);
+        await pool.query('insert into side_effects values ($1, $2)', [d.id, 'ran']);
+        inFlight--;
+      },
+    });
+    const ids = Array.from({ length: 60 }, (_, i) => `f-${String(i).padStart(2, '0')}`);
+    for (const id of ids) await store.schedule(id, T0, 'work', null);
+    // When one drain of 4 loops runs
+    const result = await poller.drain(4);
+    // Then every row fired exactly once, up to 4 at a time and more than one at a time
+    expect(result.fired).toBe(60);
+    expect(result.error).toBeUndefined();
+    expect([...result.firedDeadlines.map((d) => d.id)].sort()).toEqual(ids);
+    const ran = await pool.query<{ n: string }>("select count(distinct deadline_id) as n, count(*) as total from side_effects where note = 'ran'");
+    expect(ran.rows[0]).toEqual({ n: '60', total: '60' });
+    expect(mostInFlight).toBeGreaterThan(1);
+    expect(mostInFlight).toBeLessThanOrEqual(4);
+    // Given a pool that refuses every statement: the drain still resolves, naming the failure
+    await store.schedule('f-late', clock.now(), 'work', null);
+    const ended = new pg.Pool({ connectionString: db.url, max: 1 });
+    await ended.end();
+    const failed = await new TrackedPoller(ended, clock, { work: async () => undefined }).drain(4);
+    expect(failed).toMatchObject({ fired: 0, failed: 0 });
+    expect((failed.error as Error).message).toMatch(/after calling end/);
+    await expect(poller.drain(0)).rejects.toThrow(RangeError);
   });
 
   it('stop() lets the tick in progress finish and makes later ticks no-ops', async () => {

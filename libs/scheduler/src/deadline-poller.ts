@@ -123,6 +123,11 @@ export interface TickResult {
   readonly parked: number;
 }
 
+/** What a drain fired, and the first failure of one of its claim loops (rows it claimed are taken over after their lease). */
+export interface DrainResult extends TickResult {
+  readonly error?: unknown;
+}
+
 /** A deadline whose handler succeeded: its id and kind (never its payload). */
 export interface FiredDeadline {
   readonly id: string;
@@ -294,16 +299,72 @@ export class DeadlinePoller {
    * other instances. Rejects on a database error; a row claimed by then is taken over after its lease.
    */
   async tick(): Promise<TickResult> {
+    return (await this.claimLoop()).result;
+  }
+
+  /**
+   * Fires everything due now with up to `loops` claim loops side by side (as several instances would),
+   * each ticking until a claim finds nothing. Loops are added one at a time, each when a claim found
+   * rows: nothing due costs one claim, one due row three, not one per loop (a manual clock's every move
+   * drains, most of them with little due). Resolves once every loop has ended, with what they fired and,
+   * when a loop failed (a database error), the first failure in `error`.
+   * @param loops at least 1.
+   */
+  async drain(loops: number): Promise<DrainResult> {
+    positiveInteger('loops', loops);
+    const total = { fired: 0, firedDeadlines: [] as FiredDeadline[], failed: 0, parked: 0 };
+    const ended: Promise<void>[] = [];
+    let running = 0;
+    const addLoop = () => {
+      running++;
+      const loop = (async () => {
+        try {
+          for (;;) {
+            const { result, exhausted } = await this.claimLoop(() => {
+              if (running < loops) addLoop();
+            });
+            total.fired += result.fired;
+            total.failed += result.failed;
+            total.parked += result.parked;
+            total.firedDeadlines.push(...result.firedDeadlines);
+            // Stopped by the batch size, not by an empty claim: more may be due.
+            if (exhausted || this.stopping) return;
+          }
+        } finally {
+          running--;
+        }
+      })();
+      ended.push(loop);
+    };
+    addLoop();
+    // Loops added while waiting are appended to `ended`: wait until none is left unsettled.
+    const settled: PromiseSettledResult<void>[] = [];
+    for (let i = 0; i < ended.length; i++) settled.push(...(await Promise.allSettled([ended[i]])));
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    return failure ? { ...total, error: failure.reason as unknown } : total;
+  }
+
+  /**
+   * One claim loop: claims (1 row, then twice as many after each claim whose rows all fired quickly)
+   * and fires until a claim finds nothing (`exhausted`), batchSize rows were taken, or the poller stops.
+   * `onRows` is called after each claim that found rows, before they fire.
+   */
+  private async claimLoop(onRows?: () => void): Promise<{ result: TickResult; exhausted: boolean }> {
     let fired = 0;
     let failed = 0;
     let parked = 0;
     const firedDeadlines: FiredDeadline[] = [];
-    if (this.stopping) return { fired, firedDeadlines, failed, parked };
+    let exhausted = false;
+    if (this.stopping) return { result: { fired, firedDeadlines, failed, parked }, exhausted };
     const run = (async () => {
       const holdMs = Math.min(CLAIM_HOLD_MS, this.leaseMs / 3);
       for (let taken = 0, size = 1; taken < this.batchSize && !this.stopping; ) {
         const { rows, sentAt } = await this.claim(Math.min(size, this.claimBatch, this.batchSize - taken));
-        if (rows.length === 0) break;
+        if (rows.length === 0) {
+          exhausted = true;
+          break;
+        }
+        onRows?.();
         size *= 2;
         // Rows not started holdMs after the claim (a slow handler before them) are handed back at once,
         // while that handler still runs, for anyone to take; the rest of this loop then skips them.
@@ -372,7 +433,7 @@ export class DeadlinePoller {
     } finally {
       this.running.delete(run);
     }
-    return { fired, firedDeadlines, failed, parked };
+    return { result: { fired, firedDeadlines, failed, parked }, exhausted };
   }
 
   /** Stops claiming new rows and waits for the ticks in progress (bounded by handlerTimeoutMs). */

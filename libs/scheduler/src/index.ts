@@ -35,5 +35,6 @@ export {
   type DeadlineBackoff,
   type DeadlinePollerOptions,
   type TickResult,
+  type DrainResult,
   type FiredDeadline,
 } from './deadline-poller.js';

@@ -3,3 +3,4 @@ export { PGBOUNCER_INSTALL_HINT, pgbouncerPath, startPgBouncer, type PgBouncer, 
 export { AZURITE_ACCOUNT, AZURITE_INSTALL_HINT, azuritePath, startAzurite, type Azurite } from './azurite.js';
 export { SOFTHSM_INSTALL_HINT, binaryPath, createSoftHsmToken, softHsmModulePath, type SoftHsmToken } from './softhsm.js';
 export { rejection } from './rejection.js';
+export { watchStatements, type StatementLog } from './statement-log.js';

@@ -33,7 +33,7 @@ export interface DeadlineTickerStatus {
 @Injectable()
 export class DeadlineTicker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private poller: DeadlinePoller | undefined;
-  private ticking: Promise<FiredDeadline[]> | undefined;
+  private ticking: Promise<readonly FiredDeadline[]> | undefined;
   private lastTickAt: Date | null = null;
   private lastError: string | null = null;
   private startedAt: Date | null = null;
@@ -74,25 +74,17 @@ export class DeadlineTicker implements OnApplicationBootstrap, BeforeApplication
     const fired: FiredDeadline[] = [];
     // One drain at a time per instance; a caller arriving meanwhile waits for it and drains again.
     while (this.ticking) fired.push(...(await this.ticking));
-    let done!: (fired: FiredDeadline[]) => void;
+    let done!: (fired: readonly FiredDeadline[]) => void;
     this.ticking = new Promise((resolve) => (done = resolve));
-    const own: FiredDeadline[] = [];
     const poller = this.poller;
-    // Several claim loops side by side: a fleet's timers fall due together (a rotation period ends at
-    // one instant for many tenants), and each waits mostly on PostgreSQL and the vault. Each row is
-    // still fired under its own claim, as by several instances.
-    const drain = async () => {
-      for (;;) {
-        const result = await poller.tick();
-        own.push(...result.firedDeadlines);
-        fired.push(...result.firedDeadlines);
-        if (result.fired + result.failed === 0) break;
-      }
-    };
     try {
-      const drains = await Promise.allSettled(Array.from({ length: this.config.deadlineConcurrency }, drain));
-      const failure = drains.find((d): d is PromiseRejectedResult => d.status === 'rejected');
-      if (failure) throw failure.reason;
+      // Several claim loops side by side: a fleet's timers fall due together (a rotation period ends at
+      // one instant for many tenants), and each waits mostly on PostgreSQL and the vault. Each row is
+      // still fired under its own claim, as by several instances.
+      const own = await poller.drain(this.config.deadlineConcurrency).catch((error: unknown) => ({ firedDeadlines: [], error }));
+      fired.push(...own.firedDeadlines);
+      done(own.firedDeadlines);
+      if (own.error !== undefined) throw own.error;
       this.lastError = null;
       return fired;
     } catch (error) {
@@ -102,7 +94,6 @@ export class DeadlineTicker implements OnApplicationBootstrap, BeforeApplication
     } finally {
       this.lastTickAt = this.wallClock.now();
       this.ticking = undefined;
-      done(own);
     }
   }
 

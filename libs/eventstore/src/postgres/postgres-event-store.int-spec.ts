@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { runMigrations } from '@lethe/postgres';
-import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
+import { createTestDatabase, type TestDatabase, reportIdleError, watchStatements } from '@lethe/testing';
 import { eventStoreContract } from '../contract/event-store.contract.js';
 import { eventStoreMigrations } from './migrations.js';
 import { PostgresEventStore } from './postgres-event-store.js';
@@ -54,12 +54,8 @@ describe('PostgreSQL subscriptions of one store', () => {
     const pool = new pg.Pool({ connectionString: db.url, max: 10 });
     pool.on('error', reportIdleError);
     // Count the reads of log pages the store makes (a real pool, counted).
-    let pageReads = 0;
-    const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
-    (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      if (typeof args[0] === 'string' && args[0].includes('where global_position > $1')) pageReads++;
-      return query(...args);
-    };
+    const statements = watchStatements(pool);
+    const pageReads = () => statements.count(/where global_position > \$1/);
     const store = new PostgresEventStore(pool, { pollIntervalMs: 60_000 });
     const subscriptions: { stop(): Promise<void> }[] = [];
     try {
@@ -80,13 +76,13 @@ describe('PostgreSQL subscriptions of one store', () => {
       await waitFor(() => received.every((r) => r.length === 1));
       await new Promise((r) => setTimeout(r, 200));
       for (const r of received) r.length = 0;
-      pageReads = 0;
+      statements.clear();
       // When one append wakes them all
       await store.append('s-1', [event('e1'), event('e2')], 'no-stream');
       await waitFor(() => received.every((r) => r.length >= 2));
       // Then each got both events from one read of the log
       expect(received).toEqual([['e1', 'e2'], ['e1', 'e2'], ['e1', 'e2'], ['e1', 'e2']]);
-      expect(pageReads).toBe(1);
+      expect(pageReads()).toBe(1);
     } finally {
       for (const s of subscriptions) await s.stop();
       await store.close();
