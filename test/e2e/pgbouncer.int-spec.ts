@@ -204,6 +204,8 @@ describeWithPgBouncer('behind PgBouncer in transaction mode', () => {
   it('runs a shred from termination to verified, with no 5xx and no session state on the pooler', async () => {
     first = await start('bouncer-a');
     await waitUntil(() => ownsEveryProcessor(first), 30_000, 'bouncer-a to run every processor');
+    // The pooler was told apart from a direct connection: no statement is prepared through it.
+    expect(first.engine.output()).toMatch(/"preparedStatements":false/);
     // Effective Wed 23 Dec 2026 (London): executeAt is the end of Tue 29 Dec, two working days on.
     await shredEndToEnd(first, 'bounce-one', '2026-12-23T17:00:00Z');
     const events = await pool.query<{ event_type: string }>(`select event_type from lethe_events where stream_id = 'tenant-bounce-one' order by stream_revision`);

@@ -21,3 +21,4 @@ export {
 } from './server-checks.js';
 export { holdEngineLock, excludeEngines, EnginesRunningError, ENGINE_LOCK_CLASS, type HeldEngineLock, type EngineLockOptions } from './engine-lock.js';
 export { inTransaction } from './transaction.js';
+export { prepareStatements, type PrepareStatementsOptions } from './prepared-statements.js';

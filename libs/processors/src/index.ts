@@ -18,6 +18,7 @@ export { countDeadLetters } from './dead-letters.js';
 export { readProcessorOwnership, lagInLog, eventsAfter, countLeaseHolders, type ProcessorOwnership } from './processor-ownership.js';
 export { LEASE_STALE_AFTER_MS } from './processor-lease.js';
 export { lowestCheckpoint } from './checkpoints.js';
+export { CheckpointMoves } from './checkpoint-moves.js';
 export {
   ProjectionLeasedError,
   RebuildFailedError,

@@ -12,6 +12,7 @@
 import pg from 'pg';
 import type { EventStore, RecordedEvent, Subscription } from '@lethe/eventstore';
 import { inTransaction } from '@lethe/postgres';
+import { CheckpointMoves } from './checkpoint-moves.js';
 import { LEASE_STALE_AFTER_MS, ProcessorLease } from './processor-lease.js';
 import { deliverable, silentLogger, type Delivered, type Interest, type Processor, type ProcessorLogger } from './processor.js';
 
@@ -44,6 +45,8 @@ export interface ProcessorRunnerOptions {
   readonly directConnection?: pg.ClientConfig;
   /** Called after an event is parked (for metrics). */
   readonly onDeadLetter?: (processor: string, event: RecordedEvent) => void;
+  /** Shared by the runners of one instance, so their moves past skipped events go together. Default: the runner's own. */
+  readonly checkpointMoves?: CheckpointMoves;
 }
 
 export type ProcessorState = 'standby' | 'running' | 'stopped';
@@ -75,6 +78,7 @@ export class ProcessorRunner {
   private readonly lease: ProcessorLease;
   private readonly logger: ProcessorLogger;
   private readonly maxAttempts: number;
+  private readonly checkpointMoves: CheckpointMoves;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -84,6 +88,7 @@ export class ProcessorRunner {
   ) {
     this.logger = options.logger ?? silentLogger;
     this.maxAttempts = options.maxAttempts ?? 5;
+    this.checkpointMoves = options.checkpointMoves ?? new CheckpointMoves(pool);
     this.lease = new ProcessorLease(pool, processor.name, {
       owner: options.owner,
       heartbeatMs: options.heartbeatMs ?? 2_000,
@@ -320,12 +325,8 @@ export class ProcessorRunner {
     this.skipFlushTimer = undefined;
     const to = this.skippedTo;
     if (to === undefined || !this.lease.held || this.abandoned) return;
-    const moved = await this.pool.query('update lethe_checkpoints set position = $3, updated_at = now() where processor = $1 and position = $2', [
-      this.processor.name,
-      this.checkpoint.toString(),
-      to.toString(),
-    ]);
-    if (moved.rowCount !== 1) throw new FencedError(`checkpoint of ${this.processor.name} moved under this instance`);
+    const moved = await this.checkpointMoves.move(this.processor.name, this.checkpoint, to);
+    if (!moved) throw new FencedError(`checkpoint of ${this.processor.name} moved under this instance`);
     this.checkpoint = to;
     if (this.skippedTo === to) this.skippedTo = undefined;
     this.skippedCount = 0;

@@ -7,7 +7,9 @@ import {
   checkDatabase,
   DatabaseSettingError,
   explainConnectError,
+  isTransactionPooler,
   postgresConnection,
+  prepareStatements,
   runMigrations,
   startEmbeddedPostgres,
   type EmbeddedServer,
@@ -50,6 +52,8 @@ export interface Database {
   /** What needs a session: processor leases, LISTEN, the migration lock (LETHE_DIRECT_DATABASE_URL). */
   readonly direct: PostgresConnection;
   readonly pool: pg.Pool;
+  /** The pool runs its parameterised statements as prepared statements (DATABASE_URL keeps sessions). */
+  readonly preparedStatements: boolean;
   readonly embedded: boolean;
   close(): Promise<void>;
 }
@@ -88,6 +92,11 @@ export async function openDatabase(config: EngineConfig, logger: Logger): Promis
     throw explainConnectError(error, direct);
   }
   const pool = new pg.Pool({ ...pooled.client, max: POOL_SIZE });
+  // Prepared statements need the session kept: known for the embedded server and for a DATABASE_URL that
+  // serves sessions too (checked above); probed when LETHE_DIRECT_DATABASE_URL is set beside it.
+  const preparedStatements = !connections.directSet || !(await isTransactionPooler(pooled).catch(() => true));
+  if (preparedStatements) prepareStatements(pool);
+  logger.info({ preparedStatements }, preparedStatements ? 'pooled statements are prepared once per connection' : 'DATABASE_URL is a transaction-mode pooler: pooled statements are not prepared');
   // Once: a second pool.end() throws ("Called end on pool more than once").
   let closing: Promise<void> | undefined;
   // An idle client losing its connection must not crash the process; the pool replaces it. While the
@@ -101,6 +110,7 @@ export async function openDatabase(config: EngineConfig, logger: Logger): Promis
     pooled,
     direct,
     pool,
+    preparedStatements,
     embedded: server !== undefined,
     close() {
       closing ??= (async () => {

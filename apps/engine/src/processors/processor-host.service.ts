@@ -4,7 +4,7 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { EVENT_STORE, type EventStore } from '@lethe/eventstore';
-import { ProcessorRunner, type Processor, type ProcessorState } from '@lethe/processors';
+import { CheckpointMoves, ProcessorRunner, type Processor, type ProcessorState } from '@lethe/processors';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/engine-config.js';
 import { DATABASE, PG_POOL, type Database } from '../infrastructure/database.js';
 import { ROOT_LOGGER } from '../logging/tokens.js';
@@ -32,12 +32,14 @@ export class ProcessorHost implements OnApplicationBootstrap, BeforeApplicationS
   onApplicationBootstrap(): void {
     if (!this.enabled) return;
     const logger = this.logger.child({ component: 'processors' });
+    const checkpointMoves = new CheckpointMoves(this.pool);
     for (const processor of this.processors) {
       const runner = new ProcessorRunner(this.pool, this.store, processor, {
         owner: this.config.instanceId,
         logger,
         directConnection: this.database.direct.client,
         skipFlushMs: this.config.processorSkipFlushMs,
+        checkpointMoves,
       });
       runner.start();
       this.runners.push(runner);
