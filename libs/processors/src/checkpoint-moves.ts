@@ -1,7 +1,8 @@
 // Checkpoint moves past skipped events, for all the processors of an instance together. They follow
 // the same log, are woken by the same appends and mostly skip the same events, so their quiet-log
 // moves fall due at the same moment: one statement moves them all, not one statement each (in a
-// fleet simulation these moves were a tenth of the engine's statements).
+// fleet simulation these moves were a tenth of the engine's statements). DataLoader gathers them.
+import DataLoader from 'dataloader';
 import type pg from 'pg';
 
 // Each row moves only if it still holds the position its processor last committed (the fence).
@@ -14,15 +15,10 @@ interface Move {
   readonly processor: string;
   readonly from: bigint;
   readonly to: bigint;
-  readonly settle: (moved: boolean) => void;
-  readonly fail: (error: unknown) => void;
 }
 
 export class CheckpointMoves {
-  private queued = new Map<string, Move>();
-  /** Moves asked for while their processor's earlier move was still queued: the batch after. */
-  private waiting: Move[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private readonly loader: DataLoader<Move, boolean>;
 
   /**
    * @param gatherMs real time (ms) a first move waits for others before the statement is sent. The
@@ -30,8 +26,10 @@ export class CheckpointMoves {
    */
   constructor(
     private readonly pool: Pick<pg.Pool, 'query'>,
-    private readonly gatherMs = 2,
-  ) {}
+    gatherMs = 2,
+  ) {
+    this.loader = new DataLoader((moves) => this.send(moves), { cache: false, batchScheduleFn: (send) => setTimeout(send, gatherMs) });
+  }
 
   /**
    * Moves `processor`'s checkpoint from `from` to `to` (global log positions), in one statement with
@@ -39,33 +37,24 @@ export class CheckpointMoves {
    * longer held `from` (another instance moved it: this one is fenced off); rejects on a database error.
    */
   move(processor: string, from: bigint, to: bigint): Promise<boolean> {
-    return new Promise<boolean>((settle, fail) => {
-      const move: Move = { processor, from, to, settle, fail };
-      if (this.queued.has(processor)) this.waiting.push(move);
-      else this.queued.set(processor, move);
-      this.timer ??= setTimeout(() => void this.flush(), this.gatherMs);
-    });
+    return this.loader.load({ processor, from, to });
   }
 
-  private async flush(): Promise<void> {
-    this.timer = undefined;
-    const batch = [...this.queued.values()];
-    this.queued = new Map();
-    for (const move of this.waiting.splice(0)) {
-      if (this.queued.has(move.processor)) this.waiting.push(move);
-      else this.queued.set(move.processor, move);
-    }
-    if (this.queued.size > 0) this.timer = setTimeout(() => void this.flush(), this.gatherMs);
-    try {
+  /** One statement per round; a processor asked twice (never by one runner) has its later move in a later round. */
+  private async send(moves: readonly Move[]): Promise<boolean[]> {
+    const moved = new Array<boolean>(moves.length);
+    for (let rest = moves.map((move, i) => ({ move, i })); rest.length > 0; ) {
+      const seen = new Set<string>();
+      const round = rest.filter(({ move }) => !seen.has(move.processor) && seen.add(move.processor));
+      rest = rest.filter((entry) => !round.includes(entry));
       const res = await this.pool.query<{ processor: string }>(MOVE_SQL, [
-        batch.map((m) => m.processor),
-        batch.map((m) => m.from.toString()),
-        batch.map((m) => m.to.toString()),
+        round.map(({ move }) => move.processor),
+        round.map(({ move }) => move.from.toString()),
+        round.map(({ move }) => move.to.toString()),
       ]);
-      const moved = new Set(res.rows.map((r) => r.processor));
-      for (const m of batch) m.settle(moved.has(m.processor));
-    } catch (error) {
-      for (const m of batch) m.fail(error);
+      const done = new Set(res.rows.map((r) => r.processor));
+      for (const { move, i } of round) moved[i] = done.has(move.processor);
     }
+    return moved;
   }
 }

@@ -127,6 +127,17 @@ export function keyVaultContract(adapter: string, makeSubject: () => Promise<Key
       expect((await vault.listVersions(key.keyId)).map((v) => v.versionId)).toEqual([key.versionId, first.versionId, other.versionId, concurrent[0].versionId]);
     });
 
+    it('answers listings asked at once each with its own key\'s versions; an unknown key among them fails alone', async () => {
+      const keys = await Promise.all([1, 2, 3].map(() => vault.createKey(`listed-${randomUUID()}`)));
+      const rotated = await vault.createVersion(keys[1].keyId);
+      const unknown = `unknown-${randomUUID()}`;
+      const listed = await Promise.allSettled([...keys.map((k) => vault.listVersions(k.keyId)), vault.listVersions(unknown), vault.listVersions(keys[0].keyId)]);
+      const ids = listed.map((r) => (r.status === 'fulfilled' ? r.value.map((v) => v.versionId) : r.reason));
+      expect(ids.slice(0, 3)).toEqual([[keys[0].versionId], [keys[1].versionId, rotated.versionId], [keys[2].versionId]]);
+      expect(ids[3]).toBeInstanceOf(UnknownKeyError);
+      expect(ids[4]).toEqual([keys[0].versionId]);
+    });
+
     it('refuses unknown keys and versions with typed errors', async () => {
       const keyId = `unknown-${randomUUID()}`;
       const versionId = `unknown-${randomUUID()}`;

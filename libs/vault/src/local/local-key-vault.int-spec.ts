@@ -2,7 +2,7 @@ import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { ManualClock } from '@lethe/clock';
 import { runMigrations } from '@lethe/postgres';
-import { createTestDatabase, type TestDatabase, reportIdleError } from '@lethe/testing';
+import { createTestDatabase, type TestDatabase, reportIdleError, watchStatements } from '@lethe/testing';
 import {
   KeyTombstonedError,
   KeyVersionDestroyedError,
@@ -54,6 +54,21 @@ describe('LocalKeyVault', () => {
 
   beforeAll(() => {
     vault = new LocalKeyVault(pool, masterKey, clock);
+  });
+
+  it('lists the keys asked for at once in one statement (a fleet\'s detections fire side by side)', async () => {
+    const watched = new pg.Pool({ connectionString: db.url, max: 2 });
+    watched.on('error', reportIdleError);
+    try {
+      const listing = new LocalKeyVault(watched, masterKey, clock);
+      const keys = await Promise.all(Array.from({ length: 8 }, () => listing.createKey(tenant())));
+      const statements = watchStatements(watched);
+      const listed = await Promise.all(keys.map((k) => listing.listVersions(k.keyId)));
+      expect(listed.map((versions) => versions.map((v) => v.versionId))).toEqual(keys.map((k) => [k.versionId]));
+      expect(statements.count(/from unnest\(\$1::text\[\]\) as q\(id\)/)).toBe(1);
+    } finally {
+      await watched.end();
+    }
   });
 
   /** The version's raw material, read the way only the adapter (holding the master key) can. */

@@ -26,6 +26,7 @@
 // vault purges on its own schedule), recording the instant it erased it. Both 0 (the default): a
 // destroy makes the version unusable and erases its material at once.
 import { randomBytes, randomUUID } from 'node:crypto';
+import DataLoader from 'dataloader';
 import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
 import { inTransaction } from '@lethe/postgres';
@@ -55,6 +56,8 @@ import { MATERIAL_PURPOSE, materialContext } from './material.js';
 import { masterKeyCheckValue, requireBoundTo } from './master-key-check.js';
 
 export { MATERIAL_PURPOSE, materialContext };
+/** Real time (ms) a listVersions call waits for others to be listed with it. */
+const LIST_GATHER_MS = 2;
 /** Authenticated context of a blob wrapped by a version. */
 const wrapContext = (versionId: string) => `lethe/vault/local/wrap:${versionId}`;
 
@@ -119,6 +122,12 @@ export class LocalKeyVault implements KeyVault {
   readonly #checkValue: Buffer;
   private readonly unusableAfterMs: number;
   private readonly purgeAfterMs: number;
+
+  /** listVersions calls of a few milliseconds, answered by one statement (never cached). */
+  private readonly listings = new DataLoader<string, KeyVersionInfo[]>((keyIds) => this.listMany(keyIds), {
+    cache: false,
+    batchScheduleFn: (list) => setTimeout(list, LIST_GATHER_MS),
+  });
 
   constructor(
     private readonly pool: pg.Pool,
@@ -211,18 +220,31 @@ export class LocalKeyVault implements KeyVault {
   async listVersions(keyId: string): Promise<KeyVersionInfo[]> {
     requireId('keyId', keyId);
     await this.purgeDue(this.pool, { keyId });
-    const result = await this.pool.query<VersionRow & { key_exists: boolean }>(
-      `select k.key_id is not null as key_exists, v.version_id, v.state, v.created_at, v.unusable_at, v.purged_at
-         from (select $1::text as id) q
+    return this.listings.load(keyId);
+  }
+
+  /**
+   * The versions of the keys asked for together, in one statement (the listings DataLoader gathers the
+   * calls of a few milliseconds: a fleet's detection timers fire side by side, each listing one key).
+   * An unknown key's place holds UnknownKeyError.
+   */
+  private async listMany(keyIds: readonly string[]): Promise<(KeyVersionInfo[] | UnknownKeyError)[]> {
+    const result = await this.pool.query<VersionRow & { id: string; key_exists: boolean }>(
+      `select q.id, k.key_id is not null as key_exists, v.version_id, v.state, v.created_at, v.unusable_at, v.purged_at
+         from unnest($1::text[]) as q(id)
          left join vault_keys k on k.key_id = q.id
          left join vault_key_versions v on v.key_id = k.key_id
         order by v.seq`,
-      [keyId],
+      [[...new Set(keyIds)]],
     );
-    if (!result.rows[0].key_exists) throw new UnknownKeyError(keyId);
-    return result.rows
-      .filter((r) => r.version_id !== null)
-      .map((r) => ({ versionId: r.version_id, createdAt: r.created_at, state: r.state, unusableAt: r.unusable_at, purgedAt: r.purged_at }));
+    const byKey = new Map<string, KeyVersionInfo[]>();
+    for (const r of result.rows) {
+      if (!r.key_exists) continue;
+      const versions = byKey.get(r.id) ?? [];
+      byKey.set(r.id, versions);
+      if (r.version_id !== null) versions.push({ versionId: r.version_id, createdAt: r.created_at, state: r.state, unusableAt: r.unusable_at, purgedAt: r.purged_at });
+    }
+    return keyIds.map((id) => byKey.get(id)?.slice() ?? new UnknownKeyError(id));
   }
 
   async wrap(versionId: string, plaintext: Buffer): Promise<Buffer> {
