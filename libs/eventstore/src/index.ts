@@ -8,3 +8,4 @@ export { UnrepresentablePositionError, MissingPositionError } from './eventstore
 export { SubscriptionEndedError } from './eventstoredb/esdb-subscription.js';
 export { connectionStringProblem, CONNECTION_STRING_RULE } from './eventstoredb/connection-string.js';
 export { MAX_LOG_POSITION, logPositionRule, parseLogPosition } from './log-position.js';
+export { trackingAppends } from './appended-positions.js';

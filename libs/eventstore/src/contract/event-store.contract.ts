@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventStore, EventToAppend, RecordedEvent } from '../event-store.js';
 import { DuplicateEventIdError, InvalidAppendError, WrongExpectedRevisionError } from '../errors.js';
+import { trackingAppends } from '../appended-positions.js';
 
 export interface ContractSubject {
   readonly store: EventStore;
@@ -213,6 +214,28 @@ export function eventStoreContract(adapter: string, makeSubject: () => Promise<C
         const head = await store.head();
         expect(head).toBeGreaterThanOrEqual(positions[1]);
         expect(head).toBeGreaterThan(before);
+      });
+
+      it('tells a unit of work the highest position its appends wrote or, replayed, found; nothing outside it', async () => {
+        const s = uniqueStream('tracked');
+        const batch = [ev('t1'), ev('t2')];
+        const written = await trackingAppends(async () => {
+          const first = await store.append(s, batch, 'no-stream');
+          const second = await store.append(uniqueStream('tracked-other'), [ev('t3')], 'no-stream');
+          return [...first.positions, ...second.positions];
+        });
+        expect(written.highestAppended).toBe(written.result.reduce((a, b) => (b > a ? b : a)));
+        // An append outside the unit of work does not count in it
+        const later = await trackingAppends(async () => {
+          await Promise.resolve();
+          return 'nothing appended';
+        });
+        await store.append(uniqueStream('untracked'), [ev('u')], 'no-stream');
+        expect(later).toEqual({ result: 'nothing appended', highestAppended: undefined });
+        // A replay reports where the events already are
+        const replayed = await trackingAppends(() => store.append(s, batch, 'no-stream'));
+        expect(replayed.result.replayed).toBe(true);
+        expect(replayed.highestAppended).toBe(written.result[1]);
       });
 
       it('delivers stored events, then live ones, in global order', async () => {

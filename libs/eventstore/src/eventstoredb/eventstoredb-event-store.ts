@@ -25,6 +25,7 @@ import {
   type StreamingRead,
 } from '@eventstore/db-client';
 import { START } from '../event-store.js';
+import { noteAppended } from '../appended-positions.js';
 import type {
   AppendResult,
   EventHandler,
@@ -77,6 +78,10 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    return noteAppended(await this.appendEvents(streamId, events, expected));
+  }
+
+  private async appendEvents(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     validateAppend(streamId, events, expected);
     if (events.length === 0) return this.emptyAppend(streamId, expected);
     const exact = typeof expected === 'bigint' || expected === 'no-stream';

@@ -16,6 +16,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../event-store.js';
+import { noteAppended } from '../appended-positions.js';
 import { DuplicateEventIdError, InvalidAppendError, WrongExpectedRevisionError } from '../errors.js';
 import { UUID, satisfies, validateAppend as validate } from '../append-rules.js';
 import { PgNotifier } from './pg-notifier.js';
@@ -141,6 +142,10 @@ export class PostgresEventStore implements EventStore {
   }
 
   async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    return noteAppended(await this.appendEvents(streamId, events, expected));
+  }
+
+  private async appendEvents(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     validate(streamId, events, expected);
     if (events.length === 0) return this.emptyAppend(streamId, expected);
     const mode: Mode = typeof expected === 'bigint' ? 'exact' : expected;

@@ -1,5 +1,6 @@
-// Read your own writes. Every successful write answers `Lethe-Position`: the head of the global log
-// once it was done, so at or past every event it produced. A read that sends that position back
+// Read your own writes. Every successful write answers `Lethe-Position`: the position of the last event
+// it appended, or the head of the global log once it was done when it appended none, so at or past
+// every event it produced. A read that sends that position back
 // (`?minPosition=` or the `Lethe-Min-Position` header) is answered once every read-model projection
 // has handled the log up to it; if they do not get there within READ_WAIT_MS, the answer is 202
 // with Retry-After, and the caller asks again. Reads without it answer at once, as before.
@@ -8,7 +9,7 @@ import { Reflector } from '@nestjs/core';
 import { defer, from, lastValueFrom, type Observable } from 'rxjs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import { EVENT_STORE, logPositionRule, parseLogPosition, type EventStore } from '@lethe/eventstore';
+import { EVENT_STORE, logPositionRule, parseLogPosition, trackingAppends, type EventStore } from '@lethe/eventstore';
 import { lowestCheckpoint } from '@lethe/processors';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { ProblemException, ProblemTypes } from '../problem/problem.js';
@@ -50,8 +51,10 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
   }
 
   private async write(response: HttpResponse, next: CallHandler): Promise<unknown> {
-    const result = await lastValueFrom(next.handle(), { defaultValue: undefined });
-    response.setHeader(POSITION_HEADER, (await this.store.head()).toString());
+    const { result, highestAppended } = await trackingAppends(() => lastValueFrom(next.handle(), { defaultValue: undefined }));
+    // Its own last event when it appended (no statement); the log's head when it appended nothing
+    // (an answer replayed, or a write whose events another instance stored): at or past its effects either way.
+    response.setHeader(POSITION_HEADER, (highestAppended ?? (await this.store.head())).toString());
     return result;
   }
 

@@ -136,7 +136,7 @@ function complete(method: string, op: Operation, access: RouteAccess | undefined
   if (WRITES.has(method)) {
     for (const [status, response] of Object.entries(r)) {
       if (!status.startsWith('2')) continue;
-      response.headers = { ...(response.headers as object), [POSITION_HEADER]: { description: 'The head of the event log once this write was done: send it back as `minPosition` to read it', schema: { type: 'string', pattern: POSITION_PATTERN } } };
+      response.headers = { ...(response.headers as object), [POSITION_HEADER]: { description: 'At or past every event this write produced (its last event\'s log position, or the head of the log when it appended none): send it back as `minPosition` to read it', schema: { type: 'string', pattern: POSITION_PATTERN } } };
     }
   }
   if (op.parameters.length === 0) delete op.parameters;
