@@ -203,6 +203,35 @@ describe('PostgresDeadlineStore', () => {
     expect((await store.get(id('busy')))!.status).toBe('fired');
   });
 
+  it('rearmAllInTx: several watch timers in one statement, answering the ids it wrote; an id given twice is refused before anything is written', async () => {
+    const { store, kind, id } = fresh();
+    const client = await pool.connect();
+    try {
+      const later = new Date(T0.getTime() + HOUR);
+      await store.rearmInTx(client, id('same'), T0, kind, { n: 1 });
+      await client.query('begin');
+      const statements: string[] = [];
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => (statements.push(String(args[0])), query(...args));
+      const written = await store.rearmAllInTx(client, kind, [
+        { id: id('new'), dueAt: later, payload: { n: 2 } },
+        { id: id('same'), dueAt: T0, payload: { n: 1 } },
+        { id: id('no-payload'), dueAt: T0 },
+      ]);
+      (client as unknown as { query: unknown }).query = query;
+      await client.query('commit');
+      expect(statements).toHaveLength(1);
+      expect(written).toEqual(new Set([id('new'), id('no-payload')]));
+      expect(await store.get(id('new'))).toMatchObject({ status: 'pending', dueAt: later, payload: { n: 2 } });
+      expect(await store.get(id('no-payload'))).toMatchObject({ status: 'pending', dueAt: T0, payload: null });
+      await expect(store.rearmAllInTx(client, kind, [{ id: id('twice'), dueAt: T0 }, { id: id('twice'), dueAt: later }])).rejects.toThrow(TypeError);
+      expect(await store.get(id('twice'))).toBeNull();
+      expect(await store.rearmAllInTx(client, kind, [])).toEqual(new Set());
+    } finally {
+      client.release();
+    }
+  });
+
   it('rearmInTx: a watch timer is made pending again after it fired or was cancelled; the same time writes nothing; a failed or other-kind row is left alone', async () => {
     const { clock, store, kind, id, seen, poller } = fresh();
     const client = await pool.connect();

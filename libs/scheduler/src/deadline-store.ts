@@ -160,20 +160,34 @@ export class PostgresDeadlineStore {
    * that payload. Says whether it wrote. A row of another kind is left alone (false).
    */
   async rearmInTx(client: pg.ClientBase, id: string, dueAt: Date, kind: string, payload: unknown = null): Promise<boolean> {
-    validateId(id);
+    return (await this.rearmAllInTx(client, kind, [{ id, dueAt, payload }])).has(id);
+  }
+
+  /**
+   * rearmInTx for several watch timers of one kind in one statement (a processor's batch re-arms a timer
+   * per tenant it judged). Returns the ids it wrote. Ids must be distinct.
+   * @throws TypeError for a bad id, kind or date, or an id given twice, before anything is written.
+   */
+  async rearmAllInTx(client: pg.ClientBase, kind: string, timers: readonly { readonly id: string; readonly dueAt: Date; readonly payload?: unknown }[]): Promise<Set<string>> {
     if (typeof kind !== 'string' || kind === '') throw new TypeError('deadline kind must be a non-empty string');
-    if (!(dueAt instanceof Date) || Number.isNaN(dueAt.getTime())) throw new TypeError('dueAt must be a valid Date');
-    const written = await client.query(
+    for (const { id, dueAt } of timers) {
+      validateId(id);
+      if (!(dueAt instanceof Date) || Number.isNaN(dueAt.getTime())) throw new TypeError('dueAt must be a valid Date');
+    }
+    if (new Set(timers.map((t) => t.id)).size !== timers.length) throw new TypeError('each timer id may be re-armed once per call');
+    if (timers.length === 0) return new Set();
+    const written = await client.query<{ id: string }>(
       `insert into lethe_deadlines as d (id, kind, due_at, payload, status, attempts, created_at, updated_at)
-       values ($1, $2, $3, $4::jsonb, 'pending', 0, $5, $5)
+       select t.id, $2, t.due_at, t.payload, 'pending', 0, $5, $5 from unnest($1::text[], $3::timestamptz[], $4::jsonb[]) as t(id, due_at, payload)
        on conflict (id) do update
           set due_at = excluded.due_at, payload = excluded.payload, status = 'pending', attempts = 0, last_error = null,
               next_attempt_at = null, fired_at = null, updated_at = excluded.updated_at, revision = d.revision + 1
         where d.kind = excluded.kind
-          and (d.status in ('fired', 'cancelled') or (d.status = 'pending' and (d.due_at is distinct from excluded.due_at or d.payload is distinct from excluded.payload)))`,
-      [id, kind, dueAt, toJson(payload), this.clock.now()],
+          and (d.status in ('fired', 'cancelled') or (d.status = 'pending' and (d.due_at is distinct from excluded.due_at or d.payload is distinct from excluded.payload)))
+       returning d.id`,
+      [timers.map((t) => t.id), kind, timers.map((t) => t.dueAt), timers.map((t) => toJson(t.payload ?? null)), this.clock.now()],
     );
-    return written.rowCount === 1;
+    return new Set(written.rows.map((r) => r.id));
   }
 
   /**

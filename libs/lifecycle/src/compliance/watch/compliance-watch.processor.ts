@@ -50,13 +50,16 @@ export class ComplianceWatchProcessor implements Processor<typeof INTERESTS> {
     // Each tenant once, after its last event of the run (the cause of its judgement).
     const lastOf = new Map<string, { id: string; revision: bigint }>();
     for (const e of events) lastOf.set(e.categoryId, e);
+    // The batch's tenants' timers are re-armed in one statement.
+    const rearmed: { id: string; dueAt: Date; payload: ComplianceTimerPayload }[] = [];
     for (const [tenantId, last] of lastOf) {
       // The ring as of its last event here or later: later events reach this processor too.
       const judged = await this.judge.judge(tenantId, `saga:${last.id}`, undefined, last.revision);
       if (!judged) continue;
       const timerId = complianceCheckTimerId(tenantId);
       if (judged.nextCheckAt === null) await this.deadlines.cancelInTx(tx, timerId);
-      else await this.deadlines.rearmInTx(tx, timerId, judged.nextCheckAt, COMPLIANCE_CHECK, { tenantId } satisfies ComplianceTimerPayload);
+      else rearmed.push({ id: timerId, dueAt: judged.nextCheckAt, payload: { tenantId } });
     }
+    await this.deadlines.rearmAllInTx(tx, COMPLIANCE_CHECK, rearmed);
   }
 }
