@@ -71,6 +71,26 @@ describe('LocalKeyVault', () => {
     }
   });
 
+  it('reads the versions of wraps and unwraps asked for at once in one statement; a destroyed one among them fails alone, at once', async () => {
+    const watched = new pg.Pool({ connectionString: db.url, max: 2 });
+    watched.on('error', reportIdleError);
+    try {
+      const local = new LocalKeyVault(watched, masterKey, clock);
+      const keys = await Promise.all(Array.from({ length: 4 }, () => local.createKey(tenant())));
+      const secret = randomBytes(32);
+      const wrapped = await Promise.all(keys.map((k) => local.wrap(k.versionId, secret)));
+      await local.destroy(keys[3].versionId);
+      const statements = watchStatements(watched);
+      const results = await Promise.allSettled([...keys.map((k, i) => local.unwrap(k.versionId, wrapped[i])), local.wrap(keys[0].versionId, secret)]);
+      expect(results.slice(0, 3).map((r) => r.status === 'fulfilled' && r.value.equals(secret))).toEqual([true, true, true]);
+      expect(results[3]).toMatchObject({ status: 'rejected', reason: expect.any(KeyVersionDestroyedError) });
+      expect(results[4].status).toBe('fulfilled');
+      expect(statements.count(/from vault_key_versions where version_id = any/)).toBe(1);
+    } finally {
+      await watched.end();
+    }
+  });
+
   /** The version's raw material, read the way only the adapter (holding the master key) can. */
   async function materialOf(versionId: string): Promise<Buffer> {
     const row = await pool.query<{ wrapped_material: Buffer }>('select wrapped_material from vault_key_versions where version_id = $1', [versionId]);

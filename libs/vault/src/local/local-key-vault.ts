@@ -56,8 +56,8 @@ import { MATERIAL_PURPOSE, materialContext } from './material.js';
 import { masterKeyCheckValue, requireBoundTo } from './master-key-check.js';
 
 export { MATERIAL_PURPOSE, materialContext };
-/** Real time (ms) a listVersions call waits for others to be listed with it. */
-const LIST_GATHER_MS = 2;
+/** Real time (ms) a listVersions, wrap or unwrap call waits for others to be read with it. */
+const GATHER_MS = 2;
 /** Authenticated context of a blob wrapped by a version. */
 const wrapContext = (versionId: string) => `lethe/vault/local/wrap:${versionId}`;
 
@@ -126,7 +126,13 @@ export class LocalKeyVault implements KeyVault {
   /** listVersions calls of a few milliseconds, answered by one statement (never cached). */
   private readonly listings = new DataLoader<string, KeyVersionInfo[]>((keyIds) => this.listMany(keyIds), {
     cache: false,
-    batchScheduleFn: (list) => setTimeout(list, LIST_GATHER_MS),
+    batchScheduleFn: (list) => setTimeout(list, GATHER_MS),
+  });
+
+  /** Version rows read by wrap and unwrap calls of a few milliseconds, in one statement (never cached: a destroy counts at once). */
+  private readonly versions = new DataLoader<string, VersionRow | null>((versionIds) => this.versionRows(versionIds), {
+    cache: false,
+    batchScheduleFn: (read) => setTimeout(read, GATHER_MS),
   });
 
   constructor(
@@ -347,13 +353,19 @@ export class LocalKeyVault implements KeyVault {
   }
 
   /** The version's AES key, if the version may be used; the typed error otherwise. */
-  private async usableKey(versionId: string): Promise<SecretKey> {
+  /** The rows of the versions asked for together (wraps and unwraps of side-by-side requests), in one statement; null for an unknown one. */
+  private async versionRows(versionIds: readonly string[]): Promise<(VersionRow | null)[]> {
     const result = await this.pool.query<VersionRow>(
-      'select version_id, state, wrapped_material, disabled_at, unusable_at from vault_key_versions where version_id = $1',
-      [versionId],
+      'select version_id, state, wrapped_material, disabled_at, unusable_at from vault_key_versions where version_id = any($1::text[])',
+      [[...new Set(versionIds)]],
     );
-    if (result.rowCount === 0) throw new UnknownKeyVersionError(versionId);
-    const row = result.rows[0];
+    const byId = new Map(result.rows.map((r) => [r.version_id, r]));
+    return versionIds.map((id) => byId.get(id) ?? null);
+  }
+
+  private async usableKey(versionId: string): Promise<SecretKey> {
+    const row = await this.versions.load(versionId);
+    if (row === null) throw new UnknownKeyVersionError(versionId);
     // A destroyed version is unusable from its unusableAt on (at once, unless the vault has an unusable window).
     const unusable = row.state === 'destroyed' && (row.wrapped_material === null || row.unusable_at!.getTime() <= this.clock.now().getTime());
     if (unusable || row.wrapped_material === null) throw new KeyVersionDestroyedError(versionId, row.unusable_at);
