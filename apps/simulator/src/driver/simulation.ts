@@ -32,8 +32,12 @@ const HOUR_MS = 3_600_000;
  * outage costs its own length, which the oracle allows on top.
  */
 const KEY_DETECTION_MS = 20 * HOUR_MS;
-/** Tenants whose facts of one instant are applied at the same time. */
-const FACT_CONCURRENCY = 32;
+/**
+ * Tenants whose facts of one instant are applied at the same time. A ten-year fleet's daily report
+ * holds several hundred backups: more side by side fill the processors' pages and the vault's gathered
+ * reads (96 against 32 on a 200-tenant year: within the spread of runs; its days hold few facts).
+ */
+const FACT_CONCURRENCY = 64;
 /** Real time a step may take to settle (processors at the head, no timer due) before the run is called stuck. */
 const SETTLE_TIMEOUT_MS = 180_000;
 /**
