@@ -8,6 +8,9 @@ export class PgNotifier {
   private closed = false;
   private version = 0;
   private waiters = new Set<() => void>();
+  /** A NOTIFY is in flight; and whether a publish came meanwhile (one more is sent after it). */
+  private publishing = false;
+  private publishAgain = false;
 
   constructor(
     /** A direct connection's settings: LISTEN is session state a transaction-mode pooler drops. */
@@ -48,7 +51,25 @@ export class PgNotifier {
       this.ensureConnected();
       return;
     }
-    client.query(`select pg_notify('${this.channel}', '')`).catch(() => undefined);
+    // One NOTIFY at a time on the connection (pg refuses queries queued on a busy client from pg 9 on):
+    // publishes meanwhile are answered by one more once it is done, which tells of all their appends.
+    if (this.publishing) {
+      this.publishAgain = true;
+      return;
+    }
+    this.publishing = true;
+    const send = (): void => {
+      void client
+        .query(`select pg_notify('${this.channel}', '')`)
+        .catch(() => undefined)
+        .finally(() => {
+          const again = this.publishAgain && this.client === client && !this.closed;
+          this.publishAgain = false;
+          if (again) send();
+          else this.publishing = false;
+        });
+    };
+    send();
   }
 
   /** Wakes this process's own readers at once (an append here needs no round trip to learn of it). */
