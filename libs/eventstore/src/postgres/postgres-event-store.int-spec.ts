@@ -47,6 +47,43 @@ eventStoreContract('PostgreSQL', async () => {
   };
 });
 
+describe('PostgreSQL stream reads of one store', () => {
+  it('asked for in one turn, go in one statement, each with its own stream from its own revision', async () => {
+    const db = await createTestDatabase();
+    await runMigrations(db.url, eventStoreMigrations);
+    const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    pool.on('error', reportIdleError);
+    const store = new PostgresEventStore(pool, { pollIntervalMs: 60_000 });
+    try {
+      const event = (type: string) => ({ id: randomUUID(), type, data: {} });
+      await store.append('ring-1', [event('a0'), event('a1'), event('a2')], 'no-stream');
+      await store.append('tenant-1', [event('b0')], 'no-stream');
+      const statements = watchStatements(pool);
+      // Given a command loading two aggregates side by side, one of them asked twice from two revisions, and a stream never written
+      const [ring, ringTail, tenant, none] = await Promise.all([
+        store.readStream('ring-1'),
+        store.readStream('ring-1', { fromRevision: 2n }),
+        store.readStream('tenant-1'),
+        store.readStream('nobody-1'),
+      ]);
+      // Then one statement answered each read as a read of its own would
+      expect(ring.map((e) => e.type)).toEqual(['a0', 'a1', 'a2']);
+      expect(ringTail.map((e) => [e.type, e.revision])).toEqual([['a2', 2n]]);
+      expect(tenant.map((e) => e.type)).toEqual(['b0']);
+      expect(none).toEqual([]);
+      expect(statements.count(/lethe_events/)).toBe(1);
+      // A read with a limit goes alone
+      statements.clear();
+      expect((await store.readStream('ring-1', { limit: 1 })).map((e) => e.type)).toEqual(['a0']);
+      expect(statements.count(/lethe_events/)).toBe(1);
+    } finally {
+      await store.close();
+      await pool.end();
+      await db.drop();
+    }
+  });
+});
+
 describe('PostgreSQL subscriptions of one store', () => {
   it('woken together at one position, read the log once between them, and each gets every event', async () => {
     const db = await createTestDatabase();

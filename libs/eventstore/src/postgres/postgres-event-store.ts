@@ -2,6 +2,7 @@
 // One statement per append: it reads the stream's current revision, checks the expectation and
 // inserts, so an append costs a single round trip. Concurrent writers to one stream meet at the
 // (stream_id, stream_revision) unique constraint: exactly one wins each revision.
+import DataLoader from 'dataloader';
 import pg from 'pg';
 import type {
   AppendResult,
@@ -124,6 +125,14 @@ export class PostgresEventStore implements EventStore {
   private closed = false;
   private readonly db: Queryable;
   private readonly horizon = new ReadHorizon();
+  /**
+   * Whole-stream and catch-up reads (a repository loading an aggregate: mostly nothing new) asked for in
+   * one turn of the event loop, read in one statement: a command loads its key ring and its tenant side
+   * by side, and a fleet's requests run side by side. Never cached.
+   */
+  private readonly streamReads = new DataLoader<{ readonly streamId: string; readonly from: bigint }, RecordedEvent[]>((reads) => this.readStreams(reads), {
+    cache: false,
+  });
 
   constructor(
     private readonly pool: pg.Pool,
@@ -190,6 +199,10 @@ export class PostgresEventStore implements EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const from = options.fromRevision ?? 0n;
+    // Reads without a limit on the pool are gathered (see streamReads); a transaction's are its own.
+    if (options.limit === undefined && this.db === this.pool) {
+      return this.streamReads.load({ streamId, from });
+    }
     const limit = options.limit ?? 2_147_483_647;
     const res = await this.db.query<EventRow>(
       `select ${SELECT_COLUMNS} from lethe_events
@@ -197,6 +210,26 @@ export class PostgresEventStore implements EventStore {
       [streamId, from.toString(), limit],
     );
     return res.rows.map(toRecorded);
+  }
+
+  /** Each stream's events from its revision on, in revision order, in one statement. */
+  private async readStreams(reads: readonly { readonly streamId: string; readonly from: bigint }[]): Promise<RecordedEvent[][]> {
+    // A stream asked for twice is read once, from the lower revision.
+    const lowest = new Map<string, bigint>();
+    for (const r of reads) if (!lowest.has(r.streamId) || r.from < lowest.get(r.streamId)!) lowest.set(r.streamId, r.from);
+    const res = await this.db.query<EventRow>(
+      `select ${SELECT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} from unnest($1::text[], $2::bigint[]) as q(stream_id, from_revision)
+         join lethe_events e on e.stream_id = q.stream_id and e.stream_revision >= q.from_revision
+        order by e.stream_id, e.stream_revision`,
+      [[...lowest.keys()], [...lowest.values()].map((from) => from.toString())],
+    );
+    const byStream = new Map<string, EventRow[]>();
+    for (const row of res.rows) {
+      const rows = byStream.get(row.stream_id) ?? [];
+      byStream.set(row.stream_id, rows);
+      rows.push(row);
+    }
+    return reads.map((r) => (byStream.get(r.streamId) ?? []).filter((row) => BigInt(row.stream_revision) >= r.from).map(toRecorded));
   }
 
   async head(): Promise<bigint> {
