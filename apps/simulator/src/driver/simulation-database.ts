@@ -40,7 +40,8 @@ export async function openSimulationDatabase(databaseUrl: string | undefined, da
   await commitsWithoutWaiting(url.toString());
   return {
     url: url.toString(),
-    description: `database ${name} on ${url.hostname}:${url.port || '5432'}`,
+    // A Unix socket's folder comes as ?host=: name it, not the URL's placeholder host.
+    description: `database ${name} on ${url.searchParams.get('host') ?? url.hostname}:${url.port || '5432'}`,
     close: async (keep) => {
       if (keep) return;
       const client = new pg.Client({ connectionString: databaseUrl });
