@@ -4,6 +4,7 @@
 // Backups that can never matter again leave the state at each retirement (archived-backups.ts).
 import type { KeyCustody } from '../tenant/tenant.events.js';
 import { archiveSettledBackups } from './archived-backups.js';
+import { appendBackup, backupById, replaceBackup } from './backup-index.js';
 import { DEFAULT_PITR_RETENTION_DAYS, DEFAULT_ROTATION_PERIOD_DAYS } from '../promises.js';
 import type { BackupProtection, Unrestorable } from './backup-policy.js';
 import type { BackupKind, KeyRingEvent, KeyVersionSource } from './key-ring.events.js';
@@ -128,7 +129,7 @@ function switchDatabase(db: DatabaseProtection, keyVersionId: string, at: string
 }
 
 function updateBackup(state: KeyRingState, backupId: string, change: (b: BackupState) => BackupState): KeyRingState {
-  return { ...state, backups: state.backups.map((b) => (b.backupId === backupId ? change(b) : b)) };
+  return { ...state, backups: replaceBackup(state.backups, backupId, change) };
 }
 
 export function evolveKeyRing(state: KeyRingState, event: KeyRingEvent): KeyRingState {
@@ -184,7 +185,7 @@ export function evolveKeyRing(state: KeyRingState, event: KeyRingEvent): KeyRing
       // The grant is the audit trail's fact (the event keeps it); the ring decides nothing on it.
       const { at: _at, grantId: _grantId, ...d } = event.data;
       const backup: BackupState = { ...d, deletedAt: null };
-      return { ...state, backups: [...state.backups, backup] };
+      return { ...state, backups: appendBackup(state.backups, backup) };
     }
     case 'BackupRetentionChanged':
       return updateBackup(state, event.data.backupId, (b) => ({ ...b, expiresAt: event.data.expiresAt }));
@@ -241,7 +242,7 @@ export function findDatabase(state: KeyRingState, databaseId: string): DatabaseP
 }
 
 export function findBackup(state: KeyRingState, backupId: string): BackupState | null {
-  return state.backups.find((b) => b.backupId === backupId) ?? null;
+  return backupById(state.backups, backupId) ?? null;
 }
 
 export function findStagingAsset(state: KeyRingState, assetId: string): StagingAssetState | null {
@@ -282,9 +283,14 @@ export type KeyVersionStatus = (typeof KEY_VERSION_STATUSES)[number];
 export function versionStatus(state: KeyRingState, keyVersionId: string): KeyVersionStatus {
   const v = findVersion(state, keyVersionId);
   if (!v) throw new Error(`unknown key version ${keyVersionId}`);
+  return statusOfVersion(state, v);
+}
+
+/** versionStatus of a version of the ring already at hand (no lookup by id). */
+export function statusOfVersion(state: KeyRingState, v: KeyVersionState): KeyVersionStatus {
   if (state.destroyed || v.destroyedAt) return 'destroyed';
   if (v.retiredAt) return 'retired';
-  return newestVersion(state)?.keyVersionId === keyVersionId ? 'active' : 'superseded';
+  return newestVersion(state)?.keyVersionId === v.keyVersionId ? 'active' : 'superseded';
 }
 
 /** P1: the newest version must be replaced by then (its vault creation + the rotation period). */

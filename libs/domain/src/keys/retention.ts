@@ -42,22 +42,64 @@ export function lastUse(state: KeyRingState, keyVersionId: string): string | nul
  * function of the history and the policy alone: `now` does not change it.
  */
 export function retainUntil(state: KeyRingState, keyVersionId: string): string | null {
-  if (state.destroyed) return null;
-  const index = state.versions.findIndex((v) => v.keyVersionId === keyVersionId);
-  if (index < 0 || newestVersion(state)?.keyVersionId === keyVersionId) return null;
-  const stillOn = state.databases.some((db) => db.intervals[db.intervals.length - 1]?.keyVersionId === keyVersionId);
-  if (stillOn) return null;
-  const last = lastUse(state, keyVersionId);
-  const needs = [
-    last === null ? state.versions[index + 1]!.createdAt : addDays(last, state.pitrRetentionDays),
-    // A backup recorded after the version was retired (flagged unrestorable for it) never holds it:
-    // enabled again under break-glass, the version lives until the grant's window end, not the backup's.
-    ...state.backups
-      .filter((b) => b.deletedAt === null && b.keyVersionIds.includes(keyVersionId) && !b.unrestorable?.keyVersionIds.includes(keyVersionId))
-      .map((b) => b.expiresAt),
-    ...(state.versions[index]!.enabledUntil === null ? [] : [state.versions[index]!.enabledUntil!]),
-  ];
-  return latest(needs);
+  return retainUntilOfVersions(state, new Set([keyVersionId])).get(keyVersionId) ?? null;
+}
+
+/** An instant and its epoch milliseconds, so a running "latest" parses each candidate once. */
+interface Instant {
+  readonly at: string;
+  readonly ms: number;
+}
+
+/** The later of the two (the earlier-seen one on a tie, as `latest` keeps it). */
+const later = (current: Instant | undefined, at: string): Instant => {
+  const t = ms(at);
+  return current === undefined || t > current.ms ? { at, ms: t } : current;
+};
+
+/**
+ * retainUntil (above) of the versions in `only`, or of every version: keyVersionId → instant or
+ * null, for each version of the ring that was asked for. One pass over the ring's databases and one
+ * over its backups, however many versions are asked for: after years a ring holds thousands of
+ * backups and dozens of versions, and the compliance facts and the retention timers need them all.
+ */
+export function retainUntilOfVersions(state: KeyRingState, only?: ReadonlySet<string>): Map<string, string | null> {
+  const out = new Map<string, string | null>();
+  for (const v of state.versions) if (!only || only.has(v.keyVersionId)) out.set(v.keyVersionId, null);
+  if (state.destroyed || out.size === 0) return out;
+  const newestId = newestVersion(state)?.keyVersionId;
+  const lastUseOf = new Map<string, Instant>();
+  const stillOn = new Set<string>();
+  for (const db of state.databases) {
+    const open = db.intervals[db.intervals.length - 1];
+    if (open) stillOn.add(open.keyVersionId);
+    for (const i of db.intervals) if (i.to !== null && out.has(i.keyVersionId)) lastUseOf.set(i.keyVersionId, later(lastUseOf.get(i.keyVersionId), i.to));
+  }
+  const needs = new Map<string, Instant>();
+  state.versions.forEach((v, index) => {
+    const id = v.keyVersionId;
+    if (!out.has(id) || needs.has(id) || id === newestId || stillOn.has(id)) return;
+    const last = lastUseOf.get(id);
+    needs.set(id, later(undefined, last === undefined ? state.versions[index + 1]!.createdAt : addDays(last.at, state.pitrRetentionDays)));
+  });
+  if (needs.size > 0) {
+    for (const b of state.backups) {
+      if (b.deletedAt !== null) continue;
+      for (const id of b.keyVersionIds) {
+        const current = needs.get(id);
+        // A backup recorded after the version was retired (flagged unrestorable for it) never holds it:
+        // enabled again under break-glass, the version lives until the grant's window end, not the backup's.
+        if (current === undefined || b.unrestorable?.keyVersionIds.includes(id)) continue;
+        needs.set(id, later(current, b.expiresAt));
+      }
+    }
+  }
+  for (const v of state.versions) {
+    const need = needs.get(v.keyVersionId);
+    if (need === undefined || out.get(v.keyVersionId) !== null) continue;
+    out.set(v.keyVersionId, (v.enabledUntil === null ? need : later(need, v.enabledUntil)).at);
+  }
+  return out;
 }
 
 /**
@@ -66,10 +108,10 @@ export function retainUntil(state: KeyRingState, keyVersionId: string): string |
  */
 export function retentionTimers(state: KeyRingState, only?: ReadonlySet<string>): { readonly keyVersionId: string; readonly retainUntil: string }[] {
   if (state.destroyed) return [];
+  const until = retainUntilOfVersions(state, only);
   return state.versions.flatMap((v) => {
-    if (v.retiredAt || (only && !only.has(v.keyVersionId))) return [];
-    const until = retainUntil(state, v.keyVersionId);
-    return until ? [{ keyVersionId: v.keyVersionId, retainUntil: until }] : [];
+    const at = v.retiredAt ? null : until.get(v.keyVersionId);
+    return at ? [{ keyVersionId: v.keyVersionId, retainUntil: at }] : [];
   });
 }
 
