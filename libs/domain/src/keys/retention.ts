@@ -5,10 +5,11 @@
 // lifecycle keeps a timer at each version's `retainUntil` and sends RetireKeyVersion then, which
 // re-checks the live state. A retired version enabled again under a break-glass grant
 // (KeyVersionEnabled) is needed until the grant's window end too, and so is retired again after it.
+import { isLaterInstant } from '../shared/canonical-instant.js';
 import { addDays, findVersion, newestVersion, type BackupState, type KeyRingState } from './key-ring.state.js';
 
 const ms = (instant: string) => Date.parse(instant);
-const latest = (instants: readonly string[]) => instants.reduce<string | null>((m, x) => (m === null || ms(x) > ms(m) ? x : m), null);
+const latest = (instants: readonly string[]) => instants.reduce<string | null>((m, x) => (m === null || isLaterInstant(x, m) ? x : m), null);
 
 /** A backup can still be restored: not deleted and not yet expired. */
 export function isLive(backup: BackupState, now: Date): boolean {
@@ -45,17 +46,8 @@ export function retainUntil(state: KeyRingState, keyVersionId: string): string |
   return retainUntilOfVersions(state, new Set([keyVersionId])).get(keyVersionId) ?? null;
 }
 
-/** An instant and its epoch milliseconds, so a running "latest" parses each candidate once. */
-interface Instant {
-  readonly at: string;
-  readonly ms: number;
-}
-
-/** The later of the two (the earlier-seen one on a tie, as `latest` keeps it). */
-const later = (current: Instant | undefined, at: string): Instant => {
-  const t = ms(at);
-  return current === undefined || t > current.ms ? { at, ms: t } : current;
-};
+/** The later of the two instants (`current` on a tie, as `latest` keeps the first). */
+const later = (current: string | undefined, at: string): string => (current === undefined || isLaterInstant(at, current) ? at : current);
 
 /**
  * retainUntil (above) of the versions in `only`, or of every version: keyVersionId → instant or
@@ -68,19 +60,19 @@ export function retainUntilOfVersions(state: KeyRingState, only?: ReadonlySet<st
   for (const v of state.versions) if (!only || only.has(v.keyVersionId)) out.set(v.keyVersionId, null);
   if (state.destroyed || out.size === 0) return out;
   const newestId = newestVersion(state)?.keyVersionId;
-  const lastUseOf = new Map<string, Instant>();
+  const lastUseOf = new Map<string, string>();
   const stillOn = new Set<string>();
   for (const db of state.databases) {
     const open = db.intervals[db.intervals.length - 1];
     if (open) stillOn.add(open.keyVersionId);
     for (const i of db.intervals) if (i.to !== null && out.has(i.keyVersionId)) lastUseOf.set(i.keyVersionId, later(lastUseOf.get(i.keyVersionId), i.to));
   }
-  const needs = new Map<string, Instant>();
+  const needs = new Map<string, string>();
   state.versions.forEach((v, index) => {
     const id = v.keyVersionId;
     if (!out.has(id) || needs.has(id) || id === newestId || stillOn.has(id)) return;
     const last = lastUseOf.get(id);
-    needs.set(id, later(undefined, last === undefined ? state.versions[index + 1]!.createdAt : addDays(last.at, state.pitrRetentionDays)));
+    needs.set(id, later(undefined, last === undefined ? state.versions[index + 1]!.createdAt : addDays(last, state.pitrRetentionDays)));
   });
   if (needs.size > 0) {
     for (const b of state.backups) {
@@ -97,7 +89,7 @@ export function retainUntilOfVersions(state: KeyRingState, only?: ReadonlySet<st
   for (const v of state.versions) {
     const need = needs.get(v.keyVersionId);
     if (need === undefined || out.get(v.keyVersionId) !== null) continue;
-    out.set(v.keyVersionId, (v.enabledUntil === null ? need : later(need, v.enabledUntil)).at);
+    out.set(v.keyVersionId, v.enabledUntil === null ? need : later(need, v.enabledUntil));
   }
   return out;
 }

@@ -15,3 +15,18 @@ export function canonicalInstant(value: string): string | undefined {
   const ms = Date.parse(value);
   return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
 }
+
+/** toISOString's spelling (`YYYY-MM-DDTHH:mm:ss.sssZ`, a year 0000–9999): text order is time order. */
+function hasIsoStringShape(s: string): boolean {
+  return s.length === 24 && s.charCodeAt(23) === 90 /* Z */ && s.charCodeAt(10) === 84 /* T */ && s.charCodeAt(4) === 45 && s.charCodeAt(19) === 46;
+}
+
+/**
+ * Whether instant `a` is later than instant `b`. Two in toISOString's spelling (every instant a
+ * decider stores) compare as text, without parsing: a ring's retention rule compares thousands of
+ * them per event. Any other spelling is parsed; an unparseable one is neither later nor earlier.
+ */
+export function isLaterInstant(a: string, b: string): boolean {
+  if (hasIsoStringShape(a) && hasIsoStringShape(b)) return a > b;
+  return Date.parse(a) > Date.parse(b);
+}
