@@ -84,6 +84,44 @@ describe('PostgreSQL stream reads of one store', () => {
   });
 });
 
+describe('PostgreSQL reads by event id of one store', () => {
+  it('asked for in one turn, go in one statement, each answered within its own streams', async () => {
+    const db = await createTestDatabase();
+    await runMigrations(db.url, eventStoreMigrations);
+    const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    pool.on('error', reportIdleError);
+    const store = new PostgresEventStore(pool, { pollIntervalMs: 60_000 });
+    try {
+      const a = { id: randomUUID(), type: 'a', data: {} };
+      const b = { id: randomUUID(), type: 'b', data: {} };
+      await store.append('keys-1', [a], 'no-stream');
+      await store.append('keys-2', [b], 'no-stream');
+      const statements = watchStatements(pool);
+      // Given a fleet's requests asking side by side whether their backups were recorded before
+      const [inOwn, inOther, anyStream, upper, never, twice] = await Promise.all([
+        store.readEvent(a.id, { streams: ['keys-1'] }),
+        store.readEvent(b.id, { streams: ['keys-1'] }),
+        store.readEvent(b.id),
+        store.readEvent(a.id.toUpperCase(), { streams: ['keys-2', 'keys-1'] }),
+        store.readEvent(randomUUID(), { streams: ['keys-1'] }),
+        store.readEvent(a.id, { streams: ['keys-1'] }),
+      ]);
+      // Then one statement answered each as a read of its own would
+      expect(inOwn).toMatchObject({ id: a.id, streamId: 'keys-1', type: 'a' });
+      expect(inOther).toBeNull();
+      expect(anyStream).toMatchObject({ id: b.id, streamId: 'keys-2' });
+      expect(upper).toMatchObject({ id: a.id });
+      expect(never).toBeNull();
+      expect(twice).toMatchObject({ id: a.id });
+      expect(statements.count(/lethe_events/)).toBe(1);
+    } finally {
+      await store.close();
+      await pool.end();
+      await db.drop();
+    }
+  });
+});
+
 describe('PostgreSQL subscriptions of one store', () => {
   it('woken together at one position, read the log once between them, and each gets every event', async () => {
     const db = await createTestDatabase();

@@ -134,6 +134,16 @@ export class PostgresEventStore implements EventStore {
     cache: false,
   });
 
+  /**
+   * Reads by event id on the pool asked for in one turn of the event loop, in one statement: an aged
+   * key ring asks, for every backup a fleet reports, whether its id was recorded before and archived.
+   * Never cached.
+   */
+  private readonly eventReads = new DataLoader<{ readonly eventId: string; readonly streams: readonly string[] | null }, RecordedEvent | null>(
+    (reads) => this.readEvents(reads),
+    { cache: false },
+  );
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly options: PostgresEventStoreOptions = {},
@@ -239,11 +249,23 @@ export class PostgresEventStore implements EventStore {
 
   async readEvent(eventId: string, options: ReadEventOptions = {}): Promise<RecordedEvent | null> {
     if (!UUID.test(eventId)) return null;
+    if (this.db === this.pool) return this.eventReads.load({ eventId, streams: options.streams ?? null });
     const res = await this.db.query<EventRow>(
       `select ${SELECT_COLUMNS} from lethe_events where event_id = $1 and ($2::text[] is null or stream_id = any($2::text[]))`,
       [eventId, options.streams ?? null],
     );
     return res.rows[0] ? toRecorded(res.rows[0]) : null;
+  }
+
+  /** Each read's event, if it is in one of the read's streams (any stream for null), in one statement. */
+  private async readEvents(reads: readonly { readonly eventId: string; readonly streams: readonly string[] | null }[]): Promise<(RecordedEvent | null)[]> {
+    const ids = [...new Set(reads.map((r) => r.eventId.toLowerCase()))];
+    const res = await this.db.query<EventRow>(`select ${SELECT_COLUMNS} from lethe_events where event_id = any($1::uuid[])`, [ids]);
+    const byId = new Map(res.rows.map((row) => [row.event_id.toLowerCase(), row]));
+    return reads.map((r) => {
+      const row = byId.get(r.eventId.toLowerCase());
+      return row && (r.streams === null || r.streams.includes(row.stream_id)) ? toRecorded(row) : null;
+    });
   }
 
   async readAll(after: bigint, limit: number): Promise<RecordedEvent[]> {
