@@ -47,14 +47,25 @@ eventStoreContract('PostgreSQL', async () => {
   };
 });
 
+/** A fresh database with the store's tables, and one store on a pool of 4 that does not poll. */
+async function withStore(test: (store: PostgresEventStore, pool: pg.Pool) => Promise<void>): Promise<void> {
+  const db = await createTestDatabase();
+  await runMigrations(db.url, eventStoreMigrations);
+  const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  pool.on('error', reportIdleError);
+  const store = new PostgresEventStore(pool, { pollIntervalMs: 60_000 });
+  try {
+    await test(store, pool);
+  } finally {
+    await store.close();
+    await pool.end();
+    await db.drop();
+  }
+}
+
 describe('PostgreSQL stream reads of one store', () => {
   it('asked for in one turn, go in one statement, each with its own stream from its own revision', async () => {
-    const db = await createTestDatabase();
-    await runMigrations(db.url, eventStoreMigrations);
-    const pool = new pg.Pool({ connectionString: db.url, max: 4 });
-    pool.on('error', reportIdleError);
-    const store = new PostgresEventStore(pool, { pollIntervalMs: 60_000 });
-    try {
+    await withStore(async (store, pool) => {
       const event = (type: string) => ({ id: randomUUID(), type, data: {} });
       await store.append('ring-1', [event('a0'), event('a1'), event('a2')], 'no-stream');
       await store.append('tenant-1', [event('b0')], 'no-stream');
@@ -76,22 +87,13 @@ describe('PostgreSQL stream reads of one store', () => {
       statements.clear();
       expect((await store.readStream('ring-1', { limit: 1 })).map((e) => e.type)).toEqual(['a0']);
       expect(statements.count(/lethe_events/)).toBe(1);
-    } finally {
-      await store.close();
-      await pool.end();
-      await db.drop();
-    }
+    });
   });
 });
 
 describe('PostgreSQL reads by event id of one store', () => {
   it('asked for in one turn, go in one statement, each answered within its own streams', async () => {
-    const db = await createTestDatabase();
-    await runMigrations(db.url, eventStoreMigrations);
-    const pool = new pg.Pool({ connectionString: db.url, max: 4 });
-    pool.on('error', reportIdleError);
-    const store = new PostgresEventStore(pool, { pollIntervalMs: 60_000 });
-    try {
+    await withStore(async (store, pool) => {
       const a = { id: randomUUID(), type: 'a', data: {} };
       const b = { id: randomUUID(), type: 'b', data: {} };
       await store.append('keys-1', [a], 'no-stream');
@@ -114,11 +116,7 @@ describe('PostgreSQL reads by event id of one store', () => {
       expect(never).toBeNull();
       expect(twice).toMatchObject({ id: a.id });
       expect(statements.count(/lethe_events/)).toBe(1);
-    } finally {
-      await store.close();
-      await pool.end();
-      await db.drop();
-    }
+    });
   });
 });
 
