@@ -23,7 +23,8 @@ function positions(backups: readonly HasBackupId[]): Positions {
   let index = indexOf.get(backups);
   if (!index) {
     index = new Map();
-    for (let i = 0; i < backups.length; i++) index.set(backups[i]!.backupId, i);
+    // The first of an id wins, as a scan finds it.
+    for (let i = 0; i < backups.length; i++) if (!index.has(backups[i]!.backupId)) index.set(backups[i]!.backupId, i);
     indexOf.set(backups, index);
   }
   return index;
@@ -31,6 +32,9 @@ function positions(backups: readonly HasBackupId[]): Positions {
 
 /** The backup with this id in `backups`, or undefined: O(1) once the array's index exists. */
 export function backupById<B extends HasBackupId>(backups: readonly B[], backupId: string): B | undefined {
+  // An empty array gets no index: every ring opens on the initial state's one empty array, and an
+  // index shared from it would collect every ring's backup ids for the life of the process.
+  if (backups.length === 0) return undefined;
   const at = positions(backups).get(backupId);
   if (at === undefined) return undefined;
   const hit = backups[at];
@@ -41,9 +45,9 @@ export function backupById<B extends HasBackupId>(backups: readonly B[], backupI
 /** `backups` with `backup` appended; the result shares the index of `backups`, if it has one. */
 export function appendBackup<B extends HasBackupId>(backups: readonly B[], backup: B): readonly B[] {
   const next = [...backups, backup];
-  const index = indexOf.get(backups);
+  const index = backups.length === 0 ? new Map<string, number>() : indexOf.get(backups);
   if (index) {
-    index.set(backup.backupId, backups.length);
+    if (!index.has(backup.backupId)) index.set(backup.backupId, backups.length);
     indexOf.set(next, index);
   }
   return next;
@@ -53,6 +57,6 @@ export function appendBackup<B extends HasBackupId>(backups: readonly B[], backu
 export function replaceBackup<B extends HasBackupId>(backups: readonly B[], backupId: string, change: (b: B) => B): readonly B[] {
   const index = indexOf.get(backups);
   const next = backups.map((b) => (b.backupId === backupId ? change(b) : b));
-  if (index) indexOf.set(next, index);
+  if (index && next.length > 0) indexOf.set(next, index);
   return next;
 }

@@ -25,6 +25,8 @@ function hasIsoStringShape(s: string): boolean {
  * Whether instant `a` is later than instant `b`. Two in toISOString's spelling (every instant a
  * decider stores) compare as text, without parsing: a ring's retention rule compares thousands of
  * them per event. Any other spelling is parsed; an unparseable one is neither later nor earlier.
+ * Meant for toISOString's output: a string of its shape naming no real date (`2024-02-31T…`, which
+ * Date.parse would move to March) is compared as text.
  */
 export function isLaterInstant(a: string, b: string): boolean {
   if (hasIsoStringShape(a) && hasIsoStringShape(b)) return a > b;
