@@ -100,7 +100,7 @@ export function retainUntilOfVersions(state: KeyRingState, only?: ReadonlySet<st
  */
 export function retentionTimers(state: KeyRingState, only?: ReadonlySet<string>): { readonly keyVersionId: string; readonly retainUntil: string }[] {
   if (state.destroyed) return [];
-  const until = retainUntilOfVersions(state, only);
+  const until = retainUntilOfVersions(state, new Set(state.versions.filter((v) => !v.retiredAt && (!only || only.has(v.keyVersionId))).map((v) => v.keyVersionId)));
   return state.versions.flatMap((v) => {
     const at = v.retiredAt ? null : until.get(v.keyVersionId);
     return at ? [{ keyVersionId: v.keyVersionId, retainUntil: at }] : [];
