@@ -104,7 +104,7 @@ export {
 } from './keys/key-ring.state.js';
 export { BREAK_GLASS_REQUIRED, EXTEND_BACKUP_RETENTION, decideKeyRing, keyRingDecider, type KeyRingContext } from './keys/key-ring.decider.js';
 export type { ArchivedBackup } from './keys/archived-backups.js';
-export { backupsHolding, isLive, isRetirable, lastUse, retainUntil, retentionTimers, retiredAmong, unrestorableBackups, versionsExtendedBy } from './keys/retention.js';
+export { backupsHolding, isLive, isRetirable, retainUntil, retentionTimers, retiredAmong, unrestorableBackups, versionsExtendedBy } from './keys/retention.js';
 export type { BackupProtection, Unrestorable } from './keys/backup-policy.js';
 export * from './promises.js';
 export { complianceOf, type Compliance, type KeyRingFacts, type P1Violation, type P2Violation, type P3Violation } from './compliance.js';

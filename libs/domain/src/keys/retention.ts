@@ -9,7 +9,6 @@ import { isLaterInstant } from '../shared/canonical-instant.js';
 import { addDays, findVersion, newestVersion, type BackupState, type KeyRingState } from './key-ring.state.js';
 
 const ms = (instant: string) => Date.parse(instant);
-const latest = (instants: readonly string[]) => instants.reduce<string | null>((m, x) => (m === null || isLaterInstant(x, m) ? x : m), null);
 
 /** A backup can still be restored: not deleted and not yet expired. */
 export function isLive(backup: BackupState, now: Date): boolean {
@@ -26,12 +25,6 @@ export function backupsHolding(state: KeyRingState, keyVersionId: string, now?: 
     .map((b) => b.backupId);
 }
 
-/** The moment the version stopped protecting its last database, or null if it never protected one. */
-export function lastUse(state: KeyRingState, keyVersionId: string): string | null {
-  const ends = state.databases.flatMap((db) => db.intervals.filter((i) => i.keyVersionId === keyVersionId).map((i) => i.to ?? ''));
-  return latest(ends.filter((x) => x !== ''));
-}
-
 /**
  * Until when the version must stay usable. Null = indefinitely (it is the newest, or a database is
  * still on it) or not applicable (unknown version, destroyed ring). Otherwise the latest of: the
@@ -46,7 +39,7 @@ export function retainUntil(state: KeyRingState, keyVersionId: string): string |
   return retainUntilOfVersions(state, new Set([keyVersionId])).get(keyVersionId) ?? null;
 }
 
-/** The later of the two instants (`current` on a tie, as `latest` keeps the first). */
+/** The later of the two instants (`current` on a tie: the first of equal needs wins). */
 const later = (current: string | undefined, at: string): string => (current === undefined || isLaterInstant(at, current) ? at : current);
 
 /**
@@ -72,7 +65,7 @@ export function retainUntilOfVersions(state: KeyRingState, only?: ReadonlySet<st
     const id = v.keyVersionId;
     if (!out.has(id) || needs.has(id) || id === newestId || stillOn.has(id)) return;
     const last = lastUseOf.get(id);
-    needs.set(id, later(undefined, last === undefined ? state.versions[index + 1]!.createdAt : addDays(last, state.pitrRetentionDays)));
+    needs.set(id, last === undefined ? state.versions[index + 1]!.createdAt : addDays(last, state.pitrRetentionDays));
   });
   if (needs.size > 0) {
     for (const b of state.backups) {
@@ -102,7 +95,7 @@ export function retentionTimers(state: KeyRingState, only?: ReadonlySet<string>)
   if (state.destroyed) return [];
   const until = retainUntilOfVersions(state, new Set(state.versions.filter((v) => !v.retiredAt && (!only || only.has(v.keyVersionId))).map((v) => v.keyVersionId)));
   return state.versions.flatMap((v) => {
-    const at = v.retiredAt ? null : until.get(v.keyVersionId);
+    const at = until.get(v.keyVersionId);
     return at ? [{ keyVersionId: v.keyVersionId, retainUntil: at }] : [];
   });
 }
