@@ -1,5 +1,5 @@
-// The engine the scale bench measures: a real child process on the bench database with the manual
-// clock (so the bench decides when deadlines fall due), one token per role, and helpers to drive it.
+// The engine the scale bench measures: the built engine (`npm run build`, as production runs it) in a
+// real child process on the bench database with the manual clock (so the bench decides when deadlines fall due), one token per role, and helpers to drive it.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +34,7 @@ export async function startScaleEngine(databaseUrl: string, clockStart: string):
     LETHE_TOKENS: ROLES.map((r) => `${r}:${tokens[r]}`).join(','),
     // A storm is a fleet's timers falling due at one instant: fire them through several claim loops.
     LETHE_DEADLINE_CONCURRENCY: '4',
-  });
+  }, { built: true });
   const url = await listeningUrl(child, 'the engine');
   return {
     process: child,

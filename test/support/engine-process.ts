@@ -1,5 +1,5 @@
-// Runs the engine as a real child process (TypeScript compiled on the fly by @swc-node/register),
-// for tests that need kill -9, signals and several instances.
+// Runs the engine as a real child process (TypeScript compiled on the fly by @swc-node/register, or
+// the built engine of `npm run build`), for tests that need kill -9, signals and several instances.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -20,8 +20,11 @@ export const TEST_DEADLINE_LEASE_MS = 2000;
  * The engine in a child process with `env` over a few test defaults. PORT defaults to 0 (any free
  * port): every instance listens, whatever its roles, so several on one machine must not share 3000.
  */
-export function spawnEngine(env: Record<string, string>): EngineProcess {
-  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'apps/engine/src/main.ts'], {
+export function spawnEngine(env: Record<string, string>, options: { readonly built?: boolean } = {}): EngineProcess {
+  // Built: what production runs (no compiler in memory); a benchmark measures that. Tests take the
+  // sources, so they need no build.
+  const entry = options.built ? ['dist/apps/engine/src/main.js'] : ['--import', '@swc-node/register/esm-register', 'apps/engine/src/main.ts'];
+  const child = spawn(process.execPath, entry, {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
