@@ -58,10 +58,14 @@ const RECOMPUTE = `
 
 const RECOMPUTE_ALL = `${RECOMPUTE.replace('and v.key_version_id = any($2::text[])', '')}`;
 
-/** RECOMPUTE for (tenant, version) pairs of several tenants: $1 a JSON array of {tenant_id, key_version_id}. */
+/**
+ * RECOMPUTE for (tenant, version) pairs of several tenants: $1 their tenant ids, $2 their version ids.
+ * Pairs come as arrays, not a JSON record set: the planner sizes `unnest` by the array and probes the
+ * version index, where it takes a record set for 100 rows and scans every version of the fleet.
+ */
 const RECOMPUTE_MANY = `${RECOMPUTE.replace(
   'v.tenant_id = $1 and v.key_version_id = any($2::text[])',
-  '(v.tenant_id, v.key_version_id) in (select tenant_id, key_version_id from jsonb_to_recordset($1::jsonb) as p(tenant_id text, key_version_id text))',
+  '(v.tenant_id, v.key_version_id) in (select tenant_id, key_version_id from unnest($1::text[], $2::text[]) as p(tenant_id, key_version_id))',
 )}`;
 
 export class KeyRingsProjection implements Processor<typeof INTERESTS> {
@@ -131,14 +135,24 @@ async function recordBackups(tx: pg.PoolClient, events: readonly BackupRecordedE
        from jsonb_to_recordset($1::jsonb) as r(tenant_id text, key_version_id text, backup_id text, taken_at timestamptz, expires_at timestamptz)`,
     [JSON.stringify(needs)],
   );
+  // Backups per (tenant, version), counted here: the pairs go to the index as arrays (RECOMPUTE_MANY says why).
+  const counts = new Map<string, { tenantId: string; keyVersionId: string; count: number }>();
+  for (const { tenant_id: tenantId, key_version_id: keyVersionId } of needs) {
+    const key = JSON.stringify([tenantId, keyVersionId]);
+    const entry = counts.get(key);
+    if (entry) entry.count++;
+    else counts.set(key, { tenantId, keyVersionId, count: 1 });
+  }
+  const pairs = [...counts.values()];
+  const tenantIds = pairs.map((p) => p.tenantId);
+  const keyVersionIds = pairs.map((p) => p.keyVersionId);
   await tx.query(
     `update rm_key_versions v set backup_count = v.backup_count + n.count
-       from (select tenant_id, key_version_id, count(*)::int as count
-               from jsonb_to_recordset($1::jsonb) as r(tenant_id text, key_version_id text) group by 1, 2) n
+       from unnest($1::text[], $2::text[], $3::int[]) as n(tenant_id, key_version_id, count)
       where v.tenant_id = n.tenant_id and v.key_version_id = n.key_version_id`,
-    [JSON.stringify(needs)],
+    [tenantIds, keyVersionIds, pairs.map((p) => p.count)],
   );
-  await tx.query(RECOMPUTE_MANY, [JSON.stringify(needs.map(({ tenant_id, key_version_id }) => ({ tenant_id, key_version_id })))]);
+  await tx.query(RECOMPUTE_MANY, [tenantIds, keyVersionIds]);
 }
 
 async function recompute(tx: pg.PoolClient, tenantId: string, keyVersionIds: readonly string[]): Promise<void> {

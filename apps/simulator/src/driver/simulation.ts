@@ -413,9 +413,11 @@ async function settleEngine(
   for (;;) {
     // Read before the look: a checkpoint moved while the look runs wakes the wait at once.
     const seen = checkpoints.seen;
+    // The earliest pending instant, not "exists … <= $1": the first is the head of the pending-due index;
+    // the second was planned as a scan of every deadline row, which a long run piles up by the ten thousand.
     const r = await pool.query<{ behind: boolean; due: boolean }>(
       `select exists (select 1 from lethe_checkpoints where position < (select coalesce(max(global_position), 0) from lethe_events)) as behind,
-              exists (select 1 from lethe_deadlines where status = 'pending' and coalesce(next_attempt_at, due_at) <= $1) as due`,
+              coalesce((select min(coalesce(next_attempt_at, due_at)) from lethe_deadlines where status = 'pending') <= $1, false) as due`,
       [at],
     );
     const { behind, due } = r.rows[0];
