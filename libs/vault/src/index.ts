@@ -63,7 +63,16 @@ export {
   type LocalVaultOptions,
 } from './local/local-key-vault.js';
 export { vaultMigrations, CreateVaultTables1764400000020, CreateMasterKeyCheck1764400000021, LocalVaultDeletionWindows1764400000170 } from './local/migrations.js';
-export { checkMasterKey, masterKeyCheckValue, requireBoundTo, KEY_CHECK_SCHEME, type MasterKeyCheckOutcome } from './local/master-key-check.js';
+export {
+  checkMasterKey,
+  masterKeyCheckValue,
+  masterKeyFenceHolds,
+  MASTER_KEY_FENCE_CTE,
+  requireBoundTo,
+  requireStoredCheckValue,
+  KEY_CHECK_SCHEME,
+  type MasterKeyCheckOutcome,
+} from './local/master-key-check.js';
 export {
   CurrentMasterKeyMismatchError,
   lockVaultForMasterKeyRotation,

@@ -4,20 +4,22 @@
 // - reprotectDatabase: vault.unwrap(from) → vault.wrap(to), compare-and-set on the stored version.
 // - assets: content sealed with the platform key (platformKeyFrom(masterKey)); purge nulls the content and
 //   keeps the row as the record (see DataPlane.purgeAssets). Adding one is fenced by the master key's
-//   check value (requireBoundTo): after a master key rotation an instance on the old key seals nothing.
+//   check value (requireBoundTo's fence, in the write's own statement): after a master key rotation an
+//   instance on the old key seals nothing.
 // - customer-key backups (dataplane_key_backups): a copy of the data key wrapped by the backup's key
 //   version and a sentinel sealed with the data key; restoreCheck unwraps and decrypts; deleteBackup
 //   nulls both. purgeAssets leaves them alone (the tenant key shred makes them unreadable).
 import type pg from 'pg';
 import type { Clock } from '@lethe/clock';
-import { inTransaction } from '@lethe/postgres';
 import {
   DecryptionFailedError,
   KeyVersionDestroyedError,
   KeyVersionDisabledError,
   SecretKey,
   UnwrapFailedError,
-  requireBoundTo,
+  MASTER_KEY_FENCE_CTE,
+  masterKeyFenceHolds,
+  requireStoredCheckValue,
   type KeyVault,
 } from '@lethe/vault';
 import type { Asset, AssetCheckResult, AssetKind, DataPlane, ProtectedDatabase, PurgedAsset, RestoreCheckResult, RestoreFailureReason } from '../data-plane.js';
@@ -190,17 +192,31 @@ export class LocalDataPlane implements DataPlane {
     requireId('databaseId', databaseId);
     requireId('keyVersionId', keyVersionId);
     const requested = { databaseId, keyVersionId };
-    const already = await this.backupRow(tenantId, backupId);
-    if (already) {
+    // The backup's row if it was recorded before, and the database's, in one read.
+    const found = await this.pool.query<{
+      backup_found: boolean;
+      backup_database_id: string;
+      backup_key_version_id: string;
+      backup_deleted_at: Date | null;
+      key_version_id: string | null;
+      wrapped_data_key: Buffer;
+      sentinel: Buffer;
+    }>(
+      `select b.tenant_id is not null as backup_found, b.database_id as backup_database_id, b.key_version_id as backup_key_version_id,
+              b.deleted_at as backup_deleted_at, d.key_version_id, d.wrapped_data_key, d.sentinel
+         from (select 1) as one
+         left join dataplane_key_backups b on b.tenant_id = $1 and b.backup_id = $2
+         left join dataplane_databases d on d.tenant_id = $1 and d.database_id = $3`,
+      [tenantId, backupId, databaseId],
+    );
+    const row = found.rows[0];
+    if (row.backup_found) {
+      const already = { database_id: row.backup_database_id, key_version_id: row.backup_key_version_id, deleted_at: row.backup_deleted_at };
       this.checkSameBackup(tenantId, backupId, already, requested);
       return;
     }
-    const db = await this.pool.query<{ key_version_id: string; wrapped_data_key: Buffer; sentinel: Buffer }>(
-      'select key_version_id, wrapped_data_key, sentinel from dataplane_databases where tenant_id = $1 and database_id = $2',
-      [tenantId, databaseId],
-    );
-    if (db.rowCount === 0) throw new UnknownDatabaseError(tenantId, databaseId);
-    const current = db.rows[0];
+    if (row.key_version_id === null) throw new UnknownDatabaseError(tenantId, databaseId);
+    const current = { key_version_id: row.key_version_id, wrapped_data_key: row.wrapped_data_key, sentinel: row.sentinel };
 
     const unusable = (error: unknown): unknown => {
       if (error instanceof KeyVersionDisabledError) return new KeyVersionUnusableError(tenantId, backupId, error.versionId, 'disabled', { cause: error });
@@ -351,16 +367,21 @@ export class LocalDataPlane implements DataPlane {
 
   private async addAsset(tenantId: string, kind: AssetKind, assetId: string, databaseId: string | null): Promise<void> {
     const sealed = this.#platformKey.seal(assetPlaintext(tenantId, kind, assetId, databaseId), assetContext(tenantId, kind, assetId));
-    const inserted = await inTransaction(this.pool, async (client) => {
-      // Fenced like a key version: nothing is sealed under a master key the database was rotated away from.
-      await requireBoundTo(client, this.#platformKey.masterKeyCheck);
-      return client.query(
-        `insert into dataplane_assets (tenant_id, kind, asset_id, database_id, sealed_content, created_at)
-         values ($1, $2, $3, $4, $5, $6) on conflict (tenant_id, kind, asset_id) do nothing`,
-        [tenantId, kind, assetId, databaseId, sealed, this.clock.now()],
-      );
-    });
-    if (inserted.rowCount === 1) return;
+    // Fenced like a key version: nothing is sealed under a master key the database was rotated away
+    // from. One statement (the fence's lock lasts until it commits): a platform-key backup is a
+    // fleet's most frequent write after the log's own.
+    const res = await this.pool.query<{ inserted: boolean; stored: Buffer | null }>(
+      `with ${MASTER_KEY_FENCE_CTE},
+            added as (
+              insert into dataplane_assets (tenant_id, kind, asset_id, database_id, sealed_content, created_at)
+              select $1, $2, $3, $4, $5, $6 where ${masterKeyFenceHolds('$7')}
+              on conflict (tenant_id, kind, asset_id) do nothing
+              returning 1)
+       select exists (select 1 from added) as inserted, (select check_value from master_key_fence) as stored`,
+      [tenantId, kind, assetId, databaseId, sealed, this.clock.now(), this.#platformKey.masterKeyCheck],
+    );
+    requireStoredCheckValue(res.rows[0].stored, this.#platformKey.masterKeyCheck);
+    if (res.rows[0].inserted) return;
     const existing = await this.pool.query<{ database_id: string | null; purged_at: Date | null }>(
       'select database_id, purged_at from dataplane_assets where tenant_id = $1 and kind = $2 and asset_id = $3',
       [tenantId, kind, assetId],
@@ -382,7 +403,7 @@ export class LocalDataPlane implements DataPlane {
   private checkSameBackup(
     tenantId: string,
     backupId: string,
-    row: BackupRow,
+    row: Pick<BackupRow, 'database_id' | 'key_version_id' | 'deleted_at'>,
     requested: { databaseId: string; keyVersionId: string },
   ): void {
     if (row.database_id !== requested.databaseId || row.key_version_id !== requested.keyVersionId) {

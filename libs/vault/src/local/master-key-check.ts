@@ -105,7 +105,29 @@ function opens(masterKey: MasterKey, version: SealedVersion): boolean {
  * @throws MasterKeySupersededError
  */
 export async function requireBoundTo(client: pg.ClientBase, checkValue: Buffer): Promise<void> {
-  const res = await client.query<{ check_value: Buffer }>('select check_value from vault_master_key_check where id for share');
-  const stored = res.rows[0]?.check_value;
-  if (stored !== undefined && (stored.length !== checkValue.length || !timingSafeEqual(stored, checkValue))) throw new MasterKeySupersededError();
+  const res = await client.query<{ check_value: Buffer }>(`select check_value from ${MASTER_KEY_FENCE} where id for share`);
+  requireStoredCheckValue(res.rows[0]?.check_value ?? null, checkValue);
+}
+
+/** The table of requireBoundTo's fence. */
+const MASTER_KEY_FENCE = 'vault_master_key_check';
+
+/**
+ * requireBoundTo's fence for a write that is one statement (no transaction of its own): a CTE named
+ * `master_key_fence` locking the stored check value FOR SHARE until the statement commits. The write
+ * must select its rows `where ${masterKeyFenceHolds('$n')}` ($n: the check value), and the statement
+ * return `(select check_value from master_key_fence)` for requireStoredCheckValue, which says why
+ * nothing was written.
+ */
+export const MASTER_KEY_FENCE_CTE = `master_key_fence as (select check_value from ${MASTER_KEY_FENCE} where id for share)`;
+
+/** The condition under which a write fenced by MASTER_KEY_FENCE_CTE goes on: no check value stored, or `param`'s. */
+export const masterKeyFenceHolds = (param: string) => `not exists (select 1 from master_key_fence where check_value <> ${param})`;
+
+/**
+ * The fence's verdict on the check value it read (null: none stored, the write goes on).
+ * @throws MasterKeySupersededError when the database is bound to another master key
+ */
+export function requireStoredCheckValue(stored: Buffer | null, checkValue: Buffer): void {
+  if (stored !== null && (stored.length !== checkValue.length || !timingSafeEqual(stored, checkValue))) throw new MasterKeySupersededError();
 }
