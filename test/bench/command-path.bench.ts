@@ -224,7 +224,7 @@ async function main(): Promise<void> {
     const onboard = (tenantId: string) => commands.execute(new OnboardTenantCommand(profile(tenantId)));
 
     say(`filling two rings with ${YEARS} years of history: ${OLD_BACKUPS - 1} backups each (every ${((YEARS * 365 * 24) / OLD_BACKUPS).toFixed(1)} h, ` +
-      `kept ${BACKUP_RETENTION_DAYS} days; on the aged ring every ${MONTHLY_EVERY}th kept ${MONTHLY_RETENTION_DAYS} days and every ${YEARLY_EVERY}th ${YEARLY_RETENTION_DAYS}), ` +
+      `kept ${BACKUP_RETENTION_DAYS} days; on the aged ring one in ${MONTHLY_EVERY} kept ${MONTHLY_RETENTION_DAYS} days and one in ${YEARLY_EVERY} ${YEARLY_RETENTION_DAYS}), ` +
       `a rotation every ${ROTATION_DAYS} days, retirements as retention allows`);
     const fillStart = performance.now();
     await onboard('old');
