@@ -16,6 +16,8 @@ import {
 
 const T0 = new Date('2026-03-02T09:00:00.000Z');
 const HOUR_MS = 3_600_000;
+/** 96 rows drained by 16 loops: 57–58 claims when each loop ramps from one row, 29–33 when they share the size reached. */
+const CLAIMS_FOR_A_BURST = 45;
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -819,6 +821,30 @@ describe('DeadlinePoller: several instances', () => {
       statements.clear();
       expect(await poller.drain(16)).toMatchObject({ fired: 1, firedDeadlines: [{ id: 'd-1', kind: 'work' }] });
       expect(claims()).toBe(3);
+    } finally {
+      await counted.end();
+    }
+  });
+
+  it('drains a burst of due rows in few claims: a loop added mid-burst starts at the claim size the others reached', async () => {
+    const counted = new pg.Pool({ connectionString: db.url, max: 6 });
+    counted.on('error', reportIdleError);
+    const statements = watchStatements(counted);
+    const claims = () => statements.count(/claimed_by = \$2/);
+    try {
+      const clock = new ManualClock(T0);
+      const store = new PostgresDeadlineStore(pool, clock);
+      const poller = new TrackedPoller(counted, clock, { work: async () => undefined });
+      // Given 96 rows due at once, each firing quickly
+      const ids = Array.from({ length: 96 }, (_, i) => `b-${String(i).padStart(2, '0')}`);
+      for (const id of ids) await store.schedule(id, T0, 'work', null);
+      statements.clear();
+      // When a drain of 16 loops runs
+      const result = await poller.drain(16);
+      // Then each fired once, in claims of several rows (loops each ramping from one row make many claims of 1 and 2)
+      expect(result.fired).toBe(96);
+      expect([...result.firedDeadlines.map((d) => d.id)].sort()).toEqual(ids);
+      expect(claims()).toBeLessThanOrEqual(CLAIMS_FOR_A_BURST);
     } finally {
       await counted.end();
     }

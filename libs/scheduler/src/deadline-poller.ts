@@ -123,6 +123,11 @@ export interface TickResult {
   readonly parked: number;
 }
 
+/** The claim size the loops of one drain have reached (rows per claim, at most claimBatch). */
+interface ClaimSize {
+  rows: number;
+}
+
 /** What a drain fired, and the first failure of one of its claim loops (rows it claimed are taken over after their lease). */
 export interface DrainResult extends TickResult {
   readonly error?: unknown;
@@ -306,7 +311,9 @@ export class DeadlinePoller {
    * Fires everything due now with up to `loops` claim loops side by side (as several instances would),
    * each ticking until a claim finds nothing. Loops are added one at a time, each when a claim found
    * rows: nothing due costs one claim, one due row three, not one per loop (a manual clock's every move
-   * drains, most of them with little due). Resolves once every loop has ended, with what they fired and,
+   * drains, most of them with little due). The loops share the claim size reached: a loop added during a
+   * burst starts where the others are, not at one row (a fleet's timers due together are then claimed
+   * a few at a time, not one, then two, in every loop). Resolves once every loop has ended, with what they fired and,
    * when a loop failed (a database error), the first failure in `error`.
    * @param loops at least 1.
    */
@@ -315,6 +322,7 @@ export class DeadlinePoller {
     const total = { fired: 0, firedDeadlines: [] as FiredDeadline[], failed: 0, parked: 0 };
     const ended: Promise<void>[] = [];
     let running = 0;
+    const reached: ClaimSize = { rows: 1 };
     const addLoop = () => {
       running++;
       const loop = (async () => {
@@ -322,7 +330,7 @@ export class DeadlinePoller {
           for (;;) {
             const { result, exhausted } = await this.claimLoop(() => {
               if (running < loops) addLoop();
-            });
+            }, reached);
             total.fired += result.fired;
             total.failed += result.failed;
             total.parked += result.parked;
@@ -345,11 +353,12 @@ export class DeadlinePoller {
   }
 
   /**
-   * One claim loop: claims (1 row, then twice as many after each claim whose rows all fired quickly)
-   * and fires until a claim finds nothing (`exhausted`), batchSize rows were taken, or the poller stops.
-   * `onRows` is called after each claim that found rows, before they fire.
+   * One claim loop: claims (1 row, or the size `shared` reached, then twice as many after each claim
+   * whose rows all fired quickly) and fires until a claim finds nothing (`exhausted`), batchSize rows
+   * were taken, or the poller stops. `onRows` is called after each claim that found rows, before they
+   * fire; a claim that found every row it asked for raises `shared` to the next size.
    */
-  private async claimLoop(onRows?: () => void): Promise<{ result: TickResult; exhausted: boolean }> {
+  private async claimLoop(onRows?: () => void, shared?: ClaimSize): Promise<{ result: TickResult; exhausted: boolean }> {
     let fired = 0;
     let failed = 0;
     let parked = 0;
@@ -358,14 +367,16 @@ export class DeadlinePoller {
     if (this.stopping) return { result: { fired, firedDeadlines, failed, parked }, exhausted };
     const run = (async () => {
       const holdMs = Math.min(CLAIM_HOLD_MS, this.leaseMs / 3);
-      for (let taken = 0, size = 1; taken < this.batchSize && !this.stopping; ) {
-        const { rows, sentAt } = await this.claim(Math.min(size, this.claimBatch, this.batchSize - taken));
+      for (let taken = 0, size = shared?.rows ?? 1; taken < this.batchSize && !this.stopping; ) {
+        const asked = Math.min(size, this.claimBatch, this.batchSize - taken);
+        const { rows, sentAt } = await this.claim(asked);
         if (rows.length === 0) {
           exhausted = true;
           break;
         }
         onRows?.();
         size *= 2;
+        if (shared && rows.length === asked) shared.rows = Math.min(Math.max(shared.rows, size), this.claimBatch);
         // Rows not started holdMs after the claim (a slow handler before them) are handed back at once,
         // while that handler still runs, for anyone to take; the rest of this loop then skips them.
         let next = 0;
