@@ -804,50 +804,50 @@ describe('DeadlinePoller: several instances', () => {
     }
   });
 
-  it('drains with claim loops added only as claims find rows: nothing due is one claim, one due row three', async () => {
+  /** A poller of quick handlers on its own pool, whose claim statements are counted. */
+  async function withCountedClaims(test: (it: { poller: DeadlinePoller; store: PostgresDeadlineStore; claims: () => number; clear: () => void }) => Promise<void>) {
     const counted = new pg.Pool({ connectionString: db.url, max: 6 });
     counted.on('error', reportIdleError);
     const statements = watchStatements(counted);
-    const claims = () => statements.count(/claimed_by = \$2/);
     try {
       const clock = new ManualClock(T0);
-      const store = new PostgresDeadlineStore(pool, clock);
-      const poller = new TrackedPoller(counted, clock, { work: async () => undefined });
+      await test({
+        poller: new TrackedPoller(counted, clock, { work: async () => undefined }),
+        store: new PostgresDeadlineStore(pool, clock),
+        claims: () => statements.count(/claimed_by = \$2/),
+        clear: () => statements.clear(),
+      });
+    } finally {
+      await counted.end();
+    }
+  }
+
+  it('drains with claim loops added only as claims find rows: nothing due is one claim, one due row three', async () => {
+    await withCountedClaims(async ({ poller, store, claims, clear }) => {
       // Given nothing due, when a drain of 16 loops runs, then it costs one claim
       expect(await poller.drain(16)).toEqual({ fired: 0, firedDeadlines: [], failed: 0, parked: 0 });
       expect(claims()).toBe(1);
       // Given one due row: its claim, a second loop's empty claim, and the first loop's last one
       await store.schedule('d-1', T0, 'work', null);
-      statements.clear();
+      clear();
       expect(await poller.drain(16)).toMatchObject({ fired: 1, firedDeadlines: [{ id: 'd-1', kind: 'work' }] });
       expect(claims()).toBe(3);
-    } finally {
-      await counted.end();
-    }
+    });
   });
 
   it('drains a burst of due rows in few claims: a loop added mid-burst starts at the claim size the others reached', async () => {
-    const counted = new pg.Pool({ connectionString: db.url, max: 6 });
-    counted.on('error', reportIdleError);
-    const statements = watchStatements(counted);
-    const claims = () => statements.count(/claimed_by = \$2/);
-    try {
-      const clock = new ManualClock(T0);
-      const store = new PostgresDeadlineStore(pool, clock);
-      const poller = new TrackedPoller(counted, clock, { work: async () => undefined });
+    await withCountedClaims(async ({ poller, store, claims, clear }) => {
       // Given 96 rows due at once, each firing quickly
       const ids = Array.from({ length: 96 }, (_, i) => `b-${String(i).padStart(2, '0')}`);
       for (const id of ids) await store.schedule(id, T0, 'work', null);
-      statements.clear();
+      clear();
       // When a drain of 16 loops runs
       const result = await poller.drain(16);
       // Then each fired once, in claims of several rows (loops each ramping from one row make many claims of 1 and 2)
       expect(result.fired).toBe(96);
       expect([...result.firedDeadlines.map((d) => d.id)].sort()).toEqual(ids);
       expect(claims()).toBeLessThanOrEqual(CLAIMS_FOR_A_BURST);
-    } finally {
-      await counted.end();
-    }
+    });
   });
 
   it('drains a fleet of due rows with loops side by side, each row fired once, and reports a failing loop after the others ended', async () => {
