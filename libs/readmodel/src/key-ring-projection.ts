@@ -135,22 +135,15 @@ async function recordBackups(tx: pg.PoolClient, events: readonly BackupRecordedE
        from jsonb_to_recordset($1::jsonb) as r(tenant_id text, key_version_id text, backup_id text, taken_at timestamptz, expires_at timestamptz)`,
     [JSON.stringify(needs)],
   );
-  // Backups per (tenant, version), counted here: the pairs go to the index as arrays (RECOMPUTE_MANY says why).
-  const counts = new Map<string, { tenantId: string; keyVersionId: string; count: number }>();
-  for (const { tenant_id: tenantId, key_version_id: keyVersionId } of needs) {
-    const key = JSON.stringify([tenantId, keyVersionId]);
-    const entry = counts.get(key);
-    if (entry) entry.count++;
-    else counts.set(key, { tenantId, keyVersionId, count: 1 });
-  }
-  const pairs = [...counts.values()];
-  const tenantIds = pairs.map((p) => p.tenantId);
-  const keyVersionIds = pairs.map((p) => p.keyVersionId);
+  // The pairs go to the index as arrays (RECOMPUTE_MANY says why).
+  const tenantIds = needs.map((n) => n.tenant_id);
+  const keyVersionIds = needs.map((n) => n.key_version_id);
   await tx.query(
     `update rm_key_versions v set backup_count = v.backup_count + n.count
-       from unnest($1::text[], $2::text[], $3::int[]) as n(tenant_id, key_version_id, count)
+       from (select tenant_id, key_version_id, count(*)::int as count
+               from unnest($1::text[], $2::text[]) as r(tenant_id, key_version_id) group by 1, 2) n
       where v.tenant_id = n.tenant_id and v.key_version_id = n.key_version_id`,
-    [tenantIds, keyVersionIds, pairs.map((p) => p.count)],
+    [tenantIds, keyVersionIds],
   );
   await tx.query(RECOMPUTE_MANY, [tenantIds, keyVersionIds]);
 }
