@@ -247,10 +247,12 @@ async function main(): Promise<void> {
     const viaRepository: Via = async (tenantId, input) => {
       const loaded = await keyRings.load(tenantId);
       const command = { type: 'RecordBackup' as const, data: { ...input, protection: 'customer-key' as const } };
-      const decided = decideKeyRing(command, loaded.state, await keyRings.contextFor(clock.now(), loaded.state, command));
+      // One context for the decision and the append, as the handler does (an aged ring's archived-backup lookup is a read).
+      const context = await keyRings.contextFor(clock.now(), loaded.state, command);
+      const decided = decideKeyRing(command, loaded.state, context);
       const recorded = decided.find((e) => e.type === 'BackupRecorded');
       if (recorded?.type === 'BackupRecorded') await dataPlane.recordBackup(tenantId, input.backupId, input.databaseId, recorded.data.restoreKeyVersionId!);
-      await keyRings.execute(tenantId, command, `backup:${input.backupId}`, { loaded });
+      await keyRings.execute(tenantId, command, `backup:${input.backupId}`, { loaded, context });
     };
     // The measured backups are log backups on both ten-year rings: only the ring's history differs.
     const tenYearRing = (tenantId: string) => {
