@@ -127,6 +127,8 @@ function history(tenantId: string, seed: number, steps: number): KeyRingEvent[] 
       run({ type: 'DeleteBackup', data: { backupId: pick(rnd() < 0.8 ? live() : state.backups).backupId } });
     } else if (r < 0.88) {
       for (const v of state.versions) run({ type: 'RetireKeyVersion', data: { keyVersionId: v.keyVersionId } });
+      // Those retired long enough ago are destroyed (refused while their grace runs).
+      for (const v of state.versions) if (v.retiredAt && !v.destroyedAt) run({ type: 'DestroyKeyVersion', data: { keyVersionId: v.keyVersionId } });
     } else if (r < 0.92) {
       run({ type: 'ChangeBackupPolicy', data: { pitrRetentionDays: 1 + Math.floor(rnd() * 35) } });
     } else if (r < 0.95) {
@@ -308,11 +310,45 @@ describe('KeyRingsProjection (incremental)', () => {
     expect(await rows(tenantId)).toEqual(incremental);
   });
 
-  it.each([1, 7, 40])('given two tenants\' interleaved histories, when a rebuild hands them over in pages of %i (handleBatch), then the rows are those handle leaves one by one', async (page) => {
-    const histories = [`tb-${page}-a`, `tb-${page}-b`].map((tenantId, i) => recorded(tenantId, history(tenantId, 10 + i, 160)));
-    // Interleaved, so runs of BackupRecorded span both tenants.
-    const log = histories[0].flatMap((e, i) => [e, histories[1][i]]).filter((e) => e !== undefined);
+  /** Each tenant's history in turn, one event of each at a time; the rings destroyed last, together. */
+  function interleaved(histories: readonly RecordedEvent[][]): RecordedEvent[] {
+    const destroyed = histories.flatMap((h) => h.filter((e) => e.type === 'KeyRingDestroyed'));
+    const bodies = histories.map((h) => h.filter((e) => e.type !== 'KeyRingDestroyed'));
+    const longest = Math.max(...bodies.map((b) => b.length));
+    return [...Array.from({ length: longest }, (_, i) => bodies.flatMap((b) => (i < b.length ? [b[i]] : []))).flat(), ...destroyed];
+  }
+
+  /** Every column of every row of the tenant's key-ring tables (handleBatch must leave each as handle does). */
+  async function everyRow(tenantId: string) {
+    const table = async (name: string, order: string) => (await pool.query(`select * from ${name} where tenant_id = $1 order by ${order}`, [tenantId])).rows;
+    return {
+      rings: await table('rm_key_rings', 'tenant_id'),
+      versions: await table('rm_key_versions', 'ordinal'),
+      backups: await table('rm_backups', 'backup_id'),
+      links: await table('rm_backup_key_versions', 'backup_id, key_version_id'),
+    };
+  }
+
+  /** How many times an event follows one of the same type of another tenant: a run handleBatch writes set-wise. */
+  const crossTenantRuns = (log: readonly RecordedEvent[], type: string) =>
+    log.filter((e, i) => i > 0 && e.type === type && log[i - 1].type === type && log[i - 1].streamId !== e.streamId).length;
+
+  it.each([
+    [2, 1],
+    [2, 7],
+    [2, 40],
+    [6, 7],
+    [6, 1000],
+  ])("given %i tenants' interleaved histories, when they are handed over in pages of %i (handleBatch), then the rows are those handle leaves one by one", async (count, page) => {
+    const histories = Array.from({ length: count }, (_, i) => `tb-${count}-${page}-${i}`).map((tenantId, i) => recorded(tenantId, history(tenantId, 10 + i, 160)));
+    // Interleaved, so runs of one type span tenants.
+    const log = interleaved(histories);
     expect(log.filter((e) => e.type === 'BackupRecorded').length).toBeGreaterThan(20);
+    if (count === 6) {
+      for (const type of ['BackupRecorded', 'KeyRingOpened', 'KeyRingDestroyed', 'KeyVersionRetired', 'KeyVersionDestroyed']) {
+        expect({ type, runs: crossTenantRuns(log, type) > 0 }).toEqual({ type, runs: true });
+      }
+    }
     const client = await pool.connect();
     try {
       await client.query('begin');
@@ -326,15 +362,15 @@ describe('KeyRingsProjection (incremental)', () => {
     } finally {
       client.release();
     }
-    const batched = await Promise.all(histories.map((h) => rows(h[0].streamId.slice('keys-'.length))));
-    for (const h of histories) {
-      const tenantId = h[0].streamId.slice('keys-'.length);
+    const tenantIds = histories.map((h) => h[0].streamId.slice('keys-'.length));
+    const batched = await Promise.all(tenantIds.map((tenantId) => everyRow(tenantId)));
+    for (const tenantId of tenantIds) {
       for (const table of ['rm_key_rings', 'rm_key_versions', 'rm_backups', 'rm_backup_key_versions']) {
         await pool.query(`delete from ${table} where tenant_id = $1`, [tenantId]);
       }
     }
     await project(log, true);
-    expect(await Promise.all(histories.map((h) => rows(h[0].streamId.slice('keys-'.length))))).toEqual(batched);
+    expect(await Promise.all(tenantIds.map((tenantId) => everyRow(tenantId)))).toEqual(batched);
   });
 
   it('reads events stored before the backup policy and protections existed as the domain does', async () => {

@@ -1,5 +1,5 @@
 // Keeps the key-ring read models (key-ring-view.ts) from the `keys-<tenantId>` streams, one event at
-// a time (a rebuild: a page at once, handleBatch), touching only the rows the event changes: its cost does not grow with the ring's age or
+// a time (or a page at once, handleBatch), touching only the rows the event changes: its cost does not grow with the ring's age or
 // its number of backups. What a row shows is what the domain's evolve and retention rules give for
 // the ring as of that event (libs/domain/src/keys/retention.ts); where a value depends on other rows
 // (a version's retainUntil on the live backups needing it), it is recomputed in SQL from the read
@@ -58,6 +58,9 @@ const RECOMPUTE = `
 
 const RECOMPUTE_ALL = `${RECOMPUTE.replace('and v.key_version_id = any($2::text[])', '')}`;
 
+/** RECOMPUTE_ALL for several rings: $1 their tenant ids. */
+const RECOMPUTE_RINGS = `${RECOMPUTE.replace('v.tenant_id = $1 and v.key_version_id = any($2::text[])', 'v.tenant_id = any($1::text[])')}`;
+
 /**
  * RECOMPUTE for (tenant, version) pairs of several tenants: $1 their tenant ids, $2 their version ids.
  * Pairs come as arrays, not a JSON record set: the planner sizes `unnest` by the array and probes the
@@ -77,34 +80,125 @@ export class KeyRingsProjection implements Processor<typeof INTERESTS> {
   }
 
   /**
-   * A rebuild's page at once. Backups are most of a fleet's key-ring events, so each run of
-   * consecutive `BackupRecorded` (any tenants) is written in four statements; every other event is
-   * applied as `handle` applies it, in log order. The rows are those `handle` leaves one by one: a
-   * run only inserts rows and adds to counts (which commute), and RECOMPUTE is a function of the rows,
-   * so recomputing each touched version once at the end of the run gives what recomputing after each
-   * event gives.
+   * A page at once (a rebuild's, or what the live runner hands over together). Runs of consecutive
+   * events of one type that has a set-wise form are written together, every other event as `handle`
+   * writes it, in log order:
+   * - `BackupRecorded` of any tenants (most of a fleet's key-ring events): a run only inserts rows and
+   *   adds to counts, which commute, and RECOMPUTE is a function of the rows, so recomputing each
+   *   touched version once at the end of the run gives what recomputing after each event gives;
+   * - `KeyRingOpened`, `KeyRingDestroyed`, `KeyVersionRetired`, `KeyVersionDestroyed` of distinct
+   *   tenants (a tenant met twice ends the run): an event changes only its own tenant's rows, and
+   *   RECOMPUTE reads only the tenant's own rows, so the events of a run commute.
    */
   async handleBatch(events: readonly Delivered<typeof INTERESTS>[], tx: pg.PoolClient): Promise<void> {
-    let run: BackupRecordedEvent[] = [];
+    let run: SetWiseEvent[] = [];
+    const tenants = new Set<string>();
+    const flush = async () => {
+      await applyRun(tx, run);
+      run = [];
+      tenants.clear();
+    };
     for (const event of events) {
-      if (event.type === 'BackupRecorded') {
-        run.push(event);
+      if (!isSetWise(event)) {
+        await flush();
+        await apply(tx, event.categoryId, event);
         continue;
       }
-      await recordBackups(tx, run);
-      run = [];
-      await apply(tx, event.categoryId, event);
+      const joins = run.length > 0 && run[0].type === event.type && (event.type === 'BackupRecorded' || !tenants.has(event.categoryId));
+      if (!joins) await flush();
+      run.push(event);
+      tenants.add(event.categoryId);
     }
-    await recordBackups(tx, run);
+    await flush();
   }
 }
 
-type BackupRecordedEvent = Extract<Delivered<typeof INTERESTS>, { type: 'BackupRecorded' }>;
+type Event = Delivered<typeof INTERESTS>;
+const SET_WISE = ['BackupRecorded', 'KeyRingOpened', 'KeyRingDestroyed', 'KeyVersionRetired', 'KeyVersionDestroyed'] as const;
+type SetWiseEvent = Extract<Event, { type: (typeof SET_WISE)[number] }>;
+const isSetWise = (event: Event): event is SetWiseEvent => (SET_WISE as readonly string[]).includes(event.type);
+type Of<T extends SetWiseEvent['type']> = Extract<Event, { type: T }>;
+
+/** A run from handleBatch (one type; distinct tenants but for backups), leaving the rows `apply` leaves for each in turn. */
+async function applyRun(tx: pg.PoolClient, run: readonly SetWiseEvent[]): Promise<void> {
+  if (run.length === 0) return;
+  if (run.length === 1) return apply(tx, run[0].categoryId, run[0]);
+  switch (run[0].type) {
+    case 'BackupRecorded':
+      return recordBackups(tx, run as readonly Of<'BackupRecorded'>[]);
+    case 'KeyRingOpened':
+      return openRings(tx, run as readonly Of<'KeyRingOpened'>[]);
+    case 'KeyRingDestroyed':
+      return destroyRings(tx, run as readonly Of<'KeyRingDestroyed'>[]);
+    case 'KeyVersionRetired':
+      return retireVersions(tx, run as readonly Of<'KeyVersionRetired'>[]);
+    case 'KeyVersionDestroyed':
+      return destroyVersions(tx, run as readonly Of<'KeyVersionDestroyed'>[]);
+  }
+}
+
+/** The ring row and first version row `apply` inserts for a KeyRingOpened, for rings of distinct tenants. */
+async function openRings(tx: pg.PoolClient, events: readonly Of<'KeyRingOpened'>[]): Promise<void> {
+  const rings = events.map(({ categoryId, data: d }) => ({
+    tenant_id: categoryId,
+    key_custody: d.keyCustody,
+    rotation_period_days: d.rotationPeriodDays,
+    pitr_retention_days: d.pitrRetentionDays,
+    newest_key_version_id: d.version.keyVersionId,
+    newest_created_at: d.version.createdAt,
+    databases: openedDatabases(d),
+  }));
+  await tx.query(
+    `insert into rm_key_rings (tenant_id, key_custody, rotation_period_days, pitr_retention_days, newest_key_version_id, newest_created_at, destroyed, databases)
+     select tenant_id, key_custody, rotation_period_days, pitr_retention_days, newest_key_version_id, newest_created_at, false, databases
+       from jsonb_to_recordset($1::jsonb) as r(tenant_id text, key_custody text, rotation_period_days int, pitr_retention_days int,
+            newest_key_version_id text, newest_created_at timestamptz, databases jsonb)`,
+    [JSON.stringify(rings)],
+  );
+  await tx.query(
+    `insert into rm_key_versions (key_version_id, tenant_id, ordinal, status, source, created_at, retain_until, retired_at, backup_count, last_use)
+     select key_version_id, tenant_id, 0, 'active', 'onboarding', created_at, null, null, 0, null
+       from unnest($1::text[], $2::text[], $3::timestamptz[]) as r(key_version_id, tenant_id, created_at)`,
+    [events.map((e) => e.data.version.keyVersionId), events.map((e) => e.categoryId), events.map((e) => e.data.version.createdAt)],
+  );
+}
+
+/** KeyRingDestroyed of distinct tenants: every version of each ring recomputed (all destroyed). */
+async function destroyRings(tx: pg.PoolClient, events: readonly Of<'KeyRingDestroyed'>[]): Promise<void> {
+  const tenantIds = events.map((e) => e.categoryId);
+  await tx.query('update rm_key_rings set destroyed = true where tenant_id = any($1::text[])', [tenantIds]);
+  await tx.query(RECOMPUTE_RINGS, [tenantIds]);
+}
+
+/** KeyVersionRetired of distinct tenants, as `apply` writes each. */
+async function retireVersions(tx: pg.PoolClient, events: readonly Of<'KeyVersionRetired'>[]): Promise<void> {
+  const tenantIds = events.map((e) => e.categoryId);
+  const keyVersionIds = events.map((e) => e.data.keyVersionId);
+  await tx.query(
+    `update rm_key_versions v set retired_at = r.at, retain_until = r.retain_until, enabled_until = null, destroy_at = coalesce(r.destroy_at, r.at),
+       destroyed_at = case when r.destroy_at is null then r.at else null end
+       from unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[]) as r(tenant_id, key_version_id, at, retain_until, destroy_at)
+      where v.tenant_id = r.tenant_id and v.key_version_id = r.key_version_id`,
+    [tenantIds, keyVersionIds, events.map((e) => e.data.at), events.map((e) => e.data.retainUntil), events.map((e) => e.data.destroyAt ?? null)],
+  );
+  await tx.query(RECOMPUTE_MANY, [tenantIds, keyVersionIds]);
+}
+
+/** KeyVersionDestroyed of distinct tenants, as `apply` writes each. */
+async function destroyVersions(tx: pg.PoolClient, events: readonly Of<'KeyVersionDestroyed'>[]): Promise<void> {
+  const tenantIds = events.map((e) => e.categoryId);
+  const keyVersionIds = events.map((e) => e.data.keyVersionId);
+  await tx.query(
+    `update rm_key_versions v set destroyed_at = r.at
+       from unnest($1::text[], $2::text[], $3::timestamptz[]) as r(tenant_id, key_version_id, at)
+      where v.tenant_id = r.tenant_id and v.key_version_id = r.key_version_id`,
+    [tenantIds, keyVersionIds, events.map((e) => e.data.at)],
+  );
+  await tx.query(RECOMPUTE_MANY, [tenantIds, keyVersionIds]);
+}
 
 /** Several `BackupRecorded` at once, leaving the rows `apply` leaves for each in turn. */
-async function recordBackups(tx: pg.PoolClient, events: readonly BackupRecordedEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  if (events.length === 1) return apply(tx, events[0].categoryId, events[0]);
+async function recordBackups(tx: pg.PoolClient, events: readonly Of<'BackupRecorded'>[]): Promise<void> {
   const backups = events.map(({ categoryId, data: d }) => ({
     tenant_id: categoryId,
     backup_id: d.backupId,
@@ -148,6 +242,11 @@ async function recordBackups(tx: pg.PoolClient, events: readonly BackupRecordedE
   await tx.query(RECOMPUTE_MANY, [tenantIds, keyVersionIds]);
 }
 
+/** A new ring's databases, all on its first version since its opening. */
+function openedDatabases(d: Of<'KeyRingOpened'>['data']): DatabaseEntry[] {
+  return d.databases.map((databaseId) => ({ databaseId, keyVersionId: d.version.keyVersionId, since: d.at }));
+}
+
 async function recompute(tx: pg.PoolClient, tenantId: string, keyVersionIds: readonly string[]): Promise<void> {
   if (keyVersionIds.length > 0) await tx.query(RECOMPUTE, [tenantId, keyVersionIds]);
 }
@@ -174,7 +273,7 @@ async function apply(tx: pg.PoolClient, tenantId: string, event: KeyRingEvent): 
   switch (event.type) {
     case 'KeyRingOpened': {
       const d = event.data;
-      const databases: DatabaseEntry[] = d.databases.map((databaseId) => ({ databaseId, keyVersionId: d.version.keyVersionId, since: d.at }));
+      const databases = openedDatabases(d);
       await tx.query(
         `insert into rm_key_rings (tenant_id, key_custody, rotation_period_days, pitr_retention_days, newest_key_version_id, newest_created_at, destroyed, databases)
          values ($1, $2, $3, $4, $5, $6, false, $7)`,
