@@ -2,6 +2,8 @@
 // appended to the log come out of a topic exchange as integration events, once each, in position
 // order per tenant while 8 tenants write side by side, and everything is delivered after the broker
 // was unreachable for a while (a TCP proxy between the sink and RabbitMQ is cut, then restored).
+// Across an outage delivery is at least once (docs/events.md): a publish whose confirmation comes
+// after its timeout is published again, with the same id, before the tenant's next event.
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { PostgresEventStore, eventStoreMigrations } from '@lethe/eventstore';
@@ -66,8 +68,7 @@ describeWithRabbitMq('outbound to RabbitMQ', () => {
 
   const ofTenant = (tenantId: string): ReceivedMessage[] => consumer.received.filter((m) => m.body.tenantId === tenantId);
 
-  function expectInOrderOnce(tenantId: string, count: number): void {
-    const messages = ofTenant(tenantId);
+  function expectInOrderOnce(tenantId: string, count: number, messages: ReceivedMessage[] = ofTenant(tenantId)): void {
     expect(messages.map((m) => (m.body.data as { keyVersionId: string }).keyVersionId)).toEqual(Array.from({ length: count }, (_, i) => `kv-${i + 1}`));
     const positions = messages.map((m) => BigInt(m.body.position as string));
     expect(positions.every((p, i) => i === 0 || p > positions[i - 1])).toBe(true);
@@ -77,6 +78,25 @@ describeWithRabbitMq('outbound to RabbitMQ', () => {
       expect(m.messageId).toBe(m.body.id);
     }
   }
+
+  /**
+   * The tenant's messages with repeats removed, after checking each repeat is what at-least-once
+   * allows: the same id as the message just before it (the dispatcher holds a tenant's next event
+   * until the previous one is confirmed, so a repeat can never come later than that).
+   */
+  function withoutRepeats(tenantId: string): ReceivedMessage[] {
+    const messages = ofTenant(tenantId);
+    const kept: ReceivedMessage[] = [];
+    for (const m of messages) {
+      const previous = kept[kept.length - 1];
+      if (previous && m.messageId === previous.messageId) continue;
+      expect(kept.map((k) => k.messageId)).not.toContain(m.messageId);
+      kept.push(m);
+    }
+    return kept;
+  }
+
+  const distinctOf = (tenantId: string): number => new Set(ofTenant(tenantId).map((m) => m.messageId)).size;
 
   it('delivers each tenant in position order, once, while 8 tenants write side by side', async () => {
     const tenants = Array.from({ length: 8 }, (_, i) => `order-${i}-${randomUUID().slice(0, 8)}`);
@@ -89,7 +109,7 @@ describeWithRabbitMq('outbound to RabbitMQ', () => {
     expect(await states()).toEqual([{ state: 'delivered', n: 200 }]);
   });
 
-  it('keeps events while the broker is unreachable, then delivers them all, in order, once', async () => {
+  it('keeps events while the broker is unreachable, then delivers them all, in order, at least once with repeats keeping their id', async () => {
     await proxy.cut();
     const tenants = Array.from({ length: 3 }, (_, i) => `outage-${i}-${randomUUID().slice(0, 8)}`);
     await Promise.all(tenants.map((t) => addVersions(t, 5)));
@@ -103,7 +123,7 @@ describeWithRabbitMq('outbound to RabbitMQ', () => {
     expect(waiting.rows[0].n).toBe(15);
 
     await proxy.restore();
-    await waitUntil(() => tenants.every((t) => ofTenant(t).length >= 5), 60_000, 'the messages held during the outage');
-    for (const t of tenants) expectInOrderOnce(t, 5);
+    await waitUntil(() => tenants.every((t) => distinctOf(t) >= 5), 60_000, 'the messages held during the outage');
+    for (const t of tenants) expectInOrderOnce(t, 5, withoutRepeats(t));
   });
 });
