@@ -15,7 +15,8 @@ export { TerminateContractCommand } from './tenants/terminate-contract/terminate
 export { RequestDeletionCommand, type DeletionRequest } from './tenants/request-deletion/request-deletion.command.js';
 export { CancelShredCommand } from './tenants/cancel-shred/cancel-shred.command.js';
 export { GetTenantQuery, type TenantDetails } from './tenants/get-tenant/get-tenant.query.js';
-export { ListTenantsQuery, TENANTS_LISTING, type ListedTenant, type TenantFilter } from './tenants/list-tenants/list-tenants.query.js';
+export { ListTenantsQuery, TENANTS_LISTING, type TenantFilter } from './tenants/list-tenants/list-tenants.query.js';
+export type { TenantRow } from './tenants/tenant-rows.js';
 export { ListShredsQuery, SHREDS_LISTING } from './tenants/list-shreds/list-shreds.query.js';
 export type { ShredAnswer } from './tenants/shred-answer.js';
 export type { TerminationNotice } from './tenants/termination-shred.js';

@@ -1,7 +1,7 @@
 // Response bodies of /v1/tenants and /v1/shreds, typed with their schemas in tenant.answers.ts.
 import { shredProgress, tenantStatus, type KeyRingState, type TenantState } from '@lethe/domain';
-import type { ListedTenant, ShredAnswer, TenantDetails } from '@lethe/lifecycle';
-import { shredView, type KeyRingView, type Page, type ShredRow, type ShredView, type TenantView } from '@lethe/readmodel';
+import type { ShredAnswer, TenantDetails, TenantRow } from '@lethe/lifecycle';
+import { shredView, type Page, type ShredRow, type ShredView } from '@lethe/readmodel';
 import type { CancelAnswer, ShredPageAnswer, ShredScheduleAnswer, TenantAnswer, TenantPageAnswer } from './tenant.answers.js';
 
 /**
@@ -36,31 +36,18 @@ export function tenantBody(state: TenantState, ring: Pick<KeyRingState, 'exists'
   };
 }
 
-/** A tenant from the read model, with its shred; the calendar choices come from the folded state it keeps. */
-function viewBody(view: TenantView, ring: KeyRingView | null): TenantAnswer {
-  return {
-    tenantId: view.tenantId,
-    status: view.status,
-    jurisdiction: view.jurisdiction,
-    timeZone: view.timeZone,
-    keyCustody: view.keyCustody,
-    backupKeyMode: view.backupKeyMode,
-    shredGraceWorkingDays: view.shredGraceWorkingDays,
-    excludedHolidayTypes: view.state.excludedHolidayTypes,
-    partialHolidays: view.state.partialHolidays,
-    databases: ring ? ring.databases.map((d) => ({ databaseId: d.databaseId })) : databasesOf(view.state, null),
-    onboardedAt: view.onboardedAt.toISOString(),
-    shred: view.shred && shredBody(view.shred),
-  };
+/** A tenant from the read model. */
+function rowBody(row: TenantRow): TenantAnswer {
+  return { ...row, databases: [...row.databases], shred: row.shred && shredBody(row.shred) };
 }
 
 /** GET /v1/tenants/{id}; the caller answers 404 for null. */
 export function tenantDetailsBody(details: NonNullable<TenantDetails>): TenantAnswer {
-  return details.source === 'read-model' ? viewBody(details.view, details.ring) : tenantBody(details.tenant, details.keyRing);
+  return details.source === 'read-model' ? rowBody(details.row) : tenantBody(details.tenant, details.keyRing);
 }
 
-export function tenantPageBody(page: Page<ListedTenant>): TenantPageAnswer {
-  return { items: page.items.map((t) => viewBody(t.view, t.ring)), nextCursor: page.nextCursor };
+export function tenantPageBody(page: Page<TenantRow>): TenantPageAnswer {
+  return { items: page.items.map(rowBody), nextCursor: page.nextCursor };
 }
 
 export function shredPageBody(page: Page<ShredRow>): ShredPageAnswer {

@@ -7,6 +7,8 @@ import { COMPLIANCE_LISTING, GetComplianceQuery } from './get-compliance.query.j
 import { GetComplianceHandler } from './get-compliance.handler.js';
 import { CountComplianceQuery } from '../count-compliance/count-compliance.query.js';
 import { CountComplianceHandler } from '../count-compliance/count-compliance.handler.js';
+import { judgeCompliancePage } from '../compliance-page.js';
+import { keyRingFactsOf } from '@lethe/domain';
 
 let f: LifecycleFixture;
 let handler: GetComplianceHandler;
@@ -55,5 +57,12 @@ describe('count compliance', () => {
     expect(await tally.execute(new CountComplianceQuery(2))).toMatchObject({ rings: 3, violations: { P1: 1, P2: 0 }, databasesBehind: 2, databasesOverdue: 0 });
     f.clock.set(new Date(created.createdAt.getTime() + 24 * 3600_000 + 1));
     expect(await tally.execute(new CountComplianceQuery(2))).toMatchObject({ rings: 3, violations: { P2: 1 }, databasesBehind: 2, databasesOverdue: 2 });
+  });
+
+  it('judges each ring on the facts its aggregate has, read from the read model in one statement', async () => {
+    const judged = await judgeCompliancePage(f.readModels, f.clock.now(), { limit: 10, after: null });
+    expect(judged.items.map((j) => j.facts.tenantId)).toEqual(['alpha', 'bravo', 'charlie']);
+    for (const { facts } of judged.items) expect(facts).toEqual(keyRingFactsOf((await f.keyRings.load(facts.tenantId)).state));
+    expect(judged.items[2].facts.superseded).toEqual([{ keyVersionId: expect.any(String), retainUntil: null }]);
   });
 });

@@ -26,8 +26,8 @@ describe('get tenant', () => {
     const projected = await handler.execute(new GetTenantQuery('acme'));
     expect(projected?.source).toBe('read-model');
     if (projected?.source === 'read-model') {
-      expect(projected.view).toEqual(expect.objectContaining({ tenantId: 'acme', status: 'active', jurisdiction: 'DE' }));
-      expect(projected.ring?.databases.map((d) => d.databaseId)).toEqual(['db-1', 'db-2']);
+      expect(projected.row).toEqual(expect.objectContaining({ tenantId: 'acme', status: 'active', jurisdiction: 'DE' }));
+      expect(projected.row.databases).toEqual([{ databaseId: 'db-1' }, { databaseId: 'db-2' }]);
     }
   });
 

@@ -1,9 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { KeyRingView, TenantView } from '@lethe/readmodel';
 import { KeyRingRepository } from '../../keys/key-ring-repository.js';
 import { TenantRepository } from '../tenant-repository.js';
+import { selectTenantRows } from '../tenant-rows.js';
 import { GetTenantQuery, type TenantDetails } from './get-tenant.query.js';
 
 @QueryHandler(GetTenantQuery)
@@ -15,8 +15,8 @@ export class GetTenantHandler implements IQueryHandler<GetTenantQuery> {
   ) {}
 
   async execute({ tenantId }: GetTenantQuery): Promise<TenantDetails> {
-    const [view, ring] = await Promise.all([this.db.getRepository(TenantView).findOneBy({ tenantId }), this.db.getRepository(KeyRingView).findOneBy({ tenantId })]);
-    if (view) return { source: 'read-model', view, ring };
+    const [row] = await selectTenantRows(this.db, { tenantId }, 1);
+    if (row) return { source: 'read-model', row };
     const { state: tenant } = await this.tenants.load(tenantId);
     if (!tenant.exists) return null;
     const { state: keyRing } = await this.keyRings.load(tenantId);

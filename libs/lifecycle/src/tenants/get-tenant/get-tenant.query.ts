@@ -1,13 +1,13 @@
 import { Query } from '@nestjs/cqrs';
 import type { KeyRingState, TenantState } from '@lethe/domain';
-import type { KeyRingView, TenantView } from '@lethe/readmodel';
+import type { TenantRow } from '../tenant-rows.js';
 
 /**
  * A tenant as the read model has it, or, just onboarded and not projected yet, as its aggregates
  * have it (rather than a false 404). Null: no such tenant.
  */
 export type TenantDetails =
-  | { readonly source: 'read-model'; readonly view: TenantView; readonly ring: KeyRingView | null }
+  | { readonly source: 'read-model'; readonly row: TenantRow }
   | { readonly source: 'aggregates'; readonly tenant: TenantState; readonly keyRing: KeyRingState }
   | null;
 

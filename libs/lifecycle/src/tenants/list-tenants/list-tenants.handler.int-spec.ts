@@ -34,7 +34,7 @@ async function everyPage(filter: TenantFilter, limit: number): Promise<string[][
   let after: readonly KeyPart[] | null = null;
   do {
     const page = await handler.execute(new ListTenantsQuery(filter, { limit, after }));
-    pages.push(page.items.map((t) => t.view.tenantId));
+    pages.push(page.items.map((t) => t.tenantId));
     after = page.nextCursor === null ? null : decodeCursor(TENANTS_LISTING.name, page.nextCursor, TENANTS_LISTING.key);
   } while (after !== null);
   return pages;
@@ -52,8 +52,28 @@ describe('list tenants', () => {
     expect(await everyPage({ status: 'active', jurisdiction: 'DE' }, 10)).toEqual([['alpha']]);
   });
 
-  it("answers each tenant with its key ring's databases", async () => {
+  it("answers each tenant with its key ring's databases and the calendar choices of its profile", async () => {
     const page = await handler.execute(new ListTenantsQuery({ jurisdiction: 'DE' }, { limit: 1, after: null }));
-    expect(page.items[0].ring?.databases.map((d) => d.databaseId)).toEqual(['alpha-db']);
+    expect(page.items[0]).toEqual({
+      tenantId: 'alpha',
+      status: 'active',
+      jurisdiction: 'DE',
+      timeZone: 'Europe/Berlin',
+      keyCustody: 'managed',
+      backupKeyMode: 'customer',
+      shredGraceWorkingDays: expect.any(Number),
+      excludedHolidayTypes: ['public', 'bank'],
+      partialHolidays: 'working',
+      databases: [{ databaseId: 'alpha-db' }],
+      onboardedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      shred: null,
+    });
+  });
+
+  it('answers a tenant whose key ring the read model does not hold yet with the databases onboarding asked for', async () => {
+    // The key-ring projection runs apart from the tenants projection and may lag it.
+    await f.pool.query(`delete from rm_key_rings where tenant_id = 'bravo'`);
+    const page = await handler.execute(new ListTenantsQuery({ jurisdiction: 'FR' }, { limit: 1, after: null }));
+    expect(page.items.map((t) => [t.tenantId, t.databases])).toEqual([['bravo', [{ databaseId: 'bravo-db' }]]]);
   });
 });

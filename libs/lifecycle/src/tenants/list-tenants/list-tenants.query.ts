@@ -1,14 +1,10 @@
 import { Query } from '@nestjs/cqrs';
 import type { TenantStatus } from '@lethe/domain';
-import type { KeyRingView, Listing, Page, PageRequest, TenantView } from '@lethe/readmodel';
+import type { Listing, Page, PageRequest } from '@lethe/readmodel';
+import type { TenantRow } from '../tenant-rows.js';
 
 /** GET /v1/tenants pages in tenantId order. */
 export const TENANTS_LISTING: Listing = { name: 'tenants', key: ['string'] };
-
-export interface ListedTenant {
-  readonly view: TenantView;
-  readonly ring: KeyRingView | null;
-}
 
 export interface TenantFilter {
   readonly status?: TenantStatus;
@@ -16,7 +12,7 @@ export interface TenantFilter {
 }
 
 /** Tenants in tenantId order, filtered by status and jurisdiction (exact code). */
-export class ListTenantsQuery extends Query<Page<ListedTenant>> {
+export class ListTenantsQuery extends Query<Page<TenantRow>> {
   constructor(
     readonly filter: TenantFilter,
     readonly page: PageRequest,
