@@ -3,7 +3,9 @@
 // shredded and verified; clone-rows.ts), two active for one shredded: setup, not measured. Each query
 // then takes 200 requests/s for DURATION_S from a second process (autocannon's own CLI, latencies
 // corrected for coordinated omission); p50 and p99 against GET /healthz (a route doing nothing)
-// at the same rate, in the same run. Target: p99 <= 50 ms.
+// at the same rate, in the same run. Target: p99 <= 50 ms. The reads are measured once every
+// processor has caught up with the log: the storm before them leaves the engine projecting, and
+// that work is the storm's cost, not the dashboard's.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type pg from 'pg';
@@ -69,8 +71,23 @@ async function seed(pool: pg.Pool, tenants: number, say: (line: string) => void)
   say(`  setup: read model holds ${counts.rows[0].t} tenants, ${counts.rows[0].s} shreds, ${counts.rows[0].r} key rings`);
 }
 
+/** Waits (up to `timeoutMs`) until the lowest processor checkpoint is at the log's head; says how long that took. */
+async function untilProcessorsCaughtUp(pool: pg.Pool, say: (line: string) => void, timeoutMs = 900_000): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    const { rows } = await pool.query<{ head: string; low: string | null }>(
+      'select (select coalesce(max(global_position), 0) from lethe_events)::text as head, (select min(position) from lethe_checkpoints)::text as low',
+    );
+    const behind = BigInt(rows[0].head) - BigInt(rows[0].low ?? rows[0].head);
+    if (behind <= 0n) return say(`  setup: every processor caught up with the log after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (Date.now() - started > timeoutMs) return say(`  setup: a processor is still ${behind} events behind the log after ${timeoutMs / 1000} s; measuring anyway`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 export async function dashboardReads(engine: ScaleEngine, pool: pg.Pool, tenants: number, say: (line: string) => void): Promise<ScaleRow[]> {
   await seed(pool, tenants, say);
+  await untilProcessorsCaughtUp(pool, say);
   const reader = engine.tokens['ops-reader'];
   const queries = [
     { name: 'tenant list', path: '/v1/tenants' },
