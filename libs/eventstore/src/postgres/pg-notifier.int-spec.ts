@@ -1,6 +1,8 @@
 // The notifier's NOTIFY goes out one at a time on its LISTEN connection: publishes made while one is in
 // flight are answered by a single further NOTIFY (pg refuses queries queued on a busy client from pg 9
-// on, and each would wake every reader elsewhere for nothing). Real PostgreSQL.
+// on, and each would wake every reader elsewhere for nothing). A wait, once resolved, leaves nothing
+// attached to the stop signal or the notifier. Real PostgreSQL.
+import { getEventListeners } from 'node:events';
 import pg from 'pg';
 import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
 import { PgNotifier } from './pg-notifier.js';
@@ -50,3 +52,24 @@ async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+it('given many waits on one stop signal, when they resolve, then none is left attached to the signal or the notifier', async () => {
+  const notifier = new PgNotifier({ connectionString: db.url }, 'notifier_waits');
+  const stop = new AbortController();
+  try {
+    // When 20,000 waits time out side by side, as a fleet of subscriptions' poll intervals do over hours
+    await Promise.all(Array.from({ length: 20_000 }, () => notifier.wait(notifier.seen, 1, stop.signal)));
+    // Then each took its listener and its place with it (a reaction on a stop promise stayed forever)
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+    expect(notifier.pendingWaits).toBe(0);
+    // And a wait still ends at once when the signal is aborted
+    const pending = notifier.wait(notifier.seen, 60_000, stop.signal);
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(1);
+    stop.abort();
+    await pending;
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+    expect(notifier.pendingWaits).toBe(0);
+  } finally {
+    await notifier.close();
+  }
+});

@@ -25,20 +25,31 @@ export class PgNotifier {
     return this.version;
   }
 
-  /** Resolves when a notification newer than `since` arrives, after `timeoutMs`, or on `cancel`. */
-  wait(since: number, timeoutMs: number, cancel: Promise<void>): Promise<void> {
-    if (this.version > since) return Promise.resolve();
+  /**
+   * Resolves when a notification newer than `since` arrives, after `timeoutMs`, or when `stop` is
+   * aborted. A wait leaves nothing behind once it resolves: a subscription waits every poll interval
+   * for as long as the engine runs, so anything a wait attached to a long-lived object (a reaction on
+   * a stop promise did: its closure, timer and promises) would grow the heap with the uptime.
+   */
+  wait(since: number, timeoutMs: number, stop: AbortSignal): Promise<void> {
+    if (this.version > since || stop.aborted) return Promise.resolve();
     this.ensureConnected();
     return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.waiters.delete(done);
+        stop.removeEventListener('abort', done);
         resolve();
       };
       const timer = setTimeout(done, timeoutMs);
       this.waiters.add(done);
-      void cancel.then(done);
+      stop.addEventListener('abort', done, { once: true });
     });
+  }
+
+  /** Waits not yet resolved (for tests: each resolved wait must leave none behind). */
+  get pendingWaits(): number {
+    return this.waiters.size;
   }
 
   /**

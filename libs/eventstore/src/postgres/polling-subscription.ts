@@ -15,8 +15,8 @@ export class PollingSubscription implements Subscription {
   readonly done: Promise<void>;
   private current: bigint;
   private stopping = false;
-  private wakeForStop!: () => void;
-  private readonly stopped = new Promise<void>((resolve) => (this.wakeForStop = resolve));
+  /** Aborted by stop(): ends a wait at once. A signal, not a promise: each wait removes its listener again. */
+  private readonly stopController = new AbortController();
 
   constructor(
     /** A page after `after`; `seen` is the notifier's counter taken just before (see PostgresEventStore.sharedPage). */
@@ -36,7 +36,7 @@ export class PollingSubscription implements Subscription {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wakeForStop();
+    this.stopController.abort();
     await this.done;
   }
 
@@ -57,7 +57,7 @@ export class PollingSubscription implements Subscription {
           // Stopped at a hole that an in-flight append may fill, or that will prove final once the
           // transactions around it end: look again soon, without waiting for a notification.
           holeWaitMs = Math.min(holeWaitMs * 2, 100);
-          await this.notifier.wait(Number.MAX_SAFE_INTEGER, holeWaitMs, this.stopped);
+          await this.notifier.wait(Number.MAX_SAFE_INTEGER, holeWaitMs, this.stopController.signal);
           continue;
         }
         holeWaitMs = 1;
@@ -68,10 +68,11 @@ export class PollingSubscription implements Subscription {
         // A page short of batchSize ended at the head as it stood when read: what was appended since
         // then was announced after `seen` was taken, so the wait returns at once for it, and nothing
         // else needs another read (one empty read per processor per wake-up, on a busy log).
-        await this.notifier.wait(seen, this.options.pollIntervalMs, this.stopped);
+        await this.notifier.wait(seen, this.options.pollIntervalMs, this.stopController.signal);
         // Woken from the head: let the burst that woke it land before reading, so a busy log is read
         // (and a batching processor commits) a page at a time instead of an event at a time.
-        if (this.options.gatherMs > 0 && !this.stopping) await Promise.race([sleep(this.options.gatherMs), this.stopped]);
+        // (Rejects only when stop() aborts it.)
+        if (this.options.gatherMs > 0 && !this.stopping) await sleep(this.options.gatherMs, undefined, { signal: this.stopController.signal }).catch(() => undefined);
       }
     } catch (error) {
       this.stopping = true;
