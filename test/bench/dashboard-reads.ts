@@ -4,8 +4,8 @@
 // then takes 200 requests/s for DURATION_S from a second process (autocannon's own CLI, latencies
 // corrected for coordinated omission); p50 and p99 against GET /healthz (a route doing nothing)
 // at the same rate, in the same run. Target: p99 <= 50 ms. The reads are measured once every
-// processor has caught up with the log: the storm before them leaves the engine projecting, and
-// that work is the storm's cost, not the dashboard's.
+// processor has caught up with the log: work the storm before them might leave behind is the storm's
+// cost, not the dashboard's (at 10,000 tenants none was left: the wait took 0.0 s).
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type pg from 'pg';
