@@ -28,7 +28,9 @@ const HAVE_OPENSSL = existsSync(OPENSSL);
 if (!HAVE_OPENSSL) console.warn(`test/e2e/http-read-probe.int-spec.ts: ${OPENSSL} not found, the HTTPS probe tests are SKIPPED: install openssl`);
 const describeWithOpenssl = HAVE_OPENSSL ? describe : describe.skip;
 
-const TIMEOUT_MS = 400;
+// Room for a cold first probe on a loaded CI machine (at 400 ms, such a probe timed out in a CI run of
+// shred-http-probe.int-spec.ts).
+const TIMEOUT_MS = 2_000;
 let db: TestDatabase;
 let pool: pg.Pool;
 let vault: LocalKeyVault;
