@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PostgresEventStore } from '@lethe/eventstore';
 import { rebuildProjections } from '@lethe/processors';
-import { readModels } from '@lethe/readmodel';
+import { readModels, TenantsProjection } from '@lethe/readmodel';
 import { startInProcessEngine, type InProcessEngine } from '../support/in-process-engine.js';
 import { waitUntil } from '../support/engine-process.js';
 
@@ -190,5 +190,23 @@ describe('lethe projections rebuild', () => {
       await pool.end();
     }
     expect(await readModelRows()).toEqual(projected);
+  });
+
+  it('leaves the same rows when the tenants rebuild holds fewer tenants than the log has (it writes and forgets them, and reads them back)', async () => {
+    await e.pool.query('delete from rm_tenants');
+    await e.pool.query('delete from rm_shreds');
+    const pool = new pg.Pool({ connectionString: e.db.url, max: 4 });
+    try {
+      const result = await rebuildProjections(pool, new PostgresEventStore(pool), [{ projection: new TenantsProjection({ rebuildHeldTenants: 1 }), tables: ['rm_tenants', 'rm_shreds'] }], {
+        owner: 'spec',
+        pageSize: 2,
+      });
+      expect(result.projections[0].handled).toBeGreaterThan(3);
+    } finally {
+      await pool.end();
+    }
+    const rows = await readModelRows();
+    expect(rows.rm_tenants).toEqual(projected.rm_tenants);
+    expect(rows.rm_shreds).toEqual(projected.rm_shreds);
   });
 });

@@ -8,6 +8,7 @@ export {
   type ForeignEvent,
   type Interest,
   type Processor,
+  type ProjectionRebuilder,
   type RecordedFacts,
   type ProcessorLogger,
   silentLogger,

@@ -75,9 +75,29 @@ export interface Processor<I extends readonly Interest[] = readonly Interest[]> 
   handle(event: Delivered<I>, tx: pg.PoolClient): Promise<void>;
   /**
    * Optional: handles a run of events (in log order, all within the interests) leaving exactly the
-   * rows `handle` would leave one by one, in fewer statements. Rebuilds use it; the live runner does not.
+   * rows `handle` would leave one by one, in fewer statements. The live runner uses it for the events a
+   * page hands over together; rebuilds for each page when there is no `rebuilder`.
    */
   handleBatch?(events: readonly Delivered<I>[], tx: pg.PoolClient): Promise<void>;
+  /**
+   * Optional: a fold for a rebuild, which replays the whole log into emptied tables in one
+   * transaction. It may keep rows in memory across pages and write them when it chooses, as long as
+   * the rows it leaves after `flush(tx, true)` are exactly those `handle` leaves. One per rebuild.
+   */
+  rebuilder?(): ProjectionRebuilder<I>;
+}
+
+/**
+ * How a rebuild projects a run of events with a rebuilder: `prepare` (read what the run needs), then
+ * `fold` for each event in log order, then `flush`. Each of them runs in the rebuild's transaction.
+ */
+export interface ProjectionRebuilder<I extends readonly Interest[] = readonly Interest[]> {
+  /** Reads the rows the run's events need and that are not held yet. */
+  prepare(events: readonly Delivered<I>[], tx: pg.PoolClient): Promise<void>;
+  /** Folds one event into what is held, in memory. Throws on an event the projection cannot handle. */
+  fold(event: Delivered<I>): void;
+  /** Writes what is held when it chooses to; everything when `last` (after the log's last event). */
+  flush(tx: pg.PoolClient, last: boolean): Promise<void>;
 }
 
 /**

@@ -1,14 +1,15 @@
 // Rebuilds read models from the event log (`lethe projections rebuild`, the scale bench). Each
 // projection is rebuilt under its own processor lease, so no engine projects it meanwhile, and in one
 // transaction per projection: its tables are emptied, every event is handed to the projection's own
-// `handle` (the code the live runner uses), and its checkpoint moves to the last event read. Readers
+// code (its rebuilder, else `handleBatch` a page at a time, else `handle`, all leaving the rows the live
+// runner leaves), and its checkpoint moves to the last event read. Readers
 // keep seeing the old rows until that commit (DELETE, not TRUNCATE, which would block them); a
 // rebuild that fails or is interrupted rolls back and leaves the old rows with their old checkpoint.
 import { hostname } from 'node:os';
 import pg from 'pg';
 import type { PostgresEventStore, RecordedEvent } from '@lethe/eventstore';
 import { LEASE_STALE_AFTER_MS, ProcessorLease } from './processor-lease.js';
-import { deliverable, silentLogger, type Delivered, type Interest, type Processor, type ProcessorLogger } from './processor.js';
+import { deliverable, silentLogger, type Delivered, type Interest, type Processor, type ProcessorLogger, type ProjectionRebuilder } from './processor.js';
 
 /** A read model: the projection that writes it and every table it writes (all emptied before the replay). */
 export interface RebuildTarget {
@@ -73,6 +74,7 @@ const HOLE_WAIT_MS = 20;
 interface Running {
   readonly target: RebuildTarget;
   readonly lease: ProcessorLease;
+  readonly rebuilder?: ProjectionRebuilder;
   client?: pg.PoolClient;
   handled: number;
 }
@@ -110,7 +112,7 @@ export async function rebuildProjections(
         await lease.close();
         throw new ProjectionLeasedError(target.projection.name);
       }
-      running.push({ target, lease, handled: 0 });
+      running.push({ target, lease, handled: 0, ...(target.projection.rebuilder ? { rebuilder: target.projection.rebuilder() } : {}) });
     }
     for (const r of running) {
       const client = await pool.connect();
@@ -145,6 +147,7 @@ export async function rebuildProjections(
       options.onProgress?.({ events: read, position });
     }
     for (const r of running) {
+      await r.rebuilder?.flush(r.client!, true);
       if (!r.lease.held) throw new Error(`lost the lease of ${r.target.projection.name} during the rebuild; nothing was changed`);
       await r.client!.query('update lethe_checkpoints set position = $2, updated_at = now() where processor = $1', [r.target.projection.name, position.toString()]);
     }
@@ -177,6 +180,22 @@ async function project(r: Running, events: readonly RecordedEvent[]): Promise<vo
   }
   if (delivered.length === 0) return;
   const tx = r.client!;
+  if (r.rebuilder) {
+    await r.rebuilder.prepare(
+      delivered.map((d) => d.as),
+      tx,
+    );
+    for (const { event, as } of delivered) {
+      try {
+        r.rebuilder.fold(as);
+      } catch (error) {
+        throw new RebuildFailedError(projection.name, event, error);
+      }
+    }
+    await r.rebuilder.flush(tx, false);
+    r.handled += delivered.length;
+    return;
+  }
   if (projection.handleBatch) {
     await tx.query('savepoint rebuild_batch');
     try {

@@ -15,7 +15,7 @@ import {
   type TenantState,
   type TenantStatus,
 } from '@lethe/domain';
-import { on, type Delivered, type Processor } from '@lethe/processors';
+import { on, type Delivered, type Processor, type ProjectionRebuilder } from '@lethe/processors';
 
 export interface ShredView {
   readonly shredId: string;
@@ -140,6 +140,9 @@ export class TenantsProjection implements Processor<typeof INTERESTS> {
   readonly name = 'projection:tenants';
   readonly interests = INTERESTS;
 
+  /** `rebuildHeldTenants`: how many tenants a rebuild holds in memory before it writes and forgets them. */
+  constructor(private readonly options: { readonly rebuildHeldTenants?: number } = {}) {}
+
   async handle(event: Delivered<typeof INTERESTS>, tx: pg.PoolClient): Promise<void> {
     const tenantId = event.categoryId;
     const current = await tx.query<{ state: TenantState }>('select state from rm_tenants where tenant_id = $1 for update', [tenantId]);
@@ -178,62 +181,109 @@ export class TenantsProjection implements Processor<typeof INTERESTS> {
     }
   }
 
-  /**
-   * A page at once: each tenant's state read once, folded in memory with the same evolve, written
-   * once; every shred the run touched keeps its own row, as `handle` leaves them.
-   */
+  /** A page at once: one fold (TenantViewFold) for the page, written at its end. */
   async handleBatch(events: readonly Delivered<typeof INTERESTS>[], tx: pg.PoolClient): Promise<void> {
-    const ids = [...new Set(events.map((e) => e.categoryId))];
+    const fold = new TenantViewFold(Number.POSITIVE_INFINITY);
+    await fold.prepare(events, tx);
+    for (const event of events) fold.fold(event);
+    await fold.flush(tx, true);
+  }
+
+  /** A rebuild's fold: tenants held across pages, so most are read never and written once. */
+  rebuilder(): ProjectionRebuilder<typeof INTERESTS> {
+    return new TenantViewFold(this.options.rebuildHeldTenants ?? REBUILD_HELD_TENANTS);
+  }
+}
+
+/** Rows written per statement. */
+const WRITE_ROWS = 1_000;
+
+const UPSERT_TENANTS = `
+  insert into rm_tenants (tenant_id, status, jurisdiction, time_zone, key_custody, backup_key_mode, shred_grace_working_days,
+                          shred, onboarded_at, last_position, state)
+  select tenant_id, status, jurisdiction, time_zone, key_custody, backup_key_mode, shred_grace_working_days,
+         shred::jsonb, onboarded_at, last_position, state
+    from jsonb_to_recordset($1::jsonb) as r(tenant_id text, status text, jurisdiction text, time_zone text, key_custody text,
+         backup_key_mode text, shred_grace_working_days int, shred text, onboarded_at timestamptz, last_position bigint, state jsonb)
+  on conflict (tenant_id) do update set
+    status = excluded.status, shred = excluded.shred,
+    last_position = excluded.last_position, state = excluded.state`;
+
+const UPSERT_SHREDS = `
+  insert into rm_shreds (tenant_id, shred_id, status, shred)
+  select tenant_id, shred_id, status, shred from jsonb_to_recordset($1::jsonb) as r(tenant_id text, shred_id text, status text, shred jsonb)
+  on conflict (tenant_id, shred_id) do update set status = excluded.status, shred = excluded.shred`;
+
+/** A tenant's row as UPSERT_TENANTS reads it. */
+function tenantRow(tenantId: string, state: TenantState, position: bigint) {
+  return {
+    tenant_id: tenantId,
+    status: tenantStatus(state),
+    jurisdiction: state.jurisdiction,
+    time_zone: state.timeZone,
+    key_custody: state.keyCustody,
+    backup_key_mode: state.backupKeyMode,
+    shred_grace_working_days: state.shredGraceWorkingDays,
+    // As text: `handle` stores a missing shred as the JSON null, which the record set would make SQL NULL.
+    shred: JSON.stringify(shredView(state)),
+    onboarded_at: state.onboardedAt,
+    last_position: position.toString(),
+    state,
+  };
+}
+
+/**
+ * Tenants a rebuild holds in memory before it writes and forgets them: each is its state (about 2 KB
+ * as JSON), so tens of MB at most, and a log of lifecycles that overlap in time is written about
+ * once per tenant instead of once per page that touches it.
+ */
+const REBUILD_HELD_TENANTS = 20_000;
+
+/**
+ * Tenant rows folded in memory with the domain's evolve, leaving the rows `handle` leaves one event
+ * at a time: each tenant's state is read once (a tenant without a row starts from the initial
+ * state), and written at a flush with every shred folded since the last one (earlier shreds keep
+ * their rows). A flush before the last writes only once more than `maxHeld` tenants are held, then
+ * forgets them all (a later event reads its tenant's row again).
+ */
+class TenantViewFold implements ProjectionRebuilder<typeof INTERESTS> {
+  private readonly states = new Map<string, TenantState>();
+  /** Tenants whose state changed since the last write, with the position of the last such event. */
+  private readonly changed = new Map<string, bigint>();
+  private readonly shreds = new Map<string, { tenantId: string; shred: ShredView }>();
+
+  constructor(private readonly maxHeld: number) {}
+
+  async prepare(events: readonly Delivered<typeof INTERESTS>[], tx: pg.PoolClient): Promise<void> {
+    const ids = [...new Set(events.map((e) => e.categoryId))].filter((id) => !this.states.has(id));
+    if (ids.length === 0) return;
     const current = await tx.query<{ tenant_id: string; state: TenantState }>('select tenant_id, state from rm_tenants where tenant_id = any($1) for update', [ids]);
-    const states = new Map(current.rows.map((r) => [r.tenant_id, r.state]));
-    const tenants = new Map<string, { state: TenantState; position: bigint }>();
-    const shreds = new Map<string, { tenantId: string; shred: ShredView }>();
-    for (const event of events) {
-      const tenantId = event.categoryId;
-      const state = evolveTenant(states.get(tenantId) ?? initialTenantState, event);
-      // `handle` writes nothing for a state that does not exist, so the next event starts over from the initial state.
-      if (!state.exists) continue;
-      states.set(tenantId, state);
-      tenants.set(tenantId, { state, position: event.position });
-      const shred = shredView(state);
-      if (shred) shreds.set(JSON.stringify([tenantId, shred.shredId]), { tenantId, shred });
-    }
-    if (tenants.size > 0) {
-      const rows = [...tenants].map(([tenantId, { state, position }]) => ({
-        tenant_id: tenantId,
-        status: tenantStatus(state),
-        jurisdiction: state.jurisdiction,
-        time_zone: state.timeZone,
-        key_custody: state.keyCustody,
-        backup_key_mode: state.backupKeyMode,
-        shred_grace_working_days: state.shredGraceWorkingDays,
-        // As text: `handle` stores a missing shred as the JSON null, which the record set would make SQL NULL.
-        shred: JSON.stringify(shredView(state)),
-        onboarded_at: state.onboardedAt,
-        last_position: position.toString(),
-        state,
-      }));
-      await tx.query(
-        `insert into rm_tenants (tenant_id, status, jurisdiction, time_zone, key_custody, backup_key_mode, shred_grace_working_days,
-                                 shred, onboarded_at, last_position, state)
-         select tenant_id, status, jurisdiction, time_zone, key_custody, backup_key_mode, shred_grace_working_days,
-                shred::jsonb, onboarded_at, last_position, state
-           from jsonb_to_recordset($1::jsonb) as r(tenant_id text, status text, jurisdiction text, time_zone text, key_custody text,
-                backup_key_mode text, shred_grace_working_days int, shred text, onboarded_at timestamptz, last_position bigint, state jsonb)
-         on conflict (tenant_id) do update set
-           status = excluded.status, shred = excluded.shred,
-           last_position = excluded.last_position, state = excluded.state`,
-        [JSON.stringify(rows)],
-      );
-    }
-    if (shreds.size > 0) {
-      const rows = [...shreds.values()].map(({ tenantId, shred }) => ({ tenant_id: tenantId, shred_id: shred.shredId, status: shred.status, shred }));
-      await tx.query(
-        `insert into rm_shreds (tenant_id, shred_id, status, shred)
-         select tenant_id, shred_id, status, shred from jsonb_to_recordset($1::jsonb) as r(tenant_id text, shred_id text, status text, shred jsonb)
-         on conflict (tenant_id, shred_id) do update set status = excluded.status, shred = excluded.shred`,
-        [JSON.stringify(rows)],
-      );
-    }
+    for (const id of ids) this.states.set(id, initialTenantState);
+    for (const row of current.rows) this.states.set(row.tenant_id, row.state);
+  }
+
+  fold(event: Delivered<typeof INTERESTS>): void {
+    const tenantId = event.categoryId;
+    const before = this.states.get(tenantId);
+    if (!before) throw new Error(`tenant ${tenantId} was not prepared before its event was folded`);
+    const state = evolveTenant(before, event);
+    // `handle` writes nothing for a state that does not exist: the next event starts again from the stored one.
+    if (!state.exists) return;
+    this.states.set(tenantId, state);
+    this.changed.set(tenantId, event.position);
+    const shred = shredView(state);
+    if (shred) this.shreds.set(JSON.stringify([tenantId, shred.shredId]), { tenantId, shred });
+  }
+
+  async flush(tx: pg.PoolClient, last: boolean): Promise<void> {
+    if (!last && this.states.size <= this.maxHeld) return;
+    const tenants = [...this.changed].map(([tenantId, position]) => tenantRow(tenantId, this.states.get(tenantId)!, position));
+    const shreds = [...this.shreds.values()].map(({ tenantId, shred }) => ({ tenant_id: tenantId, shred_id: shred.shredId, status: shred.status, shred }));
+    // In statements of at most WRITE_ROWS rows: PostgreSQL parses one huge JSON parameter far slower than several.
+    for (let i = 0; i < tenants.length; i += WRITE_ROWS) await tx.query(UPSERT_TENANTS, [JSON.stringify(tenants.slice(i, i + WRITE_ROWS))]);
+    for (let i = 0; i < shreds.length; i += WRITE_ROWS) await tx.query(UPSERT_SHREDS, [JSON.stringify(shreds.slice(i, i + WRITE_ROWS))]);
+    this.changed.clear();
+    this.shreds.clear();
+    this.states.clear();
   }
 }
