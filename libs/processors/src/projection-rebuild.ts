@@ -79,9 +79,22 @@ interface Running {
   handled: number;
 }
 
+/** A rebuilder's read or write failed: it concerns rows folded from many events, so it names none. */
+class RebuilderFailed extends Error {
+  constructor(
+    readonly projection: string,
+    cause: unknown,
+  ) {
+    super(`the rebuilder of ${projection} failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'RebuilderFailed';
+  }
+}
+
 /**
  * Rebuilds `targets` from the whole log, until it has caught up with the events appended meanwhile.
- * Takes every target's lease first (all or none).
+ * Takes every target's lease first (all or none). When a projection's rebuilder fails to read or
+ * write, everything is rolled back and the rebuild runs again with no rebuilders, a page at a time,
+ * so a failure names its event (and a passing cause, such as a dropped connection, costs one rerun).
  * @throws ProjectionLeasedError when a live instance holds a lease (nothing changed).
  * @throws RebuildFailedError when a projection throws on an event (nothing changed).
  */
@@ -90,6 +103,25 @@ export async function rebuildProjections(
   store: PostgresEventStore,
   targets: readonly RebuildTarget[],
   options: RebuildOptions = {},
+): Promise<RebuildResult> {
+  try {
+    return await rebuildOnce(pool, store, targets, options, true);
+  } catch (error) {
+    if (!(error instanceof RebuilderFailed)) throw error;
+    (options.logger ?? silentLogger).warn(
+      { projection: error.projection, reason: (error.cause as Error)?.message ?? String(error.cause) },
+      'a rebuilder failed and nothing was changed; rebuilding again a page at a time, which names the failing event',
+    );
+    return await rebuildOnce(pool, store, targets, options, false);
+  }
+}
+
+async function rebuildOnce(
+  pool: pg.Pool,
+  store: PostgresEventStore,
+  targets: readonly RebuildTarget[],
+  options: RebuildOptions,
+  useRebuilders: boolean,
 ): Promise<RebuildResult> {
   const started = process.hrtime.bigint();
   const logger = options.logger ?? silentLogger;
@@ -112,7 +144,8 @@ export async function rebuildProjections(
         await lease.close();
         throw new ProjectionLeasedError(target.projection.name);
       }
-      running.push({ target, lease, handled: 0, ...(target.projection.rebuilder ? { rebuilder: target.projection.rebuilder() } : {}) });
+      const rebuilder = useRebuilders ? target.projection.rebuilder?.() : undefined;
+      running.push({ target, lease, handled: 0, ...(rebuilder ? { rebuilder } : {}) });
     }
     for (const r of running) {
       const client = await pool.connect();
@@ -147,7 +180,7 @@ export async function rebuildProjections(
       options.onProgress?.({ events: read, position });
     }
     for (const r of running) {
-      await r.rebuilder?.flush(r.client!, true);
+      if (r.rebuilder) await rebuilderStep(r, () => r.rebuilder!.flush(r.client!, true));
       if (!r.lease.held) throw new Error(`lost the lease of ${r.target.projection.name} during the rebuild; nothing was changed`);
       await r.client!.query('update lethe_checkpoints set position = $2, updated_at = now() where processor = $1', [r.target.projection.name, position.toString()]);
     }
@@ -180,19 +213,22 @@ async function project(r: Running, events: readonly RecordedEvent[]): Promise<vo
   }
   if (delivered.length === 0) return;
   const tx = r.client!;
-  if (r.rebuilder) {
-    await r.rebuilder.prepare(
-      delivered.map((d) => d.as),
-      tx,
+  const rebuilder = r.rebuilder;
+  if (rebuilder) {
+    await rebuilderStep(r, () =>
+      rebuilder.prepare(
+        delivered.map((d) => d.as),
+        tx,
+      ),
     );
     for (const { event, as } of delivered) {
       try {
-        r.rebuilder.fold(as);
+        rebuilder.fold(as);
       } catch (error) {
         throw new RebuildFailedError(projection.name, event, error);
       }
     }
-    await r.rebuilder.flush(tx, false);
+    await rebuilderStep(r, () => rebuilder.flush(tx, false));
     r.handled += delivered.length;
     return;
   }
@@ -219,4 +255,13 @@ async function project(r: Running, events: readonly RecordedEvent[]): Promise<vo
     }
   }
   r.handled += delivered.length;
+}
+
+/** Runs a rebuilder's read or write; its failure becomes RebuilderFailed. */
+async function rebuilderStep(r: Running, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    throw new RebuilderFailed(r.target.projection.name, error);
+  }
 }
