@@ -56,6 +56,9 @@ export class ProjectionLeasedError extends Error {
   }
 }
 
+/** What a thrown value says: an error's message, else the value as text. */
+const reasonOf = (cause: unknown): string => (cause as Error)?.message ?? String(cause);
+
 /** An event the projection could not handle: nothing was committed. */
 export class RebuildFailedError extends Error {
   constructor(
@@ -63,7 +66,7 @@ export class RebuildFailedError extends Error {
     readonly event: Pick<RecordedEvent, 'id' | 'type' | 'position'>,
     cause: unknown,
   ) {
-    super(`${projection} failed on event ${event.id} (${event.type} at position ${event.position}): ${(cause as Error)?.message ?? String(cause)}; nothing was changed`);
+    super(`${projection} failed on event ${event.id} (${event.type} at position ${event.position}): ${reasonOf(cause)}; nothing was changed`);
     this.name = 'RebuildFailedError';
   }
 }
@@ -81,12 +84,16 @@ interface Running {
 
 /** A rebuilder's read or write failed: it concerns rows folded from many events, so it names none. */
 class RebuilderFailed extends Error {
+  readonly reason: string;
+
   constructor(
     readonly projection: string,
     cause: unknown,
   ) {
-    super(`the rebuilder of ${projection} failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    const reason = reasonOf(cause);
+    super(`the rebuilder of ${projection} failed: ${reason}`, { cause });
     this.name = 'RebuilderFailed';
+    this.reason = reason;
   }
 }
 
@@ -109,7 +116,7 @@ export async function rebuildProjections(
   } catch (error) {
     if (!(error instanceof RebuilderFailed)) throw error;
     (options.logger ?? silentLogger).warn(
-      { projection: error.projection, reason: (error.cause as Error)?.message ?? String(error.cause) },
+      { projection: error.projection, reason: error.reason },
       'a rebuilder failed and nothing was changed; rebuilding again a page at a time, which names the failing event',
     );
     return await rebuildOnce(pool, store, targets, options, false);

@@ -21,7 +21,7 @@ import {
 import type { RecordedEvent } from '@lethe/eventstore';
 import { runMigrations } from '@lethe/postgres';
 import { processorMigrations, deliverable } from '@lethe/processors';
-import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
+import { createTestDatabase, reportIdleError, seededRandom, type TestDatabase } from '@lethe/testing';
 import { KeyRingsProjection } from './key-ring-projection.js';
 import { readModelMigrations } from './index.js';
 
@@ -44,21 +44,9 @@ afterAll(async () => {
 
 const DAY = 24 * 60 * 60 * 1000;
 
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A ring's history as the decider makes it from random commands: backups, rotations, re-protection, retention changes, deletions, retirements, policy changes, databases added, maybe a shred. */
 function history(tenantId: string, seed: number, steps: number): KeyRingEvent[] {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   let state: KeyRingState = initialKeyRingState;
   let now = Date.parse('2025-01-06T09:00:00.000Z');

@@ -9,7 +9,7 @@ import { tenantCategory } from '@lethe/domain';
 import { PostgresEventStore, eventStoreMigrations, type JsonValue, type RecordedEvent } from '@lethe/eventstore';
 import { runMigrations } from '@lethe/postgres';
 import { deliverable, processorMigrations, rebuildProjections, RebuildFailedError } from '@lethe/processors';
-import { createTestDatabase, reportIdleError, type TestDatabase } from '@lethe/testing';
+import { createTestDatabase, reportIdleError, seededRandom, type TestDatabase } from '@lethe/testing';
 import { TenantsProjection } from './tenant-view.js';
 import { readModelMigrations } from './index.js';
 
@@ -102,8 +102,7 @@ const histories = (): Record<string, NewEvent[]> => ({
 
 /** The histories interleaved in a seeded order (each tenant's own order kept). */
 function interleaved(seed: number): { tenantId: string; event: NewEvent }[] {
-  let state = seed >>> 0;
-  const random = () => (state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const random = seededRandom(seed);
   const queues = Object.entries(histories()).map(([tenantId, events]) => ({ tenantId, events: [...events] }));
   const out: { tenantId: string; event: NewEvent }[] = [];
   for (let left = queues.filter((q) => q.events.length > 0); left.length > 0; left = queues.filter((q) => q.events.length > 0)) {

@@ -4,3 +4,4 @@ export { AZURITE_ACCOUNT, AZURITE_INSTALL_HINT, azuritePath, startAzurite, type 
 export { SOFTHSM_INSTALL_HINT, binaryPath, createSoftHsmToken, softHsmModulePath, type SoftHsmToken } from './softhsm.js';
 export { rejection } from './rejection.js';
 export { watchStatements, type StatementLog } from './statement-log.js';
+export { seededRandom } from './seeded-random.js';
